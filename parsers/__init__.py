@@ -1,0 +1,46 @@
+"""Read a lab's certificate-of-analysis PDF into the parse contract document.
+
+A plain library: it knows nothing of Flask or the database.
+
+    >>> from parsers import parse
+    >>> doc = parse("coa.pdf")          # in this process
+    >>> doc = parse_isolated("coa.pdf")  # in a resource-limited child process
+    >>> doc.to_dict()["results"][0]["analyte"]
+
+Bad input raises a :class:`ParseError` subclass with a stable ``code``.
+"""
+
+from parsers.document import Dates, Document, Lab, Result
+from parsers.errors import (
+    CorruptPDF,
+    EncryptedPDF,
+    MemoryLimitExceeded,
+    NoText,
+    NotAPDF,
+    ParseError,
+    TimeLimitExceeded,
+    TooLarge,
+    TooManyPages,
+)
+from parsers.api import PARSER_VERSION, parse
+from parsers.sandbox import Limits, parse_isolated
+
+__all__ = [
+    "PARSER_VERSION",
+    "CorruptPDF",
+    "Dates",
+    "Document",
+    "EncryptedPDF",
+    "Lab",
+    "Limits",
+    "MemoryLimitExceeded",
+    "NoText",
+    "NotAPDF",
+    "ParseError",
+    "Result",
+    "TimeLimitExceeded",
+    "TooLarge",
+    "TooManyPages",
+    "parse",
+    "parse_isolated",
+]
