@@ -1,0 +1,88 @@
+"""``/api/v1/batches``: search (JSON, CSV or JSON Lines) and one batch in full."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import marshmallow as ma
+from flask import Response, current_app, stream_with_context, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from registry.extensions import db
+from registry.schemas.batches import BatchItemSchema, BatchPageSchema, BatchSchema, BatchSearchArgs
+from registry.services import batches, search
+
+blp = Blueprint("batches", __name__, description="Batches (lots) and their verdicts")
+
+EXPORT_FIELDS = ("id", "vendor", "vendor_slug", "product", "lot", "status", "profile", "tested", "url")
+
+
+def _with_url(item: dict[str, Any]) -> dict[str, Any]:
+    item["url"] = url_for("batches.BatchById", batch_id=item["id"], _external=False)
+    return item
+
+
+def _filters(args: dict[str, Any]) -> tuple[search.BatchFilters, str]:
+    profile = args.get("profile") or current_app.config["DEFAULT_PROFILE"]
+    fields = {k: v for k, v in args.items() if k in search.BatchFilters.__dataclass_fields__}
+    return search.BatchFilters(**fields), profile
+
+
+@blp.route("/batches")
+class Batches(MethodView):
+    @blp.arguments(BatchSearchArgs, location="query", unknown=ma.RAISE)
+    @blp.response(200, BatchPageSchema)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Search batches. ``format=csv`` or ``format=jsonl`` streams every match instead of a page."""
+        filters, profile = _filters(args)
+        if args["format"] != "json":
+            return _export(filters, profile, args["format"])
+        page = search.search_batches(db.session, filters, profile=profile,
+                                     page=args["page"], per_page=args["per_page"])
+        return {"items": [_with_url(i) for i in page.items], "total": page.total,
+                "page": page.page, "per_page": page.per_page}
+
+
+def _export(filters: search.BatchFilters, profile: str, fmt: str) -> Response:
+    schema = BatchItemSchema()
+    rows = (schema.dump(_with_url(item)) for item in
+            search.iter_batches(db.session, filters, profile=profile))
+    body = _csv(rows) if fmt == "csv" else (json.dumps(r) + "\n" for r in rows)
+    mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
+    resp = Response(stream_with_context(body), mimetype=mimetype)
+    resp.headers["Content-Disposition"] = f'attachment; filename="batches.{fmt}"'
+    return resp
+
+
+def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+        yield buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
+    yield buf.getvalue()
+
+
+@blp.route("/batches/<int:batch_id>")
+class BatchById(MethodView):
+    @blp.response(200, BatchSchema)
+    def get(self, batch_id: int) -> Any:
+        """A batch: its certificates, latest results and verdict under each profile."""
+        detail = batches.detail(db.session, batch_id,
+                                profile=current_app.config["DEFAULT_PROFILE"])
+        detail["certificates"] = [
+            {"url": url_for("certificates.CertificateById", certificate_id=c.id),
+             "pdf_url": url_for("certificates.CertificatePdf", certificate_id=c.id),
+             **{k: getattr(c, k) for k in ("id", "sha256", "status", "tested", "reported",
+                                           "report_number", "lab")}}
+            for c in detail["certificates"]]
+        return detail
+

@@ -1,0 +1,85 @@
+"""``/api/v1/certificates``: upload a COA, read it back, fetch the original PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, g, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from registry.api.auth import require
+from registry.api.limits import upload_limit
+from registry.errors import NotFound
+from registry.extensions import db
+from registry.models import Certificate, TokenRole
+from registry.schemas.certificates import CertificateSchema, UploadFileSchema, UploadFormSchema
+from registry.services import audit, certificates, tokens, unit_of_work, verdicts
+from registry.storage import get_storage
+
+blp = Blueprint("certificates", __name__, description="Certificates of analysis (COA PDFs)")
+
+
+def render(cert: Certificate) -> dict[str, Any]:
+    """The certificate with its batch's verdicts and links, for CertificateSchema."""
+    return {
+        **{c: getattr(cert, c) for c in CertificateSchema().fields if hasattr(cert, c)},
+        "verdicts": verdicts.for_batch(db.session, cert.batch_id) if cert.batch_id else [],
+        "pdf_url": url_for("certificates.CertificatePdf", certificate_id=cert.id),
+    }
+
+
+@blp.route("/certificates")
+class Certificates(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(UploadFormSchema, location="form")
+    @blp.arguments(UploadFileSchema, location="files")
+    @blp.response(201, CertificateSchema)
+    @blp.alt_response(200, schema=CertificateSchema, description="the same bytes were uploaded before")
+    @upload_limit
+    def post(self, form: dict[str, Any], files: dict[str, Any]) -> Any:
+        """Upload a COA PDF (uploader or admin token)."""
+        token = require(TokenRole.UPLOADER)
+        upload = certificates.Upload(data=files["file"].read(), filename=files["file"].filename,
+                                     **form)
+        certificates.check_upload(upload, int(current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024))
+        existing = certificates.find_by_sha(db.session, upload.sha256)
+        if existing is not None:
+            return render(existing), 200
+        token_id, actor = token.id, audit.actor_of(token)
+        db.session.rollback()  # end the read before the slow parse; nothing was written
+        certificates.prepare(upload, get_storage(),
+                             certificates.limits_from_config(current_app.config))
+
+        def work() -> tuple[Certificate, bool]:
+            tokens.touch(db.session, token_id)
+            return certificates.record(db.session, upload, uploader_id=token_id, actor=actor,
+                                       request_id=g.get("request_id"))
+
+        cert, created = unit_of_work.commit(db.session, work)
+        return render(cert), 201 if created else 200
+
+
+@blp.route("/certificates/<int:certificate_id>")
+class CertificateById(MethodView):
+    @blp.response(200, CertificateSchema)
+    def get(self, certificate_id: int) -> Any:
+        """A certificate: its parse document, results, batch and verdicts."""
+        return render(certificates.get(db.session, certificate_id))
+
+
+@blp.route("/certificates/<int:certificate_id>/pdf")
+class CertificatePdf(MethodView):
+    @blp.response(200, content_type="application/pdf", description="the original bytes")
+    def get(self, certificate_id: int) -> Response:
+        """The original PDF, byte for byte."""
+        cert = certificates.get(db.session, certificate_id)
+        try:
+            data = get_storage().open(cert.sha256)
+        except KeyError:
+            raise NotFound("the original file is missing from storage") from None
+        resp = current_app.response_class(data, mimetype="application/pdf")
+        resp.headers["Content-Disposition"] = f'inline; filename="certificate-{cert.id}.pdf"'
+        resp.headers["ETag"] = f'"{cert.sha256}"'
+        resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return resp

@@ -1,0 +1,77 @@
+"""Configuration: defaults, then ``REGISTRY_*`` environment variables, then the test
+mapping given to ``create_app``. Nothing is read at import time.
+
+Keys carry no prefix inside the app (``REGISTRY_MAX_UPLOAD_MB`` → ``MAX_UPLOAD_MB``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,  # SQLite file in the instance folder
+    "DATA_DIR": None,  # originals under <instance>/data
+    "SECRET_KEY": None,  # generated once and kept in the instance folder
+    "BASE_URL": "http://127.0.0.1:5000",
+    "MAX_UPLOAD_MB": 25,
+    "DEFAULT_PROFILE": "utah-r70-580",
+    "BROKER_URL": None,
+    "SMTP_URL": None,
+    "REDIS_URL": None,  # rate-limit storage shared by several web hosts
+    "RATE_LIMITS": "600/minute;20000/hour",  # public API, per client address
+    "UPLOAD_RATE_LIMITS": "60/minute;1000/hour",  # uploads, per client address
+    "WEBHOOK_ALLOWED_HOSTS": "",
+    "PARSE_TIMEOUT_S": 60,
+    "PARSE_MEMORY_MB": 1536,
+    "PARSE_MAX_PAGES": 60,
+    "LOG_LEVEL": "INFO",
+    "LOG_JSON": False,
+}
+
+
+def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Layer defaults, environment and test mapping, then derive the rest."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("REGISTRY")
+    if test_config:
+        app.config.from_mapping(test_config)
+    _derive(app)
+
+
+def _derive(app: Flask) -> None:
+    cfg = app.config
+    instance = Path(app.instance_path)
+    if not cfg["DATABASE_URL"] or not cfg["DATA_DIR"] or not cfg["SECRET_KEY"]:
+        instance.mkdir(parents=True, exist_ok=True)
+    cfg["DATABASE_URL"] = cfg["DATABASE_URL"] or f"sqlite:///{instance / 'registry.db'}"
+    cfg["DATA_DIR"] = str(cfg["DATA_DIR"] or instance / "data")
+    cfg["SECRET_KEY"] = cfg["SECRET_KEY"] or _instance_secret(instance)
+    cfg["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(cfg["DATABASE_URL"])
+    cfg["MAX_UPLOAD_MB"] = float(cfg["MAX_UPLOAD_MB"])
+    # Room for the multipart envelope and form fields around the file itself.
+    cfg["MAX_CONTENT_LENGTH"] = int(cfg["MAX_UPLOAD_MB"] * 1024 * 1024) + 64 * 1024
+    cfg["RATE_LIMITS"] = str(cfg["RATE_LIMITS"] or "").strip()
+    cfg["UPLOAD_RATE_LIMITS"] = str(cfg["UPLOAD_RATE_LIMITS"] or "").strip()
+
+
+def _sqlalchemy_url(url: str) -> str:
+    """Use psycopg 3 for plain ``postgresql://`` URLs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret(instance: Path) -> str:
+    path = instance / "secret_key"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_hex(32))
+        tmp.chmod(0o600)
+        tmp.replace(path)
+    return path.read_text().strip()

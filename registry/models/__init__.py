@@ -1,0 +1,25 @@
+"""Every table of the registry, importable from one place (Alembic reads this)."""
+
+from registry.models.audit import AuditEvent
+from registry.models.catalog import Batch, Lab, Product, Vendor, VendorAlias
+from registry.models.certificates import Certificate, CertificateStatus, Result
+from registry.models.tokens import ApiToken, TokenRole
+from registry.models.verdicts import OutboxEvent, Profile, Verdict, VerdictChange
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Batch",
+    "Certificate",
+    "CertificateStatus",
+    "Lab",
+    "OutboxEvent",
+    "Product",
+    "Profile",
+    "Result",
+    "TokenRole",
+    "Vendor",
+    "VendorAlias",
+    "Verdict",
+    "VerdictChange",
+]

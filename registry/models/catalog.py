@@ -1,0 +1,83 @@
+"""Who sells what: vendors (with aliases), their products and batches, and labs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.db import Base, TimestampMixin
+
+
+class Vendor(TimestampMixin, Base):
+    __tablename__ = "vendors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(300))
+    slug: Mapped[str] = mapped_column(sa.String(300), unique=True)
+
+    aliases: Mapped[list[VendorAlias]] = relationship(
+        back_populates="vendor", cascade="all, delete-orphan"
+    )
+
+
+class VendorAlias(Base):
+    """Every spelling seen for a vendor, keyed by its normalised form."""
+
+    __tablename__ = "vendor_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(sa.ForeignKey("vendors.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(sa.String(300))
+    key: Mapped[str] = mapped_column(sa.String(300), unique=True)
+
+    vendor: Mapped[Vendor] = relationship(back_populates="aliases")
+
+
+class Product(TimestampMixin, Base):
+    __tablename__ = "products"
+    __table_args__ = (sa.UniqueConstraint("vendor_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(sa.ForeignKey("vendors.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(500))
+    key: Mapped[str] = mapped_column(sa.String(500), index=True)
+    serving_g: Mapped[float | None]
+    servings_per_day: Mapped[float | None]
+
+    vendor: Mapped[Vendor] = relationship()
+
+
+class Lab(TimestampMixin, Base):
+    __tablename__ = "labs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(500))
+    key: Mapped[str] = mapped_column(sa.String(500), unique=True)
+    accreditation: Mapped[str | None] = mapped_column(sa.String(500))
+
+
+class Batch(TimestampMixin, Base):
+    """One lot of one vendor. ``lot_key`` is the lot with spaces, dashes and case folded."""
+
+    __tablename__ = "batches"
+    __table_args__ = (
+        sa.UniqueConstraint("vendor_id", "lot_key"),
+        sa.Index("ix_batches_tested_id", "tested", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(sa.ForeignKey("vendors.id", ondelete="CASCADE"))
+    product_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("products.id", ondelete="SET NULL"), index=True
+    )
+    lot: Mapped[str] = mapped_column(sa.String(200))
+    lot_key: Mapped[str] = mapped_column(sa.String(200), index=True)
+    # Denormalised from the batch's certificates so that search needs no aggregate:
+    tested: Mapped[date | None]  # latest test date of any certificate
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_at: Mapped[datetime | None]
+
+    vendor: Mapped[Vendor] = relationship()
+    product: Mapped[Product | None] = relationship()

@@ -1,0 +1,1 @@
+"""marshmallow schemas: the wire contract, separate from the models."""

@@ -1,0 +1,72 @@
+"""Batches: search arguments and answers."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from registry.schemas.certificates import LabSchema, ResultSchema
+from registry.schemas.common import PageArgs, PageSchema
+from registry.schemas.verdicts import VerdictSchema
+
+STATUSES = ("pass", "fail", "incomplete")
+
+
+class BatchSearchArgs(PageArgs):
+    class Meta:
+        unknown = ma.RAISE
+
+    vendor = fields.String(validate=validate.Length(min=1, max=300))
+    lot = fields.String(validate=validate.Length(min=1, max=200))
+    product = fields.String(validate=validate.Length(min=1, max=500))
+    lab = fields.String(validate=validate.Length(min=1, max=500))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    analyte = fields.String(validate=validate.Length(min=1, max=60))
+    profile = fields.String(validate=validate.Length(min=1, max=80))
+    q = fields.String(validate=validate.Length(min=1, max=200))
+    tested_after = fields.Date()
+    tested_before = fields.Date()
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "jsonl")))
+
+
+class BatchItemSchema(ma.Schema):
+    id = fields.Integer()
+    vendor = fields.String()
+    vendor_slug = fields.String()
+    product = fields.String(allow_none=True)
+    lot = fields.String()
+    status = fields.String(allow_none=True, metadata={
+        "description": "verdict under the asked (or default) profile; null when not yet judged"})
+    profile = fields.String()
+    tested = fields.Date(allow_none=True)
+    url = fields.String()
+
+
+class BatchPageSchema(PageSchema):
+    items = fields.List(fields.Nested(BatchItemSchema))
+
+
+class CertificateRefSchema(ma.Schema):
+    id = fields.Integer()
+    sha256 = fields.String()
+    status = fields.Function(lambda c: c["status"].value)
+    tested = fields.Date(allow_none=True)
+    reported = fields.Date(allow_none=True)
+    report_number = fields.String(allow_none=True)
+    lab = fields.Nested(LabSchema, allow_none=True)
+    url = fields.String()
+    pdf_url = fields.String()
+
+
+class BatchSchema(ma.Schema):
+    id = fields.Integer()
+    vendor = fields.String(attribute="vendor.name")
+    vendor_slug = fields.String(attribute="vendor.slug")
+    product = fields.Function(lambda b: b.product.name if b.product else None)
+    lot = fields.String()
+    tested = fields.Date(allow_none=True)
+    status = fields.String(allow_none=True)
+    profile = fields.String()
+    certificates = fields.List(fields.Nested(CertificateRefSchema))
+    results = fields.List(fields.Nested(ResultSchema))
+    verdicts = fields.List(fields.Nested(VerdictSchema))

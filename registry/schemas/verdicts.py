@@ -1,0 +1,30 @@
+"""Verdicts as the contract shows them."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields
+
+
+class FailureSchema(ma.Schema):
+    class Meta:
+        unknown = ma.INCLUDE
+
+    analyte = fields.String()
+    value = fields.Float(allow_none=True)
+    unit = fields.String(allow_none=True)
+    limit = fields.Float(allow_none=True)
+    rule = fields.String()
+    source = fields.String(allow_none=True)
+
+
+class VerdictSchema(ma.Schema):
+    profile = fields.String()
+    profile_version = fields.Integer()
+    status = fields.String()
+    failures = fields.List(fields.Dict())
+    missing = fields.List(fields.String())
+    inconclusive = fields.List(fields.Dict())
+    warnings = fields.List(fields.Dict())
+    evaluated_at = fields.DateTime()
+    failing_since = fields.DateTime(allow_none=True)

@@ -1,0 +1,180 @@
+"""Taking in a COA: sniff, store the original, parse it in a child process, record
+the certificate with its results, and judge its batch.
+
+The order is what keeps the registry whole: the original is durable before any row
+refers to it, the slow parse runs before the write transaction begins (so no lock is
+held while a child process reads a PDF), and every row of one upload is written in
+one transaction by the caller's single commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+import parsers
+from registry.errors import NotFound, PayloadTooLarge, UnsupportedMediaType
+from registry.models import Certificate, CertificateStatus, Result
+from registry.services import audit, catalog, verdicts
+from registry.services.names import display
+from registry.storage import Storage
+
+#: Where a PDF may start: the header may follow a little junk (the PDF spec allows 1 KiB).
+PDF_HEADER_WINDOW = 1024
+
+
+@dataclass
+class Upload:
+    """One file to take in, with the overrides a vendor gave for what it says."""
+
+    data: bytes
+    filename: str | None = None
+    vendor: str | None = None
+    product: str | None = None
+    batch: str | None = None
+    sha256: str = field(init=False)
+    # Filled once by ``prepare`` so that a retried transaction does not parse again.
+    document: parsers.Document | None = field(default=None, init=False)
+    error: parsers.ParseError | None = field(default=None, init=False)
+    prepared: bool = field(default=False, init=False)
+
+    def __post_init__(self) -> None:
+        self.sha256 = hashlib.sha256(self.data).hexdigest()
+        self.vendor, self.product, self.batch = map(display, (self.vendor, self.product, self.batch))
+
+
+def check_upload(upload: Upload, max_bytes: int) -> None:
+    """Refuse what is not a PDF or is too large, before anything is kept."""
+    if len(upload.data) > max_bytes:
+        raise PayloadTooLarge(f"the file is {len(upload.data):,} bytes; the limit is {max_bytes:,}")
+    if not upload.data:
+        raise UnsupportedMediaType("the file is empty")
+    if b"%PDF-" not in upload.data[:PDF_HEADER_WINDOW]:
+        raise UnsupportedMediaType("the file is not a PDF (no %PDF- header)")
+
+
+def prepare(upload: Upload, storage: Storage, limits: parsers.Limits) -> None:
+    """Store the original durably, then parse it in a resource-limited child process."""
+    if upload.prepared:
+        return
+    storage.put(upload.data)
+    try:
+        upload.document = parsers.parse_isolated(upload.data, limits)
+    except parsers.ParseError as error:
+        upload.error = error
+    upload.prepared = True
+
+
+def find_by_sha(session: Session, sha256: str) -> Certificate | None:
+    return session.scalar(sa.select(Certificate).where(Certificate.sha256 == sha256))
+
+
+def get(session: Session, certificate_id: int) -> Certificate:
+    cert = session.get(Certificate, certificate_id)
+    if cert is None:
+        raise NotFound(f"no certificate {certificate_id}")
+    return cert
+
+
+def record(session: Session, upload: Upload, *, uploader_id: int | None,
+           actor: str, request_id: str | None = None) -> tuple[Certificate, bool]:
+    """Write the certificate, its results and its batch's verdicts (flush only).
+
+    Returns the certificate and whether it is new; the same bytes give the same one.
+    """
+    existing = find_by_sha(session, upload.sha256)
+    if existing is not None:
+        return existing, False
+    cert = _new_certificate(upload, uploader_id)
+    session.add(cert)
+    if upload.document is not None:
+        _attach(session, cert, upload, upload.document)
+    session.flush()
+    audit.record(session, actor=actor, action="certificate.upload", obj=cert,
+                 request_id=request_id,
+                 details={"sha256": cert.sha256, "status": cert.status.value,
+                          "filename": cert.filename})
+    if cert.batch is not None:
+        verdicts.judge_batch(session, cert.batch)
+    return cert, True
+
+
+def _new_certificate(upload: Upload, uploader_id: int | None) -> Certificate:
+    doc, error = upload.document, upload.error
+    return Certificate(
+        sha256=upload.sha256,
+        size_bytes=len(upload.data),
+        filename=upload.filename,
+        uploader_id=uploader_id,
+        status=CertificateStatus.UNREADABLE if error else CertificateStatus.PARSED,
+        status_reason=f"{error.code}: {error.message}" if error else None,
+        layout=doc.layout if doc else None,
+        parser_version=parsers.PARSER_VERSION,
+        pages=doc.pages if doc else None,
+        warnings=list(doc.warnings) if doc else [],
+        document=doc.to_dict() if doc else None,
+    )
+
+
+def _attach(session: Session, cert: Certificate, upload: Upload, doc: parsers.Document) -> None:
+    """Link the certificate to lab, vendor, product and batch, and add its results."""
+    cert.report_number = display(doc.report_number)
+    cert.sample_id = display(doc.sample_id)
+    cert.received, cert.tested, cert.reported = (
+        _date(doc.dates.received), _date(doc.dates.tested), _date(doc.dates.reported))
+    lab_name = display(doc.lab.name)
+    if lab_name:
+        cert.lab = catalog.get_or_create_lab(session, lab_name, display(doc.lab.accreditation))
+    vendor_name = upload.vendor or display(doc.vendor)
+    lot = upload.batch or display(doc.batch)
+    product_name = upload.product or display(doc.product)
+    if vendor_name and lot:
+        vendor = catalog.get_or_create_vendor(session, vendor_name)
+        product = catalog.get_or_create_product(session, vendor, product_name) if product_name else None
+        cert.batch = catalog.get_or_create_batch(session, vendor, lot, product)
+        catalog.touch_batch(cert.batch, cert.tested or cert.reported, lab_name)
+    cert.results = [_result(r, cert) for r in doc.results]
+    cert.status = _status(cert, doc)
+
+
+def _status(cert: Certificate, doc: parsers.Document) -> CertificateStatus:
+    reasons = []
+    if doc.needs_review:
+        reasons.append("the parser asked for review")
+    if not doc.results:
+        reasons.append("no results were read")
+    if cert.batch is None:
+        reasons.append("vendor or lot unknown")
+    if reasons:
+        cert.status_reason = "; ".join(reasons)
+        return CertificateStatus.NEEDS_REVIEW
+    return CertificateStatus.PARSED
+
+
+def _result(r: parsers.Result, cert: Certificate) -> Result:
+    return Result(
+        batch=cert.batch, analyte=r.analyte, category=r.category, value=r.value, unit=r.unit,
+        qualifier=r.qualifier, loq=r.loq, lab_status=r.lab_status, page=r.page, raw=r.raw,
+        bbox=list(r.bbox) if r.bbox else None,
+    )
+
+
+def _date(iso: str | None) -> date | None:
+    try:
+        return date.fromisoformat(iso) if iso else None
+    except ValueError:
+        return None
+
+
+def limits_from_config(config: dict[str, Any]) -> parsers.Limits:
+    return parsers.Limits(
+        seconds=float(config["PARSE_TIMEOUT_S"]),
+        memory_mb=int(config["PARSE_MEMORY_MB"]),
+        max_pages=int(config["PARSE_MAX_PAGES"]),
+        max_bytes=int(config["MAX_UPLOAD_MB"] * 1024 * 1024),
+    )

@@ -1,0 +1,57 @@
+"""Vendors with how many batches they have and how many fail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from registry.models import Batch, Vendor, VendorAlias, Verdict
+from registry.services.catalog import vendor_by_slug
+from registry.services.names import name_key
+from registry.services.search import Page
+
+
+def _counts(profile: str) -> sa.Select[Any]:
+    failing = sa.func.count(Verdict.id).filter(Verdict.status == "fail")
+    return (
+        sa.select(Vendor.id, Vendor.slug, Vendor.name,
+                  sa.func.count(Batch.id).label("batches"), failing.label("failing"))
+        .outerjoin(Batch, Batch.vendor_id == Vendor.id)
+        .outerjoin(Verdict, sa.and_(Verdict.batch_id == Batch.id, Verdict.profile_code == profile))
+        .group_by(Vendor.id, Vendor.slug, Vendor.name)
+    )
+
+
+def _aliases(session: Session, vendor_ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {i: [] for i in vendor_ids}
+    rows = session.execute(sa.select(VendorAlias.vendor_id, VendorAlias.alias)
+                           .where(VendorAlias.vendor_id.in_(vendor_ids)).order_by(VendorAlias.id))
+    for vendor_id, alias in rows:
+        out[vendor_id].append(alias)
+    return out
+
+
+def _items(session: Session, rows: list[Any], profile: str) -> list[dict[str, Any]]:
+    aliases = _aliases(session, [r.id for r in rows])
+    return [{"slug": r.slug, "name": r.name, "aliases": aliases[r.id], "batches": r.batches,
+             "failing": r.failing, "profile": profile} for r in rows]
+
+
+def list_vendors(session: Session, *, q: str | None, profile: str, page: int,
+                 per_page: int) -> Page:
+    stmt = _counts(profile)
+    if q:
+        stmt = stmt.where(Vendor.id.in_(sa.select(VendorAlias.vendor_id).where(
+            VendorAlias.key.like("%" + name_key(q) + "%"))))
+    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(stmt.order_by(Vendor.name, Vendor.id)
+                           .limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(_items(session, list(rows), profile), total, page, per_page)
+
+
+def get_vendor(session: Session, slug: str, *, profile: str) -> dict[str, Any]:
+    vendor = vendor_by_slug(session, slug)
+    row = session.execute(_counts(profile).where(Vendor.id == vendor.id)).one()
+    return _items(session, [row], profile)[0]

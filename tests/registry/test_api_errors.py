@@ -1,0 +1,123 @@
+"""The API answers every bad input with a problem document, never a 5xx."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from flask.testing import FlaskClient
+
+
+def _problem(resp, status: int) -> dict:
+    assert resp.status_code == status, resp.get_data(as_text=True)
+    assert resp.mimetype == "application/problem+json"
+    body = resp.get_json()
+    assert body["status"] == status and body["title"]
+    return body
+
+
+def test_healthz(client: FlaskClient) -> None:
+    resp = client.get("/healthz")
+    assert resp.status_code == 200 and resp.get_json() == {"status": "ok"}
+
+
+def test_unknown_route_is_a_problem(client: FlaskClient) -> None:
+    _problem(client.get("/api/v1/nothing-here"), 404)
+
+
+def test_unknown_certificate(client: FlaskClient) -> None:
+    body = _problem(client.get("/api/v1/certificates/999999"), 404)
+    assert "999999" in body["detail"]
+
+
+def test_method_not_allowed(client: FlaskClient) -> None:
+    resp = client.delete("/api/v1/batches")
+    _problem(resp, 405)
+    assert "GET" in resp.headers["Allow"]
+
+
+def test_upload_needs_a_token(client: FlaskClient) -> None:
+    resp = client.post("/api/v1/certificates", data={"file": (io.BytesIO(b"%PDF-1.4"), "a.pdf")})
+    _problem(resp, 401)
+    assert resp.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_upload_with_unknown_token(client: FlaskClient) -> None:
+    resp = client.post("/api/v1/certificates", headers={"Authorization": "Bearer kcr_nope"},
+                       data={"file": (io.BytesIO(b"%PDF-1.4"), "a.pdf")})
+    _problem(resp, 401)
+
+
+def test_upload_needs_uploader_role(app, client: FlaskClient) -> None:
+    from tests.conftest import make_token
+
+    token = make_token(app, "subscriber")
+    resp = client.post("/api/v1/certificates", headers={"Authorization": f"Bearer {token}"},
+                       data={"file": (io.BytesIO(b"%PDF-1.4"), "a.pdf")})
+    _problem(resp, 403)
+
+
+def test_upload_without_file(client: FlaskClient, uploader) -> None:
+    body = _problem(client.post("/api/v1/certificates", headers=uploader, data={}), 422)
+    assert "file" in str(body["errors"])
+
+
+def test_upload_not_a_pdf(client: FlaskClient, uploader) -> None:
+    resp = client.post("/api/v1/certificates", headers=uploader,
+                       data={"file": (io.BytesIO(b"GIF89a not a pdf"), "a.pdf")})
+    body = _problem(resp, 415)
+    assert "not a PDF" in body["detail"]
+
+
+def test_upload_empty_file(client: FlaskClient, uploader) -> None:
+    _problem(client.post("/api/v1/certificates", headers=uploader,
+                         data={"file": (io.BytesIO(b""), "a.pdf")}), 415)
+
+
+def test_upload_too_large(make_app) -> None:
+    from tests.conftest import make_token
+
+    app = make_app(MAX_UPLOAD_MB=0.01)
+    token = make_token(app)
+    data = b"%PDF-1.4\n" + b"0" * 200_000
+    resp = app.test_client().post("/api/v1/certificates", headers={"Authorization": f"Bearer {token}"},
+                                  data={"file": (io.BytesIO(data), "a.pdf")})
+    _problem(resp, 413)
+
+
+@pytest.mark.parametrize("query", [
+    "status=maybe", "per_page=1000", "page=0", "tested_after=yesterday", "format=xml", "colour=red",
+])
+def test_bad_search_arguments(client: FlaskClient, query: str) -> None:
+    body = _problem(client.get(f"/api/v1/batches?{query}"), 422)
+    assert body["errors"]
+
+
+def test_nothing_stored_for_refused_uploads(app, client: FlaskClient, uploader) -> None:
+    from registry.extensions import db
+    from registry.models import AuditEvent, Certificate
+
+    client.post("/api/v1/certificates", headers=uploader,
+                data={"file": (io.BytesIO(b"not a pdf"), "a.pdf")})
+    with app.app_context():
+        assert db.session.query(Certificate).count() == 0
+        assert db.session.query(AuditEvent).filter_by(action="certificate.upload").count() == 0
+    assert not any(p for p in (app.config["DATA_DIR"],) if __import__("os").path.exists(p)
+                    and any(__import__("os").scandir(p)))
+
+
+def test_openapi_document(client: FlaskClient) -> None:
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    for path in ("/api/v1/certificates", "/api/v1/certificates/{certificate_id}",
+                 "/api/v1/batches", "/api/v1/vendors/{slug}", "/api/v1/profiles"):
+        assert path in spec["paths"], path
+    params = {p["name"] for p in spec["paths"]["/api/v1/batches"]["get"]["parameters"]}
+    assert {"vendor", "lot", "status", "analyte", "profile", "q", "page", "per_page"} <= params
+
+
+def test_docs_page_is_served_without_a_cdn(client: FlaskClient) -> None:
+    html = client.get("/api/docs").get_data(as_text=True)
+    assert "/api/docs/assets/swagger-ui-bundle.js" in html
+    assert "://" not in html.split("<body>")[0].replace("http-equiv", "")
+    assert client.get("/api/docs/assets/swagger-ui-bundle.js").status_code == 200
