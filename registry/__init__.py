@@ -27,10 +27,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     storage.init_app(app)
-    limits.configure(app)
     cors.init_app(app, resources={r"/api/*": {"origins": "*", "methods": ["GET", "HEAD", "OPTIONS"]},
-                                  r"/feeds/*": {"origins": "*", "methods": ["GET"]}})
+                                  r"/feeds/*": {"origins": "*", "methods": ["GET"]}},
+                  send_wildcard=True)
     api.init_app(app)
+    limits.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

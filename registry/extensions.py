@@ -1,8 +1,6 @@
 """Extension singletons, created unbound and bound in ``create_app``."""
 
 from flask_cors import CORS
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
@@ -10,5 +8,4 @@ from registry.db import Base
 
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
-limiter = Limiter(key_func=get_remote_address)
 cors = CORS()

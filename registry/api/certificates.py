@@ -9,7 +9,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from registry.api.auth import require
-from registry.api.limits import upload_limit
 from registry.errors import NotFound
 from registry.extensions import db
 from registry.models import Certificate, TokenRole
@@ -36,7 +35,6 @@ class Certificates(MethodView):
     @blp.arguments(UploadFileSchema, location="files")
     @blp.response(201, CertificateSchema)
     @blp.alt_response(200, schema=CertificateSchema, description="the same bytes were uploaded before")
-    @upload_limit
     def post(self, form: dict[str, Any], files: dict[str, Any]) -> Any:
         """Upload a COA PDF (uploader or admin token)."""
         token = require(TokenRole.UPLOADER)

@@ -7,7 +7,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from registry.cli import storage, tokens
+    from registry.cli import ingest, storage, tokens
 
-    for group in (tokens.cli, storage.cli):
-        app.cli.add_command(group)
+    for command in (tokens.cli, storage.cli, ingest.ingest_command):
+        app.cli.add_command(command)

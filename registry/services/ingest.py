@@ -1,0 +1,111 @@
+"""Bulk import: take in many COA files, parsing several at once.
+
+Parsing (in child processes) runs ``jobs`` at a time; recording runs in the calling
+thread, one unit of work per file, so that one bad file never loses the others and an
+interrupted import keeps everything recorded before it (the same bytes imported again
+are recognised as duplicates).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session, scoped_session
+
+import parsers
+from registry.errors import RegistryError
+from registry.models import CertificateStatus
+from registry.services import certificates, unit_of_work, verdicts
+from registry.storage import Storage
+
+
+class Outcome(enum.StrEnum):
+    PARSED = "parsed"
+    NEEDS_REVIEW = "needs review"
+    UNREADABLE = "unreadable"
+    DUPLICATE = "duplicate"
+    REFUSED = "refused"  # not a PDF, empty, too large: nothing kept
+
+
+@dataclass
+class FileReport:
+    path: Path
+    outcome: Outcome
+    certificate_id: int | None = None
+    failing: bool = False
+    detail: str | None = None
+
+
+@dataclass
+class Summary:
+    reports: list[FileReport] = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counter[str]:
+        c: Counter[str] = Counter(r.outcome.value for r in self.reports)
+        c["failing"] = sum(r.failing for r in self.reports)
+        return c
+
+    @property
+    def ok(self) -> bool:
+        return not any(r.outcome in (Outcome.UNREADABLE, Outcome.REFUSED) for r in self.reports)
+
+
+def find_pdfs(paths: Iterable[Path]) -> list[Path]:
+    """Files given, and every ``*.pdf`` (any case) below folders given, sorted."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf"))
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+def _prepare(path: Path, storage: Storage, limits: parsers.Limits,
+             max_bytes: int) -> certificates.Upload | FileReport:
+    try:
+        upload = certificates.Upload(data=path.read_bytes(), filename=path.name)
+        certificates.check_upload(upload, max_bytes)
+    except OSError as error:
+        return FileReport(path, Outcome.REFUSED, detail=error.strerror or str(error))
+    except RegistryError as error:
+        return FileReport(path, Outcome.REFUSED, detail=error.detail)
+    certificates.prepare(upload, storage, limits)
+    return upload
+
+
+def _record(session: Session | scoped_session[Session], path: Path, upload: certificates.Upload,
+            default_profile: str) -> FileReport:
+    cert, created = unit_of_work.commit(session, lambda: certificates.record(
+        session, upload, uploader_id=None, actor="cli:ingest"))
+    if not created:
+        return FileReport(path, Outcome.DUPLICATE, cert.id)
+    outcome = {CertificateStatus.PARSED: Outcome.PARSED,
+               CertificateStatus.NEEDS_REVIEW: Outcome.NEEDS_REVIEW,
+               CertificateStatus.UNREADABLE: Outcome.UNREADABLE}[cert.status]
+    failing = bool(cert.batch_id) and any(
+        v["profile"] == default_profile and v["status"] == "fail"
+        for v in verdicts.for_batch(session, cert.batch_id))
+    return FileReport(path, outcome, cert.id, failing, cert.status_reason)
+
+
+def ingest_files(session: Session | scoped_session[Session], storage: Storage, files: list[Path], *,
+                 limits: parsers.Limits, max_bytes: int, jobs: int, default_profile: str,
+                 on_done: Callable[[FileReport], None] = lambda r: None) -> Summary:
+    """Import ``files``; ``on_done`` is called after each (for a progress bar)."""
+    summary = Summary()
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        prepared: Iterator[certificates.Upload | FileReport] = pool.map(
+            lambda p: _prepare(p, storage, limits, max_bytes), files)
+        for path, item in zip(files, prepared, strict=True):
+            report = item if isinstance(item, FileReport) else _record(
+                session, path, item, default_profile)
+            summary.reports.append(report)
+            on_done(report)
+    return summary

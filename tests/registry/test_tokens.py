@@ -1,0 +1,45 @@
+"""``flask tokens``: a token is printed once, stored as a hash, listed and revoked."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+from registry.extensions import db
+from registry.models import ApiToken, AuditEvent
+
+
+def test_create_list_revoke(app, client) -> None:
+    runner = app.test_cli_runner()
+    out = runner.invoke(args=["tokens", "create", "acme-uploads", "--role", "uploader"])
+    assert out.exit_code == 0, out.output
+    token = out.output.split()[-1]
+    assert token.startswith("kcr_")
+    with app.app_context():
+        row = db.session.query(ApiToken).one()
+        assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
+        assert token not in str(row.__dict__)
+        assert db.session.query(AuditEvent).filter_by(action="token.create").count() == 1
+
+    listing = runner.invoke(args=["tokens", "list"]).output
+    assert "acme-uploads" in listing and "active" in listing and token not in listing
+
+    headers = {"Authorization": f"Bearer {token}"}
+    ok = client.post("/api/v1/certificates", headers=headers, data={"file": (io.BytesIO(b"x"), "a.pdf")})
+    assert ok.status_code == 415  # authenticated; refused only for what it sent
+
+    out = runner.invoke(args=["tokens", "revoke", "acme-uploads"])
+    assert out.exit_code == 0 and "Revoked" in out.output
+    denied = client.post("/api/v1/certificates", headers=headers, data={"file": (io.BytesIO(b"x"), "a.pdf")})
+    assert denied.status_code == 401
+    assert "revoked" in runner.invoke(args=["tokens", "list"]).output
+
+
+def test_revoke_unknown(app) -> None:
+    out = app.test_cli_runner().invoke(args=["tokens", "revoke", "nobody"])
+    assert out.exit_code != 0 and "no token" in out.output
+
+
+def test_bad_role(app) -> None:
+    out = app.test_cli_runner().invoke(args=["tokens", "create", "x", "--role", "king"])
+    assert out.exit_code == 2 and "king" in out.output
