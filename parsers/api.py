@@ -1,13 +1,48 @@
-"""Placeholder replaced by the parsers work (issue 3)."""
+"""``parse()``: one COA PDF in, one contract :class:`Document` out.
+
+Text is read through pypdfium2 (characters with boxes), scanned pages through
+Tesseract; the catalog picks a layout and the layout reads the document. Bad input
+raises a :class:`~parsers.errors.ParseError` subclass, never anything else.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
+from parsers.catalog import choose
 from parsers.document import Document
+from parsers.errors import CorruptPDF, ParseError
+from parsers.pdf import PdfText, read_bytes, read_pdf
 
-PARSER_VERSION = "0.0.0"
+PARSER_VERSION = "1.0.0"
+
+#: Key fields whose absence sends a document to review.
+KEY_FIELDS = ("vendor", "product", "batch")
 
 
 def parse(source: str | os.PathLike[str] | bytes, *, max_pages: int = 60, ocr: bool = True) -> Document:
-    raise NotImplementedError
+    """Parse one certificate of analysis into the contract document.
+
+    ``source`` is a path or the PDF bytes. Raises :class:`ParseError` (``not_pdf``,
+    ``encrypted``, ``corrupt``, ``no_text``, ``too_many_pages``) for bad input.
+    """
+    data = read_bytes(source)
+    try:
+        pdf = read_pdf(data, max_pages=max_pages, use_ocr=ocr)
+        return _review(choose(pdf).parse(pdf), pdf)
+    except ParseError:
+        raise
+    except Exception as exc:  # a broken file must never escape as a traceback
+        raise CorruptPDF(f"unreadable PDF ({type(exc).__name__}: {exc})") from exc
+
+
+def _review(doc: Document, pdf: PdfText) -> Document:
+    """Flag OCR'd or incomplete documents for human review."""
+    missing = [name for name in KEY_FIELDS if getattr(doc, name) is None]
+    warnings = list(doc.warnings)
+    if missing:
+        warnings.append("missing key fields: " + ", ".join(missing))
+    low_conf = any("low OCR confidence" in w for w in pdf.warnings)
+    needs = bool(missing) and bool(pdf.ocr_pages) or low_conf or not doc.results and bool(pdf.ocr_pages)
+    return dataclasses.replace(doc, warnings=tuple(warnings), needs_review=needs or bool(missing))

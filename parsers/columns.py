@@ -1,0 +1,236 @@
+"""Table headers: which x-range of a page holds results, LOQs, units, statuses...
+
+A header line names at least two column roles (``Analyte | LOQ | Result | Status``,
+``Analyt Výsledek Jednotky Hodnocení``). Lines right below it that only add units or
+second halves of wrapped titles (``(ug/kg)``, ``Level``, ``nejistota``) join the same
+header block. Side-by-side tables (two ``Analyte`` columns on one line) become two
+:class:`Table` objects.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from parsers.layout_text import Line, Word
+from parsers.values import normalise_unit, parse_number
+from parsers.vocab import fold, is_qc_label
+
+#: Folded keyword prefixes per column role (two-word phrases are checked first).
+ROLE_WORDS: tuple[tuple[str, str], ...] = (
+    ("test id", "other"), ("sample id", "other"), ("lod loq", "loq"), ("lod/loq", "loq"),
+    ("action level", "limit"), ("pass fail", "status"), ("reporting limit", "loq"),
+    ("detection limit", "lod"), ("mez stanovitelnosti", "loq"),
+    ("analyte", "analyte"), ("analyt", "analyte"), ("compound", "analyte"), ("parameter", "analyte"),
+    ("parametr", "analyte"), ("ukazatel", "analyte"), ("analysis", "analyte"), ("metal", "analyte"),
+    ("cannabinoid", "analyte"), ("pathogen", "analyte"), ("organism", "analyte"), ("test", "analyte"),
+    ("mycotoxin", "analyte"), ("element", "analyte"), ("name", "analyte"), ("prufparameter", "analyte"),
+    ("result", "result"), ("vysledek", "result"), ("ergebnis", "result"), ("resultat", "result"),
+    ("mass", "result"), ("amount", "result"), ("concentration", "result"), ("conc", "result"),
+    ("value", "result"), ("weight", "result"), ("found", "result"), ("messwert", "result"),
+    ("lloq", "loq"), ("loq", "loq"), ("lod", "lod"), ("mdl", "lod"), ("pql", "loq"), ("mql", "loq"),
+    ("units", "unit"), ("unit", "unit"), ("jednotk", "unit"), ("einheit", "unit"),
+    ("status", "status"), ("p f", "status"), ("hodnocen", "status"), ("dispositi", "status"),
+    ("verdict", "status"), ("conformity", "status"), ("bewertung", "status"), ("pass", "status"),
+    ("limit", "limit"), ("action", "limit"), ("specification", "limit"), ("spec", "limit"),
+    ("criteria", "limit"), ("grenzwert", "limit"), ("maximum", "limit"), ("acceptance", "limit"),
+    ("uncertainty", "uncertainty"), ("nejistota", "uncertainty"), ("rozsiren", "uncertainty"),
+    ("method", "method"), ("metoda", "method"), ("zkusebni", "method"), ("methode", "method"),
+    ("dilution", "other"), ("date", "other"), ("note", "other"), ("poznamka", "other"), ("id", "other"),
+)
+#: Roles that make a line a table header.
+_DATA_ROLES = frozenset({"result", "loq", "lod", "unit", "status", "limit"})
+_UNIT_ONLY = re.compile(r"^\(?[^\s()]+\)?$")
+
+
+@dataclass(slots=True)
+class Column:
+    """One column of a table header."""
+
+    role: str | None
+    x0: float
+    x1: float
+    words: list[str] = field(default_factory=list)
+    unit: str | None = None
+
+    @property
+    def center(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass(slots=True)
+class Table:
+    """A header block: its columns, x-extent and what it tells about the rows below."""
+
+    columns: list[Column]
+    top: float
+    qc: bool = False
+    unit: str | None = None  # a unit printed in the header outside any result column
+
+    @property
+    def x0(self) -> float:
+        return self.columns[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.columns[-1].x1
+
+    def column_at(self, x0: float, x1: float) -> Column | None:
+        """The column under a cell spanning x0..x1 (overlap first, then nearest)."""
+        best, best_score = None, -1e9
+        for col in self.columns:
+            overlap = min(x1, col.x1 + 2) - max(x0, col.x0 - 2)
+            score = overlap if overlap > 0 else -min(abs(x0 - col.x1), abs(x1 - col.x0))
+            if score > best_score:
+                best, best_score = col, score
+        return best if best_score > -40 else None
+
+    def analyte_column(self) -> Column | None:
+        return next((c for c in self.columns if c.role == "analyte"), None)
+
+
+def word_role(text: str) -> str | None:
+    """The column role a header word names, or None."""
+    f = fold(text)
+    if not f:
+        return None
+    for key, role in ROLE_WORDS:
+        if f == key or (len(key) > 3 and f.startswith(key)):
+            return role
+    return None
+
+
+def is_header(line: Line) -> bool:
+    """True when a line names at least two column roles, one of them a data role."""
+    roles = {word_role(p) for p in _phrases(line)} - {None}
+    numbers = sum(1 for c in line.cells for w in c.words if parse_number(w.text) is not None)
+    return len(roles) >= 2 and bool(roles & _DATA_ROLES) and numbers <= 1
+
+
+def _phrases(line: Line) -> list[str]:
+    """Header phrases: two-word role phrases joined, other words alone."""
+    out: list[str] = []
+    for cell in line.cells:
+        out.extend(_cell_phrases([w.text for w in cell.words]))
+    return out
+
+
+def _cell_phrases(words: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        pair = " ".join(words[i:i + 2])
+        if i + 1 < len(words) and any(fold(pair) == k for k, _r in ROLE_WORDS if " " in k):
+            out.append(pair)
+            i += 2
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def is_continuation(line: Line, above: Line) -> bool:
+    """A line that finishes the header above it (units, wrapped titles)."""
+    if line.top - above.bottom > 1.2 * above.size:
+        return False
+    texts = [w.text for c in line.cells for w in c.words]
+    if any(parse_number(t) is not None and not t.startswith("(") for t in texts):
+        return False
+    return all(len(t) < 25 for t in texts) and len(texts) <= 3 * len(above.cells) + 2
+
+
+def build_tables(block: list[Line]) -> list[Table]:
+    """Columns of a header block, split into side-by-side tables."""
+    columns = _seed_columns(block[0])
+    for line in block[1:]:
+        _stack(columns, line)
+    for col in columns:
+        _finish(col)
+    qc = any(is_qc_label(line.text) for line in block)
+    return _split_tables(columns, block[0].top, qc)
+
+
+def _seed_columns(line: Line) -> list[Column]:
+    columns: list[Column] = []
+    for cell in line.cells:
+        first = True
+        for phrase, words in _cell_word_groups(cell.words):
+            role = word_role(phrase)
+            if first or role is not None or columns[-1].role is None and _unit_only(phrase):
+                columns.append(Column(role, words[0].x0, words[-1].x1, [phrase]))
+            else:
+                columns[-1].words.append(phrase)
+                columns[-1].x1 = words[-1].x1
+            first = False
+    return columns
+
+
+def _cell_word_groups(words: list[Word]) -> list[tuple[str, list[Word]]]:
+    texts = _cell_phrases([w.text for w in words])
+    out: list[tuple[str, list[Word]]] = []
+    i = 0
+    for t in texts:
+        n = len(t.split(" "))
+        out.append((t, words[i:i + n]))
+        i += n
+    return out
+
+
+def _unit_only(text: str) -> bool:
+    return bool(_UNIT_ONLY.match(text)) and normalise_unit(text) is not None
+
+
+def _stack(columns: list[Column], line: Line) -> None:
+    for cell in line.cells:
+        for w in cell.words:
+            col = _under(columns, w)
+            if col is None:
+                continue
+            col.words.append(w.text)
+            if col.role is None:
+                col.role = word_role(w.text)
+
+
+def _under(columns: list[Column], w: Word) -> Column | None:
+    best, best_d = None, 1e9
+    for col in columns:
+        d = abs((w.x0 + w.x1) / 2 - col.center)
+        if min(w.x1, col.x1) - max(w.x0, col.x0) > 0:
+            d = 0
+        if d < best_d:
+            best, best_d = col, d
+    return best if best_d < 30 else None
+
+
+def _finish(col: Column) -> None:
+    for text in col.words:
+        unit = normalise_unit(text) or _unit_in(text)
+        if unit is not None:
+            col.unit = unit
+    if col.role is None and col.unit is not None:
+        col.role = "result"
+
+
+def _unit_in(text: str) -> str | None:
+    for part in re.findall(r"\(([^()]+)\)|,\s*(\S+)$", text):
+        for p in part:
+            if p and (unit := normalise_unit(p)) is not None:
+                return unit
+    return None
+
+
+def _split_tables(columns: list[Column], top: float, qc: bool) -> list[Table]:
+    tables: list[list[Column]] = []
+    for col in columns:
+        if not tables or (col.role == "analyte" and any(c.role == "analyte" for c in tables[-1])
+                          and any(c.role in _DATA_ROLES for c in tables[-1])):
+            tables.append([])
+        tables[-1].append(col)
+    return [Table(cols, top, qc, _table_unit(cols)) for cols in tables]
+
+
+def _table_unit(columns: list[Column]) -> str | None:
+    for col in columns:
+        if col.role in ("result", "unit") and col.unit is not None:
+            return col.unit
+    return next((c.unit for c in columns if c.unit is not None), None)

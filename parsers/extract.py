@@ -1,0 +1,289 @@
+"""Results of a whole document: tables, headings, wrapped labels, QA/QC skipping.
+
+Walks each page's lines top to bottom, keeping the active table headers (per x-range)
+and the last heading (its unit, whether it is a QA/QC section). Lines with vocabulary
+analytes become :class:`Result` objects in canonical units (see :mod:`parsers.values`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from parsers.columns import Table, build_tables, is_continuation, is_header
+from parsers.document import Result
+from parsers.layout_text import Line, Page
+from parsers.rows import Atom, Segment, assign_roles, is_qc_segment, segments
+from parsers.values import (
+    Reading,
+    normalise_unit,
+    parse_cell,
+    parse_number,
+    presence_qualifier,
+    status_of,
+    to_canonical,
+)
+from parsers.vocab import PRESENCE, Match, is_qc_label, match_prefix
+
+_HEADING_UNIT = re.compile(r"\(([^()]{1,12})\)")
+_CZ_STATUS = {"v": "pass", "vn": "pass", "n": "fail"}
+_VALUE_ROLES = ("result", None)
+
+
+@dataclass(slots=True)
+class Context:
+    """What the lines above say about the current line."""
+
+    tables: list[Table] = field(default_factory=list)
+    heading_unit: str | None = None
+    qc: bool = False
+    decimal_comma: bool = False
+
+
+def extract_results(pages: list[Page], decimal_comma: bool) -> tuple[list[Result], list[str]]:
+    """All vocabulary results of a document, deduplicated, with warnings."""
+    results: list[Result] = []
+    warnings: list[str] = []
+    for page in pages:
+        results.extend(_page_results(page, Context(decimal_comma=decimal_comma), warnings))
+    return _dedupe(results), warnings
+
+
+def _page_results(page: Page, ctx: Context, warnings: list[str]) -> list[Result]:
+    out: list[Result] = []
+    lines = page.lines
+    skip: set[int] = set()
+    for i, line in enumerate(lines):
+        if i in skip:
+            continue
+        if is_header(line):
+            skip |= _enter_header(lines, i, ctx)
+            continue
+        segs = segments(line)
+        if not segs:
+            _heading(line, ctx)
+            segs = _orphan(lines, i, ctx)
+        for seg in segs:
+            result = _segment_result(seg, ctx, page.number, warnings)
+            if result is not None:
+                out.append(result)
+    return out
+
+
+def _enter_header(lines: list[Line], i: int, ctx: Context) -> set[int]:
+    block = [lines[i]]
+    j = i + 1
+    while j < len(lines) and (is_header(lines[j]) or is_continuation(lines[j], block[-1])) \
+            and not segments(lines[j]) and j - i < 4:
+        block.append(lines[j])
+        j += 1
+    new = build_tables(block)
+    x0, x1 = new[0].x0, new[-1].x1
+    ctx.tables = [t for t in ctx.tables if t.x1 < x0 - 5 or t.x0 > x1 + 5] + new
+    ctx.tables.sort(key=lambda t: t.x0)
+    if not any(t.qc for t in new):
+        ctx.qc = False
+    return set(range(i + 1, j))
+
+
+def _heading(line: Line, ctx: Context) -> None:
+    text = line.text
+    if len(text.split()) > 8 or any(parse_number(w) is not None for w in text.split()):
+        return
+    if is_qc_label(text):
+        ctx.qc = True
+    for inner in _HEADING_UNIT.findall(text):
+        unit = normalise_unit(inner)
+        if unit is not None:
+            ctx.heading_unit = unit
+
+
+def _table_for(seg_x: float, ctx: Context) -> Table | None:
+    best = None
+    for table in ctx.tables:
+        if table.x0 - 15 <= seg_x <= table.x1:
+            best = table
+    return best
+
+
+def _orphan(lines: list[Line], i: int, ctx: Context) -> list[Segment]:
+    """A row whose label wraps onto the lines above/below it (``Total Yeast and`` / ``Mold``)."""
+    line = lines[i]
+    table = _table_for(line.x0, ctx)
+    col = table.analyte_column() if table is not None else None
+    if table is None or col is None:
+        return []
+    atoms = _value_atoms(line, table)
+    if not any(parse_cell(a.text) is not None for a in atoms if a.role == "result"):
+        return []
+    label = _wrapped_label(lines, i, col.x0 - 5, col.x1 + 40, table)
+    m = match_prefix(label.split()) if label else None
+    if m is None or m.words < len(label.split()) - 1:
+        return []
+    words = [w for c in line.cells for w in c.words if w.x1 < atoms[0].x0] or line.cells[0].words
+    return [Segment(m, label, words, atoms)]
+
+
+def _value_atoms(line: Line, table: Table) -> list[Atom]:
+    atoms: list[Atom] = []
+    for k, cell in enumerate(line.cells):
+        col = table.column_at(cell.x0, cell.x1)
+        if col is None or col.role in ("analyte", "other"):
+            continue
+        atoms.append(Atom(cell.text, cell.x0, cell.x1, k, col.role))
+    return atoms
+
+
+def _wrapped_label(lines: list[Line], i: int, x0: float, x1: float, table: Table) -> str:
+    parts: list[str] = []
+    for j in (i - 1, i, i + 1):
+        if not 0 <= j < len(lines) or abs(lines[j].top - lines[i].top) > 2.2 * lines[i].size:
+            continue
+        if j != i and (is_header(lines[j]) or _value_atoms(lines[j], table) or lines[j].top < table.top):
+            continue
+        parts.extend(w.text for c in lines[j].cells for w in c.words if x0 <= w.x0 <= x1
+                     and table.column_at(w.x0, w.x1) is not None
+                     and table.column_at(w.x0, w.x1).role == "analyte")  # type: ignore[union-attr]
+    return " ".join(parts)
+
+
+def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) -> Result | None:
+    table = _table_for(seg.x0, ctx)
+    if ctx.qc or (table is not None and table.qc) or is_qc_segment(seg):
+        return None
+    assign_roles(seg, table)
+    picked = _pick_reading(seg, table, ctx)
+    if picked is None:
+        return None
+    reading, unit, atom = picked
+    loq = _loq(seg, table, unit, ctx)
+    return _result(seg.match, reading, unit, loq, _status(seg), page, seg, atom, warnings)
+
+
+def _readings(seg: Segment, table: Table | None, ctx: Context) -> list[tuple[Reading, str | None, Atom]]:
+    out: list[tuple[Reading, str | None, Atom]] = []
+    row_unit = _row_unit(seg)
+    for k, atom in enumerate(seg.atoms):
+        if atom.role not in _VALUE_ROLES:
+            continue
+        reading = parse_cell(atom.text, ctx.decimal_comma)
+        if reading is None:
+            continue
+        out.append((reading, _unit_for(seg, k, reading, table, row_unit, ctx), atom))
+    return out
+
+
+def _pick_reading(seg: Segment, table: Table | None, ctx: Context) -> tuple[Reading, str | None, Atom] | None:
+    found = _readings(seg, table, ctx)
+    if not found and table is not None:
+        found = _fallback_readings(seg, ctx)
+    if not found:
+        return None
+    code, category = seg.match.code, seg.match.category
+    for reading, unit, atom in found:
+        if reading.value is None or to_canonical(code, category, reading.value, unit) is not None:
+            return reading, unit, atom
+    return found[0]
+
+
+def _fallback_readings(seg: Segment, ctx: Context) -> list[tuple[Reading, str | None, Atom]]:
+    """No atom under a result column: take word verdicts (Absent, ND) anywhere in the row."""
+    out: list[tuple[Reading, str | None, Atom]] = []
+    for atom in seg.atoms:
+        if atom.role in ("loq", "lod", "uncertainty", "method", "other", "limit"):
+            continue
+        reading = parse_cell(atom.text, ctx.decimal_comma)
+        if reading is not None and reading.value is None:
+            out.append((reading, None, atom))
+    return out
+
+
+def _row_unit(seg: Segment) -> str | None:
+    for atom in seg.atoms:
+        if atom.role == "unit" and (unit := normalise_unit(atom.text)) is not None:
+            return unit
+    return None
+
+
+def _unit_for(seg: Segment, k: int, reading: Reading, table: Table | None,
+              row_unit: str | None, ctx: Context) -> str | None:
+    if reading.unit is not None:
+        return reading.unit
+    nxt = seg.atoms[k + 1] if k + 1 < len(seg.atoms) else None
+    if nxt is not None and nxt.cell == seg.atoms[k].cell and (u := normalise_unit(nxt.text)) is not None:
+        return u
+    col = table.column_at(seg.atoms[k].x0, seg.atoms[k].x1) if table is not None else None
+    for unit in (row_unit, col.unit if col else None, table.unit if table else None, ctx.heading_unit):
+        if unit is not None and to_canonical(seg.match.code, seg.match.category, 1.0, unit) is not None:
+            return unit
+    if nxt is not None and (u := normalise_unit(nxt.text)) is not None:
+        return u
+    return None
+
+
+def _loq(seg: Segment, table: Table | None, unit: str | None, ctx: Context) -> float | None:
+    for role in ("loq", "lod"):
+        for atom in seg.atoms:
+            if atom.role != role:
+                continue
+            text = atom.text.split("/")[-1] if "/" in atom.text else atom.text
+            value = parse_number(text.strip("()"), ctx.decimal_comma)
+            if value is None:
+                continue
+            col = table.column_at(atom.x0, atom.x1) if table is not None else None
+            loq_unit = col.unit if col is not None and col.unit is not None else unit
+            conv = to_canonical(seg.match.code, seg.match.category, value, loq_unit)
+            return conv[0] if conv is not None else None
+    return None
+
+
+def _status(seg: Segment) -> str | None:
+    for atom in seg.atoms:
+        if atom.role == "status":
+            found = status_of(atom.text) or _CZ_STATUS.get(atom.text.strip().lower())
+            if found is not None:
+                return found
+    return None
+
+
+def _result(m: Match, reading: Reading, unit: str | None, loq: float | None, status: str | None,
+            page: int, seg: Segment, atom: Atom, warnings: list[str]) -> Result | None:
+    qualifier = presence_qualifier(m.code, reading)
+    raw = f"{seg.label} {atom.text}" + (f" {unit}" if unit and unit not in atom.text else "")
+    common = {"analyte": m.code, "category": m.category, "loq": loq, "lab_status": status,
+              "page": page, "raw": raw.strip(), "bbox": seg.bbox}
+    if qualifier in ("nd", "not_detected", "detected") or (qualifier == ">" and reading.value is None):
+        return Result(value=None, unit=_null_unit(m), qualifier=qualifier, **common)  # type: ignore[arg-type]
+    if qualifier == "loq":
+        return Result(value=loq, unit=_null_unit(m) or unit, qualifier="<", **common)  # type: ignore[arg-type]
+    assert reading.value is not None
+    conv = to_canonical(m.code, m.category, reading.value, unit)
+    if conv is None:
+        if unit == "mg/serving":
+            return Result(value=reading.value, unit="mg/serving", qualifier=qualifier, **common)  # type: ignore[arg-type]
+        warnings.append(f"page {page}: {seg.label!r} unit {unit!r} not convertible")
+        return None
+    return Result(value=conv[0], unit=conv[1], qualifier=qualifier, **common)  # type: ignore[arg-type]
+
+
+def _null_unit(m: Match) -> str | None:
+    """Unit of a result without a number: null for presence tests, else canonical."""
+    if m.code in PRESENCE:
+        return None
+    if m.code == "water_activity":
+        return "aw"
+    if m.category == "microbial":
+        return "CFU/g"
+    conv = to_canonical(m.code, m.category, 1.0, None)
+    return conv[1] if conv is not None else None
+
+
+def _dedupe(results: list[Result]) -> list[Result]:
+    seen: set[tuple[str, str, float | None]] = set()
+    out: list[Result] = []
+    for r in results:
+        key = (r.analyte, r.qualifier, None if r.value is None else round(r.value, 9))
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out

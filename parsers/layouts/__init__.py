@@ -1,0 +1,1 @@
+"""Lab layouts: the :class:`~parsers.layouts.base.Layout` protocol and its implementations."""

@@ -1,0 +1,123 @@
+"""Read positioned words from a PDF's text layer through pdfium (fast).
+
+Each character's box comes from ``FPDFText_GetCharBox``; characters are joined into
+words on spaces and on gaps, rotated characters (chart axis labels) are dropped, and
+raised small digits after ``10`` (flattened superscripts such as ``10⁴``) are marked
+with ``^`` so ``1,2.10⁴`` reads ``1,2.10^4`` rather than ``1,2.104``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from parsers.layout_text import Word
+
+#: Gap (in font sizes) between two characters that starts a new word.
+WORD_GAP = 0.2
+
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+
+
+@dataclass(slots=True)
+class _Char:
+    ch: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+
+
+def page_words(page: pdfium.PdfPage) -> list[Word]:
+    """All horizontal words of one page's text layer."""
+    textpage = page.get_textpage()
+    try:
+        chars = _chars(textpage, page.get_height())
+    finally:
+        textpage.close()
+    return _words(chars)
+
+
+def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[_Char]:
+    raw = textpage.raw
+    rect = pdfium_c.FS_RECTF()
+    ref = ctypes.byref(rect)
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    origin = (ctypes.byref(ox), ctypes.byref(oy))
+    out: list[_Char] = []
+    for i in range(pdfium_c.FPDFText_CountChars(raw)):
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        if code in (0, 0xFFFE, 0xFFFF) or pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+            continue
+        if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, ref):
+            continue
+        if _rotated(pdfium_c.FPDFText_GetCharAngle(raw, i)):
+            continue
+        size = pdfium_c.FPDFText_GetFontSize(raw, i) or (rect.top - rect.bottom)
+        if not pdfium_c.FPDFText_GetCharOrigin(raw, i, *origin):
+            oy.value = rect.bottom + 0.2 * size
+        base = height - oy.value
+        out.append(_Char(chr(code), rect.left, base - 0.75 * size, rect.right, base + 0.2 * size, size))
+    return out
+
+
+def _rotated(angle: float) -> bool:
+    return min(abs(angle), abs(angle - 6.283185)) > 0.05
+
+
+def _words(chars: list[_Char]) -> list[Word]:
+    words: list[Word] = []
+    cur: list[_Char] = []
+    for c in chars:
+        if c.ch.isspace() or c.ch in "\r\n":
+            _flush(cur, words)
+            cur = []
+            continue
+        if cur and _breaks(cur[-1], c):
+            _flush(cur, words)
+            cur = []
+        cur.append(c)
+    _flush(cur, words)
+    return words
+
+
+def _breaks(prev: _Char, c: _Char) -> bool:
+    """True when ``c`` does not continue the word ending with ``prev``."""
+    size = max(prev.size, c.size, 1.0)
+    if c.top > prev.bottom or c.bottom < prev.top:  # another line
+        return True
+    gap = c.x0 - prev.x1
+    return gap > WORD_GAP * size or gap < -0.5 * size
+
+
+def _flush(cur: list[_Char], words: list[Word]) -> None:
+    if not cur:
+        return
+    text = _superscripts(cur)
+    size = max(c.size for c in cur)
+    top = min(c.top for c in cur)
+    bottom = max(c.bottom for c in cur)
+    words.append(Word(text, cur[0].x0, top, max(c.x1 for c in cur), bottom, size))
+
+
+def _superscripts(cur: list[_Char]) -> str:
+    """Text of a word; digits raised after ``10`` become ``^digits``."""
+    text = "".join(c.ch for c in cur).translate(_SUPERSCRIPTS)
+    for i in range(2, len(cur)):
+        if cur[i - 2].ch == "1" and cur[i - 1].ch == "0" and _raised(cur[i - 1], cur[i]):
+            head = "".join(c.ch for c in cur[:i])
+            return head + "^" + "".join(c.ch for c in cur[i:]).translate(_SUPERSCRIPTS)
+    return text
+
+
+def _raised(base: _Char, c: _Char) -> bool:
+    if c.ch in "⁰¹²³⁴⁵⁶⁷⁸⁹":
+        return True
+    if not c.ch.isdigit():
+        return False
+    height = base.bottom - base.top
+    return c.bottom < base.bottom - 0.25 * height or c.size < 0.8 * base.size

@@ -1,0 +1,186 @@
+"""Result rows: find vocabulary analytes on lines and read their cells.
+
+A line may hold several results (side-by-side tables, ``Lead 0.1 Arsenic 0.2``). Each
+analyte label starts a *segment* that runs to the next label. The words of a segment
+are grouped into *atoms* (``< LOQ``, ``Not Detected in 1g``, ``0.23 µg/g``, ``Pass``)
+and each atom gets a role from the table header above it, or, for narrative lines
+without a header, from its position and keywords (``LOQ 0.05``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parsers.columns import Table
+from parsers.layout_text import Line, Word
+from parsers.values import is_empty, normalise_unit, parse_cell, parse_number, status_of
+from parsers.vocab import Match, is_qc_label, match_prefix
+
+_LOQ_WORDS = {"loq", "lloq", "lod", "rl", "mdl", "loq:", "lod:", "(loq", "(lod"}
+_LIMIT_WORDS = {"limit", "limit:", "max", "max.", "action", "spec", "specification"}
+
+
+@dataclass(slots=True)
+class Atom:
+    """One value-like piece of a row: its text, box and what it reads as."""
+
+    text: str
+    x0: float
+    x1: float
+    cell: int
+    role: str | None = None
+
+
+@dataclass(slots=True)
+class Segment:
+    """An analyte label and the atoms that follow it on the same line."""
+
+    match: Match
+    label: str
+    words: list[Word]
+    atoms: list[Atom] = field(default_factory=list)
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        xs = [w.x0 for w in self.words] + [a.x0 for a in self.atoms]
+        x1s = [w.x1 for w in self.words] + [a.x1 for a in self.atoms]
+        top = min(w.top for w in self.words)
+        bottom = max(w.bottom for w in self.words)
+        return (round(min(xs), 1), round(top, 1), round(max(x1s), 1), round(bottom, 1))
+
+
+def _flat(line: Line) -> list[tuple[Word, int]]:
+    return [(w, i) for i, c in enumerate(line.cells) for w in c.words]
+
+
+def _label_words(words: list[tuple[Word, int]], start: int) -> list[tuple[str, int]]:
+    """Label tokens from ``start`` (with their word index); stop at ``(a, b, c)`` lists."""
+    out: list[tuple[str, int]] = []
+    for j in range(start, min(start + 8, len(words))):
+        text = words[j][0].text
+        if "(" in text and "," in _paren_text(words, j):
+            head = text.partition("(")[0]
+            if head:
+                out.append((head, j))
+            break
+        out.extend((t, j) for t in text.replace("(", " (").split())
+    return out
+
+
+def _paren_text(words: list[tuple[Word, int]], i: int) -> str:
+    text = ""
+    for w, _cell in words[i:i + 8]:
+        text += w.text + " "
+        if ")" in w.text:
+            break
+    return text
+
+
+def segments(line: Line, labels_from: float | None = None) -> list[Segment]:
+    """Analyte segments of a line, left to right."""
+    words = _flat(line)
+    out: list[Segment] = []
+    i = 0
+    while i < len(words):
+        found = _label_at(words, i, labels_from)
+        if found is not None:
+            m, n = found
+            label = " ".join(w.text for w, _ in words[i:i + n])
+            out.append(Segment(m, label, [w for w, _ in words[i:i + n]]))
+            i += n
+            continue
+        if out:
+            _add_atom(out[-1], words[i])
+        i += 1
+    return out
+
+
+def _label_at(words: list[tuple[Word, int]], i: int, labels_from: float | None) -> tuple[Match, int] | None:
+    """The analyte whose label starts at word ``i`` and how many words it spans."""
+    w, cell = words[i]
+    if labels_from is not None and w.x1 < labels_from:
+        return None
+    starts_cell = i == 0 or words[i - 1][1] != cell
+    if not starts_cell and not _valueish(words[i - 1][0].text):
+        return None
+    tokens = _label_words(words, i)
+    if not tokens or parse_number(tokens[0][0]) is not None:
+        return None
+    m = match_prefix([t for t, _ in tokens])
+    if m is None:
+        return None
+    return m, tokens[m.words - 1][1] - i + 1
+
+
+def _valueish(text: str) -> bool:
+    r = parse_cell(text)
+    return r is not None or normalise_unit(text) is not None or status_of(text) is not None or is_empty(text)
+
+
+def _add_atom(seg: Segment, item: tuple[Word, int]) -> None:
+    w, cell = item
+    if seg.atoms:
+        last = seg.atoms[-1]
+        joined = last.text + " " + w.text
+        if last.cell == cell and _joins(last.text, joined):
+            last.text, last.x1 = joined, w.x1
+            return
+    seg.atoms.append(Atom(w.text, w.x0, w.x1, cell))
+
+
+def _joins(prev: str, joined: str) -> bool:
+    """True when two words read better as one atom (``< 10``, ``Not Detected``)."""
+    if prev in ("<", ">", "≤", "≥", "x", "×") or prev.endswith(("x", "×")):
+        return True
+    if parse_cell(joined) is not None and parse_cell(prev) is None:
+        return True
+    if parse_cell(prev) is not None and parse_cell(joined) is not None and parse_cell(joined) != parse_cell(prev):
+        return parse_number(joined.split(" ")[-1]) is None
+    if normalise_unit(joined) is not None and normalise_unit(prev) is None:
+        return True
+    return fold_words(joined) in _PHRASES
+
+
+_PHRASES = {"not detected", "not present", "none detected", "not tested", "not reported", "too numerous",
+            "too numerous to", "too numerous to count", "absence in", "absent in", "not detected in",
+            "negative in", "present in", "detected in", "not analyzed", "n a", "does not comply"}
+
+
+def fold_words(text: str) -> str:
+    return " ".join(text.lower().replace("/", " ").split())
+
+
+def assign_roles(seg: Segment, table: Table | None) -> None:
+    """Give each atom of a segment a role from the table header, else from keywords."""
+    if table is not None:
+        for atom in seg.atoms:
+            col = table.column_at(atom.x0, atom.x1)
+            atom.role = col.role if col is not None else None
+        return
+    _narrative_roles(seg)
+
+
+def _narrative_roles(seg: Segment) -> None:
+    pending: str | None = None
+    for atom in seg.atoms:
+        low = atom.text.lower().strip("():")
+        if low in _LOQ_WORDS or low.rstrip(":") in _LOQ_WORDS:
+            pending = "loq"
+            atom.role = "keyword"
+        elif low.rstrip(":") in _LIMIT_WORDS:
+            pending, atom.role = "limit", "keyword"
+        elif pending is not None and parse_cell(atom.text.strip("()")) is not None:
+            atom.role, pending = pending, None
+        elif status_of(atom.text) is not None:
+            atom.role = "status"
+        else:
+            atom.role = "result"
+
+
+def is_qc_segment(seg: Segment) -> bool:
+    """A row that names a control, blank or recovery rather than the sample."""
+    return is_qc_label(seg.label) or any(is_qc_label(a.text) for a in seg.atoms)
