@@ -95,16 +95,25 @@ def word_role(text: str) -> str | None:
     if not f:
         return None
     for key, role in ROLE_WORDS:
-        if f == key or (len(key) > 3 and f.startswith(key)):
+        if f == key or (len(key) > 4 and f.startswith(key)) or (len(key) > 5 and key in f.replace(" ", "")):
             return role
     return None
 
 
 def is_header(line: Line) -> bool:
     """True when a line names at least two column roles, one of them a data role."""
-    roles = {word_role(p) for p in _phrases(line)} - {None}
-    numbers = sum(1 for c in line.cells for w in c.words if parse_number(w.text) is not None)
-    return len(roles) >= 2 and bool(roles & _DATA_ROLES) and numbers <= 1
+    if any(_prose(c.words) for c in line.cells):
+        return False
+    phrases = _phrases(line)
+    roles = {word_role(p) for p in phrases} - {None}
+    numbers = sum(1 for p in phrases if parse_number(p) is not None or fold(p) in ("nd", "absent"))
+    data = roles & _DATA_ROLES
+    return (len(data) >= 2 or {"analyte", "result"} <= roles) and numbers <= 1
+
+
+def _prose(words: list[Word]) -> bool:
+    """A long cell most of whose words name no column: a sentence, not a header."""
+    return len(words) > 5 and sum(word_role(w.text) is not None for w in words) < len(words) / 2
 
 
 def _phrases(line: Line) -> list[str]:

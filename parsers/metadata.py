@@ -25,13 +25,13 @@ LABELS: dict[str, tuple[str, ...]] = {
                "requested by", "ordered by"),
     "product": ("product name", "sample name", "product description", "sample description", "product",
                 "strain", "description", "oznaceni vzorku zakaznikem", "oznaceni vzorku", "nazev vzorku",
-                "probenbezeichnung", "produkt", "item name", "sample"),
+                "probenbezeichnung", "produkt", "item name"),
     "batch": ("batch number", "batch no", "batch id", "batch", "lot number", "lot no", "lot id", "lot",
               "harvest lot id", "c s", "cislo sarze", "sarze", "charge", "charge nr"),
     "sample_id": ("sample id", "sample no", "sample number", "sample", "lab id", "laboratory id",
                   "lab sample id", "cislo vzorku", "probennummer"),
     "report_number": ("report number", "report no", "report id", "certificate number", "certificate no",
-                      "coa number", "coa no", "coa", "order", "order number", "protokol o zkouskach",
+                      "coa number", "coa no", "coa", "order", "order number", "protokol o zkouskach", "protokol o zkouskach ml",
                       "cislo protokolu", "prufbericht", "report", "final report"),
     "received": ("date received", "received date", "received", "sample received", "receipt date",
                  "datum prijmu vzorku laboratori", "datum prijmu", "eingangsdatum", "date of receipt"),
@@ -101,6 +101,14 @@ def _labelled(line: Line, below: Line | None) -> list[tuple[str, str]]:
 
 def _cell_labels(text: str) -> list[tuple[str, str]]:
     """(field, value) for each ``Label: value`` in a cell (several may share a cell)."""
+    label, sep, value = _split_label(text)
+    field = _field_for(label) if sep else None
+    if field is not None:
+        return [(field, value.strip()), *_cell_labels_inner(value)]
+    return _cell_labels_inner(text)
+
+
+def _cell_labels_inner(text: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     parts = re.split(r"(?<=\S)\s*(?=(?:[A-Z][\w ./#]{1,40})\s*[:#])", text)
     for part in parts:
@@ -123,7 +131,7 @@ def _split_label(part: str) -> tuple[str, str, str]:
 def _field_for(label: str) -> str | None:
     f = fold(label)
     for field, names in LABELS.items():
-        if f in names:
+        if f in names or any(len(n) > 7 and f.endswith(" " + n) for n in names):
             return field
     return None
 

@@ -13,7 +13,7 @@ import pypdfium2 as pdfium
 
 from parsers import ocr
 from parsers.errors import CorruptPDF, EncryptedPDF, NotAPDF, NoText, TooManyPages
-from parsers.layout_text import Page, build_lines
+from parsers.layout_text import Page, Word, build_lines
 from parsers.pdftext import page_words
 
 #: A page with fewer characters than this is treated as a scan.
@@ -28,6 +28,7 @@ class PdfText:
     page_count: int
     ocr_pages: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    data: bytes | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -67,13 +68,13 @@ def read_pdf(data: bytes, *, max_pages: int = 60, use_ocr: bool = True) -> PdfTe
             raise TooManyPages(f"too many pages ({count} > {max_pages})")
         if count == 0:
             raise CorruptPDF("PDF has no pages")
-        return _read_pages(doc, count, use_ocr)
+        return _read_pages(doc, data, count, use_ocr)
     finally:
         doc.close()
 
 
-def _read_pages(doc: pdfium.PdfDocument, count: int, use_ocr: bool) -> PdfText:
-    out = PdfText([], count)
+def _read_pages(doc: pdfium.PdfDocument, data: bytes, count: int, use_ocr: bool) -> PdfText:
+    out = PdfText([], count, data=data)
     for index in range(count):
         page = doc[index]
         try:
@@ -86,9 +87,32 @@ def _read_pages(doc: pdfium.PdfDocument, count: int, use_ocr: bool) -> PdfText:
     return out
 
 
+def _garbled(words: list[Word]) -> bool:
+    """True when pdfium could not map the fonts to Unicode (symbols instead of letters)."""
+    text = "".join(w.text for w in words)
+    if len(text) < 50:
+        return False
+    odd = sum(1 for ch in text if ord(ch) > 0x17F and ch not in "µμ×·–—’“”•°±≤≥")
+    return odd > 0.15 * len(text)
+
+
+def _plumber_words(data: bytes, index: int) -> list[Word]:
+    """Words of one page through pdfplumber (slower, but maps more broken fonts)."""
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as doc:
+        page = doc.pages[index]
+        return [Word(w["text"], w["x0"], w["top"], w["x1"], w["bottom"], float(w["bottom"] - w["top"]))
+                for w in page.extract_words(keep_blank_chars=False, use_text_flow=False)]
+
+
 def _read_page(page: pdfium.PdfPage, number: int, use_ocr: bool, out: PdfText) -> Page:
     width, height = page.get_size()
     words = page_words(page)
+    if _garbled(words) and out.data is not None:
+        words = _plumber_words(out.data, number - 1)
     if len(words) >= MIN_TEXT_WORDS or not use_ocr or not ocr.available():
         return Page(number, width, height, build_lines(words, number))
     ocr_words, confidence = ocr.page_words(page)

@@ -51,7 +51,11 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[_Char]:
     out: list[_Char] = []
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
-        if code in (0, 0xFFFE, 0xFFFF) or pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+        if code in (0, 0xFFFE, 0xFFFF):
+            continue
+        if pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+            if chr(code) == " " and out:
+                out.append(_Char(" ", out[-1].x1, out[-1].top, out[-1].x1, out[-1].bottom, out[-1].size))
             continue
         if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, ref):
             continue

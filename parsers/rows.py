@@ -54,7 +54,16 @@ class Segment:
 
 
 def _flat(line: Line) -> list[tuple[Word, int]]:
-    return [(w, i) for i, c in enumerate(line.cells) for w in c.words]
+    return [(p, i) for i, c in enumerate(line.cells) for w in c.words for p in _split_colon(w)]
+
+
+def _split_colon(w: Word) -> list[Word]:
+    """``Moisture:11.58%`` as two words, ``Moisture:`` and ``11.58%``."""
+    head, sep, tail = w.text.partition(":")
+    if not sep or not head or not tail or not (tail[0].isdigit() or tail[0] in "<>.") or head[-1].isdigit():
+        return [w]
+    cut = w.x0 + (w.x1 - w.x0) * (len(head) + 1) / len(w.text)
+    return [Word(head + ":", w.x0, w.top, cut, w.bottom, w.size), Word(tail, cut + 0.1, w.top, w.x1, w.bottom, w.size)]
 
 
 def _label_words(words: list[tuple[Word, int]], start: int) -> list[tuple[str, int]]:
