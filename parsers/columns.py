@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from parsers.layout_text import Line, Word
-from parsers.values import normalise_unit, parse_number
+from parsers.values import normalise_unit, parse_cell, parse_number
 from parsers.vocab import fold, is_qc_label
 
 #: Folded keyword prefixes per column role (two-word phrases are checked first).
@@ -106,9 +106,15 @@ def is_header(line: Line) -> bool:
         return False
     phrases = _phrases(line)
     roles = {word_role(p) for p in phrases} - {None}
-    numbers = sum(1 for p in phrases if parse_number(p) is not None or fold(p) in ("nd", "absent"))
+    numbers = sum(1 for p in phrases if _is_reading(p))
     data = roles & _DATA_ROLES
     return (len(data) >= 2 or {"analyte", "result"} <= roles) and numbers <= 1
+
+
+def _is_reading(text: str) -> bool:
+    """A result-like cell (``0.23``, ``ND``, ``<LOQ``), not a column title such as ``LOQ``."""
+    reading = parse_cell(text)
+    return reading is not None and (reading.qualifier != "loq" or text.lstrip().startswith(("<", "≤")))
 
 
 def _prose(words: list[Word]) -> bool:

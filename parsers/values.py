@@ -17,9 +17,9 @@ from parsers.vocab import PRESENCE, fold
 _NUM = r"\d[\d,]*(?:\.\d+)?|\.\d+"
 _POWER = re.compile(
     rf"^(?P<m>{_NUM})\s*(?:[x×*·]\s*10\s*\^?\s*|[eE])(?P<e>[+-]?\d{{1,2}})$")
-_FLAT_POWER = re.compile(r"^(?P<m>\d+,\d+)\.10(?P<e>\d{1,2})$")
+_FLAT_POWER = re.compile(r"^(?P<m>\d+,\d+)\s*[.·]\s*10\s*\^?\s*(?P<e>\d{1,2})$")
 _BARE_POWER = re.compile(r"^10\s*\^\s*(?P<e>[+-]?\d{1,2})$")
-_PLAIN = re.compile(rf"^[+]?(?:{_NUM})$")
+_PLAIN = re.compile(r"^[+]?(?:\d[\d,.]*\d|\d|\.\d+)$")
 _CMP = re.compile(r"^(?P<op><=|>=|≤|≥|<|>)\s*(?P<rest>.+)$")
 
 #: Printed unit (folded, spaces removed) -> normalised unit.
@@ -80,7 +80,10 @@ def parse_number(text: str, decimal_comma: bool = False) -> float | None:
     if (m := _BARE_POWER.match(t)) is not None:
         return 10.0 ** int(m["e"])
     if _PLAIN.match(t):
-        return _float(t.lstrip("+"), decimal_comma)
+        try:
+            return _float(t.lstrip("+"), decimal_comma)
+        except ValueError:
+            return None
     return None
 
 
@@ -134,7 +137,7 @@ def _word_reading(t: str) -> Reading | None:
     f = fold(t)
     key = re.sub(r"\s*(in|per|/)?\s*\d+\s*(g|ml|gram|grams)\s*$", "", f).strip()
     if key in _ND:
-        return Reading("nd", None)
+        return Reading("not_detected" if key != f else "nd", None)
     if key in _ABSENT or f.startswith(("absence in", "absent in", "not detected in", "negative in")):
         return Reading("not_detected", None)
     if key in _PRESENT or f.startswith(("present in", "detected in", "positive in")):
