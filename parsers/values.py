@@ -48,7 +48,7 @@ CANONICAL: dict[str, tuple[str, float]] = {
 
 _ND = {"nd", "n d", "not detected", "none detected", "non detect", "nedetekovano", "nicht nachweisbar",
        "nn", "not detectable", "bdl", "below detection limit", "no analytes detected"}
-_BELOW_LOQ = {"loq", "lod", "lloq", "mdl", "rl", "mql", "lq", "ld", "pql", "bql", "blq", "bloq", "lloq", "nq"}
+_BELOW_LOQ = {"loq", "lod", "lloq", "mdl", "rl", "mql", "lq", "ld", "pql", "bql", "blq", "bloq", "nq"}
 _ABSENT = {"absent", "absence", "not present", "negative", "neg", "negativni", "negativ", "nicht nachweisbar",
            "not detected in 1g", "not detected in 25g", "none", "free", "nepritomno", "nenalezeno"}
 _PRESENT = {"present", "positive", "detected", "pos", "pozitivni", "positiv", "nachweisbar", "presence"}
