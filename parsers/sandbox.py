@@ -164,7 +164,7 @@ def _checked_payload(source: Source, max_bytes: int) -> bytes | str:
 def _await_reply(process: Any, reader: Connection, limits: Limits) -> dict[str, Any]:
     """Wait for the child's reply within the wall-clock limit; raise on failure."""
     deadline = time.monotonic() + limits.seconds
-    peak_kb = 0
+    peak_kb = _vm_peak_kb(process.pid)  # a fresh child already has the forkserver's size
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:

@@ -1,0 +1,181 @@
+"""parse_isolated: real limits, real parser errors, crashes, in a forkserver child."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from parsers import (
+    CorruptPDF,
+    EncryptedPDF,
+    Limits,
+    MemoryLimitExceeded,
+    NotAPDF,
+    ParseError,
+    TimeLimitExceeded,
+    TooLarge,
+    TooManyPages,
+    parse,
+    parse_isolated,
+)
+from parsers.sandbox import run_isolated, warm_up
+from tests.parsers_safety import children
+
+QUICK = Limits(seconds=20, memory_mb=1024)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _server() -> None:
+    warm_up()
+
+
+def test_same_document_as_in_process(pdf: Callable[..., Path]) -> None:
+    path = pdf()
+    expected = parse(path)
+    assert parse_isolated(path) == expected
+    assert parse_isolated(path.read_bytes(), QUICK) == expected
+    assert any(r.analyte == "lead" for r in expected.results)
+
+
+def test_too_many_pages(pdf: Callable[..., Path]) -> None:
+    with pytest.raises(TooManyPages, match="61 > 60"):
+        parse_isolated(pdf(pages=61, rows=1))
+    with pytest.raises(TooManyPages):
+        parse_isolated(pdf("three.pdf", pages=3), Limits(max_pages=2))
+
+
+def test_too_large_bytes_and_path(pdf: Callable[..., Path]) -> None:
+    path = pdf()
+    small = Limits(max_bytes=path.stat().st_size - 1)
+    with pytest.raises(TooLarge, match="too large"):
+        parse_isolated(path, small)
+    with pytest.raises(TooLarge):
+        parse_isolated(path.read_bytes(), small)
+
+
+def test_tiny_memory_limit(pdf: Callable[..., Path]) -> None:
+    with pytest.raises(MemoryLimitExceeded) as info:
+        parse_isolated(pdf(pages=10, rows=60), Limits(memory_mb=16))
+    assert info.value.code == "memory"
+
+
+def test_memory_hog_is_stopped_at_the_limit() -> None:
+    start = time.monotonic()
+    with pytest.raises(MemoryLimitExceeded):
+        run_isolated(children.allocate_forever, (), Limits(seconds=20, memory_mb=256))
+    assert time.monotonic() - start < 10
+
+
+def test_wall_clock_limit_on_a_heavy_pdf(pdf: Callable[..., Path]) -> None:
+    heavy = pdf("heavy.pdf", pages=20, rows=60)
+    start = time.monotonic()
+    with pytest.raises(TimeLimitExceeded, match="longer than 0.5 s"):
+        parse_isolated(heavy, Limits(seconds=0.5))
+    assert time.monotonic() - start < 3
+
+
+def test_cpu_limit_on_a_heavy_pdf(pdf: Callable[..., Path]) -> None:
+    heavy = pdf("heavy.pdf", pages=30, rows=60)
+    with pytest.raises(TimeLimitExceeded, match="CPU time"):
+        parse_isolated(heavy, Limits(seconds=60, cpu_seconds=1))
+
+
+def test_cpu_limit_on_a_spinning_child() -> None:
+    with pytest.raises(TimeLimitExceeded, match="1 s of CPU"):
+        run_isolated(children.spin, (), Limits(seconds=30, cpu_seconds=0.5))
+
+
+def test_timeout_kills_grandchildren(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    with pytest.raises(TimeLimitExceeded):
+        run_isolated(children.sleep_with_grandchild, (str(pid_file),), Limits(seconds=1))
+    grandchild = int(pid_file.read_text())
+    for _ in range(50):
+        if not _alive(grandchild):
+            break
+        time.sleep(0.05)
+    assert not _alive(grandchild)
+
+
+def test_garbage_is_not_a_pdf(tmp_path: Path) -> None:
+    with pytest.raises(NotAPDF, match="no %PDF- header"):
+        parse_isolated(os.urandom(4096), QUICK)
+    with pytest.raises(NotAPDF, match="cannot read file"):
+        parse_isolated(tmp_path / "missing.pdf", QUICK)
+
+
+def test_truncated_pdf_is_corrupt(pdf: Callable[..., Path]) -> None:
+    data = pdf().read_bytes()
+    with pytest.raises(CorruptPDF) as info:
+        parse_isolated(data[: len(data) // 3], QUICK)
+    assert info.value.code == "corrupt"
+    assert info.value.message == _in_process_error(data[: len(data) // 3]).message
+
+
+def test_encrypted_pdf(pdf: Callable[..., Path]) -> None:
+    with pytest.raises(EncryptedPDF) as info:
+        parse_isolated(pdf(encrypt="s3cret"), QUICK)
+    assert info.value.code == "encrypted"
+
+
+@pytest.mark.parametrize("body", [children.segfault, children.abort])
+def test_native_crash_is_corrupt_pdf(body: Callable[[], dict[str, object]]) -> None:
+    with pytest.raises(CorruptPDF, match=r"crashed on this file \(SIG(SEGV|ABRT)\)"):
+        run_isolated(body, (), QUICK)
+
+
+def test_killed_child_is_out_of_memory() -> None:
+    with pytest.raises(MemoryLimitExceeded, match="killed"):
+        run_isolated(children.killed, (), QUICK)
+
+
+def test_silent_exit_is_a_plain_parse_error() -> None:
+    with pytest.raises(ParseError, match=r"exit code 3") as info:
+        run_isolated(children.exit_silently, (3,), QUICK)
+    assert type(info.value) is ParseError
+
+
+def test_unexpected_exception_is_one_line() -> None:
+    with pytest.raises(ParseError) as info:
+        run_isolated(children.unexpected, (), QUICK)
+    assert type(info.value) is ParseError
+    assert info.value.message == "internal parser error: ValueError: bad thing happened"
+
+
+def test_concurrent_callers_get_their_own_answers(pdf: Callable[..., Path]) -> None:
+    good = pdf()
+    jobs = [(children.echo, (i,)) for i in range(8)] + [(children.slow, (0.2,))] * 4
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        replies = list(pool.map(lambda job: run_isolated(job[0], job[1], QUICK), jobs))
+        documents = list(pool.map(lambda _: parse_isolated(good, QUICK), range(4)))
+    assert replies[:8] == [{"value": i} for i in range(8)]
+    assert replies[8:] == [{"slept": 0.2}] * 4
+    assert len({d.batch for d in documents}) == 1
+
+
+def test_start_up_is_cheap() -> None:
+    start = time.perf_counter()
+    for i in range(10):
+        run_isolated(children.echo, (i,), QUICK)
+    assert (time.perf_counter() - start) / 10 < 0.25  # forkserver: ~15 ms; spawn would be ~0.4 s
+
+
+def _in_process_error(data: bytes) -> ParseError:
+    try:
+        parse(data)
+    except ParseError as exc:
+        return exc
+    raise AssertionError("expected a ParseError")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
