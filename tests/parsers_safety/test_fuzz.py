@@ -62,8 +62,10 @@ def mutate(data: bytes, edits: list[tuple[str, int, int, bytes]]) -> bytes:
     buf = bytearray(data)
     for kind, pos, length, payload in edits:
         pos = pos % max(len(buf), 1)
-        if kind == "flip":
-            buf[pos] ^= 1 << (length % 8) if buf else 0
+        if kind == "flip" and buf:
+            buf[pos] ^= 1 << (length % 8)
+        elif kind == "flip":
+            continue
         elif kind == "overwrite":
             buf[pos:pos + len(payload)] = payload
         elif kind == "truncate":
