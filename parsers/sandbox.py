@@ -35,7 +35,15 @@ Design decisions:
   of the limit is reported as :class:`MemoryLimitExceeded`, any other crash as
   :class:`CorruptPDF` naming the signal.
 * **The parser swallows ``MemoryError``** into ``CorruptPDF`` (``parse()`` wraps every
-  exception); the child looks through the exception chain and reports memory instead.
+  exception); the child looks through the exception chain (and the messages of
+  Tesseract failures such as OpenMP's "Thread creation failed") and reports memory.
+* **Tesseract runs single-threaded** in the child (``OMP_THREAD_LIMIT=1`` unless set):
+  the bulk importer runs several parses side by side, and every OpenMP thread reserves
+  stack and malloc arenas that count against ``RLIMIT_AS`` (on a many-core machine that
+  alone exceeded the limit).
+* A child that cannot even start (the caller's ``__main__`` is not importable, e.g. a
+  script read from ``<stdin>``) raises ``RuntimeError``: that is a deployment problem,
+  not a bad file.
 """
 
 from __future__ import annotations
@@ -73,6 +81,11 @@ EXIT_MEMORY = 86
 SAMPLE_INTERVAL = 0.05
 #: A crash at or above this fraction of the memory limit counts as running out of memory.
 MEMORY_CRASH_FRACTION = 0.85
+#: Messages of native tools that ran out of address space (Tesseract/OpenMP, C++, glibc).
+MEMORY_MESSAGES = ("Thread creation failed", "Cannot allocate memory", "std::bad_alloc", "Out of memory")
+#: Environment of the child: single-threaded Tesseract (several parses run side by side, and
+#: each OpenMP thread reserves address space that counts against ``RLIMIT_AS``).
+CHILD_ENV = {"OMP_THREAD_LIMIT": "1"}
 #: Longest message carried from the child (one line).
 MAX_MESSAGE = 300
 
@@ -123,8 +136,14 @@ def run_isolated(func: Callable[..., dict[str, Any]], args: tuple[Any, ...], lim
     reader, writer = ctx.Pipe(duplex=False)
     process = ctx.Process(target=_child_main, args=(writer, func, args, limits),
                           name="coa-parse", daemon=True)
-    with _LOCK:
-        process.start()
+    try:
+        with _LOCK:
+            process.start()
+    except OSError as exc:  # the child died while importing the caller's __main__, say
+        writer.close()
+        reader.close()
+        raise RuntimeError(f"cannot start a parser process ({exc}); is the main module importable "
+                           "(not <stdin>)?") from exc
     writer.close()
     try:
         return _await_reply(process, reader, limits)
@@ -278,6 +297,8 @@ def _child_main(conn: Connection, func: Callable[..., dict[str, Any]], args: tup
     except OSError:
         pass
     _apply_limits(limits)
+    for key, value in CHILD_ENV.items():
+        os.environ.setdefault(key, value)
     try:
         reply = {"document": func(*args)}
     except BaseException as exc:  # noqa: BLE001 - everything becomes a one-line reply
@@ -312,9 +333,10 @@ def _error_reply(exc: BaseException) -> dict[str, str]:
 
 
 def _caused_by_memory(exc: BaseException | None) -> bool:
+    """True for a MemoryError anywhere in the chain, or a subprocess (Tesseract) that said so."""
     seen = 0
     while exc is not None and seen < 10:
-        if isinstance(exc, MemoryError):
+        if isinstance(exc, MemoryError) or any(m in str(exc) for m in MEMORY_MESSAGES):
             return True
         exc = exc.__cause__ or exc.__context__
         seen += 1

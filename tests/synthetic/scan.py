@@ -45,13 +45,13 @@ def rasterize(pdf: bytes, rng: random.Random) -> bytes:
 
 def _age(image: Image.Image, rng: random.Random) -> Image.Image:
     """Tilt, speckle and soften a clean page render; returns a JPEG-backed image."""
-    angle = rng.uniform(-0.8, 0.8)
+    angle = rng.uniform(-0.5, 0.5)
     image = image.rotate(angle, resample=Image.Resampling.BILINEAR, expand=False, fillcolor=255)
     noise = Image.frombytes("L", image.size, rng.randbytes(image.size[0] * image.size[1]))
-    speckle = noise.point(lambda v: 0 if v < 2 else 255)  # ~0.8 % dark dots
+    speckle = noise.point(lambda v: 0 if v < 1 else 255)  # ~0.4 % dark dots
     image = ImageChops.darker(image, speckle)
-    image = image.filter(ImageFilter.GaussianBlur(0.6))
+    image = image.filter(ImageFilter.GaussianBlur(0.3))
     buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=70)
+    image.save(buffer, format="JPEG", quality=75)
     buffer.seek(0)
     return Image.open(buffer)
