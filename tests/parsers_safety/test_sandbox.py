@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -72,7 +73,7 @@ def test_memory_hog_is_stopped_at_the_limit() -> None:
 
 
 def test_wall_clock_limit_on_a_heavy_pdf(pdf: Callable[..., Path]) -> None:
-    heavy = pdf("heavy.pdf", pages=20, rows=60)
+    heavy = pdf("heavy.pdf", pages=40, rows=60)  # ~5 s of parsing here
     start = time.monotonic()
     with pytest.raises(TimeLimitExceeded, match="longer than 0.5 s"):
         parse_isolated(heavy, Limits(seconds=0.5))
@@ -80,7 +81,7 @@ def test_wall_clock_limit_on_a_heavy_pdf(pdf: Callable[..., Path]) -> None:
 
 
 def test_cpu_limit_on_a_heavy_pdf(pdf: Callable[..., Path]) -> None:
-    heavy = pdf("heavy.pdf", pages=30, rows=60)
+    heavy = pdf("heavy.pdf", pages=60, rows=60)  # ~7 s of CPU here
     with pytest.raises(TimeLimitExceeded, match="CPU time"):
         parse_isolated(heavy, Limits(seconds=60, cpu_seconds=1))
 
@@ -100,6 +101,17 @@ def test_timeout_kills_grandchildren(tmp_path: Path) -> None:
             break
         time.sleep(0.05)
     assert not _alive(grandchild)
+
+
+@pytest.mark.ocr
+def test_scan_is_read_by_tesseract_inside_the_limits() -> None:
+    if shutil.which("tesseract") is None:
+        pytest.skip("tesseract missing: apt-get install tesseract-ocr")
+    from tests.synthetic import samples
+
+    scan = next(data for _name, family, _s, data in samples(per_family=1, seed=0) if family.name == "scanned")
+    doc = parse_isolated(scan, Limits(seconds=120, memory_mb=512))
+    assert doc.ocr and doc.pages == 1
 
 
 def test_garbage_is_not_a_pdf(tmp_path: Path) -> None:
