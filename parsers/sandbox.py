@@ -299,6 +299,7 @@ def _child_main(conn: Connection, func: Callable[..., dict[str, Any]], args: tup
     _apply_limits(limits)
     for key, value in CHILD_ENV.items():
         os.environ.setdefault(key, value)
+    reply: dict[str, Any]
     try:
         reply = {"document": func(*args)}
     except BaseException as exc:  # noqa: BLE001 - everything becomes a one-line reply
