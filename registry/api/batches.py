@@ -14,7 +14,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from registry.extensions import db
-from registry.schemas.batches import BatchItemSchema, BatchPageSchema, BatchSchema, BatchSearchArgs
+from registry.schemas.batches import BatchPageSchema, BatchSchema, BatchSearchArgs
 from registry.services import batches, search
 
 blp = Blueprint("batches", __name__, description="Batches (lots) and their verdicts")
@@ -22,9 +22,18 @@ blp = Blueprint("batches", __name__, description="Batches (lots) and their verdi
 EXPORT_FIELDS = ("id", "vendor", "vendor_slug", "product", "lot", "status", "profile", "tested", "url")
 
 
-def _with_url(item: dict[str, Any]) -> dict[str, Any]:
-    item["url"] = url_for("batches.BatchById", batch_id=item["id"], _external=False)
-    return item
+def _renderer() -> Any:
+    """Turn search items into the documented ``BatchItemSchema`` shape, without a
+    marshmallow dump or a ``url_for`` per item (a search answers many of them)."""
+    base = url_for("batches.BatchById", batch_id=0, _external=False)[:-1]
+
+    def render(item: dict[str, Any]) -> dict[str, Any]:
+        tested = item["tested"]
+        item["tested"] = tested.isoformat() if tested is not None else None
+        item["url"] = f"{base}{item['id']}"
+        return item
+
+    return render
 
 
 def _filters(args: dict[str, Any]) -> tuple[search.BatchFilters, str]:
@@ -44,14 +53,17 @@ class Batches(MethodView):
             return _export(filters, profile, args["format"])
         page = search.search_batches(db.session, filters, profile=profile,
                                      page=args["page"], per_page=args["per_page"])
-        return {"items": [_with_url(i) for i in page.items], "total": page.total,
+        render = _renderer()
+        body = {"items": [render(i) for i in page.items], "total": page.total,
                 "page": page.page, "per_page": page.per_page}
+        # Already in BatchPageSchema's shape: serialised here, not dumped again.
+        return current_app.response_class(
+            json.dumps(body, separators=(",", ":")) + "\n", mimetype="application/json")
 
 
 def _export(filters: search.BatchFilters, profile: str, fmt: str) -> Response:
-    schema = BatchItemSchema()
-    rows = (schema.dump(_with_url(item)) for item in
-            search.iter_batches(db.session, filters, profile=profile))
+    render = _renderer()
+    rows = (render(item) for item in search.iter_batches(db.session, filters, profile=profile))
     body = _csv(rows) if fmt == "csv" else (json.dumps(r) + "\n" for r in rows)
     mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
     resp = Response(stream_with_context(body), mimetype=mimetype)

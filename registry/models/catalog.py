@@ -65,6 +65,13 @@ class Batch(TimestampMixin, Base):
     __table_args__ = (
         sa.UniqueConstraint("vendor_id", "lot_key"),
         sa.Index("ix_batches_tested_id", "tested", "id"),
+        # Lot search is a prefix match (LIKE 'KEY%'): pattern ops make it indexable on
+        # PostgreSQL under any collation; SQLite searches the plain index by range.
+        sa.Index("ix_batches_lot_key", "lot_key", postgresql_ops={"lot_key": "varchar_pattern_ops"}),
+        # Free text: a pg_trgm GIN index serves LIKE '%word%' on PostgreSQL; on SQLite a
+        # plain index, narrower than the table, that a scan for words reads instead.
+        sa.Index("ix_batches_search_text", "search_text", postgresql_using="gin",
+                 postgresql_ops={"search_text": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,7 +80,7 @@ class Batch(TimestampMixin, Base):
         sa.ForeignKey("products.id", ondelete="SET NULL"), index=True
     )
     lot: Mapped[str] = mapped_column(sa.String(200))
-    lot_key: Mapped[str] = mapped_column(sa.String(200), index=True)
+    lot_key: Mapped[str] = mapped_column(sa.String(200))  # indexed in __table_args__
     # Denormalised from the batch's certificates so that search needs no aggregate:
     tested: Mapped[date | None]  # latest test date of any certificate
     search_text: Mapped[str] = mapped_column(sa.Text, default="")

@@ -1,23 +1,55 @@
-"""Finding batches: the filters of ``GET /api/v1/batches`` as one SQL statement.
+"""Finding batches: the filters of ``GET /api/v1/batches`` as a few SQL statements.
 
-Every filter is an indexed predicate on ``batches`` or a correlated ``EXISTS`` on an
-index (results by batch and analyte, certificates by batch); the verdict under the
-asked profile is one outer join on ``(batch_id, profile_code)``. Free text ``q``
-matches every word against ``batches.search_text`` (vendor, lot, product, labs).
+A search is a count and a page, both over ``batches`` with the same predicates, each an
+indexed predicate on ``batches`` or a semi-join on an index:
+
+* ``vendor``: the vendor ids are looked up first (alias key or slug, a unique index
+  each), then ``batches.vendor_id IN (...)`` (the ``(vendor_id, lot_key)`` index);
+* ``lot``: a prefix of ``lot_key`` (so the exact lot too): a range on SQLite, where
+  the index is binary-collated, and ``LIKE 'KEY%'`` on PostgreSQL (a
+  ``varchar_pattern_ops`` index, whatever the database collation);
+* ``status``: ``batch_id IN`` the verdicts under the profile with that status (the
+  ``(profile_code, status, batch_id)`` index), ``analyte`` and ``lab``: ``EXISTS`` on
+  results by ``(batch_id, analyte)`` and certificates by ``batch_id``;
+* ``q``: every word must occur in ``batches.search_text`` (casefolded vendor, lot,
+  product and labs): ``instr()`` on SQLite (a scan of the narrow ``search_text``
+  index), ``LIKE '%word%'`` on PostgreSQL (a pg_trgm GIN index).
+
+The count reads no more tables than its predicates need: with a ``status`` and no
+predicate on batch columns it counts verdict rows alone. The page is ordered by the
+``(tested, id)`` index read backwards; PostgreSQL sorts NULLs first there, so batches
+without a test date are fetched by a second statement when a page reaches them (the
+order stays ``tested DESC NULLS LAST, id DESC`` on every backend).
+
+Statements are built once per combination of filters (and dialect) with bound
+parameters, and executed through SQLAlchemy core on the session's connection, so a
+search costs little more in Python than the SQL itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from registry.models import Batch, Certificate, Lab, Product, Result, Vendor, VendorAlias, Verdict
 from registry.services.names import lot_key, name_key
+
+MAX_WORDS = 8  # words of ``q`` used; more add nothing but cost
+
+_B = Batch.__table__
+_V = Vendor.__table__
+_P = Product.__table__
+_VD = Verdict.__table__
+_R = Result.__table__
+_C = Certificate.__table__
+_L = Lab.__table__
+_A = VendorAlias.__table__
 
 
 @dataclass(frozen=True)
@@ -42,78 +74,223 @@ class Page:
     per_page: int
 
 
+_FILTERS = tuple(f.name for f in fields(BatchFilters) if f.name not in ("profile", "q"))
+
+
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _statement(f: BatchFilters, profile: str) -> sa.Select[Any]:
-    verdict = aliased(Verdict)
-    stmt = (
-        sa.select(Batch.id, Vendor.name.label("vendor"), Vendor.slug.label("vendor_slug"),
-                  Product.name.label("product"), Batch.lot, verdict.status, Batch.tested)
-        .join(Vendor, Vendor.id == Batch.vendor_id)
-        .outerjoin(Product, Product.id == Batch.product_id)
-        .outerjoin(verdict, sa.and_(verdict.batch_id == Batch.id, verdict.profile_code == profile))
-    )
-    for clause in _where(f, verdict):
-        stmt = stmt.where(clause)
+# ---------------------------------------------------------------------------------------
+# Parameters: the filters' values, folded the way the stored keys are.
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a statement depends on: which filters are set, how many words, dialect."""
+
+    dialect: str
+    present: frozenset[str]
+    words: int
+
+
+def _params(f: BatchFilters, profile: str) -> tuple[frozenset[str], dict[str, Any]]:
+    params: dict[str, Any] = {"profile": profile}
+    present = set()
+    for name in _FILTERS:
+        value = getattr(f, name)
+        if value is None or value == "":
+            continue
+        present.add(name)
+        if name == "lot":
+            key = lot_key(value)
+            params["lot_like"] = _like_escape(key) + "%"
+            params["lot_lo"] = key
+            params["lot_hi"] = key + "\U0010ffff"
+        elif name == "product":
+            params["product_like"] = "%" + _like_escape(name_key(value)) + "%"
+        elif name == "lab":
+            params["lab_like"] = "%" + _like_escape(name_key(value)) + "%"
+        elif name != "vendor":
+            params[name] = value
+    return frozenset(present), params
+
+
+def _words(q: str | None) -> list[str]:
+    return list(dict.fromkeys((q or "").casefold().split()))[:MAX_WORDS]
+
+
+# ---------------------------------------------------------------------------------------
+# Statements, built once per shape.
+
+
+def _where(shape: _Shape, id_col: sa.ColumnElement[int], *,
+           batch_cols: bool) -> list[sa.ColumnElement[bool]]:
+    """The predicates; those on batch columns only when ``batch_cols`` (else none may be)."""
+    p = shape.present
+    out: list[sa.ColumnElement[bool]] = []
+    if batch_cols:
+        if "vendor" in p:
+            out.append(_B.c.vendor_id.in_(sa.bindparam("vendor_ids", expanding=True)))
+        if "lot" in p:
+            if shape.dialect == "sqlite":
+                out += [_B.c.lot_key >= sa.bindparam("lot_lo"), _B.c.lot_key < sa.bindparam("lot_hi")]
+            else:
+                out.append(_B.c.lot_key.like(sa.bindparam("lot_like"), escape="\\"))
+        if "product" in p:
+            out.append(_B.c.product_id.in_(
+                sa.select(_P.c.id).where(_P.c.key.like(sa.bindparam("product_like"), escape="\\"))))
+        if "tested_after" in p:
+            out.append(_B.c.tested >= sa.bindparam("tested_after"))
+        if "tested_before" in p:
+            out.append(_B.c.tested <= sa.bindparam("tested_before"))
+        for i in range(shape.words):
+            w = sa.bindparam(f"w{i}")
+            out.append(sa.func.instr(_B.c.search_text, w) > 0 if shape.dialect == "sqlite"
+                       else _B.c.search_text.like(w, escape="\\"))
+    if "lab" in p:
+        out.append(sa.exists().where(_C.c.batch_id == id_col, _C.c.lab_id.in_(
+            sa.select(_L.c.id).where(_L.c.key.like(sa.bindparam("lab_like"), escape="\\")))))
+    if "analyte" in p:
+        out.append(sa.exists().where(_R.c.batch_id == id_col, _R.c.analyte == sa.bindparam("analyte")))
+    return out
+
+
+def _needs_batch_cols(shape: _Shape) -> bool:
+    return bool(shape.words or shape.present & {"vendor", "lot", "product", "tested_after",
+                                                 "tested_before"})
+
+
+def _status_ids() -> sa.Select[Any]:
+    return sa.select(_VD.c.batch_id).where(_VD.c.profile_code == sa.bindparam("profile"),
+                                           _VD.c.status == sa.bindparam("status"))
+
+
+@lru_cache(maxsize=512)
+def _count_stmt(shape: _Shape, nulls_only: bool = False) -> sa.Select[Any]:
+    if "status" in shape.present and not _needs_batch_cols(shape) and not nulls_only:
+        # Verdict rows alone (each names an existing batch): no batch row is read.
+        return (sa.select(sa.func.count()).select_from(_VD)
+                .where(_VD.c.profile_code == sa.bindparam("profile"),
+                       _VD.c.status == sa.bindparam("status"),
+                       *_where(shape, _VD.c.batch_id, batch_cols=False)))
+    stmt = sa.select(sa.func.count()).select_from(_B).where(*_where(shape, _B.c.id, batch_cols=True))
+    if "status" in shape.present:
+        stmt = stmt.where(_B.c.id.in_(_status_ids()))
+    if nulls_only:
+        stmt = stmt.where(_B.c.tested.is_(None))
     return stmt
 
 
-def _where(f: BatchFilters, verdict: Any) -> Iterator[sa.ColumnElement[bool]]:
-    if f.vendor:
-        key = name_key(f.vendor)
-        yield Batch.vendor_id.in_(
-            sa.select(VendorAlias.vendor_id).where(VendorAlias.key == key)
-            .union(sa.select(Vendor.id).where(Vendor.slug == f.vendor.strip().lower()))
-        )
-    if f.lot:
-        yield Batch.lot_key.like(_like_escape(lot_key(f.lot)) + "%", escape="\\")
-    if f.product:
-        yield Product.key.like("%" + _like_escape(name_key(f.product)) + "%", escape="\\")
-    if f.lab:
-        yield sa.exists().where(
-            Certificate.batch_id == Batch.id, Certificate.lab_id == Lab.id,
-            Lab.key.like("%" + _like_escape(name_key(f.lab)) + "%", escape="\\"))
-    if f.status:
-        yield verdict.status == f.status
-    if f.analyte:
-        yield sa.exists().where(Result.batch_id == Batch.id, Result.analyte == f.analyte)
-    if f.tested_after:
-        yield Batch.tested >= f.tested_after
-    if f.tested_before:
-        yield Batch.tested <= f.tested_before
-    for word in (f.q or "").casefold().split():
-        yield Batch.search_text.like("%" + _like_escape(word) + "%", escape="\\")
+_COLUMNS = (_B.c.id, _V.c.name.label("vendor"), _V.c.slug.label("vendor_slug"),
+            _P.c.name.label("product"), _B.c.lot, _VD.c.status, _B.c.tested)
+
+
+def _from() -> Any:
+    return (_B.join(_V, _V.c.id == _B.c.vendor_id)
+            .outerjoin(_P, _P.c.id == _B.c.product_id)
+            .outerjoin(_VD, sa.and_(_VD.c.batch_id == _B.c.id,
+                                    _VD.c.profile_code == sa.bindparam("profile"))))
+
+
+def _filtered(shape: _Shape) -> sa.Select[Any]:
+    stmt = sa.select(*_COLUMNS).select_from(_from()).where(*_where(shape, _B.c.id, batch_cols=True))
+    if "status" in shape.present:
+        stmt = stmt.where(_VD.c.status == sa.bindparam("status"))
+    return stmt
+
+
+@lru_cache(maxsize=512)
+def _page_stmt(shape: _Shape, part: str) -> sa.Select[Any]:
+    """``part``: "all" (NULLs sort last natively), "dated" or "undated"."""
+    stmt = _filtered(shape)
+    if part == "dated":
+        stmt = stmt.where(_B.c.tested.is_not(None))
+    elif part == "undated":
+        return stmt.where(_B.c.tested.is_(None)).order_by(_B.c.id.desc()).limit(
+            sa.bindparam("limit")).offset(sa.bindparam("offset"))
+    return stmt.order_by(_B.c.tested.desc(), _B.c.id.desc()).limit(
+        sa.bindparam("limit")).offset(sa.bindparam("offset"))
+
+
+@lru_cache(maxsize=512)
+def _export_stmt(shape: _Shape, first: bool) -> sa.Select[Any]:
+    stmt = _filtered(shape)
+    if not first:
+        stmt = stmt.where(_B.c.id < sa.bindparam("last_id"))
+    return stmt.order_by(_B.c.id.desc()).limit(sa.bindparam("limit"))
+
+
+_VENDOR_IDS = (sa.select(_A.c.vendor_id).where(_A.c.key == sa.bindparam("key"))
+               .union(sa.select(_V.c.id).where(_V.c.slug == sa.bindparam("slug"))))
+
+
+# ---------------------------------------------------------------------------------------
+# Running them
+
+
+def _prepare(conn: sa.Connection, f: BatchFilters,
+             profile: str) -> tuple[_Shape, dict[str, Any]] | None:
+    """The statement shape and parameters; None when nothing can match."""
+    present, params = _params(f, profile)
+    words = _words(f.q)
+    sqlite = conn.dialect.name == "sqlite"
+    for i, word in enumerate(words):
+        params[f"w{i}"] = word if sqlite else "%" + _like_escape(word) + "%"
+    if "vendor" in present:
+        assert f.vendor is not None
+        ids = list(conn.execute(_VENDOR_IDS, {"key": name_key(f.vendor),
+                                              "slug": f.vendor.strip().lower()}).scalars())
+        if not ids:
+            return None
+        params["vendor_ids"] = ids
+    return _Shape(conn.dialect.name, present, len(words)), params
 
 
 def _item(row: Any, profile: str) -> dict[str, Any]:
-    return {"id": row.id, "vendor": row.vendor, "vendor_slug": row.vendor_slug,
-            "product": row.product, "lot": row.lot, "status": row.status,
-            "tested": row.tested, "profile": profile}
+    return {"id": row[0], "vendor": row[1], "vendor_slug": row[2], "product": row[3],
+            "lot": row[4], "status": row[5], "tested": row[6], "profile": profile}
 
 
 def search_batches(session: Session, f: BatchFilters, *, profile: str, page: int,
                    per_page: int) -> Page:
-    stmt = _statement(f, profile)
-    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
-    rows = session.execute(
-        stmt.order_by(Batch.tested.desc().nulls_last(), Batch.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
-    )
+    conn = session.connection()
+    prepared = _prepare(conn, f, profile)
+    if prepared is None:
+        return Page([], 0, page, per_page)
+    shape, params = prepared
+    total = conn.execute(_count_stmt(shape), params).scalar_one()
+    offset = (page - 1) * per_page
+    if total <= offset:
+        return Page([], total, page, per_page)
+    if shape.dialect == "sqlite":  # NULLs sort last in a descending index scan
+        rows = conn.execute(_page_stmt(shape, "all"),
+                            {**params, "limit": per_page, "offset": offset}).all()
+    else:
+        rows = conn.execute(_page_stmt(shape, "dated"),
+                            {**params, "limit": per_page, "offset": offset}).all()
+        if len(rows) < per_page and offset + len(rows) < total:
+            undated = conn.execute(_count_stmt(shape, nulls_only=True), params).scalar_one()
+            skip = max(0, offset - (total - undated))
+            rows += conn.execute(_page_stmt(shape, "undated"),
+                                 {**params, "limit": per_page - len(rows), "offset": skip}).all()
     return Page([_item(r, profile) for r in rows], total, page, per_page)
 
 
 def iter_batches(session: Session, f: BatchFilters, *, profile: str,
                  chunk: int = 1000) -> Iterator[dict[str, Any]]:
     """Every matching batch, streamed in keyset-paginated chunks (for exports)."""
+    conn = session.connection()
+    prepared = _prepare(conn, f, profile)
+    if prepared is None:
+        return
+    shape, params = prepared
     last_id: int | None = None
-    base = _statement(f, profile).order_by(Batch.id.desc())
     while True:
-        stmt = base if last_id is None else base.where(Batch.id < last_id)
-        rows = session.execute(stmt.limit(chunk)).all()
+        stmt = _export_stmt(shape, last_id is None)
+        rows = conn.execute(stmt, {**params, "limit": chunk, "last_id": last_id}).all()
         if not rows:
             return
         for row in rows:
             yield _item(row, profile)
-        last_id = rows[-1].id
+        last_id = rows[-1][0]
