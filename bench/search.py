@@ -517,8 +517,8 @@ def measure(app: Any, queries: list[Query], repeat: int) -> list[Row]:
             for u, c in zip(urls, caps, strict=True):  # warm both paths
                 client.get(u)
                 got = run_bare(c.statements)
-                counts = [r[0][0] for r in got if len(r) == 1 and len(r[0]) == 1
-                          and isinstance(r[0][0], int)]
+                counts = [r[0][0] for (stmt, _), r in zip(c.statements, got, strict=True)
+                          if stmt.lstrip().upper().startswith("SELECT COUNT(")]
                 if counts and counts[0] != c.total:
                     raise RuntimeError(f"{u}: bare count {counts[0]} != app total {c.total}")
             app_t: list[float] = []

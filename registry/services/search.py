@@ -41,6 +41,9 @@ from registry.models import Batch, Certificate, Lab, Product, Result, Vendor, Ve
 from registry.services.names import lot_key, name_key
 
 MAX_WORDS = 8  # words of ``q`` used; more add nothing but cost
+# Up to this many matches, a scanning count also returns their ids (see ``_count_stmt``);
+# above it a page is found at once by walking the (tested, id) index.
+IDS_MAX = 3000
 
 _B = Batch.__table__
 _V = Vendor.__table__
@@ -149,11 +152,21 @@ def _where(shape: _Shape, id_col: sa.ColumnElement[int], *,
             out.append(sa.func.instr(_B.c.search_text, w) > 0 if shape.dialect == "sqlite"
                        else _B.c.search_text.like(w, escape="\\"))
     if "lab" in p:
-        out.append(sa.exists().where(_C.c.batch_id == id_col, _C.c.lab_id.in_(
+        out.append(_exists(_C, _C.c.batch_id == id_col, _C.c.lab_id.in_(
             sa.select(_L.c.id).where(_L.c.key.like(sa.bindparam("lab_like"), escape="\\")))))
     if "analyte" in p:
-        out.append(sa.exists().where(_R.c.batch_id == id_col, _R.c.analyte == sa.bindparam("analyte")))
+        out.append(_exists(_R, _R.c.batch_id == id_col, _R.c.analyte == sa.bindparam("analyte")))
     return out
+
+
+def _exists(table: sa.Table, *where: sa.ColumnElement[bool]) -> sa.Exists:
+    # SELECT 1, not SELECT *: SQLite then answers from a covering index alone.
+    return sa.select(sa.literal_column("1")).select_from(table).where(*where).exists()
+
+
+def _status_exists(id_col: sa.ColumnElement[int]) -> sa.Exists:
+    return _exists(_VD, _VD.c.batch_id == id_col, _VD.c.profile_code == sa.bindparam("profile"),
+                   _VD.c.status == sa.bindparam("status"))
 
 
 def _needs_batch_cols(shape: _Shape) -> bool:
@@ -161,13 +174,18 @@ def _needs_batch_cols(shape: _Shape) -> bool:
                                                  "tested_before"})
 
 
-def _status_ids() -> sa.Select[Any]:
-    return sa.select(_VD.c.batch_id).where(_VD.c.profile_code == sa.bindparam("profile"),
-                                           _VD.c.status == sa.bindparam("status"))
+def _scans(shape: _Shape) -> bool:
+    """True when the count reads every batch (SQLite has no index for words)."""
+    return shape.dialect == "sqlite" and shape.words > 0
 
 
 @lru_cache(maxsize=512)
 def _count_stmt(shape: _Shape, nulls_only: bool = False) -> sa.Select[Any]:
+    if shape.present == {"analyte"} and not shape.words and not nulls_only:
+        # The (analyte, batch_id) index in order: distinct batches without a probe each.
+        ids = (sa.select(_R.c.batch_id).distinct()
+               .where(_R.c.analyte == sa.bindparam("analyte"), _R.c.batch_id.is_not(None)))
+        return sa.select(sa.func.count()).select_from(ids.subquery())
     if "status" in shape.present and not _needs_batch_cols(shape) and not nulls_only:
         # Verdict rows alone (each names an existing batch): no batch row is read.
         return (sa.select(sa.func.count()).select_from(_VD)
@@ -176,9 +194,15 @@ def _count_stmt(shape: _Shape, nulls_only: bool = False) -> sa.Select[Any]:
                        *_where(shape, _VD.c.batch_id, batch_cols=False)))
     stmt = sa.select(sa.func.count()).select_from(_B).where(*_where(shape, _B.c.id, batch_cols=True))
     if "status" in shape.present:
-        stmt = stmt.where(_B.c.id.in_(_status_ids()))
+        stmt = stmt.where(_status_exists(_B.c.id))
     if nulls_only:
         stmt = stmt.where(_B.c.tested.is_(None))
+    elif _scans(shape):
+        # One scan answers the count and, when the matches are few, which they are (as
+        # a JSON array): the page is then read by id instead of by a second scan.
+        ids = sa.case((sa.func.count() <= sa.bindparam("ids_max"),
+                       "[" + sa.func.group_concat(_B.c.id) + "]"), else_=sa.null())
+        stmt = stmt.add_columns(ids)
     return stmt
 
 
@@ -196,7 +220,13 @@ def _from() -> Any:
 def _filtered(shape: _Shape) -> sa.Select[Any]:
     stmt = sa.select(*_COLUMNS).select_from(_from()).where(*_where(shape, _B.c.id, batch_cols=True))
     if "status" in shape.present:
-        stmt = stmt.where(_VD.c.status == sa.bindparam("status"))
+        status: sa.ColumnElement[str] = _VD.c.status
+        if shape.dialect == "sqlite":
+            # Without statistics SQLite would read every verdict of that status and sort
+            # them; ``status || ''`` is no index term, so it walks (tested, id) backwards
+            # and stops at the page's end (a common status fills a page at once).
+            status = status.concat("")
+        stmt = stmt.where(status == sa.bindparam("status"))
     return stmt
 
 
@@ -211,6 +241,15 @@ def _page_stmt(shape: _Shape, part: str) -> sa.Select[Any]:
             sa.bindparam("limit")).offset(sa.bindparam("offset"))
     return stmt.order_by(_B.c.tested.desc(), _B.c.id.desc()).limit(
         sa.bindparam("limit")).offset(sa.bindparam("offset"))
+
+
+@lru_cache(maxsize=4)
+def _ids_page_stmt() -> sa.Select[Any]:
+    """A page of the batches whose ids are in a JSON array (SQLite)."""
+    ids = sa.select(sa.column("value")).select_from(sa.func.json_each(sa.bindparam("ids")))
+    return (sa.select(*_COLUMNS).select_from(_from()).where(_B.c.id.in_(ids))
+            .order_by(_B.c.tested.desc(), _B.c.id.desc())
+            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
 
 
 @lru_cache(maxsize=512)
@@ -237,6 +276,8 @@ def _prepare(conn: sa.Connection, f: BatchFilters,
     sqlite = conn.dialect.name == "sqlite"
     for i, word in enumerate(words):
         params[f"w{i}"] = word if sqlite else "%" + _like_escape(word) + "%"
+    if "lot" in present and not params["lot_lo"]:
+        return None  # nothing but dashes and spaces: it names no lot
     if "vendor" in present:
         assert f.vendor is not None
         ids = list(conn.execute(_VENDOR_IDS, {"key": name_key(f.vendor),
@@ -259,11 +300,15 @@ def search_batches(session: Session, f: BatchFilters, *, profile: str, page: int
     if prepared is None:
         return Page([], 0, page, per_page)
     shape, params = prepared
-    total = conn.execute(_count_stmt(shape), params).scalar_one()
+    counted = conn.execute(_count_stmt(shape), {**params, "ids_max": IDS_MAX}).one()
+    total = counted[0]
     offset = (page - 1) * per_page
     if total <= offset:
         return Page([], total, page, per_page)
-    if shape.dialect == "sqlite":  # NULLs sort last in a descending index scan
+    if len(counted) > 1 and counted[1] is not None:  # the matches' ids, from the count
+        rows = conn.execute(_ids_page_stmt(), {"ids": counted[1], "profile": profile,
+                                               "limit": per_page, "offset": offset}).all()
+    elif shape.dialect == "sqlite":  # NULLs sort last in a descending index scan
         rows = conn.execute(_page_stmt(shape, "all"),
                             {**params, "limit": per_page, "offset": offset}).all()
     else:
