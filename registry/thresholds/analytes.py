@@ -142,7 +142,7 @@ def same_unit(a: str | None, b: str | None) -> bool:
 def mass_per_gram(concentration_unit: str, mass: str) -> float | None:
     """Amount of analyte in ``mass`` units (``mg``, ``ug``) per gram of product per unit of
     ``concentration_unit`` (``%`` gives 10 mg/g); None when the unit is not a mass fraction."""
-    unit = normalize_unit(concentration_unit)
+    unit = normalize_unit(concentration_unit) or ""
     if unit not in _MASS_FRACTION_EXP or mass not in _MASS_EXP:
         return None
     return float(10 ** (_MASS_EXP[mass] + _MASS_FRACTION_EXP[unit]))

@@ -207,7 +207,7 @@ def profile_from_dict(data: Mapping[str, Any], *, origin: str = "profile") -> Pr
     try:
         profile: Profile = ProfileSchema().load(dict(data))
     except ma.ValidationError as exc:
-        errors = exc.normalized_messages()
+        errors: dict[str, Any] = exc.normalized_messages()  # type: ignore[no-untyped-call]
         lines = "; ".join(_flatten(errors))
         raise ProfileError(f"{origin} {data.get('code', '?')!r} is invalid: {lines}", errors) from None
     return profile

@@ -90,7 +90,7 @@ class Bounds:
         if self.hi == 0:
             return Bounds(0.0, 0.0)
         hi = INF if den.lo == 0 else self.hi / den.lo
-        lo = 0.0 if math.isinf(den.hi) else self.lo / den.hi
+        lo = 0.0 if den.hi == 0 or math.isinf(den.hi) else self.lo / den.hi
         return Bounds(tidy(lo), tidy(hi), self.lo_open or den.hi_open, self.hi_open or den.lo_open)
 
     @property
@@ -297,7 +297,7 @@ def judge_ratio(rule: Rule, ctx: Context) -> Outcome | None:
     if num.bounds is not None and num.bounds.hi == 0:
         return _compare(rule, num, Bounds(0.0, 0.0), shown_unit, {})
     if num.bounds is None or den is None or den.bounds is None:
-        reason = num.reason or (den.reason if den else f"no {rule.denominator} result to divide by")
+        reason = num.reason or (den and den.reason) or f"no {rule.denominator} result to divide by"
         return _unknown(rule, shown_unit, reason, num)
     ratio = num.bounds.over(den.bounds).scaled(100.0)
     return _compare(rule, num, ratio, shown_unit, {"denominator": _measure_dict(den)})
@@ -310,8 +310,8 @@ def judge_exposure(rule: Rule, ctx: Context) -> Outcome | None:
     if found is None:
         return None
     daily = ctx.intake.daily_g
-    extra = {"daily_intake_g": daily, "intake": ctx.intake.to_dict()}
-    return _scaled(rule, found, daily, _per_gram(unit, rule), extra, "daily intake")
+    extra = {"daily_intake_g": daily, "intake_basis": ctx.intake.basis}
+    return _scaled(rule, found, (daily, "g/day"), _per_gram(unit, rule), extra, unit)
 
 
 def judge_per_serving(rule: Rule, ctx: Context) -> Outcome | None:
@@ -325,8 +325,8 @@ def judge_per_serving(rule: Rule, ctx: Context) -> Outcome | None:
     if found is None:
         return None
     serving = ctx.intake.serving_g
-    extra = {"serving_g": serving, "intake": ctx.intake.to_dict()}
-    return _scaled(rule, found, serving, _per_gram(unit, rule), extra, "serving size")
+    extra = {"serving_g": serving, "intake_basis": ctx.intake.basis}
+    return _scaled(rule, found, (serving, "g/serving"), _per_gram(unit, rule), extra, unit)
 
 
 def judge_required(rule: Rule, ctx: Context) -> Outcome:
@@ -367,25 +367,29 @@ def _per_gram(unit: str | None, rule: Rule) -> float:
     return factor
 
 
-def _scaled(rule: Rule, found: Measure, grams: float | None, per_gram: float,
-            extra: dict[str, Any], what: str) -> Outcome:
+def _scaled(rule: Rule, found: Measure, grams: tuple[float | None, str], per_gram: float,
+            extra: dict[str, Any], unit: str | None) -> Outcome:
+    """``found`` (in ``unit``) times grams of product, compared in the rule's unit."""
+    amount, per = grams
     if found.bounds is None:
         return _unknown(rule, rule.unit, found.reason or "", found, extra)
-    if grams is None:
+    if amount is None:
         if found.bounds.hi == 0:
             return _compare(rule, found, Bounds(0.0, 0.0), rule.unit, extra)
+        what = "daily intake" if per == "g/day" else "serving size"
         return _unknown(rule, rule.unit, f"{what} unknown: not on the product, no profile default",
                         found, extra)
-    return _compare(rule, found, found.bounds.scaled(per_gram * grams), rule.unit, extra)
+    via = f"{_show(found.bounds)} {unit} x {amount:g} {per} = "
+    return _compare(rule, found, found.bounds.scaled(per_gram * amount), rule.unit, extra, via)
 
 
 def _compare(rule: Rule, found: Measure, bounds: Bounds | None, unit: str | None,
-             extra: dict[str, Any]) -> Outcome:
+             extra: dict[str, Any], via: str = "") -> Outcome:
     bounds = found.bounds if bounds is None else bounds
     if bounds is None or rule.limit is None:
         return _unknown(rule, unit, found.reason or "no limit", found, extra)
     state = next_state(rule.op, bounds, rule.limit)
-    shown = f"{rule.analyte} {_show(bounds)} {unit}"
+    shown = f"{rule.analyte} {via}{_show(bounds)} {unit}"
     verdict = {"pass": "within", "fail": "breaks",
                "unknown": "cannot be judged against"}[state]
     message = f"{shown} {verdict} the limit {rule.op} {rule.limit:g} {unit}"
