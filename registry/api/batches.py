@@ -44,7 +44,8 @@ def _filters(args: dict[str, Any]) -> tuple[search.BatchFilters, str]:
 
 @blp.route("/batches")
 class Batches(MethodView):
-    @blp.arguments(BatchSearchArgs, location="query", unknown=ma.RAISE)
+    # An instance, not the class: webargs would build (deep-copy) a schema per request.
+    @blp.arguments(BatchSearchArgs(), location="query", unknown=ma.RAISE)
     @blp.response(200, BatchPageSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """Search batches. ``format=csv`` or ``format=jsonl`` streams every match instead of a page."""
