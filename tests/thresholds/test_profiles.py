@@ -253,3 +253,11 @@ def test_every_rule_is_sourced(code: str) -> None:
         assert rule.verified in ("primary", "secondary", "unverified")
         if rule.verified != "primary":
             assert rule.note, f"{code}/{rule.id}: say why the figure is not from primary text"
+
+
+def test_the_package_docstring_lists_every_profile() -> None:
+    import registry.thresholds
+
+    doc = registry.thresholds.__doc__ or ""
+    for code in SHIPPED:
+        assert f"| `{code}`" in doc, f"add {code} to the certainty table"
