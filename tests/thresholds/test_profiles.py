@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from registry.thresholds import ProductInfo
@@ -12,7 +14,7 @@ SHIPPED = ["ahpa", "arizona", "eu-food-supplement", "georgia", "oklahoma", "prop
 FOUR_G = ProductInfo(serving_g=4)
 
 
-def failed_rules(verdict: dict) -> list[str]:  # type: ignore[type-arg]
+def failed_rules(verdict: dict[str, Any]) -> list[str]:
     return [f["rule_id"] for f in verdict["failures"]]
 
 

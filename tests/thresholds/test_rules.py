@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from registry.thresholds import Defaults, ProductInfo
+from registry.thresholds import Defaults, LabResult, ProductInfo
 from registry.thresholds.rules import INF, OPERATORS, Bounds, next_state, tidy
 from tests.thresholds.builders import make_rule, outcome, res, state
 
@@ -206,7 +206,7 @@ DENOMINATOR_CASES = [
 
 
 @pytest.mark.parametrize(("denominator", "expected"), DENOMINATOR_CASES)
-def test_ratio_denominator(denominator: list, expected: str) -> None:  # type: ignore[type-arg]
+def test_ratio_denominator(denominator: list[LabResult], expected: str) -> None:
     assert state(RATIO, [res("7_hydroxymitragynine", 0.02), *denominator]) == expected
 
 
@@ -336,7 +336,7 @@ REQUIRED = make_rule("required", analytes=("lead", "salmonella", "yeast_and_mold
     ([res("lead", 0.1), res("yeasts", 10)], ("salmonella", "yeast_and_mold", "total_alkaloids")),
     ([], ("lead", "salmonella", "yeast_and_mold", "total_alkaloids")),
 ])
-def test_required(results: list, missing: tuple[str, ...]) -> None:  # type: ignore[type-arg]
+def test_required(results: list[LabResult], missing: tuple[str, ...]) -> None:
     found = outcome(REQUIRED, results)
     assert found is not None
     assert (found.state, found.missing) == ("missing" if missing else "pass", missing)
