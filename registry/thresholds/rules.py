@@ -146,13 +146,13 @@ _NUMBERLESS: Mapping[str, Bounds] = {
 def bounds_of(result: LabResult, unit: str | None) -> Bounds | str:
     """The bounds of one result converted into ``unit``, or why there are none."""
     q = result.qualifier
+    if q not in _SHAPES:  # presence calls carry no quantity, whatever number came along
+        return _NUMBERLESS.get(q) or f"unknown qualifier {q!r}"
     number = result.loq if q == "nd" else result.value
     if q == "<" and number is None:
         number = result.loq
     if number is None:
         return _NUMBERLESS.get(q) or f"no value for qualifier {q!r}"
-    if q not in _SHAPES:
-        return f"unknown qualifier {q!r}"
     if result.unit is None:
         return f"{number:g} has no unit (the rule needs {unit})"
     factor = conversion_factor(result.unit, unit)
@@ -195,11 +195,20 @@ def present(facts: Facts, code: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Intake:
-    """The serving basis a verdict used, and where each figure came from."""
+    """The serving basis a verdict used, and where each figure came from
+    (``product``, ``profile default`` or ``unknown``)."""
 
     serving_g: float | None
     servings_per_day: float | None
-    basis: str
+    serving_from: str
+    per_day_from: str
+
+    @property
+    def basis(self) -> str:
+        """Where the figures came from, in one phrase."""
+        if self.serving_from == self.per_day_from:
+            return self.serving_from
+        return f"serving_g: {self.serving_from}; servings_per_day: {self.per_day_from}"
 
     @property
     def daily_g(self) -> float | None:
@@ -218,9 +227,7 @@ def resolve_intake(product: ProductInfo, defaults: Defaults) -> Intake:
     """Each factor from the product when known, else from the profile's defaults."""
     serving, serving_from = _pick(product.serving_g, defaults.serving_g)
     per_day, per_day_from = _pick(product.servings_per_day, defaults.servings_per_day)
-    basis = (serving_from if serving_from == per_day_from
-             else f"serving_g from {serving_from}, servings_per_day from {per_day_from}")
-    return Intake(serving, per_day, basis)
+    return Intake(serving, per_day, serving_from, per_day_from)
 
 
 def _pick(own: float | None, default: float | None) -> tuple[float | None, str]:
@@ -325,7 +332,7 @@ def judge_per_serving(rule: Rule, ctx: Context) -> Outcome | None:
     if found is None:
         return None
     serving = ctx.intake.serving_g
-    extra = {"serving_g": serving, "intake_basis": ctx.intake.basis}
+    extra = {"serving_g": serving, "intake_basis": ctx.intake.serving_from}
     return _scaled(rule, found, (serving, "g/serving"), _per_gram(unit, rule), extra, unit)
 
 
@@ -394,7 +401,16 @@ def _compare(rule: Rule, found: Measure, bounds: Bounds | None, unit: str | None
                "unknown": "cannot be judged against"}[state]
     message = f"{shown} {verdict} the limit {rule.op} {rule.limit:g} {unit}"
     details = {"qualifier": bounds.qualifier, **_measured(found), **extra}
+    if state == "unknown":
+        details["reason"] = _UNSETTLED.get(bounds.qualifier, _UNSETTLED["range"])
     return Outcome(rule, state, _finite(bounds.point), unit, message, details)
+
+
+_UNSETTLED: Mapping[str, str] = {
+    "<": "only an upper bound is known and it is above the limit (reporting limit too high)",
+    ">": "only a lower bound is known and it is below the limit",
+    "range": "the true value may lie on either side of the limit",
+}
 
 
 def _unknown(rule: Rule, unit: str | None, reason: str, found: Measure,

@@ -110,7 +110,7 @@ def test_intake_is_reported() -> None:
     profile = make_profile(LEAD, defaults=Defaults(serving_g=2.5, servings_per_day=4))
     intake = evaluate(profile, [], ProductInfo(servings_per_day=2)).to_dict()["intake"]
     assert intake == {"serving_g": 2.5, "servings_per_day": 2, "daily_intake_g": 5.0,
-                      "basis": "serving_g from profile default, servings_per_day from product"}
+                      "basis": "serving_g: profile default; servings_per_day: product"}
 
 
 def test_verdict_is_frozen() -> None:
@@ -125,3 +125,13 @@ def test_lab_result_from_a_contract_item() -> None:
     result = LabResult.from_dict(item, certificate_id=3, tested="2024-01-19")
     assert result == LabResult("lead", "heavy_metal", 0.85, "ug/g", "=", 0.005, 3, date(2024, 1, 19))
     assert LabResult.from_dict({"analyte": "salmonella", "qualifier": None}).qualifier == "="
+
+
+@pytest.mark.parametrize("result", [
+    res("lead", 2.0, qualifier="<"), res("lead", 0.5, qualifier=">"), res("lead", None),
+    res("lead", 0.5, unit="CFU/g"), res("lead", qualifier="detected"), res("lead", 0.5, qualifier="~"),
+])
+def test_every_inconclusive_entry_says_why(result: LabResult) -> None:
+    verdict = evaluate(PROFILE, [result, res("salmonella", qualifier="not_detected")])
+    [entry] = verdict.inconclusive
+    assert verdict.status == "incomplete" and entry["reason"]

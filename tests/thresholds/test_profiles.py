@@ -96,6 +96,7 @@ def test_utah_loq_above_the_limit_is_incomplete() -> None:
     assert verdict["status"] == "incomplete"
     [entry] = verdict["inconclusive"]
     assert (entry["analyte"], entry["rule_id"], entry["qualifier"]) == ("mercury", "mercury", "<")
+    assert "reporting limit too high" in entry["reason"]
 
 
 # --- Oklahoma vs Texas and Arizona: 7-OH at 1.5 % of alkaloids --------------------------

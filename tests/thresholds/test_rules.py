@@ -72,7 +72,9 @@ MAX_CASES = [
     ("nd", None, 1.0, "ug/g", "pass"),
     ("nd", None, 2.0, "ug/g", "unknown"),  # ND by a method blind to the limit
     ("not_detected", None, None, None, "pass"),
+    ("not_detected", 38.0, None, "Ct", "pass"),  # a PCR Ct value with the call
     ("detected", None, None, None, "unknown"),
+    ("detected", 24.0, None, "Ct", "unknown"),
     (">", 2.0, None, "ug/g", "fail"),
     (">", 1.0, None, "ug/g", "fail"),
     (">", 0.5, None, "ug/g", "unknown"),
@@ -256,8 +258,8 @@ def test_exposure_reports_the_computed_exposure() -> None:
 @pytest.mark.parametrize(("product", "lead", "expected", "basis"), [
     (ProductInfo(serving_g=1, servings_per_day=3), 1.5, "pass", "product"),  # 4.5 ug/day
     (ProductInfo(serving_g=1, servings_per_day=3), 1.7, "fail", "product"),  # 5.1 ug/day
-    (ProductInfo(serving_g=5), 0.2, "pass", "serving_g from product, servings_per_day from profile default"),
-    (ProductInfo(serving_g=5), 0.3, "fail", "serving_g from product, servings_per_day from profile default"),
+    (ProductInfo(serving_g=5), 0.2, "pass", "serving_g: product; servings_per_day: profile default"),
+    (ProductInfo(serving_g=5), 0.3, "fail", "serving_g: product; servings_per_day: profile default"),
 ])
 def test_exposure_uses_the_product_label(product: ProductInfo, lead: float, expected: str,
                                          basis: str) -> None:
