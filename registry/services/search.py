@@ -8,18 +8,25 @@ indexed predicate on ``batches`` or a semi-join on an index:
 * ``lot``: a prefix of ``lot_key`` (so the exact lot too): a range on SQLite, where
   the index is binary-collated, and ``LIKE 'KEY%'`` on PostgreSQL (a
   ``varchar_pattern_ops`` index, whatever the database collation);
-* ``status``: ``batch_id IN`` the verdicts under the profile with that status (the
-  ``(profile_code, status, batch_id)`` index), ``analyte`` and ``lab``: ``EXISTS`` on
-  results by ``(batch_id, analyte)`` and certificates by ``batch_id``;
+* ``status``: the verdict under the profile (unique ``(batch_id, profile_code)``), or
+  the ``(profile_code, status, batch_id)`` index when counting; ``analyte`` and
+  ``lab``: ``EXISTS (SELECT 1 ...)`` on results by ``(batch_id, analyte)`` (covering)
+  and certificates by ``batch_id``;
 * ``q``: every word must occur in ``batches.search_text`` (casefolded vendor, lot,
-  product and labs): ``instr()`` on SQLite (a scan of the narrow ``search_text``
-  index), ``LIKE '%word%'`` on PostgreSQL (a pg_trgm GIN index).
+  product and labs), ``LIKE '%word%'``: a pg_trgm GIN index on PostgreSQL; on SQLite,
+  which has no index for substrings, a scan of the narrow ``search_text`` index.
 
 The count reads no more tables than its predicates need: with a ``status`` and no
-predicate on batch columns it counts verdict rows alone. The page is ordered by the
-``(tested, id)`` index read backwards; PostgreSQL sorts NULLs first there, so batches
-without a test date are fetched by a second statement when a page reaches them (the
-order stays ``tested DESC NULLS LAST, id DESC`` on every backend).
+predicate on batch columns it counts verdict rows alone, and ``analyte`` alone counts
+distinct batches in the ``(analyte, batch_id)`` index. The page is ordered by the
+``(tested, id)`` index read backwards, so a page is found once it is full; PostgreSQL
+sorts NULLs first there, so batches without a test date are fetched by a second
+statement when a page reaches them (the order stays ``tested DESC NULLS LAST, id DESC``
+on every backend). On SQLite, where a word search must scan, the one scan that counts
+also returns the matches' ids when they are few, and the page is read by id: a rare
+word would otherwise walk the whole (tested, id) index a second time. SQLite plans
+without statistics, so the statements steer it: the status is a probe per batch, not
+a join it could start from, and dates are no index term under a word scan.
 
 Statements are built once per combination of filters (and dialect) with bound
 parameters, and executed through SQLAlchemy core on the session's connection, so a
@@ -244,15 +251,29 @@ def _filtered(shape: _Shape) -> sa.Select[Any]:
 
 @lru_cache(maxsize=512)
 def _page_stmt(shape: _Shape, part: str) -> sa.Select[Any]:
-    """``part``: "all" (NULLs sort last natively), "dated" or "undated"."""
-    stmt = _filtered(shape)
-    if part == "dated":
-        stmt = stmt.where(_B.c.tested.is_not(None))
-    elif part == "undated":
-        return stmt.where(_B.c.tested.is_(None)).order_by(_B.c.id.desc()).limit(
-            sa.bindparam("limit")).offset(sa.bindparam("offset"))
-    return stmt.order_by(_B.c.tested.desc(), _B.c.id.desc()).limit(
-        sa.bindparam("limit")).offset(sa.bindparam("offset"))
+    """``part``: "all" (NULLs sort last natively), "dated" or "undated".
+
+    The page's ids are found on batches alone (the predicates probe what they need) and
+    only those rows are joined to vendors, products and verdicts: a deep page skips its
+    offset along the (tested, id) index without joining the rows it skips.
+    """
+    inner = sa.select(_B.c.id, _B.c.tested).where(*_where(shape, _B.c.id, batch_cols=True))
+    if "status" in shape.present:
+        inner = inner.where(_status_exists(_B.c.id))
+    if part == "undated":
+        inner = inner.where(_B.c.tested.is_(None)).order_by(_B.c.id.desc())
+    else:
+        if part == "dated":
+            inner = inner.where(_B.c.tested.is_not(None))
+        inner = inner.order_by(_B.c.tested.desc(), _B.c.id.desc())
+    page = inner.limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery("page")
+    order = (page.c.id.desc(),) if part == "undated" else (page.c.tested.desc(), page.c.id.desc())
+    return (sa.select(*_COLUMNS).select_from(page.join(_B, _B.c.id == page.c.id))
+            .join(_V, _V.c.id == _B.c.vendor_id)
+            .outerjoin(_P, _P.c.id == _B.c.product_id)
+            .outerjoin(_VD, sa.and_(_VD.c.batch_id == _B.c.id,
+                                    _VD.c.profile_code == sa.bindparam("profile")))
+            .order_by(*order))
 
 
 @lru_cache(maxsize=4)
