@@ -55,6 +55,8 @@ class Certificates(MethodView):
                                        request_id=g.get("request_id"))
 
         cert, created = unit_of_work.commit(db.session, work)
+        current_app.extensions["registry.metrics"].uploads.labels(
+            cert.status.value if created else "duplicate").inc()
         return render(cert), 201 if created else 200
 
 

@@ -1,0 +1,78 @@
+"""Bulk-import throughput: COAs per second for ``flask ingest`` with 1 and 2 parsing
+processes, on the same files, into fresh SQLite databases, in the same run.
+
+    .venv/bin/python bench/ingest.py [--files N] [--real]
+
+The files are generated COAs (distinct bytes, so none is a duplicate) plus, with
+``--real``, the real corpus in ../shared/corpus/real. Target: 2 processes >= 1.7x.
+Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.registry.coa import make_coa  # noqa: E402
+
+REAL = REPO.parent / "shared" / "corpus" / "real"
+
+
+def write_corpus(folder: Path, n: int, real: bool) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        pdf = make_coa(vendor=f"Bench Vendor {i % 17}", lot=f"B-{i:05d}", report=f"R-{i}",
+                       salt=str(i))
+        (folder / f"gen-{i:04d}.pdf").write_bytes(pdf)
+    if real and REAL.exists():
+        for src in sorted(REAL.glob("*.pdf")):
+            (folder / src.name).write_bytes(src.read_bytes())
+    return sorted(folder.glob("*.pdf"))
+
+
+def run(files: list[Path], jobs: int, workdir: Path) -> float:
+    from flask_migrate import upgrade
+
+    from registry import create_app
+    from registry.extensions import db
+    from registry.services import certificates, ingest
+    from registry.storage import get_storage
+
+    base = workdir / f"jobs{jobs}"
+    app = create_app({"DATABASE_URL": f"sqlite:///{base}.db", "DATA_DIR": str(base / "data"),
+                      "SECRET_KEY": "bench", "RATE_LIMITS": "", "LOG_LEVEL": "WARNING"})
+    with app.app_context():
+        upgrade()
+        limits = certificates.limits_from_config(app.config)
+        start = time.perf_counter()
+        summary = ingest.ingest_files(db.session, get_storage(), files, limits=limits,
+                                      max_bytes=25 * 2**20, jobs=jobs,
+                                      default_profile=app.config["DEFAULT_PROFILE"])
+        elapsed = time.perf_counter() - start
+    print(f"  jobs={jobs}: {len(files)} files in {elapsed:.2f} s = {len(files) / elapsed:.2f} COAs/s"
+          f"  outcomes {dict(summary.counts)}")
+    return len(files) / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=60, help="generated COAs (default 60)")
+    parser.add_argument("--real", action="store_true", help="add the real corpus")
+    args = parser.parse_args()
+    print(f"bench/ingest.py: {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory() as tmp:
+        files = write_corpus(Path(tmp) / "in", args.files, args.real)
+        one = run(files, 1, Path(tmp))
+        two = run(files, 2, Path(tmp))
+    print(f"speed-up with 2 processes: {two / one:.2f}x (target >= 1.7x)")
+
+
+if __name__ == "__main__":
+    main()
