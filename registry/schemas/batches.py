@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from registry.models import CertificateStatus
 from registry.schemas.certificates import LabSchema, ResultSchema
 from registry.schemas.common import PageArgs, PageSchema
 from registry.schemas.verdicts import VerdictSchema
@@ -49,7 +50,7 @@ class BatchPageSchema(PageSchema):
 class CertificateRefSchema(ma.Schema):
     id = fields.Integer()
     sha256 = fields.String()
-    status = fields.Function(lambda c: c["status"].value)
+    status = fields.Enum(CertificateStatus, by_value=True)
     tested = fields.Date(allow_none=True)
     reported = fields.Date(allow_none=True)
     report_number = fields.String(allow_none=True)
@@ -62,7 +63,7 @@ class BatchSchema(ma.Schema):
     id = fields.Integer()
     vendor = fields.String(attribute="vendor.name")
     vendor_slug = fields.String(attribute="vendor.slug")
-    product = fields.Function(lambda b: b.product.name if b.product else None)
+    product = fields.String(attribute="product.name", allow_none=True)
     lot = fields.String()
     tested = fields.Date(allow_none=True)
     status = fields.String(allow_none=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from registry.models import CertificateStatus
 from registry.schemas.verdicts import VerdictSchema
 
 
@@ -22,7 +23,7 @@ class BatchRefSchema(ma.Schema):
     id = fields.Integer()
     vendor = fields.String(attribute="vendor.name")
     vendor_slug = fields.String(attribute="vendor.slug")
-    product = fields.Function(lambda b: b.product.name if b.product else None)
+    product = fields.String(attribute="product.name", allow_none=True)
     lot = fields.String()
 
 
@@ -47,7 +48,7 @@ class ResultSchema(ma.Schema):
 class CertificateSchema(ma.Schema):
     id = fields.Integer()
     sha256 = fields.String()
-    status = fields.Function(lambda c: c.status.value)
+    status = fields.Enum(CertificateStatus, by_value=True)
     status_reason = fields.String(allow_none=True)
     filename = fields.String(allow_none=True)
     size_bytes = fields.Integer()
