@@ -9,6 +9,7 @@ with ``^`` so ``1,2.10⁴`` reads ``1,2.10^4`` rather than ``1,2.104``.
 from __future__ import annotations
 
 import ctypes
+import math
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -18,6 +19,8 @@ from parsers.layout_text import Word
 
 #: Gap (in font sizes) between two characters that starts a new word.
 WORD_GAP = 0.2
+#: A text matrix scaling the font by more than this (or less than its inverse) sets the size.
+MATRIX_SCALE = 2.5
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 
@@ -48,6 +51,8 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[_Char]:
     ref = ctypes.byref(rect)
     ox, oy = ctypes.c_double(), ctypes.c_double()
     origin = (ctypes.byref(ox), ctypes.byref(oy))
+    matrix = pdfium_c.FS_MATRIX()
+    mref = ctypes.byref(matrix)
     out: list[_Char] = []
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
@@ -61,12 +66,27 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[_Char]:
             continue
         if _rotated(pdfium_c.FPDFText_GetCharAngle(raw, i)):
             continue
-        size = pdfium_c.FPDFText_GetFontSize(raw, i) or (rect.top - rect.bottom)
+        size = _size(raw, i, matrix, mref) or (rect.top - rect.bottom)
         if not pdfium_c.FPDFText_GetCharOrigin(raw, i, *origin):
             oy.value = rect.bottom + 0.2 * size
         base = height - oy.value
         out.append(_Char(chr(code), rect.left, base - 0.75 * size, rect.right, base + 0.2 * size, size))
     return out
+
+
+def _size(raw: pdfium_c.FPDF_TEXTPAGE, i: int, matrix: pdfium_c.FS_MATRIX, mref: object) -> float:
+    """The font size; scaled by the text matrix when that matrix carries the size.
+
+    Some producers set ``1 Tf`` and put the size into the text matrix (``9 0 0 9 Tm``):
+    the nominal size is then 1 and words, cells and lines would fall apart. The nominal
+    size is kept when the matrix scales it by less than :data:`MATRIX_SCALE`.
+    """
+    size = float(pdfium_c.FPDFText_GetFontSize(raw, i))
+    if pdfium_c.FPDFText_GetMatrix(raw, i, mref):
+        scale = math.hypot(matrix.c, matrix.d)
+        if scale > MATRIX_SCALE or 0 < scale < 1 / MATRIX_SCALE:
+            size *= scale
+    return size
 
 
 def _rotated(angle: float) -> bool:

@@ -116,6 +116,8 @@ def _label_at(words: list[tuple[Word, int]], i: int, labels_from: float | None) 
     starts_cell = i == 0 or words[i - 1][1] != cell
     if not starts_cell and not _valueish(words[i - 1][0].text):
         return None
+    if w.text == "=" or not starts_cell and words[i - 1][0].text == "=":  # glossary: "(aw) = Water Activity"
+        return None
     tokens = _label_words(words, i)
     if not tokens or parse_number(tokens[0][0]) is not None:
         return None
