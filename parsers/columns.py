@@ -155,29 +155,60 @@ def is_continuation(line: Line, above: Line) -> bool:
 
 
 def build_tables(block: list[Line]) -> list[Table]:
-    """Columns of a header block, split into side-by-side tables."""
-    columns = _seed_columns(block[0])
-    for line in block[1:]:
-        _stack(columns, line)
+    """Columns of a header block, split into side-by-side tables.
+
+    Every line of the block may name columns (two-line headers print ``LOD LOQ`` a
+    little above ``Test Analysis Result``): the line naming most roles seeds the
+    columns, the others add titles and units to the column they overlap or open new
+    columns where they overlap none.
+    """
+    groups = [_line_groups(line) for line in block]
+    order = sorted(range(len(block)), key=lambda k: (-sum(r is not None for _t, _w, r in groups[k]), k))
+    columns: list[Column] = []
+    for k in order:
+        for phrase, words, role in groups[k]:
+            col = _overlapping(columns, words[0].x0, words[-1].x1)
+            if col is None:
+                columns.append(Column(role, words[0].x0, words[-1].x1, [phrase]))
+                continue
+            col.words.append(phrase)
+            if col.role is None:
+                col.role = role
+    columns.sort(key=lambda c: c.x0)
     for col in columns:
         _finish(col)
     qc = any(is_qc_label(line.text) for line in block)
-    return _split_tables(columns, block[0].top, qc)
+    return _split_tables(columns, min(line.top for line in block), qc)
 
 
-def _seed_columns(line: Line) -> list[Column]:
-    columns: list[Column] = []
+def _line_groups(line: Line) -> list[tuple[str, list[Word], str | None]]:
+    """A header line's column titles: (text, words, role); role-less words join the title before."""
+    out: list[tuple[str, list[Word], str | None]] = []
     for cell in line.cells:
         first = True
         for phrase, words in _cell_word_groups(cell.words):
             role = word_role(phrase)
-            if first or role is not None or columns[-1].role is None and _unit_only(phrase):
-                columns.append(Column(role, words[0].x0, words[-1].x1, [phrase]))
+            if first or role is not None or out[-1][2] is None and _unit_only(phrase):
+                out.append((phrase, list(words), role))
             else:
-                columns[-1].words.append(phrase)
-                columns[-1].x1 = words[-1].x1
+                text, ws, r = out[-1]
+                out[-1] = (text + " " + phrase, ws + list(words), r)
             first = False
-    return columns
+    return out
+
+
+def _overlapping(columns: list[Column], x0: float, x1: float) -> Column | None:
+    """The column a title spanning x0..x1 belongs to (largest overlap, else a near centre)."""
+    best, best_overlap = None, 0.0
+    for col in columns:
+        overlap = min(x1, col.x1 + 2) - max(x0, col.x0 - 2)
+        if overlap > best_overlap:
+            best, best_overlap = col, overlap
+    if best is not None:
+        return best
+    mid = (x0 + x1) / 2
+    near = min(columns, key=lambda c: abs(c.center - mid), default=None)
+    return near if near is not None and abs(near.center - mid) < 8 else None
 
 
 def _cell_word_groups(words: list[Word]) -> list[tuple[str, list[Word]]]:
@@ -193,28 +224,6 @@ def _cell_word_groups(words: list[Word]) -> list[tuple[str, list[Word]]]:
 
 def _unit_only(text: str) -> bool:
     return bool(_UNIT_ONLY.match(text)) and normalise_unit(text) is not None
-
-
-def _stack(columns: list[Column], line: Line) -> None:
-    for cell in line.cells:
-        for w in cell.words:
-            col = _under(columns, w)
-            if col is None:
-                continue
-            col.words.append(w.text)
-            if col.role is None:
-                col.role = word_role(w.text)
-
-
-def _under(columns: list[Column], w: Word) -> Column | None:
-    best, best_d = None, 1e9
-    for col in columns:
-        d = abs((w.x0 + w.x1) / 2 - col.center)
-        if min(w.x1, col.x1) - max(w.x0, col.x0) > 0:
-            d = 0
-        if d < best_d:
-            best, best_d = col, d
-    return best if best_d < 30 else None
 
 
 def _finish(col: Column) -> None:

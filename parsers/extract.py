@@ -98,11 +98,23 @@ def _heading(line: Line, ctx: Context) -> None:
             ctx.heading_unit = unit
 
 
+#: How far left of its first header word a table's row labels may start (points).
+TABLE_LEFT_SLACK = 60.0
+
+
 def _table_for(seg_x: float, ctx: Context) -> Table | None:
+    """The table whose x-range holds ``seg_x``.
+
+    Row labels are often left-aligned under a centred ``Analyte`` title, so a table
+    reaches left of its first header word, up to the previous table's right edge.
+    """
     best = None
+    prev_x1 = -1e9
     for table in ctx.tables:
-        if table.x0 - 15 <= seg_x <= table.x1:
+        left = max(table.x0 - TABLE_LEFT_SLACK, prev_x1 + 1)
+        if left <= seg_x <= table.x1:
             best = table
+        prev_x1 = table.x1
     return best
 
 

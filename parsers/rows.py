@@ -67,10 +67,17 @@ def _split_colon(w: Word) -> list[Word]:
 
 
 def _label_words(words: list[tuple[Word, int]], start: int) -> list[tuple[str, int]]:
-    """Label tokens from ``start`` (with their word index); stop at ``(a, b, c)`` lists."""
+    """Label tokens from ``start`` (with their word index).
+
+    A label stays in its cell and stops at ``(a, b, c)`` lists and at the first word
+    that reads as a value (``Salmonella Not Detected``, ``Arsenic ND``).
+    """
     out: list[tuple[str, int]] = []
+    cell = words[start][1]
     for j in range(start, min(start + 8, len(words))):
         text = words[j][0].text
+        if words[j][1] != cell or (j > start and _stops_label(text)):
+            break
         if "(" in text and "," in _paren_text(words, j):
             head = text.partition("(")[0]
             if head:
@@ -78,6 +85,17 @@ def _label_words(words: list[tuple[Word, int]], start: int) -> list[tuple[str, i
             break
         out.extend((t, j) for t in text.replace("(", " (").split())
     return out
+
+
+_LABEL_STOPS = {"not", "nd", "none", "<", ">", "≤", "≥", "n/a", "na", "absent", "absence", "present",
+                "negative", "positive", "detected", "pass", "fail", "passed", "failed", "tntc", "<loq", "<lod"}
+
+
+def _stops_label(text: str) -> bool:
+    low = text.lower()
+    if low in _LABEL_STOPS or low.startswith(("<", ">", "≤", "≥")):
+        return True
+    return parse_number(text) is not None or status_of(text) is not None
 
 
 def _paren_text(words: list[tuple[Word, int]], i: int) -> str:

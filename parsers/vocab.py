@@ -103,6 +103,7 @@ QC_WORDS = frozenset({
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _FUZZY_MIN = 86.0
 _MIN_FUZZY_LEN = 6
+_FUZZY_OVER_EXACT = 90.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,17 +179,25 @@ def _digits(text: str) -> str:
 
 
 def match_prefix(words: list[str], max_words: int = 8) -> Match | None:
-    """The longest vocabulary label that starts ``words`` (exact before fuzzy)."""
+    """The longest vocabulary label that starts ``words``.
+
+    An exact label wins over a longer fuzzy one unless the fuzzy one is close
+    (``Aspergillus slavus`` is *flavus*, not the combined *Aspergillus*).
+    """
     limit = min(len(words), max_words)
+    fuzzy: Match | None = None
     for n in range(limit, 0, -1):
         key = compact(" ".join(words[:n]))
         code = _exact(key)
         if code is not None and _plausible(words[:n]):
+            if fuzzy is not None and fuzzy.score >= _FUZZY_OVER_EXACT:
+                return fuzzy
             return Match(code, category_of(code), n, 100.0)
-        code, score = _fuzzy(key)
-        if code is not None:
-            return Match(code, category_of(code), n, score)
-    return None
+        if fuzzy is None:
+            code, score = _fuzzy(key)
+            if code is not None:
+                fuzzy = Match(code, category_of(code), n, score)
+    return fuzzy
 
 
 def _exact(key: str) -> str | None:
