@@ -1,0 +1,269 @@
+"""Differential test: the engine gives exactly the verdicts of the frozen reference.
+
+``tests/thresholds/reference_impl`` is a verbatim copy of the engine as it was before it
+was compiled for speed. For random batches (analytes the shipped profiles read and
+their parts, every qualifier and some unknown ones, odd unit spellings, missing values
+and LOQs, several certificates with dates, product facts or none) every shipped
+profile, and random valid profiles, must give the same verdict from both: compared as
+``repr`` of the ``Verdict`` and of ``to_dict()``, so key order, tuple-vs-list and
+``1`` vs ``1.0`` vs ``-0.0`` all count. An input on which the reference raises must
+raise the same exception.
+
+``THRESHOLDS_DIFF_EXAMPLES=20000 .venv/bin/pytest tests/thresholds/test_differential.py``
+runs a longer search.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from registry.thresholds import (
+    ANALYTES,
+    COMPOSITES,
+    LabResult,
+    ProductInfo,
+    Profile,
+    ProfileError,
+    evaluate,
+    latest_results,
+    profile_from_dict,
+)
+from registry.thresholds.model import QUALIFIERS
+from tests.thresholds import reference_impl
+from tests.thresholds.builders import clean_batch, make_profile, make_rule, res, shipped
+
+EXAMPLES = int(os.environ.get("THRESHOLDS_DIFF_EXAMPLES", "300"))
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+PROFILES = [shipped()[code] for code in sorted(shipped())]
+
+
+def _profile_codes(profile: Profile) -> set[str]:
+    codes: set[str] = set()
+    for rule in profile.rules:
+        codes.update(c for c in (rule.analyte, rule.denominator) if c)
+        codes.update(rule.analytes)
+    for code in list(codes):
+        if code in COMPOSITES:
+            codes.update(COMPOSITES[code].parts)
+    return codes
+
+
+#: What the shipped profiles read, the parts of composites, a few others and an unknown code.
+CODES = sorted(set().union(*(_profile_codes(p) for p in PROFILES))
+               | {"nickel", "stec", "moisture", "water_activity", "ochratoxin_a", "not_a_code"})
+
+UNITS = [None, "", "%", "% w/w", "%(w/w)", " % ", "mg/g", "ug/g", "µg/g", "μg/g", "ppm", "PPM",
+         "mg/kg", " mg / kg ", "ug/kg", "ppb", "ng/g", "CFU/g", "cfu/g", "CFU/mL", "aw",
+         "mg/serving", "ug/serving", "MG/Serving", "mg/day", "ug/day", "bogus", "log cfu/g"]
+#: Qualifiers of the contract, plus spellings the contract does not have.
+ALL_QUALIFIERS = [*QUALIFIERS, "ND", "<=", "~", ""]
+
+
+def _interesting_numbers() -> list[float]:
+    """Limits of the shipped profiles on the scales results are printed in, and just
+    either side of them (where ``tidy``'s 12 digits and strict operators matter)."""
+    out = {0.0, -0.0, 1.0, 10.0, 0.5, 1e-9, 1e9, 0.1 + 0.2, 1 / 3}
+    for profile in PROFILES:
+        for rule in profile.rules:
+            if rule.limit is None:
+                continue
+            for k in (1, 10, 100, 1000, 1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 0.25, 0.4, 0.04, 0.018):
+                x = rule.limit * k
+                out.update({x, x * (1 + 1e-13), x * (1 - 1e-13), x * (1 + 1e-9), math.nextafter(x, 0)})
+    return sorted(out, key=lambda v: (v, math.copysign(1, v)))
+
+
+NUMBERS: st.SearchStrategy[float | int | None] = st.one_of(
+    st.none(),
+    st.sampled_from(_interesting_numbers()),
+    st.floats(0, 100, allow_nan=False, allow_subnormal=False),
+    st.floats(0, 1e9, allow_nan=False),
+    st.integers(0, 10**8),
+    st.sampled_from([math.inf, math.nan, -1.0, 1e300, 5e-324]),
+)
+DATES = st.none() | st.sampled_from([date(2023, 5, 1), date(2024, 1, 10), date(2024, 1, 11),
+                                     date(2024, 2, 10)])
+
+
+@st.composite
+def lab_results(draw: st.DrawFn) -> LabResult:
+    code = draw(st.sampled_from(CODES))
+    canonical = ANALYTES[code].unit if code in ANALYTES else None
+    unit = draw(st.sampled_from([canonical, canonical, *UNITS]))
+    return LabResult(
+        analyte=code,
+        category=draw(st.none() | st.sampled_from(["alkaloid", "heavy_metal", "microbial"])),
+        value=draw(NUMBERS), unit=unit,
+        qualifier=draw(st.sampled_from(ALL_QUALIFIERS)),
+        loq=draw(st.none() | NUMBERS),
+        certificate_id=draw(st.none() | st.integers(1, 4)),
+        tested=draw(DATES),
+    )
+
+
+@st.composite
+def batches(draw: st.DrawFn) -> list[LabResult]:
+    """Either random results, or a clean batch with some results replaced or dropped,
+    spread over one to three certificates."""
+    if draw(st.booleans()):
+        return draw(st.lists(lab_results(), max_size=25))
+    batch = clean_batch()
+    for _ in range(draw(st.integers(0, 6))):
+        change = draw(lab_results())
+        if draw(st.booleans()):
+            batch = [r for r in batch if r.analyte != change.analyte]
+        if draw(st.integers(0, 3)):
+            batch.append(change)
+    certs = draw(st.lists(st.tuples(st.none() | st.integers(1, 4), DATES), min_size=1, max_size=3))
+    return [LabResult(r.analyte, r.category, r.value, r.unit, r.qualifier, r.loq, *certs[i % len(certs)])
+            for i, r in enumerate(batch)]
+
+
+SERVINGS = st.none() | st.sampled_from([2.5, 4, 0.0, -0.0, 1e-9, 3.3333333333333335]) | st.floats(
+    0.01, 50, allow_nan=False)
+PRODUCTS: st.SearchStrategy[ProductInfo | None] = st.none() | st.builds(
+    ProductInfo, serving_g=SERVINGS, servings_per_day=SERVINGS,
+    form=st.sampled_from([None, "leaf", "extract", "capsule"]))
+
+
+def _outcome(call: Callable[[], Any]) -> tuple[str, str, str]:
+    try:
+        verdict = call()
+    except Exception as exc:  # noqa: BLE001 - the exception itself is what is compared
+        return ("raised", type(exc).__name__, str(exc))
+    return ("verdict", repr(verdict), repr(verdict.to_dict()))
+
+
+def assert_same(profile: Profile, results: list[LabResult], product: ProductInfo | None) -> None:
+    """The engine's and the reference's verdicts are identical; repeating the call, or
+    mutating a verdict already given, changes nothing."""
+    expected = _outcome(lambda: reference_impl.evaluate(profile, list(results), product))
+    got = _outcome(lambda: evaluate(profile, list(results), product))
+    assert got == expected, (profile.code, results, product)
+    if got[0] == "verdict":
+        first = evaluate(profile, iter(results), product)
+        for entry in (*first.failures, *first.inconclusive, *first.warnings):
+            _scribble(entry)
+        _scribble(first.intake)
+        assert _outcome(lambda: evaluate(profile, results, product)) == expected
+
+
+def _scribble(d: dict[str, Any]) -> None:
+    for key in list(d):
+        if isinstance(d[key], dict):
+            _scribble(d[key])
+        elif isinstance(d[key], list):
+            for item in d[key]:
+                _scribble(item)
+        d[key] = "scribbled"
+    d["extra"] = "scribbled"
+
+
+@SETTINGS
+@given(results=batches(), product=PRODUCTS)
+def test_shipped_profiles_judge_as_the_reference(results: list[LabResult],
+                                                 product: ProductInfo | None) -> None:
+    for profile in PROFILES:
+        assert_same(profile, results, product)
+
+
+@SETTINGS
+@given(results=st.lists(lab_results(), max_size=30))
+def test_latest_results_as_the_reference(results: list[LabResult]) -> None:
+    got, expected = latest_results(results), reference_impl.latest_results(results)
+    assert len(got) == len(expected) and all(a is b for a, b in zip(got, expected, strict=True))
+
+
+# Random valid profiles: every kind, both operators, every unit the loader accepts.
+_MASS_FRACTION = [c for c, a in ANALYTES.items() if a.unit in ("%", "ug/g", "ug/kg")]
+_LIMITS = st.sampled_from([0, 0.0, 0.5, 1, 2, 3.5, 10, 1000, 1e5, 1e7, 0.05, 0.82]) | st.floats(
+    0, 1e6, allow_nan=False, allow_infinity=False)
+_SOURCE = {"citation": "test"}
+
+
+@st.composite
+def rule_dicts(draw: st.DrawFn, index: int) -> dict[str, Any]:
+    kind = draw(st.sampled_from(["max", "absent", "ratio", "exposure", "per_serving", "required"]))
+    d: dict[str, Any] = {"id": f"r{index}", "kind": kind, "source": _SOURCE,
+                         "verified": draw(st.sampled_from(["primary", "unverified"])),
+                         "severity": draw(st.sampled_from(["fail", "fail", "warning"]))}
+    if draw(st.integers(0, 4)) == 0:
+        d["applies_to"] = draw(st.lists(st.sampled_from(["leaf", "extract"]), min_size=1, max_size=2))
+    op = draw(st.sampled_from(["<=", "<"]))
+    if kind == "max":
+        code = draw(st.sampled_from([c for c in CODES if c in ANALYTES and ANALYTES[c].unit]))
+        unit = ANALYTES[code].unit
+        if unit == "ug/g":
+            unit = draw(st.sampled_from(["ug/g", "mg/kg", "ppm"]))
+        d |= {"analyte": code, "limit": draw(_LIMITS), "unit": unit, "op": op}
+    elif kind == "absent":
+        d["analyte"] = draw(st.sampled_from([c for c in CODES if c in ANALYTES]))
+    elif kind == "ratio":
+        num = draw(st.sampled_from(["7_hydroxymitragynine", "mitragynine", "speciogynine"]))
+        den = draw(st.sampled_from(["total_alkaloids", "mitragynine"]))
+        d |= {"analyte": num, "denominator": den, "limit": draw(_LIMITS), "unit": "%", "op": op}
+    elif kind in ("exposure", "per_serving"):
+        code = draw(st.sampled_from([c for c in CODES if c in _MASS_FRACTION]))
+        units = ["ug/day", "mg/day"] if kind == "exposure" else ["mg/serving", "ug/serving"]
+        d |= {"analyte": code, "limit": draw(_LIMITS), "unit": draw(st.sampled_from(units)), "op": op}
+    else:
+        d["analytes"] = draw(st.lists(st.sampled_from([c for c in CODES if c in ANALYTES]),
+                                      min_size=1, max_size=6))
+    return d
+
+
+@st.composite
+def random_profiles(draw: st.DrawFn) -> Profile:
+    n = draw(st.integers(1, 8))
+    data = {"code": "random", "name": "Random", "jurisdiction": "nowhere", "version": 1,
+            "effective": None, "note": "",
+            "defaults": {"serving_g": draw(st.none() | st.sampled_from([1.0, 2.5, 7])),
+                         "servings_per_day": draw(st.none() | st.sampled_from([1.0, 4, 3.5]))},
+            "rules": [draw(rule_dicts(i)) for i in range(n)]}
+    try:
+        return profile_from_dict(data)
+    except ProfileError:
+        assume(False)
+        raise
+
+
+@SETTINGS
+@given(profile=random_profiles(), results=batches(), product=PRODUCTS)
+def test_random_profiles_judge_as_the_reference(profile: Profile, results: list[LabResult],
+                                                product: ProductInfo | None) -> None:
+    assert_same(profile, results, product)
+
+
+def test_a_profile_equal_to_a_compiled_one_keeps_its_own_figures() -> None:
+    """Equal profiles (2 == 2.0) may share compiled work, never each other's output."""
+    as_int = make_profile(make_rule("max", id="lead", analyte="lead", limit=2, unit="ug/g"))
+    as_float = make_profile(make_rule("max", id="lead", analyte="lead", limit=2.0, unit="ug/g"))
+    assert as_int == as_float
+    batch = [res("lead", 3)]
+    for profile in (as_int, as_float, as_int, copy.deepcopy(as_float)):
+        assert_same(profile, batch, None)
+
+
+@pytest.mark.parametrize("bad", [
+    res("lead", "0.3"),  # type: ignore[arg-type]
+    res("lead", 0.3, unit=["ug/g"]),
+    res("salmonella", "x", qualifier="not_detected"),  # type: ignore[arg-type]
+    LabResult("lead", value=0.3, unit="ug/g", tested="2024-01-01"),  # type: ignore[arg-type]
+    LabResult("lead", value=0.3, unit="ug/g", certificate_id=1, tested=date(2024, 1, 1)),
+    LabResult(["lead"], value=0.3, unit="ug/g"),  # type: ignore[arg-type]
+])
+def test_ill_typed_results_behave_as_the_reference(bad: LabResult) -> None:
+    for profile in PROFILES:
+        assert_same(profile, [*clean_batch(lead=None, salmonella=None), bad], None)
+        assert_same(profile, [*clean_batch(), bad], ProductInfo(2.5, 4, "leaf"))
