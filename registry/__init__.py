@@ -17,7 +17,7 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``REGISTRY_*`` environment, then ``test_config``."""
-    from registry import api, cli, config, errors, observability, storage
+    from registry import api, cli, config, errors, observability, storage, tasks
     from registry.api import limits
     from registry.extensions import cors, db, migrate
 
@@ -27,6 +27,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     storage.init_app(app)
+    tasks.init_app(app)
     cors.init_app(app, resources={r"/api/*": {"origins": "*", "methods": ["GET", "HEAD", "OPTIONS"]},
                                   r"/feeds/*": {"origins": "*", "methods": ["GET"]}},
                   send_wildcard=True)

@@ -139,3 +139,14 @@ def uploader(app: Flask) -> dict[str, str]:
 @pytest.fixture
 def admin(app: Flask) -> dict[str, str]:
     return {"Authorization": f"Bearer {make_token(app, 'admin')}"}
+
+
+@pytest.fixture
+def shipped_profiles(app: Flask) -> list[str]:
+    """The shipped threshold profiles, loaded as ``flask profiles load`` does."""
+    from registry.extensions import db
+    from registry.services import profiles, unit_of_work
+
+    with app.app_context():
+        stored = unit_of_work.commit(db.session, lambda: profiles.load_shipped(db.session))
+        return [s.row.code for s in stored]

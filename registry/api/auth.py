@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from flask import g, request
 
 from registry.extensions import db
 from registry.models import ApiToken, TokenRole
 from registry.services import tokens
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def bearer() -> str | None:
@@ -22,3 +28,18 @@ def require(*roles: TokenRole) -> ApiToken:
         tokens.require_role(token, *roles)
     g.token = token
     return token
+
+
+def required(*roles: TokenRole) -> Callable[[F], F]:
+    """Decorate a view so that the token is checked before its input is parsed (a
+    stranger's bad request answers 401, not 422). Put it above ``blp.arguments``."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            require(*roles)
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

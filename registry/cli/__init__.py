@@ -7,7 +7,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from registry.cli import ingest, storage, tokens
+    from registry.cli import ingest, profiles, storage, tokens
 
-    for command in (tokens.cli, storage.cli, ingest.ingest_command):
+    for command in (tokens.cli, storage.cli, ingest.ingest_command, profiles.cli,
+                    profiles.jobs_cli):
         app.cli.add_command(command)

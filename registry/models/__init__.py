@@ -3,6 +3,7 @@
 from registry.models.audit import AuditEvent
 from registry.models.catalog import Batch, Lab, Product, Vendor, VendorAlias
 from registry.models.certificates import Certificate, CertificateStatus, Result
+from registry.models.jobs import Job, JobStatus
 from registry.models.tokens import ApiToken, TokenRole
 from registry.models.verdicts import OutboxEvent, Profile, Verdict, VerdictChange
 
@@ -12,6 +13,8 @@ __all__ = [
     "Batch",
     "Certificate",
     "CertificateStatus",
+    "Job",
+    "JobStatus",
     "Lab",
     "OutboxEvent",
     "Product",

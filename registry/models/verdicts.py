@@ -16,7 +16,12 @@ class Profile(Base):
     """One version of a threshold profile. The newest version of a code is current."""
 
     __tablename__ = "profiles"
-    __table_args__ = (sa.UniqueConstraint("code", "version"),)
+    __table_args__ = (
+        sa.UniqueConstraint("code", "version"),
+        # At most one current version per code, even when two admins save at once.
+        sa.Index("ix_profiles_code_current", "code", unique=True,
+                 postgresql_where=sa.text("current"), sqlite_where=sa.text("current")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(80), index=True)

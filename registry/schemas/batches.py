@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 from registry.models import CertificateStatus
 from registry.schemas.certificates import LabSchema, ResultSchema
 from registry.schemas.common import PageArgs, PageSchema
-from registry.schemas.verdicts import VerdictSchema
+from registry.schemas.verdicts import VerdictChangeSchema, VerdictSchema
 
 STATUSES = ("pass", "fail", "incomplete")
 
@@ -71,3 +71,5 @@ class BatchSchema(ma.Schema):
     certificates = fields.List(fields.Nested(CertificateRefSchema))
     results = fields.List(fields.Nested(ResultSchema))
     verdicts = fields.List(fields.Nested(VerdictSchema))
+    history = fields.List(fields.Nested(VerdictChangeSchema), metadata={
+        "description": "every change of the batch's status under each profile, newest first"})

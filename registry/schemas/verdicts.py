@@ -25,6 +25,21 @@ class VerdictSchema(ma.Schema):
     failures = fields.List(fields.Dict())
     missing = fields.List(fields.String())
     inconclusive = fields.List(fields.Dict())
-    warnings = fields.List(fields.Dict())
+    warnings = fields.List(fields.Dict(), metadata={
+        "description": "failing rules of severity warning (a Prop 65 label), not failures"})
+    passed = fields.List(fields.String(), metadata={"description": "ids of the rules met"})
+    not_tested = fields.List(fields.String(), metadata={
+        "description": "analytes of optional rules that no certificate reports"})
+    not_applicable = fields.List(fields.String(), metadata={
+        "description": "ids of rules that do not apply to the product's form"})
+    intake = fields.Dict(metadata={"description": "the serving basis used by exposure rules"})
     evaluated_at = fields.DateTime()
     failing_since = fields.DateTime(allow_none=True)
+
+
+class VerdictChangeSchema(ma.Schema):
+    profile = fields.String()
+    profile_version = fields.Integer()
+    old_status = fields.String(allow_none=True)
+    new_status = fields.String()
+    at = fields.DateTime()

@@ -36,5 +36,6 @@ def detail(session: Session, batch_id: int, *, profile: str) -> dict[str, Any]:
         "certificates": certs,
         "results": verdicts.latest_results(certs),
         "verdicts": judged,
+        "history": verdicts.history(session, batch_id),
     }
 

@@ -100,7 +100,7 @@ def record(session: Session, upload: Upload, *, uploader_id: int | None,
                  details={"sha256": cert.sha256, "status": cert.status.value,
                           "filename": cert.filename})
     if cert.batch is not None:
-        verdicts.judge_batch(session, cert.batch)
+        verdicts.judge_batch(session, cert.batch, certificate_id=cert.id)
     return cert, True
 
 

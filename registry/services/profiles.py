@@ -1,12 +1,50 @@
-"""Threshold profiles stored with their versions."""
+"""Threshold profiles stored with their versions.
+
+Every version of a profile is a row and stays readable; the newest is ``current``.
+A version's ``definition`` is the profile as JSON (``thresholds.profile_to_dict``) with
+the stored version number, and ``digest`` hashes everything but that number, so the
+same rules submitted again (or a shipped file whose version was not bumped) make no
+new version, and any changed figure or text does.
+
+Shipped profiles (the YAML files in ``registry/thresholds/profiles``) are loaded by
+``flask --app wsgi profiles load``: a file is compared with the last version loaded
+*from that file*, so an administrator's custom version is not undone by a reload
+unless the shipped file itself changed.
+"""
 
 from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from registry import thresholds
 from registry.errors import NotFound
 from registry.models import Profile
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What storing a profile did: the current row, and the version it replaced."""
+
+    row: Profile
+    previous_version: int | None
+    changed: bool
+
+
+def content_digest(profile: thresholds.Profile) -> str:
+    """SHA-256 of the profile's canonical JSON without its version number."""
+    data = thresholds.profile_to_dict(profile)
+    data.pop("version", None)
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def list_current(session: Session) -> list[Profile]:
@@ -18,3 +56,81 @@ def get_current(session: Session, code: str) -> Profile:
     if profile is None:
         raise NotFound(f"no profile {code!r}")
     return profile
+
+
+def get_version(session: Session, code: str, version: int) -> Profile:
+    profile = session.scalar(sa.select(Profile).where(Profile.code == code,
+                                                      Profile.version == version))
+    if profile is None:
+        raise NotFound(f"no version {version} of profile {code!r}")
+    return profile
+
+
+def versions(session: Session, code: str) -> list[Profile]:
+    rows = list(session.scalars(sa.select(Profile).where(Profile.code == code)
+                                .order_by(Profile.version.desc())))
+    if not rows:
+        raise NotFound(f"no profile {code!r}")
+    return rows
+
+
+def compiled(row: Profile) -> thresholds.Profile:
+    """The engine's profile for a stored version (cached: versions never change)."""
+    return _compile(row.code, row.version, row.digest, json.dumps(row.definition, sort_keys=True))
+
+
+@lru_cache(maxsize=256)
+def _compile(code: str, version: int, digest: str, definition: str) -> thresholds.Profile:
+    return thresholds.profile_from_dict(json.loads(definition), origin=f"{code} v{version}")
+
+
+def validate(data: Mapping[str, Any]) -> thresholds.Profile:
+    """A profile from submitted JSON; raises ``thresholds.ProfileError`` (errors per field)."""
+    return thresholds.profile_from_dict(data, origin="request")
+
+
+def store(session: Session, profile: thresholds.Profile, *, shipped: bool) -> Stored:
+    """Make ``profile`` the current version of its code unless its content is unchanged.
+
+    The new version number is the submitted one when it is higher than any stored
+    version of the code, else one more than the highest stored.
+    """
+    current = session.scalar(sa.select(Profile).where(Profile.code == profile.code,
+                                                      Profile.current))
+    digest = content_digest(profile)
+    if current is not None and current.digest == digest:
+        return Stored(current, current.version, changed=False)
+    top = session.scalar(sa.select(sa.func.max(Profile.version))
+                         .where(Profile.code == profile.code))
+    version = profile.version if top is None else max(profile.version, top + 1)
+    definition = {**thresholds.profile_to_dict(profile), "version": version}
+    if current is not None:
+        current.current = False
+        session.flush()  # one current row per code at any moment
+    row = Profile(code=profile.code, version=version, name=profile.name,
+                  jurisdiction=profile.jurisdiction, effective=profile.effective,
+                  digest=digest, definition=definition, shipped=shipped, current=True)
+    session.add(row)
+    session.flush()
+    return Stored(row, current.version if current is not None else None, changed=True)
+
+
+def last_shipped(session: Session, code: str) -> Profile | None:
+    return session.scalar(sa.select(Profile).where(Profile.code == code, Profile.shipped)
+                          .order_by(Profile.version.desc()).limit(1))
+
+
+def load_shipped(session: Session) -> list[Stored]:
+    """Store each shipped profile whose file differs from the version last loaded from it.
+
+    Returns what changed (new codes and new versions), to be re-judged.
+    """
+    changed = []
+    for profile in thresholds.load_shipped_profiles():
+        loaded = last_shipped(session, profile.code)
+        if loaded is not None and loaded.digest == content_digest(profile):
+            continue
+        stored = store(session, profile, shipped=True)
+        if stored.changed:
+            changed.append(stored)
+    return changed

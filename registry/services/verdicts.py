@@ -1,38 +1,275 @@
-"""Judging batches against threshold profiles (filled in with registry.thresholds)."""
+"""Judging batches under the threshold profiles, keeping each verdict's history and
+writing the events that alerts consume.
+
+One code path judges one batch after an upload and a hundred thousand after a profile
+change: :func:`judge_batches` reads the results of a chunk of batches in one query,
+evaluates each batch under each profile given (``registry.thresholds``, pure), and
+writes only what changed:
+
+* a verdict row per batch and profile (status, the verdict's details as JSON,
+  ``failing_since``), inserted or updated;
+* a ``verdict_changes`` row whenever the status changes (the first verdict included),
+  with the profile version that made the change;
+* an outbox event ``batch.failed`` when a batch starts failing under a profile and
+  ``batch.recovered`` when it stops, in the same transaction.
+
+Which results count: every result of the batch's certificates that could be read;
+the engine keeps the latest result of each analyte (latest test date, then latest
+upload), see ``registry.thresholds.evaluate``. The product's serving size, when
+recorded, feeds the exposure and per-serving rules.
+
+Nothing here commits: the caller's unit of work does.
+"""
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.models import Batch, Verdict
+from registry import thresholds
+from registry.db import utcnow
+from registry.models import (
+    Batch,
+    Certificate,
+    CertificateStatus,
+    OutboxEvent,
+    Product,
+    Profile,
+    Result,
+    Vendor,
+    Verdict,
+    VerdictChange,
+)
+from registry.services import profiles as profile_store
+
+FAILED, RECOVERED = "batch.failed", "batch.recovered"
+
+_verdicts = Verdict.__table__
+_changes = VerdictChange.__table__
+_outbox = OutboxEvent.__table__
 
 
-def judge_batch(session: Session, batch: Batch) -> None:
-    """Placeholder until the threshold engine lands (issue 4)."""
+@dataclass
+class Report:
+    """What a round of judging did."""
+
+    batches: int = 0
+    written: int = 0  # verdict rows inserted or updated
+    changed: int = 0  # status changes (verdict_changes rows)
+    events: dict[str, int] = field(default_factory=lambda: {FAILED: 0, RECOVERED: 0})
+
+    def add(self, other: Report) -> None:
+        self.batches += other.batches
+        self.written += other.written
+        self.changed += other.changed
+        for kind, n in other.events.items():
+            self.events[kind] = self.events.get(kind, 0) + n
+
+
+def judge_batch(session: Session, batch: Batch, *, certificate_id: int | None = None) -> Report:
+    """Judge one batch under every current profile (after an upload)."""
+    session.flush()
+    return judge_batches(session, [batch.id], profile_store.list_current(session),
+                         certificate_id=certificate_id)
+
+
+def judge_batches(session: Session, batch_ids: Sequence[int], profiles: Sequence[Profile], *,
+                  certificate_id: int | None = None, now: datetime | None = None) -> Report:
+    """Judge ``batch_ids`` under each of ``profiles`` (stored versions) and write changes.
+
+    ``certificate_id`` names the certificate that prompted the judgement in events;
+    without it, events name the batch's latest certificate.
+    """
+    report = Report(batches=len(batch_ids))
+    if not batch_ids or not profiles:
+        return report
+    now = now or utcnow()
+    engines = [(row, profile_store.compiled(row)) for row in profiles]
+    results, latest_cert = _results(session, batch_ids)
+    products = _products(session, batch_ids)
+    stored = _stored(session, batch_ids, [row.code for row in profiles])
+
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    bumps: dict[int, list[int]] = defaultdict(list)  # version -> verdict ids only re-versioned
+    changes: list[dict[str, Any]] = []
+    transitions: list[tuple[int, Profile, str, dict[str, Any]]] = []
+    for batch_id in batch_ids:
+        lab_results = results.get(batch_id, ())
+        product = products.get(batch_id)
+        for row, engine in engines:
+            verdict = thresholds.evaluate(engine, lab_results, product).to_dict()
+            status = verdict.pop("status")
+            del verdict["profile"], verdict["profile_version"]
+            text = json.dumps(verdict)
+            old = stored.get((batch_id, row.code))
+            if old is not None and old.status == status and old.detail == text:
+                if old.profile_version != row.version:
+                    bumps[row.version].append(old.id)
+                continue
+            was_failing = old is not None and old.status == "fail"
+            failing_since = ((old.failing_since if was_failing else now)
+                             if status == "fail" else None)
+            values = {"profile_version": row.version, "status": status, "detail": verdict,
+                      "evaluated_at": now, "failing_since": failing_since}
+            if old is None:
+                inserts.append({"batch_id": batch_id, "profile_code": row.code, **values})
+            else:
+                updates.append({"_id": old.id, **values})
+            if old is None or old.status != status:
+                changes.append({"batch_id": batch_id, "profile_code": row.code,
+                                "profile_version": row.version,
+                                "old_status": old.status if old else None,
+                                "new_status": status, "at": now})
+            if (status == "fail") != was_failing:
+                transitions.append((batch_id, row, FAILED if status == "fail" else RECOVERED,
+                                    verdict))
+
+    if inserts:
+        session.execute(_verdicts.insert(), inserts)
+    if updates:
+        session.execute(
+            _verdicts.update().where(_verdicts.c.id == sa.bindparam("_id"))
+            .values({k: sa.bindparam(k) for k in updates[0] if k != "_id"}), updates)
+    for version, ids in bumps.items():
+        session.execute(_verdicts.update().where(_verdicts.c.id.in_(ids))
+                        .values(profile_version=version))
+    if changes:
+        session.execute(_changes.insert(), changes)
+    if transitions:
+        _write_events(session, transitions, latest_cert, certificate_id, now, report)
+    report.written = len(inserts) + len(updates)
+    report.changed = len(changes)
+    return report
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    id: int
+    status: str
+    profile_version: int
+    detail: str  # the JSON text as stored
+    failing_since: datetime | None
+
+
+def _results(session: Session, batch_ids: Sequence[int]
+             ) -> tuple[dict[int, list[thresholds.LabResult]], dict[int, int]]:
+    """The batches' results that count, and each batch's latest certificate id."""
+    rows = session.execute(
+        sa.select(Result.batch_id, Result.analyte, Result.category, Result.value, Result.unit,
+                  Result.qualifier, Result.loq, Result.certificate_id, Certificate.tested)
+        .join(Certificate, Certificate.id == Result.certificate_id)
+        .where(Result.batch_id.in_(batch_ids),
+               Certificate.status != CertificateStatus.UNREADABLE))
+    results: dict[int, list[thresholds.LabResult]] = defaultdict(list)
+    latest: dict[int, int] = {}
+    lab_result = thresholds.LabResult
+    for batch_id, analyte, category, value, unit, qualifier, loq, cert_id, tested in rows:
+        results[batch_id].append(lab_result(analyte, category, value, unit, qualifier, loq,
+                                            cert_id, tested))
+        if cert_id > latest.get(batch_id, 0):
+            latest[batch_id] = cert_id
+    return results, latest
+
+
+def _products(session: Session, batch_ids: Sequence[int]) -> dict[int, thresholds.ProductInfo]:
+    """What the label says about serving size, for batches whose product records it."""
+    rows = session.execute(
+        sa.select(Batch.id, Product.serving_g, Product.servings_per_day)
+        .join(Product, Product.id == Batch.product_id)
+        .where(Batch.id.in_(batch_ids),
+               sa.or_(Product.serving_g.is_not(None), Product.servings_per_day.is_not(None))))
+    return {bid: thresholds.ProductInfo(serving_g=g, servings_per_day=n) for bid, g, n in rows}
+
+
+def _stored(session: Session, batch_ids: Sequence[int], codes: Iterable[str]
+            ) -> dict[tuple[int, str], _Stored]:
+    rows = session.execute(
+        sa.select(_verdicts.c.batch_id, _verdicts.c.profile_code, _verdicts.c.id,
+                  _verdicts.c.status, _verdicts.c.profile_version,
+                  sa.cast(_verdicts.c.detail, sa.Text), _verdicts.c.failing_since)
+        .where(_verdicts.c.batch_id.in_(batch_ids), _verdicts.c.profile_code.in_(list(codes))))
+    return {(bid, code): _Stored(vid, status, version, detail, since)
+            for bid, code, vid, status, version, detail, since in rows}
+
+
+def _write_events(session: Session, transitions: list[tuple[int, Profile, str, dict[str, Any]]],
+                  latest_cert: dict[int, int], certificate_id: int | None, now: datetime,
+                  report: Report) -> None:
+    ids = sorted({t[0] for t in transitions})
+    names = {bid: (lot, vendor, product) for bid, lot, vendor, product in session.execute(
+        sa.select(Batch.id, Batch.lot, Vendor.name, Product.name)
+        .join(Vendor, Vendor.id == Batch.vendor_id)
+        .outerjoin(Product, Product.id == Batch.product_id)
+        .where(Batch.id.in_(ids)))}
+    events = []
+    for batch_id, row, kind, verdict in transitions:
+        lot, vendor, product = names[batch_id]
+        events.append({
+            "type": kind, "batch_id": batch_id, "profile_code": row.code, "created_at": now,
+            "payload": {
+                "batch": {"id": batch_id, "lot": lot, "vendor": vendor, "product": product},
+                "certificate_id": certificate_id or latest_cert.get(batch_id),
+                "profile": row.code, "profile_version": row.version,
+                "failures": verdict["failures"], "missing": verdict["missing"],
+                "path": f"/batches/{batch_id}",
+            },
+        })
+        report.events[kind] = report.events.get(kind, 0) + 1
+    session.execute(_outbox.insert(), events)
+
+
+def batch_ids_chunks(session: Session, size: int) -> Iterable[list[int]]:
+    """Every batch id, in ascending chunks of ``size`` (keyset pagination)."""
+    last = 0
+    while True:
+        ids = list(session.scalars(sa.select(Batch.id).where(Batch.id > last)
+                                   .order_by(Batch.id).limit(size)))
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def count_batches(session: Session) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(Batch)) or 0
 
 
 def for_batch(session: Session, batch_id: int) -> list[dict[str, Any]]:
     """The batch's current verdict under each profile, in the contract's shape."""
-    rows = session.scalars(sa.select(Verdict).where(Verdict.batch_id == batch_id)
-                           .order_by(Verdict.profile_code))
-    return [{**v.detail, "profile": v.profile_code, "profile_version": v.profile_version,
-             "status": v.status, "evaluated_at": v.evaluated_at,
+    rows = session.execute(sa.select(_verdicts).where(_verdicts.c.batch_id == batch_id)
+                           .order_by(_verdicts.c.profile_code))
+    return [{"profile": v.profile_code, "profile_version": v.profile_version,
+             "status": v.status, **v.detail, "evaluated_at": v.evaluated_at,
              "failing_since": v.failing_since} for v in rows]
 
 
-def latest_results(certs: list[Any]) -> list[Any]:
-    """The result of each analyte from the batch's latest certificate that has one.
+def history(session: Session, batch_id: int) -> list[dict[str, Any]]:
+    """Every status change of the batch, newest first."""
+    rows = session.execute(sa.select(_changes).where(_changes.c.batch_id == batch_id)
+                           .order_by(_changes.c.at.desc(), _changes.c.id.desc()))
+    return [{"profile": c.profile_code, "profile_version": c.profile_version,
+             "old_status": c.old_status, "new_status": c.new_status, "at": c.at} for c in rows]
 
-    ``certs`` come newest first (test date, then id); a later certificate's value of
-    an analyte replaces an earlier one's, and analytes only an older certificate
+
+def latest_results(certs: list[Certificate]) -> list[Result]:
+    """The result of each analyte that the verdicts judge, with its page and text.
+
+    ``certs`` come newest first (test date, undated last, then id), the order in which
+    the engine's ``thresholds.latest_results`` ranks them: a later certificate's value
+    of an analyte replaces an earlier one's, and analytes only an older certificate
     tested are kept from it.
     """
-    seen: dict[str, Any] = {}
+    seen: dict[str, Result] = {}
     for cert in certs:
-        if cert.status.value == "unreadable":
+        if cert.status is CertificateStatus.UNREADABLE:
             continue
         for result in cert.results:
             seen.setdefault(result.analyte, result)
