@@ -27,7 +27,7 @@ ROLE_WORDS: tuple[tuple[str, str], ...] = (
     ("mycotoxin", "analyte"), ("element", "analyte"), ("name", "analyte"), ("prufparameter", "analyte"),
     ("result", "result"), ("vysledek", "result"), ("ergebnis", "result"), ("resultat", "result"),
     ("mass", "result"), ("amount", "result"), ("concentration", "result"), ("conc", "result"),
-    ("value", "result"), ("weight", "result"), ("found", "result"), ("messwert", "result"),
+    ("value", "result"), ("weight", "result"), ("found", "result"), ("finding", "result"), ("messwert", "result"),
     ("lloq", "loq"), ("loq", "loq"), ("lod", "lod"), ("mdl", "lod"), ("pql", "loq"), ("mql", "loq"),
     ("units", "unit"), ("unit", "unit"), ("jednotk", "unit"), ("einheit", "unit"),
     ("status", "status"), ("p f", "status"), ("hodnocen", "status"), ("dispositi", "status"),
@@ -40,6 +40,7 @@ ROLE_WORDS: tuple[tuple[str, str], ...] = (
 )
 #: Roles that make a line a table header.
 _DATA_ROLES = frozenset({"result", "loq", "lod", "unit", "status", "limit"})
+_FIELD = re.compile(r"[^\W\d]:\s*\S")  # ``Product Name: X``: a labelled field, not a column title
 _UNIT_ONLY = re.compile(r"^\(?[^\s()]+\)?$")
 
 
@@ -102,7 +103,7 @@ def word_role(text: str) -> str | None:
 
 def is_header(line: Line) -> bool:
     """True when a line names at least two column roles, one of them a data role."""
-    if any(_prose(c.words) for c in line.cells):
+    if any(_prose(_cell_word_groups(c.words)) or _FIELD.search(c.text) for c in line.cells):
         return False
     phrases = _phrases(line)
     roles = {word_role(p) for p in phrases} - {None}
@@ -117,17 +118,22 @@ def _is_reading(text: str) -> bool:
     return reading is not None and (reading.qualifier != "loq" or text.lstrip().startswith(("<", "≤")))
 
 
-def _prose(words: list[Word]) -> bool:
+def _prose(groups: list[tuple[str, list[Word]]]) -> bool:
     """A long cell most of whose words name no column: a sentence, not a header."""
-    return len(words) > 5 and sum(word_role(w.text) is not None for w in words) < len(words) / 2
+    return len(groups) > 5 and sum(word_role(t) is not None for t, _w in groups) < len(groups) / 2
 
 
 def _phrases(line: Line) -> list[str]:
     """Header phrases: two-word role phrases joined, other words alone."""
     out: list[str] = []
     for cell in line.cells:
-        out.extend(_cell_phrases([w.text for w in cell.words]))
+        out.extend(t for t, _w in _cell_word_groups(cell.words))
     return out
+
+
+def fragmented(words: list[Word]) -> bool:
+    """A cell whose words are letter fragments (``Fi n d i n gs``): the text layer's spacing is broken."""
+    return len(words) >= 3 and sum(len(w.text) for w in words) <= 3.0 * len(words)
 
 
 def _cell_phrases(words: list[str]) -> list[str]:
@@ -212,6 +218,8 @@ def _overlapping(columns: list[Column], x0: float, x1: float) -> Column | None:
 
 
 def _cell_word_groups(words: list[Word]) -> list[tuple[str, list[Word]]]:
+    if fragmented(words):
+        return [("".join(w.text for w in words), list(words))]
     texts = _cell_phrases([w.text for w in words])
     out: list[tuple[str, list[Word]]] = []
     i = 0

@@ -23,11 +23,17 @@ from parsers.values import (
     status_of,
     to_canonical,
 )
-from parsers.vocab import PRESENCE, Match, is_qc_label, match_prefix
+from parsers.vocab import PRESENCE, Match, compact, is_qc_label, match_prefix
 
 _HEADING_UNIT = re.compile(r"\(([^()]{1,12})\)")
 _CZ_STATUS = {"v": "pass", "vn": "pass", "n": "fail"}
 _VALUE_ROLES = ("result", None)
+#: Heading words (compact form) of panels outside the vocabulary; their rows (``Mold`` in
+#: a filth table, ``Water`` in a solvent list) are not results.
+_OUT_OF_SCOPE = ("filth", "foreign", "terpene", "solvent", "cizorod")
+#: Heading words of scored panels: they end an out-of-scope section.
+_IN_SCOPE = ("microb", "metal", "mycotox", "aflatox", "alkaloid", "moisture", "wateractiv", "pathogen",
+             "yeast", "bacteri", "salmonel", "coli", "kovy", "toxin", "mikrob", "vlhkost", "element")
 
 
 @dataclass(slots=True)
@@ -38,6 +44,7 @@ class Context:
     heading_unit: str | None = None
     qc: bool = False
     decimal_comma: bool = False
+    out_of_scope: bool = False  # under a heading naming only unscored panels (filth, terpenes...)
 
 
 def extract_results(pages: list[Page], decimal_comma: bool) -> tuple[list[Result], list[str]]:
@@ -92,6 +99,11 @@ def _heading(line: Line, ctx: Context) -> None:
         return
     if is_qc_label(text):
         ctx.qc = True
+    key = compact(text)
+    if any(w in key for w in _IN_SCOPE):
+        ctx.out_of_scope = False
+    elif any(w in key for w in _OUT_OF_SCOPE):
+        ctx.out_of_scope = True
     for inner in _HEADING_UNIT.findall(text):
         unit = normalise_unit(inner)
         if unit is not None:
@@ -161,14 +173,16 @@ def _wrapped_label(lines: list[Line], i: int, x0: float, x1: float, table: Table
 
 def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) -> Result | None:
     table = _table_for(seg.x0, ctx)
-    if ctx.qc or (table is not None and table.qc) or is_qc_segment(seg):
+    if ctx.qc or ctx.out_of_scope or (table is not None and table.qc) or is_qc_segment(seg):
         return None
     assign_roles(seg, table)
     picked = _pick_reading(seg, table, ctx)
     if picked is None:
         return None
     reading, unit, atom = picked
-    loq = _loq(seg, table, unit, ctx)
+    loq = _loq(seg, table, unit, ctx, ("loq",))
+    if reading.qualifier == "loq" and reading.limit == "lod":
+        loq = _loq(seg, table, unit, ctx, ("lod",))
     return _result(seg.match, reading, unit, loq, _status(seg), page, seg, atom, warnings)
 
 
@@ -233,8 +247,9 @@ def _unit_for(seg: Segment, k: int, reading: Reading, table: Table | None,
     return None
 
 
-def _loq(seg: Segment, table: Table | None, unit: str | None, ctx: Context) -> float | None:
-    for role in ("loq", "lod"):
+def _loq(seg: Segment, table: Table | None, unit: str | None, ctx: Context,
+         roles: tuple[str, ...] = ("loq", "lod")) -> float | None:
+    for role in roles:
         for atom in seg.atoms:
             if atom.role != role:
                 continue
@@ -291,11 +306,25 @@ def _null_unit(m: Match) -> str | None:
 
 
 def _dedupe(results: list[Result]) -> list[Result]:
-    seen: set[tuple[str, str, float | None]] = set()
+    """One result per analyte reading: repeats (summary boxes, repeated pages) dropped.
+
+    A ``<`` result without a bound repeats one with a bound (``Lead: <LLOQ`` in a
+    sidebar, ``Lead <LLOQ`` with its LLOQ column in the table): the bound is kept.
+    """
     out: list[Result] = []
+    index: dict[tuple[str, str, float | None], int] = {}
     for r in results:
         key = (r.analyte, r.qualifier, None if r.value is None else round(r.value, 9))
-        if key not in seen:
-            seen.add(key)
-            out.append(r)
+        if key in index:
+            continue
+        if r.qualifier == "<":
+            bare = (r.analyte, "<", None)
+            if r.value is not None and bare in index:
+                out[index.pop(bare)] = r
+                index[key] = out.index(r)
+                continue
+            if r.value is None and any(k[0] == r.analyte and k[1] == "<" for k in index):
+                continue
+        index[key] = len(out)
+        out.append(r)
     return out

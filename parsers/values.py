@@ -67,6 +67,7 @@ class Reading:
     qualifier: str  # "=", "<", ">", "nd", "not_detected", "detected", "loq" (a bare <LOQ)
     value: float | None
     unit: str | None = None
+    limit: str = "loq"  # for a bare "<LOD": which printed limit the row's value is
 
 
 def parse_number(text: str, decimal_comma: bool = False) -> float | None:
@@ -145,14 +146,20 @@ def _word_reading(t: str) -> Reading | None:
     if key in _TNTC:
         return Reading(">", None)
     if key.replace(" ", "") in _BELOW_LOQ:
-        return Reading("loq", None)
+        return Reading("loq", None, limit=_limit_kind(key))
     return None
+
+
+def _limit_kind(key: str) -> str:
+    """``lod`` for detection limits (``<LOD``, ``<MDL``), else ``loq``."""
+    return "lod" if key.replace(" ", "") in ("lod", "ld", "mdl") else "loq"
 
 
 def _compared(op: str, rest: str, decimal_comma: bool) -> Reading | None:
     rest = rest.strip()
-    if fold(rest).replace(" ", "") in _BELOW_LOQ:
-        return Reading("loq", None) if op in "<≤<=" else Reading(">", None)
+    key = fold(rest).replace(" ", "")
+    if key in _BELOW_LOQ:
+        return Reading("loq", None, limit=_limit_kind(key)) if op in "<≤<=" else Reading(">", None)
     inner = _measured(rest, decimal_comma)
     if inner is None or inner.value is None:
         return None
