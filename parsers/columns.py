@@ -36,7 +36,8 @@ ROLE_WORDS: tuple[tuple[str, str], ...] = (
     ("criteria", "limit"), ("grenzwert", "limit"), ("maximum", "limit"), ("acceptance", "limit"),
     ("uncertainty", "uncertainty"), ("nejistota", "uncertainty"), ("rozsiren", "uncertainty"),
     ("method", "method"), ("metoda", "method"), ("zkusebni", "method"), ("methode", "method"),
-    ("dilution", "other"), ("date", "other"), ("note", "other"), ("poznamka", "other"), ("id", "other"),
+    ("dilution", "other"), ("dil", "other"), ("by", "other"), ("analyzed", "other"), ("extracted", "other"),
+    ("date", "other"), ("note", "other"), ("poznamka", "other"), ("id", "other"),
 )
 #: Roles that make a line a table header.
 _DATA_ROLES = frozenset({"result", "loq", "lod", "unit", "status", "limit"})
@@ -85,6 +86,11 @@ class Table:
             if score > best_score:
                 best, best_score = col, score
         return best if best_score > -40 else None
+
+    @property
+    def has_result(self) -> bool:
+        """True when a column is titled as the result (then untitled columns hold no results)."""
+        return any(c.role == "result" for c in self.columns)
 
     def analyte_column(self) -> Column | None:
         return next((c for c in self.columns if c.role == "analyte"), None)

@@ -189,8 +189,9 @@ def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) 
 def _readings(seg: Segment, table: Table | None, ctx: Context) -> list[tuple[Reading, str | None, Atom]]:
     out: list[tuple[Reading, str | None, Atom]] = []
     row_unit = _row_unit(seg)
+    roles = ("result",) if table is not None and table.has_result else _VALUE_ROLES
     for k, atom in enumerate(seg.atoms):
-        if atom.role not in _VALUE_ROLES:
+        if atom.role not in roles:
             continue
         reading = parse_cell(atom.text, ctx.decimal_comma)
         if reading is None:

@@ -134,6 +134,8 @@ def _label_at(words: list[tuple[Word, int]], i: int, labels_from: float | None) 
     starts_cell = i == 0 or words[i - 1][1] != cell
     if not starts_cell and not _valueish(words[i - 1][0].text):
         return None
+    if not starts_cell and parse_number(words[i - 1][0].text) is not None and normalise_unit(w.text) is not None:
+        return None  # ``0.580 Aw``: the unit of the number before it, not the label ``aw``
     if w.text == "=" or not starts_cell and words[i - 1][0].text == "=":  # glossary: "(aw) = Water Activity"
         return None
     tokens = _label_words(words, i)
@@ -165,6 +167,8 @@ def _joins(prev: str, joined: str) -> bool:
     """True when two words read better as one atom (``< 10``, ``Not Detected``)."""
     if prev in ("<", ">", "≤", "≥", "x", "×") or prev.endswith(("x", "×")):
         return True
+    if joined.endswith((" x", " ×")) and parse_number(prev) is not None:
+        return True  # ``1.6 x`` waits for its ``10^5``
     if parse_cell(joined) is not None and parse_cell(prev) is None:
         return True
     if parse_cell(prev) is not None and parse_cell(joined) is not None and parse_cell(joined) != parse_cell(prev):
