@@ -27,7 +27,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -52,6 +52,8 @@ from registry.services import profiles as profile_store
 FAILED, RECOVERED = "batch.failed", "batch.recovered"
 
 _verdicts = Verdict.__table__
+_results_table = Result.__table__
+_certificates_table = Certificate.__table__
 _changes = VerdictChange.__table__
 _outbox = OutboxEvent.__table__
 
@@ -162,18 +164,23 @@ class _Stored:
 def _results(session: Session, batch_ids: Sequence[int]
              ) -> tuple[dict[int, list[thresholds.LabResult]], dict[int, int]]:
     """The batches' results that count, and each batch's latest certificate id."""
-    rows = session.execute(
-        sa.select(Result.batch_id, Result.analyte, Result.category, Result.value, Result.unit,
-                  Result.qualifier, Result.loq, Result.certificate_id, Certificate.tested)
-        .join(Certificate, Certificate.id == Result.certificate_id)
-        .where(Result.batch_id.in_(batch_ids),
-               Certificate.status != CertificateStatus.UNREADABLE))
+    r, c = _results_table.c, _certificates_table.c
+    rows = session.connection().execute(
+        sa.select(r.batch_id, r.analyte, r.category, r.value, r.unit, r.qualifier, r.loq,
+                  r.certificate_id, sa.type_coerce(c.tested, sa.String))
+        .join_from(_results_table, _certificates_table, c.id == r.certificate_id)
+        .where(r.batch_id.in_(batch_ids), c.status != CertificateStatus.UNREADABLE.value)).all()
     results: dict[int, list[thresholds.LabResult]] = defaultdict(list)
     latest: dict[int, int] = {}
+    dates: dict[Any, date | None] = {None: None}
     lab_result = thresholds.LabResult
     for batch_id, analyte, category, value, unit, qualifier, loq, cert_id, tested in rows:
+        when = dates.get(tested)
+        if when is None and tested is not None:  # SQLite gives text, PostgreSQL a date
+            when = dates[tested] = (date.fromisoformat(tested) if isinstance(tested, str)
+                                    else tested)
         results[batch_id].append(lab_result(analyte, category, value, unit, qualifier, loq,
-                                            cert_id, tested))
+                                            cert_id, when))
         if cert_id > latest.get(batch_id, 0):
             latest[batch_id] = cert_id
     return results, latest
@@ -191,11 +198,12 @@ def _products(session: Session, batch_ids: Sequence[int]) -> dict[int, threshold
 
 def _stored(session: Session, batch_ids: Sequence[int], codes: Iterable[str]
             ) -> dict[tuple[int, str], _Stored]:
-    rows = session.execute(
+    rows = session.connection().execute(
         sa.select(_verdicts.c.batch_id, _verdicts.c.profile_code, _verdicts.c.id,
                   _verdicts.c.status, _verdicts.c.profile_version,
                   sa.cast(_verdicts.c.detail, sa.Text), _verdicts.c.failing_since)
-        .where(_verdicts.c.batch_id.in_(batch_ids), _verdicts.c.profile_code.in_(list(codes))))
+        .where(_verdicts.c.batch_id.in_(batch_ids), _verdicts.c.profile_code.in_(list(codes)))
+    ).all()
     return {(bid, code): _Stored(vid, status, version, detail, since)
             for bid, code, vid, status, version, detail, since in rows}
 
