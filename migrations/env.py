@@ -28,10 +28,31 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+# Search structures that migrations create and no model declares: the SQLite FTS5 table
+# over batches.search_text and its shadow tables (batches_fts_data, _idx, _config, ...).
+# Autogenerate would otherwise offer to drop them, and ``alembic check`` report drift.
+UNMODELLED_TABLES = ("batches_fts",)
+
+
+def _unmodelled(name):
+    return any(name == t or name.startswith(t + "_") for t in UNMODELLED_TABLES)
+
+
+def include_name(name, type_, parent_names):
+    """Reflect no unmodelled table (an FTS5 virtual table reflects poorly anyway)."""
+    return not (type_ == "table" and name is not None and _unmodelled(name))
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    return not (type_ == "table" and reflected and compare_to is None and _unmodelled(name))
+
+
 def _options():
     return {
         "target_metadata": target_db.metadata,
         "render_item": render_item,
+        "include_name": include_name,
+        "include_object": include_object,
         **current_app.extensions["migrate"].configure_args,
     }
 

@@ -35,6 +35,7 @@ search costs little more in Python than the SQL itself.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import date
@@ -99,11 +100,18 @@ def _like_escape(text: str) -> str:
 
 @dataclass(frozen=True)
 class _Shape:
-    """What a statement depends on: which filters are set, how many words, dialect."""
+    """What a statement depends on: which filters are set, how many words, dialect.
+
+    ``words`` are matched by ``LIKE`` (params ``w0``...), except that on SQLite, when
+    ``fts`` is set, a count matches the words from ``like_only`` on through the FTS5
+    trigram table (param ``fts``) and only the first ``like_only`` by ``LIKE``.
+    """
 
     dialect: str
     present: frozenset[str]
     words: int
+    fts: bool = False
+    like_only: int = 0
 
 
 def _params(f: BatchFilters, profile: str) -> tuple[frozenset[str], dict[str, Any]]:
@@ -132,13 +140,31 @@ def _words(q: str | None) -> list[str]:
     return list(dict.fromkeys((q or "").casefold().split()))[:MAX_WORDS]
 
 
+def _fts_word(word: str) -> bool:
+    """True when the trigram index finds exactly the texts that contain ``word``.
+
+    Trigrams need three characters; ASCII only, so that the index's case folding
+    (Unicode-wide) cannot tell apart what ``LIKE`` on the casefolded text would not.
+    """
+    return len(word) >= 3 and word.isascii()
+
+
+def _fts_query(words: list[str]) -> str:
+    """An FTS5 query: every word as a quoted phrase (all literal), all required."""
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
 # ---------------------------------------------------------------------------------------
 # Statements, built once per shape.
 
 
-def _where(shape: _Shape, id_col: sa.ColumnElement[int], *,
-           batch_cols: bool) -> list[sa.ColumnElement[bool]]:
-    """The predicates; those on batch columns only when ``batch_cols`` (else none may be)."""
+def _where(shape: _Shape, id_col: sa.ColumnElement[int], *, batch_cols: bool,
+           like_words: int | None = None) -> list[sa.ColumnElement[bool]]:
+    """The predicates; those on batch columns only when ``batch_cols`` (else none may be).
+
+    ``like_words``: how many of the words (the first ones) to match with ``LIKE``; all
+    when None.
+    """
     p = shape.present
     out: list[sa.ColumnElement[bool]] = []
     if batch_cols:
@@ -161,7 +187,7 @@ def _where(shape: _Shape, id_col: sa.ColumnElement[int], *,
             out.append(tested >= sa.bindparam("tested_after"))
         if "tested_before" in p:
             out.append(tested <= sa.bindparam("tested_before"))
-        for i in range(shape.words):
+        for i in range(shape.words if like_words is None else like_words):
             out.append(_B.c.search_text.like(sa.bindparam(f"w{i}"), escape="\\"))
     if "lab" in p:
         out.append(_exists(_C, _C.c.batch_id == id_col, _C.c.lab_id.in_(
@@ -187,14 +213,43 @@ def _status_exists(id_col: sa.ColumnElement[int]) -> sa.Exists:
                    vd.c.status == sa.bindparam("status"))
 
 
-def _needs_batch_cols(shape: _Shape) -> bool:
-    return bool(shape.words or shape.present & {"vendor", "lot", "product", "tested_after",
-                                                 "tested_before"})
+def _needs_batch_cols(shape: _Shape, like_words: int | None = None) -> bool:
+    words = shape.words if like_words is None else like_words
+    return bool(words or shape.present & {"vendor", "lot", "product", "tested_after",
+                                          "tested_before"})
 
 
 def _scans(shape: _Shape) -> bool:
-    """True when the count reads every batch (SQLite has no index for words)."""
+    """True when words are matched on SQLite: by the trigram table, or by a scan."""
     return shape.dialect == "sqlite" and shape.words > 0
+
+
+def _ids_column(id_col: sa.ColumnElement[int]) -> sa.ColumnElement[Any]:
+    """The matches' ids as a JSON array when they are few (else NULL), beside the count."""
+    return sa.case((sa.func.count() <= sa.bindparam("ids_max"),
+                    "[" + sa.func.group_concat(id_col) + "]"), else_=sa.null())
+
+
+# SQLite's FTS5 trigram table over batches.search_text, kept by triggers (created by a
+# migration, not a model). Its rowid is the batch id.
+_FTS = sa.table("batches_fts", sa.column("rowid", sa.Integer))
+_MATCH = sa.literal_column("batches_fts").op("MATCH")(sa.bindparam("fts"))
+
+
+def _fts_count_stmt(shape: _Shape) -> sa.Select[Any]:
+    """The count (and few ids) starting from the trigram table's matches: a word costs
+    its matches, not a scan. Batches are joined only for predicates on their columns."""
+    if _needs_batch_cols(shape, shape.like_only):
+        frm: Any = _FTS.join(_B, _B.c.id == _FTS.c.rowid)
+        id_col: sa.ColumnElement[int] = _B.c.id
+        where = _where(shape, id_col, batch_cols=True, like_words=shape.like_only)
+    else:
+        frm, id_col = _FTS, _FTS.c.rowid
+        where = _where(shape, id_col, batch_cols=False)
+    stmt = sa.select(sa.func.count(), _ids_column(id_col)).select_from(frm).where(_MATCH, *where)
+    if "status" in shape.present:
+        stmt = stmt.where(_status_exists(id_col))
+    return stmt
 
 
 @lru_cache(maxsize=512)
@@ -204,6 +259,8 @@ def _count_stmt(shape: _Shape, nulls_only: bool = False) -> sa.Select[Any]:
         ids = (sa.select(_R.c.batch_id).distinct()
                .where(_R.c.analyte == sa.bindparam("analyte"), _R.c.batch_id.is_not(None)))
         return sa.select(sa.func.count()).select_from(ids.subquery())
+    if shape.fts and not nulls_only:
+        return _fts_count_stmt(shape)
     if "status" in shape.present and not _needs_batch_cols(shape) and not nulls_only:
         # Verdict rows alone (each names an existing batch): no batch row is read.
         return (sa.select(sa.func.count()).select_from(_VD)
@@ -218,9 +275,7 @@ def _count_stmt(shape: _Shape, nulls_only: bool = False) -> sa.Select[Any]:
     elif _scans(shape):
         # One scan answers the count and, when the matches are few, which they are (as
         # a JSON array): the page is then read by id instead of by a second scan.
-        ids = sa.case((sa.func.count() <= sa.bindparam("ids_max"),
-                       "[" + sa.func.group_concat(_B.c.id) + "]"), else_=sa.null())
-        stmt = stmt.add_columns(ids)
+        stmt = stmt.add_columns(_ids_column(_B.c.id))
     return stmt
 
 
@@ -306,6 +361,15 @@ def _prepare(conn: sa.Connection, f: BatchFilters,
     """The statement shape and parameters; None when nothing can match."""
     present, params = _params(f, profile)
     words = _words(f.q)
+    fts = False
+    if words and conn.dialect.name == "sqlite":
+        indexed = [w for w in words if _fts_word(w)]
+        # A vendor or lot finds few batches by its own index: their words are then
+        # checked row by row, cheaper than all the word's matches.
+        fts = bool(indexed) and not present & {"vendor", "lot"} and _fts_ready(conn)
+        if fts:
+            words = [w for w in words if not _fts_word(w)] + indexed  # LIKE-only first
+            params["fts"] = _fts_query(indexed)
     for i, word in enumerate(words):
         params[f"w{i}"] = "%" + _like_escape(word) + "%"
     if "lot" in present and not params["lot_lo"]:
@@ -317,7 +381,22 @@ def _prepare(conn: sa.Connection, f: BatchFilters,
         if not ids:
             return None
         params["vendor_ids"] = ids
-    return _Shape(conn.dialect.name, present, len(words)), params
+    like_only = sum(not _fts_word(w) for w in words) if fts else 0
+    return _Shape(conn.dialect.name, present, len(words), fts, like_only), params
+
+
+_FTS_READY: weakref.WeakKeyDictionary[sa.Engine, bool] = weakref.WeakKeyDictionary()
+
+
+def _fts_ready(conn: sa.Connection) -> bool:
+    """Whether this SQLite database has the trigram table (see the migration that makes
+    it: SQLite older than 3.34 or without FTS5 has none, and words are then scanned)."""
+    ready = _FTS_READY.get(conn.engine)
+    if ready is None:
+        ready = conn.execute(sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                     "AND name = 'batches_fts'")).first() is not None
+        _FTS_READY[conn.engine] = ready
+    return ready
 
 
 def _item(row: Any, profile: str) -> dict[str, Any]:
