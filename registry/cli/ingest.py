@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -17,6 +18,7 @@ from registry.storage import get_storage
 
 
 @click.command("ingest")
+@with_appcontext
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
               help="Files parsed at once (default: the number of cores).")

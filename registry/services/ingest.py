@@ -9,9 +9,9 @@ are recognised as duplicates).
 from __future__ import annotations
 
 import enum
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,14 +98,24 @@ def _record(session: Session | scoped_session[Session], path: Path, upload: cert
 def ingest_files(session: Session | scoped_session[Session], storage: Storage, files: list[Path], *,
                  limits: parsers.Limits, max_bytes: int, jobs: int, default_profile: str,
                  on_done: Callable[[FileReport], None] = lambda r: None) -> Summary:
-    """Import ``files``; ``on_done`` is called after each (for a progress bar)."""
+    """Import ``files`` in order; ``on_done`` is called after each (for a progress bar).
+
+    At most ``2 x jobs`` files are read and parsed ahead of the one being recorded, so
+    a folder of any size costs the memory of a few files.
+    """
     summary = Summary()
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        prepared: Iterator[certificates.Upload | FileReport] = pool.map(
-            lambda p: _prepare(p, storage, limits, max_bytes), files)
-        for path, item in zip(files, prepared, strict=True):
+    jobs = max(1, jobs)
+    pending: deque[tuple[Path, Future[certificates.Upload | FileReport]]] = deque()
+    queue = iter(files)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        while True:
+            while len(pending) < 2 * jobs and (path := next(queue, None)) is not None:
+                pending.append((path, pool.submit(_prepare, path, storage, limits, max_bytes)))
+            if not pending:
+                return summary
+            path, future = pending.popleft()
+            item = future.result()
             report = item if isinstance(item, FileReport) else _record(
                 session, path, item, default_profile)
             summary.reports.append(report)
             on_done(report)
-    return summary
