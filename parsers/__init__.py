@@ -10,19 +10,19 @@ A plain library: it knows nothing of Flask or the database.
 Bad input raises a :class:`ParseError` subclass with a stable ``code``.
 """
 
+from parsers.api import PARSER_VERSION, parse
 from parsers.document import Dates, Document, Lab, Result
 from parsers.errors import (
     CorruptPDF,
     EncryptedPDF,
     MemoryLimitExceeded,
-    NoText,
     NotAPDF,
+    NoText,
     ParseError,
     TimeLimitExceeded,
     TooLarge,
     TooManyPages,
 )
-from parsers.api import PARSER_VERSION, parse
 from parsers.sandbox import Limits, parse_isolated
 
 __all__ = [

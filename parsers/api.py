@@ -25,14 +25,16 @@ def parse(source: str | os.PathLike[str] | bytes, *, max_pages: int = 60, ocr: b
     """Parse one certificate of analysis into the contract document.
 
     ``source`` is a path or the PDF bytes. Raises :class:`ParseError` (``not_pdf``,
-    ``encrypted``, ``corrupt``, ``no_text``, ``too_many_pages``) for bad input.
+    ``encrypted``, ``corrupt``, ``no_text``, ``too_many_pages``) for bad input, and lets
+    ``MemoryError`` through (under :func:`parsers.parse_isolated` it becomes
+    :class:`~parsers.errors.MemoryLimitExceeded`).
     """
     data = read_bytes(source)
     try:
         pdf = read_pdf(data, max_pages=max_pages, use_ocr=ocr)
         return _review(choose(pdf).parse(pdf), pdf)
-    except ParseError:
-        raise
+    except (ParseError, MemoryError):
+        raise  # MemoryError: the sandbox reports "memory limit exceeded", not a corrupt file
     except Exception as exc:  # a broken file must never escape as a traceback
         raise CorruptPDF(f"unreadable PDF ({type(exc).__name__}: {exc})") from exc
 

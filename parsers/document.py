@@ -63,7 +63,7 @@ class Result:
             lab_status=d.get("lab_status"),
             page=d.get("page"),
             raw=d.get("raw") or "",
-            bbox=tuple(bbox) if bbox else None,  # type: ignore[arg-type]
+            bbox=tuple(bbox) if bbox else None,
         )
 
 

@@ -34,9 +34,10 @@ Design decisions:
   address space (``VmPeak`` in ``/proc``) while it waits, and a crash at 85 % or more
   of the limit is reported as :class:`MemoryLimitExceeded`, any other crash as
   :class:`CorruptPDF` naming the signal.
-* **The parser swallows ``MemoryError``** into ``CorruptPDF`` (``parse()`` wraps every
-  exception); the child looks through the exception chain (and the messages of
-  Tesseract failures such as OpenMP's "Thread creation failed") and reports memory.
+* **``MemoryError`` passes through ``parse()``** (which turns every other unexpected
+  exception into ``CorruptPDF``); the child reports it as :class:`MemoryLimitExceeded`.
+  It also looks through the exception chain (a ``MemoryError`` wrapped by a library) and
+  the messages of Tesseract failures such as OpenMP's "Thread creation failed".
 * **Tesseract runs single-threaded** in the child (``OMP_THREAD_LIMIT=1`` unless set):
   the bulk importer runs several parses side by side, and every OpenMP thread reserves
   stack and malloc arenas that count against ``RLIMIT_AS`` (on a many-core machine that
@@ -224,17 +225,17 @@ def _died(process: Any, limits: Limits, peak_kb: int) -> ParseError:
         _kill(process)
         return ParseError("parser process closed its pipe and did not exit")
     if code == EXIT_MEMORY:
-        return MemoryLimitExceeded(f"parse needed more than {limits.memory_mb} MB of memory")
+        return MemoryLimitExceeded(f"memory limit exceeded: parse needed more than {limits.memory_mb} MB")
     if code >= 0:
         return ParseError(f"parser process exited without a result (exit code {code})")
     sig = -code
     if sig == signal.SIGXCPU:
         return TimeLimitExceeded(f"parse used more than {_cpu_limit(limits)} s of CPU time")
     if sig == signal.SIGKILL:
-        return MemoryLimitExceeded("parser process was killed by the system (out of memory)")
+        return MemoryLimitExceeded("memory limit exceeded: parser process was killed by the system (out of memory)")
     name = _signal_name(sig)
     if peak_kb >= MEMORY_CRASH_FRACTION * limits.memory_mb * 1024:
-        return MemoryLimitExceeded(f"parser process crashed ({name}) at its {limits.memory_mb} MB memory limit")
+        return MemoryLimitExceeded(f"memory limit exceeded: parser process crashed ({name}) at its {limits.memory_mb} MB limit")
     return CorruptPDF(f"parser process crashed on this file ({name})")
 
 
@@ -303,7 +304,7 @@ def _child_main(conn: Connection, func: Callable[..., dict[str, Any]], args: tup
     try:
         reply = {"document": func(*args)}
     except BaseException as exc:  # noqa: BLE001 - everything becomes a one-line reply
-        reply = _error_reply(exc)
+        reply = _error_reply(exc, limits)
     try:
         conn.send_bytes(json.dumps(reply).encode())
         conn.close()
@@ -323,10 +324,11 @@ def _apply_limits(limits: Limits) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
 
 
-def _error_reply(exc: BaseException) -> dict[str, str]:
+def _error_reply(exc: BaseException, limits: Limits) -> dict[str, str]:
     """The reply for an exception raised in the child."""
     if _caused_by_memory(exc):
-        return {"code": MemoryLimitExceeded.code, "message": "parse ran out of memory"}
+        return {"code": MemoryLimitExceeded.code,
+                "message": f"memory limit exceeded: parse ran out of memory (limit {limits.memory_mb} MB)"}
     if isinstance(exc, ParseError):
         return {"code": exc.code, "message": _one_line(exc.message)}
     detail = _one_line(f"{type(exc).__name__}: {exc}")

@@ -68,3 +68,16 @@ def echo(value: Any) -> dict[str, Any]:
 def slow(seconds: float) -> dict[str, Any]:
     time.sleep(seconds)
     return {"slept": seconds}
+
+
+def parse_out_of_memory(path: str) -> dict[str, Any]:
+    """``parse`` of a real file whose text reader raises MemoryError (as a huge page would)."""
+    import parsers.pdf
+
+    def exhausted(page: object) -> list[object]:
+        raise MemoryError
+
+    parsers.pdf.page_words = exhausted  # type: ignore[assignment]
+    from parsers.api import parse
+
+    return parse(path).to_dict()

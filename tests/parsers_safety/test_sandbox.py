@@ -191,3 +191,22 @@ def _alive(pid: int) -> bool:
             return fh.read().split(")")[-1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_memory_error_in_parse_is_not_a_corrupt_file(pdf: Callable[..., Path],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import parsers.pdf
+
+    def exhausted(page: object) -> list[object]:
+        raise MemoryError
+
+    monkeypatch.setattr(parsers.pdf, "page_words", exhausted)
+    with pytest.raises(MemoryError):
+        parse(pdf())
+
+
+def test_memory_error_in_child_reports_the_memory_limit(pdf: Callable[..., Path]) -> None:
+    with pytest.raises(MemoryLimitExceeded, match="memory limit exceeded") as info:
+        run_isolated(children.parse_out_of_memory, (str(pdf()),), Limits(seconds=20, memory_mb=768))
+    assert info.value.code == "memory"
+    assert "768 MB" in info.value.message

@@ -1,0 +1,133 @@
+"""OCR of scanned pages: resolution choice, Tesseract's TSV, recall and review warnings."""
+
+from __future__ import annotations
+
+import io
+import random
+import sys
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image, ImageDraw
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+
+from parsers import ocr, parse
+from tests.parsers.conftest import needs_tesseract
+from tests.synthetic import FAMILIES
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from scoring import Score, score_document  # noqa: E402
+
+pytestmark = pytest.mark.ocr
+
+
+def _scans(count: int) -> list[tuple[dict[str, object], bytes]]:
+    """(truth record, PDF bytes) of the generated scanned family, seed 0."""
+    family = next(f for f in FAMILIES if f.name == "scanned")
+    out = []
+    for n in range(count):
+        rng = random.Random(f"0:{family.name}:{n}")
+        sample = family.build(rng)
+        out.append((sample.truth(f"scanned-{n + 1:02d}.pdf"), family.render(sample, rng)))
+    return out
+
+
+def _image_pdf(image: Image.Image, dpi: float) -> bytes:
+    """A one-page image-only PDF showing ``image`` at ``dpi``."""
+    out = io.BytesIO()
+    size = (image.width * 72 / dpi, image.height * 72 / dpi)
+    canvas = Canvas(out, pagesize=size, invariant=True)
+    canvas.drawImage(ImageReader(image), 0, 0, *size)
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("dpi", "expected"), [(200, 200.0), (300, 300.0), (600, 300.0), (100, 200.0)])
+def test_pages_render_at_their_scan_resolution(dpi: int, expected: float) -> None:
+    data = _image_pdf(Image.new("L", (int(8.5 * dpi), int(11 * dpi)), 255), dpi)
+    page = pdfium.PdfDocument(data)[0]
+    assert ocr.image_dpi(page) == pytest.approx(dpi, rel=0.01)
+    assert ocr.render_dpi(page) == expected
+
+
+def test_page_without_an_image_renders_at_the_default(make_pdf: object) -> None:
+    from reportlab.lib.pagesizes import A4
+
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=A4)
+    canvas.rect(50, 50, 200, 100, fill=1)
+    canvas.showPage()
+    canvas.save()
+    page = pdfium.PdfDocument(out.getvalue())[0]
+    assert ocr.image_dpi(page) is None
+    assert ocr.render_dpi(page) == ocr.DPI
+
+
+def test_tsv_rows_become_words_with_confidence() -> None:
+    tsv = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+           "1\t1\t0\t0\t0\t0\t0\t0\t1700\t2200\t-1\t\n"
+           "5\t1\t1\t1\t1\t1\t100\t200\t80\t20\t96.5\tLead\n"
+           "5\t1\t1\t1\t1\t2\t200\t201\t40\t20\t88\t0.12\n"
+           "5\t1\t1\t1\t1\t3\t260\t201\t40\t20\t91\t \n")
+    assert ocr.read_tsv(tsv) == [("Lead", 96.5, (100, 200, 80, 20)), ("0.12", 88.0, (200, 201, 40, 20))]
+    assert ocr.read_tsv("") == []
+
+
+def test_words_are_placed_in_points() -> None:
+    needs_tesseract()
+    image = Image.new("L", (1700, 500), 255)
+    draw = ImageDraw.Draw(image)
+    from PIL import ImageFont
+
+    try:
+        font = ImageFont.truetype("DejaVuSans.ttf", 48)
+    except OSError:
+        pytest.skip("DejaVu Sans not installed")
+    draw.text((200, 200), "Mitragynine 1.42 %", fill=0, font=font)
+    page = pdfium.PdfDocument(_image_pdf(image, 200))[0]
+    words, confidence = ocr.page_words(page)
+    first = next(w for w in words if w.text.startswith("Mitrag"))
+    assert first.x0 == pytest.approx(200 * 72 / 200, abs=3)
+    assert first.top == pytest.approx(200 * 72 / 200, abs=8)
+    assert confidence is not None and confidence > 70
+
+
+def test_generated_scans_keep_their_recall() -> None:
+    needs_tesseract()
+    total = Score()
+    for record, data in _scans(3):
+        doc = parse(data)
+        assert doc.ocr
+        total.add(score_document(record, doc.to_dict()))
+    assert total.recall >= 0.85, total.misses
+    assert total.precision >= 0.9, total.extras
+
+
+def test_low_confidence_sets_a_warning_and_review(monkeypatch: pytest.MonkeyPatch) -> None:
+    needs_tesseract()
+    _record, data = _scans(1)[0]
+    monkeypatch.setattr(ocr, "LOW_CONFIDENCE", 101.0)
+    doc = parse(data)
+    assert any("low OCR confidence" in w for w in doc.warnings)
+    assert doc.needs_review
+
+
+def test_scan_without_key_fields_needs_review() -> None:
+    needs_tesseract()
+    image = Image.new("L", (1700, 2200), 255)
+    draw = ImageDraw.Draw(image)
+    from PIL import ImageFont
+
+    try:
+        font = ImageFont.truetype("DejaVuSans.ttf", 40)
+    except OSError:
+        pytest.skip("DejaVu Sans not installed")
+    draw.text((150, 300), "Lead (Pb) 0.12 ppm", fill=0, font=font)
+    draw.text((150, 400), "Arsenic (As) 0.30 ppm", fill=0, font=font)
+    doc = parse(_image_pdf(image, 200))
+    assert doc.ocr
+    assert any(w.startswith("missing key fields") for w in doc.warnings)
+    assert doc.needs_review
