@@ -116,7 +116,7 @@ def test_twenty_concurrent_uploads_make_one_certificate(app, uploader) -> None:
         assert db.session.query(Result).count() == len(answers[0][1]["results"])
 
 
-def test_real_corpus_end_to_end(app, client, uploader) -> None:
+def test_real_corpus_end_to_end(app, client, uploader, shipped_profiles) -> None:
     corpus = real_corpus()
     truth = json.loads((corpus / "truth.canonical.json").read_text())
     batched: dict[int, str] = {}
@@ -133,6 +133,12 @@ def test_real_corpus_end_to_end(app, client, uploader) -> None:
             assert body["status"] == "needs_review" and "lot" in body["status_reason"]
         else:
             batched[body["batch"]["id"]] = body["batch"]["lot"]
+            # judged under every shipped profile, each verdict explained
+            assert {v["profile"] for v in body["verdicts"]} == set(shipped_profiles)
+            for v in body["verdicts"]:
+                assert v["status"] in ("pass", "fail", "incomplete")
+                assert v["status"] != "fail" or v["failures"]
+                assert v["status"] != "incomplete" or v["missing"] or v["inconclusive"]
     assert batched, "no certificate of the real corpus found its batch"
     listing = client.get("/api/v1/batches?per_page=100").get_json()
     assert {item["id"] for item in listing["items"]} == set(batched)
