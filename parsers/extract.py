@@ -72,9 +72,67 @@ def _page_results(page: Page, ctx: Context, warnings: list[str]) -> list[Result]
             segs = _orphan(lines, i, ctx)
         for seg in segs:
             result = _segment_result(seg, ctx, page.number, warnings)
+            if result is None and not _has_reading(seg, ctx):
+                result = _box_result(lines, i, seg, ctx, page.number, warnings)
             if result is not None:
                 out.append(result)
     return out
+
+
+def _physical_by_unit(m: Match, unit: str | None) -> Match:
+    """``Water 0.580 Aw`` is water activity; ``Water 8.2 %`` is moisture."""
+    if m.code == "moisture" and unit == "aw":
+        return Match("water_activity", m.category, m.words, m.score)
+    return m
+
+
+def _has_reading(seg: Segment, ctx: Context) -> bool:
+    return any(parse_cell(a.text, ctx.decimal_comma) is not None for a in seg.atoms if a.role in _VALUE_ROLES)
+
+
+#: How many lines above a lone label a summary box may print its value.
+BOX_LINES = 4
+
+
+def _box_result(lines: list[Line], i: int, seg: Segment, ctx: Context, page: int,
+                warnings: list[str]) -> Result | None:
+    """A summary box: the value printed above its label (``12.4%`` / ``Limit: 15.0 %`` / ``Moisture``).
+
+    Only a lone cell holding a number with a unit that suits the analyte counts, found
+    above the label within a few lines, overlapping the label horizontally; a line with
+    another analyte label in that range ends the search.
+    """
+    if ctx.qc or ctx.out_of_scope or is_qc_segment(seg):
+        return None
+    x0 = seg.x0
+    x1 = max(w.x1 for w in seg.words)
+    line = lines[i]
+    for j in range(i - 1, max(-1, i - 1 - BOX_LINES), -1):
+        above = lines[j]
+        if line.top - above.top > 6 * line.size:
+            break
+        cells = [c for c in above.cells if c.x0 < x1 + 10 and c.x1 > x0 - 10]
+        if not cells:
+            continue
+        if any(segments(Line([c], above.page)) for c in cells):
+            break
+        for cell in cells:
+            reading = parse_cell(cell.text, ctx.decimal_comma)
+            if reading is None or reading.value is None or reading.qualifier != "=":
+                continue
+            if not _box_unit_fits(seg.match, reading):
+                continue
+            atom = Atom(cell.text, cell.x0, cell.x1, 0, "result")
+            return _result(seg.match, reading, reading.unit, None, None, page, seg, atom, warnings)
+    return None
+
+
+def _box_unit_fits(m: Match, reading: Reading) -> bool:
+    if reading.unit is None:
+        return False
+    if m.code in ("water_activity", "moisture"):
+        return reading.unit == ("aw" if m.code == "water_activity" else "%")
+    return reading.value is not None and to_canonical(m.code, m.category, reading.value, reading.unit) is not None
 
 
 def _enter_header(lines: list[Line], i: int, ctx: Context) -> set[int]:
@@ -180,6 +238,7 @@ def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) 
     if picked is None:
         return None
     reading, unit, atom = picked
+    seg.match = _physical_by_unit(seg.match, unit)
     loq = _loq(seg, table, unit, ctx, ("loq",))
     if reading.qualifier == "loq" and reading.limit == "lod":
         loq = _loq(seg, table, unit, ctx, ("lod",))

@@ -198,10 +198,20 @@ def assign_roles(seg: Segment, table: Table | None) -> None:
 
 
 def _narrative_roles(seg: Segment) -> None:
+    """Roles on a line without a table header (``Lead (Pb): 0.23 µg/g (LOQ 0.05) - Pass``).
+
+    The first reading after the label is the result, ``LOQ``/``Limit`` keywords name the
+    number after them. A plain word before any reading (``Water Activity Meter``,
+    ``Moisture: Final Weight: 0.304 g``) means the label starts prose or another field,
+    so nothing after it is read.
+    """
     pending: str | None = None
+    found = stopped = False
     for atom in seg.atoms:
         low = atom.text.lower().strip("():")
-        if low in _LOQ_WORDS or low.rstrip(":") in _LOQ_WORDS:
+        if stopped:
+            atom.role = "other"
+        elif low in _LOQ_WORDS or low.rstrip(":") in _LOQ_WORDS:
             pending = "loq"
             atom.role = "keyword"
         elif low.rstrip(":") in _LIMIT_WORDS:
@@ -210,8 +220,15 @@ def _narrative_roles(seg: Segment) -> None:
             atom.role, pending = pending, None
         elif status_of(atom.text) is not None:
             atom.role = "status"
+        elif not found and parse_cell(atom.text) is not None:
+            atom.role, found = "result", True
+        elif normalise_unit(atom.text) is not None:
+            atom.role = "unit"
+        elif atom.text.strip(".:=|-–—_ ") == "":
+            atom.role = "keyword"
         else:
-            atom.role = "result"
+            atom.role = "other"
+            stopped = not found
 
 
 def is_qc_segment(seg: Segment) -> bool:
