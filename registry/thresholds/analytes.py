@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final
+from typing import Final, TypeVar
+
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +109,18 @@ def normalize_unit(unit: str | None) -> str | None:
     """A unit spelled the canonical way (``µg/g`` -> ``ug/g``, ``cfu/g`` -> ``CFU/g``).
 
     Unknown spellings come back folded but otherwise unchanged, so that comparing
-    them with a known unit fails rather than guesses.
+    them with a known unit fails rather than guesses. Memoised (see the memos below).
     """
+    try:
+        found = _NORMALIZED.get(unit, _MISS)
+    except TypeError:  # unhashable: computed (and refused) as without the memo
+        return _normalize_unit(unit)
+    if found is _MISS:
+        found = _remember(_NORMALIZED, unit, _normalize_unit(unit))
+    return found  # type: ignore[return-value]
+
+
+def _normalize_unit(unit: str | None) -> str | None:
     if unit is None:
         return None
     folded = unit.strip().replace("µ", "u").replace("μ", "u").replace(" ", "").lower()
@@ -119,7 +131,19 @@ def normalize_unit(unit: str | None) -> str | None:
 
 
 def conversion_factor(from_unit: str | None, to_unit: str | None) -> float | None:
-    """The factor taking a value in ``from_unit`` to ``to_unit``; None when they don't convert."""
+    """The factor taking a value in ``from_unit`` to ``to_unit``; None when they don't convert.
+    Memoised per pair of spellings (see the memos below)."""
+    key = (from_unit, to_unit)
+    try:
+        found = _FACTORS.get(key, _MISS)
+    except TypeError:
+        return _conversion_factor(from_unit, to_unit)
+    if found is _MISS:
+        found = _remember(_FACTORS, key, _conversion_factor(from_unit, to_unit))
+    return found  # type: ignore[return-value]
+
+
+def _conversion_factor(from_unit: str | None, to_unit: str | None) -> float | None:
     src, dst = normalize_unit(from_unit), normalize_unit(to_unit)
     if src is None or dst is None:
         return None
@@ -132,6 +156,23 @@ def conversion_factor(from_unit: str | None, to_unit: str | None) -> float | Non
     if src_per == dst_per and src_per in ("serving", "day"):
         return mass_factor(src_mass, dst_mass)  # mg/serving <-> ug/serving
     return None
+
+
+# Memos of the unit functions. Only a value that was computed is stored (a spelling that
+# raises is never stored), keys are the spellings as given (only ``str`` and None get
+# this far), and a memo is emptied when it reaches _MEMO_SIZE, so that odd spellings in
+# bulk data cannot grow it without bound.
+_MISS: Final = object()
+_MEMO_SIZE: Final = 4096
+_NORMALIZED: dict[object, str | None] = {}
+_FACTORS: dict[object, float | None] = {}
+
+
+def _remember(memo: dict[object, _V], key: object, value: _V) -> _V:
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 def same_unit(a: str | None, b: str | None) -> bool:

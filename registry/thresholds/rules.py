@@ -63,8 +63,27 @@ INF = math.inf
 
 
 def tidy(x: float) -> float:
-    """``x`` to 12 significant digits, so that 0.7 x 10 compares as 7 with a limit."""
+    """``x`` to 12 significant digits, so that 0.7 x 10 compares as 7 with a limit.
+
+    Memoised for floats other than zero (the memo could not tell 0.0 from -0.0) and
+    NaN; the memo is emptied when it reaches ``_TIDY_MEMO_SIZE`` entries."""
+    if x.__class__ is float:
+        found = _TIDIED.get(x)
+        if found is not None:
+            return found
+        if math.isinf(x):
+            return x
+        found = float(f"{x:.12g}")
+        if x and x == x:
+            if len(_TIDIED) >= _TIDY_MEMO_SIZE:
+                _TIDIED.clear()
+            _TIDIED[x] = found
+        return found
     return x if math.isinf(x) else float(f"{x:.12g}")
+
+
+_TIDIED: dict[float, float] = {}
+_TIDY_MEMO_SIZE = 1 << 16
 
 
 @dataclass(frozen=True, slots=True)
