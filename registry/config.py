@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
 from flask import Flask
 
 DEFAULTS: dict[str, Any] = {
@@ -52,11 +54,29 @@ def _derive(app: Flask) -> None:
     cfg["DATA_DIR"] = str(cfg["DATA_DIR"] or instance / "data")
     cfg["SECRET_KEY"] = cfg["SECRET_KEY"] or _instance_secret(instance)
     cfg["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(cfg["DATABASE_URL"])
+    cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"json_serializer": json_dumps,
+                                        "json_deserializer": orjson.loads,
+                                        **cfg.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     cfg["MAX_UPLOAD_MB"] = float(cfg["MAX_UPLOAD_MB"])
     # Room for the multipart envelope and form fields around the file itself.
     cfg["MAX_CONTENT_LENGTH"] = int(cfg["MAX_UPLOAD_MB"] * 1024 * 1024) + 64 * 1024
     cfg["RATE_LIMITS"] = str(cfg["RATE_LIMITS"] or "").strip()
     cfg["UPLOAD_RATE_LIMITS"] = str(cfg["UPLOAD_RATE_LIMITS"] or "").strip()
+
+
+def json_dumps(value: Any) -> str:
+    """JSON columns are written by orjson: several times faster than ``json.dumps``,
+    which matters where verdicts are compared by their stored text
+    (``services/verdicts.py``)."""
+    return orjson.dumps(value, default=_json_default).decode()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _sqlalchemy_url(url: str) -> str:

@@ -23,7 +23,6 @@ Nothing here commits: the caller's unit of work does.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry import thresholds
+from registry.config import json_dumps
 from registry.db import utcnow
 from registry.models import (
     Batch,
@@ -110,7 +110,7 @@ def judge_batches(session: Session, batch_ids: Sequence[int], profiles: Sequence
             verdict = thresholds.evaluate(engine, lab_results, product).to_dict()
             status = verdict.pop("status")
             del verdict["profile"], verdict["profile_version"]
-            text = json.dumps(verdict)
+            text = json_dumps(verdict)
             old = stored.get((batch_id, row.code))
             if old is not None and old.status == status and old.detail == text:
                 if old.profile_version != row.version:

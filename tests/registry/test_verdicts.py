@@ -15,7 +15,7 @@ from registry import tasks, thresholds
 from registry.db import utcnow
 from registry.extensions import db
 from registry.models import Job, JobStatus, OutboxEvent, Profile, VerdictChange
-from registry.services import jobs, profiles, rejudge, unit_of_work
+from registry.services import jobs, profiles, rejudge, unit_of_work, verdicts
 from tests.registry.coa import DEFAULT_RESULTS, make_coa
 
 SHIPPED = {"utah-r70-580", "usp-dietary-supplement", "ahpa", "prop65-lead", "eu-food-supplement",
@@ -246,3 +246,13 @@ def test_an_interrupted_job_resumes_where_it_stopped(app, client, uploader, ship
         assert tasks.run(job_id) is False  # a finished job cannot be claimed again
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Profile).where(
             Profile.code == "advocacy-strict", Profile.current)) == 1
+
+
+def test_judging_again_writes_nothing_new(app, client, uploader, shipped_profiles) -> None:
+    batch_id = upload(client, uploader, make_coa(lot="SAME-1", results=with_lead("2.1")))["batch"]["id"]
+    with app.app_context():
+        session = db.session
+        current = profiles.list_current(session)
+        again = unit_of_work.commit(session, lambda: verdicts.judge_batches(session, [batch_id], current))
+        assert (again.batches, again.written, again.changed) == (1, 0, 0)
+        assert again.events == {"batch.failed": 0, "batch.recovered": 0}
