@@ -229,9 +229,28 @@ def _wrapped_label(lines: list[Line], i: int, x0: float, x1: float, table: Table
     return " ".join(parts)
 
 
+#: A label followed in its own cell by this many plain words (before any value) is prose
+#: (a footnote such as ``moisture concentration. (mg/ml) = Milligrams per ...``), not a row.
+PROSE_WORDS = 3
+
+
+def _prose(seg: Segment) -> bool:
+    if not seg.atoms or seg.atoms[0].x0 - seg.words[-1].x1 > 3 * seg.words[-1].size:
+        return False
+    cell, words, depth = seg.atoms[0].cell, 0, 0
+    for atom in seg.atoms:
+        if atom.cell != cell or parse_cell(atom.text) is not None:
+            break
+        for token in atom.text.split():
+            if depth == 0 and token[0].isalpha() and normalise_unit(token) is None and status_of(token) is None:
+                words += 1
+            depth = max(0, depth + token.count("(") - token.count(")"))
+    return words >= PROSE_WORDS
+
+
 def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) -> Result | None:
     table = _table_for(seg.x0, ctx)
-    if ctx.qc or ctx.out_of_scope or (table is not None and table.qc) or is_qc_segment(seg):
+    if ctx.qc or ctx.out_of_scope or (table is not None and table.qc) or is_qc_segment(seg) or _prose(seg):
         return None
     assign_roles(seg, table)
     picked = _pick_reading(seg, table, ctx)
@@ -266,10 +285,27 @@ def _pick_reading(seg: Segment, table: Table | None, ctx: Context) -> tuple[Read
     if not found:
         return None
     code, category = seg.match.code, seg.match.category
+    if code in PRESENCE:  # a presence test's result is a verdict; a number beside it is its limit
+        verdicts = [f for f in found if f[0].qualifier in ("not_detected", "detected", "nd")]
+        if not verdicts:
+            extra = _fallback_readings(seg, ctx) if table is not None else _alt_readings(seg, ctx)
+            verdicts = [f for f in extra if f[0].qualifier in ("not_detected", "detected", "nd")]
+        if verdicts:
+            return verdicts[0]
     for reading, unit, atom in found:
         if reading.value is None or to_canonical(code, category, reading.value, unit) is not None:
             return reading, unit, atom
     return found[0]
+
+
+def _alt_readings(seg: Segment, ctx: Context) -> list[tuple[Reading, str | None, Atom]]:
+    """Second readings of a narrative line (``E.Coli 1 Absence``)."""
+    out: list[tuple[Reading, str | None, Atom]] = []
+    for atom in seg.atoms:
+        reading = parse_cell(atom.text, ctx.decimal_comma) if atom.role == "alt" else None
+        if reading is not None:
+            out.append((reading, None, atom))
+    return out
 
 
 def _fallback_readings(seg: Segment, ctx: Context) -> list[tuple[Reading, str | None, Atom]]:

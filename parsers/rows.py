@@ -207,10 +207,14 @@ def _narrative_roles(seg: Segment) -> None:
     """
     pending: str | None = None
     found = stopped = False
+    depth = 0
     for atom in seg.atoms:
         low = atom.text.lower().strip("():")
+        inside, depth = depth > 0 or atom.text.startswith("("), max(0, depth + atom.text.count("(") - atom.text.count(")"))
         if stopped:
             atom.role = "other"
+        elif found and parse_cell(atom.text) is not None and pending is None and status_of(atom.text) is None:
+            atom.role = "alt"  # a second reading: a presence test's verdict after its limit
         elif low in _LOQ_WORDS or low.rstrip(":") in _LOQ_WORDS:
             pending = "loq"
             atom.role = "keyword"
@@ -224,8 +228,8 @@ def _narrative_roles(seg: Segment) -> None:
             atom.role, found = "result", True
         elif normalise_unit(atom.text) is not None:
             atom.role = "unit"
-        elif atom.text.strip(".:=|-–—_ ") == "":
-            atom.role = "keyword"
+        elif atom.text.strip(".:=|-–—_ ") == "" or inside and parse_cell(atom.text) is None:
+            atom.role = "keyword"  # punctuation, or words in parentheses: ``(Flavus, Fumigatus,``
         else:
             atom.role = "other"
             stopped = not found
