@@ -213,13 +213,13 @@ def _narrative_roles(seg: Segment) -> None:
         inside, depth = depth > 0 or atom.text.startswith("("), max(0, depth + atom.text.count("(") - atom.text.count(")"))
         if stopped:
             atom.role = "other"
-        elif found and parse_cell(atom.text) is not None and pending is None and status_of(atom.text) is None:
-            atom.role = "alt"  # a second reading: a presence test's verdict after its limit
         elif low in _LOQ_WORDS or low.rstrip(":") in _LOQ_WORDS:
             pending = "loq"
             atom.role = "keyword"
         elif low.rstrip(":") in _LIMIT_WORDS:
             pending, atom.role = "limit", "keyword"
+        elif found and parse_cell(atom.text) is not None and pending is None and status_of(atom.text) is None:
+            atom.role = "alt"  # a second reading: a presence test's verdict after its limit
         elif pending is not None and parse_cell(atom.text.strip("()")) is not None:
             atom.role, pending = pending, None
         elif status_of(atom.text) is not None:
