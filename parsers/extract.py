@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from parsers.columns import Table, build_tables, is_continuation, is_header
+from parsers.columns import Table, build_tables, is_continuation, is_header, word_role
 from parsers.document import Result
 from parsers.layout_text import Line, Page
 from parsers.rows import Atom, Segment, assign_roles, is_qc_segment, segments
@@ -67,6 +67,12 @@ def _page_results(page: Page, ctx: Context, warnings: list[str]) -> list[Result]
             skip |= _enter_header(lines, i, ctx)
             continue
         segs = segments(line)
+        across = _transposed(lines, i, segs, ctx, page.number, warnings) if segs else None
+        if across is not None:
+            found, used = across
+            out.extend(found)
+            skip |= used
+            continue
         if not segs:
             _heading(line, ctx)
             segs = _orphan(lines, i, ctx)
@@ -133,6 +139,91 @@ def _box_unit_fits(m: Match, reading: Reading) -> bool:
     if m.code in ("water_activity", "moisture"):
         return reading.unit == ("aw" if m.code == "water_activity" else "%")
     return reading.value is not None and to_canonical(m.code, m.category, reading.value, reading.unit) is not None
+
+
+def _transposed(lines: list[Line], i: int, segs: list[Segment], ctx: Context, page: int,
+                warnings: list[str]) -> tuple[list[Result], set[int]] | None:
+    """A transposed table: analytes as column titles, one row per field below them.
+
+    ``MG | 7-OH | Total Alkaloids`` over ``Result 12.7 0.447 1.81``, ``Unit mg/g mg/g %``,
+    ``LOQ ...``, ``Status ...``. Row titles are column-role words or units (a ``%`` row
+    and a ``mg/unit`` row are results in those units). Returns the results and the rows
+    used, or None when the lines below are not such rows.
+    """
+    if any(seg.atoms for seg in segs) or ctx.qc or ctx.out_of_scope:
+        return None
+    centres = [((seg.x0 + max(w.x1 for w in seg.words)) / 2) for seg in segs]
+    gap = min(b - a for a, b in zip(centres, centres[1:], strict=False)) if len(centres) > 1 else 50.0
+    rows: dict[str, list[tuple[str | None, list[str | None]]]] = {}
+    used: set[int] = set()
+    prev = lines[i]
+    for j in range(i + 1, min(len(lines), i + 9)):
+        row = lines[j]
+        if row.top - prev.bottom > 1.6 * prev.size or len(row.cells) < 2:
+            break
+        title = row.cells[0]
+        if title.x1 > segs[0].x0 + 2:
+            break
+        role, unit = _row_role(title.text)
+        if role is None:
+            break
+        cells: list[str | None] = [None] * len(segs)
+        for cell in row.cells[1:]:
+            mid = (cell.x0 + cell.x1) / 2
+            k = min(range(len(segs)), key=lambda n: abs(centres[n] - mid))
+            if abs(centres[k] - mid) < gap / 2:
+                cells[k] = cell.text
+        rows.setdefault(role, []).append((unit, cells))
+        used.add(j)
+        prev = row
+    if "result" not in rows:
+        return None
+    out: list[Result] = []
+    for k, seg in enumerate(segs):
+        result = _transposed_result(seg, k, rows, ctx, page, warnings)
+        if result is not None:
+            out.append(result)
+    return out, used
+
+
+def _row_role(text: str) -> tuple[str | None, str | None]:
+    """A transposed row title: its role and, for a unit title (``%``, ``mg/unit``), the unit."""
+    unit = normalise_unit(text)
+    if unit is not None:
+        return "result", unit
+    role = word_role(text)
+    return (role, None) if role in ("result", "unit", "loq", "lod", "status", "limit") else (None, None)
+
+
+def _transposed_result(seg: Segment, k: int, rows: dict[str, list[tuple[str | None, list[str | None]]]],
+                       ctx: Context, page: int, warnings: list[str]) -> Result | None:
+    def cell(role: str) -> str | None:
+        return next((cells[k] for _u, cells in rows.get(role, []) if cells[k] is not None), None)
+
+    unit_text = cell("unit")
+    printed_unit = normalise_unit(unit_text) if unit_text else None
+    candidates: list[tuple[Reading, str | None, Atom]] = []
+    for row_unit, cells in rows["result"]:
+        text = cells[k]
+        reading = parse_cell(text, ctx.decimal_comma) if text else None
+        if reading is None or text is None:
+            continue
+        unit = reading.unit or row_unit or printed_unit or ctx.heading_unit
+        candidates.append((reading, unit, Atom(text, seg.x0, seg.x0, 0, "result")))
+    if not candidates:
+        return None
+    code, category = seg.match.code, seg.match.category
+    verdicts = [c for c in candidates if c[0].qualifier in ("not_detected", "detected", "nd")]
+    fitting = [c for c in candidates if c[0].value is None or to_canonical(code, category, c[0].value, c[1])]
+    reading, unit, atom = (verdicts or fitting or candidates)[0]
+    limit_role = "lod" if reading.qualifier == "loq" and reading.limit == "lod" else "loq"
+    loq_text = cell(limit_role)
+    loq_value = parse_number(loq_text, ctx.decimal_comma) if loq_text else None
+    conv = to_canonical(code, category, loq_value, unit) if loq_value is not None else None
+    status_text = cell("status")
+    status = status_of(status_text) if status_text else None
+    seg.match = _physical_by_unit(seg.match, unit)
+    return _result(seg.match, reading, unit, conv[0] if conv else None, status, page, seg, atom, warnings)
 
 
 def _enter_header(lines: list[Line], i: int, ctx: Context) -> set[int]:
