@@ -1,7 +1,8 @@
 """Micro-benchmark of the threshold engine: µs per ``evaluate()`` call, per shipped profile.
 
-    .venv/bin/python bench/evaluate_engine.py               # the engine
-    .venv/bin/python bench/evaluate_engine.py --reference   # the frozen pre-optimisation copy
+    .venv/bin/python bench/evaluate_engine.py               # before (frozen reference) and after
+    .venv/bin/python bench/evaluate_engine.py --engine      # only the engine (registry.thresholds)
+    .venv/bin/python bench/evaluate_engine.py --reference   # only the frozen pre-optimisation copy
     .venv/bin/python bench/evaluate_engine.py --batches 2000 --repeat 5
 
 Batches are generated (seeded) from a clean leaf-powder panel of 13 results, the way
@@ -131,32 +132,43 @@ def time_per_call(fn: Callable[..., Any], profile: Profile,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reference", action="store_true",
-                        help="time tests/thresholds/reference_impl (the pre-optimisation engine)")
+                        help="time only tests/thresholds/reference_impl (the pre-optimisation engine)")
+    parser.add_argument("--engine", action="store_true", help="time only registry.thresholds")
     parser.add_argument("--batches", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    if args.reference:
-        from tests.thresholds.reference_impl import evaluate
-        label = "reference (pre-optimisation)"
-    else:
-        from registry.thresholds import evaluate
-        label = "registry.thresholds.evaluate"
+    from registry.thresholds import evaluate as engine
+    from tests.thresholds.reference_impl import evaluate as reference
+    impls: dict[str, Callable[..., Any]] = {}
+    if not args.engine:
+        impls["before"] = reference
+    if not args.reference:
+        impls["after"] = engine
     rng = random.Random(args.seed)
     mix = [generated_batch(rng, i) for i in range(args.batches)]
     clean: list[tuple[list[LabResult], ProductInfo | None]] = [(clean_panel(), None)] * args.batches
     sizes = [len(r) for r, _ in mix]
-    print(f"{label}: µs per evaluate() call, best of {args.repeat}; {args.batches} batches, "
+    print(f"µs per evaluate() call, best of {args.repeat}; before: tests/thresholds/reference_impl "
+          f"(the pre-optimisation engine), after: registry.thresholds; {args.batches} batches of "
           f"{min(sizes)}-{max(sizes)} results (mean {sum(sizes) / len(sizes):.1f})")
-    print(f"{'profile':<26} {'clean':>8} {'mix':>8}")
-    totals = []
+    head = "".join(f" {name + ' ' + col:>13}" for name in impls for col in ("clean", "mix"))
+    print(f"{'profile':<24}{head}" + ("   speed-up (mix)" if len(impls) == 2 else ""))
+    means: dict[str, list[float]] = {name: [] for name in impls}
     for profile in load_shipped_profiles():
-        evaluate(profile, clean[0][0], None)  # warm any per-profile cache
-        c = time_per_call(evaluate, profile, clean, args.repeat)
-        m = time_per_call(evaluate, profile, mix, args.repeat)
-        totals.append(m)
-        print(f"{profile.code:<26} {c:8.2f} {m:8.2f}")
-    print(f"{'all profiles (mean mix)':<26} {'':>8} {sum(totals) / len(totals):8.2f}")
+        row = []
+        for name, fn in impls.items():
+            fn(profile, clean[0][0], None)  # warm any per-profile cache
+            c = time_per_call(fn, profile, clean, args.repeat)
+            m = time_per_call(fn, profile, mix, args.repeat)
+            means[name].append(m)
+            row += [c, m]
+        line = f"{profile.code:<24}" + "".join(f" {x:13.2f}" for x in row)
+        if len(impls) == 2:
+            line += f"   {row[1] / row[3]:6.1f}x"
+        print(line)
+    print(f"{'mean of profiles (mix)':<24}" + "".join(
+        f" {'':>13} {sum(v) / len(v):13.2f}" for v in means.values()))
 
 
 if __name__ == "__main__":

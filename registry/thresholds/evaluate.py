@@ -15,6 +15,13 @@ size); else ``pass``. A failing rule of severity ``warning`` (Prop 65) goes to
 ``warnings`` and leaves the status alone: the product needs a warning label, it is not
 banned. An inconclusive warning rule still makes the verdict ``incomplete``, since
 nobody can then say whether the label is needed.
+
+Speed: :func:`evaluate` runs the profile compiled into per-rule checks
+(``compiled.py``, cached per profile) and asks ``rules.py`` for the full outcome only of
+the rules that do not simply pass; :func:`evaluate_by_rules` is the plain definition it
+must agree with (``tests/thresholds/test_differential.py``). Should the compiled path
+raise (a result of a type the contract does not allow, say), :func:`evaluate` answers
+with :func:`evaluate_by_rules`, so it gives the same verdict or raises the same error.
 """
 
 from __future__ import annotations
@@ -23,8 +30,9 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from registry.thresholds.compiled import Compiled, compiled
 from registry.thresholds.model import LabResult, ProductInfo, Profile, Rule, Status, Verdict
-from registry.thresholds.rules import Context, Outcome, judge, resolve_intake
+from registry.thresholds.rules import Context, Intake, Outcome, judge, resolve_intake, tidy
 
 
 def latest_results(results: Iterable[LabResult]) -> list[LabResult]:
@@ -51,6 +59,22 @@ def evaluate(profile: Profile, results: Iterable[LabResult],
              product: ProductInfo | None = None) -> Verdict:
     """Judge a batch's results under ``profile``; ``product`` gives the label's serving
     size, servings per day and form when known."""
+    if not isinstance(results, list | tuple):
+        results = list(results)
+    try:
+        return _evaluate_compiled(profile, results, product)
+    except Exception:  # noqa: BLE001 - the plain path gives the same verdict or the same error
+        FALLBACKS[0] += 1
+        return evaluate_by_rules(profile, results, product)
+
+
+#: How often :func:`evaluate` fell back to :func:`evaluate_by_rules` (tests watch it).
+FALLBACKS = [0]
+
+
+def evaluate_by_rules(profile: Profile, results: Iterable[LabResult],
+                      product: ProductInfo | None = None) -> Verdict:
+    """:func:`evaluate` as plainly defined: every rule judged by ``rules.judge``."""
     product = product or ProductInfo()
     intake = resolve_intake(product, profile.defaults)
     ctx = Context({r.analyte: r for r in latest_results(results)}, intake)
@@ -58,6 +82,109 @@ def evaluate(profile: Profile, results: Iterable[LabResult],
     outcomes = [(rule, judge(rule, ctx)) for rule in rules]
     skipped = tuple(rule.id for rule in profile.rules if not applies(rule, product))
     return _verdict(profile, outcomes, skipped, intake.to_dict())
+
+
+_PLAIN_DATES = frozenset({date, type(None)})
+
+
+class _Unusual(Exception):
+    """A result the compiled path leaves to :func:`evaluate_by_rules`."""
+
+
+def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabResult, ...],
+                       product: ProductInfo | None) -> Verdict:
+    product = product or ProductInfo()
+    plan = compiled(profile)
+    facts: dict[str, LabResult] = {}
+    keep = facts.setdefault
+    for result in results:  # latest_results, inline
+        if result.tested.__class__ not in _PLAIN_DATES:
+            raise _Unusual  # entries print it with isoformat(): leave odd types to rules.py
+        held = keep(result.analyte, result)
+        if held is not result and _recency(result) > _recency(held):
+            facts[result.analyte] = result
+    if product.serving_g is None and product.servings_per_day is None:
+        intake = plan.default_intake or _default_intake(plan)
+    else:
+        intake = _intake_basis(product.serving_g, product.servings_per_day, profile.defaults)
+    serving, per_day, serving_from, per_day_from, daily, said = intake
+    pairs, skipped = plan.for_form(product.form)
+    passed: list[str] = []
+    failures: list[dict[str, Any]] = []
+    warnings: list[dict[str, Any]] = []
+    inconclusive: list[dict[str, Any]] = []
+    missing: list[str] = []
+    untested: list[str | None] = []
+    ctx: Context | None = None
+    for rule, check in pairs:
+        got = check(rule, facts, intake)
+        if got is True:
+            passed.append(rule.id)
+        elif got is None:
+            untested.append(rule.analyte)
+        elif got is False:  # a rule the compiler left to rules.py
+            if ctx is None:
+                ctx = Context(facts, Intake(serving, per_day, serving_from, per_day_from))
+            outcome = judge(rule, ctx)
+            if outcome is None:
+                untested.append(rule.analyte)
+                continue
+            if outcome.state == "pass":
+                passed.append(rule.id)
+            elif outcome.state == "fail":
+                if rule.severity == "fail":
+                    failures.append(entry(outcome))
+                elif rule.severity == "warning":
+                    warnings.append(entry(outcome))
+            elif outcome.state == "unknown":
+                inconclusive.append(entry(outcome))
+            missing.extend(outcome.missing)
+        else:
+            state, found = got
+            if state == "fail":
+                if rule.severity == "fail":
+                    failures.append(found)
+                elif rule.severity == "warning":
+                    warnings.append(found)
+            elif state == "unknown":
+                inconclusive.append(found)
+            else:  # "missing"
+                missing.extend(found)
+    gone = _unique(missing) if missing else ()
+    return Verdict(
+        profile=profile.code, profile_version=profile.version,
+        status=status_of(bool(failures), bool(gone or inconclusive)),
+        failures=tuple(failures), missing=gone, inconclusive=tuple(inconclusive),
+        warnings=tuple(warnings), passed=tuple(passed),
+        not_tested=_unique(a for a in untested if a not in gone) if untested else (),
+        not_applicable=skipped,
+        intake={"serving_g": serving, "servings_per_day": per_day, "daily_intake_g": daily,
+                "basis": said},
+    )
+
+
+def _intake_basis(serving_g: Any, servings_per_day: Any, defaults: Any) -> tuple[Any, ...]:
+    """``rules.resolve_intake`` and ``Intake.to_dict`` as one tuple: serving, per day,
+    where each came from, grams per day, basis."""
+    if serving_g is not None:
+        serving, serving_from = serving_g, "product"
+    else:
+        serving = defaults.serving_g
+        serving_from = "profile default" if serving is not None else "unknown"
+    if servings_per_day is not None:
+        per_day, per_day_from = servings_per_day, "product"
+    else:
+        per_day = defaults.servings_per_day
+        per_day_from = "profile default" if per_day is not None else "unknown"
+    daily = None if serving is None or per_day is None else tidy(serving * per_day)
+    said = serving_from if serving_from == per_day_from else (
+        f"serving_g: {serving_from}; servings_per_day: {per_day_from}")
+    return serving, per_day, serving_from, per_day_from, daily, said
+
+
+def _default_intake(plan: Compiled) -> tuple[Any, ...]:
+    plan.default_intake = _intake_basis(None, None, plan.profile.defaults)
+    return plan.default_intake
 
 
 def _verdict(profile: Profile, outcomes: list[tuple[Rule, Outcome | None]],

@@ -20,6 +20,7 @@ import math
 import os
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 import pytest
@@ -37,6 +38,8 @@ from registry.thresholds import (
     latest_results,
     profile_from_dict,
 )
+from registry.thresholds.compiled import compiled
+from registry.thresholds.evaluate import FALLBACKS, evaluate_by_rules
 from registry.thresholds.model import QUALIFIERS
 from tests.thresholds import reference_impl
 from tests.thresholds.builders import clean_batch, make_profile, make_rule, res, shipped
@@ -145,12 +148,17 @@ def _outcome(call: Callable[[], Any]) -> tuple[str, str, str]:
     return ("verdict", repr(verdict), repr(verdict.to_dict()))
 
 
-def assert_same(profile: Profile, results: list[LabResult], product: ProductInfo | None) -> None:
+def assert_same(profile: Profile, results: list[LabResult], product: ProductInfo | None, *,
+                compiled_path: bool = True) -> None:
     """The engine's and the reference's verdicts are identical; repeating the call, or
-    mutating a verdict already given, changes nothing."""
+    mutating a verdict already given, changes nothing. With ``compiled_path``, a batch
+    the reference judges must be judged without falling back to ``evaluate_by_rules``."""
     expected = _outcome(lambda: reference_impl.evaluate(profile, list(results), product))
+    fallbacks = FALLBACKS[0]
     got = _outcome(lambda: evaluate(profile, list(results), product))
     assert got == expected, (profile.code, results, product)
+    if compiled_path and got[0] == "verdict":
+        assert FALLBACKS[0] == fallbacks, "the compiled path raised on a batch the reference judges"
     if got[0] == "verdict":
         first = evaluate(profile, iter(results), product)
         for entry in (*first.failures, *first.inconclusive, *first.warnings):
@@ -255,6 +263,55 @@ def test_a_profile_equal_to_a_compiled_one_keeps_its_own_figures() -> None:
         assert_same(profile, batch, None)
 
 
+def test_every_shipped_rule_is_compiled() -> None:
+    """No shipped rule is left to rules.judge (that would be correct, only slow)."""
+    for profile in PROFILES:
+        assert all(check.__name__ == "check" for check in compiled(profile).checks), profile.code
+
+
+@SETTINGS
+@given(results=batches(), product=PRODUCTS)
+def test_the_plain_path_judges_as_the_reference(results: list[LabResult],
+                                                product: ProductInfo | None) -> None:
+    """evaluate_by_rules, the fallback, is the reference too (with the memoised units)."""
+    for profile in PROFILES:
+        expected = _outcome(partial(reference_impl.evaluate, profile, results, product))
+        assert _outcome(partial(evaluate_by_rules, profile, results, product)) == expected
+
+
+#: Rules the loader would refuse, built by hand: left to rules.judge, or raising as it does.
+ODD_RULES = [
+    make_rule("max", id="no-analyte", limit=1.0, unit="ug/g"),
+    make_rule("max", id="no-limit", analyte="lead", unit="ug/g"),
+    make_rule("max", id="no-unit", analyte="lead", limit=1.0),
+    make_rule("max", id="odd-op", analyte="lead", limit=1.0, unit="ug/g", op="=="),
+    make_rule("max", id="presence", analyte="salmonella", limit=0.0),
+    make_rule("max", id="infinite", analyte="total_aerobic_count", limit=math.inf, unit="CFU/g"),
+    make_rule("max", id="zero", analyte="lead", limit=0.0, unit="ug/g", op="<"),
+    make_rule("max", id="tiny", analyte="lead", limit=1e-300, unit="ug/g"),
+    make_rule("exposure", id="not-mass", analyte="total_aerobic_count", limit=1.0, unit="ug/day"),
+    make_rule("per_serving", id="odd-unit", analyte="lead", limit=1.0, unit="furlongs"),
+    make_rule("ratio", id="no-denominator", analyte="7_hydroxymitragynine", limit=2.0, unit="%"),
+    make_rule("ratio", id="unknown-code", analyte="not_a_code", denominator="total_alkaloids",
+              limit=2.0, unit="%"),
+    make_rule("absent", id="absent-nothing"),
+    make_rule("required", id="required-none", analytes=("lead", None)),
+    make_rule("mystery", id="unknown-kind", analyte="lead"),
+    make_rule("max", id="warn-info", analyte="lead", limit=0.1, unit="ug/g", severity="info"),
+    make_rule("max", id="odd-limit", analyte="lead", limit="1", unit="ug/g"),
+]
+
+
+@pytest.mark.parametrize("rule", ODD_RULES, ids=lambda r: r.id)
+@settings(max_examples=max(EXAMPLES // 10, 20), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(results=batches(), product=PRODUCTS)
+def test_hand_built_rules_judge_as_the_reference(rule: Any, results: list[LabResult],
+                                                 product: ProductInfo | None) -> None:
+    profile = make_profile(rule, make_rule("max", id="lead", analyte="lead", limit=1.0, unit="ug/g"))
+    assert_same(profile, results, product, compiled_path=False)
+
+
 @pytest.mark.parametrize("bad", [
     res("lead", "0.3"),  # type: ignore[arg-type]
     res("lead", 0.3, unit=["ug/g"]),
@@ -265,5 +322,5 @@ def test_a_profile_equal_to_a_compiled_one_keeps_its_own_figures() -> None:
 ])
 def test_ill_typed_results_behave_as_the_reference(bad: LabResult) -> None:
     for profile in PROFILES:
-        assert_same(profile, [*clean_batch(lead=None, salmonella=None), bad], None)
-        assert_same(profile, [*clean_batch(), bad], ProductInfo(2.5, 4, "leaf"))
+        assert_same(profile, [*clean_batch(lead=None, salmonella=None), bad], None, compiled_path=False)
+        assert_same(profile, [*clean_batch(), bad], ProductInfo(2.5, 4, "leaf"), compiled_path=False)
