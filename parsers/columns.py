@@ -92,6 +92,11 @@ class Table:
         """True when a column is titled as the result (then untitled columns hold no results)."""
         return any(c.role == "result" for c in self.columns)
 
+    @property
+    def multi_unit(self) -> bool:
+        """True when result columns carry different units (``%``, ``mg/g``, ``mg/serving``)."""
+        return len({c.unit for c in self.columns if c.role == "result" and c.unit is not None}) > 1
+
     def analyte_column(self) -> Column | None:
         return next((c for c in self.columns if c.role == "analyte"), None)
 
@@ -111,9 +116,10 @@ def is_header(line: Line) -> bool:
     """True when a line names at least two column roles, one of them a data role."""
     if any(_prose(_cell_word_groups(c.words)) or _FIELD.search(c.text) for c in line.cells):
         return False
-    phrases = _phrases(line)
-    roles = {word_role(p) for p in phrases} - {None}
-    numbers = sum(1 for p in phrases if _is_reading(p))
+    value_cells = [c for c in line.cells if _is_reading(c.text)]
+    phrases = _phrases(Line([c for c in line.cells if c not in value_cells], line.page))
+    roles = {word_role(p) or ("result" if _unit_only(p) else None) for p in phrases if not _is_reading(p)} - {None}
+    numbers = len(value_cells) + sum(1 for p in phrases if _is_reading(p))
     data = roles & _DATA_ROLES
     return (len(data) >= 2 or {"analyte", "result"} <= roles) and numbers <= 1
 

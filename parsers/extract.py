@@ -426,6 +426,8 @@ def _unit_for(seg: Segment, k: int, reading: Reading, table: Table | None,
     if nxt is not None and nxt.cell == seg.atoms[k].cell and (u := normalise_unit(nxt.text)) is not None:
         return u
     col = table.column_at(seg.atoms[k].x0, seg.atoms[k].x1) if table is not None else None
+    if col is not None and col.unit is not None and table is not None and table.multi_unit:
+        return col.unit  # one measurement in several unit columns: each column's own unit
     for unit in (row_unit, col.unit if col else None, table.unit if table else None, ctx.heading_unit):
         if unit is not None and to_canonical(seg.match.code, seg.match.category, 1.0, unit) is not None:
             return unit
