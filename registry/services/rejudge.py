@@ -44,6 +44,7 @@ def step(session: Session, job: Job, *, chunk: int = CHUNK) -> bool:
     ids = list(session.scalars(sa.select(Batch.id).where(Batch.id > cursor)
                                .order_by(Batch.id).limit(chunk)))
     if not ids or not profiles:
+        job.total = job.done  # batches added since the count are judged on upload
         jobs.finish(job, cursor=cursor)
         return True
     report = verdicts.judge_batches(session, ids, profiles)
