@@ -246,6 +246,8 @@ def _heading(line: Line, ctx: Context) -> None:
     text = line.text
     if len(text.split()) > 8 or any(parse_number(w) is not None for w in text.split()):
         return
+    if any(c.text.rstrip().endswith(":") for c in line.cells[:-1]):
+        return  # ``Prepared for: | Client``: a labelled field, not a heading
     if is_qc_label(text):
         ctx.qc = True
     key = compact(text)

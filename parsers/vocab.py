@@ -97,7 +97,7 @@ FILLER = frozenset({
 #: Labels with these words are QA/QC rows, never results.
 QC_WORDS = frozenset({
     "recovery", "recoveries", "spike", "spiked", "blank", "control", "controls", "duplicate",
-    "qc", "qa", "surrogate", "reference", "calibration", "prepared", "nominal",
+    "qc", "qa", "surrogate", "reference", "calibration", "nominal",
 })
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
