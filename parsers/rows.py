@@ -95,7 +95,7 @@ def _stops_label(text: str) -> bool:
     low = text.lower()
     if low in _LABEL_STOPS or low.startswith(("<", ">", "≤", "≥")):
         return True
-    return parse_number(text) is not None or status_of(text) is not None
+    return parse_cell(text) is not None or is_empty(text) or status_of(text) is not None
 
 
 def _paren_text(words: list[tuple[Word, int]], i: int) -> str:
