@@ -118,10 +118,17 @@ def is_header(line: Line) -> bool:
         return False
     value_cells = [c for c in line.cells if _is_reading(c.text)]
     phrases = _phrases(Line([c for c in line.cells if c not in value_cells], line.page))
-    roles = {word_role(p) or ("result" if _unit_only(p) else None) for p in phrases if not _is_reading(p)} - {None}
+    units_title = len(line.cells) >= 2  # ``Heavy Metals (ppm)`` alone on its line is a heading
+    roles = {word_role(p) or ("result" if units_title and _unit_only(p) else None)
+             for p in phrases if not _is_reading(p)} - {None}
     numbers = len(value_cells) + sum(1 for p in phrases if _is_reading(p))
     data = roles & _DATA_ROLES
     return (len(data) >= 2 or {"analyte", "result"} <= roles) and numbers <= 1
+
+
+def _title_role(text: str) -> str | None:
+    """The role a column title names; a bare unit (``%``, ``mg/g``) titles a result column."""
+    return word_role(text) or ("result" if _unit_only(text) else None)
 
 
 def _is_reading(text: str) -> bool:

@@ -76,6 +76,8 @@ def _page_results(page: Page, ctx: Context, warnings: list[str]) -> list[Result]
         if not segs:
             _heading(line, ctx)
             segs = _orphan(lines, i, ctx)
+        elif not any(parse_cell(a.text) is not None for seg in segs for a in seg.atoms):
+            _heading(line, ctx)  # ``Alkaloids (mg/g)``: a panel title that is also an analyte name
         for seg in segs:
             result = _segment_result(seg, ctx, page.number, warnings)
             if result is None and not _has_reading(seg, ctx):
@@ -251,14 +253,14 @@ def _heading(line: Line, ctx: Context) -> None:
     if is_qc_label(text):
         ctx.qc = True
     key = compact(text)
+    units = [u for inner in _HEADING_UNIT.findall(text) if (u := normalise_unit(inner)) is not None]
     if any(w in key for w in _IN_SCOPE):
         ctx.out_of_scope = False
+        ctx.heading_unit = None  # a new panel: the last panel's unit no longer applies
     elif any(w in key for w in _OUT_OF_SCOPE):
         ctx.out_of_scope = True
-    for inner in _HEADING_UNIT.findall(text):
-        unit = normalise_unit(inner)
-        if unit is not None:
-            ctx.heading_unit = unit
+    if units:
+        ctx.heading_unit = units[-1]
 
 
 #: How far left of its first header word a table's row labels may start (points).
