@@ -28,6 +28,7 @@ ROLE_WORDS: tuple[tuple[str, str], ...] = (
     ("result", "result"), ("vysledek", "result"), ("ergebnis", "result"), ("resultat", "result"),
     ("mass", "result"), ("amount", "result"), ("concentration", "result"), ("conc", "result"),
     ("value", "result"), ("weight", "result"), ("found", "result"), ("finding", "result"), ("messwert", "result"),
+    ("bestimmungsgrenze", "loq"), ("nachweisgrenze", "lod"), ("bg", "loq"),
     ("lloq", "loq"), ("loq", "loq"), ("lod", "lod"), ("mdl", "lod"), ("pql", "loq"), ("mql", "loq"),
     ("units", "unit"), ("unit", "unit"), ("jednotk", "unit"), ("einheit", "unit"),
     ("status", "status"), ("p f", "status"), ("hodnocen", "status"), ("dispositi", "status"),

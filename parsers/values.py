@@ -29,7 +29,7 @@ UNITS: dict[str, str] = {
     "mg/g": "mg/g", "mg/kg": "mg/kg", "µg/g": "ug/g", "μg/g": "ug/g", "ug/g": "ug/g", "mcg/g": "ug/g",
     "ppm": "ppm", "ppb": "ppb", "µg/kg": "ug/kg", "μg/kg": "ug/kg", "ug/kg": "ug/kg", "mcg/kg": "ug/kg",
     "ng/g": "ug/kg", "ppt": "ppt", "ng/kg": "ppt",
-    "cfu/g": "CFU/g", "kbj/g": "CFU/g", "kte/g": "CFU/g", "cfu/ml": "CFU/mL", "cfu": "CFU/g",
+    "cfu/g": "CFU/g", "kbj/g": "CFU/g", "ktj/g": "CFU/g", "kte/g": "CFU/g", "kbe/g": "CFU/g", "cfu/ml": "CFU/mL", "cfu": "CFU/g",
     "mpn/g": "CFU/g", "logcfu/g": "log CFU/g", "log10cfu/g": "log CFU/g", "log(cfu/g)": "log CFU/g",
     "aw": "aw", "a_w": "aw", "ct": "Ct",
     "mg/ml": "mg/mL", "mg/unit": "mg/serving", "mg/serving": "mg/serving", "mg/tablet": "mg/serving",
@@ -47,8 +47,9 @@ CANONICAL: dict[str, tuple[str, float]] = {
 }
 
 _ND = {"nd", "n d", "not detected", "none detected", "non detect", "nedetekovano", "nicht nachweisbar",
-       "nn", "not detectable", "bdl", "below detection limit", "no analytes detected"}
-_BELOW_LOQ = {"loq", "lod", "lloq", "mdl", "rl", "mql", "lq", "ld", "pql", "bql", "blq", "bloq", "nq"}
+       "nn", "n n", "not detectable", "bdl", "below detection limit", "no analytes detected"}
+_BELOW_LOQ = {"loq", "lod", "lloq", "mdl", "rl", "mql", "lq", "ld", "pql", "bql", "blq", "bloq", "nq",
+              "bg", "mez stanovitelnosti"}
 _ABSENT = {"absent", "absence", "not present", "negative", "neg", "negativni", "negativ", "nicht nachweisbar",
            "not detected in 1g", "not detected in 25g", "none", "free", "nepritomno", "nenalezeno"}
 _PRESENT = {"present", "positive", "detected", "pos", "pozitivni", "positiv", "nachweisbar", "presence"}
@@ -57,7 +58,8 @@ _EMPTY = {"na", "n a", "nr", "nt", "not tested", "not reported", "not analyzed",
           "not applicable", "pending", "see attached", "tested", "complete", "reported"}
 _STATUS = {"pass": "pass", "passed": "pass", "passes": "pass", "complies": "pass", "conforms": "pass",
            "vyhovuje": "pass", "ok": "pass", "meets": "pass", "fail": "fail", "failed": "fail",
-           "fails": "fail", "nevyhovuje": "fail", "does not comply": "fail", "out of spec": "fail"}
+           "fails": "fail", "nevyhovuje": "fail", "does not comply": "fail", "out of spec": "fail",
+           "entspricht": "pass", "entspricht nicht": "fail", "konform": "pass", "nicht konform": "fail"}
 
 
 @dataclass(frozen=True, slots=True)

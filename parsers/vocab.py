@@ -31,7 +31,8 @@ ANALYTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "corynantheidine": ("alkaloid", ("corynantheidine", "corynantheidin")),
     "mitragynine_pseudoindoxyl": ("alkaloid", ("mitragynine pseudoindoxyl", "mgp")),
     "total_alkaloids": ("alkaloid", (
-        "alkaloids", "indole alkaloids", "alkaloid content", "alkaloidy", "alkaloide")),
+        "alkaloids", "indole alkaloids", "alkaloid content", "alkaloidy", "alkaloide", "gesamtalkaloide",
+        "celkove alkaloidy")),
     "lead": ("heavy_metal", ("lead", "pb", "lead pb", "olovo", "blei", "plomb", "plomo", "olow")),
     "arsenic": ("heavy_metal", ("arsenic", "as", "arsenic as", "arsen", "arsenico", "inorganic arsenic")),
     "cadmium": ("heavy_metal", ("cadmium", "cd", "cadmium cd", "kadmium", "cadmio")),
