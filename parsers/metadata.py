@@ -133,7 +133,9 @@ _STREET = re.compile(r"^\d+[A-Za-z]?(?:-\d+)?\s+(?:[\w.'-]+\s+){0,5}(?:St|Street
                      r"Dr|Drive|Way|Lane|Ln|Ct|Court|Pkwy|Parkway|Hwy|Highway|Suite|Ste|Place|Pl|Circle|Cir|"
                      r"Terrace|Trail|Pike|Park|Plaza|Square|Sq|Loop|Row|Center|Centre|Alley|Route|Rte|"
                      r"North|South|East|West|[NSEW])\b", re.IGNORECASE)
-_EU_STREET = re.compile(r"^[A-ZÀ-Ž][\w.' -]{2,40}?\s\d{1,5}(?:/\d{1,5})?[a-z]?,?(?:\s|$)")
+_EU_STREET = re.compile(r"^[A-ZÀ-Ž][\w.' -]{2,40}?\s\d{1,5}/\d{1,5}[a-z]?\b|^[A-ZÀ-Ž][\w.' -]{0,30}"
+                        r"(?:straße|strasse|str\.|gasse|weg|platz|allee|ring|ulice|nám\.|náměstí|třída|via|rue|"
+                        r"calle)\s\d{1,5}[a-z]?\b", re.IGNORECASE)
 _CITY = re.compile(r"(?:,\s*[A-Z]{2}\b,?\s+\d{5}(?:-?\d{4})?|\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b|\b\d{3}\s?\d{2}\s+[A-ZÀ-Ž]"
                    r"|\b\d{5}\s+[A-ZÄÖÜ][a-zäöüß]+|,\s*[A-Z][a-z]+,?\s+\d{5}\b)")
 _CONTACT = re.compile(r"@|https?://|www\.|\(\d{3}\)\s?\d{3}|\b\d{3}[.\- ]\d{3}[.\- ]\d{4}\b|\+\d[\d ]{7,}|"
@@ -143,8 +145,8 @@ _URL = re.compile(r"(?:https?://)?w{2,4}\.([a-z0-9-]{3,40})\.(?:com|net|org|us|c
 _MATRIX_WORDS = {"flower", "plant", "edible", "edibles", "concentrate", "ingestible", "tincture", "derivative",
                  "cured", "oil", "topical", "powder", "capsule", "capsules", "gummy", "gummies", "extract",
                  "vape", "cartridge", "infused", "pre", "roll", "preroll", "beverage", "liquid", "solid", "leaf",
-                 "light", "deprivation", "other", "product", "products", "inhalable", "ingestion", "inhalation",
-                 "heated", "hemp", "cbd", "kratom", "resin", "rosin", "wax", "shatter", "budder", "distillate",
+                 "light", "deprivation", "inhalable", "ingestion", "inhalation",
+                 "heated", "resin", "rosin", "wax", "shatter", "budder", "distillate",
                  "trim", "biomass", "isolate", "food", "candy", "chocolate", "drink", "dried", "raw", "fresh"}
 _MATRIX_LABELS = {"matrix", "sample matrix", "matrix type", "sample type", "product type", "type", "category",
                   "product category", "matrice", "matrix category"}
@@ -224,11 +226,12 @@ def read_metadata(pages: list[Page]) -> Metadata:
         if cell.only and not cell.labels:
             value_cell = _value_for(cell, cells, by_line)
             if value_cell is not None:
+                below = 5 if value_cell.top > cell.bottom - 1 else 0  # a guess from geometry: after printed pairs
                 for name, value in _zip_fields(cell, value_cell):
-                    add(name, value, _rank(name, cell), order * 10 + 1, cell.ocr)
+                    add(name, value, _rank(name, cell) + below, order * 10 + 1, cell.ocr)
         if k + 1 == len(cells) or (cells[k + 1].page, cells[k + 1].line) != (cell.page, cell.line):
             for name, value, rank in _split_pairs(by_line[(cell.page, cell.line)]):
-                add(name, value, rank * 10 + cell.page - 1, order * 10 + 2, cell.ocr)
+                add(name, value, rank * 100 + (cell.page - 1) * 10, order * 10 + 2, cell.ocr)
     day_first = _day_first(cells)
     dates = {name: _first_date(found.get(name, []), day_first, last=name != "received") for name in DATE_FIELDS}
     vendor = _best_name(found.get("vendor", []))
@@ -291,9 +294,43 @@ def normalise_label(text: str) -> str:
     return " ".join(words)
 
 
-def fields_of_label(text: str) -> list[tuple[str, int]]:
-    """The (field, rank) pairs a label names (empty for unknown labels)."""
-    return _FIELD_OF.get(normalise_label(text), [])
+def fields_of_label(text: str, loose: bool = True) -> list[tuple[str, int]]:
+    """The (field, rank) pairs a label names (empty for unknown labels).
+
+    Labels outside the vocabulary are read by their words: a date label names its event
+    (``Lab Received Date``, ``Date/Time Analyzed``, ``Completed Date``; ``Order Date`` and
+    ``Expiration Date`` name none), and ``Customer Lot`` or ``Product Batch`` is the batch
+    unless it is the lab's own (``Lab Batch``, ``Analytical Batch``).
+    """
+    key = normalise_label(text)
+    return _FIELD_OF.get(key) or (_fields_by_words(key) if loose else [])
+
+
+#: Date-label word stems -> (field, rank), tried in this order.
+_DATE_STEMS = (("report", "reported", 0), ("issu", "reported", 0), ("receiv", "received", 0),
+               ("receipt", "received", 0), ("intake", "received", 0), ("arriv", "received", 0),
+               ("prijm", "received", 0), ("eingang", "received", 0), ("complet", "reported", 1),
+               ("approv", "reported", 1), ("releas", "reported", 1), ("finali", "reported", 1),
+               ("test", "tested", 0), ("analy", "tested", 0), ("assay", "tested", 0), ("zkous", "tested", 0))
+_DATE_WORDS = {"date", "datum", "time", "dt", "on", "dne"}
+_NOT_PRODUCT_BATCH = {"lab", "laboratory", "analytical", "analysis", "qc", "prep", "preparation", "extraction",
+                      "instrument", "method", "test", "testing", "sequence", "run", "date", "size", "weight",
+                      "reviewed", "volume", "wgt", "total", "number", "units", "count"}
+
+
+def _fields_by_words(key: str) -> list[tuple[str, int]]:
+    words = key.split()
+    if not words or len(words) > 5 or re.search(r"\d", key):
+        return []
+    if any(w in _DATE_WORDS for w in words):
+        for stem, name, rank in _DATE_STEMS:
+            if any(w.startswith(stem) for w in words):
+                return [(name, rank)]
+        return []
+    tail = words[-2] if len(words) > 1 and words[-1] in ("id", "code") else words[-1]
+    if tail in ("batch", "lot") and len(words) > 1 and not any(w in _NOT_PRODUCT_BATCH for w in words):
+        return [("batch", 1)]
+    return []
 
 
 _SEP = re.compile(r"\s*(?::|#\s*:?|\b(?:No|Nr|ID)\.?\s*:|\bNo\.)\s*")
@@ -329,7 +366,7 @@ def _split_pairs(row: list[_Cell]) -> list[tuple[str, str, int]]:
             start = _label_start(part, m.start())
             if start is None:
                 continue
-            a, b = part_start + start, part_start + m.start()
+            a, b = part_start + start, part_start + m.start() + len(m.group().rstrip())
             if _cell_index(bounds, a) == _cell_index(bounds, max(a, b - 1)):
                 continue
             names = fields_of_label(part[start:m.start()])
@@ -405,7 +442,7 @@ def _label_start(text: str, sep: int) -> int | None:
         return None
     for n in range(min(6, len(words)), 0, -1):
         start = words[-n].start()
-        if fields_of_label(head[start:]):
+        if fields_of_label(head[start:], loose=False):
             if n == len(words) or not _continues_label(words[-n - 1].group()):
                 return start
     first: int | None = None
@@ -442,7 +479,7 @@ def _rank(name: str, cell: _Cell) -> int:
     if not ranks:
         for part in re.split(r"[;|,]", cell.text):
             ranks += [r for f, r in fields_of_label(part.split(":")[0].split("#")[0]) if f == name]
-    return (min(ranks) if ranks else 0) * 10 + (cell.page - 1)
+    return (min(ranks) if ranks else 0) * 100 + (cell.page - 1) * 10
 
 
 # --- values of bare labels: right, below ------------------------------------------------
@@ -579,9 +616,9 @@ def _clean(value: str | None) -> str | None:
 
 def _best_name(cands: list[_Candidate], skip_rank: int | None = None) -> str | None:
     for cand in sorted(cands):
-        if skip_rank is not None and cand.rank // 10 >= skip_rank:
+        if skip_rank is not None and cand.rank // 100 >= skip_rank:
             continue
-        value = _name_value(cand.value)
+        value = _name_value(_ocr_name(cand.value) if cand.ocr else cand.value)
         if value is not None:
             return value
     return None
@@ -655,7 +692,21 @@ def _ocr_digits(value: str) -> str:
             token = re.sub(r"(?<=\d)[OoIl]|[OoIl](?=\d)", lambda c: "0" if c.group() in "Oo" else "1", token)
         return token
 
+    value = re.sub(r"(?<![\w$§])[$§](?=\d)", "S", value)
     return re.sub(r"\S*\d\S*", fix, value)
+
+
+_ABBREVIATIONS = {"inc", "co", "ltd", "corp", "st", "dr", "mr", "mrs", "ms", "jr", "sr", "no", "mt", "ft", "llc"}
+
+
+def _ocr_name(value: str) -> str:
+    """Speckle that OCR reads as punctuation inside a name: ``White Borneo. Kratom``, ``Red ‘Horn``."""
+    value = re.sub(r"[‘’“”`´]", "", value)
+
+    def dot(m: re.Match[str]) -> str:
+        return m.group(1) if m.group(1).lower() not in _ABBREVIATIONS else m.group()
+
+    return re.sub(r"\b([^\W\d_]{2,})[.,](?=\s+[^\W\d_])", dot, value)
 
 
 def _looks_like_name(value: str) -> bool:
@@ -779,7 +830,7 @@ def _accreditation(cells: list[_Cell]) -> str | None:
 
 
 def _is_address(text: str) -> bool:
-    return bool(_STREET.search(text) or _CITY.search(text) or _EU_STREET.match(text) and re.search(r"\d", text))
+    return bool(_STREET.search(text) or _CITY.search(text) or _EU_STREET.match(text))
 
 
 def _has_separator(text: str) -> bool:
@@ -870,7 +921,7 @@ def _matrix_title(cells: list[_Cell], by_line: dict[tuple[int, int], list[_Cell]
     """The unlabelled title printed above the sample's matrix line, in the same column."""
     skip = {fold(k) for k in known if k}
     for cell in cells:
-        if cell.page != 1 or not _is_matrix(cell):
+        if cell.page != 1 or cell.top > 350 or not _is_matrix(cell):
             continue
         title: _Cell | None = None
         prev = cell
