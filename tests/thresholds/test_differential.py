@@ -38,6 +38,7 @@ from registry.thresholds import (
     latest_results,
     profile_from_dict,
 )
+from registry.thresholds.analytes import mass_per_gram
 from registry.thresholds.compiled import compiled
 from registry.thresholds.evaluate import FALLBACKS, evaluate_by_rules
 from registry.thresholds.model import QUALIFIERS
@@ -47,6 +48,7 @@ from tests.thresholds.builders import clean_batch, make_profile, make_rule, res,
 EXAMPLES = int(os.environ.get("THRESHOLDS_DIFF_EXAMPLES", "300"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FEWER = settings(SETTINGS, max_examples=max(EXAMPLES // 3, 50))
 
 PROFILES = [shipped()[code] for code in sorted(shipped())]
 
@@ -186,7 +188,7 @@ def test_shipped_profiles_judge_as_the_reference(results: list[LabResult],
         assert_same(profile, results, product)
 
 
-@SETTINGS
+@FEWER
 @given(results=st.lists(lab_results(), max_size=30))
 def test_latest_results_as_the_reference(results: list[LabResult]) -> None:
     got, expected = latest_results(results), reference_impl.latest_results(results)
@@ -253,6 +255,76 @@ def test_random_profiles_judge_as_the_reference(profile: Profile, results: list[
     assert_same(profile, results, product)
 
 
+# Batches aimed at the limits: where tidy()'s 12 digits, open and closed ends, the
+# quick pass test's margin and the order of the arithmetic decide the verdict.
+_NEAR = [1.0, 1 + 1e-13, 1 - 1e-13, 1 + 4e-12, 1 - 4e-12, 1 + 6e-12, 1 - 6e-12, 1 + 1e-11,
+         1 - 1e-11, 1 + 1e-10, 1 - 1e-10, 1 + 1e-9, 1 - 1e-9, 1 + 3e-9, 1 - 3e-9, 0.5, 2.0, 0.0]
+#: Other spellings of a canonical unit, with the factor a value takes in them.
+_SPELLINGS: dict[str | None, list[tuple[str, float]]] = {
+    "ug/g": [("ug/g", 1.0), ("ppm", 1.0), ("mg/kg", 1.0), ("ppb", 1000.0), ("ng/g", 1000.0),
+             ("%", 1e-4)],
+    "%": [("%", 1.0), ("% w/w", 1.0), ("mg/g", 10.0), ("ppm", 1e4)],
+    "CFU/g": [("CFU/g", 1.0), ("cfu/g", 1.0)],
+    "ug/kg": [("ug/kg", 1.0), ("ppb", 1.0), ("ug/g", 1e-3)],
+}
+_NEAR_PRODUCTS = st.none() | st.builds(
+    ProductInfo, serving_g=st.sampled_from([None, 2.5, 1, 4.0, 3.3333333333333335, 0.7]),
+    servings_per_day=st.sampled_from([None, 4, 3.0, 1.5, 7]),
+    form=st.sampled_from([None, "leaf", "extract"]))
+_DENOMINATORS = [1.8, 1.0, 2.0, 0.9, 1.5, 0.3, 3.5]
+
+
+def _near_result(draw: st.DrawFn, code: str, value: float) -> LabResult:
+    unit, factor = draw(st.sampled_from(_SPELLINGS.get(ANALYTES[code].unit, [(ANALYTES[code].unit, 1.0)])))
+    number = value * factor
+    qualifier = draw(st.sampled_from(["=", "=", "<", ">", "nd"]))
+    if qualifier == "nd":
+        return res(code, None, unit=unit, qualifier="nd", loq=number)
+    return res(code, number, unit=unit, qualifier=qualifier, loq=draw(st.none() | st.just(number)))
+
+
+@st.composite
+def near_limit_cases(draw: st.DrawFn) -> tuple[Profile, list[LabResult], ProductInfo | None]:
+    profile = draw(st.sampled_from(PROFILES))
+    rule = draw(st.sampled_from([r for r in profile.rules if r.limit is not None]))
+    product = draw(_NEAR_PRODUCTS)
+    assert rule.analyte is not None and rule.limit is not None
+    code, near = rule.analyte, draw(st.sampled_from(_NEAR))
+    serving = product.serving_g if product and product.serving_g is not None else profile.defaults.serving_g
+    per_day = (product.servings_per_day if product and product.servings_per_day is not None
+               else profile.defaults.servings_per_day)
+    per_gram = mass_per_gram(ANALYTES[code].unit or "", (rule.unit or "").partition("/")[0]) or 1.0
+    batch = {r.analyte: r for r in clean_batch()}
+    if rule.kind == "ratio":
+        den = draw(st.sampled_from(_DENOMINATORS))
+        batch[code] = _near_result(draw, code, den * rule.limit / 100 * near)
+        if draw(st.booleans()):
+            batch["total_alkaloids"] = _near_result(draw, "total_alkaloids", den)
+        else:  # no printed total: the sum of the printed alkaloids
+            batch.pop("total_alkaloids")
+            batch["mitragynine"] = _near_result(draw, "mitragynine", den - batch[code].value
+                                                if batch[code].value is not None else den)
+    else:
+        grams = {"exposure": (serving or 2.5) * (per_day or 4), "per_serving": serving or 2.5}
+        value = rule.limit / (per_gram * grams[rule.kind]) if rule.kind in grams else rule.limit
+        if code == "yeast_and_mold" and draw(st.booleans()):  # printed as its parts
+            batch.pop(code)
+            share = draw(st.sampled_from([0.3, 0.5, 0.999]))
+            batch["yeasts"] = _near_result(draw, "yeasts", value * share * near)
+            batch["molds"] = _near_result(draw, "molds", value * (1 - share))
+        else:
+            batch[code] = _near_result(draw, code, value * near)
+    return profile, list(batch.values()), product
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(case=near_limit_cases())
+def test_near_limits_judge_as_the_reference(
+        case: tuple[Profile, list[LabResult], ProductInfo | None]) -> None:
+    assert_same(*case)
+
+
 def test_a_profile_equal_to_a_compiled_one_keeps_its_own_figures() -> None:
     """Equal profiles (2 == 2.0) may share compiled work, never each other's output."""
     as_int = make_profile(make_rule("max", id="lead", analyte="lead", limit=2, unit="ug/g"))
@@ -269,7 +341,7 @@ def test_every_shipped_rule_is_compiled() -> None:
         assert all(check.__name__ == "check" for check in compiled(profile).checks), profile.code
 
 
-@SETTINGS
+@FEWER
 @given(results=batches(), product=PRODUCTS)
 def test_the_plain_path_judges_as_the_reference(results: list[LabResult],
                                                 product: ProductInfo | None) -> None:
