@@ -779,7 +779,8 @@ def _name_token(token: str, first: bool) -> bool:
 
 
 def _phrase_in(run: list[str], after: list[str]) -> str | None:
-    words = [t.rstrip(",") for t in run]
+    words = [t.rstrip(",;:") if fold(t) not in _ABBREVIATIONS else t for t in run]
+    words = [w.rstrip(".") if fold(w) in _LAB_WORDS else w for w in words]
     low = [fold(w) for w in words]
     heads = [k for k, w in enumerate(low) if w in _LAB_HEADS]
     ends = [k for k, w in enumerate(low) if w in _LAB_WORDS]

@@ -1,0 +1,252 @@
+"""Metadata grammar: dates in every common format, the label vocabulary, key/value geometry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from parsers import parse
+from parsers.metadata import fields_of_label, normalise_label, to_iso
+
+
+@pytest.mark.parametrize(("text", "day_first", "expected"), [
+    ("2024-01-17", False, "2024-01-17"),
+    ("2024/01/17", False, "2024-01-17"),
+    ("2024-01-17T10:00:00", False, "2024-01-17"),
+    ("01/17/2024", False, "2024-01-17"),
+    ("1/7/2024", False, "2024-01-07"),
+    ("03/24/22", False, "2022-03-24"),
+    ("09/08/2023 12:15", False, "2023-09-08"),
+    ("17/01/2024", False, "2024-01-17"),  # a day over 12 comes first whatever the document does
+    ("03/04/2024", True, "2024-04-03"),  # a day-first document
+    ("17.01.2024", False, "2024-01-17"),
+    ("16.1.2026", False, "2026-01-16"),
+    ("16. 1. 2026", False, "2026-01-16"),
+    ("17-01-2024", False, "2024-01-17"),
+    ("17-Jan-2024", False, "2024-01-17"),
+    ("17 Jan 2024", False, "2024-01-17"),
+    ("17 Jan. 2024", False, "2024-01-17"),
+    ("5 November 2021", False, "2021-11-05"),
+    ("12 NOVEMBER 2021", False, "2021-11-12"),
+    ("January 17, 2024", False, "2024-01-17"),
+    ("Jan 13, 2025", False, "2025-01-13"),
+    ("Apr 03, 2022 | CURALEAF FLORIDA LLC", False, "2022-04-03"),
+    ("Sept 5th, 2023", False, "2023-09-05"),
+    ("16. ledna 2026", False, "2026-01-16"),
+    ("3. März 2024", False, "2024-03-03"),
+    ("received 11/03/2021 08:48", False, "2021-11-03"),
+])
+def test_dates_in_every_common_format(text: str, day_first: bool, expected: str) -> None:
+    assert to_iso(text, day_first) == expected
+
+
+@pytest.mark.parametrize("text", ["nothing", "13/13/2024", "31.02.2024", "0.12 mg/g", "Page 1 of 2", "ISO/IEC 17025:2017",
+                                  "", "1/15"])
+def test_not_dates(text: str) -> None:
+    assert to_iso(text) is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("16.1.2026 - 22.1.2026", "2026-01-22"),
+    ("06-12 November 2021", "2021-11-12"),
+    ("02/27/2025 - 03/07/2025", "2025-03-07"),
+])
+def test_date_ranges_end_on_the_last_day(text: str, expected: str) -> None:
+    assert to_iso(text, last=True) == expected
+
+
+@pytest.mark.parametrize(("label", "normalised"), [
+    ("Batch No.:", "batch"), ("Lot #", "lot"), ("BATCH NUMBER", "batch"), ("Sample ID #", "sample id"),
+    ("Report No", "report"), ("Order No.:", "order"), ("Označení vzorků zákazníkem", "oznaceni vzorku zakaznikem"),
+    ("____ Report Date", "report date"),
+])
+def test_label_normal_form(label: str, normalised: str) -> None:
+    assert normalise_label(label) == normalised
+
+
+@pytest.mark.parametrize(("label", "field"), [
+    ("Client", "vendor"), ("Client Name", "vendor"), ("Customer", "vendor"), ("Company", "vendor"),
+    ("Manufacturer", "vendor"), ("Distributor", "vendor"), ("Prepared for", "vendor"),
+    ("REPORT PREPARED FOR", "vendor"), ("Zákazník", "vendor"), ("Auftraggeber", "vendor"),
+    ("Sample Name", "product"), ("Product", "product"), ("Product Name", "product"), ("Description", "product"),
+    ("Strain", "product"), ("Označení vzorku", "product"), ("Probenbezeichnung", "product"),
+    ("Batch", "batch"), ("Lot", "batch"), ("Lot #", "batch"), ("Batch No.", "batch"), ("Lot Number", "batch"),
+    ("Harvest/Lot ID", "batch"), ("Šarže", "batch"), ("Charge", "batch"), ("Customer Lot", "batch"),
+    ("Product Batch ID", "batch"),
+    ("Sample ID", "sample_id"), ("Sample #", "sample_id"), ("Lab ID", "sample_id"), ("Číslo vzorku", "sample_id"),
+    ("Report No.", "report_number"), ("COA #", "report_number"), ("Certificate #", "report_number"),
+    ("Číslo protokolu", "report_number"), ("Prüfbericht Nr.", "report_number"), ("Order #", "report_number"),
+    ("Date Received", "received"), ("Received", "received"), ("Receipt Date", "received"),
+    ("Lab Received Date", "received"), ("Datum příjmu vzorků", "received"), ("Eingangsdatum", "received"),
+    ("Date Tested", "tested"), ("Analysis Date", "tested"), ("Date/Time Analyzed", "tested"),
+    ("Datum provedení zkoušek", "tested"),
+    ("Report Date", "reported"), ("Date Issued", "reported"), ("Completion Date", "reported"),
+    ("Completed Date", "reported"), ("Datum vystavení", "reported"), ("Ausstellungsdatum", "reported"),
+])
+def test_label_vocabulary(label: str, field: str) -> None:
+    assert field in [name for name, _rank in fields_of_label(label)]
+
+
+@pytest.mark.parametrize("label", ["Batch Date", "Lab Batch", "Analytical Batch", "Batch Size", "Order Date",
+                                   "Expiration Date", "Sampling Date", "Sample Matrix", "Product Image",
+                                   "Total Batch Wgt", "Seed to Sale"])
+def test_other_labels_name_no_field(label: str) -> None:
+    assert fields_of_label(label) == []
+
+
+def test_label_ranks_prefer_the_specific_label() -> None:
+    product = dict(fields_of_label("Product Name"))["product"]
+    assert product < dict(fields_of_label("Strain"))["product"]
+    assert dict(fields_of_label("Report No."))["report_number"] < dict(fields_of_label("Order #"))["report_number"]
+    assert dict(fields_of_label("Report Date"))["reported"] < dict(fields_of_label("Completed"))["reported"]
+
+
+def test_pairs_on_one_line_and_in_one_cell(make_pdf: Callable[..., Path]) -> None:
+    doc = parse(make_pdf([
+        (50, 40, "Riverside Analytical Labs"),
+        (50, 70, "Client: Acme Botanicals LLC"), (330, 70, "Sample: 2502RLI0135-0489"),
+        (50, 85, "Strain: Garlic Gravity"), (330, 85, "Batch#: SW3725J-GG; Batch Size: 1034 units"),
+        (50, 100, "Lab Batch #: QC-99"), (330, 100, "Sample Received: 02/27/2025; Report Created: 03/07/2025;"),
+        (50, 115, "Batch Date: 2025-01-01"), (330, 115, "Report ID: S-2"),
+        (50, 140, "Lead"), (200, 140, "0.12 ppm"),
+    ]))
+    assert doc.vendor == "Acme Botanicals LLC"
+    assert doc.product == "Garlic Gravity"
+    assert doc.batch == "SW3725J-GG"
+    assert doc.sample_id == "2502RLI0135-0489"
+    assert doc.report_number == "S-2"
+    assert (doc.dates.received, doc.dates.reported) == ("2025-02-27", "2025-03-07")
+    assert doc.lab.name == "Riverside Analytical Labs"
+
+
+def test_label_cells_with_values_to_the_right(make_pdf: Callable[..., Path]) -> None:
+    doc = parse(make_pdf([
+        (40, 30, "Cascade Analytical Laboratories", 14),
+        (40, 50, "1200 Industrial Way, Suite 4, Portland, OR 97201", 8),
+        (40, 90, "Submitted by:", 9), (155, 90, "Kratom Harbor Inc.", 9),
+        (306, 90, "Description:", 9), (421, 90, "Red Bali Kratom Leaf Powder", 9),
+        (40, 103, "Lot:", 9), (155, 103, "L0210202401", 9), (306, 103, "Sample No.:", 9), (421, 103, "S240210-047", 9),
+        (40, 116, "Certificate #:", 9), (155, 116, "915/24", 9),
+        (306, 116, "Date Received:", 9), (421, 116, "10-Feb-2024", 9),
+        (40, 129, "Tested:", 9), (155, 129, "13-Feb-2024", 9), (306, 129, "Reported:", 9), (421, 129, "16-Feb-2024", 9),
+        (40, 160, "Analyte", 8), (240, 160, "Result", 8), (40, 175, "Lead", 8), (240, 175, "0.12 ppm", 8),
+    ]))
+    assert (doc.vendor, doc.product) == ("Kratom Harbor Inc.", "Red Bali Kratom Leaf Powder")
+    assert (doc.batch, doc.sample_id, doc.report_number) == ("L0210202401", "S240210-047", "915/24")
+    assert (doc.dates.received, doc.dates.tested, doc.dates.reported) == ("2024-02-10", "2024-02-13", "2024-02-16")
+    assert doc.lab.name == "Cascade Analytical Laboratories"
+
+
+def test_header_row_with_values_below(make_pdf: Callable[..., Path]) -> None:
+    """A row of column labels over rows of values; wrapped values are joined."""
+    doc = parse(make_pdf([
+        (116, 60, "Client:"), (621, 60, "Laboratory:"),
+        (116, 74, "Curaleaf Mass"), (630, 74, "MCR Labs"),
+        (116, 86, "30 Worcester Road"), (563, 86, "85 Speen St. Lower Level"),
+        (453, 118, "Date"),
+        (120, 124, "Sample ID #"), (206, 124, "Sample Name"), (315, 124, "Batch"), (382, 124, "Matrix"),
+        (515, 124, "Date Tested"),
+        (442, 130, "Received"),
+        (125, 150, "MCR-S21-"), (185, 150, "CL,Popcorn,(S)Redline,,"), (300, 150, "210916RL.F9-"),
+        (437, 150, "5 November"), (506, 150, "06-12 November"),
+        (382, 156, "Flower"),
+        (135, 162, "68302"), (228, 162, ",Bulk"), (312, 162, "4-PR-D"), (453, 162, "2021"), (532, 162, "2021"),
+        (116, 200, "Lead"), (250, 200, "0.12 ppm"),
+    ]))
+    assert doc.vendor == "Curaleaf Mass"
+    assert doc.lab.name == "MCR Labs"
+    assert doc.sample_id == "MCR-S21-68302"
+    assert doc.product == "CL,Popcorn,(S)Redline,,,Bulk"
+    assert doc.batch == "210916RL.F9-4-PR-D"
+    assert (doc.dates.received, doc.dates.tested) == ("2021-11-05", "2021-11-12")
+
+
+def test_labels_above_values_and_label_lists(make_pdf: Callable[..., Path]) -> None:
+    doc = parse(make_pdf([
+        (30, 40, "SAMPLE ID", 7), (240, 40, "TERPENES", 7),
+        (30, 50, "398339", 9),
+        (30, 70, "SAMPLE NAME", 7), (240, 70, "Chemical Residue", 12),
+        (30, 80, "Autumn Brands 3.5g Mother's Milk", 9),
+        (30, 100, "BATCH ID", 7),
+        (30, 110, "1A4060300001519000007658", 9),
+        (30, 130, "COLLECTED, RECEIVED", 7),
+        (30, 140, "11/02/2021 15:06, 11/03/2021 08:48", 9),
+        (30, 160, "DISTRIBUTOR INFO", 7),
+        (30, 170, "LCISM CORP", 9),
+        (30, 180, "11630 PENDLETON ST", 9),
+        (240, 200, "Lead: 0.12 ppm", 9),
+        (70, 760, "1801 Carnegie Ave, Santa Ana CA 92705", 8),
+        (70, 770, "www.cannalysis.com", 8),
+    ]))
+    assert (doc.sample_id, doc.product, doc.batch) == ("398339", "Autumn Brands 3.5g Mother's Milk",
+                                                       "1A4060300001519000007658")
+    assert doc.dates.received == "2021-11-03"
+    assert doc.vendor == "LCISM CORP"
+    assert doc.lab.name == "Cannalysis"  # only the lab's web address names it
+
+
+def test_unlabelled_client_block_and_product_title(make_pdf: Callable[..., Path]) -> None:
+    doc = parse(make_pdf([
+        (430, 40, "Red Bali Kratom Powder"),
+        (430, 50, "Sample Matrix:"),
+        (430, 60, "Plant, Powder"),
+        (41, 60, "721 Cortaro Dr."),
+        (41, 70, "Sun City Center, FL 33573"),
+        (38, 120, "Green Leaf Botanicals", 10),
+        (38, 132, "6749 Ben Bostic Rd", 10),
+        (38, 144, "Quincy, FL 32351", 10),
+        (168, 120, "Batch # RB-2024-0117", 10),
+        (38, 160, "Order # TRU220427-050001", 10),
+        (38, 172, "Sample # AACT433", 10),
+        (168, 172, "Completion Date: 2022-05-02", 10),
+        (50, 220, "Lead"), (200, 220, "0.12 ppm"),
+        (50, 700, "This report shall not be reproduced without written approval from Sunshine Laboratory."),
+        (50, 712, "Sunshine Laboratory is accredited to the ISO/IEC 17025:2017 standard."),
+    ]))
+    assert doc.vendor == "Green Leaf Botanicals"
+    assert doc.product == "Red Bali Kratom Powder"
+    assert (doc.batch, doc.sample_id, doc.report_number) == ("RB-2024-0117", "AACT433", "TRU220427-050001")
+    assert doc.dates.reported == "2022-05-02"
+    assert doc.lab.name == "Sunshine Laboratory"
+    assert doc.lab.accreditation == "ISO/IEC 17025:2017"
+
+
+def test_lab_batch_and_dates_of_other_events_are_not_taken(make_pdf: Callable[..., Path]) -> None:
+    doc = parse(make_pdf([
+        (50, 40, "Client: Acme Botanicals LLC"),
+        (50, 55, "Lab Batch #: QC-2024-11"),
+        (50, 70, "Batch Date: 2024-01-01"),
+        (50, 85, "Order Date: 2024-01-02"),
+        (50, 100, "Expiration Date: 2025-01-02"),
+        (50, 115, "External Batch ID: N/A"),
+        (50, 140, "Lead"), (200, 140, "0.12 ppm"),
+    ]))
+    assert doc.batch is None
+    assert doc.dates == type(doc.dates)()
+    assert any(w.startswith("missing key fields") for w in doc.warnings) and doc.needs_review
+
+
+def test_wrapped_name_under_its_label(make_pdf: Callable[..., Path]) -> None:
+    doc = parse(make_pdf([
+        (43, 60, "Order Name: Cresco Budder 1g - Buddha's", 12),
+        (43, 72, "Hand", 12),
+        (43, 86, "Retail Batch #: 8474 5221 8191 0310", 12),
+        (43, 120, "Lead"), (200, 120, "0.12 ppm"),
+    ]))
+    assert doc.product == "Cresco Budder 1g - Buddha's Hand"
+    assert doc.batch == "8474 5221 8191 0310"
+
+
+def test_czech_labels(make_pdf: Callable[..., Path]) -> None:
+    doc = parse(make_pdf([
+        (43, 60, "Zákazník:"), (185, 60, "Vivadzen s.r.o."),
+        (185, 72, "Freyova 82/27"),
+        (43, 90, "Objednávka:"), (185, 90, "16.1.2026"),
+        (43, 102, "Protokol o zkouškách ML: 63/26"),
+        (43, 130, "olovo"), (150, 130, "0,64"), (230, 130, "mg/kg"),
+    ]))
+    assert doc.vendor == "Vivadzen s.r.o."
+    assert doc.report_number == "63/26"
+    assert doc.dates.received is None  # "Objednávka" (order) is not the receipt
