@@ -82,7 +82,8 @@ def one_result(rng: random.Random, code: str, base: float | None, cert: int,
             return LabResult(code, "heavy_metal", None, unit, "<", loq, cert, tested)
         return LabResult(code, "heavy_metal", value, unit, "=", loq, cert, tested)
     unit = CANONICAL[code]
-    value = round(base * rng.lognormvariate(0, 0.6), 3 if unit == "%" else 0)
+    spread = 0.25 if unit == "%" else 0.8  # alkaloid levels vary less than counts
+    value = round(base * rng.lognormvariate(0, spread), 3 if unit == "%" else 0)
     if unit == "CFU/g":
         q = rng.choices(["=", "<", ">"], [70, 28, 2])[0]
         if q == "<":

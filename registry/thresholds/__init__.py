@@ -55,6 +55,17 @@ unless its printed LOQ is above the limit; a unit that does not convert is
 inconclusive with a reason. Status (``evaluate.py``): ``fail`` > ``incomplete`` >
 ``pass``. A Prop 65 breach is listed under ``warnings`` and does not change the status.
 
+Speed
+-----
+:func:`evaluate` runs each profile compiled once into per-rule checks (``compiled.py``:
+units, conversion factors and composites resolved up front; a rule that passes costs a
+few comparisons, and only failures, warnings and inconclusive rules build their
+entries). ``rules.py`` remains the readable definition of each kind (``rules.judge``)
+and :func:`~registry.thresholds.evaluate.evaluate_by_rules` the plain evaluation; the
+verdicts are held to a frozen pre-optimisation copy by
+``tests/thresholds/test_differential.py``. ``bench/evaluate_engine.py`` prints µs per
+call, before and after, per shipped profile.
+
 Shipped profiles and how sure each figure is
 --------------------------------------------
 Intakes: exposure profiles default to 10 g/day (2.5 g x 4), the registry's basis from
