@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from parsers.layout_text import Line, Word
 from parsers.values import normalise_unit, parse_cell, parse_number
@@ -40,6 +41,7 @@ ROLE_WORDS: tuple[tuple[str, str], ...] = (
     ("dilution", "other"), ("dil", "other"), ("by", "other"), ("analyzed", "other"), ("extracted", "other"),
     ("date", "other"), ("note", "other"), ("poznamka", "other"), ("id", "other"),
 )
+_PAIR_KEYS = frozenset(k for k, _r in ROLE_WORDS if " " in k)
 #: Roles that make a line a table header.
 _DATA_ROLES = frozenset({"result", "loq", "lod", "unit", "status", "limit"})
 _FIELD = re.compile(r"[^\W\d]:\s*\S")  # ``Product Name: X``: a labelled field, not a column title
@@ -102,6 +104,7 @@ class Table:
         return next((c for c in self.columns if c.role == "analyte"), None)
 
 
+@lru_cache(maxsize=65536)
 def word_role(text: str) -> str | None:
     """The column role a header word names, or None."""
     f = fold(text)
@@ -157,17 +160,22 @@ def fragmented(words: list[Word]) -> bool:
 
 
 def _cell_phrases(words: list[str]) -> list[str]:
+    return list(_phrases_of(tuple(words)))
+
+
+@lru_cache(maxsize=1 << 14)
+def _phrases_of(words: tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     i = 0
     while i < len(words):
         pair = " ".join(words[i:i + 2])
-        if i + 1 < len(words) and any(fold(pair) == k for k, _r in ROLE_WORDS if " " in k):
+        if i + 1 < len(words) and fold(pair) in _PAIR_KEYS:
             out.append(pair)
             i += 2
         else:
             out.append(words[i])
             i += 1
-    return out
+    return tuple(out)
 
 
 def is_continuation(line: Line, above: Line) -> bool:

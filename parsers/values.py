@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from parsers.vocab import PRESENCE, fold
 
@@ -72,6 +73,7 @@ class Reading:
     limit: str = "loq"  # for a bare "<LOD": which printed limit the row's value is
 
 
+@lru_cache(maxsize=65536)
 def parse_number(text: str, decimal_comma: bool = False) -> float | None:
     """A printed number as float, or None when ``text`` is not one number."""
     t = text.strip().replace("\u2212", "-").replace(" ", "").replace("\u2009", "")
@@ -105,6 +107,7 @@ def _comma_is_decimal(t: str, decimal_comma: bool) -> bool:
     return decimal_comma or len(tail) != 3 or head in ("0", "")
 
 
+@lru_cache(maxsize=65536)
 def normalise_unit(text: str) -> str | None:
     """A printed unit (``µg/g``, ``% w/w``, ``CFU/g``...) in normalised form, or None."""
     t = text.strip().strip("()[],;:").lower().replace(" ", "")
@@ -113,16 +116,19 @@ def normalise_unit(text: str) -> str | None:
     return UNITS.get(t) or UNITS.get(t.rstrip("."))
 
 
+@lru_cache(maxsize=65536)
 def status_of(text: str) -> str | None:
     """``pass``/``fail`` when ``text`` is a lab's pass/fail verdict."""
     return _STATUS.get(fold(text))
 
 
+@lru_cache(maxsize=65536)
 def is_empty(text: str) -> bool:
     """N/A, NR, Not Tested, a dash: a cell that holds no result."""
     return fold(text) in _EMPTY or text.strip() in ("-", "—", "–", "--", "/", "*")
 
 
+@lru_cache(maxsize=65536)
 def parse_cell(text: str, decimal_comma: bool = False) -> Reading | None:
     """A result cell as a Reading, or None when it holds no result."""
     t = " ".join(text.replace("\u2009", " ").split())

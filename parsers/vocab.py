@@ -117,6 +117,7 @@ class Match:
     score: float
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower case, accents removed, ``&`` as ``and``, punctuation as spaces."""
     text = unicodedata.normalize("NFKD", text.replace("&", " and ").replace("ß", "ss"))
@@ -124,6 +125,7 @@ def fold(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=65536)
 def compact(text: str) -> str:
     """Folded text without filler words or spaces: the matching key."""
     return "".join(w for w in fold(text).split() if w not in FILLER)
@@ -180,17 +182,23 @@ def _digits(text: str) -> str:
 
 
 def match_prefix(words: list[str], max_words: int = 8) -> Match | None:
+    """The longest vocabulary label that starts ``words`` (see :func:`_match_prefix`)."""
+    return _match_prefix(tuple(words[:max_words]))
+
+
+@lru_cache(maxsize=1 << 15)
+def _match_prefix(words: tuple[str, ...]) -> Match | None:
     """The longest vocabulary label that starts ``words``.
 
     An exact label wins over a longer fuzzy one unless the fuzzy one is close
     (``Aspergillus slavus`` is *flavus*, not the combined *Aspergillus*).
     """
-    limit = min(len(words), max_words)
+    limit = len(words)
     fuzzy: Match | None = None
     for n in range(limit, 0, -1):
         key = compact(" ".join(words[:n]))
         code = _exact(key)
-        if code is not None and _plausible(words[:n]):
+        if code is not None and _plausible(list(words[:n])):
             if fuzzy is not None and fuzzy.score >= _FUZZY_OVER_EXACT:
                 return fuzzy
             return Match(code, category_of(code), n, 100.0)
