@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from parsers import ocr
 from parsers.errors import CorruptPDF, EncryptedPDF, NotAPDF, NoText, TooManyPages
 from parsers.layout_text import Page, Word, build_lines
 from parsers.pdftext import page_words
 
-#: A page with fewer characters than this is treated as a scan.
+#: A page with fewer words than this is treated as a scan (when it has something to read).
 MIN_TEXT_WORDS = 5
+#: A page without text or images but with this many paths may be text drawn as outlines (OCR it).
+OUTLINED_TEXT_PATHS = 200
 
 
 @dataclass(slots=True)
@@ -29,6 +33,7 @@ class PdfText:
     ocr_pages: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     data: bytes | None = None
+    _plumber: Any = field(default=None, repr=False, compare=False)  # pdfplumber document, opened once
 
     @property
     def lines(self) -> list[str]:
@@ -75,12 +80,17 @@ def read_pdf(data: bytes, *, max_pages: int = 60, use_ocr: bool = True) -> PdfTe
 
 def _read_pages(doc: pdfium.PdfDocument, data: bytes, count: int, use_ocr: bool) -> PdfText:
     out = PdfText([], count, data=data)
-    for index in range(count):
-        page = doc[index]
-        try:
-            out.pages.append(_read_page(page, index + 1, use_ocr, out))
-        finally:
-            page.close()
+    try:
+        for index in range(count):
+            page = doc[index]
+            try:
+                out.pages.append(_read_page(page, index + 1, use_ocr, out))
+            finally:
+                page.close()
+    finally:
+        if out._plumber is not None:
+            out._plumber.close()
+            out._plumber = None
     if not any(p.lines for p in out.pages):
         hint = "" if ocr.available() or not use_ocr else " (install tesseract-ocr for scans)"
         raise NoText(f"no text layer and no OCR text{hint}")
@@ -96,24 +106,44 @@ def _garbled(words: list[Word]) -> bool:
     return odd > 0.15 * len(text)
 
 
-def _plumber_words(data: bytes, index: int) -> list[Word]:
-    """Words of one page through pdfplumber (slower, but maps more broken fonts)."""
+def _plumber_words(out: PdfText, index: int) -> list[Word]:
+    """Words of one page through pdfplumber (slower, but maps more broken fonts).
+
+    The pdfplumber document is opened once per file (opening it parses the whole file).
+    """
     import io
 
     import pdfplumber
 
-    with pdfplumber.open(io.BytesIO(data)) as doc:
-        page = doc.pages[index]
+    if out._plumber is None:
+        out._plumber = pdfplumber.open(io.BytesIO(out.data or b""))
+    page = out._plumber.pages[index]
+    try:
         return [Word(w["text"], w["x0"], w["top"], w["x1"], w["bottom"], float(w["bottom"] - w["top"]))
                 for w in page.extract_words(keep_blank_chars=False, use_text_flow=False)]
+    finally:
+        page.close()
+
+
+def _has_ink(page: pdfium.PdfPage) -> bool:
+    """True when a page without text could hold a scan: an image, or enough paths to be outlined text."""
+    paths = 0
+    for obj in page.get_objects(max_depth=3):
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            return True
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
+            paths += 1
+            if paths >= OUTLINED_TEXT_PATHS:
+                return True
+    return False
 
 
 def _read_page(page: pdfium.PdfPage, number: int, use_ocr: bool, out: PdfText) -> Page:
     width, height = page.get_size()
     words = page_words(page)
     if _garbled(words) and out.data is not None:
-        words = _plumber_words(out.data, number - 1)
-    if len(words) >= MIN_TEXT_WORDS or not use_ocr or not ocr.available():
+        words = _plumber_words(out, number - 1)
+    if len(words) >= MIN_TEXT_WORDS or not use_ocr or not ocr.available() or not _has_ink(page):
         return Page(number, width, height, build_lines(words, number))
     ocr_words, confidence = ocr.page_words(page)
     out.ocr_pages.append(number)

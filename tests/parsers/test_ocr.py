@@ -131,3 +131,24 @@ def test_scan_without_key_fields_needs_review() -> None:
     assert doc.ocr
     assert any(w.startswith("missing key fields") for w in doc.warnings)
     assert doc.needs_review
+
+
+def test_blank_page_is_not_sent_to_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reportlab.lib.pagesizes import A4
+
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=A4)
+    canvas.drawString(50, 800, "Client: Acme Botanicals LLC   Batch: RB-2024-0117")
+    canvas.drawString(50, 780, "Lead 0.12 ppm")
+    canvas.showPage()
+    canvas.rect(0, 0, 10, 10)  # a blank page with one ruled box
+    canvas.showPage()
+    canvas.save()
+
+    def no_ocr(page: object) -> tuple[list[object], float]:
+        raise AssertionError("OCR called for a blank page")
+
+    monkeypatch.setattr(ocr, "page_words", no_ocr)
+    doc = parse(out.getvalue())
+    assert doc.pages == 2 and not doc.ocr
+    assert doc.batch == "RB-2024-0117"
