@@ -9,7 +9,8 @@ straight into the tables: ~2,000 vendors with aliases, their products, ~40 labs,
 batches (lots like ``RB-2024-0117``), one or two certificates a batch, ~10 results a
 batch (N x 10 in all) and verdicts under the default profile (``utah-r70-580``, ~10 %
 fail) and a second one. ``batches.search_text`` and ``batches.tested`` are filled by
-``registry.services.catalog.touch_batch`` itself, once per certificate.
+``registry.services.catalog.touch_batch`` itself, once per certificate; on SQLite the
+FTS5 trigram table ``batches_fts`` is filled by its own triggers as batches go in.
 
 Seeding uses SQLAlchemy core ``insert()`` executemany on SQLite and ``COPY`` on
 PostgreSQL. The seeded SQLite file is cached under ``bench/out/`` keyed by the
@@ -29,6 +30,12 @@ difference app-bare (p50): a request's fixed cost, which decides the ratio of qu
 that take well under a millisecond.
 Targets: p95 <= 25 ms and app/bare <= 2. Figures are printed, never asserted; the exit
 status is 0 unless a backend could not run.
+
+Times are wall-clock, so other work on the machine shows in them: the one-minute load
+average is printed beside each table. On a machine with more runnable processes than
+cores a request longer than a scheduler slice (a few ms) often waits out another
+process's slice, which inflates p95, and the app's times more than the shorter bare
+ones. Compare runs at a similar load.
 """
 
 from __future__ import annotations
@@ -664,13 +671,16 @@ def _bench(app: Any, args: argparse.Namespace, backend: str) -> bool:
     from registry.extensions import db
 
     queries = build_queries(app)
+    load_before = os.getloadavg()[0]
     rows = measure(app, queries, args.repeat)
+    load_after = os.getloadavg()[0]
     if args.explain:
         explain(app, queries)
     with app.app_context():
         db.engine.dispose()
     return print_table(backend, rows, f"{args.batches} batches, {args.repeat} runs a query, "
-                                      f"inputs rotated")
+                                      f"inputs rotated; load average {load_before:.1f} -> "
+                                      f"{load_after:.1f} on {os.cpu_count()} cores")
 
 
 def explain(app: Any, queries: list[Query]) -> None:

@@ -67,6 +67,10 @@ sqlite_immediate: contextvars.ContextVar[bool] = contextvars.ContextVar(
 )
 
 
+SQLITE_MMAP_BYTES = 1 << 30  # map up to the first GiB of the database file
+SQLITE_CACHE_KIB = 16 * 1024  # page cache per connection
+
+
 def _is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
@@ -81,6 +85,13 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA synchronous=NORMAL")
+    # Reads: pages come straight from the memory-mapped file (no read() and copy into
+    # the page cache per page), which is most of the cost of the index probes a search
+    # makes; a larger page cache per connection (default 2 MiB) and temporary sort
+    # trees in memory do the rest. Address space only: the OS page cache holds the data.
+    cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+    cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+    cur.execute("PRAGMA temp_store=MEMORY")
     cur.close()
 
 
