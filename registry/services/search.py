@@ -13,8 +13,13 @@ indexed predicate on ``batches`` or a semi-join on an index:
   ``lab``: ``EXISTS (SELECT 1 ...)`` on results by ``(batch_id, analyte)`` (covering)
   and certificates by ``batch_id``;
 * ``q``: every word must occur in ``batches.search_text`` (casefolded vendor, lot,
-  product and labs), ``LIKE '%word%'``: a pg_trgm GIN index on PostgreSQL; on SQLite,
-  which has no index for substrings, a scan of the narrow ``search_text`` index.
+  product and labs), ``LIKE '%word%'``: a pg_trgm GIN index on PostgreSQL. On SQLite
+  the count finds words of three ASCII characters or more in ``batches_fts``, an FTS5
+  trigram table that triggers keep in step with ``batches`` (a word is a phrase of its
+  trigrams: exactly the texts containing it), unless a vendor or lot finds fewer
+  batches first; shorter words, and the page, use ``LIKE`` (a scan of the narrow
+  ``search_text`` index when nothing narrower drives). Without that table (an SQLite
+  older than 3.34 or built without FTS5) every word is scanned.
 
 The count reads no more tables than its predicates need: with a ``status`` and no
 predicate on batch columns it counts verdict rows alone, and ``analyte`` alone counts
@@ -22,9 +27,9 @@ distinct batches in the ``(analyte, batch_id)`` index. The page is ordered by th
 ``(tested, id)`` index read backwards, so a page is found once it is full; PostgreSQL
 sorts NULLs first there, so batches without a test date are fetched by a second
 statement when a page reaches them (the order stays ``tested DESC NULLS LAST, id DESC``
-on every backend). On SQLite, where a word search must scan, the one scan that counts
-also returns the matches' ids when they are few, and the page is read by id: a rare
-word would otherwise walk the whole (tested, id) index a second time. SQLite plans
+on every backend). On SQLite the count of a word search also returns the matches' ids
+when they are few, and the page is read by id: a rare word would otherwise walk the
+whole (tested, id) index; a common one fills a page from it at once. SQLite plans
 without statistics, so the statements steer it: the status is a probe per batch, not
 a join it could start from, and dates are no index term under a word scan.
 
