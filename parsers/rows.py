@@ -175,6 +175,8 @@ def _joins(prev: str, joined: str) -> bool:
         return parse_number(joined.split(" ")[-1]) is None
     if normalise_unit(joined) is not None and normalise_unit(prev) is None:
         return True
+    if status_of(joined) is not None:
+        return True  # ``entspricht nicht``, ``does not comply``
     return fold_words(joined) in _PHRASES
 
 

@@ -15,8 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from scoring import Score, score_document  # noqa: E402
 
 #: Floors at the level reached (recall, precision over the whole text-layer corpus).
-RECALL_FLOOR = 0.60
-PRECISION_FLOOR = 0.70
+RECALL_FLOOR = 0.98
+PRECISION_FLOOR = 0.99
 METADATA_FLOOR = 0.45
 
 _TEXT = [r for r in real_truth() if "SCANNED" not in r["file"]]
@@ -47,6 +47,25 @@ def test_kratom_protocols_exact(record: dict[str, Any], scores: dict[str, Score]
                                   "cannabis-greenscientific-fl-2022-budder.pdf"])
 def test_no_results_from_not_tested_panels(name: str, scores: dict[str, Score]) -> None:
     assert scores[name].reported == 0, scores[name].extras
+
+
+#: Per-layout result floors (recall, precision) just below what the parser reaches.
+LAYOUT_FLOORS = {
+    "Method-Testing-Labs (FL)": (0.93, 0.99), "Cannalysis (CA)": (0.97, 0.99), "MCR-Labs (MA)": (0.99, 0.99),
+    "ACT-Laboratories-FL": (0.95, 0.99), "ACS-Laboratory (FL)": (0.99, 0.99), "Kaycha-Labs": (0.90, 0.99),
+    "Anresco-Laboratories (CA)": (0.99, 0.99), "Confident-Cannabis/Confident-LIMS": (0.99, 0.99),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUT_FLOORS))
+def test_layout_floor(layout: str, scores: dict[str, Score]) -> None:
+    total = Score()
+    for r in _TEXT:
+        if r["layout"] == layout:
+            total.add(scores[r["file"]])
+    recall, precision = LAYOUT_FLOORS[layout]
+    assert total.recall >= recall, total.misses
+    assert total.precision >= precision, total.extras
 
 
 def test_mcr_qc_pages_not_results() -> None:
