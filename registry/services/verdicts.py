@@ -52,8 +52,6 @@ from registry.services import profiles as profile_store
 FAILED, RECOVERED = "batch.failed", "batch.recovered"
 
 _verdicts = Verdict.__table__
-_results_table = Result.__table__
-_certificates_table = Certificate.__table__
 _changes = VerdictChange.__table__
 _outbox = OutboxEvent.__table__
 
@@ -161,28 +159,51 @@ class _Stored:
     failing_since: datetime | None
 
 
+# The hot read of a re-judgement, on the DBAPI cursor: SQLAlchemy's row objects would
+# cost more than the query itself. Batch ids are read by range (a chunk of ascending
+# ids covers its range exactly; other ids found in the range are skipped).
+_RESULTS_SQL = (
+    "SELECT r.analyte, r.category, r.value, r.unit, r.qualifier, r.loq, r.certificate_id,"
+    " c.tested, r.batch_id FROM results r JOIN certificates c ON c.id = r.certificate_id"
+    " WHERE r.batch_id BETWEEN {mark} AND {mark} AND c.status <> 'unreadable'"
+    " ORDER BY r.batch_id")
+
+
 def _results(session: Session, batch_ids: Sequence[int]
              ) -> tuple[dict[int, list[thresholds.LabResult]], dict[int, int]]:
     """The batches' results that count, and each batch's latest certificate id."""
-    r, c = _results_table.c, _certificates_table.c
-    rows = session.connection().execute(
-        sa.select(r.batch_id, r.analyte, r.category, r.value, r.unit, r.qualifier, r.loq,
-                  r.certificate_id, sa.type_coerce(c.tested, sa.String))
-        .join_from(_results_table, _certificates_table, c.id == r.certificate_id)
-        .where(r.batch_id.in_(batch_ids), c.status != CertificateStatus.UNREADABLE.value)).all()
-    results: dict[int, list[thresholds.LabResult]] = defaultdict(list)
+    lo, hi = min(batch_ids), max(batch_ids)
+    wanted = None if hi - lo + 1 == len(set(batch_ids)) else set(batch_ids)
+    conn = session.connection()
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(_RESULTS_SQL.format(mark=mark), (lo, hi))
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    results: dict[int, list[thresholds.LabResult]] = {}
     latest: dict[int, int] = {}
-    dates: dict[Any, date | None] = {None: None}
-    lab_result = thresholds.LabResult
-    for batch_id, analyte, category, value, unit, qualifier, loq, cert_id, tested in rows:
+    dates: dict[Any, date | None] = {None: None}  # SQLite gives text, PostgreSQL a date
+    new, lab_result = tuple.__new__, thresholds.LabResult  # fields in LabResult's order
+    current, bucket, top = None, [], 0
+    for row in rows:
+        batch_id, tested = row[8], row[7]
+        if batch_id != current:
+            if current is not None:
+                latest[current] = top
+            current, bucket, top = batch_id, [], 0
+            if wanted is None or batch_id in wanted:
+                results[batch_id] = bucket
         when = dates.get(tested)
-        if when is None and tested is not None:  # SQLite gives text, PostgreSQL a date
+        if when is None and tested is not None:
             when = dates[tested] = (date.fromisoformat(tested) if isinstance(tested, str)
                                     else tested)
-        results[batch_id].append(lab_result(analyte, category, value, unit, qualifier, loq,
-                                            cert_id, when))
-        if cert_id > latest.get(batch_id, 0):
-            latest[batch_id] = cert_id
+        bucket.append(new(lab_result, (*row[:7], when)))
+        if row[6] > top:
+            top = row[6]
+    if current is not None:
+        latest[current] = top
     return results, latest
 
 
@@ -191,7 +212,7 @@ def _products(session: Session, batch_ids: Sequence[int]) -> dict[int, threshold
     rows = session.execute(
         sa.select(Batch.id, Product.serving_g, Product.servings_per_day)
         .join(Product, Product.id == Batch.product_id)
-        .where(Batch.id.in_(batch_ids),
+        .where(Batch.id.between(min(batch_ids), max(batch_ids)),
                sa.or_(Product.serving_g.is_not(None), Product.servings_per_day.is_not(None))))
     return {bid: thresholds.ProductInfo(serving_g=g, servings_per_day=n) for bid, g, n in rows}
 
@@ -202,7 +223,8 @@ def _stored(session: Session, batch_ids: Sequence[int], codes: Iterable[str]
         sa.select(_verdicts.c.batch_id, _verdicts.c.profile_code, _verdicts.c.id,
                   _verdicts.c.status, _verdicts.c.profile_version,
                   sa.cast(_verdicts.c.detail, sa.Text), _verdicts.c.failing_since)
-        .where(_verdicts.c.batch_id.in_(batch_ids), _verdicts.c.profile_code.in_(list(codes)))
+        .where(_verdicts.c.batch_id.between(min(batch_ids), max(batch_ids)),
+               _verdicts.c.profile_code.in_(list(codes)))
     ).all()
     return {(bid, code): _Stored(vid, status, version, detail, since)
             for bid, code, vid, status, version, detail, since in rows}

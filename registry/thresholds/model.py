@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Kind = Literal["max", "absent", "ratio", "exposure", "per_serving", "required"]
 Verification = Literal["primary", "secondary", "unverified"]
@@ -86,10 +86,12 @@ class Profile:
         raise KeyError(rule_id)
 
 
-@dataclass(frozen=True, slots=True)
-class LabResult:
+class LabResult(NamedTuple):
     """One result as a verdict needs it: the parse contract's fields, plus which
-    certificate it came from and when that was tested (to pick the latest)."""
+    certificate it came from and when that was tested (to pick the latest).
+
+    A named tuple rather than a frozen dataclass: re-judging every stored batch builds
+    ten of these per batch, and a tuple is built several times faster."""
 
     analyte: str
     category: str | None = None
