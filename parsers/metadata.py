@@ -237,7 +237,7 @@ def read_metadata(pages: list[Page]) -> Metadata:
     vendor = _best_name(found.get("vendor", []))
     lab_name = _lab_name(found.get("lab", []), cells, by_line, vendor)
     if vendor is None:
-        vendor = _block_vendor(cells, by_line, lab_name)
+        vendor = _block_vendor(cells, by_line, lab_name) or _titled_block_vendor(cells, by_line, lab_name)
     product = _best_name(found.get("product", []), skip_rank=2)
     if product is None:
         product = _matrix_title(cells, by_line, {lab_name, vendor})
@@ -309,7 +309,7 @@ def fields_of_label(text: str, loose: bool = True) -> list[tuple[str, int]]:
 #: Date-label word stems -> (field, rank), tried in this order.
 _DATE_STEMS = (("report", "reported", 0), ("issu", "reported", 0), ("receiv", "received", 0),
                ("receipt", "received", 0), ("intake", "received", 0), ("arriv", "received", 0),
-               ("prijm", "received", 0), ("eingang", "received", 0), ("complet", "reported", 1),
+               ("prijm", "received", 0), ("prijet", "received", 0), ("eingang", "received", 0), ("complet", "reported", 1),
                ("approv", "reported", 1), ("releas", "reported", 1), ("finali", "reported", 1),
                ("test", "tested", 0), ("analy", "tested", 0), ("assay", "tested", 0), ("zkous", "tested", 0))
 _DATE_WORDS = {"date", "datum", "time", "dt", "on", "dne"}
@@ -510,10 +510,9 @@ def _right_of(label: _Cell, cells: list[_Cell]) -> _Cell | None:
             best = cell
     if best is None or best.only or best.labels or _labelish(best.text):
         return None
-    if not _has_separator(label.text) and not (re.search(r"\d", best.text) and not any(
-            c.only and not _has_separator(c.text) and c is not label and c.page == label.page
-            and c.line == label.line for c in cells)):
-        return None  # a column header ("Batch | Matrix | Date Tested") takes its value from below
+    if not _has_separator(label.text) and any(c.only and not _has_separator(c.text) and c is not label
+                                              and c.page == label.page and c.line == label.line for c in cells):
+        return None  # a row of column headers ("Batch | Matrix | Date Tested") takes its values from below
     return best
 
 
@@ -793,11 +792,17 @@ def _phrase_in(run: list[str], after: list[str]) -> str | None:
         while start < end and low[start] in ("the", "this", "a", "an", "by", "from", "at", "certificate"):
             start += 1
         core = low[start:end]
-        if not core or all(w in _GENERIC for w in core):
+        if not core or all(w in _GENERIC for w in core) and not (end + 2 < len(low) and low[end + 1] in ("of", "de")):
             return None
-        phrase = " ".join(words[start:end + 1])
-        tail = " ".join(run[end + 1:] + after)
-        if run[end].endswith(","):
+        stop = end + 1
+        if stop + 1 < len(words) and low[stop] in ("of", "de") and low[stop + 1] not in _GENERIC:
+            stop = len(words)  # "Quality Labs of Texas"
+            core = core + low[end + 1:]
+            if all(w in _GENERIC for w in core):
+                return None
+        phrase = " ".join(words[start:stop])
+        tail = " ".join(run[stop:] + after)
+        if run[stop - 1].endswith(","):
             tail = ", " + tail
     else:
         return None
@@ -903,6 +908,34 @@ def _block_vendor(cells: list[_Cell], by_line: dict[tuple[int, int], list[_Cell]
         if len(text) > 60 or re.search(r"certificate|analysis|report", text, re.IGNORECASE):
             continue
         return text
+    return None
+
+
+_HEADING_WORDS = {"information", "info", "details", "summary", "sample", "samples", "results", "result", "certificate",
+                  "analysis", "report", "order", "client", "customer", "batch", "product", "test", "tests",
+                  "testing", "compliance", "laboratory", "lab", "page", "data", "overview", "profile", "panel",
+                  "potency", "safety", "contact", "address", "approved", "signature", "notes", "comments"}
+
+
+def _titled_block_vendor(cells: list[_Cell], by_line: dict[tuple[int, int], list[_Cell]],
+                         lab: str | None) -> str | None:
+    """A short name heading a block of ``Label: value`` lines near the top of page 1 (``One Plant`` /
+    ``Order #: 70897`` / ``Retail Batch #: ...``), when no label or address names the client."""
+    lab_key = fold(lab or "")
+    for cell in cells:
+        if cell.page != 1 or cell.top > 250:
+            continue
+        if cell.only or cell.labels or _labelish(cell.text) or _is_contact(cell.text) or _is_address(cell.text):
+            continue
+        words = fold(cell.text).split()
+        if not 1 <= len(words) <= 5 or re.search(r"\d|:", cell.text) or any(w in _HEADING_WORDS for w in words):
+            continue
+        if lab_key and (fold(cell.text) in lab_key or lab_key in fold(cell.text)):
+            continue
+        below = [o for line in (cell.line + 1, cell.line + 2) for o in by_line.get((cell.page, line), [])
+                 if abs(o.x0 - cell.x0) <= 3 and o.top - cell.bottom <= 1.5 * cell.size]
+        if below and (below[0].labels or (below[0].only and _has_separator(below[0].text))):
+            return _name_value(cell.text)
     return None
 
 

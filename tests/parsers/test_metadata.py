@@ -250,3 +250,32 @@ def test_czech_labels(make_pdf: Callable[..., Path]) -> None:
     assert doc.vendor == "Vivadzen s.r.o."
     assert doc.report_number == "63/26"
     assert doc.dates.received is None  # "Objednávka" (order) is not the receipt
+
+
+def test_two_column_key_value_box(make_pdf: Callable[..., Path]) -> None:
+    rows = [("Customer Name", "Kratom King LLC"), ("Product Description", "Maeng Da Kratom Powder 250 g"),
+            ("Lot Number", "MD-0423-B"), ("Lab Sample ID", "24-01187"), ("Date Sample Received", "March 1, 2024"),
+            ("Date of Analysis", "03/04/2024"), ("Report Issue Date", "2024-03-06"), ("COA Number", "COA-24-0093")]
+    items: list[tuple[float, float, str] | tuple[float, float, str, float]] = [
+        (50, 40, "NorthStar Analytical Laboratory, Inc.", 14), (50, 56, "455 Research Pkwy, Boulder, CO 80301", 8)]
+    for k, (label, value) in enumerate(rows):
+        items += [(56, 90 + k * 16, label), (200, 90 + k * 16, value)]
+    items += [(50, 260, "Analyte"), (250, 260, "Result"), (50, 275, "Mitragynine"), (250, 275, "1.2 %")]
+    doc = parse(make_pdf(items))
+    assert doc.lab.name == "NorthStar Analytical Laboratory, Inc."
+    assert (doc.vendor, doc.product) == ("Kratom King LLC", "Maeng Da Kratom Powder 250 g")
+    assert (doc.batch, doc.sample_id, doc.report_number) == ("MD-0423-B", "24-01187", "COA-24-0093")
+    assert (doc.dates.received, doc.dates.tested, doc.dates.reported) == ("2024-03-01", "2024-03-04", "2024-03-06")
+
+
+def test_header_row_of_bare_labels_over_one_row_of_values(make_pdf: Callable[..., Path]) -> None:
+    header = [("Client", 40), ("Product", 140), ("Batch No.", 270), ("Received", 350), ("Reported", 430),
+              ("Sample ID", 510)]
+    values = [("Herbal Roots", 40), ("Green Malay", 140), ("GM-5521", 270), ("10-Jan-2024", 350),
+              ("15-Jan-2024", 430), ("S-0098", 510)]
+    doc = parse(make_pdf([(40, 40, "Certificate of Analysis", 16), (40, 60, "Quality Labs of Texas", 10)]
+                         + [(x, 100, t, 8) for t, x in header] + [(x, 114, t, 8) for t, x in values]
+                         + [(40, 160, "Mercury"), (200, 160, "<0.01 ppm")]))
+    assert doc.lab.name == "Quality Labs of Texas"
+    assert (doc.vendor, doc.product, doc.batch, doc.sample_id) == ("Herbal Roots", "Green Malay", "GM-5521", "S-0098")
+    assert (doc.dates.received, doc.dates.reported) == ("2024-01-10", "2024-01-15")
