@@ -78,6 +78,9 @@ def _page_results(page: Page, ctx: Context, warnings: list[str]) -> list[Result]
             segs = _orphan(lines, i, ctx)
         elif not any(parse_cell(a.text) is not None for seg in segs for a in seg.atoms):
             _heading(line, ctx)  # ``Alkaloids (mg/g)``: a panel title that is also an analyte name
+        if len(segs) == 1 and not _has_value(segs[0]) and i + 1 < len(lines) and _offset_twin(line, lines[i + 1]):
+            segs = segments(_joined(line, lines[i + 1]))  # values printed a little below their label
+            skip.add(i + 1)
         for seg in segs:
             result = _segment_result(seg, ctx, page.number, warnings)
             if result is None and not _has_reading(seg, ctx):
@@ -92,6 +95,27 @@ def _physical_by_unit(m: Match, unit: str | None) -> Match:
     if m.code == "moisture" and unit == "aw":
         return Match("water_activity", m.category, m.words, m.score)
     return m
+
+
+#: A line whose centre is closer than this many font sizes below another is its offset twin.
+OFFSET_ROW = 0.5
+
+
+def _has_value(seg: Segment) -> bool:
+    return any(parse_cell(a.text) is not None for a in seg.atoms)
+
+
+def _offset_twin(line: Line, below: Line) -> bool:
+    """``below`` holds the value cells of ``line``, printed a few points lower, side by side."""
+    if abs((below.top + below.bottom) / 2 - (line.top + line.bottom) / 2) > OFFSET_ROW * line.size:
+        return False
+    if segments(below) or not any(parse_cell(c.text) is not None for c in below.cells):
+        return False
+    return all(c.x1 < d.x0 - 1 or c.x0 > d.x1 + 1 for c in below.cells for d in line.cells)
+
+
+def _joined(line: Line, below: Line) -> Line:
+    return Line(sorted(line.cells + below.cells, key=lambda c: c.x0), line.page, line.ocr)
 
 
 def _has_reading(seg: Segment, ctx: Context) -> bool:

@@ -177,6 +177,8 @@ def _joins(prev: str, joined: str) -> bool:
         return True
     if status_of(joined) is not None:
         return True  # ``entspricht nicht``, ``does not comply``
+    if (r := parse_cell(prev)) is not None and r.value is None and parse_cell(joined) == r:
+        return True  # ``Absence in`` + ``1g``
     return fold_words(joined) in _PHRASES
 
 

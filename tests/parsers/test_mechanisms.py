@@ -160,3 +160,14 @@ def test_panel_title_unit_applies_to_rows(make_pdf: Callable[..., Path]) -> None
     got = _by_code(parse(pdf).results)
     assert (got["speciogynine"].value, got["speciogynine"].loq) == (pytest.approx(0.2), pytest.approx(0.01))
     assert (got["ochratoxin_a"].value, got["ochratoxin_a"].unit) == (1.5, "ug/kg")
+
+
+def test_values_printed_a_little_below_their_label(make_pdf: Callable[..., Path]) -> None:
+    pdf = make_pdf([
+        (300, 60, "Metal"), (430, 60, "LOD"), (455, 60, "Unit"), (480, 60, "Result"), (520, 60, "Pass / Fail"),
+        (300, 75, "ARSENIC", 7), (430, 75, "0.02", 7), (455, 75, "PPM", 7), (480, 75, "ND", 7), (520, 75, "PASS", 7),
+        (300, 85, "CADMIUM", 7), (520, 85, "PASS", 7),
+        (430, 87.8, "0.02", 7), (455, 87.8, "PPM", 7), (480, 87.8, "ND", 7),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert (got["cadmium"].qualifier, got["cadmium"].lab_status) == ("nd", "pass")
