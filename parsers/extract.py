@@ -522,6 +522,14 @@ def _null_unit(m: Match) -> str | None:
     return conv[1] if conv is not None else None
 
 
+def _sibling_row(first: Result, again: Result) -> bool:
+    """Two rows of one table column that name one analyte differently (``Pathogenic E. coli``
+    and ``STEC E. coli``): both are results, not a repeat."""
+    if first.page != again.page or first.bbox is None or again.bbox is None or first.raw == again.raw:
+        return False
+    return abs(first.bbox[0] - again.bbox[0]) < 3
+
+
 def _dedupe(results: list[Result]) -> list[Result]:
     """One result per analyte reading: repeats (summary boxes, repeated pages) dropped.
 
@@ -532,7 +540,7 @@ def _dedupe(results: list[Result]) -> list[Result]:
     index: dict[tuple[str, str, float | None], int] = {}
     for r in results:
         key = (r.analyte, r.qualifier, None if r.value is None else round(r.value, 9))
-        if key in index:
+        if key in index and not _sibling_row(out[index[key]], r):
             continue
         if r.qualifier == "<":
             bare = (r.analyte, "<", None)
