@@ -48,10 +48,13 @@ LABELS: dict[str, dict[str, int]] = {
         **dict.fromkeys(("client", "client name", "customer", "customer name", "prepared for",
                          "report prepared for", "client information", "client info", "customer information",
                          "submitted by", "requested by", "ordered by", "zakaznik", "objednatel", "auftraggeber",
-                         "kunde", "company", "company name", "client details", "bill to"), 0),
+                         "kunde", "company", "company name", "client details", "bill to", "vendor", "vendor name",
+                         "sponsor", "submitter", "account", "account name", "client customer", "customer client",
+                         "submitted for", "issued to", "report to", "odberatel", "kunde name"), 0),
         **dict.fromkeys(("manufacturer", "manufacturer info", "manufacturer information", "distributor",
                          "distributor info", "distributor information", "licensee", "brand", "vyrobce",
-                         "hersteller", "cultivator manufacturer", "distributor manufacturer"), 1),
+                         "hersteller", "cultivator manufacturer", "distributor manufacturer", "supplier",
+                         "retailer", "dodavatel", "lieferant"), 1),
         **dict.fromkeys(("producer", "cultivator", "cultivator info", "cultivator information"), 2),
     },
     "lab": dict.fromkeys(("laboratory", "testing laboratory", "testing lab", "laborator", "zkusebni laborator",
@@ -60,7 +63,9 @@ LABELS: dict[str, dict[str, int]] = {
         **dict.fromkeys(("product name", "sample name", "product", "product description", "sample description",
                          "item name", "item", "product sample", "oznaceni vzorku zakaznikem", "oznaceni vzorku",
                          "nazev vzorku", "nazev produktu", "probenbezeichnung", "produkt", "bezeichnung",
-                         "name of sample", "sample identification", "product identity"), 0),
+                         "name of sample", "sample identification", "product identity", "product sample name",
+                         "sample product name", "item description", "commodity", "sample description name",
+                         "popis vzorku", "nazev", "artikel", "product title"), 0),
         **dict.fromkeys(("strain", "cultivar", "cultivars", "description", "order name"), 2),
     },
     "batch": dict.fromkeys(("batch", "batch id", "lot", "lot id", "batch lot", "lot batch", "harvest lot id",
@@ -70,14 +75,16 @@ LABELS: dict[str, dict[str, int]] = {
     "sample_id": {
         **dict.fromkeys(("sample id", "sample", "sample code", "lab id", "laboratory id", "lab sample id",
                          "lab sample", "sample ref", "lab ref", "cislo vzorku", "probennummer", "probe", "lab no",
-                         "laboratory sample id", "test id"), 0),
+                         "laboratory sample id", "test id", "lab number", "laboratory number", "lab sample no",
+                         "accession", "lims id", "lab code", "laborcode", "labornummer", "evidencni cislo"), 0),
     },
     "report_number": {
         **dict.fromkeys(("report", "report id", "certificate", "certificate id", "coa", "coa id",
                          "protokol o zkouskach", "protokol o zkouskach ml", "protokol", "cislo protokolu",
                          "prufbericht", "pruefbericht", "final report", "test report", "analysis report",
                          "analytical report", "report code"), 0),
-        **dict.fromkeys(("project", "work order", "job", "job id", "project id", "submission"), 1),
+        **dict.fromkeys(("project", "work order", "job", "job id", "project id", "submission",
+                         "certificate of analysis", "coa report", "test report id"), 1),
         **dict.fromkeys(("order", "order id"), 2),
     },
     "received": dict.fromkeys(("date received", "received date", "received", "sample received", "receipt date",
@@ -333,7 +340,7 @@ def _fields_by_words(key: str) -> list[tuple[str, int]]:
     return []
 
 
-_SEP = re.compile(r"\s*(?::|#\s*:?|\b(?:No|Nr|ID)\.?\s*:|\bNo\.)\s*")
+_SEP = re.compile(r"\s*(?::|#\s*:?|\b(?:No|Nr|ID)\.?\s*:|\bNo\.|\s\.{3,}|…+)\s*")
 
 
 def _read_labels(cell: _Cell) -> None:
@@ -678,8 +685,10 @@ def _id_value(value: str, keep_names: bool = False, report: bool = False) -> str
         k += 1
     if report and k < len(tokens) and re.fullmatch(r"[\d/.-]+", tokens[k]) and not re.search(r"\d", out):
         out += " " + tokens[k]
-    if not re.search(r"\d", out):
-        return None
+    if not re.search(r"\d", out) or re.fullmatch(r"\d{1,2}:\d{2}(?::\d{2})?", out):
+        return None  # no digit, or a time of day
+    if any(pos == 0 for pos, _d in _find_dates(out, False)) and re.fullmatch(r"[\d./-]+", out):
+        return None  # a date, not a code
     return out
 
 

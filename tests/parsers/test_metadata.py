@@ -279,3 +279,18 @@ def test_header_row_of_bare_labels_over_one_row_of_values(make_pdf: Callable[...
     assert doc.lab.name == "Quality Labs of Texas"
     assert (doc.vendor, doc.product, doc.batch, doc.sample_id) == ("Herbal Roots", "Green Malay", "GM-5521", "S-0098")
     assert (doc.dates.received, doc.dates.reported) == ("2024-01-10", "2024-01-15")
+
+
+def test_leader_dots_times_and_more_label_words(make_pdf: Callable[..., Path]) -> None:
+    doc = parse(make_pdf([
+        (50, 40, "Vendor ........ Blue Lotus Imports"),
+        (50, 55, "Product/Sample Name: Green Malay Powder"),
+        (50, 70, "Accession Number: 24-7781"),
+        (50, 85, "Analysis Date/Time: 11:10"),
+        (50, 100, "Work Order: WO-5512"),
+        (50, 115, "Mfg Lot: ML-2024-3"),
+        (50, 140, "Lead"), (200, 140, "0.12 ppm"),
+    ]))
+    assert (doc.vendor, doc.product) == ("Blue Lotus Imports", "Green Malay Powder")
+    assert (doc.sample_id, doc.report_number, doc.batch) == ("24-7781", "WO-5512", "ML-2024-3")
+    assert doc.dates.tested is None  # a time of day is not a date
