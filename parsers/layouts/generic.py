@@ -10,7 +10,11 @@ narrative-style certificate with a text layer or readable by OCR.
 | vendor, product, batch, sample id, report number | ✓ (labelled fields in several languages) |
 | dates received / tested / reported | ✓ |
 | results: value, qualifier, unit, LOQ, lab status | ✓ (header columns, headings, narrative lines) |
-| transposed tables (analytes as columns) | - (only analytes outside the vocabulary seen so far) |
+| multi-line headers, side-by-side tables, labels left of centred titles | ✓ |
+| one measurement in several unit columns (%, mg/g, mg/serving) | ✓ (reported once, canonical unit) |
+| transposed tables (analytes as columns; Result/Unit/LOQ/Status or unit-titled rows) | ✓ |
+| summary boxes (value printed above its label) | ✓ (number with a fitting unit only) |
+| QA/QC tables, out-of-scope sections (filth, terpenes, solvents), footnotes | skipped |
 """
 
 from __future__ import annotations

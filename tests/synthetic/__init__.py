@@ -9,7 +9,8 @@ contract's canonical units; ``<LOQ`` rows carry the LOQ as ``value_alt`` like th
 truth). Families (:data:`FAMILIES`): ruled grid, whitespace columns, transposed panels,
 narrative lines, multi-page sections with the unit in the heading, European protocol
 (Czech or German, decimal comma), scanned (image-only), multi-unit alkaloid columns,
-and QC/NOT TESTED panels that must not be reported.
+QC/NOT TESTED panels that must not be reported, and side-by-side panels whose rows
+interleave (labels left of centred column titles, units on a second header line).
 
 Determinism: each document draws from ``random.Random(f"{seed}:{family}:{n}")`` and
 reportlab writes with ``invariant=True``, so a seed gives the same truth and the same

@@ -419,3 +419,46 @@ def qc(sample: Sample, out: io.BytesIO) -> None:
         pen.down(12)
     signature(pen)
     pen.finish()
+
+
+def sidebyside(sample: Sample, out: io.BytesIO) -> None:
+    """(10) Two panels side by side whose rows interleave on shared lines; column titles are
+    centred over their values while row labels are left-aligned (left of the ``Analyte``
+    title), and a second header line carries the panel's unit."""
+    pen = Pen(sample, out)
+    lab_block(pen)
+    meta_block(pen)
+    panels = sample.panels
+    for k in range(0, len(panels), 2):
+        pair = panels[k:k + 2]
+        rows = max(len(p.cells) for p in pair)
+        pen.need(46 + 11 * rows)
+        top = pen.y
+        for n, panel in enumerate(pair):
+            pen.y = top
+            side_panel(pen, panel, MARGIN + 275 * n)
+        pen.y = top - 46 - 11 * rows - 14
+    signature(pen)
+    pen.finish()
+
+
+def side_panel(pen: Pen, panel: Panel, x0: float) -> None:
+    units = {c.unit for c in panel.cells if c.unit}
+    shared = units.pop() if len(units) == 1 and all(c.unit for c in panel.cells) else None
+    pen.text(x0, panel.title.upper(), 9, bold=True)
+    pen.down(14)
+    cols = ((x0 + 50, "Analyte"), (x0 + 150, "LOQ"), (x0 + 197, "Result"), (x0 + 240, "Status"))
+    for x, head in cols:
+        pen.text(x, head, 8, bold=True, align="center")
+    pen.down(9)
+    if shared:
+        for x, _head in cols[1:3]:
+            pen.text(x, f"({shared})", 7, align="center")
+    pen.down(12)
+    for cell in panel.cells:
+        cell.page = pen.page
+        pen.text(x0, cell.label, 7)
+        shown = cell.text if shared else result_text(cell, True)
+        for (x, _head), text in zip(cols[1:], (cell.loq_text, shown, cell.status), strict=True):
+            pen.text(x, text, 7, align="center")
+        pen.down(11)

@@ -124,4 +124,5 @@ FAMILIES: tuple[Family, ...] = (
     Family("scanned", _scanned, _render_scan, text_layer=False),
     Family("multiunit", _multiunit, _render_with(draw.multiunit)),
     Family("qc", _qc, _render_with(draw.qc)),
+    Family("sidebyside", _standard("sidebyside"), _render_with(draw.sidebyside)),
 )
