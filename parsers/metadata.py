@@ -39,7 +39,7 @@ from datetime import date
 from typing import Any
 
 from parsers.document import Dates, Lab
-from parsers.layout_text import Line, Page, Word
+from parsers.layout_text import Page, Word
 from parsers.vocab import fold
 
 #: field -> {normalised label: rank}; lower ranks win, then reading order.
@@ -117,7 +117,6 @@ def _field_index() -> dict[str, list[tuple[str, int]]]:
 
 _FIELD_OF = _field_index()
 
-NAME_FIELDS = ("vendor", "lab", "product")
 DATE_FIELDS = ("received", "tested", "reported")
 ID_FIELDS = ("batch", "sample_id", "report_number")
 #: Values that mean "not given".
@@ -186,7 +185,7 @@ class _Cell:
     top: float = 0.0
     bottom: float = 0.0
     size: float = 1.0
-    labels: list[tuple[str, str]] = field(default_factory=list)  # (field, value) pairs read inside the cell
+    labels: list[tuple[str, str, int]] = field(default_factory=list)  # (field, value, rank) read inside the cell
     only: list[str] = field(default_factory=list)  # fields of a cell that is nothing but a label
 
     def __post_init__(self) -> None:
@@ -226,16 +225,17 @@ def read_metadata(pages: list[Page]) -> Metadata:
     order = 0
     for k, cell in enumerate(cells):
         order += 1
-        for name, value in cell.labels:
+        page_rank = (cell.page - 1) * 10
+        for name, value, rank in cell.labels:
             if name in ("product", "vendor"):
                 value += _continuation(cell, by_line)
-            add(name, value, _rank(name, cell), order * 10, cell.ocr)
+            add(name, value, rank * 100 + page_rank, order * 10, cell.ocr)
         if cell.only and not cell.labels:
             value_cell = _value_for(cell, cells, by_line)
             if value_cell is not None:
                 below = 5 if value_cell.top > cell.bottom - 1 else 0  # a guess from geometry: after printed pairs
                 for name, value in _zip_fields(cell, value_cell):
-                    add(name, value, _rank(name, cell) + below, order * 10 + 1, cell.ocr)
+                    add(name, value, _bare_rank(name, cell) * 100 + page_rank + below, order * 10 + 1, cell.ocr)
         if k + 1 == len(cells) or (cells[k + 1].page, cells[k + 1].line) != (cell.page, cell.line):
             for name, value, rank in _split_pairs(by_line[(cell.page, cell.line)]):
                 add(name, value, rank * 100 + (cell.page - 1) * 10, order * 10 + 2, cell.ocr)
@@ -272,16 +272,11 @@ def _cells(pages: list[Page]) -> list[_Cell]:
     out: list[_Cell] = []
     for page in pages:
         for index, line in enumerate(page.lines):
-            for part in _parts(line):
-                cell = _Cell(" ".join(w.text for w in part), part, page.number, index, line.ocr)
+            for part in line.cells:
+                cell = _Cell(part.text, list(part.words), page.number, index, line.ocr)
                 _read_labels(cell)
                 out.append(cell)
     return out
-
-
-def _parts(line: Line) -> list[list[Word]]:
-    """The words of each cell of the line."""
-    return [list(cell.words) for cell in line.cells]
 
 
 def _lines_of(cells: list[_Cell]) -> dict[tuple[int, int], list[_Cell]]:
@@ -420,7 +415,7 @@ def _label_fields(label: str) -> list[str]:
     return []
 
 
-def _pairs(part: str) -> list[tuple[str, str]]:
+def _pairs(part: str) -> list[tuple[str, str, int]]:
     """``Label: value`` pairs of one piece of text (a later label ends the value before it)."""
     marks: list[tuple[int, int, list[tuple[str, int]]]] = []  # (label start, value start, fields)
     for m in _SEP.finditer(part):
@@ -432,12 +427,11 @@ def _pairs(part: str) -> list[tuple[str, str]]:
         if not names and "," in label:
             continue
         marks.append((start, m.end(), names))
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, int]] = []
     for k, (_start, value_start, names) in enumerate(marks):
         end = marks[k + 1][0] if k + 1 < len(marks) else len(part)
         value = part[value_start:end].strip(" ,;")
-        for name, _rank in names:
-            out.append((name, value))
+        out.extend((name, value, rank) for name, rank in names)
     return out
 
 
@@ -466,7 +460,7 @@ def _continues_label(word: str) -> bool:
     return bool(re.match(r"^[A-ZÀ-Ž][\w/'-]*$", word)) and not word.endswith((",", ";", ":"))
 
 
-def _bare_prefix(text: str) -> list[tuple[str, str]]:
+def _bare_prefix(text: str) -> list[tuple[str, str, int]]:
     """``REPORT DATE 1/15/2025``, ``LAB ID 55005529``: a multi-word or upper-case label, a value with a digit."""
     words = text.split()
     for n in range(min(5, len(words) - 1), 0, -1):
@@ -476,17 +470,14 @@ def _bare_prefix(text: str) -> list[tuple[str, str]]:
         if names and (n > 1 or label.isupper()) and re.search(r"\d", rest) and not label.islower():
             if n == 1 and not label.isupper():
                 continue
-            return [(name, rest) for name, _rank in names]
+            return [(name, rest, rank) for name, rank in names]
     return []
 
 
-def _rank(name: str, cell: _Cell) -> int:
-    label = cell.text.split(":")[0] if cell.labels else cell.text
-    ranks = [r for f, r in fields_of_label(label) if f == name]
-    if not ranks:
-        for part in re.split(r"[;|,]", cell.text):
-            ranks += [r for f, r in fields_of_label(part.split(":")[0].split("#")[0]) if f == name]
-    return (min(ranks) if ranks else 0) * 100 + (cell.page - 1) * 10
+def _bare_rank(name: str, cell: _Cell) -> int:
+    """The rank of ``name`` in a bare label cell (each item of a ``COLLECTED, RECEIVED`` list)."""
+    ranks = [r for part in [cell.text, *cell.text.split(",")] for f, r in fields_of_label(part) if f == name]
+    return min(ranks) if ranks else 0
 
 
 # --- values of bare labels: right, below ------------------------------------------------
@@ -671,20 +662,17 @@ def _id_value(value: str, keep_names: bool = False, report: bool = False) -> str
     if keep_names and _looks_like_name(value):
         return _clean(value)
     tokens = value.split()
-    if not re.search(r"\d", tokens[0]) and len(tokens) > 1 and re.fullmatch(r"[A-Z]{1,4}", tokens[0]) \
-            and re.search(r"\d", tokens[1]):
-        tokens = tokens[1:]  # "ML 63/26" keeps its prefix below; "S 123" drops a stray letter
-        tokens = [value.split()[0], *tokens] if report else tokens
     m = _ID.match(tokens[0])
     if m is None:
         return None
     out = m.group()
     k = 1
-    while k < len(tokens) and re.fullmatch(r"\d{3,6}", tokens[k]) and re.fullmatch(r"\d{3,6}", tokens[k - 1]):
-        out += " " + tokens[k]
+    if re.fullmatch(r"[A-Z]{1,4}", out) and k < len(tokens) and re.match(r"\d", tokens[k]):
+        out += " " + tokens[k]  # a letter prefix apart from its number: "ML 63/26"
         k += 1
-    if report and k < len(tokens) and re.fullmatch(r"[\d/.-]+", tokens[k]) and not re.search(r"\d", out):
-        out += " " + tokens[k]
+    while k < len(tokens) and re.fullmatch(r"\d{3,6}", tokens[k]) and re.fullmatch(r"\d{3,6}", tokens[k - 1]):
+        out += " " + tokens[k]  # digit groups: "8474 5221 8191 0310"
+        k += 1
     if not re.search(r"\d", out) or re.fullmatch(r"\d{1,2}:\d{2}(?::\d{2})?", out):
         return None  # no digit, or a time of day
     if any(pos == 0 for pos, _d in _find_dates(out, False)) and re.fullmatch(r"[\d./-]+", out):
@@ -987,7 +975,7 @@ def _batch_under_product(cells: list[_Cell], by_line: dict[tuple[int, int], list
                          products: list[_Candidate]) -> str | None:
     """An unlabelled code printed under a labelled product name (``L08202504``) is the batch."""
     for cell in cells:
-        if not any(name == "product" for name, _ in cell.labels) and "product" not in cell.only:
+        if not any(name == "product" for name, _v, _r in cell.labels) and "product" not in cell.only:
             continue
         for line in (cell.line + 1, cell.line + 2):
             for other in by_line.get((cell.page, line), []):
