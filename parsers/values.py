@@ -23,6 +23,9 @@ _BARE_POWER = re.compile(r"^10\s*\^\s*(?P<e>[+-]?\d{1,2})$")
 _PLAIN = re.compile(r"^[+]?(?:\d[\d,.]*\d|\d|\.\d+)$")
 _CMP = re.compile(r"^(?P<op><=|>=|≤|≥|<|>)\s*(?P<rest>.+)$")
 
+#: No lab counts or concentrations beyond 10^12; a larger printed exponent is a misreading.
+MAX_EXPONENT = 12
+
 #: Printed unit (folded, spaces removed) -> normalised unit.
 UNITS: dict[str, str] = {
     "%": "%", "%w/w": "%", "%ww": "%", "w/w%": "%", "wt%": "%", "%hm.": "%", "%hm": "%",
@@ -80,6 +83,8 @@ def parse_number(text: str, decimal_comma: bool = False) -> float | None:
     if (m := _FLAT_POWER.match(t)) is not None:
         return _float(m["m"], True) * 10.0 ** int(m["e"])
     if (m := _POWER.match(t)) is not None:
+        if abs(int(m["e"])) > MAX_EXPONENT:
+            return None  # ``6.9 x 1073``: an OCR misreading, not a count of 10^73
         base = _float(m["m"], decimal_comma)
         return None if base is None else base * 10.0 ** int(m["e"])
     if (m := _BARE_POWER.match(t)) is not None:

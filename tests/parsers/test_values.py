@@ -86,3 +86,8 @@ def test_to_canonical(code: str, category: str, value: float, unit: str,
         assert got is None
     else:
         assert got is not None and got[1] == expected[1] and got[0] == pytest.approx(expected[0])
+
+
+def test_implausible_exponent_is_no_number() -> None:
+    assert parse_number("6.9 x 1073") is None
+    assert parse_number("6.9 x 10^3") == pytest.approx(6900.0)
