@@ -428,10 +428,11 @@ def _pairs(part: str) -> list[tuple[str, str, int]]:
             continue
         marks.append((start, m.end(), names))
     out: list[tuple[str, str, int]] = []
-    for k, (_start, value_start, names) in enumerate(marks):
+    for k, (start, value_start, names) in enumerate(marks):
         end = marks[k + 1][0] if k + 1 < len(marks) else len(part)
         value = part[value_start:end].strip(" ,;")
-        out.extend((name, value, rank) for name, rank in names)
+        aside = 1 if part[:start].strip() and part[start].islower() else 0  # "... by the client: see below"
+        out.extend((name, value, rank + aside) for name, rank in names)
     return out
 
 

@@ -294,3 +294,12 @@ def test_leader_dots_times_and_more_label_words(make_pdf: Callable[..., Path]) -
     assert (doc.vendor, doc.product) == ("Blue Lotus Imports", "Green Malay Powder")
     assert (doc.sample_id, doc.report_number, doc.batch) == ("24-7781", "WO-5512", "ML-2024-3")
     assert doc.dates.tested is None  # a time of day is not a date
+
+
+def test_a_label_inside_a_sentence_yields_to_a_printed_field(make_pdf: Callable[..., Path]) -> None:
+    doc = parse(make_pdf([
+        (50, 40, "Results were sent to the client: see the attached letter."),
+        (50, 60, "Client: Acme Botanicals LLC"),
+        (50, 90, "Lead"), (200, 90, "0.12 ppm"),
+    ]))
+    assert doc.vendor == "Acme Botanicals LLC"
