@@ -812,13 +812,18 @@ def _phrase_in(run: list[str], after: list[str]) -> str | None:
 
 
 def _url_name(cells: list[_Cell], vendor: str | None) -> str | None:
+    """The lab named by its web address (``www.cannalysis.com`` -> ``Cannalysis``, ``acslab`` -> ``ACS Lab``)."""
     skip = {fold(p) for p in (vendor or "").split()}
     for cell in cells:
         for m in _URL.finditer(cell.text):
-            name = m.group(1)
+            name = m.group(1).lower()
             if "@" in cell.text[max(0, m.start() - 1):m.start() + 1] or fold(name) in skip:
                 continue
-            return name[0].upper() + name[1:]
+            words = re.fullmatch(r"([a-z]{2,}?)-?(laboratories|laboratory|labs|lab|analytics|testing)", name)
+            if words is None:
+                return name.replace("-", " ").title()
+            head = words[1].upper() if len(words[1]) <= 4 else words[1].title()
+            return f"{head} {words[2].title()}"
     return None
 
 
