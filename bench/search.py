@@ -671,6 +671,9 @@ def _bench(app: Any, args: argparse.Namespace, backend: str) -> bool:
     from registry.extensions import db
 
     queries = build_queries(app)
+    if args.only:
+        wanted = [w.strip() for w in args.only.split(",") if w.strip()]
+        queries = [q for q in queries if any(q.label.startswith(w) for w in wanted)]
     load_before = os.getloadavg()[0]
     rows = measure(app, queries, args.repeat)
     load_after = os.getloadavg()[0]
@@ -721,6 +724,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true",
                     help="keep the PostgreSQL schema (and reuse a kept one)")
     ap.add_argument("--explain", action="store_true", help="print the query plans too")
+    ap.add_argument("--only", default="",
+                    help="comma-separated starts of query labels to run (e.g. 'status,q=')")
     args = ap.parse_args(argv)
     print(f"bench/search.py: {args.batches} batches, {os.cpu_count()} cores")
     results = []
