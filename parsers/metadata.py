@@ -50,7 +50,8 @@ LABELS: dict[str, dict[str, int]] = {
                          "submitted by", "requested by", "ordered by", "zakaznik", "objednatel", "auftraggeber",
                          "kunde", "company", "company name", "client details", "bill to", "vendor", "vendor name",
                          "sponsor", "submitter", "account", "account name", "client customer", "customer client",
-                         "submitted for", "issued to", "report to", "odberatel", "kunde name"), 0),
+                         "submitted for", "issued to", "report to", "odberatel", "kunde name", "cliente",
+                         "solicitante", "donneur d ordre"), 0),
         **dict.fromkeys(("manufacturer", "manufacturer info", "manufacturer information", "distributor",
                          "distributor info", "distributor information", "licensee", "brand", "vyrobce",
                          "hersteller", "cultivator manufacturer", "distributor manufacturer", "supplier",
@@ -65,24 +66,28 @@ LABELS: dict[str, dict[str, int]] = {
                          "nazev vzorku", "nazev produktu", "probenbezeichnung", "produkt", "bezeichnung",
                          "name of sample", "sample identification", "product identity", "product sample name",
                          "sample product name", "item description", "commodity", "sample description name",
-                         "popis vzorku", "nazev", "artikel", "product title"), 0),
+                         "popis vzorku", "nazev", "artikel", "product title", "producto", "nombre del producto",
+                         "descripcion de la muestra", "produit", "designation", "nom du produit"), 0),
         **dict.fromkeys(("strain", "cultivar", "cultivars", "description", "order name"), 2),
     },
     "batch": dict.fromkeys(("batch", "batch id", "lot", "lot id", "batch lot", "lot batch", "harvest lot id",
                             "harvest lot", "retail batch", "production lot", "production batch", "client batch",
                             "customer lot", "customer batch", "c s", "cislo sarze", "sarze", "charge",
-                            "chargennummer", "charge nr", "los", "lot code", "batch code"), 0),
+                            "chargennummer", "charge nr", "los", "lot code", "batch code", "lote", "numero de lote",
+                            "lot de fabrication"), 0),
     "sample_id": {
         **dict.fromkeys(("sample id", "sample", "sample code", "lab id", "laboratory id", "lab sample id",
                          "lab sample", "sample ref", "lab ref", "cislo vzorku", "probennummer", "probe", "lab no",
                          "laboratory sample id", "test id", "lab number", "laboratory number", "lab sample no",
-                         "accession", "lims id", "lab code", "laborcode", "labornummer", "evidencni cislo"), 0),
+                         "accession", "lims id", "lab code", "laborcode", "labornummer", "evidencni cislo",
+                         "muestra", "echantillon", "numero de muestra", "numero d echantillon"), 0),
     },
     "report_number": {
         **dict.fromkeys(("report", "report id", "certificate", "certificate id", "coa", "coa id",
                          "protokol o zkouskach", "protokol o zkouskach ml", "protokol", "cislo protokolu",
                          "prufbericht", "pruefbericht", "final report", "test report", "analysis report",
-                         "analytical report", "report code"), 0),
+                         "analytical report", "report code", "informe", "numero de informe", "rapport",
+                         "numero de rapport", "bericht", "berichtsnummer"), 0),
         **dict.fromkeys(("project", "work order", "job", "job id", "project id", "submission",
                          "certificate of analysis", "coa report", "test report id"), 1),
         **dict.fromkeys(("order", "order id"), 2),
@@ -95,12 +100,15 @@ LABELS: dict[str, dict[str, int]] = {
     "tested": dict.fromkeys(("date tested", "tested", "test date", "analysis date", "date analyzed", "analyzed",
                              "analysed", "date of analysis", "tested on", "analyzed on", "date analysed",
                              "datum provedeni zkousek", "prufdatum", "pruefdatum", "analysendatum",
-                             "testing date", "analysis completed"), 0),
+                             "testing date", "analysis completed", "prufzeitraum", "pruefzeitraum",
+                             "analysenzeitraum", "testing period", "analysis period", "test period",
+                             "doba provedeni zkousek"), 0),
     "reported": {
         **dict.fromkeys(("report date", "date reported", "reported", "date of report", "issued", "issue date",
                          "date issued", "date of issue", "report created", "report issued", "vystaveno",
                          "datum vystaveni", "vystaven v praze dne", "ausstellungsdatum", "berichtsdatum",
-                         "reported on", "issued on", "date of report issue"), 0),
+                         "reported on", "issued on", "date of report issue", "fecha de informe", "fecha del informe",
+                         "date du rapport"), 0),
         **dict.fromkeys(("completion date", "completed", "complete", "date completed", "finalized", "released",
                          "approved", "approval date", "date approved", "signed on", "finalized on"), 1),
     },
@@ -311,10 +319,12 @@ def fields_of_label(text: str, loose: bool = True) -> list[tuple[str, int]]:
 #: Date-label word stems -> (field, rank), tried in this order.
 _DATE_STEMS = (("report", "reported", 0), ("issu", "reported", 0), ("receiv", "received", 0),
                ("receipt", "received", 0), ("intake", "received", 0), ("arriv", "received", 0),
-               ("prijm", "received", 0), ("prijet", "received", 0), ("eingang", "received", 0), ("complet", "reported", 1),
+               ("prijm", "received", 0), ("prijet", "received", 0), ("eingang", "received", 0),
+               ("recep", "received", 0), ("emis", "reported", 0),
+               ("rapport", "reported", 0), ("vystav", "reported", 0), ("ausstell", "reported", 0), ("complet", "reported", 1),
                ("approv", "reported", 1), ("releas", "reported", 1), ("finali", "reported", 1),
-               ("test", "tested", 0), ("analy", "tested", 0), ("assay", "tested", 0), ("zkous", "tested", 0))
-_DATE_WORDS = {"date", "datum", "time", "dt", "on", "dne"}
+               ("test", "tested", 0), ("analy", "tested", 0), ("anali", "tested", 0), ("assay", "tested", 0), ("zkous", "tested", 0))
+_DATE_WORDS = {"date", "datum", "time", "dt", "on", "dne", "fecha", "period", "zeitraum"}
 _NOT_PRODUCT_BATCH = {"lab", "laboratory", "analytical", "analysis", "qc", "prep", "preparation", "extraction",
                       "instrument", "method", "test", "testing", "sequence", "run", "date", "size", "weight",
                       "reviewed", "volume", "wgt", "total", "number", "units", "count"}
@@ -369,7 +379,7 @@ def _split_pairs(row: list[_Cell]) -> list[tuple[str, str, int]]:
             if start is None:
                 continue
             a, b = part_start + start, part_start + m.start() + len(m.group().rstrip())
-            if _cell_index(bounds, a) == _cell_index(bounds, max(a, b - 1)):
+            if _cell_index(bounds, a) == _cell_index(bounds, max(a, b - 1)) or len(text[a:b].split()) > 3:
                 continue
             names = fields_of_label(part[start:m.start()])
             rest = part[m.end():]

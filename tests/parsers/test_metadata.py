@@ -84,12 +84,16 @@ def test_label_normal_form(label: str, normalised: str) -> None:
     ("Datum provedení zkoušek", "tested"),
     ("Report Date", "reported"), ("Date Issued", "reported"), ("Completion Date", "reported"),
     ("Completed Date", "reported"), ("Datum vystavení", "reported"), ("Ausstellungsdatum", "reported"),
+    ("Prüfzeitraum", "tested"), ("Cliente", "vendor"), ("Producto", "product"), ("Lote", "batch"),
+    ("Fecha de recepción", "received"), ("Fecha de análisis", "tested"), ("Fecha de emisión", "reported"),
+    ("Date de réception", "received"), ("Date d'analyse", "tested"), ("Produit", "product"),
 ])
 def test_label_vocabulary(label: str, field: str) -> None:
     assert field in [name for name, _rank in fields_of_label(label)]
 
 
 @pytest.mark.parametrize("label", ["Batch Date", "Lab Batch", "Analytical Batch", "Batch Size", "Order Date",
+                                   "Order Information Create Date", "Create Date",
                                    "Expiration Date", "Sampling Date", "Sample Matrix", "Product Image",
                                    "Total Batch Wgt", "Seed to Sale"])
 def test_other_labels_name_no_field(label: str) -> None:
