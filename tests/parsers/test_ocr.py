@@ -45,7 +45,7 @@ def _image_pdf(image: Image.Image, dpi: float) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize(("dpi", "expected"), [(200, 200.0), (300, 300.0), (600, 300.0), (100, 200.0)])
+@pytest.mark.parametrize(("dpi", "expected"), [(200, 200.0), (150, 150.0), (300, 200.0), (600, 200.0), (100, 200.0)])
 def test_pages_render_at_their_scan_resolution(dpi: int, expected: float) -> None:
     data = _image_pdf(Image.new("L", (int(8.5 * dpi), int(11 * dpi)), 255), dpi)
     page = pdfium.PdfDocument(data)[0]
