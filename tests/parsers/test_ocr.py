@@ -152,3 +152,16 @@ def test_blank_page_is_not_sent_to_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
     doc = parse(out.getvalue())
     assert doc.pages == 2 and not doc.ocr
     assert doc.batch == "RB-2024-0117"
+
+
+def test_finer_scans_are_read_as_well(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 300 dpi scan is read at 200 dpi, where Tesseract does best on COA-sized text."""
+    needs_tesseract()
+    import tests.synthetic.scan as scan
+
+    monkeypatch.setattr(scan, "DPI", 300)
+    total = Score()
+    for record, data in _scans(2):
+        assert ocr.render_dpi(pdfium.PdfDocument(data)[0]) == ocr.MAX_DPI
+        total.add(score_document(record, parse(data).to_dict()))
+    assert total.recall >= 0.85, total.misses
