@@ -58,10 +58,12 @@ class Pen:
     """A cursor on a canvas: writes lines top-down, breaks pages, repeats header and footer."""
 
     def __init__(self, sample: Sample, out: io.BytesIO, header: Callable[[Pen], None] | None = None,
-                 footer: Callable[[Pen], None] | None = None) -> None:
+                 footer: Callable[[Pen], None] | None = None, size: tuple[float, float] | None = None,
+                 font: tuple[str, str] = (FONT, BOLD)) -> None:
         fonts()
         self.sample = sample
-        self.size = A4 if sample.language != "en" else LETTER
+        self.size = size or (A4 if sample.language != "en" else LETTER)
+        self.font, self.bold_font = font
         self.c = Canvas(out, pagesize=self.size, invariant=True, pageCompression=1)
         self.c.setTitle(f"{sample.lab[0]} - {sample.report_number}")
         self.width, self.height = self.size
@@ -73,9 +75,9 @@ class Pen:
 
     def text(self, x: float, s: str, size: float = 9, bold: bool = False, align: str = "left",
              y: float | None = None) -> None:
-        self.c.setFont(BOLD if bold else FONT, size)
+        self.c.setFont(self.bold_font if bold else self.font, size)
         y = self.y if y is None else y
-        s = printable(s)
+        s = printable(s) if self.font == FONT else s
         if align == "right":
             self.c.drawRightString(x, y, s)
         elif align == "center":

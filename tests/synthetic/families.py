@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tests.synthetic import draw
+from tests.synthetic import draw, wild
 from tests.synthetic.model import Panel, Sample, base_sample, panel_cells, pick, standard_panels
 from tests.synthetic.scan import rasterize
 from tests.synthetic.values import ALKALOIDS, MYCOTOXINS, Cell, number, significant
@@ -125,4 +125,11 @@ FAMILIES: tuple[Family, ...] = (
     Family("multiunit", _multiunit, _render_with(draw.multiunit)),
     Family("qc", _qc, _render_with(draw.qc)),
     Family("sidebyside", _standard("sidebyside"), _render_with(draw.sidebyside)),
+    # written to measure generalisation (see tests.synthetic.wild), not tuned against the parser
+    Family("speclimit", wild.family_sample("speclimit"), wild.speclimit),
+    Family("leaders", wild.family_sample("leaders", per_row_units=True), wild.leaders),
+    Family("landscape", wild.family_sample("landscape", per_row_units=True), wild.landscape_panels),
+    Family("paged", wild.family_sample("paged", extra=True), wild.paged),
+    Family("intl", wild.family_sample("intl", wild.intl_language, per_row_units=True), wild.intl),
+    Family("boxed", wild.family_sample("boxed", per_row_units=True), wild.boxed),
 )
