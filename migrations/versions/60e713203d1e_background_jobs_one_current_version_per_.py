@@ -5,9 +5,8 @@ Revises: bd2058624106
 Create Date: 2026-12-01 21:14:13.760650
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '60e713203d1e'

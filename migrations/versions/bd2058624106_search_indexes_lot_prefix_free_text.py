@@ -14,9 +14,8 @@ index on ``search_text`` (a word scan reads it instead of the wider table).
 Autogenerate compares indexes by name and columns only, so both backends agree with
 the models (``flask db check``).
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'bd2058624106'

@@ -1,13 +1,12 @@
 """initial schema
 
 Revision ID: d604cfb88944
-Revises: 
+Revises:
 Create Date: 2026-11-25 02:08:44.601100
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd604cfb88944'

@@ -130,9 +130,8 @@ def test_q_follows_inserts_updates_and_deletes(client, app, ids) -> None:
     _check_index(app)
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_counts_words_through_the_trigram_table(client, app, ids) -> None:
-    if not _sqlite(app):
-        pytest.skip("the trigram table is SQLite's")
     with app.app_context():
         engine = db.engine
     seen: list[str] = []
