@@ -23,7 +23,7 @@ from parsers.values import (
     status_of,
     to_canonical,
 )
-from parsers.vocab import PRESENCE, Match, compact, is_qc_label, match_prefix
+from parsers.vocab import PRESENCE, Match, compact, fold, is_qc_label, match_prefix
 
 _HEADING_UNIT = re.compile(r"\(([^()]{1,12})\)")
 _CZ_STATUS = {"v": "pass", "vn": "pass", "n": "fail"}
@@ -63,10 +63,12 @@ def _page_results(page: Page, ctx: Context, warnings: list[str]) -> list[Result]
     for i, line in enumerate(lines):
         if i in skip:
             continue
-        if is_header(line):
+        segs = segments(line)
+        if is_header(line) and not _row_like(segs):
             skip |= _enter_header(lines, i, ctx)
             continue
-        segs = segments(line)
+        if segs and _limits_list(line, segs[0]):
+            continue
         across = _transposed(lines, i, segs, ctx, page.number, warnings) if segs else None
         if across is not None:
             found, used = across
@@ -88,6 +90,25 @@ def _page_results(page: Page, ctx: Context, warnings: list[str]) -> list[Result]
             if result is not None:
                 out.append(result)
     return out
+
+
+#: Words (folded) that, printed before a line's first analyte, make the line a list of limits
+#: (``Limits: Pb 1.0 ppm, As 1.5 ppm``), not of results.
+_LIMIT_LEAD = frozenset({"limit", "limits", "specification", "specifications", "spec", "specs", "max", "maximum",
+                         "criteria", "acceptance", "action", "levels", "grenzwert", "grenzwerte", "limite", "limites",
+                         "hodnoty", "loq", "lod", "loqs", "lods"})
+
+
+def _limits_list(line: Line, first: Segment) -> bool:
+    """True when the line starts with words naming limits, before its first analyte."""
+    before = [w.text for c in line.cells for w in c.words if w.x1 <= first.x0 + 0.5]
+    return any(fold(w).replace(" ", "") in _LIMIT_LEAD for w in before[:2])
+
+
+def _row_like(segs: list[Segment]) -> bool:
+    """An analyte label followed by a reading (``Lead .... 0.12 ppm  PASS``) is a row, even when
+    its words also name column roles (a unit, a pass word)."""
+    return any(parse_cell(a.text) is not None for seg in segs for a in seg.atoms[:2])
 
 
 def _physical_by_unit(m: Match, unit: str | None) -> Match:

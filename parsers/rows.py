@@ -9,6 +9,7 @@ without a header, from its position and keywords (``LOQ 0.05``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from parsers.columns import Table
@@ -53,8 +54,42 @@ class Segment:
         return (round(min(xs), 1), round(top, 1), round(max(x1s), 1), round(bottom, 1))
 
 
+#: Dotted (or underscored) leaders between a label and its value: ``Lead ........ 0.12``.
+_LEADER = re.compile(r"[.·…_]{4,}|^[.·…_]{3}$")
+
+
 def _flat(line: Line) -> list[tuple[Word, int]]:
-    return [(p, i) for i, c in enumerate(line.cells) for w in c.words for p in _split_colon(w)]
+    """The words of a line with a cell number each; a dotted leader ends a cell and is dropped."""
+    out: list[tuple[Word, int]] = []
+    cell = 0
+    for c in line.cells:
+        for w in c.words:
+            parts = _split_leader(w) if "..." in w.text or "…" in w.text or "___" in w.text else [w]
+            for part in parts:
+                if part is None:
+                    cell += 1
+                else:
+                    out.extend((p, cell) for p in _split_colon(part))
+        cell += 1
+    return out
+
+
+def _split_leader(w: Word) -> list[Word | None]:
+    """``Lead.........0.12`` as ``Lead``, a break (None), ``0.12``."""
+    out: list[Word | None] = []
+    pos = 0
+    scale = (w.x1 - w.x0) / max(len(w.text), 1)
+    for m in _LEADER.finditer(w.text):
+        if m.start() > pos:
+            out.append(Word(w.text[pos:m.start()], w.x0 + pos * scale, w.top, w.x0 + m.start() * scale, w.bottom,
+                            w.size))
+        out.append(None)
+        pos = m.end()
+    if pos == 0:
+        return [w]
+    if pos < len(w.text):
+        out.append(Word(w.text[pos:], w.x0 + pos * scale, w.top, w.x1, w.bottom, w.size))
+    return out
 
 
 def _split_colon(w: Word) -> list[Word]:
@@ -169,6 +204,8 @@ def _joins(prev: str, joined: str) -> bool:
         return True
     if joined.endswith((" x", " ×")) and parse_number(prev) is not None:
         return True  # ``1.6 x`` waits for its ``10^5``
+    if prev.endswith(("±", "+/-")) or joined.endswith((" ±", " +/-")) and parse_cell(prev) is not None:
+        return True  # ``0.45 ± 0.05``: the value and its uncertainty
     if parse_cell(joined) is not None and parse_cell(prev) is None:
         return True
     if parse_cell(prev) is not None and parse_cell(joined) is not None and parse_cell(joined) != parse_cell(prev):

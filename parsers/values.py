@@ -133,12 +133,24 @@ def is_empty(text: str) -> bool:
     return fold(text) in _EMPTY or text.strip() in ("-", "—", "–", "--", "/", "*")
 
 
+#: Footnote markers after a value (``ND*``, ``0.12¹``, ``1.75a``): not part of the reading.
+_MARKER = re.compile(r"(?:\s*[*†‡§¹²³⁴⁵⁶⁷⁸⁹]+|(?<=\d)\s?[a-d])$")
+#: A measurement uncertainty after the value (``0.45 ± 0.05 mg/kg``): the value keeps its unit.
+_UNCERTAINTY = re.compile(r"^(?P<v>.*?\d)\s*(?:±|\+/-|\+-)\s*\d[\d.,]*(?P<rest>.*)$")
+
+
 @lru_cache(maxsize=65536)
 def parse_cell(text: str, decimal_comma: bool = False) -> Reading | None:
     """A result cell as a Reading, or None when it holds no result."""
     t = " ".join(text.replace("\u2009", " ").split())
     if not t or is_empty(t):
         return None
+    if (stripped := _MARKER.sub("", t)) != t:
+        t = stripped.strip()
+        if not t or is_empty(t):
+            return None
+    if (m := _UNCERTAINTY.match(t)) is not None:
+        t = (m["v"] + m["rest"]).strip()
     word = _word_reading(t)
     if word is not None:
         return word

