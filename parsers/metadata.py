@@ -55,7 +55,8 @@ LABELS: dict[str, dict[str, int]] = {
         **dict.fromkeys(("manufacturer", "manufacturer info", "manufacturer information", "distributor",
                          "distributor info", "distributor information", "licensee", "brand", "vyrobce",
                          "hersteller", "cultivator manufacturer", "distributor manufacturer", "supplier",
-                         "retailer", "dodavatel", "lieferant"), 1),
+                         "retailer", "dodavatel", "lieferant", "manufactured by", "distributed by", "produced by",
+                         "packed by", "marketed by", "manufacturer name", "fabricante", "fabricant"), 1),
         **dict.fromkeys(("producer", "cultivator", "cultivator info", "cultivator information"), 2),
     },
     "lab": dict.fromkeys(("laboratory", "testing laboratory", "testing lab", "laborator", "zkusebni laborator",
@@ -301,7 +302,12 @@ def normalise_label(text: str) -> str:
     words = fold(text).split()
     while words and words[-1] in ("no", "nr", "number", "num", "n", "c", "cislo"):
         words.pop()
+    if len(words) > 2 and words[0] in _NUMBER_WORDS and words[1] in ("de", "of", "del", "du", "d"):
+        words = words[2:]  # "Nº de lote", "Número de informe", "Number of sample"
     return " ".join(words)
+
+
+_NUMBER_WORDS = {"no", "n", "nr", "num", "number", "numero", "cislo"}
 
 
 def fields_of_label(text: str, loose: bool = True) -> list[tuple[str, int]]:
@@ -678,7 +684,8 @@ def _id_value(value: str, keep_names: bool = False, report: bool = False) -> str
         return None
     out = m.group()
     k = 1
-    if re.fullmatch(r"[A-Z]{1,4}", out) and k < len(tokens) and re.match(r"\d", tokens[k]):
+    if re.fullmatch(r"[A-Za-z]{1,4}", out) and re.search(r"[A-Z]", out) and k < len(tokens) \
+            and re.match(r"\d", tokens[k]):
         out += " " + tokens[k]  # a letter prefix apart from its number: "ML 63/26"
         k += 1
     while k < len(tokens) and re.fullmatch(r"\d{3,6}", tokens[k]) and re.fullmatch(r"\d{3,6}", tokens[k - 1]):
@@ -785,13 +792,25 @@ def _name_token(token: str, first: bool) -> bool:
     return bool(re.match(r"^[A-ZÀ-Ž][\w&.'’-]*,?$", token)) and not re.search(r"\d", token)
 
 
+def _lab_word(word: str) -> bool:
+    """``Labs``, ``Laboratories``, ``Analytics`` and compounds such as ``BioAnalytics``, ``Biolab``."""
+    return word in _LAB_WORDS or word.endswith(("analytics", "labs", "laboratories", "laboratory")) \
+        or (word.endswith("lab") and len(word) > 5)
+
+
+_LAB_TAILS = {"services", "group", "solutions", "sciences", "institute", "center", "centre", "corporation",
+              "company", "international", "usa", "us"}
+
+
 def _phrase_in(run: list[str], after: list[str]) -> str | None:
     words = [t.rstrip(",;:") if fold(t) not in _ABBREVIATIONS else t for t in run]
-    words = [w.rstrip(".") if fold(w) in _LAB_WORDS else w for w in words]
+    words = [w.rstrip(".") if _lab_word(fold(w)) else w for w in words]
     low = [fold(w) for w in words]
     heads = [k for k, w in enumerate(low) if w in _LAB_HEADS]
-    ends = [k for k, w in enumerate(low) if w in _LAB_WORDS]
-    if heads and heads[0] == 0 and len(words) > 1 and not any(w in _LAB_WORDS - _LAB_HEADS for w in low[1:]):
+    ends = [k for k, w in enumerate(low) if _lab_word(w)]
+    while ends and ends[-1] + 1 < len(low) and low[ends[-1] + 1] in _LAB_TAILS:
+        ends.append(ends[-1] + 1)  # "Northstar Analytical Services"
+    if heads and heads[0] == 0 and len(words) > 1 and not any(_lab_word(w) and w not in _LAB_HEADS for w in low[1:]):
         phrase = " ".join(words)
         tail = " ".join(after)
     elif ends:
@@ -1091,10 +1110,16 @@ def _first_date(cands: list[_Candidate], day_first: bool, last: bool) -> str | N
 
 
 def _day_first(cells: Iterable[_Cell]) -> bool:
-    """True when the document writes dates day first (``16.1.2026``, ``17/01/2024``)."""
+    """True when the document writes slashed dates day first.
+
+    The slashed dates decide when one of them can only be read one way (``17/01/2024``
+    or ``01/17/2024``); otherwise a document that also writes ``16.1.2026`` is European.
+    """
     text = " ".join(c.text for c in cells)
-    if re.search(r"(?<![\d.])\d{1,2}\.\s?\d{1,2}\.\s?\d{4}\b", text):
-        return True
     slashed = re.findall(r"(?<![\d/])(\d{1,2})/(\d{1,2})/\d{2,4}\b", text)
-    return any(int(a) > 12 for a, _b in slashed) and not any(int(b) > 12 for _a, b in slashed)
+    if any(int(b) > 12 for _a, b in slashed):
+        return False
+    if any(int(a) > 12 for a, _b in slashed):
+        return True
+    return bool(re.search(r"(?<![\d.])\d{1,2}\.\s?\d{1,2}\.\s?\d{4}\b", text))
 

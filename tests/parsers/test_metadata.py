@@ -307,3 +307,36 @@ def test_a_label_inside_a_sentence_yields_to_a_printed_field(make_pdf: Callable[
         (50, 90, "Lead"), (200, 90, "0.12 ppm"),
     ]))
     assert doc.vendor == "Acme Botanicals LLC"
+
+
+@pytest.mark.parametrize(("lines", "received"), [
+    (["Date Received: 03/04/2024", "Tested: 17/04/2024"], "2024-04-03"),  # 17/04 shows day-first
+    (["Date Received: 03/04/2024", "Tested: 04/17/2024"], "2024-03-04"),  # 04/17 shows month-first
+    (["Date Received: 03/04/2024", "Rev. 1.2.2024"], "2024-04-03"),  # a European document
+    (["Date Received: 03/04/2024"], "2024-03-04"),  # US by default
+])
+def test_day_or_month_first_from_the_document(lines: list[str], received: str,
+                                              make_pdf: Callable[..., Path]) -> None:
+    items: list[tuple[float, float, str]] = [(50, 40 + 15 * k, text) for k, text in enumerate(lines)]
+    doc = parse(make_pdf([*items, (50, 120, "Lead"), (200, 120, "0.12 ppm")]))
+    assert doc.dates.received == received
+
+
+@pytest.mark.parametrize(("label", "field"), [("Nº de lote", "batch"), ("Número de informe", "report_number"),
+                                               ("Nº de muestra", "sample_id"), ("Manufactured by", "vendor"),
+                                               ("Distributed by", "vendor")])
+def test_number_words_and_maker_labels(label: str, field: str) -> None:
+    assert field in [name for name, _rank in fields_of_label(label)]
+
+
+def test_lab_compounds_tails_and_mixed_case_prefixes(make_pdf: Callable[..., Path]) -> None:
+    doc = parse(make_pdf([
+        (36, 30, "Northstar Analytical Services"), (459, 30, "Report Number:"), (539, 30, "CoA 240110-05"),
+        (36, 70, "Customer:"), (141, 70, "Mitra Botanica Distributors"),
+        (36, 100, "Lead"), (200, 100, "0.12 ppm"),
+    ]))
+    assert doc.lab.name == "Northstar Analytical Services"
+    assert doc.report_number == "CoA 240110-05"
+    doc = parse(make_pdf([(36, 30, "Summit BioAnalytics"), (36, 70, "Client: Acme LLC"),
+                          (36, 100, "Lead"), (200, 100, "0.12 ppm")], name="bio.pdf"))
+    assert doc.lab.name == "Summit BioAnalytics"
