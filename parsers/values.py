@@ -33,7 +33,7 @@ UNITS: dict[str, str] = {
     "mg/g": "mg/g", "mg/kg": "mg/kg", "µg/g": "ug/g", "μg/g": "ug/g", "ug/g": "ug/g", "mcg/g": "ug/g",
     "ppm": "ppm", "ppb": "ppb", "µg/kg": "ug/kg", "μg/kg": "ug/kg", "ug/kg": "ug/kg", "mcg/kg": "ug/kg",
     "ng/g": "ug/kg", "ppt": "ppt", "ng/kg": "ppt",
-    "cfu/g": "CFU/g", "kbj/g": "CFU/g", "ktj/g": "CFU/g", "kte/g": "CFU/g", "kbe/g": "CFU/g", "cfu/ml": "CFU/mL", "cfu": "CFU/g",
+    "cfu/g": "CFU/g", "ufc/g": "CFU/g", "ufc/ml": "CFU/mL", "kbj/g": "CFU/g", "ktj/g": "CFU/g", "kte/g": "CFU/g", "kbe/g": "CFU/g", "cfu/ml": "CFU/mL", "cfu": "CFU/g",
     "mpn/g": "CFU/g", "logcfu/g": "log CFU/g", "log10cfu/g": "log CFU/g", "log(cfu/g)": "log CFU/g",
     "aw": "aw", "a_w": "aw", "ct": "Ct",
     "mg/ml": "mg/mL", "mg/unit": "mg/serving", "mg/serving": "mg/serving", "mg/tablet": "mg/serving",
@@ -51,19 +51,25 @@ CANONICAL: dict[str, tuple[str, float]] = {
 }
 
 _ND = {"nd", "n d", "not detected", "none detected", "non detect", "nedetekovano", "nicht nachweisbar",
-       "nn", "n n", "not detectable", "bdl", "below detection limit", "no analytes detected"}
+       "nn", "n n", "not detectable", "bdl", "below detection limit", "no analytes detected", "no detectado",
+       "no detectable", "nicht nachgewiesen"}
 _BELOW_LOQ = {"loq", "lod", "lloq", "mdl", "rl", "mql", "lq", "ld", "pql", "bql", "blq", "bloq", "nq",
-              "bg", "mez stanovitelnosti"}
+              "bg", "mez stanovitelnosti", "lc"}
 _ABSENT = {"absent", "absence", "not present", "negative", "neg", "negativni", "negativ", "nicht nachweisbar",
-           "not detected in 1g", "not detected in 25g", "none", "free", "nepritomno", "nenalezeno"}
-_PRESENT = {"present", "positive", "detected", "pos", "pozitivni", "positiv", "nachweisbar", "presence"}
+           "not detected in 1g", "not detected in 25g", "none", "free", "nepritomno", "nenalezeno", "ausencia", "ausente",
+           "negativo"}
+_PRESENT = {"present", "positive", "detected", "pos", "pozitivni", "positiv", "nachweisbar", "presence", "presencia",
+            "positivo", "detectado"}
 _TNTC = {"tntc", "tnc", "too numerous to count", "too numerous", "overgrown"}
 _EMPTY = {"na", "n a", "nr", "nt", "not tested", "not reported", "not analyzed", "not requested", "",
           "not applicable", "pending", "see attached", "tested", "complete", "reported"}
 _STATUS = {"pass": "pass", "passed": "pass", "passes": "pass", "complies": "pass", "conforms": "pass",
            "vyhovuje": "pass", "ok": "pass", "meets": "pass", "fail": "fail", "failed": "fail",
            "fails": "fail", "nevyhovuje": "fail", "does not comply": "fail", "out of spec": "fail",
-           "entspricht": "pass", "entspricht nicht": "fail", "konform": "pass", "nicht konform": "fail"}
+           "entspricht": "pass", "entspricht nicht": "fail", "konform": "pass", "nicht konform": "fail",
+           "meets spec": "pass", "meets specification": "pass", "does not conform": "fail", "does not meet": "fail",
+           "conforme": "pass", "no conforme": "fail", "cumple": "pass", "no cumple": "fail", "i o": "pass",
+           "n i o": "fail", "nicht i o": "fail"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +103,13 @@ def parse_number(text: str, decimal_comma: bool = False) -> float | None:
     return None
 
 
+#: ``12.000`` in a decimal-comma document: a dot between groups of three digits groups thousands.
+_DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")
+
+
 def _float(t: str, decimal_comma: bool) -> float:
+    if decimal_comma and "," not in t and _DOT_THOUSANDS.fullmatch(t):
+        return float(t.replace(".", ""))
     if "," in t and "." in t:
         t = t.replace(",", "") if t.rfind(".") > t.rfind(",") else t.replace(".", "").replace(",", ".")
     elif "," in t:
@@ -161,10 +173,10 @@ def parse_cell(text: str, decimal_comma: bool = False) -> Reading | None:
 
 def _word_reading(t: str) -> Reading | None:
     f = fold(t)
-    key = re.sub(r"\s*(in|per|/)?\s*\d+\s*(g|ml|gram|grams)\s*$", "", f).strip()
+    key = re.sub(r"\s*(in|per|en|v|/)?\s*\d+\s*(g|ml|gram|grams)\s*$", "", f).strip()
     if key in _ND:
         return Reading("not_detected" if key != f else "nd", None)
-    if key in _ABSENT or f.startswith(("absence in", "absent in", "not detected in", "negative in")):
+    if key in _ABSENT or f.startswith(("absence in", "absent in", "not detected in", "negative in", "ausencia en")):
         return Reading("not_detected", None)
     if key in _PRESENT or f.startswith(("present in", "detected in", "positive in")):
         return Reading("detected", None)

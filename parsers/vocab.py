@@ -20,27 +20,27 @@ from rapidfuzz import fuzz, process
 
 #: code -> (category, printed forms). Categories follow the contract.
 ANALYTES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "mitragynine": ("alkaloid", ("mitragynine", "mitragynin", "mg", "mitraginine")),
+    "mitragynine": ("alkaloid", ("mitragynine", "mitragynin", "mg", "mitraginine", "mitraginina")),
     "7_hydroxymitragynine": ("alkaloid", (
         "7-hydroxymitragynine", "7-hydroxymitragynin", "7-oh", "7-oh-mg", "7 hydroxy mitragynine",
-        "7-hydroxy-mitragynine", "7-hydroxymitragynine (7-oh)")),
-    "speciogynine": ("alkaloid", ("speciogynine", "speciogynin", "sg")),
-    "speciociliatine": ("alkaloid", ("speciociliatine", "speciociliatin", "sc")),
-    "paynantheine": ("alkaloid", ("paynantheine", "paynanthein", "pay")),
+        "7-hydroxy-mitragynine", "7-hydroxymitragynine (7-oh)", "7-hidroximitraginina")),
+    "speciogynine": ("alkaloid", ("speciogynine", "speciogynin", "sg", "especioginina")),
+    "speciociliatine": ("alkaloid", ("speciociliatine", "speciociliatin", "sc", "especiociliatina")),
+    "paynantheine": ("alkaloid", ("paynantheine", "paynanthein", "pay", "painanteina", "paynanteina")),
     "mitraphylline": ("alkaloid", ("mitraphylline", "mitrafylin", "mitraphyllin")),
     "corynantheidine": ("alkaloid", ("corynantheidine", "corynantheidin")),
     "mitragynine_pseudoindoxyl": ("alkaloid", ("mitragynine pseudoindoxyl", "mgp")),
     "total_alkaloids": ("alkaloid", (
         "alkaloids", "indole alkaloids", "alkaloid content", "alkaloidy", "alkaloide", "gesamtalkaloide",
-        "celkove alkaloidy")),
+        "celkove alkaloidy", "alcaloides", "alcaloides indolicos")),
     "lead": ("heavy_metal", ("lead", "pb", "lead pb", "olovo", "blei", "plomb", "plomo", "olow")),
     "arsenic": ("heavy_metal", ("arsenic", "as", "arsenic as", "arsen", "arsenico", "inorganic arsenic")),
     "cadmium": ("heavy_metal", ("cadmium", "cd", "cadmium cd", "kadmium", "cadmio")),
     "mercury": ("heavy_metal", ("mercury", "hg", "mercury hg", "rtut", "quecksilber", "mercure", "mercurio")),
     "nickel": ("heavy_metal", ("nickel", "ni", "nikl", "nickel ni", "niquel")),
-    "chromium": ("heavy_metal", ("chromium", "cr", "chrom", "chromium cr", "chrome")),
-    "copper": ("heavy_metal", ("copper", "cu", "med", "kupfer", "copper cu", "cuivre")),
-    "antimony": ("heavy_metal", ("antimony", "sb", "antimon", "antimony sb")),
+    "chromium": ("heavy_metal", ("chromium", "cr", "chrom", "chromium cr", "chrome", "cromo")),
+    "copper": ("heavy_metal", ("copper", "cu", "med", "kupfer", "copper cu", "cuivre", "cobre")),
+    "antimony": ("heavy_metal", ("antimony", "sb", "antimon", "antimony sb", "antimonio")),
     "salmonella": ("microbial", ("salmonella", "salmonela", "salmonellen", "salmonella spp")),
     "e_coli": ("microbial", ("e coli", "escherichia coli", "ecoli", "e coli shigella")),
     "stec": ("microbial", (
@@ -50,16 +50,18 @@ ANALYTES: dict[str, tuple[str, tuple[str, ...]]] = {
         "tamc", "apc", "aerobic plate", "aerobic bacteria", "aerobic microbial",
         "aerobic", "aerobic mesophilic bacteria", "celkovy pocet mikroorganismu",
         "mesophilic aerobic bacteria", "aerobe keimzahl", "gesamtkeimzahl", "aerobic microbial count",
-        "heterotrophic plate", "aerobic plate count", "plate count")),
+        "heterotrophic plate", "aerobic plate count", "plate count", "recuento de aerobios mesofilos",
+        "aerobios mesofilos", "recuento de aerobios", "aerobios", "recuento de mesofilos aerobios")),
     "yeast_and_mold": ("microbial", (
         "tymc", "yeast and mold", "yeast and mould", "yeasts and molds", "yeasts and moulds",
-        "yeast mold", "yeast and molds", "hefen und schimmelpilze", "kvasinky a plisne")),
-    "yeasts": ("microbial", ("yeasts", "yeast", "kvasinky", "hefen", "levures")),
-    "molds": ("microbial", ("molds", "mold", "moulds", "mould", "plisne", "schimmelpilze", "moisissures")),
-    "total_coliforms": ("microbial", ("coliforms", "coliform", "coliform bacteria", "koliformni bakterie")),
+        "yeast mold", "yeast and molds", "hefen und schimmelpilze", "kvasinky a plisne", "mohos y levaduras",
+        "levaduras y mohos", "hongos y levaduras")),
+    "yeasts": ("microbial", ("yeasts", "yeast", "kvasinky", "hefen", "levures", "levaduras")),
+    "molds": ("microbial", ("molds", "mold", "moulds", "mould", "plisne", "schimmelpilze", "moisissures", "mohos", "hongos")),
+    "total_coliforms": ("microbial", ("coliforms", "coliform", "coliform bacteria", "koliformni bakterie", "coliformes")),
     "enterobacteriaceae": ("microbial", (
         "enterobacteriaceae", "bile tolerant gram negative bacteria", "btgn", "bile tolerant gram negative",
-        "gram negative bacteria", "enterobakterie")),
+        "gram negative bacteria", "enterobakterie", "enterobacterias")),
     "staphylococcus_aureus": ("microbial", ("staphylococcus aureus", "s aureus", "staph aureus")),
     "listeria": ("microbial", ("listeria", "listeria monocytogenes")),
     "aspergillus_flavus": ("microbial", ("aspergillus flavus", "a flavus")),
@@ -71,16 +73,17 @@ ANALYTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "total_aflatoxins": ("mycotoxin", (
         "aflatoxins", "aflatoxin", "aflatoxiny", "aflatoxine", "aflatoxins b1 b2 g1 g2",
         "aflatoxiny suma b1 b2 g1 a g2", "aflatoxins sum b1 b2 g1 g2", "sum of aflatoxins",
-        "aflatoxin b1 b2 g1 g2", "summe aflatoxine")),
-    "aflatoxin_b1": ("mycotoxin", ("aflatoxin b1", "b1", "afb1")),
-    "aflatoxin_b2": ("mycotoxin", ("aflatoxin b2", "b2", "afb2")),
-    "aflatoxin_g1": ("mycotoxin", ("aflatoxin g1", "g1", "afg1")),
-    "aflatoxin_g2": ("mycotoxin", ("aflatoxin g2", "g2", "afg2")),
-    "ochratoxin_a": ("mycotoxin", ("ochratoxin a", "ochratoxin", "ota", "ochratoxins a")),
+        "aflatoxin b1 b2 g1 g2", "summe aflatoxine", "aflatoxinas", "suma de aflatoxinas")),
+    "aflatoxin_b1": ("mycotoxin", ("aflatoxin b1", "b1", "afb1", "aflatoxina b1")),
+    "aflatoxin_b2": ("mycotoxin", ("aflatoxin b2", "b2", "afb2", "aflatoxina b2")),
+    "aflatoxin_g1": ("mycotoxin", ("aflatoxin g1", "g1", "afg1", "aflatoxina g1")),
+    "aflatoxin_g2": ("mycotoxin", ("aflatoxin g2", "g2", "afg2", "aflatoxina g2")),
+    "ochratoxin_a": ("mycotoxin", ("ochratoxin a", "ochratoxin", "ota", "ochratoxins a", "ocratoxina a", "ocratoxina")),
     "moisture": ("physical", (
         "moisture", "moisture content", "water content", "loss on drying", "vlhkost", "obsah vody",
-        "feuchtigkeit", "wassergehalt")),
-    "water_activity": ("physical", ("water activity", "aw", "a w", "aktivita vody", "wasseraktivitat")),
+        "feuchtigkeit", "wassergehalt", "humedad", "perdida por desecacion")),
+    "water_activity": ("physical", ("water activity", "aw", "a w", "aktivita vody", "wasseraktivitat", "actividad de agua",
+                                      "actividad del agua")),
 }
 
 #: Presence/absence tests (their "ND" means not_detected, their unit is null).
@@ -92,7 +95,7 @@ PRESENCE = frozenset({
 #: Words dropped from labels before matching.
 FILLER = frozenset({
     "total", "viable", "combined", "count", "counts", "spp", "sp", "species", "specific", "gene",
-    "the", "of", "celkovy", "pocet", "suma", "sum", "detection", "screen", "content",
+    "the", "of", "celkovy", "pocet", "suma", "sum", "detection", "screen", "content", "totales", "totale",
 })
 
 #: Labels with these words are QA/QC rows, never results.

@@ -65,3 +65,26 @@ def test_row_with_unit_and_pass_word_is_not_a_header(make_pdf: Callable[..., Pat
     got = _by_code(parse(pdf).results)
     assert (got["cadmium"].qualifier, got["cadmium"].value) == ("<", 0.01)
     assert got["mercury"].value == pytest.approx(0.036)
+
+
+def test_spanish_protocol_with_dot_thousands(make_pdf: Callable[..., Path]) -> None:
+    pdf = make_pdf([
+        (40, 40, "Informe de ensayo"),
+        (40, 60, "Parámetro"), (200, 60, "Método"), (300, 60, "Resultado"), (400, 60, "Límite"),
+        (470, 60, "Conformidad"),
+        (40, 75, "Plomo"), (200, 75, "ICP-MS"), (300, 75, "0,45 mg/kg"), (400, 75, "< 1"), (470, 75, "Conforme"),
+        (40, 90, "Recuento de aerobios mesófilos"), (200, 90, "AOAC 990.12"), (300, 90, "35.000 UFC/g"),
+        (400, 90, "<1.000.000"), (470, 90, "Conforme"),
+        (40, 105, "Coliformes totales"), (200, 105, "AOAC 997.02"), (300, 105, "< 10 UFC/g"),
+        (470, 105, "Conforme"),
+        (40, 120, "Salmonella spp."), (200, 120, "ISO 6579"), (300, 120, "No detectado en 25 g"),
+        (470, 120, "Conforme"),
+        (40, 135, "Especioginina"), (200, 135, "HPLC"), (300, 135, "0,244 %"), (400, 135, "0,1 - 0,25"),
+        (470, 135, "No conforme"),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert (got["lead"].value, got["lead"].unit, got["lead"].lab_status) == (0.45, "ug/g", "pass")
+    assert (got["total_aerobic_count"].value, got["total_aerobic_count"].unit) == (35000.0, "CFU/g")
+    assert (got["total_coliforms"].qualifier, got["total_coliforms"].value) == ("<", 10.0)
+    assert got["salmonella"].qualifier == "not_detected"
+    assert (got["speciogynine"].value, got["speciogynine"].lab_status) == (0.244, "fail")
