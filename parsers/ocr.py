@@ -36,6 +36,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
+from parsers.errors import TimeLimitExceeded
 from parsers.layout_text import Word
 
 #: Resolution when the page's own image resolution is unknown (dots per inch).
@@ -47,7 +48,7 @@ MAX_DPI = 200
 LOW_CONFIDENCE = 70.0
 #: Tesseract page segmentation mode and extra settings.
 TESSERACT_ARGS = ("--psm", "11", "-c", "tessedit_do_invert=0")
-#: Longest one Tesseract call may take (seconds) before the page counts as unreadable.
+#: Longest one Tesseract call may take (seconds); beyond it the parse ends in ``TimeLimitExceeded``.
 TIMEOUT = 120.0
 
 
@@ -111,9 +112,12 @@ def tesseract_tsv(image: Image.Image) -> str:
     header = f"P5 {image.width} {image.height} 255\n".encode()
     env = dict(os.environ)
     env.setdefault("OMP_THREAD_LIMIT", "1")
-    proc = subprocess.run(["tesseract", "stdin", "stdout", *TESSERACT_ARGS, "tsv"],
-                          input=header + image.tobytes(), capture_output=True, env=env,
-                          timeout=TIMEOUT, check=False)
+    try:
+        proc = subprocess.run(["tesseract", "stdin", "stdout", *TESSERACT_ARGS, "tsv"],
+                              input=header + image.tobytes(), capture_output=True, env=env,
+                              timeout=TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        raise TimeLimitExceeded(f"OCR of one page took longer than {TIMEOUT:g} s") from None
     if proc.returncode != 0:
         message = " ".join(proc.stderr.decode("utf-8", "replace").split())[-300:]
         raise RuntimeError(f"tesseract failed (exit {proc.returncode}): {message}")

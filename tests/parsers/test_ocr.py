@@ -165,3 +165,27 @@ def test_finer_scans_are_read_as_well(monkeypatch: pytest.MonkeyPatch) -> None:
         assert ocr.render_dpi(pdfium.PdfDocument(data)[0]) == ocr.MAX_DPI
         total.add(score_document(record, parse(data).to_dict()))
     assert total.recall >= 0.85, total.misses
+
+
+def test_a_hung_tesseract_is_a_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    from parsers import TimeLimitExceeded
+
+    def hang(*args: object, **kwargs: object) -> object:
+        raise subprocess.TimeoutExpired("tesseract", ocr.TIMEOUT)
+
+    monkeypatch.setattr(subprocess, "run", hang)
+    with pytest.raises(TimeLimitExceeded, match="OCR of one page"):
+        ocr.tesseract_tsv(Image.new("L", (10, 10), 255))
+
+
+def test_a_failing_tesseract_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    def fail(*args: object, **kwargs: object) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.CompletedProcess(args, 1, b"", b"Thread creation failed\n")
+
+    monkeypatch.setattr(subprocess, "run", fail)
+    with pytest.raises(RuntimeError, match="Thread creation failed"):
+        ocr.tesseract_tsv(Image.new("L", (10, 10), 255))
