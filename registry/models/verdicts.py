@@ -34,6 +34,10 @@ class Profile(Base):
     shipped: Mapped[bool] = mapped_column(default=True)
     current: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When every stored batch had been judged under this version (its re-judge job
+    # finished). Verdicts that this version left unchanged keep the version that last
+    # changed them; from then on they count as judged under this one too.
+    judged_at: Mapped[datetime | None]
 
 
 class Verdict(Base):

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from registry.db import utcnow
 from registry.models import Batch, Job, Profile
 from registry.services import jobs, verdicts
 
@@ -45,9 +46,12 @@ def step(session: Session, job: Job, *, chunk: int = CHUNK) -> bool:
                                .order_by(Batch.id).limit(chunk)))
     if not ids or not profiles:
         job.total = job.done  # batches added since the count are judged on upload
+        now = utcnow()
+        for row in profiles:
+            row.judged_at = now
         jobs.finish(job, cursor=cursor)
         return True
-    report = verdicts.judge_batches(session, ids, profiles)
+    report = verdicts.judge_batches(session, ids, profiles, restamp=False)
     counts = (job.result or {}).get("counts", {})
     merged = {"changed": counts.get("changed", 0) + report.changed,
               "written": counts.get("written", 0) + report.written,

@@ -81,11 +81,16 @@ def judge_batch(session: Session, batch: Batch, *, certificate_id: int | None = 
 
 
 def judge_batches(session: Session, batch_ids: Sequence[int], profiles: Sequence[Profile], *,
-                  certificate_id: int | None = None, now: datetime | None = None) -> Report:
+                  certificate_id: int | None = None, now: datetime | None = None,
+                  restamp: bool = True) -> Report:
     """Judge ``batch_ids`` under each of ``profiles`` (stored versions) and write changes.
 
     ``certificate_id`` names the certificate that prompted the judgement in events;
-    without it, events name the batch's latest certificate.
+    without it, events name the batch's latest certificate. A verdict that a newer
+    profile version leaves unchanged is stamped with that version when ``restamp``;
+    a re-judgement of every batch leaves such rows alone (rewriting every row would
+    cost more than judging them) and marks the version judged when it ends
+    (``Profile.judged_at``, read by :func:`for_batch`).
     """
     report = Report(batches=len(batch_ids))
     if not batch_ids or not profiles:
@@ -105,13 +110,12 @@ def judge_batches(session: Session, batch_ids: Sequence[int], profiles: Sequence
         lab_results = results.get(batch_id, ())
         product = products.get(batch_id)
         for row, engine in engines:
-            verdict = thresholds.evaluate(engine, lab_results, product).to_dict()
-            status = verdict.pop("status")
-            del verdict["profile"], verdict["profile_version"]
+            judged = thresholds.evaluate(engine, lab_results, product)
+            status, verdict = judged.status, _detail(judged)
             text = json_dumps(verdict)
             old = stored.get((batch_id, row.code))
             if old is not None and old.status == status and old.detail == text:
-                if old.profile_version != row.version:
+                if restamp and old.profile_version < row.version:
                     bumps[row.version].append(old.id)
                 continue
             was_failing = old is not None and old.status == "fail"
@@ -148,6 +152,15 @@ def judge_batches(session: Session, batch_ids: Sequence[int], profiles: Sequence
     report.written = len(inserts) + len(updates)
     report.changed = len(changes)
     return report
+
+
+def _detail(verdict: thresholds.Verdict) -> dict[str, Any]:
+    """What a verdict row keeps beside its status (``Verdict.to_dict`` without the
+    columns, and without copying: the engine builds fresh entries on every call)."""
+    return {"failures": verdict.failures, "missing": verdict.missing,
+            "inconclusive": verdict.inconclusive, "warnings": verdict.warnings,
+            "passed": verdict.passed, "not_tested": verdict.not_tested,
+            "not_applicable": verdict.not_applicable, "intake": verdict.intake}
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,11 +285,24 @@ def count_batches(session: Session) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(Batch)) or 0
 
 
+def judged_versions(session: Session) -> dict[str, int]:
+    """The newest version of each profile under which every batch has been judged."""
+    return dict(session.execute(
+        sa.select(Profile.code, sa.func.max(Profile.version))
+        .where(Profile.judged_at.is_not(None)).group_by(Profile.code)).all())
+
+
 def for_batch(session: Session, batch_id: int) -> list[dict[str, Any]]:
-    """The batch's current verdict under each profile, in the contract's shape."""
+    """The batch's current verdict under each profile, in the contract's shape.
+
+    ``profile_version`` is the newest version the verdict holds under: the one that
+    last changed it, or a later one whose re-judgement left it as it was.
+    """
     rows = session.execute(sa.select(_verdicts).where(_verdicts.c.batch_id == batch_id)
-                           .order_by(_verdicts.c.profile_code))
-    return [{"profile": v.profile_code, "profile_version": v.profile_version,
+                           .order_by(_verdicts.c.profile_code)).all()
+    judged = judged_versions(session) if rows else {}
+    return [{"profile": v.profile_code,
+             "profile_version": max(v.profile_version, judged.get(v.profile_code, 0)),
              "status": v.status, **v.detail, "evaluated_at": v.evaluated_at,
              "failing_since": v.failing_since} for v in rows]
 

@@ -149,6 +149,11 @@ def test_admin_profile_change_rejudges_in_the_background(app, client, uploader, 
     assert ("batch.recovered", "advocacy-strict", lots["A-2"]) in events(app)
     detail = client.get(f"/api/v1/batches/{lots['A-2']}").get_json()
     assert verdict(detail, "advocacy-strict")["profile_version"] == 2
+    # A-1 passes under both versions: its row was not rewritten, yet it holds under v2.
+    unchanged = client.get(f"/api/v1/batches/{lots['A-1']}").get_json()
+    assert verdict(unchanged, "advocacy-strict")["profile_version"] == 2
+    assert [h["profile_version"] for h in unchanged["history"]
+            if h["profile"] == "advocacy-strict"] == [1]
     history = [(h["profile_version"], h["old_status"], h["new_status"])
                for h in detail["history"] if h["profile"] == "advocacy-strict"]
     assert history == [(2, "fail", "pass"), (1, None, "fail")]
