@@ -14,7 +14,8 @@ work):
 1. the shipped profiles are loaded and every batch is judged under ``utah-r70-580``
    for the first time (every verdict written: *first judgement*);
 2. Utah's lead limit is changed (1.2 -> 1.0 ug/g, a new version) and every batch is
-   re-judged (*re-judge after a change*: the figure the target is about).
+   re-judged (*re-judge after a change*: the figure the target is about). Only the
+   verdicts that change are rewritten; the version is then marked judged.
 
 Beside them, the *bare read*: one SQL statement reading the same columns of the same
 results (``results`` joined to ``certificates``, readable ones) through a raw DBAPI
