@@ -107,6 +107,8 @@ class Table:
 @lru_cache(maxsize=65536)
 def word_role(text: str) -> str | None:
     """The column role a header word names, or None."""
+    if text.lstrip().startswith(("±", "+/-")):
+        return "uncertainty"  # ``± U (k=2)``
     f = fold(text)
     if not f:
         return None
@@ -155,8 +157,12 @@ def _phrases(line: Line) -> list[str]:
 
 
 def fragmented(words: list[Word]) -> bool:
-    """A cell whose words are letter fragments (``Fi n d i n gs``): the text layer's spacing is broken."""
-    return len(words) >= 3 and sum(len(w.text) for w in words) <= 3.0 * len(words)
+    """A cell whose words are letter fragments (``Fi n d i n gs``): the text layer's spacing is broken.
+
+    Short words beside a whole column title (``± U (k=2) Units``) are titles, not fragments.
+    """
+    return len(words) >= 3 and sum(len(w.text) for w in words) <= 3.0 * len(words) \
+        and not any(len(w.text) > 3 and word_role(w.text) is not None for w in words)
 
 
 def _cell_phrases(words: list[str]) -> list[str]:

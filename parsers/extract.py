@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from parsers.columns import Table, build_tables, is_continuation, is_header, word_role
 from parsers.document import Result
-from parsers.layout_text import Line, Page
+from parsers.layout_text import CELL_GAP, Line, Page
 from parsers.rows import Atom, Segment, assign_roles, is_qc_segment, segments
 from parsers.values import (
     Reading,
@@ -155,7 +155,7 @@ def _box_result(lines: list[Line], i: int, seg: Segment, ctx: Context, page: int
     above the label within a few lines, overlapping the label horizontally; a line with
     another analyte label in that range ends the search.
     """
-    if ctx.qc or ctx.out_of_scope or is_qc_segment(seg):
+    if ctx.qc or ctx.out_of_scope or is_qc_segment(seg) or _words_follow(seg):
         return None
     x0 = seg.x0
     x1 = max(w.x1 for w in seg.words)
@@ -178,6 +178,11 @@ def _box_result(lines: list[Line], i: int, seg: Segment, ctx: Context, page: int
             atom = Atom(cell.text, cell.x0, cell.x1, 0, "result")
             return _result(seg.match, reading, reading.unit, None, None, page, seg, atom, warnings)
     return None
+
+
+def _words_follow(seg: Segment) -> bool:
+    """A label with more words in its own cell (``Alkaloid Profile``) is a heading, not a box's label."""
+    return bool(seg.atoms) and seg.atoms[0].x0 - seg.words[-1].x1 < CELL_GAP * seg.words[-1].size
 
 
 def _box_unit_fits(m: Match, reading: Reading) -> bool:

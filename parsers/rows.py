@@ -234,8 +234,18 @@ def assign_roles(seg: Segment, table: Table | None) -> None:
         for atom in seg.atoms:
             col = table.column_at(atom.x0, atom.x1)
             atom.role = col.role if col is not None else None
+            if atom.role == "unit" and _spans_result(atom, table):
+                atom.role = "result"  # ``1,400 CFU/g`` right-aligned up to the Units column
         return
     _narrative_roles(seg)
+
+
+def _spans_result(atom: Atom, table: Table) -> bool:
+    """A reading with its unit that starts under a Result title and runs on under the Units title."""
+    reading = parse_cell(atom.text)
+    if reading is None or reading.unit is None:
+        return False
+    return any(c.role == "result" and c.x0 - 2 <= atom.x0 <= c.x1 + 2 for c in table.columns)
 
 
 def _narrative_roles(seg: Segment) -> None:

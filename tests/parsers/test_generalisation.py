@@ -88,3 +88,31 @@ def test_spanish_protocol_with_dot_thousands(make_pdf: Callable[..., Path]) -> N
     assert (got["total_coliforms"].qualifier, got["total_coliforms"].value) == ("<", 10.0)
     assert got["salmonella"].qualifier == "not_detected"
     assert (got["speciogynine"].value, got["speciogynine"].lab_status) == (0.244, "fail")
+
+
+def test_uncertainty_column_and_right_aligned_values(make_pdf: Callable[..., Path]) -> None:
+    pdf = make_pdf([
+        (40, 60, "Analyte"), (190, 60, "Result"), (240, 60, "± U (k=2)"), (285, 60, "Units"), (350, 60, "LOQ"),
+        (40, 75, "Mitragynine"), (200, 75, "12.8"), (250, 75, "± 1.7"), (285, 75, "mg/g"), (350, 75, "0.1"),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert (got["mitragynine"].value, got["mitragynine"].unit) == (pytest.approx(1.28), "%")
+
+
+def test_value_with_unit_reaching_under_the_units_title(make_pdf: Callable[..., Path]) -> None:
+    pdf = make_pdf([
+        (40, 60, "Analyte"), (190, 60, "Result"), (228, 60, "Units"), (350, 60, "LOQ"),
+        (40, 75, "Yeast & Mold"), (196, 75, "21,400 CFU/g"), (350, 75, "10"),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert (got["yeast_and_mold"].value, got["yeast_and_mold"].loq) == (21400.0, 10.0)
+
+
+def test_a_heading_that_names_an_analyte_takes_no_box_value(make_pdf: Callable[..., Path]) -> None:
+    pdf = make_pdf([
+        (40, 60, "MG"), (40, 75, "10.4 mg/g", 14),
+        (40, 100, "Alkaloid Profile", 11),
+        (40, 120, "Analyte"), (200, 120, "Result"), (300, 120, "Units"),
+        (40, 135, "Mitragynine"), (200, 135, "10.4"), (300, 135, "mg/g"),
+    ])
+    assert [(r.analyte, r.value) for r in parse(pdf).results] == [("mitragynine", pytest.approx(1.04))]
