@@ -36,6 +36,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from parsers.document import Dates, Lab
@@ -295,6 +296,7 @@ def _lines_of(cells: list[_Cell]) -> dict[tuple[int, int], list[_Cell]]:
     return by_line
 
 
+@lru_cache(maxsize=16384)
 def normalise_label(text: str) -> str:
     """``Batch No.:`` -> ``batch``; ``Sample ID #`` -> ``sample id``; ``Datum příjmu`` -> ``datum prijmu``."""
     text = re.sub(r"^[\W_]+", "", text)
@@ -310,7 +312,8 @@ def normalise_label(text: str) -> str:
 _NUMBER_WORDS = {"no", "n", "nr", "num", "number", "numero", "cislo"}
 
 
-def fields_of_label(text: str, loose: bool = True) -> list[tuple[str, int]]:
+@lru_cache(maxsize=16384)
+def fields_of_label(text: str, loose: bool = True) -> tuple[tuple[str, int], ...]:
     """The (field, rank) pairs a label names (empty for unknown labels).
 
     Labels outside the vocabulary are read by their words: a date label names its event
@@ -319,7 +322,7 @@ def fields_of_label(text: str, loose: bool = True) -> list[tuple[str, int]]:
     unless it is the lab's own (``Lab Batch``, ``Analytical Batch``).
     """
     key = normalise_label(text)
-    return _FIELD_OF.get(key) or (_fields_by_words(key) if loose else [])
+    return tuple(_FIELD_OF.get(key) or (_fields_by_words(key) if loose else ()))
 
 
 #: Date-label word stems -> (field, rank), tried in this order.
@@ -433,7 +436,7 @@ def _label_fields(label: str) -> list[str]:
 
 def _pairs(part: str) -> list[tuple[str, str, int]]:
     """``Label: value`` pairs of one piece of text (a later label ends the value before it)."""
-    marks: list[tuple[int, int, list[tuple[str, int]]]] = []  # (label start, value start, fields)
+    marks: list[tuple[int, int, tuple[tuple[str, int], ...]]] = []  # (label start, value start, fields)
     for m in _SEP.finditer(part):
         start = _label_start(part, m.start())
         if start is None:

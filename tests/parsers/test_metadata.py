@@ -97,7 +97,7 @@ def test_label_vocabulary(label: str, field: str) -> None:
                                    "Expiration Date", "Sampling Date", "Sample Matrix", "Product Image",
                                    "Total Batch Wgt", "Seed to Sale"])
 def test_other_labels_name_no_field(label: str) -> None:
-    assert fields_of_label(label) == []
+    assert not fields_of_label(label)
 
 
 def test_label_ranks_prefer_the_specific_label() -> None:
