@@ -64,6 +64,11 @@ def _page_results(page: Page, ctx: Context, warnings: list[str]) -> list[Result]
         if i in skip:
             continue
         segs = segments(line)
+        part = _header_part(line) if segs and len(line.cells) >= 4 else None
+        if part is not None:  # a header of one panel beside a row of the panel next to it
+            _use_header([part[0]], ctx)
+            line = part[1]
+            segs = segments(line)
         if is_header(line) and not _row_like(segs):
             skip |= _enter_header(lines, i, ctx)
             continue
@@ -278,20 +283,71 @@ def _transposed_result(seg: Segment, k: int, rows: dict[str, list[tuple[str | No
     return _result(seg.match, reading, unit, conv[0] if conv else None, status, page, seg, atom, warnings)
 
 
+#: A gap this wide (points) between two cells may separate panels printed side by side.
+PANEL_GAP = 12.0
+
+
+def _header_part(line: Line) -> tuple[Line, Line] | None:
+    """(header, rest) when the cells on one side of a wide gap form a table header by themselves
+    and the other side holds a row: side-by-side panels whose rows do not line up."""
+    cells = line.cells
+    best: tuple[tuple[bool, float], tuple[Line, Line]] | None = None
+    for k in range(1, len(cells)):
+        gap = cells[k].x0 - cells[k - 1].x1
+        if gap < PANEL_GAP:
+            continue
+        left, right = Line(cells[:k], line.page, line.ocr), Line(cells[k:], line.page, line.ocr)
+        for head, rest in ((right, left), (left, right)):
+            if _titles_only(head) and is_header(head) and not segments(head) and _row_like(segments(rest)):
+                rank = (word_role(head.cells[0].words[0].text) == "analyte", gap)  # ``Analyte`` opens a table
+                if best is None or rank > best[0]:
+                    best = (rank, (head, rest))
+    return best[1] if best is not None else None
+
+
+def _titles_only(head: Line) -> bool:
+    """Three or more column titles and no reading (``CFU/g  10^3 CFU/g  Pass`` is the end of a row)."""
+    titled = sum(word_role(c.text) is not None for c in head.cells)
+    readings = [r for c in head.cells if (r := parse_cell(c.text)) is not None and r.qualifier != "loq"]
+    return titled >= 3 and not readings  # a bare ``LOD`` title reads as ``<LOD``; it is still a title
+
+
 def _enter_header(lines: list[Line], i: int, ctx: Context) -> set[int]:
     block = [lines[i]]
     j = i + 1
     while j < len(lines) and (is_header(lines[j]) or is_continuation(lines[j], block[-1])) \
-            and not segments(lines[j]) and j - i < 4:
+            and not segments(lines[j]) and _beside(lines[j], block[0]) and j - i < 4:
         block.append(lines[j])
         j += 1
+    _use_header(block, ctx)
+    return set(range(i + 1, j))
+
+
+def _beside(line: Line, header: Line) -> bool:
+    """A line that may continue ``header``: it overlaps the header's x-extent (a heading over the
+    panel next to it does not)."""
+    return line.x0 < header.cells[-1].x1 + PANEL_GAP and line.cells[-1].x1 > header.x0 - PANEL_GAP
+
+
+def _titled_span(tables: list[Table]) -> tuple[float, float]:
+    """The x-extent of the titled columns of ``tables`` (a heading of the next panel printed on the
+    header's line, ``... Status    Physical Tests``, titles nothing)."""
+    cols = [c for t in tables for c in t.columns if c.role is not None] or [c for t in tables for c in t.columns]
+    return min(c.x0 for c in cols), max(c.x1 for c in cols)
+
+
+def _use_header(block: list[Line], ctx: Context) -> None:
+    """The tables of a header block replace those they overlap."""
     new = build_tables(block)
-    x0, x1 = new[0].x0, new[-1].x1
-    ctx.tables = [t for t in ctx.tables if t.x1 < x0 - 5 or t.x0 > x1 + 5] + new
+    for table in new:  # an untitled cell far right of the last title is the next panel's heading
+        cols = table.columns
+        while len(cols) > 2 and cols[-1].role is None and cols[-1].x0 - cols[-2].x1 > 2 * PANEL_GAP:
+            cols.pop()
+    x0, x1 = _titled_span(new)
+    ctx.tables = [t for t in ctx.tables if _titled_span([t])[1] < x0 - 5 or _titled_span([t])[0] > x1 + 5] + new
     ctx.tables.sort(key=lambda t: t.x0)
     if not any(t.qc for t in new):
         ctx.qc = False
-    return set(range(i + 1, j))
 
 
 def _heading(line: Line, ctx: Context) -> None:

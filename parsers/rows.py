@@ -69,9 +69,17 @@ def _flat(line: Line) -> list[tuple[Word, int]]:
                 if part is None:
                     cell += 1
                 else:
-                    out.extend((p, cell) for p in _split_colon(part))
+                    out.extend((p, cell) for q in _split_comparator(part) for p in _split_colon(q))
         cell += 1
     return out
+
+
+def _split_comparator(w: Word) -> list[Word]:
+    """``bacteria<`` (a long label run into its value ``< 10``) as ``bacteria`` and ``<``."""
+    if len(w.text) < 3 or w.text[-1] not in "<>≤≥" or not w.text[-2].isalpha():
+        return [w]
+    cut = w.x0 + (w.x1 - w.x0) * (len(w.text) - 1) / len(w.text)
+    return [Word(w.text[:-1], w.x0, w.top, cut, w.bottom, w.size), Word(w.text[-1], cut, w.top, w.x1, w.bottom, w.size)]
 
 
 def _split_leader(w: Word) -> list[Word | None]:
@@ -118,8 +126,23 @@ def _label_words(words: list[tuple[Word, int]], start: int) -> list[tuple[str, i
             if head:
                 out.append((head, j))
             break
-        out.extend((t, j) for t in text.replace("(", " (").split())
+        out.extend((_unmarked(t), j) for t in text.replace("(", " (").split())
     return out
+
+
+#: A footnote mark glued to a label word: ``Lead¹``, ``Lead*``, ``Mercury2`` (not ``B1``, ``AFB1``).
+_LABEL_MARK = re.compile(r"(?<=[^\W\d_]{4})(?:[*†‡§¹²³⁴⁵⁶⁷⁸⁹]+|\d)$")
+
+
+_SYMBOL_MARK = re.compile(r"[A-Z][a-z]?\d")
+
+
+def _unmarked(token: str) -> str:
+    """``Lead¹`` -> ``Lead``; ``Hg1`` -> ``Hg`` only where ``Hg1`` names nothing (``B1`` stays)."""
+    if _SYMBOL_MARK.fullmatch(token) and match_prefix([token]) is None:
+        m = match_prefix([token[:-1]])
+        return token[:-1] if m is not None and m.score == 100.0 else token
+    return _LABEL_MARK.sub("", token)
 
 
 _LABEL_STOPS = {"not", "nd", "none", "<", ">", "≤", "≥", "n/a", "na", "absent", "absence", "present",

@@ -116,3 +116,38 @@ def test_a_heading_that_names_an_analyte_takes_no_box_value(make_pdf: Callable[.
         (40, 135, "Mitragynine"), (200, 135, "10.4"), (300, 135, "mg/g"),
     ])
     assert [(r.analyte, r.value) for r in parse(pdf).results] == [("mitragynine", pytest.approx(1.04))]
+
+
+def test_side_by_side_stacks_whose_rows_do_not_line_up(make_pdf: Callable[..., Path]) -> None:
+    """The right panel's header shares a line with a row of the left panel; its heading prints on
+    the left header's line."""
+    head = ("Analyte", "LOD", "LOQ", "Result", "Status")
+    xs = (0, 110, 150, 190, 240)
+
+    def row(x0: float, y: float, cells: tuple[str, ...]) -> list[tuple[float, float, str, float]]:
+        return [(x0 + dx, y, text, 7) for dx, text in zip(xs, cells, strict=True)]
+
+    pdf = make_pdf([
+        (30, 50, "Heavy Metals", 9), (330, 53, "Microbiology", 9),
+        *row(30, 62, head), *row(330, 66, head),
+        *row(30, 75, ("Lead", "0.017", "0.05", "0.22 ppm", "Pass")),
+        *row(330, 80, ("Coliforms", "3.3", "10", "120 CFU/g", "Pass")),
+        *row(30, 88, ("Cadmium", "0.0033", "0.01", "0.62 ppm", "Fail")),
+        (30, 104, "Mycotoxins", 9), (330, 101, "Physical Tests", 9),
+        *row(30, 116, head), *row(330, 114, ("Moisture", "0.033", "0.1", "7.0 %", "Pass")),
+        *row(30, 129, ("Aflatoxin B1", "0.17", "0.5", "1.4 ppb", "Pass")),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert {k: (r.value, r.unit) for k, r in got.items()} == {
+        "lead": (0.22, "ug/g"), "cadmium": (0.62, "ug/g"), "total_coliforms": (120.0, "CFU/g"),
+        "moisture": (7.0, "%"), "aflatoxin_b1": (1.4, "ug/kg")}
+
+
+def test_footnote_marks_glued_to_labels(make_pdf: Callable[..., Path]) -> None:
+    pdf = make_pdf([(40, 60, "Lead1"), (300, 60, "0.36 ppm"), (40, 75, "Hg1"), (300, 75, "ND* ppm"),
+                    (40, 90, "Aflatoxin B1"), (300, 90, "1.2 ppb"),
+                    (40, 105, "Bile-tolerant gram-negative bacteria< 10 CFU/g")])
+    got = _by_code(parse(pdf).results)
+    assert got["lead"].value == 0.36 and got["mercury"].qualifier == "nd"
+    assert got["aflatoxin_b1"].value == 1.2
+    assert (got["enterobacteriaceae"].qualifier, got["enterobacteriaceae"].value) == ("<", 10.0)

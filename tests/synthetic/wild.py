@@ -401,6 +401,12 @@ def _spec(cell: Cell, unit_factor: float, sample: Sample, rng: random.Random) ->
     return rng.choice((f"≤ {num(limit)}", f"NMT {num(limit)}", f"< {num(limit)}", f"Max. {num(limit)}"))
 
 
+def _lod_truth(cell: Cell, lod: str) -> None:
+    """A ``<LOD`` result in a row that prints its LOD is below that LOD (the truth's ``value_alt``)."""
+    if lod and cell.text.replace(" ", "").upper() == "<LOD" and cell.truth.get("value") is None:
+        cell.truth["value_alt"] = float(f"{float(lod.replace(',', '.')) / _factor(cell):.10g}")
+
+
 def _factor(cell: Cell) -> float:
     from tests.synthetic.values import UNIT_FACTORS
     if not cell.unit or cell.analyte.presence:
@@ -612,6 +618,7 @@ def landscape_panels(sample: Sample, rng: random.Random) -> bytes:
                             lod = lod.replace(".", ",")
                     except ValueError:
                         lod = ""
+                _lod_truth(cell, lod)
                 rows.append((cell.label, lod or "-", cell.loq_text or "-", cell.text, cell.unit or "-",
                              cell.status or "-"))
             y = _table_rows(pen, x0, y, widths, rows, row_h, size, "lrrrlc") - 16
@@ -827,6 +834,7 @@ def boxed(sample: Sample, rng: random.Random) -> bytes:
                     lod = f"{float(loq) / 3:.2g}"
                 except ValueError:
                     lod = ""
+            _lod_truth(cell, lod)
             limit = _spec(cell, _factor(cell), s, rng)
             if unc_inline:
                 shown = f"{cell.text} ± {unc}" if unc else cell.text
