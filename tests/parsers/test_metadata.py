@@ -340,3 +340,25 @@ def test_lab_compounds_tails_and_mixed_case_prefixes(make_pdf: Callable[..., Pat
     doc = parse(make_pdf([(36, 30, "Summit BioAnalytics"), (36, 70, "Client: Acme LLC"),
                           (36, 100, "Lead"), (200, 100, "0.12 ppm")], name="bio.pdf"))
     assert doc.lab.name == "Summit BioAnalytics"
+
+
+def test_random_pages_never_raise() -> None:
+    """Metadata runs on every parse: no arrangement of words may make it raise."""
+    import random
+
+    from parsers.layout_text import Page, Word, build_lines
+    from parsers.metadata import LABELS, read_metadata
+
+    vocab = [label for labels in LABELS.values() for label in labels] + [
+        "Client:", "Batch #", "Lot:", "Date Received:", "12/13/2024", "2024-01-01", "|", ";", ":", "#", "No.",
+        "Nº", "Labs", "Laboratories", "Inc.", "(FL)", "www.x.com", "a@b.c", "123 Main St", "Austin, TX 78701",
+        "Matrix:", "Flower", ",", "-", "CoA", "O1I", "$12", "....", "…", "ř", "10^4"]
+    rng = random.Random(7)
+    for _ in range(300):
+        words = []
+        for _k in range(rng.randint(0, 50)):
+            text = rng.choice(vocab) if rng.random() < 0.7 else "".join(
+                rng.choice("aZ0:#.,;|-/ ()$ř") for _c in range(rng.randint(1, 8)))
+            x, y, size = rng.uniform(0, 600), rng.uniform(0, 800), rng.choice([1.0, 4.0, 8.0, 12.0, 30.0])
+            words.append(Word(text.strip() or "x", x, y, x + rng.uniform(1, 80), y + size, size))
+        read_metadata([Page(1, 612, 792, build_lines(words, 1))])
