@@ -52,7 +52,8 @@ LABELS: dict[str, dict[str, int]] = {
                          "kunde", "company", "company name", "client details", "bill to", "vendor", "vendor name",
                          "sponsor", "submitter", "account", "account name", "client customer", "customer client",
                          "submitted for", "issued to", "report to", "odberatel", "kunde name", "cliente",
-                         "solicitante", "donneur d ordre"), 0),
+                         "solicitante", "donneur d ordre", "zadavatel", "objednavatel",
+                         "peticionario", "auftraggeber name", "client name and address"), 0),
         **dict.fromkeys(("manufacturer", "manufacturer info", "manufacturer information", "distributor",
                          "distributor info", "distributor information", "licensee", "brand", "vyrobce",
                          "hersteller", "cultivator manufacturer", "distributor manufacturer", "supplier",
@@ -61,7 +62,8 @@ LABELS: dict[str, dict[str, int]] = {
         **dict.fromkeys(("producer", "cultivator", "cultivator info", "cultivator information"), 2),
     },
     "lab": dict.fromkeys(("laboratory", "testing laboratory", "testing lab", "laborator", "zkusebni laborator",
-                          "labor", "prufstelle", "prueflabor", "laboratory name", "performing laboratory"), 0),
+                          "labor", "prufstelle", "prueflabor", "laboratory name", "performing laboratory",
+                          "laboratorio", "laboratoire", "laboratorio de ensayo", "zkusebna"), 0),
     "product": {
         **dict.fromkeys(("product name", "sample name", "product", "product description", "sample description",
                          "item name", "item", "product sample", "oznaceni vzorku zakaznikem", "oznaceni vzorku",
@@ -82,14 +84,17 @@ LABELS: dict[str, dict[str, int]] = {
                          "lab sample", "sample ref", "lab ref", "cislo vzorku", "probennummer", "probe", "lab no",
                          "laboratory sample id", "test id", "lab number", "laboratory number", "lab sample no",
                          "accession", "lims id", "lab code", "laborcode", "labornummer", "evidencni cislo",
-                         "muestra", "echantillon", "numero de muestra", "numero d echantillon"), 0),
+                         "muestra", "echantillon", "numero de muestra", "numero d echantillon", "codigo de muestra",
+                         "referencia de muestra", "id de muestra", "codigo de laboratorio", "laboratorni cislo vzorku",
+                         "laboratorni cislo", "proben", "probennr", "labornr", "laborcode nr", "code echantillon",
+                         "reference echantillon", "identificacion de la muestra"), 0),
     },
     "report_number": {
         **dict.fromkeys(("report", "report id", "certificate", "certificate id", "coa", "coa id",
                          "protokol o zkouskach", "protokol o zkouskach ml", "protokol", "cislo protokolu",
                          "prufbericht", "pruefbericht", "final report", "test report", "analysis report",
                          "analytical report", "report code", "informe", "numero de informe", "rapport",
-                         "numero de rapport", "bericht", "berichtsnummer"), 0),
+                         "numero de rapport", "bericht", "berichtsnummer", "protocolo"), 0),
         **dict.fromkeys(("project", "work order", "job", "job id", "project id", "submission",
                          "certificate of analysis", "coa report", "test report id"), 1),
         **dict.fromkeys(("order", "order id"), 2),
@@ -110,9 +115,10 @@ LABELS: dict[str, dict[str, int]] = {
                          "date issued", "date of issue", "report created", "report issued", "vystaveno",
                          "datum vystaveni", "vystaven v praze dne", "ausstellungsdatum", "berichtsdatum",
                          "reported on", "issued on", "date of report issue", "fecha de informe", "fecha del informe",
-                         "date du rapport"), 0),
+                         "date du rapport", "datum vydani", "datum vydani protokolu"), 0),
         **dict.fromkeys(("completion date", "completed", "complete", "date completed", "finalized", "released",
                          "approved", "approval date", "date approved", "signed on", "finalized on"), 1),
+        **dict.fromkeys(("date", "datum", "fecha", "dne"), 2),  # a lone "Datum:" in a header dates the report
     },
 }
 
@@ -132,17 +138,17 @@ ID_FIELDS = ("batch", "sample_id", "report_number")
 #: Values that mean "not given".
 _EMPTY = {"", "na", "n a", "none", "not applicable", "not provided", "unknown", "tbd", "pending", "see below"}
 _LAB_WORDS = {"laboratories", "laboratory", "labs", "lab", "analytics", "analytical", "testing", "laboratorium",
-              "laboratorio", "laboratoire", "labor", "prueflabor", "pruflabor", "laboratoriet"}
-_LAB_HEADS = {"laborator", "laboratory", "laboratorium", "laboratoire", "laboratorio", "labor"}
+              "laboratorio", "laboratoire", "labor", "prueflabor", "pruflabor", "laboratoriet", "analytik"}
+_LAB_HEADS = {"laborator", "laboratory", "laboratorium", "laboratoire", "laboratorio", "labor", "analytik"}
 _GENERIC = {"compliance", "regulatory", "analytical", "quality", "testing", "certified", "accredited", "cannabis",
             "hemp", "independent", "third", "party", "the", "this", "a", "an", "our", "your", "certificate",
             "analysis", "of", "and", "by", "from", "lab", "labs", "laboratory", "laboratories", "microbiology",
             "chemistry", "reference", "state", "licensed", "iso", "iec", "approved", "approval", "written",
             "director", "manager", "test", "results", "sample", "report", "final"}
-_COMPANY = re.compile(r"^,?\s*(?:LLC|L\.L\.C\.|Inc\.?|Ltd\.?|GmbH|s\.\s?r\.\s?o\.|a\.\s?s\.|Corp\.?|Co\.|LLP|PLLC|AG)"
-                      r"|^\s*\([A-Z]{2,3}\)")
-_COMPANY_TAIL = re.compile(r"(?:,?\s*(?:LLC|L\.L\.C\.|Inc\.?|Ltd\.?|GmbH|s\.\s?r\.\s?o\.|a\.\s?s\.|Corp\.?|Co\.|"
-                           r"LLP|PLLC|AG)|\s*\([A-Z]{2,3}\))+$")
+_FORMS = (r"LLC|L\.L\.C\.|Inc\.?|Ltd\.?|GmbH|(?:spol\.\s)?s\.\s?r\.\s?o\.|a\.\s?s\.|Corp\.?|Co\.|LLP|PLLC|AG|KG|"
+          r"S\.\s?L\.(?:U\.)?|S\.\s?A\.|S\.\s?r\.\s?l\.|SARL|SAS|B\.\s?V\.")
+_COMPANY = re.compile(r"^,?\s*(?:" + _FORMS + r")(?!\w)|^\s*\([A-Z]{2,3}\)")
+_COMPANY_TAIL = re.compile(r"(?:,?\s*(?:" + _FORMS + r")(?!\w)|\s*\([A-Z]{2,3}\))+$")
 _ACCREDITATION = re.compile(r"(ISO/?\s?IEC\s?:?\s?17025(?::\d{4})?|ORELAP\s*#?:?\s*\d+|A2LA[^,;]{0,20}|"
                             r"ČIA[^,;]{0,30}|DAkkS\s[\w-]+)")
 _STREET = re.compile(r"^\d+[A-Za-z]?(?:-\d+)?\s+(?:[\w.'-]+\s+){0,5}(?:St|Street|Rd|Road|Ave|Avenue|Blvd|Boulevard|"
@@ -322,7 +328,13 @@ def fields_of_label(text: str, loose: bool = True) -> tuple[tuple[str, int], ...
     unless it is the lab's own (``Lab Batch``, ``Analytical Batch``).
     """
     key = normalise_label(text)
-    return tuple(_FIELD_OF.get(key) or (_fields_by_words(key) if loose else ()))
+    found = tuple(_FIELD_OF.get(key) or (_fields_by_words(key) if loose else ()))
+    if found and all(name == "lab" for name, _rank in found) and _NUMBERED.search(text):
+        return (("sample_id", 1),)  # "Labor-Nr.", "Nº de laboratorio": the lab's number of the sample
+    return found
+
+
+_NUMBERED = re.compile(r"(?i)(?:\b(?:no|nr|num|number|numero|número|čís|číslo|cislo)\b\.?|#|№|nº|n°)")
 
 
 #: Date-label word stems -> (field, rank), tried in this order.
@@ -332,17 +344,28 @@ _DATE_STEMS = (("report", "reported", 0), ("issu", "reported", 0), ("receiv", "r
                ("recep", "received", 0), ("emis", "reported", 0),
                ("rapport", "reported", 0), ("vystav", "reported", 0), ("ausstell", "reported", 0), ("complet", "reported", 1),
                ("approv", "reported", 1), ("releas", "reported", 1), ("finali", "reported", 1),
-               ("test", "tested", 0), ("analy", "tested", 0), ("anali", "tested", 0), ("assay", "tested", 0), ("zkous", "tested", 0))
+               ("bericht", "reported", 0), ("ausgabe", "reported", 0), ("freigabe", "reported", 0),
+               ("erstell", "reported", 0), ("vydan", "reported", 0), ("vydani", "reported", 0),
+               ("test", "tested", 0), ("analy", "tested", 0), ("anali", "tested", 0), ("assay", "tested", 0), ("zkous", "tested", 0),
+               ("untersuch", "tested", 0), ("pruf", "tested", 0), ("pruef", "tested", 0), ("ensay", "tested", 0))
 _DATE_WORDS = {"date", "datum", "time", "dt", "on", "dne", "fecha", "period", "zeitraum"}
+#: German compounds end in their date word (``Analysedatum``, ``Prüfzeitraum``): split before looking up stems.
+_DATE_COMPOUND = re.compile(r"^(\w{3,}?)s?(datum|zeitraum)$")
 _NOT_PRODUCT_BATCH = {"lab", "laboratory", "analytical", "analysis", "qc", "prep", "preparation", "extraction",
                       "instrument", "method", "test", "testing", "sequence", "run", "date", "size", "weight",
                       "reviewed", "volume", "wgt", "total", "number", "units", "count"}
+
+
+def _split_compound(word: str) -> tuple[str, ...]:
+    m = _DATE_COMPOUND.match(word)
+    return (m[1], m[2]) if m is not None else (word,)
 
 
 def _fields_by_words(key: str) -> list[tuple[str, int]]:
     words = key.split()
     if not words or len(words) > 5 or re.search(r"\d", key):
         return []
+    words = [part for w in words for part in _split_compound(w)]
     if any(w in _DATE_WORDS for w in words):
         for stem, name, rank in _DATE_STEMS:
             if any(w.startswith(stem) for w in words):
@@ -801,6 +824,13 @@ def _lab_word(word: str) -> bool:
         or (word.endswith("lab") and len(word) > 5)
 
 
+def _lab_compound(word: str) -> bool:
+    """A name word built on *lab* (``Phytolab``, ``Biolab``, ``LabTech``), not the word *Lab* itself."""
+    low = fold(word)
+    return (low.endswith("lab") and len(low) > 5) or (low.endswith("labs") and len(low) > 6) \
+        or bool(re.match(r"^Lab[A-Z][a-z]{2,}$", word))
+
+
 _LAB_TAILS = {"services", "group", "solutions", "sciences", "institute", "center", "centre", "corporation",
               "company", "international", "usa", "us"}
 
@@ -816,6 +846,12 @@ def _phrase_in(run: list[str], after: list[str]) -> str | None:
     if heads and heads[0] == 0 and len(words) > 1 and not any(_lab_word(w) and w not in _LAB_HEADS for w in low[1:]):
         phrase = " ".join(words)
         tail = " ".join(after)
+    elif _lab_compound(words[0]) and not any(_lab_word(w) for w in low[1:]) and (
+            _COMPANY_TAIL.search(" ".join(words)) or _COMPANY.match(" ".join(after))):
+        phrase = " ".join(words)  # "Phytolab Süd GmbH", "LabTech Olomouc s.r.o.": a company named by its lab word
+        tail = " ".join(after)
+        if _COMPANY_TAIL.search(phrase):
+            return phrase.strip(" ,")
     elif ends:
         end = ends[-1]
         start = 0
@@ -1026,18 +1062,18 @@ def _batch_under_product(cells: list[_Cell], by_line: dict[tuple[int, int], list
 # --- dates -----------------------------------------------------------------------------------
 
 _MONTH_NAMES = (
-    "january jan januar janvier enero leden ledna",
-    "february feb februar fevrier febrero unor unora",
-    "march mar marz maerz mars marzo brezen brezna",
-    "april apr avril abril duben dubna",
+    "january jan januar janvier enero leden ledna janner jaenner janv ene",
+    "february feb februar fevrier febrero unor unora feber fevr",
+    "march mar marz maerz mars marzo brezen brezna mrz",
+    "april apr avril abril duben dubna avr abr",
     "may mai mayo kveten kvetna",
     "june jun juni juin junio cerven cervna",
-    "july jul juli juillet julio cervenec cervence",
-    "august aug aout agosto srpen srpna",
-    "september sep sept septembre septiembre zari",
+    "july jul juli juillet julio cervenec cervence juil",
+    "august aug aout agosto srpen srpna ago",
+    "september sep sept septembre septiembre setiembre zari",
     "october oct oktober octobre octubre okt rijen rijna",
     "november nov novembre noviembre listopad listopadu",
-    "december dec dezember decembre diciembre dez prosinec prosince")
+    "december dec dezember decembre diciembre dez prosinec prosince dic")
 _MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, start=1) for name in names.split()}
 _MONTH = r"([A-Za-zÀ-ž]{3,10})\.?"
 _DATE_PATTERNS = (
@@ -1045,7 +1081,8 @@ _DATE_PATTERNS = (
     re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2})(?![\d])"),  # 16.1.2026
     re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\d/])"),  # 01/17/2024
     re.compile(r"(?<![\d-])(\d{1,2})-(\d{1,2})-(\d{4})(?![\d])"),  # 17-01-2024
-    re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?[\s.-]+" + _MONTH + r"[\s,.-]+(\d{4}|\d{2})(?![\d])"),  # 5 Nov 2021
+    re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th|er)?(?:[\s.-]+|\s+de\s+)" + _MONTH
+               + r"(?:[\s,.-]+|\s+del?\s+)(\d{4}|\d{2})(?![\d])"),  # 5 Nov 2021, 17 de enero de 2024
     re.compile(_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)"),  # January 17, 2024
 )
 

@@ -37,6 +37,13 @@ from parsers.metadata import fields_of_label, normalise_label, to_iso
     ("16. ledna 2026", False, "2026-01-16"),
     ("3. März 2024", False, "2024-03-03"),
     ("received 11/03/2021 08:48", False, "2021-11-03"),
+    ("17. Januar 2024", False, "2024-01-17"),
+    ("17. Jänner 2024", False, "2024-01-17"),
+    ("17 de enero de 2024", False, "2024-01-17"),
+    ("3 de septiembre del 2024", False, "2024-09-03"),
+    ("17-ene-2024", False, "2024-01-17"),
+    ("1er mars 2024", False, "2024-03-01"),
+    ("17 janv. 2024", False, "2024-01-17"),
 ])
 def test_dates_in_every_common_format(text: str, day_first: bool, expected: str) -> None:
     assert to_iso(text, day_first) == expected
@@ -327,6 +334,38 @@ def test_day_or_month_first_from_the_document(lines: list[str], received: str,
                                                ("Distributed by", "vendor")])
 def test_number_words_and_maker_labels(label: str, field: str) -> None:
     assert field in [name for name, _rank in fields_of_label(label)]
+
+
+@pytest.mark.parametrize(("label", "field"), [
+    ("Código de muestra", "sample_id"), ("Laboratorní číslo vzorku", "sample_id"), ("Proben-Nr.", "sample_id"),
+    ("Labor-Nr.", "sample_id"), ("Nº de laboratorio", "sample_id"), ("Labor", "lab"), ("Laboratorio", "lab"),
+    ("Zadavatel", "vendor"), ("Analysedatum", "tested"), ("Untersuchungsdatum", "tested"),
+    ("Freigabedatum", "reported"), ("Datum vydání", "reported"), ("Fecha de ensayo", "tested"),
+    ("Datum", "reported"), ("Protokol č.", "report_number"), ("Informe nº", "report_number"),
+])
+def test_foreign_labels_compounds_and_numbered_lab_labels(label: str, field: str) -> None:
+    assert [name for name, _rank in fields_of_label(label)] == [field]
+
+
+@pytest.mark.parametrize("label", ["Probenahmedatum", "Auftragsdatum"])
+def test_compound_dates_of_other_events(label: str) -> None:
+    assert not fields_of_label(label)
+
+
+@pytest.mark.parametrize("name", ["Phytolab Süd GmbH", "LabTech Olomouc s.r.o.", "Laboratorio Iberia S.L.",
+                                  "Analytik Zentrum Nord GmbH"])
+def test_a_company_named_by_a_lab_compound(name: str, make_pdf: Callable[..., Path]) -> None:
+    doc = parse(make_pdf([
+        (45, 30, name, 14),
+        (45, 70, "Laboratorní cislo vzorku:"), (174, 70, "2024-6404.4"),
+        (45, 85, "Kunde:"), (174, 85, "Naturwaren Becker KG"),
+        (45, 100, "Datum:"), (174, 100, "17. Januar 2024"),
+        (45, 130, "Blei"), (200, 130, "0,12 mg/kg"),
+    ]))
+    assert doc.lab.name == name
+    assert doc.vendor == "Naturwaren Becker KG"
+    assert doc.sample_id == "2024-6404.4"
+    assert doc.dates.reported == "2024-01-17"
 
 
 def test_lab_compounds_tails_and_mixed_case_prefixes(make_pdf: Callable[..., Path]) -> None:
