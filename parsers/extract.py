@@ -45,6 +45,7 @@ class Context:
     qc: bool = False
     decimal_comma: bool = False
     out_of_scope: bool = False  # under a heading naming only unscored panels (filth, terpenes...)
+    ocr: bool = False  # the page was read by OCR
 
 
 def extract_results(pages: list[Page], decimal_comma: bool) -> tuple[list[Result], list[str]]:
@@ -52,7 +53,7 @@ def extract_results(pages: list[Page], decimal_comma: bool) -> tuple[list[Result
     results: list[Result] = []
     warnings: list[str] = []
     for page in pages:
-        results.extend(_page_results(page, Context(decimal_comma=decimal_comma), warnings))
+        results.extend(_page_results(page, Context(decimal_comma=decimal_comma, ocr=page.ocr), warnings))
     return _dedupe(results), warnings
 
 
@@ -475,8 +476,19 @@ def _readings(seg: Segment, table: Table | None, ctx: Context) -> list[tuple[Rea
         reading = parse_cell(atom.text, ctx.decimal_comma)
         if reading is None:
             continue
-        out.append((reading, _unit_for(seg, k, reading, table, row_unit, ctx), atom))
+        out.append((reading, _ocr_unit(seg, _unit_for(seg, k, reading, table, row_unit, ctx), ctx), atom))
     return out
+
+
+#: Categories measured in trace amounts: grams per kilogram of them is beyond any sample.
+_TRACE = ("heavy_metal", "mycotoxin")
+
+
+def _ocr_unit(seg: Segment, unit: str | None, ctx: Context) -> str | None:
+    """On an OCR page, ``g/kg`` for a metal or mycotoxin is ``µg/kg`` whose ``µ`` was lost."""
+    if ctx.ocr and unit == "g/kg" and seg.match.category in _TRACE:
+        return "ug/kg"
+    return unit
 
 
 def _pick_reading(seg: Segment, table: Table | None, ctx: Context) -> tuple[Reading, str | None, Atom] | None:

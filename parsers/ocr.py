@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
 import subprocess
 from functools import lru_cache
@@ -37,7 +38,7 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from parsers.errors import TimeLimitExceeded
-from parsers.layout_text import Word
+from parsers.layout_text import Word, group_rows
 
 #: Resolution when the page's own image resolution is unknown (dots per inch).
 DPI = 200
@@ -70,7 +71,91 @@ def page_words(page: pdfium.PdfPage) -> tuple[list[Word], float | None]:
         x0, top, width, height = x / scale, y / scale, w / scale, h / scale
         words.append(Word(text, x0, top, x0 + width, top + height, max(height, 1.0)))
     mean = sum(confidences) / len(confidences) if confidences else None
-    return words, mean
+    return repair_words(deskew(words)), mean
+
+
+#: A time of day (``8:48``, ``14:05``): a colon that is not a misread decimal point.
+_TIME = re.compile(r"(?:[01]\d|2[0-3]|[1-9]):[0-5]\d")
+#: A number whose decimal point Tesseract read as a colon (``1:98``, ``0:0005``, ``4:8E+03``).
+_COLON_NUMBER = re.compile(r"(?P<lt>[<>]?)(?P<a>\d{1,4}):(?P<b>\d+(?:[eE][+-]?\d{1,2})?)")
+#: Stray punctuation after a number (``160.``, ``0.1.``, ``10_``).
+_TRAILING = re.compile(r"(?P<n>[<>]?(?:\d[\d,.]*\d|\d))[.,:;_'’]")
+#: A raised power of ten read flat: ``10%5``, ``10*4``, ``10°3`` (the caret or superscript misread).
+_FLAT_POWER = re.compile(r"(?P<pre>.*?(?:^|[x×X]))10[%*^°'’\"](?P<e>\d{1,2})")
+#: ``1075`` after ``x``: a caret misread as ``7`` before a one-digit exponent (no count reaches 10^75).
+_SEVEN_POWER = re.compile(r"(?P<pre>.*?(?:^|[x×X]))107(?P<e>\d)")
+#: ``µg`` read as ``pg``, ``jig``, ``Hig``, ``yg``: a microgram unit.
+_MICRO = re.compile(r"(?:[pjJHhyYwW][iIl1]?|[iIl1][jJ]?)g/(?P<per>kg|g|l|L|ml|mL)")
+
+
+def repair_words(words: list[Word]) -> list[Word]:
+    """Common Tesseract misreadings of numbers and units put right, word by word.
+
+    Only what cannot mean anything else is changed: a colon inside a number that is not a
+    time of day, punctuation trailing a number, a flattened power of ten whose exponent
+    would otherwise be absurd (``x 1075`` -> ``x 10^5``; ``x 1012`` stays), and a
+    microgram unit whose ``µ`` became letters. No digit is added or dropped.
+    """
+    out: list[Word] = []
+    for k, w in enumerate(words):
+        text = repair_token(w.text, w.text.startswith("10") and _after_times(words, k))
+        out.append(w if text == w.text else Word(text, w.x0, w.top, w.x1, w.bottom, w.size))
+    return out
+
+
+def repair_token(text: str, after_times: bool = False) -> str:
+    """One OCR word repaired (see :func:`repair_words`); ``after_times``: it follows an ``x``."""
+    if (m := _COLON_NUMBER.fullmatch(text)) is not None and not _TIME.fullmatch(text):
+        return f"{m['lt']}{m['a']}.{m['b']}"
+    if (m := _TRAILING.fullmatch(text)) is not None:
+        text = m["n"]
+    if (m := _FLAT_POWER.fullmatch(text)) is not None and (after_times or m["pre"]):
+        return f"{m['pre']}10^{m['e']}"
+    if (m := _SEVEN_POWER.fullmatch(text)) is not None and (after_times or m["pre"]):
+        return f"{m['pre']}10^{m['e']}"
+    if (m := _MICRO.fullmatch(text)) is not None or text == "g/g":  # grams per gram is no unit
+        return f"µg/{m['per'] if m is not None else 'g'}"
+    return text
+
+
+def _after_times(words: list[Word], k: int) -> bool:
+    """True when the word before ``words[k]`` on its row is a multiplication sign."""
+    w = words[k]
+    for other in words:
+        if other.text in ("x", "X", "×", "*") and 0 <= w.x0 - other.x1 <= 2.5 * w.size \
+                and abs(other.mid_y - w.mid_y) < 0.6 * w.size:
+            return True
+    return False
+
+
+def deskew(words: list[Word]) -> list[Word]:
+    """Words of a tilted scan moved onto level rows.
+
+    The tilt is the median slope of word centres along the long rows (three or more
+    words spanning 150 pt or more); each word is moved up or down by that slope times
+    its distance from the page's middle, so a row's label and its values, a few points
+    apart across the page, fall on one line. Level pages (under 0.05 degrees) are kept.
+    """
+    slopes: list[float] = []
+    for row in group_rows(words):
+        xs = [(w.x0 + w.x1) / 2 for w in row]
+        if len(row) < 3 or xs[-1] - xs[0] < 150:
+            continue
+        ys = [w.mid_y for w in row]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        den = sum((x - mx) ** 2 for x in xs)
+        slopes.append(sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / den)
+    if len(slopes) < 3:
+        return words
+    slope = sorted(slopes)[len(slopes) // 2]
+    if abs(slope) < 0.0009 or abs(slope) > 0.05:
+        return words
+    middle = sum((w.x0 + w.x1) / 2 for w in words) / len(words)
+    out: list[Word] = []
+    for w in words:
+        shift = slope * ((w.x0 + w.x1) / 2 - middle)
+        out.append(Word(w.text, w.x0, w.top - shift, w.x1, w.bottom - shift, w.size))
+    return out
 
 
 def render_dpi(page: pdfium.PdfPage) -> float:

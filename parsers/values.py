@@ -30,7 +30,7 @@ MAX_EXPONENT = 12
 UNITS: dict[str, str] = {
     "%": "%", "%w/w": "%", "%ww": "%", "w/w%": "%", "wt%": "%", "%hm.": "%", "%hm": "%",
     "%(w/w)": "%", "%m/m": "%", "percent": "%",
-    "mg/g": "mg/g", "mg/kg": "mg/kg", "µg/g": "ug/g", "μg/g": "ug/g", "ug/g": "ug/g", "mcg/g": "ug/g",
+    "mg/g": "mg/g", "g/kg": "g/kg", "mg/kg": "mg/kg", "µg/g": "ug/g", "μg/g": "ug/g", "ug/g": "ug/g", "mcg/g": "ug/g",
     "ppm": "ppm", "ppb": "ppb", "µg/kg": "ug/kg", "μg/kg": "ug/kg", "ug/kg": "ug/kg", "mcg/kg": "ug/kg",
     "ng/g": "ug/kg", "ppt": "ppt", "ng/kg": "ppt",
     "cfu/g": "CFU/g", "ufc/g": "CFU/g", "ufc/ml": "CFU/mL", "kbj/g": "CFU/g", "ktj/g": "CFU/g", "kte/g": "CFU/g", "kbe/g": "CFU/g", "cfu/ml": "CFU/mL", "cfu": "CFU/g",
@@ -42,7 +42,7 @@ UNITS: dict[str, str] = {
 }
 
 #: Mass-fraction units in ppm (= mg/kg = ug/g).
-_PPM = {"%": 1e4, "mg/g": 1e3, "mg/kg": 1.0, "ug/g": 1.0, "ppm": 1.0, "ppb": 1e-3, "ug/kg": 1e-3, "ppt": 1e-6}
+_PPM = {"%": 1e4, "mg/g": 1e3, "g/kg": 1e3, "mg/kg": 1.0, "ug/g": 1.0, "ppm": 1.0, "ppb": 1e-3, "ug/kg": 1e-3, "ppt": 1e-6}
 
 #: Category -> (canonical unit, its size in ppm).
 CANONICAL: dict[str, tuple[str, float]] = {
