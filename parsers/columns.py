@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from parsers.layout_text import Line, Word
-from parsers.values import normalise_unit, parse_cell, parse_number
+from parsers.values import normalise_unit, parse_cell, parse_number, status_of
 from parsers.vocab import fold, is_qc_label
 
 #: Folded keyword prefixes per column role (two-word phrases are checked first).
@@ -122,7 +122,7 @@ def is_header(line: Line) -> bool:
     """True when a line names at least two column roles, one of them a data role."""
     if any(_prose(_cell_word_groups(c.words)) or _FIELD.search(c.text) for c in line.cells):
         return False
-    value_cells = [c for c in line.cells if _is_reading(c.text)]
+    value_cells = [c for c in line.cells if _is_reading(c.text) or status_of(c.text) is not None]  # PASS: a value
     phrases = _phrases(Line([c for c in line.cells if c not in value_cells], line.page))
     units_title = len(line.cells) >= 2  # ``Heavy Metals (ppm)`` alone on its line is a heading
     roles = {word_role(p) or ("result" if units_title and _unit_only(p) else None)

@@ -81,9 +81,15 @@ _COLON_NUMBER = re.compile(r"(?P<lt>[<>]?)(?P<a>\d{1,4}):(?P<b>\d+(?:[eE][+-]?\d
 #: Stray punctuation after a number (``160.``, ``0.1.``, ``10_``).
 _TRAILING = re.compile(r"(?P<n>[<>]?(?:\d[\d,.]*\d|\d))[.,:;_'’]")
 #: A raised power of ten read flat: ``10%5``, ``10*4``, ``10°3`` (the caret or superscript misread).
-_FLAT_POWER = re.compile(r"(?P<pre>.*?(?:^|[x×X]))10[%*^°'’\"](?P<e>\d{1,2})")
+_FLAT_POWER = re.compile(r"(?P<pre>.*?(?:^|[x×X]))[.:;,]?10[%*^°'’\"](?P<e>\d{1,2})")
 #: ``1075`` after ``x``: a caret misread as ``7`` before a one-digit exponent (no count reaches 10^75).
-_SEVEN_POWER = re.compile(r"(?P<pre>.*?(?:^|[x×X]))107(?P<e>\d)")
+_SEVEN_POWER = re.compile(r"(?P<pre>.*?(?:^|[x×X]))[.:;,]?107(?P<e>\d)")
+#: A mantissa with a stray mark before its times sign (``2.1.x``).
+_MANTISSA = re.compile(r"(?P<n>\d+(?:[.,]\d+)?)[.,:;](?P<x>[x×X])")
+#: A bracket, bar or quote glued before a number (no closing partner).
+_OPENER = re.compile(r"[\[|“\"'‘](?P<rest>[<>]?\d[\d.,]*)")
+#: ``CFU/g`` with its slash read as ``i``, ``l``, ``I`` or ``1``.
+_COUNT_UNIT = re.compile(r"(?P<c>CFU|cfu|Cfu|UFC|ufc|KBE|MPN)[il1I|](?P<per>g|mL|ml)")
 #: ``µg`` read as ``pg``, ``jig``, ``Hig``, ``yg``: a microgram unit.
 _MICRO = re.compile(r"(?:[pjJHhyYwW][iIl1]?|[iIl1][jJ]?)g/(?P<per>kg|g|l|L|ml|mL)")
 
@@ -105,6 +111,14 @@ def repair_words(words: list[Word]) -> list[Word]:
 
 def repair_token(text: str, after_times: bool = False) -> str:
     """One OCR word repaired (see :func:`repair_words`); ``after_times``: it follows an ``x``."""
+    if re.fullmatch(r"[x×X][.:;,]", text):
+        return text[0]  # ``x:`` before a power of ten
+    if (m := _MANTISSA.fullmatch(text)) is not None:
+        return m["n"] + m["x"]  # ``2.1.x`` before ``10^5``
+    if (m := _OPENER.fullmatch(text)) is not None:
+        text = m["rest"]  # ``[1.98``: a table rule or speck read as a bracket
+    if (m := _COUNT_UNIT.fullmatch(text)) is not None:
+        return f"{m['c']}/{m['per']}"  # ``CFUig``: the slash read as a letter
     if (m := _COLON_NUMBER.fullmatch(text)) is not None and not _TIME.fullmatch(text):
         return f"{m['lt']}{m['a']}.{m['b']}"
     if (m := _TRAILING.fullmatch(text)) is not None:
@@ -122,7 +136,8 @@ def _after_times(words: list[Word], k: int) -> bool:
     """True when the word before ``words[k]`` on its row is a multiplication sign."""
     w = words[k]
     for other in words:
-        if other.text in ("x", "X", "×", "*") and 0 <= w.x0 - other.x1 <= 2.5 * w.size \
+        if (other.text.rstrip(".:;,") in ("x", "X", "×", "*") or _MANTISSA.fullmatch(other.text)
+                or re.fullmatch(r"\d+(?:[.,]\d+)?[x×X]", other.text)) and 0 <= w.x0 - other.x1 <= 2.5 * w.size \
                 and abs(other.mid_y - w.mid_y) < 0.6 * w.size:
             return True
     return False

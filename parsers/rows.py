@@ -181,7 +181,27 @@ def segments(line: Line, labels_from: float | None = None) -> list[Segment]:
         if out:
             _add_atom(out[-1], words[i])
         i += 1
+    for seg in out:
+        _join_powers(seg)
     return out
+
+
+#: A power of ten standing apart from its mantissa (``1.7`` | ``x 10^5``), as OCR splits cells.
+_POWER_TAIL = re.compile(r"^[x×X]\s*10\s*\^\s*[+-]?\d{1,2}$")
+
+
+def _join_powers(seg: Segment) -> None:
+    """``1.7`` and ``x 10^5`` in neighbouring cells are one reading, ``1.7 x 10^5``."""
+    k = 0
+    while k + 1 < len(seg.atoms):
+        a, b = seg.atoms[k], seg.atoms[k + 1]
+        if _POWER_TAIL.match(b.text) and _PLAIN_NUMBER.match(a.text) and b.x0 - a.x1 < 40:
+            a.text, a.x1 = f"{a.text} {b.text}", b.x1
+            del seg.atoms[k + 1]
+        k += 1
+
+
+_PLAIN_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
 
 
 def _label_at(words: list[tuple[Word, int]], i: int, labels_from: float | None) -> tuple[Match, int] | None:

@@ -199,6 +199,8 @@ def test_a_failing_tesseract_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
     ("1075", True, "10^5"), ("1075", False, "1075"), ("1012", True, "1012"), ("107", True, "107"),
     ("Hig/kg", False, "µg/kg"), ("pg/kg", False, "µg/kg"), ("jig/g", False, "µg/g"), ("g/g", False, "µg/g"),
     ("mg/kg", False, "mg/kg"), ("ng/g", False, "ng/g"), ("Hg", False, "Hg"), ("1,200", False, "1,200"),
+    ("x:", False, "x"), ("x:1074", False, "x10^4"), ("2.1.x", False, "2.1x"), ("[1.98", False, "1.98"),
+    ("|<0.1", False, "<0.1"), ("(0.05)", False, "(0.05)"), ("CFUig", False, "CFU/g"), ("cfulg", False, "cfu/g"),
 ])
 def test_ocr_misreadings_of_numbers_and_units(text: str, after_x: bool, expected: str) -> None:
     assert ocr.repair_token(text, after_x) == expected
@@ -240,3 +242,23 @@ def test_micrograms_that_lost_their_mu_on_an_ocr_page() -> None:
     assert got == {"lead": (1.1, "ug/g"), "aflatoxin_b1": (0.41, "ug/kg"), "mitragynine": (1.5, "%")}
     got = {r.analyte: (r.value, r.unit) for r in extract_results([page(False)], False)[0]}
     assert got["lead"] == (1100000.0, "ug/g")  # a text layer says g/kg and means it
+
+
+def test_a_power_of_ten_in_the_next_cell_joins_its_mantissa() -> None:
+    from parsers.layout_text import Line, Word, split_cells
+    from parsers.rows import segments
+    words = [Word("TYMC", 44, 100, 70, 107, 7), Word("1.2", 245, 100, 256, 107, 7), Word("x", 262, 101, 266, 107, 7),
+             Word("10^4", 269, 100, 285, 107, 7), Word("cfu/g", 345, 100, 365, 107, 7)]
+    seg = segments(Line(split_cells(words, 0.9), 1, True))[0]
+    assert [a.text for a in seg.atoms] == ["1.2 x 10^4", "cfu/g"]
+
+
+def test_a_row_with_a_verdict_is_not_a_header() -> None:
+    from parsers.columns import is_header
+    from parsers.layout_text import Line, Word, split_cells
+    words = [Word(t, x, 100, x + 25, 107, 7) for x, t in ((44, "Coliforms"), (245, "Tl"), (345, "CFU/g"),
+                                                           (425, "10"), (495, "PASS"))]
+    assert not is_header(Line(split_cells(words, 0.9), 1, True))
+    words = [Word(t, x, 100, x + 25, 107, 7) for x, t in ((44, "Analyte"), (245, "Result"), (345, "Unit"),
+                                                           (425, "LOQ"), (495, "Status"))]
+    assert is_header(Line(split_cells(words, 0.9), 1, True))
