@@ -35,6 +35,19 @@ def _profiles(session: Session, params: dict[str, Any]) -> list[Profile]:
     return [row for row in rows if (row.code, row.version) in wanted]
 
 
+def _judged_before(session: Session, profiles: list[Profile]) -> dict[str, Profile]:
+    """For each profile, the version just before it when every batch had been judged
+    under that one (so the stored verdicts hold under it)."""
+    found = {}
+    for row in profiles:
+        before = session.scalar(sa.select(Profile).where(
+            Profile.code == row.code, Profile.version < row.version)
+            .order_by(Profile.version.desc()).limit(1))
+        if before is not None and before.judged_at is not None:
+            found[row.code] = before
+    return found
+
+
 def step(session: Session, job: Job, *, chunk: int = CHUNK) -> bool:
     """Judge the next chunk of batches; True when the job is finished."""
     cursor = int((job.result or {}).get("cursor", 0))
@@ -51,7 +64,8 @@ def step(session: Session, job: Job, *, chunk: int = CHUNK) -> bool:
             row.judged_at = now
         jobs.finish(job, cursor=cursor)
         return True
-    report = verdicts.judge_batches(session, ids, profiles, restamp=False)
+    report = verdicts.judge_batches(session, ids, profiles, restamp=False,
+                                    previous=_judged_before(session, profiles))
     counts = (job.result or {}).get("counts", {})
     merged = {"changed": counts.get("changed", 0) + report.changed,
               "written": counts.get("written", 0) + report.written,

@@ -24,7 +24,7 @@ Nothing here commits: the caller's unit of work does.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -48,6 +48,7 @@ from registry.models import (
     VerdictChange,
 )
 from registry.services import profiles as profile_store
+from registry.thresholds.changes import RulePair
 
 FAILED, RECOVERED = "batch.failed", "batch.recovered"
 
@@ -82,7 +83,7 @@ def judge_batch(session: Session, batch: Batch, *, certificate_id: int | None = 
 
 def judge_batches(session: Session, batch_ids: Sequence[int], profiles: Sequence[Profile], *,
                   certificate_id: int | None = None, now: datetime | None = None,
-                  restamp: bool = True) -> Report:
+                  restamp: bool = True, previous: Mapping[str, Profile] | None = None) -> Report:
     """Judge ``batch_ids`` under each of ``profiles`` (stored versions) and write changes.
 
     ``certificate_id`` names the certificate that prompted the judgement in events;
@@ -91,15 +92,35 @@ def judge_batches(session: Session, batch_ids: Sequence[int], profiles: Sequence
     a re-judgement of every batch leaves such rows alone (rewriting every row would
     cost more than judging them) and marks the version judged when it ends
     (``Profile.judged_at``, read by :func:`for_batch`).
+
+    ``previous`` maps a profile code to the version the stored verdicts hold under
+    (every batch judged under it). Where the new version only changed some rules in
+    place, a batch on which those rules conclude as before keeps its verdict without a
+    full evaluation (``thresholds.rule_changes``): a new limit for lead costs two rule
+    checks a batch, not the whole profile.
     """
     report = Report(batches=len(batch_ids))
     if not batch_ids or not profiles:
         return report
     now = now or utcnow()
-    engines = [(row, profile_store.compiled(row)) for row in profiles]
-    results, latest_cert = _results(session, batch_ids)
+    engines = [(row, profile_store.compiled(row), _edits(row, (previous or {}).get(row.code)))
+               for row in profiles]
+    codes = [row.code for row in profiles]
     products = _products(session, batch_ids)
-    stored = _stored(session, batch_ids, [row.code for row in profiles])
+    if all(edits is not None for _, _, edits in engines):
+        # Only rules changed in place: read what they read, and judge in full only the
+        # batches on which one of them concludes differently (or that have no verdict).
+        pairs = [pair for _, _, edits in engines for pair in edits or ()]
+        narrow, _ = _results(session, batch_ids, analytes=thresholds.analytes_read(pairs))
+        judged = _judged(session, batch_ids, codes)
+        batch_ids = [b for b in batch_ids if any(
+            (b, row.code) not in judged
+            or not thresholds.same_outcomes(edits or (), narrow.get(b, ()), products.get(b))
+            for row, _, edits in engines)]
+        if not batch_ids:
+            return report
+    stored = _stored(session, batch_ids, codes)
+    results, latest_cert = _results(session, batch_ids)
 
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -109,11 +130,14 @@ def judge_batches(session: Session, batch_ids: Sequence[int], profiles: Sequence
     for batch_id in batch_ids:
         lab_results = results.get(batch_id, ())
         product = products.get(batch_id)
-        for row, engine in engines:
+        for row, engine, edits in engines:
+            old = stored.get((batch_id, row.code))
+            if (edits is not None and old is not None
+                    and thresholds.same_outcomes(edits, lab_results, product)):
+                continue  # the verdict stored holds under this version too
             judged = thresholds.evaluate(engine, lab_results, product)
             status, verdict = judged.status, _detail(judged)
             text = json_dumps(verdict)
-            old = stored.get((batch_id, row.code))
             if old is not None and old.status == status and old.detail == text:
                 if restamp and old.profile_version < row.version:
                     bumps[row.version].append(old.id)
@@ -154,6 +178,12 @@ def judge_batches(session: Session, batch_ids: Sequence[int], profiles: Sequence
     return report
 
 
+def _edits(row: Profile, before: Profile | None) -> tuple[RulePair, ...] | None:
+    if before is None or before.code != row.code or before.version >= row.version:
+        return None
+    return thresholds.rule_changes(profile_store.compiled(before), profile_store.compiled(row))
+
+
 def _detail(verdict: thresholds.Verdict) -> dict[str, Any]:
     """What a verdict row keeps beside its status (``Verdict.to_dict`` without the
     columns, and without copying: the engine builds fresh entries on every call)."""
@@ -178,20 +208,31 @@ class _Stored:
 _RESULTS_SQL = (
     "SELECT r.analyte, r.category, r.value, r.unit, r.qualifier, r.loq, r.certificate_id,"
     " c.tested, r.batch_id FROM results r JOIN certificates c ON c.id = r.certificate_id"
-    " WHERE r.batch_id BETWEEN {mark} AND {mark} AND c.status <> 'unreadable'"
-    " ORDER BY r.batch_id")
+    " WHERE {where} AND c.status <> 'unreadable' ORDER BY r.batch_id")
 
 
-def _results(session: Session, batch_ids: Sequence[int]
+def _results(session: Session, batch_ids: Sequence[int], *,
+             analytes: frozenset[str] | None = None
              ) -> tuple[dict[int, list[thresholds.LabResult]], dict[int, int]]:
-    """The batches' results that count, and each batch's latest certificate id."""
+    """The batches' results that count (of ``analytes`` only, when given), and each
+    batch's latest certificate id among them."""
     lo, hi = min(batch_ids), max(batch_ids)
+    dense = hi - lo + 1 <= 2 * len(batch_ids)
     wanted = None if hi - lo + 1 == len(set(batch_ids)) else set(batch_ids)
     conn = session.connection()
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    if dense:  # a chunk of ascending ids: its range (other ids in it are skipped below)
+        where, params = f"r.batch_id BETWEEN {mark} AND {mark}", [lo, hi]
+    else:
+        ids = sorted(set(batch_ids))
+        where, params = f"r.batch_id IN ({', '.join([mark] * len(ids))})", ids
+    if analytes is not None:
+        codes = sorted(analytes) or [""]
+        where += f" AND r.analyte IN ({', '.join([mark] * len(codes))})"
+        params += codes
     cursor = conn.connection.cursor()
     try:
-        cursor.execute(_RESULTS_SQL.format(mark=mark), (lo, hi))
+        cursor.execute(_RESULTS_SQL.format(where=where), params)
         rows = cursor.fetchall()
     finally:
         cursor.close()
@@ -230,14 +271,26 @@ def _products(session: Session, batch_ids: Sequence[int]) -> dict[int, threshold
     return {bid: thresholds.ProductInfo(serving_g=g, servings_per_day=n) for bid, g, n in rows}
 
 
+def _judged(session: Session, batch_ids: Sequence[int], codes: Iterable[str]
+            ) -> set[tuple[int, str]]:
+    """Which of the batches have a verdict under which of the profiles."""
+    rows = session.connection().execute(
+        sa.select(_verdicts.c.batch_id, _verdicts.c.profile_code)
+        .where(_verdicts.c.batch_id.between(min(batch_ids), max(batch_ids)),
+               _verdicts.c.profile_code.in_(list(codes))))
+    return {(batch_id, code) for batch_id, code in rows}
+
+
 def _stored(session: Session, batch_ids: Sequence[int], codes: Iterable[str]
             ) -> dict[tuple[int, str], _Stored]:
+    lo, hi = min(batch_ids), max(batch_ids)
+    where = (_verdicts.c.batch_id.between(lo, hi) if hi - lo + 1 <= 2 * len(batch_ids)
+             else _verdicts.c.batch_id.in_(sorted(set(batch_ids))))
     rows = session.connection().execute(
         sa.select(_verdicts.c.batch_id, _verdicts.c.profile_code, _verdicts.c.id,
                   _verdicts.c.status, _verdicts.c.profile_version,
                   sa.cast(_verdicts.c.detail, sa.Text), _verdicts.c.failing_since)
-        .where(_verdicts.c.batch_id.between(min(batch_ids), max(batch_ids)),
-               _verdicts.c.profile_code.in_(list(codes)))
+        .where(where, _verdicts.c.profile_code.in_(list(codes)))
     ).all()
     return {(bid, code): _Stored(vid, status, version, detail, since)
             for bid, code, vid, status, version, detail, since in rows}

@@ -86,6 +86,7 @@ serving size (its per-serving caps are inconclusive without one).
 """
 
 from registry.thresholds.analytes import ANALYTES, COMPOSITES, Analyte, analyte
+from registry.thresholds.changes import analytes_read, rule_changes, same_outcomes
 from registry.thresholds.evaluate import evaluate, latest_results
 from registry.thresholds.loader import (
     ProfileError,
@@ -107,8 +108,8 @@ from registry.thresholds.model import (
 from registry.thresholds.rules import OPERATORS, RULE_FUNCTIONS, next_state
 
 __all__ = [
-    "ANALYTES", "COMPOSITES", "OPERATORS", "RULE_FUNCTIONS", "Analyte", "Defaults", "LabResult",
+    "ANALYTES", "COMPOSITES", "analytes_read", "OPERATORS", "RULE_FUNCTIONS", "Analyte", "Defaults", "LabResult",
     "ProductInfo", "Profile", "ProfileError", "Rule", "Source", "Verdict", "analyte", "evaluate",
     "latest_results", "load_profile_file", "load_shipped_profiles", "next_state",
-    "profile_digest", "profile_from_dict", "profile_to_dict",
+    "profile_digest", "profile_from_dict", "profile_to_dict", "rule_changes", "same_outcomes",
 ]

@@ -144,7 +144,7 @@ def test_admin_profile_change_rejudges_in_the_background(app, client, uploader, 
                         json=strict_lead_profile(1.0))
     assert looser.status_code == 200 and looser.get_json()["version"] == 2
     assert looser.get_json()["previous_version"] == 1
-    wait_for(client, admin, looser.get_json()["job"])
+    assert wait_for(client, admin, looser.get_json()["job"])["status"] == "done"
     assert status("A-2") == "pass"
     assert ("batch.recovered", "advocacy-strict", lots["A-2"]) in events(app)
     detail = client.get(f"/api/v1/batches/{lots['A-2']}").get_json()
@@ -157,6 +157,15 @@ def test_admin_profile_change_rejudges_in_the_background(app, client, uploader, 
     history = [(h["profile_version"], h["old_status"], h["new_status"])
                for h in detail["history"] if h["profile"] == "advocacy-strict"]
     assert history == [(2, "fail", "pass"), (1, None, "fail")]
+
+    # v2 changed one rule in place: batches on which it concluded as under v1 were
+    # skipped, and a full judgement now finds every stored verdict right.
+    with app.app_context():
+        session = db.session
+        rows = [profiles.get_current(session, "advocacy-strict")]
+        full = unit_of_work.commit(session, lambda: verdicts.judge_batches(
+            session, sorted(lots.values()), rows, restamp=False))
+        assert (full.written, full.changed) == (0, 0)
 
     versions = client.get("/api/v1/profiles/advocacy-strict/versions").get_json()
     assert [(v["version"], v["current"]) for v in versions] == [(2, True), (1, False)]
