@@ -531,11 +531,22 @@ def _value_for(label: _Cell, cells: list[_Cell], by_line: dict[tuple[int, int], 
     right = _right_of(label, cells)
     below = _below(label, cells, by_line)
     if right is not None and (below is None or right.x0 - label.x1 <= 3 * label.size
-                              or below.top - label.bottom > 1.2 * label.size):
+                              or below.top - label.bottom > 1.2 * label.size
+                              or label.ocr and right.line == label.line and label.text.rstrip().endswith(":")
+                              and all(_fits(name, right.text) for name in label.only)):
         return right
     if below is not None:
         return below
     return right
+
+
+def _fits(name: str, text: str) -> bool:
+    """True when ``text`` has the shape of field ``name``: a date, a code with a digit, a name with letters."""
+    if name in DATE_FIELDS:
+        return bool(_find_dates(text, False))
+    if name in ID_FIELDS:
+        return bool(re.search(r"\d", text))
+    return bool(re.search(r"[^\W\d_]{3}", text)) and sum(ch.isdigit() for ch in text) * 2 < len(text)
 
 
 def _right_of(label: _Cell, cells: list[_Cell]) -> _Cell | None:
@@ -746,7 +757,9 @@ def _ocr_name(value: str) -> str:
     def dot(m: re.Match[str]) -> str:
         return m.group(1) if m.group(1).lower() not in _ABBREVIATIONS else m.group()
 
-    return re.sub(r"\b([^\W\d_]{2,})[.,](?=\s+[^\W\d_])", dot, value)
+    value = re.sub(r"\b([^\W\d_]{2,})[.,](?=\s+[^\W\d_])", dot, value)
+    value = re.sub(r"(?<=[^\W\d_]{3})[.:;,'](?=[A-Z][a-z]{2}|\d)", " ", value)  # "Green.Malay", "Capsules'500"
+    return re.sub(r"\b([^\W\d_]{3,})[.:;,]$", dot, value)  # "Kratom Powder." (not "Co.")
 
 
 def _looks_like_name(value: str) -> bool:
@@ -1083,7 +1096,8 @@ _DATE_PATTERNS = (
     re.compile(r"(?<![\d-])(\d{1,2})-(\d{1,2})-(\d{4})(?![\d])"),  # 17-01-2024
     re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th|er)?(?:[\s.-]+|\s+de\s+)" + _MONTH
                + r"(?:[\s,.-]+|\s+del?\s+)(\d{4}|\d{2})(?![\d])"),  # 5 Nov 2021, 17 de enero de 2024
-    re.compile(_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)"),  # January 17, 2024
+    re.compile(_MONTH + r"[\s.,]*\s(\d{1,2})(?!\d)(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)"),  # January 17, 2024
+    re.compile(_MONTH + r"[\s.,]*(\d{1,2})(?!\d)(?:st|nd|rd|th)?[\s,.;:]+(\d{4})(?!\d)"),  # OCR: April 14,2023
 )
 
 

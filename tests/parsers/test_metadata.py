@@ -44,6 +44,9 @@ from parsers.metadata import fields_of_label, normalise_label, to_iso
     ("17-ene-2024", False, "2024-01-17"),
     ("1er mars 2024", False, "2024-03-01"),
     ("17 janv. 2024", False, "2024-01-17"),
+    ("April 14,2023", False, "2023-04-14"),  # OCR punctuation
+    ("April.10, 2023", False, "2023-04-10"),
+    ("February 05,.2023", False, "2023-02-05"),
 ])
 def test_dates_in_every_common_format(text: str, day_first: bool, expected: str) -> None:
     assert to_iso(text, day_first) == expected
@@ -366,6 +369,28 @@ def test_a_company_named_by_a_lab_compound(name: str, make_pdf: Callable[..., Pa
     assert doc.vendor == "Naturwaren Becker KG"
     assert doc.sample_id == "2024-6404.4"
     assert doc.dates.reported == "2024-01-17"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Green.Malay Kratom Leaf Powder", "Green Malay Kratom Leaf Powder"),
+    ("White Sumatra:Kratom Powder.", "White Sumatra Kratom Powder"),
+    ("White Borneo Kratom Capsules'500 mg", "White Borneo Kratom Capsules 500 mg"),
+    ("Kratom Harbor Inc.", "Kratom Harbor Inc."), ("St. John Botanicals", "St. John Botanicals"),
+])
+def test_ocr_specks_in_names(text: str, expected: str) -> None:
+    from parsers.metadata import _ocr_name
+    assert _ocr_name(text) == expected
+
+
+def test_an_ocr_label_with_a_tall_box_takes_the_value_beside_it() -> None:
+    """A speck under ``Reported:`` makes its box twice as tall; the date beside it is still its value."""
+    from parsers.layout_text import Page, Word, build_lines
+    from parsers.metadata import read_metadata
+    words = [Word("Tested:", 40, 160, 75, 168.6, 8.6), Word("2024-01-09", 155, 160, 200, 168.6, 8.6),
+             Word("Reported:", 40, 180.8, 85, 199.2, 18.4), Word("2024-01-13", 155, 181.2, 200, 189.9, 8.6),
+             Word("Test", 40, 205, 60, 213.6, 8.6), Word("Result", 300, 205, 330, 213.6, 8.6)]
+    meta = read_metadata([Page(1, 612, 792, build_lines(words, 1, ocr=True), True)])
+    assert meta.dates.reported == "2024-01-13"
 
 
 def test_lab_compounds_tails_and_mixed_case_prefixes(make_pdf: Callable[..., Path]) -> None:
