@@ -173,7 +173,7 @@ def parse_cell(text: str, decimal_comma: bool = False) -> Reading | None:
 
 def _word_reading(t: str) -> Reading | None:
     f = fold(t)
-    key = re.sub(r"\s*(in|per|en|v|/)?\s*\d+\s*(g|ml|gram|grams)\s*$", "", f).strip()
+    key = re.sub(r"\s*(?:\b(?:in|per|en|v)\b|/)?\s*\d+\s*(g|ml|gram|grams)\s*$", "", f).strip()  # not negati(v)
     if key in _ND:
         return Reading("not_detected" if key != f else "nd", None)
     if key in _ABSENT or f.startswith(("absence in", "absent in", "not detected in", "negative in", "ausencia en")):

@@ -27,12 +27,15 @@ from parsers.metadata import read_metadata
 from parsers.pdf import PdfText
 
 _DECIMAL_COMMA = re.compile(r"(?<![\d,.])\d+,\d{1,2}(?![\d,])")
-_DECIMAL_POINT = re.compile(r"(?<![\d,.])\d+\.\d{1,2}(?![\d.])")
+_DECIMAL_POINT = re.compile(r"(?<![\d,.])\d+\.\d{1,2}(?![\d.]|[eE][+-]?\d)")
+#: Method and standard numbers (``AOAC 2003.09``, ``ISO 4833-1``, ``BAM Ch. 3``): not measurements.
+_CODE_NUMBER = re.compile(r"\b[A-Z]{2,}(?:\s+Ch\.)?\s+[\d.,:-]+")
 
 
 def uses_decimal_comma(pdf: PdfText) -> bool:
-    """True when the document writes ``0,12`` rather than ``0.12``."""
-    text = " ".join(pdf.lines)
+    """True when the document writes ``0,12`` rather than ``0.12`` (method numbers and
+    ``1.0E+06`` limits, written alike everywhere, do not count)."""
+    text = _CODE_NUMBER.sub(" ", " ".join(pdf.lines))
     return len(_DECIMAL_COMMA.findall(text)) > len(_DECIMAL_POINT.findall(text))
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
 from parsers.values import Reading, normalise_unit, parse_cell, parse_number, to_canonical
@@ -91,3 +94,19 @@ def test_to_canonical(code: str, category: str, value: float, unit: str,
 def test_implausible_exponent_is_no_number() -> None:
     assert parse_number("6.9 x 1073") is None
     assert parse_number("6.9 x 10^3") == pytest.approx(6900.0)
+
+
+@pytest.mark.parametrize("text", ["negativ/25 g", "negativ", "nepřítomno v 25 g", "Ausencia en 25 g"])
+def test_absence_words_ending_like_a_preposition(text: str) -> None:
+    reading = parse_cell(text)
+    assert reading is not None and reading.qualifier == "not_detected"
+
+
+def test_method_numbers_do_not_decide_the_decimal_mark(make_pdf: Callable[..., Path]) -> None:
+    """``AOAC 2003.09`` and ``1.0E+06`` are written alike everywhere; ``0,50 µg/kg`` decides."""
+    from parsers.layouts.generic import uses_decimal_comma
+    from parsers.pdf import read_bytes, read_pdf
+    rows = [("Aflatoxina B1", "AOAC 2008.02", "3,6 µg/kg", "1.0E+06"), ("Aflatoxina B2", "AOAC 2008.02", "0,50 µg/kg", "-"),
+            ("Salmonella", "AOAC 2003.09", "Ausencia/25 g", "-"), ("Recuento", "BAM Ch. 3", "4.900 UFC/g", "1.0E+06")]
+    items = [(x, 100 + 15 * r, t) for r, row in enumerate(rows) for x, t in zip((40, 160, 300, 420), row, strict=True)]
+    assert uses_decimal_comma(read_pdf(read_bytes(make_pdf(items))))
