@@ -59,6 +59,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing import popen_forkserver, spawn
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -72,8 +73,9 @@ from parsers.errors import (
     error_from_code,
 )
 
-#: Modules the forkserver imports once, so that each child starts warm.
-PRELOAD = ["__main__", "parsers", "pdfplumber", "pypdfium2"]
+#: Modules the forkserver imports once, so that each child starts warm. Not
+#: ``"__main__"``: children never need the caller's main module (see :class:`_Process`).
+PRELOAD = ["parsers", "pdfplumber", "pypdfium2"]
 #: Largest reply (a document as JSON) the parent accepts from a child.
 MAX_REPLY_BYTES = 32 * 1024 * 1024
 #: Exit code of a child that ran out of memory and could not say so through the pipe.
@@ -130,12 +132,13 @@ def warm_up() -> None:
 def run_isolated(func: Callable[..., dict[str, Any]], args: tuple[Any, ...], limits: Limits) -> dict[str, Any]:
     """Run ``func(*args)`` in a limited child and return its JSON-able dict.
 
-    ``func`` must be a module-level function (the child imports it by name). Failures
+    ``func`` must be a module-level function of an importable module, not of
+    ``__main__`` (the child imports it by name; it never runs the main script). Failures
     become :class:`ParseError` subclasses exactly as for :func:`parse_isolated`.
     """
     ctx = _context()
     reader, writer = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_child_main, args=(writer, func, args, limits),
+    process = _Process(target=_child_main, args=(writer, func, args, limits),
                           name="coa-parse", daemon=True)
     try:
         with _LOCK:
@@ -151,6 +154,43 @@ def run_isolated(func: Callable[..., dict[str, Any]], args: tuple[Any, ...], lim
     finally:
         reader.close()
         _reap(process)
+
+
+class _Popen(popen_forkserver.Popen):
+    """The forkserver's process launcher, telling the child nothing of ``__main__``.
+
+    multiprocessing has each child re-run the caller's main script (the ``flask`` or
+    ``gunicorn`` entry point, a benchmark, pytest) so that objects defined there can be
+    unpickled; on Python 3.11 preloading ``"__main__"`` in the forkserver does not
+    help (the forkserver is never told the path). A child here runs
+    :func:`_child_main` from this module and needs none of it, and re-running a main
+    that imports the app cost every parse 70-500 ms. Launching happens under
+    ``_LOCK``, so the preparation data is filtered only for our own starts.
+    """
+
+    def _launch(self, process_obj: Any) -> None:
+        original = spawn.get_preparation_data
+
+        def without_main(name: str) -> dict[str, Any]:
+            data: dict[str, Any] = original(name)
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+            return data
+
+        spawn.get_preparation_data = without_main
+        try:
+            super()._launch(process_obj)  # type: ignore[misc]
+        finally:
+            spawn.get_preparation_data = original
+
+
+class _Process(multiprocessing.context.ForkServerProcess):
+    """A forkserver process started by :class:`_Popen`."""
+
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:  # noqa: N802 - multiprocessing's name
+        _context()  # the forkserver's preload list is set before it first starts
+        return _Popen(process_obj)
 
 
 def _context() -> Any:
