@@ -4,7 +4,9 @@ processes, on the same files, into fresh SQLite databases, in the same run.
     .venv/bin/python bench/ingest.py [--files N] [--real]
 
 The files are generated COAs (distinct bytes, so none is a duplicate) plus, with
-``--real``, the real corpus in ../shared/corpus/real. Target: 2 processes >= 1.7x.
+``--real``, the real corpus in ../shared/corpus/real; each is stored, parsed in a
+limited child process, recorded and judged under the shipped profiles. Target: 2
+processes >= 1.7x.
 Figures are printed, never asserted.
 """
 
@@ -42,7 +44,7 @@ def run(files: list[Path], jobs: int, workdir: Path) -> float:
 
     from registry import create_app
     from registry.extensions import db
-    from registry.services import certificates, ingest
+    from registry.services import certificates, ingest, profiles, unit_of_work
     from registry.storage import get_storage
 
     base = workdir / f"jobs{jobs}"
@@ -50,6 +52,7 @@ def run(files: list[Path], jobs: int, workdir: Path) -> float:
                       "SECRET_KEY": "bench", "RATE_LIMITS": "", "LOG_LEVEL": "WARNING"})
     with app.app_context():
         upgrade()
+        unit_of_work.commit(db.session, lambda: profiles.load_shipped(db.session))  # judged too
         limits = certificates.limits_from_config(app.config)
         start = time.perf_counter()
         summary = ingest.ingest_files(db.session, get_storage(), files, limits=limits,
