@@ -250,6 +250,8 @@ def _mass_fraction(category: str, value: float, unit: str | None) -> tuple[float
 
 def _count(value: float, unit: str | None) -> tuple[float, str] | None:
     if unit == "log CFU/g":
+        if not 0 <= value <= MAX_EXPONENT:
+            return None  # ``371 log CFU/g``: a misread ``3.71``, not 10^371 (which would overflow)
         return _round(10.0 ** value), "CFU/g"
     if unit in (None, "CFU/g", "CFU/mL"):
         return value, "CFU/g"

@@ -110,3 +110,8 @@ def test_method_numbers_do_not_decide_the_decimal_mark(make_pdf: Callable[..., P
             ("Salmonella", "AOAC 2003.09", "Ausencia/25 g", "-"), ("Recuento", "BAM Ch. 3", "4.900 UFC/g", "1.0E+06")]
     items = [(x, 100 + 15 * r, t) for r, row in enumerate(rows) for x, t in zip((40, 160, 300, 420), row, strict=True)]
     assert uses_decimal_comma(read_pdf(read_bytes(make_pdf(items))))
+
+
+def test_an_impossible_log_count_is_not_converted() -> None:
+    assert to_canonical("yeasts", "microbial", 371.0, "log CFU/g") is None  # 10^371 would overflow
+    assert to_canonical("yeasts", "microbial", 3.71, "log CFU/g") == (5128.613839914, "CFU/g")
