@@ -772,9 +772,14 @@ def _looks_like_name(value: str) -> bool:
 # --- lab -----------------------------------------------------------------------------------
 
 
+#: ``Laboratory Director`` read as ``Laboratory: Director``: a person's title is no lab's name.
+_JOB_TITLES = {"director", "manager", "supervisor", "analyst", "chemist", "technician", "officer", "reviewer",
+               "signatory", "head", "leiter", "leiterin", "vedouci", "reditel", "jefe", "directora", "responsable"}
+
+
 def _lab_name(labelled: list[_Candidate], cells: list[_Cell], by_line: dict[tuple[int, int], list[_Cell]],
               vendor: str | None) -> str | None:
-    value = _best_name(labelled)
+    value = _best_name([c for c in labelled if not set(fold(c.value).split()) & _JOB_TITLES])
     if value is not None and fold(value) != fold(vendor or ""):
         return value
     phrases = _lab_phrases(cells)

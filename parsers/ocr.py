@@ -79,11 +79,15 @@ _TIME = re.compile(r"(?:[01]\d|2[0-3]|[1-9]):[0-5]\d")
 #: A number whose decimal point Tesseract read as a colon (``1:98``, ``0:0005``, ``4:8E+03``).
 _COLON_NUMBER = re.compile(r"(?P<lt>[<>]?)(?P<a>\d{1,4}):(?P<b>\d+(?:[eE][+-]?\d{1,2})?)")
 #: Stray punctuation after a number (``160.``, ``0.1.``, ``10_``).
-_TRAILING = re.compile(r"(?P<n>[<>]?(?:\d[\d,.]*\d|\d))[.,:;_'’]")
+_TRAILING = re.compile(r"(?P<n>[<>]?(?:\d[\d,.]*\d|\d|\d(?:\.\d+)?E[+-]\d{1,2}))[.,:;_'’]+")
+#: E-notation with its ``E`` read as ``£``/``€`` or its ``+`` read as ``4`` (``2.6£+04``, ``3.8E405``).
+_E_NOTATION = re.compile(r"(?P<lt>[<>]?)(?P<m>\d+(?:\.\d+)?)(?:[£€]|E4(?=\d{2}$))(?P<s>[+-]?)(?P<e>\d{1,2})")
 #: A raised power of ten read flat: ``10%5``, ``10*4``, ``10°3`` (the caret or superscript misread).
 _FLAT_POWER = re.compile(r"(?P<pre>.*?(?:^|[x×X]))[.:;,]?10[%*^°'’\"](?P<e>\d{1,2})")
 #: ``1075`` after ``x``: a caret misread as ``7`` before a one-digit exponent (no count reaches 10^75).
 _SEVEN_POWER = re.compile(r"(?P<pre>.*?(?:^|[x×X]))[.:;,]?107(?P<e>\d)")
+#: A company form whose full stop was read as a colon (``Borneo Roots Co:``, ``Kratom Harbor Inc:``).
+_COMPANY_COLON = re.compile(r"(?P<form>Co|Inc|Ltd|Corp|LLC|GmbH|AG|KG)[:;]")
 #: A mantissa with a stray mark before its times sign (``2.1.x``).
 _MANTISSA = re.compile(r"(?P<n>\d+(?:[.,]\d+)?)[.,:;](?P<x>[x×X])")
 #: A bracket, bar or quote glued before a number (no closing partner).
@@ -111,6 +115,10 @@ def repair_words(words: list[Word]) -> list[Word]:
 
 def repair_token(text: str, after_times: bool = False) -> str:
     """One OCR word repaired (see :func:`repair_words`); ``after_times``: it follows an ``x``."""
+    if (m := _COMPANY_COLON.fullmatch(text)) is not None:
+        return m["form"] + ("." if m["form"] in ("Co", "Inc", "Ltd", "Corp") else "")  # ``Co:`` opens no value
+    if (m := re.fullmatch(r"[1l|]D(?P<colon>[:#]?)", text)) is not None:
+        return "ID" + m["colon"]  # ``Lab 1D:``
     if re.fullmatch(r"[x×X][.:;,]", text):
         return text[0]  # ``x:`` before a power of ten
     if (m := _MANTISSA.fullmatch(text)) is not None:
@@ -123,6 +131,8 @@ def repair_token(text: str, after_times: bool = False) -> str:
         return f"{m['lt']}{m['a']}.{m['b']}"
     if (m := _TRAILING.fullmatch(text)) is not None:
         text = m["n"]
+    if (m := _E_NOTATION.fullmatch(text)) is not None and int(m["e"]) <= 12:
+        return f"{m['lt']}{m['m']}E{m['s'] or '+'}{m['e']}"
     if (m := _FLAT_POWER.fullmatch(text)) is not None and (after_times or m["pre"]):
         return f"{m['pre']}10^{m['e']}"
     if (m := _SEVEN_POWER.fullmatch(text)) is not None and (after_times or m["pre"]):

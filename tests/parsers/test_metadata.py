@@ -393,6 +393,13 @@ def test_an_ocr_label_with_a_tall_box_takes_the_value_beside_it() -> None:
     assert meta.dates.reported == "2024-01-13"
 
 
+def test_a_signature_title_is_not_the_lab(make_pdf: Callable[..., Path]) -> None:
+    doc = parse(make_pdf([(40, 30, "Cascade Analytical Laboratories", 14), (40, 70, "Client: Acme LLC"),
+                          (40, 100, "Lead"), (200, 100, "0.12 ppm"),
+                          (40, 300, "Approved by: J. Alvarez, Laboratory:Director")]))
+    assert doc.lab.name == "Cascade Analytical Laboratories"
+
+
 def test_lab_compounds_tails_and_mixed_case_prefixes(make_pdf: Callable[..., Path]) -> None:
     doc = parse(make_pdf([
         (36, 30, "Northstar Analytical Services"), (459, 30, "Report Number:"), (539, 30, "CoA 240110-05"),

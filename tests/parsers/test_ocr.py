@@ -201,6 +201,9 @@ def test_a_failing_tesseract_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
     ("mg/kg", False, "mg/kg"), ("ng/g", False, "ng/g"), ("Hg", False, "Hg"), ("1,200", False, "1,200"),
     ("x:", False, "x"), ("x:1074", False, "x10^4"), ("2.1.x", False, "2.1x"), ("[1.98", False, "1.98"),
     ("|<0.1", False, "<0.1"), ("(0.05)", False, "(0.05)"), ("CFUig", False, "CFU/g"), ("cfulg", False, "cfu/g"),
+    ("2.6£+04", False, "2.6E+04"), ("3.8E405", False, "3.8E+05"), ("1.0E+04..", False, "1.0E+04"),
+    ("2.5E-03", False, "2.5E-03"), ("Co:", False, "Co."), ("Inc;", False, "Inc."), ("LLC:", False, "LLC"),
+    ("1D:", False, "ID:"), ("Color:", False, "Color:"),
 ])
 def test_ocr_misreadings_of_numbers_and_units(text: str, after_x: bool, expected: str) -> None:
     assert ocr.repair_token(text, after_x) == expected
