@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -170,11 +172,24 @@ def test_concurrent_callers_get_their_own_answers(pdf: Callable[..., Path]) -> N
     assert len({d.batch for d in documents}) == 1
 
 
-def test_start_up_is_cheap() -> None:
-    start = time.perf_counter()
-    for i in range(10):
-        run_isolated(children.echo, (i,), QUICK)
-    assert (time.perf_counter() - start) / 10 < 0.25  # forkserver: ~15 ms; spawn would be ~0.4 s
+def test_children_do_not_rerun_the_main_script(tmp_path: Path) -> None:
+    """A child starts from the forkserver, not by running the caller's main script
+    again (which, under the app, imported the whole registry for every parse)."""
+    marker = tmp_path / "runs.txt"
+    script = tmp_path / "main_script.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})\n"
+        f"with open({str(marker)!r}, 'a') as fh:\n"
+        "    fh.write('ran\\n')\n"
+        "from parsers.sandbox import Limits, run_isolated\n"
+        "from tests.parsers_safety import children\n"
+        "if __name__ == '__main__':\n"
+        "    for i in range(3):\n"
+        "        assert run_isolated(children.echo, (i,), Limits(seconds=30)) == {'value': i}\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert marker.read_text().splitlines() == ["ran"]
 
 
 def _in_process_error(data: bytes) -> ParseError:
