@@ -566,8 +566,8 @@ def _loq(seg: Segment, table: Table | None, unit: str | None, ctx: Context,
                 continue
             text = atom.text.split("/")[-1] if "/" in atom.text else atom.text
             value = parse_number(text.strip("()"), ctx.decimal_comma)
-            if value is None:
-                continue
+            if value is None or value == 0:
+                continue  # an LOQ of zero is a misreading (``0.0`` for ``0.001``)
             col = table.column_at(atom.x0, atom.x1) if table is not None else None
             loq_unit = col.unit if col is not None and col.unit is not None else unit
             conv = to_canonical(seg.match.code, seg.match.category, value, loq_unit)

@@ -759,6 +759,8 @@ def _ocr_name(value: str) -> str:
 
     value = re.sub(r"\b([^\W\d_]{2,})[.,](?=\s+[^\W\d_])", dot, value)
     value = re.sub(r"(?<=[^\W\d_]{3})[.:;,'](?=[A-Z][a-z]{2}|\d)", " ", value)  # "Green.Malay", "Capsules'500"
+    value = re.sub(r"(?<=\d)\.(?=[a-z]{1,2}\b)", " ", value)  # "500.mg"
+    value = re.sub(r"(?<=\s)[-–—.,:;'](?=[A-Z][a-z])", "", value)  # "Emerald -Mitra"
     return re.sub(r"\b([^\W\d_]{3,})[.:;,]$", dot, value)  # "Kratom Powder." (not "Co.")
 
 

@@ -74,8 +74,8 @@ def page_words(page: pdfium.PdfPage) -> tuple[list[Word], float | None]:
     return repair_words(deskew(words)), mean
 
 
-#: A time of day (``8:48``, ``14:05``): a colon that is not a misread decimal point.
-_TIME = re.compile(r"(?:[01]\d|2[0-3]|[1-9]):[0-5]\d")
+#: A time of day (``08:48``, ``14:05``; ``8:48`` only before AM/PM): a colon that is not a misread decimal point.
+_TIME = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
 #: A number whose decimal point Tesseract read as a colon (``1:98``, ``0:0005``, ``4:8E+03``).
 _COLON_NUMBER = re.compile(r"(?P<lt>[<>]?)(?P<a>\d{1,4}):(?P<b>\d+(?:[eE][+-]?\d{1,2})?)")
 #: Stray punctuation after a number (``160.``, ``0.1.``, ``10_``).
@@ -108,6 +108,9 @@ def repair_words(words: list[Word]) -> list[Word]:
     """
     out: list[Word] = []
     for k, w in enumerate(words):
+        if _COLON_NUMBER.fullmatch(w.text) and _before_meridiem(words, k):
+            out.append(w)  # ``8:48 AM``
+            continue
         text = repair_token(w.text, w.text.startswith("10") and _after_times(words, k))
         out.append(w if text == w.text else Word(text, w.x0, w.top, w.x1, w.bottom, w.size))
     return out
@@ -119,6 +122,8 @@ def repair_token(text: str, after_times: bool = False) -> str:
         return m["form"] + ("." if m["form"] in ("Co", "Inc", "Ltd", "Corp") else "")  # ``Co:`` opens no value
     if (m := re.fullmatch(r"[1l|]D(?P<colon>[:#]?)", text)) is not None:
         return "ID" + m["colon"]  # ``Lab 1D:``
+    if (m := re.fullmatch(r"(?P<label>(?:[^\W\d_][^:]*|#):)[.,'’‘`]+", text)) is not None:
+        return m["label"]  # ``#:.``: a speck after a label's colon
     if re.fullmatch(r"[x×X][.:;,]", text):
         return text[0]  # ``x:`` before a power of ten
     if (m := _MANTISSA.fullmatch(text)) is not None:
@@ -140,6 +145,13 @@ def repair_token(text: str, after_times: bool = False) -> str:
     if (m := _MICRO.fullmatch(text)) is not None or text == "g/g":  # grams per gram is no unit
         return f"µg/{m['per'] if m is not None else 'g'}"
     return text
+
+
+def _before_meridiem(words: list[Word], k: int) -> bool:
+    """True when ``AM``/``PM`` follows ``words[k]`` on its row."""
+    w = words[k]
+    return any(o.text.strip(".").upper() in ("AM", "PM", "A.M", "P.M") and 0 <= o.x0 - w.x1 <= 2 * w.size
+               and abs(o.mid_y - w.mid_y) < 0.6 * w.size for o in words)
 
 
 def _after_times(words: list[Word], k: int) -> bool:

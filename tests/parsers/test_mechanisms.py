@@ -171,3 +171,14 @@ def test_values_printed_a_little_below_their_label(make_pdf: Callable[..., Path]
     ])
     got = _by_code(parse(pdf).results)
     assert (got["cadmium"].qualifier, got["cadmium"].lab_status) == ("nd", "pass")
+
+
+def test_an_loq_of_zero_is_no_bound(make_pdf: Callable[..., Path]) -> None:
+    """``0.0`` under LOQ (a misread ``0.001``) gives a ``<`` without a bound, not ``< 0``."""
+    doc = parse(make_pdf([
+        (40, 60, "Analyte"), (200, 60, "LOQ"), (280, 60, "Result"), (350, 60, "Units"),
+        (40, 80, "7-OH"), (200, 80, "0.0"), (280, 80, "<LOQ"), (350, 80, "mg/g"),
+        (40, 100, "Mitragynine"), (200, 100, "0.1"), (280, 100, "<LOQ"), (350, 100, "mg/g"),
+    ]))
+    got = {r.analyte: (r.qualifier, r.value) for r in doc.results}
+    assert got == {"7_hydroxymitragynine": ("<", None), "mitragynine": ("<", 0.01)}

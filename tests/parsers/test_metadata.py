@@ -376,6 +376,8 @@ def test_a_company_named_by_a_lab_compound(name: str, make_pdf: Callable[..., Pa
     ("White Sumatra:Kratom Powder.", "White Sumatra Kratom Powder"),
     ("White Borneo Kratom Capsules'500 mg", "White Borneo Kratom Capsules 500 mg"),
     ("Kratom Harbor Inc.", "Kratom Harbor Inc."), ("St. John Botanicals", "St. John Botanicals"),
+    ("White Sumatra Kratom Capsules.500.mg", "White Sumatra Kratom Capsules 500 mg"),
+    ("Emerald -Mitra Supply LLC", "Emerald Mitra Supply LLC"), ("Red Bali - Kratom", "Red Bali - Kratom"),
 ])
 def test_ocr_specks_in_names(text: str, expected: str) -> None:
     from parsers.metadata import _ocr_name

@@ -193,7 +193,7 @@ def test_a_failing_tesseract_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(("text", "after_x", "expected"), [
     ("1:98", False, "1.98"), ("0:0005", False, "0.0005"), ("4:8E+03", False, "4.8E+03"), ("<0:05", False, "<0.05"),
-    ("8:48", False, "8:48"), ("14:05", False, "14:05"),  # times of day stay
+    ("09:15", False, "09:15"), ("14:05", False, "14:05"),  # times of day stay
     ("160.", False, "160"), ("0.1.", False, "0.1"), ("10_", False, "10"),
     ("10%5", True, "10^5"), ("10*4", True, "10^4"), ("1.6x10%5", False, "1.6x10^5"), ("10%5", False, "10%5"),
     ("1075", True, "10^5"), ("1075", False, "1075"), ("1012", True, "1012"), ("107", True, "107"),
@@ -203,7 +203,8 @@ def test_a_failing_tesseract_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
     ("|<0.1", False, "<0.1"), ("(0.05)", False, "(0.05)"), ("CFUig", False, "CFU/g"), ("cfulg", False, "cfu/g"),
     ("2.6£+04", False, "2.6E+04"), ("3.8E405", False, "3.8E+05"), ("1.0E+04..", False, "1.0E+04"),
     ("2.5E-03", False, "2.5E-03"), ("Co:", False, "Co."), ("Inc;", False, "Inc."), ("LLC:", False, "LLC"),
-    ("1D:", False, "ID:"), ("Color:", False, "Color:"),
+    ("1D:", False, "ID:"), ("Color:", False, "Color:"), ("1:10", False, "1.10"), ("08:48", False, "08:48"),
+    ("#:.", False, "#:"), ("Lot:,", False, "Lot:"),
 ])
 def test_ocr_misreadings_of_numbers_and_units(text: str, after_x: bool, expected: str) -> None:
     assert ocr.repair_token(text, after_x) == expected
@@ -265,3 +266,9 @@ def test_a_row_with_a_verdict_is_not_a_header() -> None:
     words = [Word(t, x, 100, x + 25, 107, 7) for x, t in ((44, "Analyte"), (245, "Result"), (345, "Unit"),
                                                            (425, "LOQ"), (495, "Status"))]
     assert is_header(Line(split_cells(words, 0.9), 1, True))
+
+
+def test_a_time_before_am_or_pm_keeps_its_colon() -> None:
+    from parsers.layout_text import Word
+    words = [Word("8:48", 100, 100, 120, 107, 7), Word("AM", 123, 100, 135, 107, 7), Word("1:10", 300, 100, 315, 107, 7)]
+    assert [w.text for w in ocr.repair_words(words)] == ["8:48", "AM", "1.10"]
