@@ -601,7 +601,17 @@ def _result(m: Match, reading: Reading, unit: str | None, loq: float | None, sta
             return Result(value=reading.value, unit="mg/serving", qualifier=qualifier, **common)  # type: ignore[arg-type]
         warnings.append(f"page {page}: {seg.label!r} unit {unit!r} not convertible")
         return None
+    if qualifier == "=" and _beyond_whole(m, conv[0]):
+        warnings.append(f"page {page}: {seg.label!r} reads {atom.text!r}, more than the whole sample; not reported")
+        return None
     return Result(value=conv[0], unit=conv[1], qualifier=qualifier, **common)  # type: ignore[arg-type]
+
+
+def _beyond_whole(m: Match, value: float) -> bool:
+    """A mass fraction above 100 % (``Speciociliatine 1233 mg/g``, a lost decimal point) is no measurement."""
+    limits = {"%": 100.0, "ug/g": 1e6, "ug/kg": 1e9}
+    conv = to_canonical(m.code, m.category, 1.0, None)
+    return conv is not None and conv[1] in limits and m.code != "water_activity" and value > limits[conv[1]]
 
 
 def _null_unit(m: Match) -> str | None:

@@ -182,3 +182,13 @@ def test_an_loq_of_zero_is_no_bound(make_pdf: Callable[..., Path]) -> None:
     ]))
     got = {r.analyte: (r.qualifier, r.value) for r in doc.results}
     assert got == {"7_hydroxymitragynine": ("<", None), "mitragynine": ("<", 0.01)}
+
+
+def test_more_than_the_whole_sample_is_not_reported(make_pdf: Callable[..., Path]) -> None:
+    doc = parse(make_pdf([
+        (40, 60, "Analyte"), (280, 60, "Result"), (350, 60, "Units"),
+        (40, 80, "Speciociliatine"), (280, 80, "1233"), (350, 80, "mg/g"),
+        (40, 100, "Mitragynine"), (280, 100, "15.2"), (350, 100, "mg/g"),
+    ]))
+    assert {r.analyte: r.value for r in doc.results} == {"mitragynine": 1.52}
+    assert any("more than the whole sample" in w for w in doc.warnings)
