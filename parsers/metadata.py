@@ -63,7 +63,7 @@ LABELS: dict[str, dict[str, int]] = {
     },
     "lab": dict.fromkeys(("laboratory", "testing laboratory", "testing lab", "laborator", "zkusebni laborator",
                           "labor", "prufstelle", "prueflabor", "laboratory name", "performing laboratory",
-                          "laboratorio", "laboratoire", "laboratorio de ensayo", "zkusebna"), 0),
+                          "laboratorio", "laboratoire", "laboratorio de ensayo", "zkusebna", "lab"), 0),
     "product": {
         **dict.fromkeys(("product name", "sample name", "product", "product description", "sample description",
                          "item name", "item", "product sample", "oznaceni vzorku zakaznikem", "oznaceni vzorku",

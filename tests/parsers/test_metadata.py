@@ -345,6 +345,7 @@ def test_number_words_and_maker_labels(label: str, field: str) -> None:
     ("Zadavatel", "vendor"), ("Analysedatum", "tested"), ("Untersuchungsdatum", "tested"),
     ("Freigabedatum", "reported"), ("Datum vydání", "reported"), ("Fecha de ensayo", "tested"),
     ("Datum", "reported"), ("Protokol č.", "report_number"), ("Informe nº", "report_number"),
+    ("Lab", "lab"), ("Lab No.", "sample_id"), ("Lab #", "sample_id"), ("Lab Number", "sample_id"),
 ])
 def test_foreign_labels_compounds_and_numbered_lab_labels(label: str, field: str) -> None:
     assert [name for name, _rank in fields_of_label(label)] == [field]
