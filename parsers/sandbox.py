@@ -132,14 +132,17 @@ def warm_up() -> None:
 def run_isolated(func: Callable[..., dict[str, Any]], args: tuple[Any, ...], limits: Limits) -> dict[str, Any]:
     """Run ``func(*args)`` in a limited child and return its JSON-able dict.
 
-    ``func`` must be a module-level function of an importable module, not of
-    ``__main__`` (the child imports it by name; it never runs the main script). Failures
+    ``func`` must be a module-level function (the child imports it by name). One of
+    ``__main__`` works, but then every child runs the main script again first. Failures
     become :class:`ParseError` subclasses exactly as for :func:`parse_isolated`.
     """
     ctx = _context()
     reader, writer = ctx.Pipe(duplex=False)
-    process = _Process(target=_child_main, args=(writer, func, args, limits),
-                          name="coa-parse", daemon=True)
+    # A function of __main__ needs the child to run the main script again (slow);
+    # functions of importable modules (the parser's own) start straight from the server.
+    launcher = ctx.Process if getattr(func, "__module__", None) == "__main__" else _Process
+    process = launcher(target=_child_main, args=(writer, func, args, limits),
+                       name="coa-parse", daemon=True)
     try:
         with _LOCK:
             process.start()
