@@ -184,12 +184,18 @@ def test_children_do_not_rerun_the_main_script(tmp_path: Path) -> None:
         "    fh.write('ran\\n')\n"
         "from parsers.sandbox import Limits, run_isolated\n"
         "from tests.parsers_safety import children\n"
+        "def own():\n"
+        "    return {'own': True}\n"
         "if __name__ == '__main__':\n"
         "    for i in range(3):\n"
-        "        assert run_isolated(children.echo, (i,), Limits(seconds=30)) == {'value': i}\n")
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+        "        assert run_isolated(children.echo, (i,), Limits(seconds=30)) == {'value': i}\n"
+        "    assert run_isolated(own, (), Limits(seconds=30)) == {'own': True}\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120)
     assert done.returncode == 0, done.stderr
-    assert marker.read_text().splitlines() == ["ran"]
+    # Three parses, one run of the script; a function of __main__ still works, its
+    # child running the script first (the one extra run).
+    assert marker.read_text().splitlines() == ["ran", "ran"]
 
 
 def _in_process_error(data: bytes) -> ParseError:
