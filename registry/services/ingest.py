@@ -23,6 +23,8 @@ from registry.models import CertificateStatus
 from registry.services import certificates, unit_of_work, verdicts
 from registry.storage import Storage
 
+AHEAD = 6  # files in flight per parsing process
+
 
 class Outcome(enum.StrEnum):
     PARSED = "parsed"
@@ -100,8 +102,9 @@ def ingest_files(session: Session | scoped_session[Session], storage: Storage, f
                  on_done: Callable[[FileReport], None] = lambda r: None) -> Summary:
     """Import ``files`` in order; ``on_done`` is called after each (for a progress bar).
 
-    At most ``2 x jobs`` files are read and parsed ahead of the one being recorded, so
-    a folder of any size costs the memory of a few files.
+    At most ``AHEAD x jobs`` files are read and parsed ahead of the one being recorded
+    (results are recorded in order, so a slow scan must not leave the other workers
+    idle), and a folder of any size costs the memory of a few files.
     """
     summary = Summary()
     jobs = max(1, jobs)
@@ -109,7 +112,7 @@ def ingest_files(session: Session | scoped_session[Session], storage: Storage, f
     queue = iter(files)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         while True:
-            while len(pending) < 2 * jobs and (path := next(queue, None)) is not None:
+            while len(pending) < AHEAD * jobs and (path := next(queue, None)) is not None:
                 pending.append((path, pool.submit(_prepare, path, storage, limits, max_bytes)))
             if not pending:
                 return summary
