@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+import sqlalchemy as sa
 from flask.cli import AppGroup
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -11,7 +12,7 @@ from rich.table import Table
 from registry import tasks
 from registry.extensions import db
 from registry.models import Job
-from registry.services import audit, profiles, rejudge, unit_of_work
+from registry.services import audit, jobs, profiles, rejudge, unit_of_work
 
 cli = AppGroup("profiles", help="Threshold profiles: load the shipped ones, list them.")
 jobs_cli = AppGroup("jobs", help="Background jobs (re-judging batches after a profile change).")
@@ -62,8 +63,6 @@ def list_() -> None:
 @jobs_cli.command("run")
 def run() -> None:
     """Run every queued job, and any whose runner stopped, with a progress bar."""
-    from registry.services import jobs
-
     ids = jobs.claimable(db.session)
     if not ids:
         click.echo("No jobs are waiting.")
@@ -75,8 +74,6 @@ def run() -> None:
 @click.option("--limit", default=20, show_default=True)
 def list_jobs(limit: int) -> None:
     """The latest jobs with their progress."""
-    import sqlalchemy as sa
-
     table = Table()
     for column in ("id", "kind", "status", "progress", "created", "error"):
         table.add_column(column)

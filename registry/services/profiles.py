@@ -14,11 +14,8 @@ unless the shipped file itself changed.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,12 +36,8 @@ class Stored:
 
 
 def content_digest(profile: thresholds.Profile) -> str:
-    """SHA-256 of the profile's canonical JSON without its version number."""
-    data = thresholds.profile_to_dict(profile)
-    data.pop("version", None)
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """The engine's digest of the profile with its version number left out."""
+    return thresholds.profile_digest(replace(profile, version=0))
 
 
 def list_current(session: Session) -> list[Profile]:
@@ -74,14 +67,18 @@ def versions(session: Session, code: str) -> list[Profile]:
     return rows
 
 
+# Stored versions never change, so one engine profile per (code, version, digest).
+_COMPILED: dict[tuple[str, int, str], thresholds.Profile] = {}
+
+
 def compiled(row: Profile) -> thresholds.Profile:
-    """The engine's profile for a stored version (cached: versions never change)."""
-    return _compile(row.code, row.version, row.digest, json.dumps(row.definition, sort_keys=True))
-
-
-@lru_cache(maxsize=256)
-def _compile(code: str, version: int, digest: str, definition: str) -> thresholds.Profile:
-    return thresholds.profile_from_dict(json.loads(definition), origin=f"{code} v{version}")
+    """The engine's profile for a stored version (built once per process)."""
+    key = (row.code, row.version, row.digest)
+    found = _COMPILED.get(key)
+    if found is None:
+        found = _COMPILED[key] = thresholds.profile_from_dict(
+            row.definition, origin=f"{row.code} v{row.version}")
+    return found
 
 
 def validate(data: Mapping[str, Any]) -> thresholds.Profile:

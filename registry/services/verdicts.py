@@ -66,13 +66,6 @@ class Report:
     changed: int = 0  # status changes (verdict_changes rows)
     events: dict[str, int] = field(default_factory=lambda: {FAILED: 0, RECOVERED: 0})
 
-    def add(self, other: Report) -> None:
-        self.batches += other.batches
-        self.written += other.written
-        self.changed += other.changed
-        for kind, n in other.events.items():
-            self.events[kind] = self.events.get(kind, 0) + n
-
 
 def judge_batch(session: Session, batch: Batch, *, certificate_id: int | None = None) -> Report:
     """Judge one batch under every current profile (after an upload)."""
@@ -320,22 +313,6 @@ def _write_events(session: Session, transitions: list[tuple[int, Profile, str, d
         })
         report.events[kind] = report.events.get(kind, 0) + 1
     session.execute(_outbox.insert(), events)
-
-
-def batch_ids_chunks(session: Session, size: int) -> Iterable[list[int]]:
-    """Every batch id, in ascending chunks of ``size`` (keyset pagination)."""
-    last = 0
-    while True:
-        ids = list(session.scalars(sa.select(Batch.id).where(Batch.id > last)
-                                   .order_by(Batch.id).limit(size)))
-        if not ids:
-            return
-        yield ids
-        last = ids[-1]
-
-
-def count_batches(session: Session) -> int:
-    return session.scalar(sa.select(sa.func.count()).select_from(Batch)) or 0
 
 
 def judged_versions(session: Session) -> dict[str, int]:

@@ -71,12 +71,3 @@ def run(job_id: int, on_progress: Progress | None = None) -> bool:
         reason = f"{type(exc).__name__}: {exc}"
         unit_of_work.commit(session, lambda: jobs.fail(session, job_id, reason))
         raise
-
-
-def run_pending(on_progress: Progress | None = None) -> list[int]:
-    """Run every queued or abandoned job, oldest first; the ids run here."""
-    ran = []
-    for job_id in jobs.claimable(db.session):
-        if run(job_id, on_progress):
-            ran.append(job_id)
-    return ran
