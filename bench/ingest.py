@@ -4,7 +4,7 @@ processes, on the same files, into fresh SQLite databases, in the same run.
     .venv/bin/python bench/ingest.py [--files N] [--real]
 
 Two sets, each imported with 1 and then 2 processes: generated one-page COAs (distinct
-bytes, so none is a duplicate) and the real corpus in ../shared/corpus/real (when
+bytes, so none is a duplicate) and the real corpus in tests/corpus/real (when
 present; ``--real`` imports both as one set instead). Each file is stored, parsed in a
 limited child process, recorded and judged under the shipped profiles. Target: 2
 processes >= 1.7x. Recording (about 20 ms a file, on the importing thread) is not
@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO))
 
 from tests.registry.coa import make_coa  # noqa: E402
 
-REAL = REPO.parent / "shared" / "corpus" / "real"
+REAL = REPO / "tests" / "corpus" / "real"
 
 
 def write_corpus(folder: Path, n: int, real: bool) -> list[Path]:

@@ -45,7 +45,7 @@ from parsers.sandbox import run_isolated, warm_up  # noqa: E402
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)  # "Could not get FontBBox" noise
 
-REAL = REPO.parent / "shared" / "corpus" / "real"
+REAL = REPO / "tests" / "corpus" / "real"
 SCAN_CHARS_PER_PAGE = 20
 BENCH_LIMITS = Limits(seconds=600, memory_mb=4096, max_pages=200)
 

@@ -9,6 +9,10 @@ Results
     share that match a truth result; analytes listed in ``excused_extras`` are not
     counted. Each truth result can be matched once.
 
+Silent misses
+    truth results missed in a document whose ``needs_review`` is false: a failing
+    batch can look clean only through these.
+
 Metadata
     Fields ``lab`` (name), ``vendor``, ``product``, ``batch``, ``sample_id``,
     ``report_number``, ``dates.received``, ``dates.tested``, ``dates.reported``. A field
@@ -44,6 +48,7 @@ class Score:
     meta_total: dict[str, int] = field(default_factory=dict)
     meta_ok: dict[str, int] = field(default_factory=dict)
     spurious: int = 0
+    silent: int = 0  # truth results missed in documents the parser did not send to review
     misses: list[str] = field(default_factory=list)
     extras: list[str] = field(default_factory=list)
     meta_wrong: list[str] = field(default_factory=list)
@@ -54,6 +59,7 @@ class Score:
         self.reported += other.reported
         self.correct += other.correct
         self.spurious += other.spurious
+        self.silent += other.silent
         for k, v in other.meta_total.items():
             self.meta_total[k] = self.meta_total.get(k, 0) + v
             self.meta_ok[k] = self.meta_ok.get(k, 0) + other.meta_ok.get(k, 0)
@@ -167,7 +173,10 @@ def score_metadata(record: dict[str, Any], doc: dict[str, Any]) -> Score:
 
 
 def score_document(record: dict[str, Any], doc: dict[str, Any]) -> Score:
-    """All counts of one document."""
+    """All counts of one document. Misses in a document that was not flagged for review
+    (``needs_review`` false) are *silent*: nothing tells a reader that a result is absent."""
     s = score_results(record, doc)
+    if not doc.get("needs_review"):
+        s.silent = s.truth - s.found
     s.add(score_metadata(record, doc))
     return s

@@ -20,19 +20,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from registry import create_app
+from tests.corpus import REAL
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-REAL_CORPUS = SHARED / "corpus" / "real"
 PG_ENV = "REGISTRY_TEST_DATABASE_URL"
 PG_HOW = (f"PostgreSQL tests skipped: set {PG_ENV}=postgresql://postgres@127.0.0.1:5432/test "
           "(any database you may create schemas in) to run them; CI does.")
 
 
 def real_corpus() -> Path:
-    if not (REAL_CORPUS / "truth.canonical.json").exists():
-        pytest.skip(f"real COA corpus not found at {REAL_CORPUS} (it lives in ../shared beside the repo)")
-    return REAL_CORPUS
+    """The real corpus the repository carries (``tests/corpus/real``)."""
+    return REAL
 
 
 def _pg_url(schema: str) -> str:

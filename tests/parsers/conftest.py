@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -10,22 +9,18 @@ from typing import Any
 
 import pytest
 
+from tests.corpus import REAL, truth
+
 REPO = Path(__file__).resolve().parents[2]
-REAL = REPO.parent / "shared" / "corpus" / "real"
 
 
 def real_corpus() -> Path:
-    """The shared real corpus, or skip."""
-    if not (REAL / "truth.canonical.json").exists():
-        pytest.skip(f"real COA corpus not found at {REAL} (it lives in ../shared beside the repo)")
+    """The real corpus the repository carries (``tests/corpus/real``)."""
     return REAL
 
 
 def real_truth() -> list[dict[str, Any]]:
-    if not (REAL / "truth.canonical.json").exists():
-        return []
-    data: list[dict[str, Any]] = json.loads((REAL / "truth.canonical.json").read_text(encoding="utf-8"))
-    return data
+    return truth(REAL)
 
 
 def needs_tesseract() -> None:

@@ -1,4 +1,4 @@
-"""Metadata accuracy floors on the real corpus (../shared/corpus/real), per field.
+"""Metadata accuracy floors on the real corpus (tests/corpus/real), per field.
 
 Floors sit just below what the parser reaches (see ``bench/accuracy.py``): on the text-layer
 files every field but the lab name and the vendor is right on every file; one lab prints

@@ -1,4 +1,4 @@
-"""Golden checks on the real corpus (../shared/corpus/real) against truth.canonical.json."""
+"""Golden checks on the real corpus (tests/corpus/real) against truth.canonical.json."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Fuzz: mutated PDFs through ``parsers.parse`` give a Document or a ParseError, nothing else.
 
-Seeds are the small real COAs of ``../shared/corpus/real`` (skipped with a message when
-the corpus is absent) and reportlab PDFs built here. Hypothesis applies a few byte-level
+Seeds are the small real COAs of ``tests/corpus/real`` and reportlab PDFs built here. Hypothesis applies a few byte-level
 mutations (flips, overwrites, truncation, deletion, duplication, insertion of PDF
 tokens) and the parser runs in-process with ``max_pages=3`` and no OCR, so a run stays
 within a few seconds. A crash of native code would end the test run itself: that is the
@@ -21,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parsers import Document, ParseError, parse
+from tests.corpus import REAL
 from tests.parsers_safety.conftest import build_pdf
 
-REAL = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "real"
 #: Real seeds: text PDFs of at most three pages (bigger ones would stop at max_pages).
 REAL_SEEDS = ("kratom-vscht-mzl-green.pdf", "kratom-vscht-mzl-red.pdf", "hemp-badger-2025-30mg-iso-gummy.pdf",
               "hemp-juniper-2019-tincture.pdf", "cannabis-okctl-confidentcannabis-2020-flower.pdf")
@@ -44,10 +43,7 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
 
 @pytest.fixture(scope="module")
 def real_seeds() -> list[bytes]:
-    found = [REAL / name for name in REAL_SEEDS if (REAL / name).exists()]
-    if not found:
-        pytest.skip(f"real COA corpus not found at {REAL}: fuzzing generated seeds only")
-    return [path.read_bytes() for path in found]
+    return [(REAL / name).read_bytes() for name in REAL_SEEDS]
 
 
 #: A few (kind, position, length, payload) edits; positions wrap around the file's length.

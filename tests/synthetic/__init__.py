@@ -4,7 +4,7 @@
     >>> folder = generate_corpus(Path("/tmp/synth"), per_family=3, seed=0)
 
 writes ``<family>-<n>.pdf`` files and a ``truth.canonical.json`` in the format of
-``../shared/corpus/real/truth.canonical.json`` (one record per PDF; values in the
+``tests/corpus/real/truth.canonical.json`` (one record per PDF; values in the
 contract's canonical units; ``<LOQ`` rows carry the LOQ as ``value_alt`` like the real
 truth). Families (:data:`FAMILIES`): ruled grid, whitespace columns, transposed panels,
 narrative lines, multi-page sections with the unit in the heading, European protocol

@@ -13,11 +13,12 @@ import pdfplumber
 import pytest
 
 from parsers.document import CATEGORIES, QUALIFIERS
+from tests.corpus import REAL
 from tests.synthetic import FAMILIES, generate_corpus, samples
 from tests.synthetic.__main__ import main
 from tests.synthetic.values import CANONICAL, UNIT_FACTORS
 
-REAL_TRUTH = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "real" / "truth.canonical.json"
+REAL_TRUTH = REAL / "truth.canonical.json"
 RECORD_KEYS = {"file", "layout", "lab", "vendor", "product", "batch", "sample_id", "report_number", "dates",
                "results", "enumerated_categories", "meta_alternatives", "excused_extras", "product_type"}
 RESULT_KEYS = {"analyte", "category", "value", "unit", "qualifier", "lab_status", "page", "raw"}
