@@ -31,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "PARSE_TIMEOUT_S": 60,
     "PARSE_MEMORY_MB": 1536,
     "PARSE_MAX_PAGES": 60,
+    "PROXY_FIX": 0,  # trusted reverse proxies in front (X-Forwarded-For/-Proto/-Host)
+    "METRICS_TOKEN": None,  # when set, /metrics needs "Authorization: Bearer <token>"
     "LOG_LEVEL": "INFO",
     "LOG_JSON": False,
 }

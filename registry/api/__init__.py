@@ -37,6 +37,8 @@ def init_app(app: Flask) -> None:
         OPENAPI_JSON_PATH="v1/openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
+        # Swagger UI's validator badge would send the document to an outside host.
+        OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},
     )
     api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}})
