@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMITS": "600/minute;20000/hour",  # public API, per client address
     "UPLOAD_RATE_LIMITS": "60/minute;1000/hour",  # uploads, per client address
     "WEBHOOK_ALLOWED_HOSTS": "",
+    "LOAD_PROFILES_ON_UPGRADE": True,  # `db upgrade` puts the shipped threshold profiles in force
     "PARSE_TIMEOUT_S": 60,
     "PARSE_MEMORY_MB": 1536,
     "PARSE_MAX_PAGES": 60,

@@ -16,9 +16,17 @@ def _problem(resp, status: int) -> dict:
     return body
 
 
-def test_healthz(client: FlaskClient) -> None:
+def test_healthz(client: FlaskClient, shipped_profiles) -> None:
     resp = client.get("/healthz")
-    assert resp.status_code == 200 and resp.get_json() == {"status": "ok"}
+    assert resp.status_code == 200
+    assert resp.get_json() == {"status": "ok", "profiles": sorted(shipped_profiles)}
+
+
+def test_healthz_is_degraded_without_profiles(client: FlaskClient) -> None:
+    resp = client.get("/healthz")
+    body = resp.get_json()
+    assert resp.status_code == 200 and body["status"] == "degraded" and body["profiles"] == []
+    assert "db upgrade" in body["detail"]
 
 
 def test_unknown_route_is_a_problem(client: FlaskClient) -> None:
