@@ -27,7 +27,7 @@ api = Api()
 
 
 def init_app(app: Flask) -> None:
-    from registry.api import batches, certificates, health, profiles, vendors
+    from registry.api import analytes, batches, certificates, health, profiles, vendors
 
     app.config.update(
         API_TITLE="Kratom COA Registry",
@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
     )
     api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}})
-    for module in (certificates, batches, vendors, profiles):
+    for module in (certificates, batches, vendors, profiles, analytes):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)
     app.register_blueprint(health.bp)
     assets = Path(swagger_ui_bundle.swagger_ui_path)
