@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session
 
 import parsers
+from registry.db import not_migrated
 from registry.errors import RegistryError
 from registry.models import CertificateStatus
 from registry.services import certificates, unit_of_work, verdicts
@@ -93,6 +94,8 @@ def _record(session: Session | scoped_session[Session], path: Path, upload: cert
         cert, created = unit_of_work.commit(session, lambda: certificates.record(
             session, upload, uploader_id=None, actor="cli:ingest"))
     except SQLAlchemyError as error:
+        if not_migrated(error):
+            raise  # no file can be recorded: the import stops with the one thing to do
         reason = str(getattr(error, "orig", None) or error).splitlines()[0][:300]
         return FileReport(path, Outcome.FAILED, detail=f"not recorded: {type(error).__name__}: {reason}")
     if not created:
