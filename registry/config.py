@@ -6,6 +6,7 @@ Keys carry no prefix inside the app (``REGISTRY_MAX_UPLOAD_MB`` → ``MAX_UPLOAD
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Mapping
 from decimal import Decimal
@@ -45,6 +46,10 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     app.config.from_prefixed_env("REGISTRY")
     if test_config:
         app.config.from_mapping(test_config)
+    # Links in answers to a request (problem types) use the request's own host unless a
+    # public URL was configured; alerts and QR codes, made outside requests, use BASE_URL.
+    app.config["BASE_URL_SET"] = bool(os.environ.get("REGISTRY_BASE_URL")
+                                      or (test_config and "BASE_URL" in test_config))
     _derive(app)
 
 

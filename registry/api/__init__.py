@@ -27,7 +27,7 @@ api = Api()
 
 
 def init_app(app: Flask) -> None:
-    from registry.api import analytes, batches, certificates, health, profiles, vendors
+    from registry.api import analytes, batches, certificates, health, problems, profiles, vendors
 
     app.config.update(
         API_TITLE="Kratom COA Registry",
@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     for module in (certificates, batches, vendors, profiles, analytes):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)
     app.register_blueprint(health.bp)
+    app.register_blueprint(problems.bp)
     assets = Path(swagger_ui_bundle.swagger_ui_path)
     app.add_url_rule("/api/docs/assets/<path:filename>", "swagger_assets",
                      lambda filename: send_from_directory(assets, filename))
