@@ -17,8 +17,8 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``REGISTRY_*`` environment, then ``test_config``."""
-    from registry import api, cli, config, errors, observability, storage, tasks
-    from registry.api import guards, headers, limits
+    from registry import api, cli, config, observability, storage, tasks
+    from registry.api import guards, headers, limits, problems
     from registry.extensions import cors, db, migrate
 
     app = Flask(__name__, instance_relative_config=True)
@@ -35,6 +35,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app)
     headers.init_app(app)  # before the limiter: its after_request then runs last
     limits.init_app(app)
-    errors.init_app(app)
+    problems.init_app(app)
     cli.init_app(app)
     return app

@@ -11,7 +11,7 @@ import swagger_ui_bundle
 from flask import Flask, send_from_directory
 from flask_smorest import Api as _Api
 
-from registry import errors
+from registry.api import problems
 
 API_PREFIX = "/api/v1"
 
@@ -20,14 +20,14 @@ class Api(_Api):
     """flask-smorest, answering errors as problem+json like the rest of the registry."""
 
     def handle_http_exception(self, error):  # type: ignore[no-untyped-def]
-        return errors.handle_http_exception(error)
+        return problems.handle_http_exception(error)
 
 
 api = Api()
 
 
 def init_app(app: Flask) -> None:
-    from registry.api import analytes, batches, certificates, health, problems, profiles, vendors
+    from registry.api import analytes, batches, certificates, health, profiles, vendors
 
     app.config.update(
         API_TITLE="Kratom COA Registry",
@@ -45,7 +45,6 @@ def init_app(app: Flask) -> None:
     for module in (certificates, batches, vendors, profiles, analytes):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)
     app.register_blueprint(health.bp)
-    app.register_blueprint(problems.bp)
     assets = Path(swagger_ui_bundle.swagger_ui_path)
     app.add_url_rule("/api/docs/assets/<path:filename>", "swagger_assets",
                      lambda filename: send_from_directory(assets, filename))

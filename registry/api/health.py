@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint
 
-from registry.errors import problem
+from registry.api.problems import problem
 from registry.extensions import db
 from registry.observability import metrics_view
 from registry.services import profiles
