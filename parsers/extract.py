@@ -8,7 +8,7 @@ analytes become :class:`Result` objects in canonical units (see :mod:`parsers.va
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from parsers.columns import Table, build_tables, is_continuation, is_header, word_role
 from parsers.document import Result
@@ -463,7 +463,12 @@ def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) 
     loq = _loq(seg, table, unit, ctx, ("loq",))
     if reading.qualifier == "loq" and reading.limit == "lod":
         loq = _loq(seg, table, unit, ctx, ("lod",))
-    return _result(seg.match, reading, unit, loq, _status(seg), page, seg, atom, warnings)
+    found = _result(seg.match, reading, unit, loq, _status(seg), page, seg, atom, warnings)
+    if found is not None and found.qualifier == "=":  # a ``± U (k=2)`` column: kept beside the value
+        uncertainty = _loq(seg, table, unit, ctx, ("uncertainty",))
+        if uncertainty is not None:
+            found = replace(found, uncertainty=uncertainty)
+    return found
 
 
 def _readings(seg: Segment, table: Table | None, ctx: Context) -> list[tuple[Reading, str | None, Atom]]:
