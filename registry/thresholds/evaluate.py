@@ -185,7 +185,10 @@ def _sort(outcome: Outcome, passed: list[str], failures: list[dict[str, Any]],
         if outcome.details.get("cleared_by_retest"):
             cleared.append(entry(outcome))
     elif outcome.state == "fail":
-        (failures if rule.severity == "fail" else warnings).append(entry(outcome))
+        if rule.severity == "fail":
+            failures.append(entry(outcome))
+        elif rule.severity == "warning":
+            warnings.append(entry(outcome))
     elif outcome.state == "unknown":
         inconclusive.append(entry(outcome))
     elif outcome.state == "not_applicable":
