@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 import parsers
 from registry.errors import NotFound, PayloadTooLarge, UnsupportedMediaType
-from registry.models import Certificate, CertificateStatus, Result
-from registry.services import audit, catalog, verdicts
+from registry.models import Certificate, CertificateStatus, Product, Result
+from registry.services import audit, catalog, printed, verdicts
 from registry.services.names import display
 from registry.storage import Storage
 
@@ -37,6 +37,9 @@ class Upload:
     vendor: str | None = None
     product: str | None = None
     batch: str | None = None
+    form: str | None = None  # the product's form (thresholds.FORMS), when the uploader says
+    serving_g: float | None = None  # the label's serving size and servings a day
+    servings_per_day: float | None = None
     sha256: str = field(init=False)
     # Filled once by ``prepare`` so that a retried transaction does not parse again.
     document: parsers.Document | None = field(default=None, init=False)
@@ -46,6 +49,7 @@ class Upload:
     def __post_init__(self) -> None:
         self.sha256 = hashlib.sha256(self.data).hexdigest()
         self.vendor, self.product, self.batch = map(display, (self.vendor, self.product, self.batch))
+        self.form = printed.valid_form(self.form)
 
 
 def check_upload(upload: Upload, max_bytes: int) -> None:
@@ -136,10 +140,25 @@ def _attach(session: Session, cert: Certificate, upload: Upload, doc: parsers.Do
     if vendor_name and lot:
         vendor = catalog.get_or_create_vendor(session, vendor_name)
         product = catalog.get_or_create_product(session, vendor, product_name) if product_name else None
+        if product is not None:
+            _describe(product, upload, doc)
         cert.batch = catalog.get_or_create_batch(session, vendor, lot, product)
         catalog.touch_batch(cert.batch, cert.tested or cert.reported, lab_name)
     cert.results = [_result(r, cert) for r in doc.results]
     cert.status = _status(cert, doc)
+
+
+def _describe(product: Product, upload: Upload, doc: parsers.Document) -> None:
+    """The product's form and intake: what the uploader says wins; else a form the COA's
+    product or matrix words name fills an unknown one (never replacing a known form)."""
+    if upload.form is not None:
+        product.form = upload.form
+    elif product.form is None:
+        product.form = printed.form_from_words((doc.product, getattr(doc, "matrix", None)))
+    if upload.serving_g is not None:
+        product.serving_g = upload.serving_g
+    if upload.servings_per_day is not None:
+        product.servings_per_day = upload.servings_per_day
 
 
 def _status(cert: Certificate, doc: parsers.Document) -> CertificateStatus:
@@ -159,7 +178,8 @@ def _status(cert: Certificate, doc: parsers.Document) -> CertificateStatus:
 def _result(r: parsers.Result, cert: Certificate) -> Result:
     return Result(
         batch=cert.batch, analyte=r.analyte, category=r.category, value=r.value, unit=r.unit,
-        qualifier=r.qualifier, loq=r.loq, lab_status=r.lab_status, page=r.page, raw=r.raw,
+        qualifier=r.qualifier, loq=r.loq, uncertainty=r.uncertainty, lab_status=r.lab_status,
+        page=r.page, raw=r.raw,
         bbox=list(r.bbox) if r.bbox else None,
     )
 

@@ -26,7 +26,8 @@ RulePair = tuple[Profile, Profile]
 def rule_changes(old: Profile, new: Profile) -> tuple[RulePair, ...] | None:
     """One-rule profiles (old, new) for each rule ``new`` changed in place, or ``None``
     when the change is not confined to rules changed in place."""
-    if old.code != new.code or old.defaults != new.defaults:
+    if (old.code != new.code or old.defaults != new.defaults
+            or old.minus_uncertainty != new.minus_uncertainty):
         return None
     if [r.id for r in old.rules] != [r.id for r in new.rules]:
         return None
@@ -41,9 +42,9 @@ def same_outcomes(pairs: Sequence[RulePair], results: Sequence[LabResult],
     for old, new in pairs:
         a, b = evaluate(old, results, product), evaluate(new, results, product)
         if (a.status, a.failures, a.missing, a.inconclusive, a.warnings, a.passed,
-                a.not_tested, a.not_applicable, a.intake) != (
+                a.not_tested, a.not_applicable, a.intake, a.assumptions, a.cleared) != (
                 b.status, b.failures, b.missing, b.inconclusive, b.warnings, b.passed,
-                b.not_tested, b.not_applicable, b.intake):
+                b.not_tested, b.not_applicable, b.intake, b.assumptions, b.cleared):
             return False
     return True
 
