@@ -32,13 +32,19 @@ class ProfileSchema(ma.Schema):
                                          "unverified (unverified rules give no public fails)"})
 
     def _as_of(self, obj: Any) -> str | None:
-        return (obj.definition or {}).get("as_of")
+        return _definition(obj).get("as_of")
 
     def _by_certainty(self, obj: Any) -> dict[str, int]:
         counts = dict.fromkeys(VERIFICATIONS, 0)
-        for rule in (obj.definition or {}).get("rules", ()):
+        for rule in _definition(obj).get("rules", ()):
             counts[rule.get("verified", "unverified")] = counts.get(rule.get("verified"), 0) + 1
         return counts
+
+
+def _definition(obj: Any) -> dict[str, Any]:
+    """A profile row's (or rendered dict's) definition."""
+    found = obj.get("definition") if isinstance(obj, dict) else getattr(obj, "definition", None)
+    return found or {}
 
 
 class ProfileVersionSchema(ma.Schema):
