@@ -570,7 +570,7 @@ def _loq(seg: Segment, table: Table | None, unit: str | None, ctx: Context,
             if atom.role != role:
                 continue
             text = atom.text.split("/")[-1] if "/" in atom.text else atom.text
-            value = parse_number(text.strip("()"), ctx.decimal_comma)
+            value = parse_number(text.strip("()").lstrip("±+- "), ctx.decimal_comma)  # ``± 1.7``
             if value is None or value == 0:
                 continue  # an LOQ of zero is a misreading (``0.0`` for ``0.001``)
             col = table.column_at(atom.x0, atom.x1) if table is not None else None
