@@ -6,7 +6,14 @@ then the highest ``certificate_id`` (certificates are numbered as they arrive, s
 same-day retest uploaded later wins). Undated results count as older than any dated
 one; exact ties keep the result that came first. Analytes only an older certificate
 tested are kept from it, so a retest of lead alone does not drop the microbials.
-:func:`evaluate` applies :func:`latest_results` itself.
+:func:`evaluate` applies :func:`latest_results` itself. Earlier results of an analyte
+tested more than once stay readable by the rules (:func:`history`): a presence test's
+earlier positive is not erased by a negative retest unless the profile's source says so.
+
+Every outcome passes through ``rules.settle`` before it counts: a fail that rests on an
+assumption (total arsenic for an inorganic limit, a form-limited rule while the form is
+unknown, an unverified rule) becomes inconclusive. A rule out of its source's scope
+(AHPA above 5 g/day) is listed under ``not_applicable``.
 
 Status, worst first: ``fail`` when a rule of severity ``fail`` fails; else
 ``incomplete`` when a required test is missing or a result cannot be judged (an

@@ -17,7 +17,7 @@ FORMS: tuple[str, ...] = ("leaf_powder", "capsules", "extract", "tablet", "liqui
 
 #: Rule kinds, in the order the package docstring explains them.
 RULE_KINDS: tuple[str, ...] = ("max", "absent", "ratio", "exposure", "per_serving", "required")
-#: Verification marks, mirroring thresholds.md's [V], [S] and [U].
+#: Verification marks: read in primary text, in a secondary source, or not confirmed.
 VERIFICATIONS: tuple[str, ...] = ("primary", "secondary", "unverified")
 SEVERITIES: tuple[str, ...] = ("fail", "warning")
 #: Verdict statuses from best to worst: a verdict takes the worst its rules give.

@@ -607,7 +607,7 @@ def _compare(rule: Rule, found: Measure, bounds: Bounds | None, unit: str | None
         if "lower bound" in found.basis and found.bounds is not None:
             out = Outcome(rule, state, _finite(bounds.point), unit, message, details)
             return _assumed(out, (f"{rule.analyte} is not printed; the printed parts sum to at "
-                                  f"least {_show(bounds)} {unit}, a lower bound that meets the "
+                                  f"least {bounds.lo:g} {unit}, a lower bound that meets the "
                                   f"limit, so the limit cannot be judged"),
                             "the printed parts taken as the whole", None)
     return Outcome(rule, state, _finite(bounds.point), unit, message, details)
