@@ -18,8 +18,8 @@ rule, a missing test, a shape the compiler does not know) is left to ``rules.jud
 which explains it. A quick pass is only ever given where ``rules.py`` passes too: it
 never uses an assumption ``rules.py`` refuses (an ND without an LOQ passes only on the
 rule's method LOQ; a sum of printed alkaloids never passes a cap on the total; a
-profile's default intake is never used; presence tests and named alkaloid sets are
-always left to ``rules.py``).
+profile's default intake is never used; named alkaloid sets are
+left to ``rules.py``, and so is a presence test of an analyte tested more than once).
 ``tests/thresholds/test_differential.py`` holds the verdicts to the plain evaluation.
 
 Compiled profiles are cached per :class:`Profile` object (by identity, holding the
@@ -299,13 +299,23 @@ def _check_max(rule: Rule) -> Check | None:
 
 
 def _check_absent(rule: Rule) -> Check | None:
-    """Presence tests are left to ``rules.py`` (tested mass, counts, retests)."""
-    code = rule.analyte
-    if not isinstance(code, str):
+    """A negative call passes unless the COA prints a tested mass below the rule's; all
+    else (counts, positives, retests: ``evaluate`` never asks this check about an
+    analyte tested more than once) is left to ``rules.py``."""
+    code, need = rule.analyte, rule.sample_g
+    if not isinstance(code, str) or not (need is None or _is_number(need)):
         return None
 
     def check(rule: Rule, facts: Facts, intake: IntakeTuple) -> Got:
-        return None if code not in facts else False
+        result = facts.get(code)
+        if result is None:
+            return None
+        if result.qualifier not in ("not_detected", "nd"):
+            return False
+        if result.value is not None:
+            f"{result.value:g}"  # noqa: B018 - rules.py formats it even on a pass, and raises alike
+        mass = result.sample_g
+        return need is None or mass is None or (_is_number(mass) and mass >= need)
     return check
 
 

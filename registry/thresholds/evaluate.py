@@ -128,13 +128,13 @@ def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabRes
     plan = compiled(profile)
     facts: dict[str, LabResult] = {}
     keep = facts.setdefault
-    repeated = False
+    repeated: set[str] = set()
     for result in results:  # latest_results, inline
         if result.tested.__class__ not in _PLAIN_DATES:
             raise _Unusual  # entries print it with isoformat(): leave odd types to rules.py
         held = keep(result.analyte, result)
         if held is not result:
-            repeated = True
+            repeated.add(result.analyte)
             if _recency(result) > _recency(held):
                 facts[result.analyte] = result
     intake = _intake_basis(product.serving_g, product.servings_per_day)
@@ -151,7 +151,10 @@ def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabRes
     cleared: list[dict[str, Any]] = []
     ctx: Context | None = None
     for rule, check in pairs:
-        got = check(rule, facts, intake)
+        if rule.kind == "absent" and rule.analyte in repeated:
+            got = False  # retests: rules.py reads the earlier results
+        else:
+            got = check(rule, facts, intake)
         if got is True:
             passed.append(rule.id)
             continue
