@@ -447,10 +447,17 @@ class Compiled:
     pairs: tuple[tuple[Rule, Check], ...] = ()
     any_forms: bool = False
     by_form: dict[Any, tuple[tuple[tuple[Rule, Check], ...], tuple[str, ...]]] = field(default_factory=dict)
+    #: Each rule's codes read (see :func:`codes_read`), by rule object id.
+    reads: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    #: Outcomes ``rules.py`` explained, by (rule id, intake, form known, results read):
+    #: a rule that does not simply pass is usually the same rule on the same printed
+    #: figures (no intake on the label, say), and explaining it costs far more than a pass.
+    explained: dict[Any, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.pairs = tuple(zip(self.profile.rules, self.checks, strict=True))
         self.any_forms = any(rule.applies_to for rule in self.profile.rules)
+        self.reads = {id(rule): codes_read(rule) for rule in self.profile.rules}
 
     def for_form(self, form: Any) -> tuple[tuple[tuple[Rule, Check], ...], tuple[str, ...]]:
         """The (rule, check) pairs that apply to a product of ``form`` and the ids of the
@@ -467,6 +474,17 @@ class Compiled:
                 self.by_form.clear()
             self.by_form[form] = found
         return found
+
+
+def codes_read(rule: Rule) -> tuple[str, ...]:
+    """Every analyte code a rule's outcome depends on (wholes with their parts)."""
+    codes: list[str] = []
+    for code in (rule.analyte, rule.denominator, *rule.analytes, *rule.denominator_set):
+        if isinstance(code, str) and code not in codes:
+            codes.append(code)
+            if code in COMPOSITES:
+                codes.extend(p for p in COMPOSITES[code].parts if p not in codes)
+    return tuple(codes)
 
 
 _BY_ID: dict[int, Compiled] = {}

@@ -161,16 +161,34 @@ def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabRes
         if got is None:
             untested.append(rule.analyte)
             continue
+        key = None
+        if not (rule.kind == "absent" and rule.analyte in repeated):
+            try:
+                key = (id(rule), intake, form is not None,
+                       tuple(facts.get(c) for c in plan.reads.get(id(rule), ())))
+                held = plan.explained.get(key)
+            except TypeError:  # an unhashable field: explained afresh every time
+                key = held = None
+            if held is not None and held[0] is rule:
+                _file(held, rule, untested, passed, failures, warnings, inconclusive,
+                      missing, outside, cleared)
+                continue
         if ctx is None:
             ctx = Context(facts, Intake(serving, per_day, serving_from, per_day_from),
                           history(results) if repeated else {}, profile.defaults,
                           profile.minus_uncertainty)
-        outcome = judge(rule, ctx)
-        if outcome is None:
+        found = judge(rule, ctx)
+        if found is None:
             untested.append(rule.analyte)
-            continue
-        outcome = settle(outcome, form_known=form is not None)
-        _sort(outcome, passed, failures, warnings, inconclusive, missing, outside, cleared)
+            outcome = made = None
+        else:
+            outcome = settle(found, form_known=form is not None)
+            made = _sort(outcome, passed, failures, warnings, inconclusive, missing, outside,
+                         cleared)
+        if key is not None:
+            if len(plan.explained) >= _EXPLAINED_SIZE:
+                plan.explained.clear()
+            plan.explained[key] = (rule, outcome, None if made is None else _fresh(made))
     gone = _unique(missing) if missing else ()
     return Verdict(
         profile=profile.code, profile_version=profile.version,
@@ -185,25 +203,42 @@ def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabRes
     )
 
 
+_EXPLAINED_SIZE = 4096
+
+
+def _file(held: tuple[Any, ...], rule: Rule, untested: list[str | None], *lists: Any) -> None:
+    """File a remembered outcome: (rule, outcome, its entry or None)."""
+    outcome, built = held[1], held[2]
+    if outcome is None:
+        untested.append(rule.analyte)
+    else:
+        _sort(outcome, *lists, built=None if built is None else _fresh(built))
+
+
 def _sort(outcome: Outcome, passed: list[str], failures: list[dict[str, Any]],
           warnings: list[dict[str, Any]], inconclusive: list[dict[str, Any]],
-          missing: list[str], outside: list[str], cleared: list[dict[str, Any]]) -> None:
-    """File one outcome into the verdict's lists."""
+          missing: list[str], outside: list[str], cleared: list[dict[str, Any]], *,
+          built: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """File one outcome into the verdict's lists (``built``: its entry, when made
+    before); returns the entry filed, if any."""
     rule = outcome.rule
+    made = None
     if outcome.state == "pass":
         passed.append(rule.id)
         if outcome.details.get("cleared_by_retest"):
-            cleared.append(entry(outcome))
+            made = built or entry(outcome)
+            cleared.append(made)
     elif outcome.state == "fail":
-        if rule.severity == "fail":
-            failures.append(entry(outcome))
-        elif rule.severity == "warning":
-            warnings.append(entry(outcome))
+        if rule.severity in ("fail", "warning"):
+            made = built or entry(outcome)
+            (failures if rule.severity == "fail" else warnings).append(made)
     elif outcome.state == "unknown":
-        inconclusive.append(entry(outcome))
+        made = built or entry(outcome)
+        inconclusive.append(made)
     elif outcome.state == "not_applicable":
         outside.append(rule.id)
     missing.extend(outcome.missing)
+    return made
 
 
 def _assumptions(inconclusive: Iterable[dict[str, Any]]) -> tuple[str, ...]:
@@ -262,8 +297,21 @@ def entry(outcome: Outcome) -> dict[str, Any]:
         "limit": rule.limit, "rule": rule.kind, "source": rule.source.citation,
         "source_url": rule.source.url, "rule_id": rule.id, "op": rule.op,
         "severity": rule.severity, "verified": rule.verified, "message": outcome.message,
-        **outcome.details,
+        **{k: v if v.__class__ not in _NESTED else _fresh(v) for k, v in outcome.details.items()},
     }
+
+
+_NESTED = frozenset({dict, list})
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of nested dicts and lists, so that no two verdicts share an entry's parts
+    (outcomes are remembered between calls, see ``Compiled.explained``)."""
+    if value.__class__ is dict:
+        return {k: v if v.__class__ not in _NESTED else _fresh(v) for k, v in value.items()}
+    if value.__class__ is list:
+        return [v if v.__class__ not in _NESTED else _fresh(v) for v in value]
+    return value
 
 
 def _unique(items: Iterable[str | None]) -> tuple[str, ...]:
