@@ -76,6 +76,15 @@ def judge_batch(session: Session, batch: Batch, *, certificate_id: int | None = 
                          certificate_id=certificate_id)
 
 
+def judge_product(session: Session, product_id: int, *, skip: int | None = None) -> Report:
+    """Judge again every batch of a product whose form or intake changed (an uploader
+    said what the label says), under every current profile."""
+    session.flush()
+    ids = [b for b in session.scalars(sa.select(Batch.id).where(Batch.product_id == product_id)
+                                      .order_by(Batch.id)) if b != skip]
+    return judge_batches(session, ids, profile_store.list_current(session))
+
+
 def judge_batches(session: Session, batch_ids: Sequence[int], profiles: Sequence[Profile], *,
                   certificate_id: int | None = None, now: datetime | None = None,
                   restamp: bool = True, previous: Mapping[str, Profile] | None = None) -> Report:

@@ -113,3 +113,27 @@ def test_a_printed_uncertainty_is_stored_and_judged_as_value_minus_u(app, shippe
         eu = next(v for v in verdicts.for_batch(db.session, cert.batch_id)
                   if v["profile"] == "eu-food-supplement")
         assert eu["status"] == "pass"  # 3.4 - 0.5 = 2.9 <= 3.0
+
+
+def test_alerts_fire_only_on_proven_fails(app, client, uploader, shipped_profiles) -> None:
+    """An assumed intake never writes batch.failed; the label's intake, given later for the
+    same product, re-judges its earlier batch and proves the fail."""
+    from registry.models import OutboxEvent
+
+    results = tuple((a, "0.6" if a.startswith("Lead") else v, u, q) for a, v, u, q in DEFAULT_RESULTS)
+    first = post(client, uploader, make_coa(lot="A-1", product="Bali Powder", results=results)).get_json()
+    assert verdict(first, "usp-dietary-supplement")["status"] == "incomplete"
+
+    def failed() -> set[tuple[str | None, int | None]]:
+        with app.app_context():
+            return {(e.profile_code, e.batch_id) for e in db.session.scalars(
+                sa.select(OutboxEvent).where(OutboxEvent.type == "batch.failed"))}
+
+    assert ("usp-dietary-supplement", first["batch"]["id"]) not in failed()
+    second = post(client, uploader, make_coa(lot="A-2", product="Bali Powder", results=results),
+                  serving_g="2.5", servings_per_day="4").get_json()
+    assert verdict(second, "usp-dietary-supplement")["status"] == "fail"
+    assert {("usp-dietary-supplement", first["batch"]["id"]),
+            ("usp-dietary-supplement", second["batch"]["id"])} <= failed()
+    again = client.get(f"/api/v1/batches/{first['batch']['id']}").get_json()
+    assert verdict(again, "usp-dietary-supplement")["status"] == "fail"
