@@ -282,3 +282,22 @@ def test_the_package_docstring_lists_every_profile() -> None:
     doc = registry.thresholds.__doc__ or ""
     for code in SHIPPED:
         assert f"| `{code}`" in doc, f"add {code} to the certainty table"
+
+
+@pytest.mark.parametrize("code", SHIPPED)
+def test_every_limit_says_what_decides_equality(code: str) -> None:
+    """Equality follows each rule's own words: the deciding sentence is recorded."""
+    profile = shipped()[code]
+    assert profile.as_of is not None
+    for rule in profile.rules:
+        if rule.limit is not None:
+            assert rule.op_wording, f"{code}/{rule.id}: record the sentence that decides <= or <"
+
+
+def test_no_profile_points_outside_its_own_file() -> None:
+    """The sources live in the profiles' YAML files, not in a shared notes file."""
+    from registry.thresholds.loader import shipped_profile_paths
+
+    for path in shipped_profile_paths():
+        text = path.read_text(encoding="utf-8")
+        assert "thresholds.md" not in text and "../shared" not in text, path.name
