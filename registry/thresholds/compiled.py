@@ -41,7 +41,7 @@ from registry.thresholds.analytes import (
     mass_per_gram,
     normalize_unit,
 )
-from registry.thresholds.model import Profile, Rule
+from registry.thresholds.model import Profile, Rule, form_applies
 from registry.thresholds.rules import INF, tidy
 
 Facts = Mapping[str, Any]
@@ -467,7 +467,7 @@ class Compiled:
         found = self.by_form.get(form)
         if found is None:
             def applies(rule: Rule) -> bool:
-                return not rule.applies_to or form is None or form in rule.applies_to
+                return form_applies(rule.applies_to, form)
             found = (tuple(p for p in self.pairs if applies(p[0])),
                      tuple(r.id for r, _ in self.pairs if not applies(r)))
             if len(self.by_form) >= 64:

@@ -38,7 +38,15 @@ from datetime import date
 from typing import Any
 
 from registry.thresholds.compiled import compiled
-from registry.thresholds.model import LabResult, ProductInfo, Profile, Rule, Status, Verdict
+from registry.thresholds.model import (
+    LabResult,
+    ProductInfo,
+    Profile,
+    Rule,
+    Status,
+    Verdict,
+    form_applies,
+)
 from registry.thresholds.rules import Context, Intake, Outcome, judge, resolve_intake, settle, tidy
 
 
@@ -61,8 +69,7 @@ def applies(rule: Rule, product: ProductInfo) -> bool:
     """False when the rule is limited to forms and the product's known form is not one.
     While the form is unknown the rule is judged, and :func:`rules.settle` keeps it from
     failing (a rule for leaf cannot accuse a product nobody knows to be leaf)."""
-    form = _form(product)
-    return not rule.applies_to or form is None or form in rule.applies_to
+    return form_applies(rule.applies_to, _form(product))
 
 
 def _form(product: ProductInfo) -> str | None:

@@ -14,6 +14,18 @@ Status = Literal["pass", "fail", "incomplete"]
 #: Product forms (``Product.form``); ``applies_to`` names some of them.
 FORMS: tuple[str, ...] = ("leaf_powder", "capsules", "extract", "tablet", "liquid_shot", "other",
                           "unknown")
+#: Older spellings in ``applies_to`` (custom profiles written before the forms were
+#: named): ``leaf`` means leaf material, loose or in capsules.
+FORM_ALIASES: dict[str, tuple[str, ...]] = {"leaf": ("leaf_powder", "capsules"),
+                                            "capsule": ("capsules",)}
+
+
+def form_applies(applies_to: tuple[str, ...], form: str | None) -> bool:
+    """Whether a rule limited to ``applies_to`` (empty: every product) applies to a
+    product of ``form`` (None: unknown, so it may)."""
+    if not applies_to or form is None:
+        return True
+    return any(form == named or form in FORM_ALIASES.get(named, ()) for named in applies_to)
 
 #: Rule kinds, in the order the package docstring explains them.
 RULE_KINDS: tuple[str, ...] = ("max", "absent", "ratio", "exposure", "per_serving", "required")
