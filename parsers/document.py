@@ -44,6 +44,7 @@ class Result:
     page: int | None = None  # 1-based
     raw: str = ""  # the printed text the value came from
     bbox: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom (points)
+    uncertainty: float | None = None  # expanded uncertainty U as printed (``± U``), same unit as value
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -64,6 +65,7 @@ class Result:
             page=d.get("page"),
             raw=d.get("raw") or "",
             bbox=tuple(bbox) if bbox else None,
+            uncertainty=d.get("uncertainty"),
         )
 
 

@@ -8,7 +8,7 @@ analytes become :class:`Result` objects in canonical units (see :mod:`parsers.va
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from parsers.columns import Table, build_tables, is_continuation, is_header, word_role
 from parsers.document import Result
@@ -463,7 +463,12 @@ def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) 
     loq = _loq(seg, table, unit, ctx, ("loq",))
     if reading.qualifier == "loq" and reading.limit == "lod":
         loq = _loq(seg, table, unit, ctx, ("lod",))
-    return _result(seg.match, reading, unit, loq, _status(seg), page, seg, atom, warnings)
+    found = _result(seg.match, reading, unit, loq, _status(seg), page, seg, atom, warnings)
+    if found is not None and found.qualifier == "=":  # a ``± U (k=2)`` column: kept beside the value
+        uncertainty = _loq(seg, table, unit, ctx, ("uncertainty",))
+        if uncertainty is not None:
+            found = replace(found, uncertainty=uncertainty)
+    return found
 
 
 def _readings(seg: Segment, table: Table | None, ctx: Context) -> list[tuple[Reading, str | None, Atom]]:
@@ -565,7 +570,7 @@ def _loq(seg: Segment, table: Table | None, unit: str | None, ctx: Context,
             if atom.role != role:
                 continue
             text = atom.text.split("/")[-1] if "/" in atom.text else atom.text
-            value = parse_number(text.strip("()"), ctx.decimal_comma)
+            value = parse_number(text.strip("()").lstrip("±+- "), ctx.decimal_comma)  # ``± 1.7``
             if value is None or value == 0:
                 continue  # an LOQ of zero is a misreading (``0.0`` for ``0.001``)
             col = table.column_at(atom.x0, atom.x1) if table is not None else None

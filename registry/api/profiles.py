@@ -83,7 +83,7 @@ class ProfileByCode(MethodView):
 
 
 def _fields(row: Profile) -> dict[str, Any]:
-    return {c: getattr(row, c) for c in ProfileSchema().fields}
+    return {c: getattr(row, c) for c in ProfileSchema().fields if hasattr(row, c)}
 
 
 @blp.route("/profiles/<code>/versions")

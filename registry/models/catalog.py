@@ -45,6 +45,9 @@ class Product(TimestampMixin, Base):
     key: Mapped[str] = mapped_column(sa.String(500), index=True)
     serving_g: Mapped[float | None]
     servings_per_day: Mapped[float | None]
+    # leaf_powder, capsules, extract, tablet, liquid_shot, other; NULL while unknown
+    # (``thresholds.FORMS``): from the uploader, else from the COA's product words.
+    form: Mapped[str | None] = mapped_column(sa.String(20))
 
     vendor: Mapped[Vendor] = relationship()
 

@@ -74,6 +74,7 @@ class Result(Base):
     unit: Mapped[str | None] = mapped_column(sa.String(30))
     qualifier: Mapped[str] = mapped_column(sa.String(20))
     loq: Mapped[float | None]
+    uncertainty: Mapped[float | None]  # expanded uncertainty U as printed (``± U``)
     lab_status: Mapped[str | None] = mapped_column(sa.String(10))
     page: Mapped[int | None]
     raw: Mapped[str] = mapped_column(sa.Text, default="")

@@ -7,12 +7,19 @@ from marshmallow import fields, validate
 
 from registry.models import CertificateStatus
 from registry.schemas.verdicts import VerdictSchema
+from registry.thresholds.model import FORMS
 
 
 class UploadFormSchema(ma.Schema):
     vendor = fields.String(validate=validate.Length(min=1, max=300))
     product = fields.String(validate=validate.Length(min=1, max=500))
     batch = fields.String(validate=validate.Length(min=1, max=200))
+    form = fields.String(validate=validate.OneOf(FORMS), metadata={
+        "description": "the product's form, when the COA does not say (rules for leaf judge only leaf)"})
+    serving_g = fields.Float(validate=validate.Range(min=0, min_inclusive=False, max=1000),
+                             metadata={"description": "grams per serving, from the label"})
+    servings_per_day = fields.Float(validate=validate.Range(min=0, min_inclusive=False, max=100),
+                                    metadata={"description": "the label's highest servings a day"})
 
 
 class UploadFileSchema(ma.Schema):
@@ -21,6 +28,7 @@ class UploadFileSchema(ma.Schema):
 
 class BatchRefSchema(ma.Schema):
     id = fields.Integer()
+    form = fields.String(attribute="product.form", allow_none=True)
     vendor = fields.String(attribute="vendor.name")
     vendor_slug = fields.String(attribute="vendor.slug")
     product = fields.String(attribute="product.name", allow_none=True)
@@ -40,6 +48,7 @@ class ResultSchema(ma.Schema):
     unit = fields.String(allow_none=True)
     qualifier = fields.String()
     loq = fields.Float(allow_none=True)
+    uncertainty = fields.Float(allow_none=True)
     lab_status = fields.String(allow_none=True)
     page = fields.Integer(allow_none=True)
     raw = fields.String()

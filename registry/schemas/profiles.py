@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import marshmallow as ma
 from marshmallow import fields
 
 from registry.models import JobStatus
 from registry.thresholds import loader
+from registry.thresholds.model import VERIFICATIONS
 
 
 class ProfileSchema(ma.Schema):
@@ -21,6 +24,27 @@ class ProfileSchema(ma.Schema):
     created_at = fields.DateTime()
     definition = fields.Dict(metadata={
         "description": "the profile: note, defaults, rules, each with its source and how sure it is"})
+    as_of = fields.Method("_as_of", metadata={
+        "type": "string", "format": "date", "nullable": True,
+        "description": "the date this reading of the sources was last checked"})
+    rules_by_certainty = fields.Method("_by_certainty", metadata={
+        "type": "object", "description": "rule counts by verification: primary, secondary, "
+                                         "unverified (unverified rules give no public fails)"})
+
+    def _as_of(self, obj: Any) -> str | None:
+        return _definition(obj).get("as_of")
+
+    def _by_certainty(self, obj: Any) -> dict[str, int]:
+        counts = dict.fromkeys(VERIFICATIONS, 0)
+        for rule in _definition(obj).get("rules", ()):
+            counts[rule.get("verified", "unverified")] = counts.get(rule.get("verified"), 0) + 1
+        return counts
+
+
+def _definition(obj: Any) -> dict[str, Any]:
+    """A profile row's (or rendered dict's) definition."""
+    found = obj.get("definition") if isinstance(obj, dict) else getattr(obj, "definition", None)
+    return found or {}
 
 
 class ProfileVersionSchema(ma.Schema):

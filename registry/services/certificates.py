@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 import parsers
 from registry.errors import NotFound, PayloadTooLarge, UnsupportedMediaType
 from registry.models import Batch, Certificate, CertificateStatus, Lab, Product, Result, Vendor
-from registry.services import audit, catalog, verdicts
+from registry.services import audit, catalog, printed, verdicts
 from registry.services.names import display
 from registry.storage import Storage
 
@@ -41,15 +41,20 @@ class Upload:
     vendor: str | None = None
     product: str | None = None
     batch: str | None = None
+    form: str | None = None  # the product's form (thresholds.FORMS), when the uploader says
+    serving_g: float | None = None  # the label's serving size and servings a day
+    servings_per_day: float | None = None
     sha256: str = field(init=False)
     # Filled once by ``prepare`` so that a retried transaction does not parse again.
     document: parsers.Document | None = field(default=None, init=False)
     error: parsers.ParseError | None = field(default=None, init=False)
     prepared: bool = field(default=False, init=False)
+    product_changed: int | None = field(default=None, init=False)  # set by record()
 
     def __post_init__(self) -> None:
         self.sha256 = hashlib.sha256(self.data).hexdigest()
         self.vendor, self.product, self.batch = map(display, (self.vendor, self.product, self.batch))
+        self.form = printed.valid_form(self.form)
         if self.filename is not None:
             self.filename = _CONTROL.sub("", self.filename)[:_length(Certificate.filename)] or None
 
@@ -130,6 +135,7 @@ def record(session: Session, upload: Upload, *, uploader_id: int | None,
     existing = find_by_sha(session, upload.sha256)
     if existing is not None:
         return existing, False
+    upload.product_changed = None
     cert = _new_certificate(upload, uploader_id)
     session.add(cert)
     if upload.document is not None:
@@ -141,6 +147,9 @@ def record(session: Session, upload: Upload, *, uploader_id: int | None,
                           "filename": cert.filename})
     if cert.batch is not None:
         verdicts.judge_batch(session, cert.batch, certificate_id=cert.id)
+    if upload.product_changed is not None:  # its form or intake changed: its other batches too
+        verdicts.judge_product(session, upload.product_changed,
+                               skip=cert.batch.id if cert.batch is not None else None)
     return cert, True
 
 
@@ -180,10 +189,30 @@ def _attach(session: Session, cert: Certificate, upload: Upload, doc: parsers.Do
     if vendor_name and lot:
         vendor = catalog.get_or_create_vendor(session, vendor_name)
         product = catalog.get_or_create_product(session, vendor, product_name) if product_name else None
+        if product is not None and _describe(product, upload, doc):
+            upload.product_changed = product.id
         cert.batch = catalog.get_or_create_batch(session, vendor, lot, product)
         catalog.touch_batch(cert.batch, cert.tested or cert.reported, lab_name)
     cert.results = [_result(r, cert) for r in doc.results]
     cert.status = _status(cert, doc)
+
+
+def _describe(product: Product, upload: Upload, doc: parsers.Document) -> bool:
+    """The product's form and intake: what the uploader says wins; else a form the COA's
+    product or matrix words name fills an unknown one (never replacing a known form).
+    True when a fact of a product already stored changed (its other batches then need
+    judging again)."""
+    before = (product.form, product.serving_g, product.servings_per_day)
+    if upload.form is not None:
+        product.form = upload.form
+    elif product.form is None:
+        product.form = printed.form_from_words((doc.product, getattr(doc, "matrix", None)))
+    if upload.serving_g is not None:
+        product.serving_g = upload.serving_g
+    if upload.servings_per_day is not None:
+        product.servings_per_day = upload.servings_per_day
+    return product.id is not None and before != (product.form, product.serving_g,
+                                                  product.servings_per_day)
 
 
 def _status(cert: Certificate, doc: parsers.Document) -> CertificateStatus:
@@ -203,7 +232,8 @@ def _status(cert: Certificate, doc: parsers.Document) -> CertificateStatus:
 def _result(r: parsers.Result, cert: Certificate) -> Result:
     return Result(
         batch=cert.batch, analyte=r.analyte, category=r.category, value=r.value, unit=r.unit,
-        qualifier=r.qualifier, loq=r.loq, lab_status=r.lab_status, page=r.page, raw=r.raw,
+        qualifier=r.qualifier, loq=r.loq, uncertainty=r.uncertainty, lab_status=r.lab_status,
+        page=r.page, raw=r.raw,
         bbox=list(r.bbox) if r.bbox else None,
     )
 

@@ -47,10 +47,12 @@ from registry.models import (
     Verdict,
     VerdictChange,
 )
+from registry.services import printed
 from registry.services import profiles as profile_store
 from registry.thresholds.changes import RulePair
 
 FAILED, RECOVERED = "batch.failed", "batch.recovered"
+_MISS: Any = object()
 
 _verdicts = Verdict.__table__
 _changes = VerdictChange.__table__
@@ -72,6 +74,15 @@ def judge_batch(session: Session, batch: Batch, *, certificate_id: int | None = 
     session.flush()
     return judge_batches(session, [batch.id], profile_store.list_current(session),
                          certificate_id=certificate_id)
+
+
+def judge_product(session: Session, product_id: int, *, skip: int | None = None) -> Report:
+    """Judge again every batch of a product whose form or intake changed (an uploader
+    said what the label says), under every current profile."""
+    session.flush()
+    ids = [b for b in session.scalars(sa.select(Batch.id).where(Batch.product_id == product_id)
+                                      .order_by(Batch.id)) if b != skip]
+    return judge_batches(session, ids, profile_store.list_current(session))
 
 
 def judge_batches(session: Session, batch_ids: Sequence[int], profiles: Sequence[Profile], *,
@@ -183,7 +194,8 @@ def _detail(verdict: thresholds.Verdict) -> dict[str, Any]:
     return {"failures": verdict.failures, "missing": verdict.missing,
             "inconclusive": verdict.inconclusive, "warnings": verdict.warnings,
             "passed": verdict.passed, "not_tested": verdict.not_tested,
-            "not_applicable": verdict.not_applicable, "intake": verdict.intake}
+            "not_applicable": verdict.not_applicable, "intake": verdict.intake,
+            "assumptions": verdict.assumptions, "cleared": verdict.cleared}
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +212,8 @@ class _Stored:
 # ids covers its range exactly; other ids found in the range are skipped).
 _RESULTS_SQL = (
     "SELECT r.analyte, r.category, r.value, r.unit, r.qualifier, r.loq, r.certificate_id,"
-    " c.tested, r.batch_id FROM results r JOIN certificates c ON c.id = r.certificate_id"
+    " c.tested, r.uncertainty, CASE WHEN r.category = 'microbial' THEN r.raw END, r.batch_id"
+    " FROM results r JOIN certificates c ON c.id = r.certificate_id"
     " WHERE {where} AND c.status <> 'unreadable' ORDER BY r.batch_id")
 
 
@@ -234,8 +247,9 @@ def _results(session: Session, batch_ids: Sequence[int], *,
     dates: dict[Any, date | None] = {None: None}  # SQLite gives text, PostgreSQL a date
     new, lab_result = tuple.__new__, thresholds.LabResult  # fields in LabResult's order
     current, bucket, top = None, [], 0
+    masses: dict[Any, float | None] = {None: None}  # presence tests' printed masses, by text
     for row in rows:
-        batch_id, tested = row[8], row[7]
+        batch_id, tested = row[10], row[7]
         if batch_id != current:
             if current is not None:
                 latest[current] = top
@@ -246,7 +260,11 @@ def _results(session: Session, batch_ids: Sequence[int], *,
         if when is None and tested is not None:
             when = dates[tested] = (date.fromisoformat(tested) if isinstance(tested, str)
                                     else tested)
-        bucket.append(new(lab_result, (*row[:7], when)))
+        raw = row[9]
+        mass = masses.get(raw, _MISS)
+        if mass is _MISS:
+            mass = masses[raw] = printed.tested_mass_g(raw)
+        bucket.append(new(lab_result, (*row[:7], when, row[8], mass)))
         if row[6] > top:
             top = row[6]
     if current is not None:
@@ -255,13 +273,16 @@ def _results(session: Session, batch_ids: Sequence[int], *,
 
 
 def _products(session: Session, batch_ids: Sequence[int]) -> dict[int, thresholds.ProductInfo]:
-    """What the label says about serving size, for batches whose product records it."""
+    """What the COA or the uploader says about the product (serving size, servings a
+    day, form), for batches whose product records any of it."""
     rows = session.execute(
-        sa.select(Batch.id, Product.serving_g, Product.servings_per_day)
+        sa.select(Batch.id, Product.serving_g, Product.servings_per_day, Product.form)
         .join(Product, Product.id == Batch.product_id)
         .where(Batch.id.between(min(batch_ids), max(batch_ids)),
-               sa.or_(Product.serving_g.is_not(None), Product.servings_per_day.is_not(None))))
-    return {bid: thresholds.ProductInfo(serving_g=g, servings_per_day=n) for bid, g, n in rows}
+               sa.or_(Product.serving_g.is_not(None), Product.servings_per_day.is_not(None),
+                      Product.form.is_not(None))))
+    return {bid: thresholds.ProductInfo(serving_g=g, servings_per_day=n, form=f)
+            for bid, g, n, f in rows}
 
 
 def _judged(session: Session, batch_ids: Sequence[int], codes: Iterable[str]

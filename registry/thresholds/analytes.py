@@ -1,7 +1,7 @@
 """The contract's analyte vocabulary as the threshold engine sees it.
 
-Each code has a category and a canonical unit (``../shared/contract.md`` §Analytes and
-§Units). Presence tests (Salmonella, E. coli, ...) have no unit. Profiles are validated
+Each code has a category and a canonical unit (the parse contract's analytes and
+units). Presence tests (Salmonella, E. coli, ...) have no unit. Profiles are validated
 against this table, and results are converted into these units before any comparison.
 
 ``parsers/vocab.py`` holds the same codes with their printed forms; a test keeps the two
@@ -11,9 +11,11 @@ without a shared package).
 Composites: a lab may print the parts of an analyte instead of the whole (yeasts and
 molds counted separately, the four aflatoxins without their sum, alkaloids without a
 total). When the whole is not printed, rules use the sum of its printed parts, and only
-when the parts named in ``needs`` are all present. Total alkaloids summed from the
-named alkaloids a lab printed understates the true total (unprinted alkaloids are left
-out), so a 7-OH share computed over it is, if anything, too high: the safe side.
+when the parts named in ``needs`` are all present. A composite marked ``partial`` has
+parts nobody prints: total alkaloids summed from the alkaloids a lab printed is only a
+*lower bound* on the true total (unprinted alkaloids are left out). The engine treats
+it as one: such a sum can prove a total too high, never low enough, and a 7-OH share
+over it is an upper bound that can prove a pass, never a fail.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Composite:
 
     parts: tuple[str, ...]
     needs: tuple[str, ...]  # parts that must be printed for the sum to stand in
+    partial: bool = False  # the whole has parts not in ``parts``: the sum is a lower bound
 
 
 ALKALOIDS: Final = (
@@ -74,7 +77,7 @@ ANALYTES: Final = MappingProxyType(_table())
 
 #: Wholes that may be summed from printed parts (see the module docstring).
 COMPOSITES: Final = MappingProxyType({
-    "total_alkaloids": Composite(ALKALOIDS, needs=("mitragynine",)),
+    "total_alkaloids": Composite(ALKALOIDS, needs=("mitragynine",), partial=True),
     "yeast_and_mold": Composite(("yeasts", "molds"), needs=("yeasts", "molds")),
     "total_aflatoxins": Composite(_AFLATOXINS, needs=_AFLATOXINS),
 })

@@ -8,7 +8,10 @@ its verdict under the old version unless one of the changed rules reaches a diff
 outcome. :func:`rule_changes` gives each changed rule as a one-rule profile, old and
 new, and :func:`same_outcomes` compares them on a batch's results: equal outcomes mean
 an equal verdict, so the batch needs no full evaluation. Any other change (rules added,
-removed or reordered, new defaults) answers ``None``: judge everything.
+removed or reordered, new defaults, a new ``as_of`` or ``minus_uncertainty``) answers
+``None``: judge everything. A new ``as_of`` means the sources were read again, and the
+first versions carrying one (issue 12) came with a new engine whose verdicts the stored
+ones, made by the old engine, cannot stand in for.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ RulePair = tuple[Profile, Profile]
 def rule_changes(old: Profile, new: Profile) -> tuple[RulePair, ...] | None:
     """One-rule profiles (old, new) for each rule ``new`` changed in place, or ``None``
     when the change is not confined to rules changed in place."""
-    if old.code != new.code or old.defaults != new.defaults:
+    if (old.code != new.code or old.defaults != new.defaults
+            or old.minus_uncertainty != new.minus_uncertainty or old.as_of != new.as_of):
         return None
     if [r.id for r in old.rules] != [r.id for r in new.rules]:
         return None
@@ -41,9 +45,9 @@ def same_outcomes(pairs: Sequence[RulePair], results: Sequence[LabResult],
     for old, new in pairs:
         a, b = evaluate(old, results, product), evaluate(new, results, product)
         if (a.status, a.failures, a.missing, a.inconclusive, a.warnings, a.passed,
-                a.not_tested, a.not_applicable, a.intake) != (
+                a.not_tested, a.not_applicable, a.intake, a.assumptions, a.cleared) != (
                 b.status, b.failures, b.missing, b.inconclusive, b.warnings, b.passed,
-                b.not_tested, b.not_applicable, b.intake):
+                b.not_tested, b.not_applicable, b.intake, b.assumptions, b.cleared):
             return False
     return True
 

@@ -1,27 +1,26 @@
-"""Profiles compiled once into per-rule checks: the fast path of :func:`evaluate`.
+"""Profiles compiled once into per-rule quick pass tests: the fast path of :func:`evaluate`.
 
 ``rules.py`` defines every rule kind, one readable function per kind that explains its
-judgement (an :class:`~registry.thresholds.rules.Outcome` with a message and details).
-This module does the same judgements for :func:`~registry.thresholds.evaluate`, faster:
+judgement. Most rules of most batches simply pass, and a pass needs nothing in the
+verdict but the rule's id; this module decides those passes fast:
 
 * a profile is compiled once into one *check* per rule, with the analyte's unit, the
   conversion factors (memoised per printed spelling), the per-gram factor of exposure
   and per-serving rules, composites and the comparison resolved up front;
-* a check first decides, on the upper end of the result's interval only, whether the
-  rule simply passes (most rules of most batches): then the verdict needs nothing but
-  the rule's id, so no bounds, messages or dicts are built. Away from the limit (by a
-  relative 1e-9, far more than the 1e-11 that ``tidy`` can move a value) the pass is
-  decided without ``tidy``; near it, with ``tidy`` at the same steps as ``rules.py``;
-* otherwise the check explains the rule as ``rules.py`` does, with the same arithmetic,
-  wording and key order, straight into the verdict entry (no ``Bounds``, ``Measure``
-  or ``Outcome`` objects).
+* a check decides, on the upper end of the result's interval only, whether the rule
+  passes. Away from the limit (by a relative 1e-9, far more than the 1e-11 that
+  ``tidy`` can move a value) the pass is decided without ``tidy``; near it, with
+  ``tidy`` at the same steps as ``rules.py``.
 
 A check answers ``True`` (passes), ``None`` (the batch has no result for the rule, as
-``rules.judge`` returning None), ``("fail" | "unknown", entry)``, ``("missing", codes)``
-for ``required`` rules, or ``False``: a rule whose shape the compiler does not know (an
-unknown kind, a missing field, a limit that is not a number) is left to ``rules.judge``
-every time. ``tests/thresholds/test_differential.py`` holds the verdicts to the frozen
-pre-optimisation reference.
+``rules.judge`` returning None), or ``False``: anything else (a fail, an inconclusive
+rule, a missing test, a shape the compiler does not know) is left to ``rules.judge``,
+which explains it. A quick pass is only ever given where ``rules.py`` passes too: it
+never uses an assumption ``rules.py`` refuses (an ND without an LOQ passes only on the
+rule's method LOQ; a sum of printed alkaloids never passes a cap on the total; a
+profile's default intake is never used; named alkaloid sets are
+left to ``rules.py``, and so is a presence test of an analyte tested more than once).
+``tests/thresholds/test_differential.py`` holds the verdicts to the plain evaluation.
 
 Compiled profiles are cached per :class:`Profile` object (by identity, holding the
 object so that its id is not reused) and, for profiles rebuilt from equal data, by
@@ -31,7 +30,6 @@ the profile being evaluated), so equal profiles may share them.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,8 +41,8 @@ from registry.thresholds.analytes import (
     mass_per_gram,
     normalize_unit,
 )
-from registry.thresholds.model import Profile, Rule
-from registry.thresholds.rules import INF, OPERATORS, tidy
+from registry.thresholds.model import Profile, Rule, form_applies
+from registry.thresholds.rules import INF, tidy
 
 Facts = Mapping[str, Any]
 #: The serving basis of one verdict: serving_g, servings_per_day, where each came
@@ -114,188 +112,91 @@ def _per_serving_unit(unit: Any) -> bool:
     return found
 
 
-# --- results as bounds (rules.bounds_of, rules.measure) -----------------------------
+# --- results as upper ends (rules.bounds_of, rules.measure) --------------------------
 
-_ZERO: Bounds4 = (0.0, 0.0, False, False)
-_ABOVE_ZERO: Bounds4 = (0.0, INF, True, False)
-_NUMBERLESS: Mapping[str, Bounds4] = {
-    "not_detected": _ZERO, "nd": _ZERO, "detected": _ABOVE_ZERO, ">": _ABOVE_ZERO,
-}
-_SHAPED = ("=", "<", "nd", ">")
+Bounds2 = tuple[float, bool]  # hi, hi_open
 
 
-def _bounds(result: Any, conv: _Converter) -> tuple[Bounds4 | None, str | None]:
-    """``rules.bounds_of``: (bounds, None) or (None, the reason)."""
+def _upper(result: Any, conv: _Converter, method_loq: float | None) -> Bounds2 | None:
+    """The upper end of ``rules.bounds_of`` (without ``value - U``, which only lowers
+    it): None when it has none or there is a reason instead."""
     q = result.qualifier
-    if q not in _SHAPED:
-        found = _NUMBERLESS.get(q)
-        return (found, None) if found else (None, f"unknown qualifier {q!r}")
+    if q == "not_detected":
+        return 0.0, False
+    if q not in ("=", "<", "nd"):
+        return None
     number = result.loq if q == "nd" else result.value
     if q == "<" and number is None:
         number = result.loq
     if number is None:
-        found = _NUMBERLESS.get(q)
-        return (found, None) if found else (None, f"no value for qualifier {q!r}")
+        if q == "nd" and method_loq is not None:
+            return tidy(method_loq), True
+        return None
     if result.unit is None:
-        return None, f"{number:g} has no unit (the rule needs {conv.unit})"
+        return None
     factor = conv.factor(result.unit)
     if factor is None:
-        return None, f"unit mismatch: result in {result.unit!r}, the rule needs {conv.unit!r}"
-    t = tidy(number * factor)
-    if q == "=":
-        return (t, t, False, False), None
-    if q == ">":
-        return (t, INF, True, False), None
-    return (0.0, t, False, True), None
-
-
-def _plus(a: Bounds4, b: Bounds4) -> Bounds4:
-    return (tidy(a[0] + b[0]), tidy(a[1] + b[1]), a[2] or b[2], a[3] or b[3])
-
-
-def _measure(facts: Facts, code: str, conv: _Converter) -> Measured | None:
-    """``rules.measure``: as printed, else summed from the printed parts; None when the
-    batch has neither."""
-    result = facts.get(code)
-    if result is not None:
-        return (*_bounds(result, conv), (result,), "printed")
-    composite = COMPOSITES.get(code)
-    if composite is None or any(need not in facts for need in composite.needs):
         return None
-    parts = [(facts[p], *_bounds(facts[p], conv)) for p in composite.parts if p in facts]
-    results = tuple(r for r, _, _ in parts)
-    basis = "sum of printed " + ", ".join(r.analyte for r in results)
-    failed = [reason for _, b, reason in parts if b is None]
-    if failed:
-        return (None, failed[0], results, basis)
-    total: Bounds4 = parts[0][1]  # type: ignore[assignment]
-    for _, b, _ in parts[1:]:
-        total = _plus(total, b)  # type: ignore[arg-type]
-    return (total, None, results, basis)
+    return tidy(number * factor), q != "="
 
 
-def _summed_bounds(facts: Facts, code: str, conv: _Converter) -> Bounds4 | None | bool:
-    """The bounds of ``_measure`` alone: False when the batch has neither, None when
-    there is a reason instead."""
+def _summed_upper(facts: Facts, code: str, conv: _Converter,
+                  method_loq: float | None) -> Bounds2 | None | bool:
+    """The upper end of ``rules.measure``: False when the batch has neither the whole
+    nor its needed parts; None when there is no finite upper end (a reason, or a
+    ``partial`` composite, whose sum is only a lower bound)."""
     result = facts.get(code)
     if result is not None:
-        return _bounds(result, conv)[0]
+        return _upper(result, conv, method_loq)
     composite = COMPOSITES.get(code)
     if composite is None:
         return False
     for need in composite.needs:
         if need not in facts:
             return False
-    total: Bounds4 | None = None
+    if composite.partial:
+        return None
+    hi, hi_open, any_ = 0.0, False, False
     for part in composite.parts:
         result = facts.get(part)
         if result is not None:
-            b = _bounds(result, conv)[0]
+            b = _upper(result, conv, method_loq)
             if b is None:
                 return None
-            total = b if total is None else _plus(total, b)
+            hi = b[0] if not any_ else tidy(hi + b[0])
+            hi_open, any_ = hi_open or b[1], True
+    return hi, hi_open
+
+
+def _lower_sum(facts: Facts, code: str, conv: _Converter) -> float | None:
+    """The lower end of ``rules.measure`` for a ratio's denominator (the printed whole,
+    else the sum of its printed parts); None when unknown."""
+    result = facts.get(code)
+    if result is not None:
+        return _lower(result, conv)
+    composite = COMPOSITES.get(code)
+    if composite is None or any(need not in facts for need in composite.needs):
+        return None
+    total, any_ = 0.0, False
+    for part in composite.parts:
+        result = facts.get(part)
+        if result is not None:
+            lo = _lower(result, conv)
+            if lo is None:
+                return None
+            total = lo if not any_ else tidy(total + lo)
+            any_ = True
     return total
 
 
-# --- explanations (rules._compare, _unknown, _scaled, the judge_* functions) ----------
-
-def _qualifier(b: Bounds4) -> str:
-    if b[0] == b[1]:
-        return "="
-    if math.isinf(b[1]):
-        return ">"
-    return "<" if b[0] == 0 else "range"
-
-
-def _show(b: Bounds4, q: str) -> str:
-    if q == "range":
-        return f"{b[0]:g}-{b[1]:g}"
-    return f"{'' if q == '=' else q + ' '}{b[0] if q in ('=', '>') else b[1]:g}"
-
-
-def _state(op: str, b: Bounds4, limit: float) -> str:
-    holds = OPERATORS[op]
-    if holds(b[1], limit) or (b[3] and b[1] <= limit):
-        return "pass"
-    if not holds(b[0], limit) or (b[2] and b[0] >= limit):
-        return "fail"
-    return "unknown"
-
-
-_VERDICT_WORDS: Mapping[str, str] = {
-    "pass": "within", "fail": "breaks", "unknown": "cannot be judged against"}
-_UNSETTLED: Mapping[str, str] = {
-    "<": "only an upper bound is known and it is above the limit (reporting limit too high)",
-    ">": "only a lower bound is known and it is below the limit",
-    "range": "the true value may lie on either side of the limit",
-}
-
-
-def _result_dict(r: Any) -> dict[str, Any]:
-    return {"analyte": r.analyte, "value": r.value, "unit": r.unit, "qualifier": r.qualifier,
-            "loq": r.loq, "certificate_id": r.certificate_id,
-            "tested": r.tested.isoformat() if r.tested else None}
-
-
-def _measure_dict(found: Measured) -> dict[str, Any]:
-    items = [_result_dict(r) for r in found[2]]
-    if found[3] == "printed" and len(items) == 1:
-        return items[0]
-    return {"basis": found[3], "parts": items}
-
-
-def _entry(rule: Rule, state: str, value: Any, unit: Any, message: str,
-           details: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """``evaluate.entry`` of an outcome, tagged with its state."""
-    source = rule.source
-    out = {"analyte": rule.analyte, "value": value, "unit": unit, "limit": rule.limit,
-           "rule": rule.kind, "source": source.citation, "source_url": source.url,
-           "rule_id": rule.id, "op": rule.op, "severity": rule.severity,
-           "verified": rule.verified, "message": message}
-    out.update(details)
-    return state, out
-
-
-def _compare(rule: Rule, found: Measured, bounds: Bounds4 | None, unit: Any,
-             extra: dict[str, Any], via: str = "") -> Got:
-    if bounds is None:
-        bounds = found[0]
-    if bounds is None or rule.limit is None:
-        return _unknown(rule, unit, found[1] or "no limit", found, extra)
-    state = _state(rule.op, bounds, rule.limit)
-    if state == "pass":
-        return True
-    q = _qualifier(bounds)
-    message = (f"{rule.analyte} {via}{_show(bounds, q)} {unit} {_VERDICT_WORDS[state]} "
-               f"the limit {rule.op} {rule.limit:g} {unit}")
-    details = {"qualifier": q, "measured": _measure_dict(found), **extra}
-    if state == "unknown":
-        details["reason"] = _UNSETTLED.get(q, _UNSETTLED["range"])
-    point = bounds[0] if q in ("=", ">") else bounds[1]
-    return _entry(rule, state, None if math.isinf(point) else point, unit, message, details)
-
-
-def _unknown(rule: Rule, unit: Any, reason: str, found: Measured,
-             extra: dict[str, Any] | None = None) -> Got:
-    details = {"reason": reason, "measured": _measure_dict(found), **(extra or {})}
-    return _entry(rule, "unknown", None, unit, f"{rule.analyte}: {reason}", details)
-
-
-def _scaled(rule: Rule, found: Measured, amount: Any, per: str, per_gram: float,
-            extra: dict[str, Any], unit: Any) -> Got:
-    bounds = found[0]
-    if bounds is None:
-        return _unknown(rule, rule.unit, found[1] or "", found, extra)
-    if amount is None:
-        if bounds[1] == 0:
-            return _compare(rule, found, _ZERO, rule.unit, extra)
-        what = "daily intake" if per == "g/day" else "serving size"
-        return _unknown(rule, rule.unit, f"{what} unknown: not on the product, no profile default",
-                        found, extra)
-    via = f"{_show(bounds, _qualifier(bounds))} {unit} x {amount:g} {per} = "
-    k = per_gram * amount
-    scaled = (tidy(bounds[0] * k), tidy(bounds[1] * k), bounds[2], bounds[3])
-    return _compare(rule, found, scaled, rule.unit, extra, via)
+def _lower(result: Any, conv: _Converter) -> float | None:
+    q = result.qualifier
+    if q in ("<", "nd", "not_detected", "detected"):
+        return 0.0 if q != "<" or result.value is not None or result.loq is not None else None
+    if q not in ("=", ">") or result.value is None or result.unit is None:
+        return None
+    factor = conv.factor(result.unit)
+    return None if factor is None else tidy(result.value * factor)
 
 
 # --- checks per kind -----------------------------------------------------------------
@@ -307,7 +208,8 @@ def _is_number(x: Any) -> bool:
 def _comparing(rule: Rule) -> bool:
     """The fields every comparing kind needs, in the shapes the loader gives."""
     return (isinstance(rule.analyte, str) and _is_number(rule.limit)
-            and isinstance(rule.op, str) and rule.op in ("<=", "<"))
+            and isinstance(rule.op, str) and rule.op in ("<=", "<")
+            and (rule.method_loq is None or _is_number(rule.method_loq)))
 
 
 class _Limit:
@@ -316,13 +218,14 @@ class _Limit:
     small or too large for that; ``passes`` is ``rules.next_state(...) == "pass"`` for
     an upper end and whether it is open."""
 
-    __slots__ = ("le", "limit", "safe")
+    __slots__ = ("le", "limit", "method_loq", "safe")
 
     def __init__(self, rule: Rule) -> None:
         limit = rule.limit
         assert limit is not None
         self.limit, self.le = limit, rule.op == "<="
         self.safe = limit * (1 - _MARGIN) if 1e-200 < limit < 1e200 else -INF
+        self.method_loq = rule.method_loq
 
     def passes(self, hi: float, hi_open: bool) -> bool:
         if self.le:
@@ -332,7 +235,7 @@ class _Limit:
     def passes_result(self, result: Any, conv: _Converter, k: float | None = None) -> bool:
         """Quick pass test of one printed result in ``conv``'s unit, times ``k`` (grams x
         per-gram factor, as ``Bounds.scaled``) when given: True when it passes; False
-        when it may not (the explanation then decides)."""
+        when it may not (``rules.py`` then decides)."""
         q = result.qualifier
         exact = False
         if q == "=":
@@ -343,8 +246,10 @@ class _Limit:
                 number = result.loq
         elif q == "nd":
             number, hi_open = result.loq, True
-            if number is None:  # [0, 0]
-                number, hi_open, exact = 0.0, False, True
+            if number is None:  # no printed LOQ: only the method LOQ the rule names
+                if self.method_loq is None:
+                    return False
+                number, exact = self.method_loq, True
         elif q == "not_detected":
             number, hi_open, exact = 0.0, False, True
         else:  # ">", "detected": no upper end; others give a reason
@@ -364,11 +269,11 @@ class _Limit:
         if k is None:
             if x < self.safe:
                 return True
-            hi = x if exact else tidy(x)
+            hi = tidy(x)
         else:
             if x * k < self.safe:
                 return True
-            hi = tidy((x if exact else tidy(x)) * k)
+            hi = tidy(tidy(x) * k)
         if self.le:
             return hi <= self.limit
         return hi < self.limit or (hi_open and hi <= self.limit)
@@ -383,90 +288,57 @@ def _check_max(rule: Rule) -> Check | None:
     def check(rule: Rule, facts: Facts, intake: IntakeTuple) -> Got:
         result = facts.get(code)
         if result is not None:
-            if pass_.passes_result(result, conv):
-                return True
-        elif composite:
-            b = _summed_bounds(facts, code, conv)
-            if b is False:
-                return None
-            if b is not None and pass_.passes(b[1], b[3]):  # type: ignore[index]
-                return True
-        else:
+            return pass_.passes_result(result, conv)
+        if not composite:
             return None
-        found = _measure(facts, code, conv)  # rules.judge_max
-        if found is None:
+        b = _summed_upper(facts, code, conv, pass_.method_loq)  # type: ignore[arg-type]
+        if b is False:
             return None
-        return _compare(rule, found, found[0], rule.unit, {})
+        return b is not None and pass_.passes(*b)  # type: ignore[misc]
     return check
 
 
-_ABSENCE_WORDS: Mapping[str, str] = {
-    "pass": "absent", "fail": "present, must be absent", "unknown": "cannot show absence"}
-_ABSENCE: Mapping[str, str] = {
-    "not_detected": "pass", "nd": "pass", "detected": "fail", ">": "fail", "<": "unknown"}
-
-
 def _check_absent(rule: Rule) -> Check | None:
-    code = rule.analyte
-    if not isinstance(code, str):
+    """A negative call passes unless the COA prints a tested mass below the rule's; all
+    else (counts, positives, retests: ``evaluate`` never asks this check about an
+    analyte tested more than once) is left to ``rules.py``."""
+    code, need = rule.analyte, rule.sample_g
+    if not isinstance(code, str) or not (need is None or _is_number(need)):
         return None
 
     def check(rule: Rule, facts: Facts, intake: IntakeTuple) -> Got:
         result = facts.get(code)
         if result is None:
             return None
-        q, value = result.qualifier, result.value
-        if q != "=":
-            state = _ABSENCE.get(q, "unknown")
-        elif value is None:
-            state = "unknown"
-        else:
-            state = "fail" if value > 0 else "pass"
-        shown = q if value is None else f"{q} {value:g}"  # formatted even on a pass, as rules.py
-        if state == "pass":
-            return True
-        message = f"{rule.analyte} {shown}: {_ABSENCE_WORDS[state]}"
-        return _entry(rule, state, value, result.unit, message, {"measured": _result_dict(result)})
+        if result.qualifier not in ("not_detected", "nd"):
+            return False
+        if result.value is not None:
+            f"{result.value:g}"  # noqa: B018 - rules.py formats it even on a pass, and raises alike
+        mass = result.sample_g
+        return need is None or mass is None or (_is_number(mass) and mass >= need)
     return check
 
 
 def _check_ratio(rule: Rule) -> Check | None:
-    if not _comparing(rule) or rule.analyte not in ANALYTES or not isinstance(rule.denominator, str):
+    if (not _comparing(rule) or rule.analyte not in ANALYTES
+            or not isinstance(rule.denominator, str) or rule.denominator_set):
         return None
     num_code, den_code = rule.analyte, rule.denominator
     conv = _converter(ANALYTES[num_code].unit)  # type: ignore[index]
     pass_ = _Limit(rule)
 
     def check(rule: Rule, facts: Facts, intake: IntakeTuple) -> Got:
-        n = _summed_bounds(facts, num_code, conv)  # type: ignore[arg-type]
+        n = _summed_upper(facts, num_code, conv, pass_.method_loq)  # type: ignore[arg-type]
         if n is False:
             return None
-        d = _summed_bounds(facts, den_code, conv)
-        if n is not None:
-            if n[1] == 0:  # type: ignore[index]
-                if pass_.passes(0.0, False):
-                    return True
-            elif d is not None and d is not False:
-                hi = INF if d[0] == 0 else n[1] / d[0]  # type: ignore[index]  # Bounds.over, .scaled(100)
-                if pass_.passes(tidy(tidy(hi) * 100.0), n[3] or d[2]):  # type: ignore[index]
-                    return True
-        num = _measure(facts, num_code, conv)  # type: ignore[arg-type]  # rules.judge_ratio
-        if num is None:
-            return None
-        den = _measure(facts, den_code, conv)
-        shown_unit = f"% of {rule.denominator}"
-        nb = num[0]
-        if nb is not None and nb[1] == 0:
-            return _compare(rule, num, _ZERO, shown_unit, {})
-        if nb is None or den is None or den[0] is None:
-            reason = num[1] or (den and den[1]) or f"no {rule.denominator} result to divide by"
-            return _unknown(rule, shown_unit, reason, num)
-        db = den[0]
-        hi = INF if db[0] == 0 else nb[1] / db[0]
-        lo = 0.0 if db[1] == 0 or math.isinf(db[1]) else nb[0] / db[1]
-        over = (tidy(lo), tidy(hi), nb[2] or db[3], nb[3] or db[2])
-        ratio = (tidy(over[0] * 100.0), tidy(over[1] * 100.0), over[2], over[3])
-        return _compare(rule, num, ratio, shown_unit, {"denominator": _measure_dict(den)})
+        if n is None:
+            return False
+        if n[0] == 0:  # type: ignore[index]
+            return pass_.passes(0.0, False)
+        d = _lower_sum(facts, den_code, conv)
+        if not d:  # unknown, or zero: no finite share
+            return False
+        return pass_.passes(tidy(tidy(n[0] / d) * 100.0), n[1])  # type: ignore[index]
     return check
 
 
@@ -488,31 +360,29 @@ def _scaled_pass(facts: Facts, code: str, conv: _Converter, k: float, limit: _Li
     result = facts.get(code)
     if result is not None:
         return limit.passes_result(result, conv, k)
-    b = _summed_bounds(facts, code, conv)
+    b = _summed_upper(facts, code, conv, limit.method_loq)
     if b is False:
         return None
-    return b is not None and limit.passes(tidy(b[1] * k), b[3])  # type: ignore[index]
+    return b is not None and limit.passes(tidy(b[0] * k), b[1])  # type: ignore[index]
+
+
+def _present(facts: Facts, code: str) -> bool:
+    composite = COMPOSITES.get(code)
+    return code in facts or (composite is not None and all(n in facts for n in composite.needs))
 
 
 def _check_exposure(rule: Rule) -> Check | None:
     shared = _scaling(rule)
-    if shared is None:
+    if shared is None or not (rule.max_daily_g is None or _is_number(rule.max_daily_g)):
         return None
     code, conv, unit, per_gram, pass_ = shared
+    scope = rule.max_daily_g
 
     def check(rule: Rule, facts: Facts, intake: IntakeTuple) -> Got:
         daily = intake[4]
-        if daily is not None:
-            quick = _scaled_pass(facts, code, conv, per_gram * daily, pass_)
-            if quick is None:
-                return None
-            if quick:
-                return True
-        found = _measure(facts, code, conv)  # rules.judge_exposure
-        if found is None:
-            return None
-        extra = {"daily_intake_g": daily, "intake_basis": intake[5]}
-        return _scaled(rule, found, daily, "g/day", per_gram, extra, unit)
+        if daily is None or (scope is not None and daily > scope):  # inconclusive, or out of scope
+            return False if _present(facts, code) else None
+        return _scaled_pass(facts, code, conv, per_gram * daily, pass_)
     return check
 
 
@@ -522,26 +392,17 @@ def _check_per_serving(rule: Rule) -> Check | None:
         return None
     code, conv, unit, per_gram, pass_ = shared
     as_printed = _converter(rule.unit)
+    printed_limit = _Limit(rule)
+    printed_limit.method_loq = None  # a per-serving ND: not on the analyte's own scale
 
     def check(rule: Rule, facts: Facts, intake: IntakeTuple) -> Got:
         result = facts.get(code)
         if result is not None and _per_serving_unit(result.unit):  # a per-serving result
-            if pass_.passes_result(result, as_printed):
-                return True
-            printed = (*_bounds(result, as_printed), (result,), "printed")
-            return _compare(rule, printed, None, rule.unit, {})  # type: ignore[arg-type]
+            return printed_limit.passes_result(result, as_printed)
         serving = intake[0]
-        if serving is not None:
-            quick = _scaled_pass(facts, code, conv, per_gram * serving, pass_)
-            if quick is None:
-                return None
-            if quick:
-                return True
-        found = _measure(facts, code, conv)  # rules.judge_per_serving
-        if found is None:
-            return None
-        extra = {"serving_g": serving, "intake_basis": intake[2]}
-        return _scaled(rule, found, serving, "g/serving", per_gram, extra, unit)
+        if serving is None:
+            return False if _present(facts, code) else None
+        return _scaled_pass(facts, code, conv, per_gram * serving, pass_)
     return check
 
 
@@ -552,9 +413,10 @@ def _check_required(rule: Rule) -> Check | None:
     wanted = tuple((c, COMPOSITES[c].needs if c in COMPOSITES else None) for c in codes)
 
     def check(rule: Rule, facts: Facts, intake: IntakeTuple) -> Got:
-        missing = tuple(code for code, needs in wanted if code not in facts and (
-            needs is None or not all(n in facts for n in needs)))
-        return ("missing", missing) if missing else True
+        for code, needs in wanted:
+            if code not in facts and (needs is None or not all(n in facts for n in needs)):
+                return False
+        return True
     return check
 
 
@@ -585,11 +447,17 @@ class Compiled:
     pairs: tuple[tuple[Rule, Check], ...] = ()
     any_forms: bool = False
     by_form: dict[Any, tuple[tuple[tuple[Rule, Check], ...], tuple[str, ...]]] = field(default_factory=dict)
-    default_intake: IntakeTuple | None = None
+    #: Each rule's codes read (see :func:`codes_read`), by rule object id.
+    reads: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    #: Outcomes ``rules.py`` explained, by (rule id, intake, form known, results read):
+    #: a rule that does not simply pass is usually the same rule on the same printed
+    #: figures (no intake on the label, say), and explaining it costs far more than a pass.
+    explained: dict[Any, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.pairs = tuple(zip(self.profile.rules, self.checks, strict=True))
         self.any_forms = any(rule.applies_to for rule in self.profile.rules)
+        self.reads = {id(rule): codes_read(rule) for rule in self.profile.rules}
 
     def for_form(self, form: Any) -> tuple[tuple[tuple[Rule, Check], ...], tuple[str, ...]]:
         """The (rule, check) pairs that apply to a product of ``form`` and the ids of the
@@ -599,13 +467,24 @@ class Compiled:
         found = self.by_form.get(form)
         if found is None:
             def applies(rule: Rule) -> bool:
-                return not rule.applies_to or form is None or form in rule.applies_to
+                return form_applies(rule.applies_to, form)
             found = (tuple(p for p in self.pairs if applies(p[0])),
                      tuple(r.id for r, _ in self.pairs if not applies(r)))
             if len(self.by_form) >= 64:
                 self.by_form.clear()
             self.by_form[form] = found
         return found
+
+
+def codes_read(rule: Rule) -> tuple[str, ...]:
+    """Every analyte code a rule's outcome depends on (wholes with their parts)."""
+    codes: list[str] = []
+    for code in (rule.analyte, rule.denominator, *rule.analytes, *rule.denominator_set):
+        if isinstance(code, str) and code not in codes:
+            codes.append(code)
+            if code in COMPOSITES:
+                codes.extend(p for p in COMPOSITES[code].parts if p not in codes)
+    return tuple(codes)
 
 
 _BY_ID: dict[int, Compiled] = {}

@@ -6,7 +6,14 @@ then the highest ``certificate_id`` (certificates are numbered as they arrive, s
 same-day retest uploaded later wins). Undated results count as older than any dated
 one; exact ties keep the result that came first. Analytes only an older certificate
 tested are kept from it, so a retest of lead alone does not drop the microbials.
-:func:`evaluate` applies :func:`latest_results` itself.
+:func:`evaluate` applies :func:`latest_results` itself. Earlier results of an analyte
+tested more than once stay readable by the rules (:func:`history`): a presence test's
+earlier positive is not erased by a negative retest unless the profile's source says so.
+
+Every outcome passes through ``rules.settle`` before it counts: a fail that rests on an
+assumption (total arsenic for an inorganic limit, a form-limited rule while the form is
+unknown, an unverified rule) becomes inconclusive. A rule out of its source's scope
+(AHPA above 5 g/day) is listed under ``not_applicable``.
 
 Status, worst first: ``fail`` when a rule of severity ``fail`` fails; else
 ``incomplete`` when a required test is missing or a result cannot be judged (an
@@ -30,9 +37,17 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from registry.thresholds.compiled import Compiled, compiled
-from registry.thresholds.model import LabResult, ProductInfo, Profile, Rule, Status, Verdict
-from registry.thresholds.rules import Context, Intake, Outcome, judge, resolve_intake, tidy
+from registry.thresholds.compiled import compiled
+from registry.thresholds.model import (
+    LabResult,
+    ProductInfo,
+    Profile,
+    Rule,
+    Status,
+    Verdict,
+    form_applies,
+)
+from registry.thresholds.rules import Context, Intake, Outcome, judge, resolve_intake, settle, tidy
 
 
 def latest_results(results: Iterable[LabResult]) -> list[LabResult]:
@@ -51,14 +66,20 @@ def _recency(result: LabResult) -> tuple[date, int]:
 
 
 def applies(rule: Rule, product: ProductInfo) -> bool:
-    """False when the rule is limited to forms and the product's known form is not one."""
-    return not rule.applies_to or product.form is None or product.form in rule.applies_to
+    """False when the rule is limited to forms and the product's known form is not one.
+    While the form is unknown the rule is judged, and :func:`rules.settle` keeps it from
+    failing (a rule for leaf cannot accuse a product nobody knows to be leaf)."""
+    return form_applies(rule.applies_to, _form(product))
+
+
+def _form(product: ProductInfo) -> str | None:
+    return None if product.form in (None, "unknown") else product.form
 
 
 def evaluate(profile: Profile, results: Iterable[LabResult],
              product: ProductInfo | None = None) -> Verdict:
-    """Judge a batch's results under ``profile``; ``product`` gives the label's serving
-    size, servings per day and form when known."""
+    """Judge a batch's results under ``profile``; ``product`` gives the serving size,
+    servings per day and form printed on the COA or given by the uploader, when known."""
     if not isinstance(results, list | tuple):
         results = list(results)
     try:
@@ -72,16 +93,33 @@ def evaluate(profile: Profile, results: Iterable[LabResult],
 FALLBACKS = [0]
 
 
+def history(results: Iterable[LabResult]) -> dict[str, tuple[LabResult, ...]]:
+    """Every result of each analyte tested more than once, oldest first (as
+    :func:`latest_results` ranks them): retests keep earlier positives in view."""
+    seen: dict[str, list[LabResult]] = {}
+    for result in results:
+        seen.setdefault(result.analyte, []).append(result)
+    return {code: tuple(sorted(found, key=_recency)) for code, found in seen.items()
+            if len(found) > 1}
+
+
 def evaluate_by_rules(profile: Profile, results: Iterable[LabResult],
                       product: ProductInfo | None = None) -> Verdict:
     """:func:`evaluate` as plainly defined: every rule judged by ``rules.judge``."""
     product = product or ProductInfo()
-    intake = resolve_intake(product, profile.defaults)
-    ctx = Context({r.analyte: r for r in latest_results(results)}, intake)
+    results = list(results)
+    intake = resolve_intake(product)
+    ctx = Context({r.analyte: r for r in latest_results(results)}, intake, history(results),
+                  profile.defaults, profile.minus_uncertainty)
     rules = [rule for rule in profile.rules if applies(rule, product)]
-    outcomes = [(rule, judge(rule, ctx)) for rule in rules]
+    known = _form(product) is not None
+    outcomes = [(rule, _settled(judge(rule, ctx), known)) for rule in rules]
     skipped = tuple(rule.id for rule in profile.rules if not applies(rule, product))
     return _verdict(profile, outcomes, skipped, intake.to_dict())
+
+
+def _settled(outcome: Outcome | None, form_known: bool) -> Outcome | None:
+    return None if outcome is None else settle(outcome, form_known=form_known)
 
 
 _PLAIN_DATES = frozenset({date, type(None)})
@@ -97,59 +135,67 @@ def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabRes
     plan = compiled(profile)
     facts: dict[str, LabResult] = {}
     keep = facts.setdefault
+    repeated: set[str] = set()
     for result in results:  # latest_results, inline
         if result.tested.__class__ not in _PLAIN_DATES:
             raise _Unusual  # entries print it with isoformat(): leave odd types to rules.py
         held = keep(result.analyte, result)
-        if held is not result and _recency(result) > _recency(held):
-            facts[result.analyte] = result
-    if product.serving_g is None and product.servings_per_day is None:
-        intake = plan.default_intake or _default_intake(plan)
-    else:
-        intake = _intake_basis(product.serving_g, product.servings_per_day, profile.defaults)
+        if held is not result:
+            repeated.add(result.analyte)
+            if _recency(result) > _recency(held):
+                facts[result.analyte] = result
+    intake = _intake_basis(product.serving_g, product.servings_per_day)
     serving, per_day, serving_from, per_day_from, daily, said = intake
-    pairs, skipped = plan.for_form(product.form)
+    form = _form(product)
+    pairs, skipped = plan.for_form(form)
     passed: list[str] = []
     failures: list[dict[str, Any]] = []
     warnings: list[dict[str, Any]] = []
     inconclusive: list[dict[str, Any]] = []
     missing: list[str] = []
     untested: list[str | None] = []
+    outside: list[str] = []
+    cleared: list[dict[str, Any]] = []
     ctx: Context | None = None
     for rule, check in pairs:
-        got = check(rule, facts, intake)
+        if rule.kind == "absent" and rule.analyte in repeated:
+            got = False  # retests: rules.py reads the earlier results
+        else:
+            got = check(rule, facts, intake)
         if got is True:
             passed.append(rule.id)
-        elif got is None:
+            continue
+        if got is None:
             untested.append(rule.analyte)
-        elif got is False:  # a rule the compiler left to rules.py
-            if ctx is None:
-                ctx = Context(facts, Intake(serving, per_day, serving_from, per_day_from))
-            outcome = judge(rule, ctx)
-            if outcome is None:
-                untested.append(rule.analyte)
+            continue
+        key = None
+        if not (rule.kind == "absent" and rule.analyte in repeated):
+            try:
+                key = (id(rule), intake, form is not None,
+                       tuple(facts.get(c) for c in plan.reads.get(id(rule), ())))
+                held = plan.explained.get(key)
+            except TypeError:  # an unhashable field: explained afresh every time
+                key = held = None
+            if held is not None and held[0] is rule:
+                _file(held, rule, untested, passed, failures, warnings, inconclusive,
+                      missing, outside, cleared)
                 continue
-            if outcome.state == "pass":
-                passed.append(rule.id)
-            elif outcome.state == "fail":
-                if rule.severity == "fail":
-                    failures.append(entry(outcome))
-                elif rule.severity == "warning":
-                    warnings.append(entry(outcome))
-            elif outcome.state == "unknown":
-                inconclusive.append(entry(outcome))
-            missing.extend(outcome.missing)
+        if ctx is None:
+            ctx = Context(facts, Intake(serving, per_day, serving_from, per_day_from),
+                          history(results) if repeated else {}, profile.defaults,
+                          profile.minus_uncertainty)
+        found = judge(rule, ctx)
+        if found is None:
+            untested.append(rule.analyte)
+            outcome = made = None
         else:
-            state, found = got
-            if state == "fail":
-                if rule.severity == "fail":
-                    failures.append(found)
-                elif rule.severity == "warning":
-                    warnings.append(found)
-            elif state == "unknown":
-                inconclusive.append(found)
-            else:  # "missing"
-                missing.extend(found)
+            outcome = settle(found, form_known=form is not None)
+            made = _sort(outcome, passed, failures, warnings, inconclusive, missing, outside,
+                         cleared)
+        if key is not None:
+            if len(plan.explained) >= _EXPLAINED_SIZE:
+                plan.explained.clear()
+            plan.explained[key] = (rule, outcome, None if made is None else _fresh(made))
     gone = _unique(missing) if missing else ()
     return Verdict(
         profile=profile.code, profile_version=profile.version,
@@ -157,50 +203,88 @@ def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabRes
         failures=tuple(failures), missing=gone, inconclusive=tuple(inconclusive),
         warnings=tuple(warnings), passed=tuple(passed),
         not_tested=_unique(a for a in untested if a not in gone) if untested else (),
-        not_applicable=skipped,
+        not_applicable=(*skipped, *outside),
         intake={"serving_g": serving, "servings_per_day": per_day, "daily_intake_g": daily,
                 "basis": said},
+        assumptions=_assumptions(inconclusive), cleared=tuple(cleared),
     )
 
 
-def _intake_basis(serving_g: Any, servings_per_day: Any, defaults: Any) -> tuple[Any, ...]:
+_EXPLAINED_SIZE = 4096
+
+
+def _file(held: tuple[Any, ...], rule: Rule, untested: list[str | None], *lists: Any) -> None:
+    """File a remembered outcome: (rule, outcome, its entry or None)."""
+    outcome, built = held[1], held[2]
+    if outcome is None:
+        untested.append(rule.analyte)
+    else:
+        _sort(outcome, *lists, built=None if built is None else _fresh(built))
+
+
+def _sort(outcome: Outcome, passed: list[str], failures: list[dict[str, Any]],
+          warnings: list[dict[str, Any]], inconclusive: list[dict[str, Any]],
+          missing: list[str], outside: list[str], cleared: list[dict[str, Any]], *,
+          built: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """File one outcome into the verdict's lists (``built``: its entry, when made
+    before); returns the entry filed, if any."""
+    rule = outcome.rule
+    made = None
+    if outcome.state == "pass":
+        passed.append(rule.id)
+        if outcome.details.get("cleared_by_retest"):
+            made = built or entry(outcome)
+            cleared.append(made)
+    elif outcome.state == "fail":
+        if rule.severity in ("fail", "warning"):
+            made = built or entry(outcome)
+            (failures if rule.severity == "fail" else warnings).append(made)
+    elif outcome.state == "unknown":
+        made = built or entry(outcome)
+        inconclusive.append(made)
+    elif outcome.state == "not_applicable":
+        outside.append(rule.id)
+    missing.extend(outcome.missing)
+    return made
+
+
+def _assumptions(inconclusive: Iterable[dict[str, Any]]) -> tuple[str, ...]:
+    return _unique(f"{e['rule_id']}: {a}" for e in inconclusive for a in e.get("assumptions", ()))
+
+
+def _intake_basis(serving_g: Any, servings_per_day: Any) -> tuple[Any, ...]:
     """``rules.resolve_intake`` and ``Intake.to_dict`` as one tuple: serving, per day,
-    where each came from, grams per day, basis."""
-    if serving_g is not None:
-        serving, serving_from = serving_g, "product"
-    else:
-        serving = defaults.serving_g
-        serving_from = "profile default" if serving is not None else "unknown"
-    if servings_per_day is not None:
-        per_day, per_day_from = servings_per_day, "product"
-    else:
-        per_day = defaults.servings_per_day
-        per_day_from = "profile default" if per_day is not None else "unknown"
-    daily = None if serving is None or per_day is None else tidy(serving * per_day)
+    where each came from, grams per day, basis. Only the product's figures count."""
+    serving_from = "product" if serving_g is not None else "unknown"
+    per_day_from = "product" if servings_per_day is not None else "unknown"
+    daily = (None if serving_g is None or servings_per_day is None
+             else tidy(serving_g * servings_per_day))
     said = serving_from if serving_from == per_day_from else (
         f"serving_g: {serving_from}; servings_per_day: {per_day_from}")
-    return serving, per_day, serving_from, per_day_from, daily, said
-
-
-def _default_intake(plan: Compiled) -> tuple[Any, ...]:
-    plan.default_intake = _intake_basis(None, None, plan.profile.defaults)
-    return plan.default_intake
+    return serving_g, servings_per_day, serving_from, per_day_from, daily, said
 
 
 def _verdict(profile: Profile, outcomes: list[tuple[Rule, Outcome | None]],
              skipped: tuple[str, ...], intake: dict[str, Any]) -> Verdict:
-    judged = [o for _, o in outcomes if o is not None]
-    failures = tuple(entry(o) for o in judged if o.state == "fail" and o.rule.severity == "fail")
-    warnings = tuple(entry(o) for o in judged if o.state == "fail" and o.rule.severity == "warning")
-    inconclusive = tuple(entry(o) for o in judged if o.state == "unknown")
-    missing = _unique(code for o in judged for code in o.missing)
+    passed: list[str] = []
+    failures: list[dict[str, Any]] = []
+    warnings: list[dict[str, Any]] = []
+    inconclusive: list[dict[str, Any]] = []
+    missing_: list[str] = []
+    outside: list[str] = []
+    cleared: list[dict[str, Any]] = []
+    for _, o in outcomes:
+        if o is not None:
+            _sort(o, passed, failures, warnings, inconclusive, missing_, outside, cleared)
+    missing = _unique(missing_)
     untested = _unique(r.analyte for r, o in outcomes if o is None and r.analyte not in missing)
     return Verdict(
         profile=profile.code, profile_version=profile.version,
         status=status_of(bool(failures), bool(missing or inconclusive)),
-        failures=failures, missing=missing, inconclusive=inconclusive, warnings=warnings,
-        passed=tuple(o.rule.id for o in judged if o.state == "pass"),
-        not_tested=untested, not_applicable=skipped, intake=intake,
+        failures=tuple(failures), missing=missing, inconclusive=tuple(inconclusive),
+        warnings=tuple(warnings), passed=tuple(passed), not_tested=untested,
+        not_applicable=(*skipped, *outside), intake=intake,
+        assumptions=_assumptions(inconclusive), cleared=tuple(cleared),
     )
 
 
@@ -220,8 +304,21 @@ def entry(outcome: Outcome) -> dict[str, Any]:
         "limit": rule.limit, "rule": rule.kind, "source": rule.source.citation,
         "source_url": rule.source.url, "rule_id": rule.id, "op": rule.op,
         "severity": rule.severity, "verified": rule.verified, "message": outcome.message,
-        **outcome.details,
+        **{k: v if v.__class__ not in _NESTED else _fresh(v) for k, v in outcome.details.items()},
     }
+
+
+_NESTED = frozenset({dict, list})
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of nested dicts and lists, so that no two verdicts share an entry's parts
+    (outcomes are remembered between calls, see ``Compiled.explained``)."""
+    if value.__class__ is dict:
+        return {k: v if v.__class__ not in _NESTED else _fresh(v) for k, v in value.items()}
+    if value.__class__ is list:
+        return [v if v.__class__ not in _NESTED else _fresh(v) for v in value]
+    return value
 
 
 def _unique(items: Iterable[str | None]) -> tuple[str, ...]:

@@ -69,7 +69,18 @@ _KIND_FIELDS: Mapping[str, tuple[frozenset[str], frozenset[str]]] = {
     "per_serving": (frozenset({"analyte", "limit", "unit"}), frozenset({"op"})),
     "required": (frozenset({"analytes"}), frozenset()),
 }
-_OPTIONAL = frozenset({"analyte", "analytes", "denominator", "limit", "unit", "op"})
+#: Fields added for fair verdicts (see ``model.Rule``), by the kinds that use them. They
+#: are written out only when set, so profiles without them keep their digests.
+_FAIRNESS_FIELDS: Mapping[str, frozenset[str]] = {
+    "max": frozenset({"op_wording", "method_loq", "species"}),
+    "absent": frozenset({"sample_g", "retest_clears"}),
+    "ratio": frozenset({"op_wording", "method_loq", "denominator_set"}),
+    "exposure": frozenset({"op_wording", "method_loq", "species", "max_daily_g"}),
+    "per_serving": frozenset({"op_wording", "method_loq"}),
+    "required": frozenset(),
+}
+_OPTIONAL = frozenset({"analyte", "analytes", "denominator", "limit", "unit", "op",
+                       *set().union(*_FAIRNESS_FIELDS.values())})
 _RATE_UNITS: Mapping[str, tuple[str, ...]] = {
     "exposure": ("ug/day", "mg/day"), "per_serving": ("mg/serving", "ug/serving"),
 }
@@ -120,12 +131,20 @@ class RuleSchema(ma.Schema):
     verified = fields.String(required=True, validate=validate.OneOf(VERIFICATIONS))
     applies_to = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
     note = fields.String(load_default=None, allow_none=True)
+    op_wording = fields.String(validate=validate.Length(min=1))
+    method_loq = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
+    species = fields.String(validate=validate.OneOf(("inorganic",)))
+    max_daily_g = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
+    denominator_set = fields.List(fields.String(validate=_known_analyte), validate=validate.Length(min=1))
+    sample_g = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
+    retest_clears = fields.Boolean()
 
     @ma.validates_schema
     def _kind_fields(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("kind") not in _KIND_FIELDS:
             return
         needed, allowed = _KIND_FIELDS[data["kind"]]
+        allowed = allowed | _FAIRNESS_FIELDS[data["kind"]]
         errors = {f: ["required by kind " + repr(data["kind"])] for f in needed if f not in data}
         errors |= {f: [f"not used by kind {data['kind']!r}"]
                    for f in _OPTIONAL - needed - allowed if f in data}
@@ -139,6 +158,7 @@ class RuleSchema(ma.Schema):
             data["unit"] = ANALYTES[data["analyte"]].unit
         data["analytes"] = tuple(data.get("analytes", ()))
         data["applies_to"] = tuple(data["applies_to"])
+        data["denominator_set"] = tuple(data.get("denominator_set", ()))
         return Rule(**data)
 
 
@@ -185,6 +205,8 @@ class ProfileSchema(ma.Schema):
     effective = fields.Date(required=True, allow_none=True)
     note = fields.String(required=True)
     defaults = fields.Nested(DefaultsSchema, load_default=lambda: Defaults())
+    as_of = fields.Date(load_default=None, allow_none=True)
+    minus_uncertainty = fields.Boolean(load_default=False)
     rules = fields.List(fields.Nested(RuleSchema), required=True, validate=validate.Length(min=1))
 
     @ma.validates_schema
@@ -235,6 +257,8 @@ def profile_to_dict(profile: Profile) -> dict[str, Any]:
         "defaults": {"serving_g": profile.defaults.serving_g,
                      "servings_per_day": profile.defaults.servings_per_day},
         "rules": [_rule_to_dict(rule) for rule in profile.rules],
+        **({"as_of": profile.as_of.isoformat()} if profile.as_of else {}),
+        **({"minus_uncertainty": True} if profile.minus_uncertainty else {}),
     }
 
 
@@ -250,6 +274,10 @@ def _rule_to_dict(rule: Rule) -> dict[str, Any]:
         d["applies_to"] = list(rule.applies_to)
     if rule.note is not None:
         d["note"] = rule.note
+    for name in sorted(_FAIRNESS_FIELDS[rule.kind]):
+        value = getattr(rule, name)
+        if value not in (None, False, ()):
+            d[name] = list(value) if isinstance(value, tuple) else value
     return d
 
 

@@ -48,7 +48,7 @@ def strict_lead_profile(limit: float, *, version: int = 1) -> dict[str, Any]:
         "code": "advocacy-strict", "name": "Advocacy group: strict lead", "version": version,
         "jurisdiction": "none (voluntary)", "effective": None, "note": "test profile",
         "rules": [{"id": "lead", "kind": "max", "analyte": "lead", "limit": limit,
-                   "unit": "ug/g", "verified": "unverified", "note": "our own choice",
+                   "unit": "ug/g", "verified": "secondary", "note": "our own reading",
                    "source": {"citation": "Advocacy guidance 2026", "url": "https://example.org/g"}}],
     }
 
@@ -82,39 +82,39 @@ def test_profiles_load_command_then_api(app, client) -> None:
 def test_upload_is_judged_under_every_profile(app, client, uploader, shipped_profiles) -> None:
     clean = upload(client, uploader, make_coa(lot="CLEAN-1"))
     assert {v["profile"] for v in clean["verdicts"]} == SHIPPED
-    assert verdict(clean, "utah-r70-580")["status"] != "fail"
+    assert verdict(clean, "eu-food-supplement")["status"] != "fail"
 
-    dirty = upload(client, uploader, make_coa(lot="LEAD-1", results=with_lead("2.1")))
-    utah = verdict(dirty, "utah-r70-580")
+    dirty = upload(client, uploader, make_coa(lot="LEAD-1", results=with_lead("3.5")))
+    utah = verdict(dirty, "eu-food-supplement")
     assert utah["status"] == "fail" and utah["failing_since"]
     [failure] = [f for f in utah["failures"] if f["analyte"] == "lead"]
-    assert failure["value"] == pytest.approx(2.1) and failure["limit"] == 1.2
-    assert failure["rule"] == "max" and "R70-580" in failure["source"]
+    assert failure["value"] == pytest.approx(3.5) and failure["limit"] == 3.0
+    assert failure["rule"] == "max" and "2023/915" in failure["source"]
 
-    found = client.get("/api/v1/batches?status=fail&analyte=lead").get_json()
+    found = client.get("/api/v1/batches?status=fail&analyte=lead&profile=eu-food-supplement").get_json()
     assert [i["lot"] for i in found["items"]] == ["LEAD-1"]
     batch = client.get(f"/api/v1/batches/{dirty['batch']['id']}").get_json()
-    assert batch["status"] == "fail" and batch["profile"] == "utah-r70-580"
-    assert {h["new_status"] for h in batch["history"] if h["profile"] == "utah-r70-580"} == {"fail"}
-    assert ("batch.failed", "utah-r70-580", dirty["batch"]["id"]) in events(app)
+    assert verdict(batch, "eu-food-supplement")["status"] == "fail"
+    assert {h["new_status"] for h in batch["history"] if h["profile"] == "eu-food-supplement"} == {"fail"}
+    assert ("batch.failed", "eu-food-supplement", dirty["batch"]["id"]) in events(app)
     assert not any(e[2] == clean["batch"]["id"] and e[0] == "batch.failed"
-                   and e[1] == "utah-r70-580" for e in events(app))
+                   and e[1] == "eu-food-supplement" for e in events(app))
 
 
 def test_a_retest_judges_the_latest_result_and_recovers(app, client, uploader, shipped_profiles) -> None:
     first = upload(client, uploader, make_coa(lot="RT-1", tested="2024-01-19", report="R-1",
-                                              results=with_lead("2.1")))
-    assert verdict(first, "utah-r70-580")["status"] == "fail"
+                                              results=with_lead("3.5")))
+    assert verdict(first, "eu-food-supplement")["status"] == "fail"
     retest = upload(client, uploader, make_coa(lot="RT-1", tested="2024-02-02", report="R-2",
                                                results=with_lead("0.4")))
     assert retest["batch"]["id"] == first["batch"]["id"]
-    assert verdict(retest, "utah-r70-580")["status"] != "fail"
-    assert verdict(retest, "utah-r70-580")["failing_since"] is None
-    kinds = [e[0] for e in events(app) if e[1] == "utah-r70-580"]
+    assert verdict(retest, "eu-food-supplement")["status"] != "fail"
+    assert verdict(retest, "eu-food-supplement")["failing_since"] is None
+    kinds = [e[0] for e in events(app) if e[1] == "eu-food-supplement"]
     assert kinds == ["batch.failed", "batch.recovered"]
     with app.app_context():
         changes = db.session.scalars(sa.select(VerdictChange).where(
-            VerdictChange.profile_code == "utah-r70-580").order_by(VerdictChange.id)).all()
+            VerdictChange.profile_code == "eu-food-supplement").order_by(VerdictChange.id)).all()
         assert [(c.old_status, c.new_status) for c in changes][:1] == [(None, "fail")]
         assert changes[-1].old_status == "fail" and changes[-1].new_status != "fail"
 
@@ -204,26 +204,26 @@ def test_shipped_file_change_makes_a_new_version_and_rejudges(app, client, uploa
                                                               shipped_profiles, monkeypatch) -> None:
     batch_id = upload(client, uploader, make_coa(lot="SH-1", results=with_lead("1.0")))["batch"]["id"]
     before = client.get(f"/api/v1/batches/{batch_id}").get_json()
-    assert verdict(before, "utah-r70-580")["status"] != "fail"
+    assert verdict(before, "eu-food-supplement")["status"] != "fail"
 
     shipped = thresholds.load_shipped_profiles()
-    utah = next(p for p in shipped if p.code == "utah-r70-580")
-    data = thresholds.profile_to_dict(utah)
+    eu = next(p for p in shipped if p.code == "eu-food-supplement")
+    data = thresholds.profile_to_dict(eu)
     tighter = copy.deepcopy(data)
     for rule in tighter["rules"]:
         if rule.get("analyte") == "lead":
             rule["limit"] = 0.5  # as if the rule were amended and the file updated
-    changed = [thresholds.profile_from_dict(tighter) if p.code == utah.code else p for p in shipped]
+    changed = [thresholds.profile_from_dict(tighter) if p.code == eu.code else p for p in shipped]
     monkeypatch.setattr(thresholds, "load_shipped_profiles", lambda: changed)
 
     result = app.test_cli_runner().invoke(args=["profiles", "load"])
     assert result.exit_code == 0, result.output
-    assert "utah-r70-580" in result.output and "v1 -> v2" in result.output
+    assert "eu-food-supplement" in result.output and "v2 -> v3" in result.output
     assert "1 now failing" in result.output
     after = client.get(f"/api/v1/batches/{batch_id}").get_json()
-    assert verdict(after, "utah-r70-580")["status"] == "fail"
-    assert verdict(after, "utah-r70-580")["profile_version"] == 2
-    assert client.get("/api/v1/profiles/utah-r70-580/versions/1").get_json()["definition"] == data
+    assert verdict(after, "eu-food-supplement")["status"] == "fail"
+    assert verdict(after, "eu-food-supplement")["profile_version"] == 3
+    assert client.get("/api/v1/profiles/eu-food-supplement/versions/2").get_json()["definition"] == data
 
 
 def test_an_interrupted_job_resumes_where_it_stopped(app, client, uploader, shipped_profiles) -> None:

@@ -105,3 +105,17 @@ def test_the_changed_rules_need_only_the_analytes_they_read(change: tuple[Profil
     for old, new in pairs:
         for single in (old, new):
             assert verdict_fields(single, narrow, product) == verdict_fields(single, results, product)
+
+
+def test_a_new_as_of_judges_everything() -> None:
+    """Stored verdicts made before the sources were read again cannot stand in."""
+    from dataclasses import replace as _replace
+    from datetime import date as _date
+
+    from registry.thresholds import rule_changes as _rule_changes
+    from tests.thresholds.builders import shipped as _shipped
+
+    texas = _shipped()["texas"]
+    assert _rule_changes(_replace(texas, as_of=None), texas) is None
+    assert _rule_changes(texas, _replace(texas, as_of=_date(2027, 1, 1))) is None
+    assert _rule_changes(texas, texas) == ()

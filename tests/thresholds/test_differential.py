@@ -1,13 +1,26 @@
-"""Differential test: the engine gives exactly the verdicts of the frozen reference.
+"""Differential tests: the fast engine against the plain one, and both against the old one.
 
-``tests/thresholds/reference_impl`` is a verbatim copy of the engine as it was before it
-was compiled for speed. For random batches (analytes the shipped profiles read and
-their parts, every qualifier and some unknown ones, odd unit spellings, missing values
-and LOQs, several certificates with dates, product facts or none) every shipped
-profile, and random valid profiles, must give the same verdict from both: compared as
-``repr`` of the ``Verdict`` and of ``to_dict()``, so key order, tuple-vs-list and
-``1`` vs ``1.0`` vs ``-0.0`` all count. An input on which the reference raises must
-raise the same exception.
+Two comparisons on random batches (analytes the shipped profiles read and their parts,
+every qualifier and some unknown ones, odd unit spellings, missing values and LOQs,
+several certificates with dates, product facts or none), for every shipped profile and
+random valid profiles:
+
+* ``evaluate`` (profiles compiled into quick pass tests) must give exactly the verdict
+  of ``evaluate_by_rules`` (every rule judged by ``rules.judge``): compared as ``repr``
+  of the ``Verdict`` and of ``to_dict()``, so key order, tuple-vs-list and ``1`` vs
+  ``1.0`` vs ``-0.0`` all count; an input on which one raises must raise the same
+  exception in the other.
+* ``tests/thresholds/reference_impl`` is a frozen copy of the engine as it was before
+  issue 12 ("fair verdicts"). Its semantics intentionally differ from today's (it
+  judged exposures on a profile's default intake, took an ND without an LOQ as zero,
+  divided 7-OH by a partial sum of alkaloids, let unverified rules and total arsenic
+  fail, let a retest erase a positive), so it is no longer an oracle of equality. What
+  still holds, and is checked: the engine never fails a rule the reference did not fail
+  (every change only turns unproven fails into inconclusive ones, or lets a value equal
+  to a "does not exceed" limit pass), except one case outside that: a presence test
+  with an earlier positive that a negative retest does not clear, which the reference
+  passed and which now keeps failing (the entry carries ``retest``). And the engine
+  raises only where the reference raises.
 
 ``THRESHOLDS_DIFF_EXAMPLES=20000 .venv/bin/pytest tests/thresholds/test_differential.py``
 runs a longer search.
@@ -20,7 +33,6 @@ import math
 import os
 from collections.abc import Callable
 from datetime import date
-from functools import partial
 from typing import Any
 
 import pytest
@@ -152,21 +164,44 @@ def _outcome(call: Callable[[], Any]) -> tuple[str, str, str]:
 
 def assert_same(profile: Profile, results: list[LabResult], product: ProductInfo | None, *,
                 compiled_path: bool = True) -> None:
-    """The engine's and the reference's verdicts are identical; repeating the call, or
-    mutating a verdict already given, changes nothing. With ``compiled_path``, a batch
-    the reference judges must be judged without falling back to ``evaluate_by_rules``."""
-    expected = _outcome(lambda: reference_impl.evaluate(profile, list(results), product))
+    """The fast and the plain engine give identical verdicts (or raise alike); repeating
+    the call, or mutating a verdict already given, changes nothing. With
+    ``compiled_path``, a batch the plain engine judges must be judged without falling
+    back to ``evaluate_by_rules``. Against the frozen reference: see the module
+    docstring (:func:`assert_no_new_fails`)."""
+    expected = _outcome(lambda: evaluate_by_rules(profile, list(results), product))
     fallbacks = FALLBACKS[0]
     got = _outcome(lambda: evaluate(profile, list(results), product))
     assert got == expected, (profile.code, results, product)
     if compiled_path and got[0] == "verdict":
-        assert FALLBACKS[0] == fallbacks, "the compiled path raised on a batch the reference judges"
+        assert FALLBACKS[0] == fallbacks, "the compiled path raised on a batch the plain path judges"
     if got[0] == "verdict":
         first = evaluate(profile, iter(results), product)
         for entry in (*first.failures, *first.inconclusive, *first.warnings):
             _scribble(entry)
         _scribble(first.intake)
         assert _outcome(lambda: evaluate(profile, results, product)) == expected
+    assert_no_new_fails(profile, results, product)
+
+
+def assert_no_new_fails(profile: Profile, results: list[LabResult],
+                        product: ProductInfo | None) -> None:
+    """The engine fails (or warns on) no rule the frozen reference did not, except a
+    positive kept after a retest; it raises only where the reference raises."""
+    try:
+        new = evaluate_by_rules(profile, list(results), product)
+    except Exception as exc:  # noqa: BLE001 - compared with the reference below
+        with pytest.raises(type(exc)):
+            reference_impl.evaluate(profile, list(results), product)
+        return
+    try:
+        old = reference_impl.evaluate(profile, list(results), product)
+    except Exception:  # noqa: BLE001 - the engine may judge what the reference could not
+        return
+    for mine, theirs in ((new.failures, old.failures), (new.warnings, old.warnings)):
+        before = {e["rule_id"] for e in theirs}
+        for entry in mine:
+            assert entry["rule_id"] in before or "retest" in entry, (profile.code, entry, results)
 
 
 def _scribble(d: dict[str, Any]) -> None:
@@ -175,14 +210,16 @@ def _scribble(d: dict[str, Any]) -> None:
             _scribble(d[key])
         elif isinstance(d[key], list):
             for item in d[key]:
-                _scribble(item)
+                if isinstance(item, dict):
+                    _scribble(item)
+            d[key].append("scribbled")
         d[key] = "scribbled"
     d["extra"] = "scribbled"
 
 
 @SETTINGS
 @given(results=batches(), product=PRODUCTS)
-def test_shipped_profiles_judge_as_the_reference(results: list[LabResult],
+def test_shipped_profiles_fast_path_judges_as_plain_path(results: list[LabResult],
                                                  product: ProductInfo | None) -> None:
     for profile in PROFILES:
         assert_same(profile, results, product)
@@ -250,7 +287,7 @@ def random_profiles(draw: st.DrawFn) -> Profile:
 
 @SETTINGS
 @given(profile=random_profiles(), results=batches(), product=PRODUCTS)
-def test_random_profiles_judge_as_the_reference(profile: Profile, results: list[LabResult],
+def test_random_profiles_fast_path_judges_as_plain_path(profile: Profile, results: list[LabResult],
                                                 product: ProductInfo | None) -> None:
     assert_same(profile, results, product)
 
@@ -320,7 +357,7 @@ def near_limit_cases(draw: st.DrawFn) -> tuple[Profile, list[LabResult], Product
 @settings(max_examples=EXAMPLES * 4, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(case=near_limit_cases())
-def test_near_limits_judge_as_the_reference(
+def test_near_limits_fast_path_judges_as_plain_path(
         case: tuple[Profile, list[LabResult], ProductInfo | None]) -> None:
     assert_same(*case)
 
@@ -343,12 +380,11 @@ def test_every_shipped_rule_is_compiled() -> None:
 
 @FEWER
 @given(results=batches(), product=PRODUCTS)
-def test_the_plain_path_judges_as_the_reference(results: list[LabResult],
-                                                product: ProductInfo | None) -> None:
-    """evaluate_by_rules, the fallback, is the reference too (with the memoised units)."""
+def test_the_plain_path_fails_nothing_the_reference_passed(results: list[LabResult],
+                                                            product: ProductInfo | None) -> None:
+    """evaluate_by_rules, the fallback, against the frozen reference (see the docstring)."""
     for profile in PROFILES:
-        expected = _outcome(partial(reference_impl.evaluate, profile, results, product))
-        assert _outcome(partial(evaluate_by_rules, profile, results, product)) == expected
+        assert_no_new_fails(profile, results, product)
 
 
 #: Rules the loader would refuse, built by hand: left to rules.judge, or raising as it does.
@@ -378,7 +414,7 @@ ODD_RULES = [
 @settings(max_examples=max(EXAMPLES // 10, 20), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(results=batches(), product=PRODUCTS)
-def test_hand_built_rules_judge_as_the_reference(rule: Any, results: list[LabResult],
+def test_hand_built_rules_fast_path_judges_as_plain_path(rule: Any, results: list[LabResult],
                                                  product: ProductInfo | None) -> None:
     profile = make_profile(rule, make_rule("max", id="lead", analyte="lead", limit=1.0, unit="ug/g"))
     assert_same(profile, results, product, compiled_path=False)
@@ -392,7 +428,7 @@ def test_hand_built_rules_judge_as_the_reference(rule: Any, results: list[LabRes
     LabResult("lead", value=0.3, unit="ug/g", certificate_id=1, tested=date(2024, 1, 1)),
     LabResult(["lead"], value=0.3, unit="ug/g"),  # type: ignore[arg-type]
 ])
-def test_ill_typed_results_behave_as_the_reference(bad: LabResult) -> None:
+def test_ill_typed_results_behave_as_the_plain_path(bad: LabResult) -> None:
     for profile in PROFILES:
         assert_same(profile, [*clean_batch(lead=None, salmonella=None), bad], None, compiled_path=False)
         assert_same(profile, [*clean_batch(), bad], ProductInfo(2.5, 4, "leaf"), compiled_path=False)

@@ -101,16 +101,19 @@ def test_missing_analytes_are_not_also_untested() -> None:
 def test_warnings_leave_the_status_alone() -> None:
     warn = make_rule("exposure", id="warn", analyte="lead", limit=0.5, unit="ug/day", severity="warning")
     profile = make_profile(warn, defaults=Defaults(serving_g=2.5, servings_per_day=4))
-    assert evaluate(profile, [lead(0.3)]).status == "pass"
-    assert [w["rule_id"] for w in evaluate(profile, [lead(0.3)]).warnings] == ["warn"]
-    assert evaluate(profile, [res("lead", 0.3, qualifier="<")]).status == "incomplete"
+    label = ProductInfo(serving_g=2.5, servings_per_day=4)
+    assert evaluate(profile, [lead(0.3)], label).status == "pass"
+    assert [w["rule_id"] for w in evaluate(profile, [lead(0.3)], label).warnings] == ["warn"]
+    assert evaluate(profile, [res("lead", 0.3, qualifier="<")], label).status == "incomplete"
+    # without the label's intake, nobody can say whether the warning is needed
+    assert evaluate(profile, [lead(0.3)]).status == "incomplete"
 
 
-def test_intake_is_reported() -> None:
+def test_intake_is_reported_and_never_taken_from_the_defaults() -> None:
     profile = make_profile(LEAD, defaults=Defaults(serving_g=2.5, servings_per_day=4))
     intake = evaluate(profile, [], ProductInfo(servings_per_day=2)).to_dict()["intake"]
-    assert intake == {"serving_g": 2.5, "servings_per_day": 2, "daily_intake_g": 5.0,
-                      "basis": "serving_g: profile default; servings_per_day: product"}
+    assert intake == {"serving_g": None, "servings_per_day": 2, "daily_intake_g": None,
+                      "basis": "serving_g: unknown; servings_per_day: product"}
 
 
 def test_verdict_is_frozen() -> None:

@@ -67,7 +67,7 @@ MAX_CASES = [
     ("<", None, 0.5, "ug/g", "pass"),  # "<LOQ" with the row's LOQ
     ("<", None, 2.0, "ug/g", "unknown"),
     ("<", None, None, "ug/g", "unknown"),
-    ("nd", None, None, "ug/g", "pass"),
+    ("nd", None, None, "ug/g", "unknown"),  # no printed LOQ, no method LOQ: proves nothing
     ("nd", None, 0.5, "ug/g", "pass"),
     ("nd", None, 1.0, "ug/g", "pass"),
     ("nd", None, 2.0, "ug/g", "unknown"),  # ND by a method blind to the limit
@@ -145,7 +145,7 @@ ABSENT_CASES = [
     ("not_detected", None, None, "pass"),
     ("nd", None, None, "pass"),
     ("detected", None, None, "fail"),
-    ("=", 0, "CFU/g", "pass"),  # a count of zero
+    ("=", 0, "CFU/g", "unknown"),  # a count of zero: judged as "<10 CFU/g" is
     ("=", 40, "CFU/g", "fail"),  # a count printed for an absence test
     ("<", 10, "CFU/g", "unknown"),  # below a reporting limit is not absence
     (">", 10, "CFU/g", "fail"),
@@ -176,7 +176,7 @@ RATIO_CASES = [
     ("=", 0.021, None, "fail"),
     ("<", 0.01, None, "pass"),
     ("<", 0.05, None, "unknown"),
-    ("nd", None, None, "pass"),
+    ("nd", None, None, "unknown"),  # no printed LOQ: the share is not bounded
     ("nd", None, 0.01, "pass"),
     ("nd", None, 0.3, "unknown"),  # a 0.3 % detection limit cannot show 2 % of 1 %
     ("not_detected", None, None, "pass"),
@@ -201,7 +201,7 @@ DENOMINATOR_CASES = [
     ([res("total_alkaloids", qualifier="nd")], "unknown"),
     ([res("total_alkaloids", 1.0, unit="mg/serving")], "unknown"),
     ([res("mitragynine", 1.0), res("speciogynine", 0.2)], "pass"),  # 0.02 / 1.22
-    ([res("mitragynine", 0.9)], "fail"),  # 0.02 / 0.92 = 2.17 %
+    ([res("mitragynine", 0.9)], "unknown"),  # at most 0.02 / 0.92 = 2.17 %: no printed total
     ([res("speciogynine", 0.9)], "unknown"),  # no total and no mitragynine
     ([], "unknown"),
 ]
@@ -227,13 +227,14 @@ def test_ratio_without_7oh_is_not_tested() -> None:
 
 EXPOSURE = make_rule("exposure", analyte="lead", limit=5.0, unit="ug/day", op="<=")
 TEN_G = Defaults(serving_g=2.5, servings_per_day=4)
+TEN_G_LABEL = ProductInfo(serving_g=2.5, servings_per_day=4)
 
 EXPOSURE_CASES = [
     ("=", 0.5, None, "pass"),  # 5 ug/day exactly
     ("=", 0.51, None, "fail"),
     ("<", 0.5, None, "pass"),
     ("<", 0.6, None, "unknown"),
-    ("nd", None, None, "pass"),
+    ("nd", None, None, "unknown"),
     ("nd", None, 0.6, "unknown"),
     (">", 0.5, None, "fail"),
     (">", 0.4, None, "unknown"),
@@ -244,22 +245,23 @@ EXPOSURE_CASES = [
 @pytest.mark.parametrize(("qualifier", "value", "loq", "expected"), EXPOSURE_CASES)
 def test_exposure(qualifier: str, value: float | None, loq: float | None, expected: str) -> None:
     lead = res("lead", value, qualifier=qualifier, loq=loq)
-    assert state(EXPOSURE, [lead], defaults=TEN_G) == expected
+    assert state(EXPOSURE, [lead], TEN_G_LABEL) == expected
 
 
 def test_exposure_reports_the_computed_exposure() -> None:
-    found = outcome(EXPOSURE, [res("lead", 0.7)], defaults=TEN_G)
+    found = outcome(EXPOSURE, [res("lead", 0.7)], TEN_G_LABEL)
     assert found is not None and found.state == "fail"
     assert (found.value, found.unit, found.details["daily_intake_g"]) == (7.0, "ug/day", 10.0)
-    assert found.details["intake_basis"] == "profile default"
+    assert found.details["intake_basis"] == "product"
     assert "0.7 ug/g x 10 g/day = 7 ug/day" in found.message
 
 
 @pytest.mark.parametrize(("product", "lead", "expected", "basis"), [
     (ProductInfo(serving_g=1, servings_per_day=3), 1.5, "pass", "product"),  # 4.5 ug/day
     (ProductInfo(serving_g=1, servings_per_day=3), 1.7, "fail", "product"),  # 5.1 ug/day
-    (ProductInfo(serving_g=5), 0.2, "pass", "serving_g: product; servings_per_day: profile default"),
-    (ProductInfo(serving_g=5), 0.3, "fail", "serving_g: product; servings_per_day: profile default"),
+    # half a label: the profile's default servings a day are never filled in
+    (ProductInfo(serving_g=5), 0.2, "unknown", "serving_g: product; servings_per_day: unknown"),
+    (ProductInfo(serving_g=5), 0.3, "unknown", "serving_g: product; servings_per_day: unknown"),
 ])
 def test_exposure_uses_the_product_label(product: ProductInfo, lead: float, expected: str,
                                          basis: str) -> None:
@@ -269,17 +271,18 @@ def test_exposure_uses_the_product_label(product: ProductInfo, lead: float, expe
 
 def test_exposure_without_any_intake_is_unknown_unless_zero() -> None:
     assert state(EXPOSURE, [res("lead", 0.1)]) == "unknown"
-    assert state(EXPOSURE, [res("lead", qualifier="nd")]) == "pass"
+    assert state(EXPOSURE, [res("lead", qualifier="not_detected")]) == "pass"
+    assert state(EXPOSURE, [res("lead", qualifier="nd")]) == "unknown"  # no LOQ printed
 
 
 def test_exposure_unit_mismatch_is_unknown() -> None:
-    assert state(EXPOSURE, [res("lead", 0.1, unit="CFU/g")], defaults=TEN_G) == "unknown"
+    assert state(EXPOSURE, [res("lead", 0.1, unit="CFU/g")], TEN_G_LABEL) == "unknown"
 
 
 def test_exposure_limit_in_mg_per_day() -> None:
     rule = make_rule("exposure", analyte="lead", limit=0.005, unit="mg/day")
-    assert state(rule, [res("lead", 0.5)], defaults=TEN_G) == "pass"
-    assert state(rule, [res("lead", 0.51)], defaults=TEN_G) == "fail"
+    assert state(rule, [res("lead", 0.5)], TEN_G_LABEL) == "pass"
+    assert state(rule, [res("lead", 0.51)], TEN_G_LABEL) == "fail"
 
 
 # --- per_serving -------------------------------------------------------------------
@@ -295,7 +298,7 @@ PER_SERVING_CASES = [
     ("=", 0.2, None, "mg/g", "pass"),
     ("<", 0.02, None, "%", "pass"),
     ("<", 0.03, None, "%", "unknown"),
-    ("nd", None, None, "%", "pass"),
+    ("nd", None, None, "%", "unknown"),
     ("nd", None, 0.3, "%", "unknown"),
     (">", 0.02, None, "%", "fail"),
     (">", 0.01, None, "%", "unknown"),
@@ -315,14 +318,15 @@ def test_per_serving(qualifier: str, value: float | None, loq: float | None, uni
 
 def test_per_serving_needs_a_serving_size() -> None:
     assert state(PER_SERVING, [res("7_hydroxymitragynine", 0.01)]) == "unknown"
-    assert state(PER_SERVING, [res("7_hydroxymitragynine", qualifier="nd")]) == "pass"
+    assert state(PER_SERVING, [res("7_hydroxymitragynine", qualifier="not_detected")]) == "pass"
     printed = res("7_hydroxymitragynine", 0.8, unit="mg/serving")
     assert state(PER_SERVING, [printed]) == "pass"
 
 
-def test_per_serving_uses_the_profile_default_serving() -> None:
+def test_per_serving_never_uses_the_profile_default_serving() -> None:
     found = outcome(PER_SERVING, [res("7_hydroxymitragynine", 0.02)], defaults=Defaults(serving_g=5))
-    assert found is not None and (found.state, found.value, found.details["serving_g"]) == ("pass", 1.0, 5)
+    assert found is not None and (found.state, found.details["serving_g"]) == ("unknown", None)
+    assert found.details["assumptions"] == ["a serving size"]
 
 
 # --- required ----------------------------------------------------------------------
