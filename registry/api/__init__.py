@@ -27,7 +27,15 @@ api = Api()
 
 
 def init_app(app: Flask) -> None:
-    from registry.api import batches, certificates, health, profiles, vendors
+    from registry.api import (
+        batches,
+        certificates,
+        feeds,
+        health,
+        profiles,
+        subscriptions,
+        vendors,
+    )
 
     app.config.update(
         API_TITLE="Kratom COA Registry",
@@ -40,9 +48,10 @@ def init_app(app: Flask) -> None:
     )
     api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}})
-    for module in (certificates, batches, vendors, profiles):
+    for module in (certificates, batches, vendors, profiles, subscriptions):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)
     app.register_blueprint(health.bp)
+    app.register_blueprint(feeds.bp)
     assets = Path(swagger_ui_bundle.swagger_ui_path)
     app.add_url_rule("/api/docs/assets/<path:filename>", "swagger_assets",
                      lambda filename: send_from_directory(assets, filename))

@@ -7,8 +7,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from registry.cli import ingest, profiles, storage, tokens
+    from registry.cli import ingest, profiles, storage, tokens, worker
 
     for command in (tokens.cli, storage.cli, ingest.ingest_command, profiles.cli,
-                    profiles.jobs_cli):
+                    profiles.jobs_cli, worker.worker_command):
         app.cli.add_command(command)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.db import Base, utcnow
+from registry.models.verdicts import OutboxEvent
 
 
 def _enum(cls: type[enum.Enum]) -> sa.Enum:
@@ -91,6 +92,7 @@ class Delivery(Base):
     log: Mapped[list[Any]] = mapped_column(default=list)  # one entry per attempt or change
 
     subscription: Mapped[Subscription] = relationship()
+    event: Mapped[OutboxEvent] = relationship()
 
 
 class Signup(Base):
