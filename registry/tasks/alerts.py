@@ -255,6 +255,7 @@ class Embedded:
 def kick(app: Flask, *, dispatch: bool = False, deliveries: int = 0,
          confirm: int | None = None) -> None:
     """Make sure work that a commit made is run soon (call after the commit)."""
+    app = getattr(app, "_get_current_object", lambda: app)()  # threads need the app itself
     mode = app.extensions.get("registry.alerts")
     if mode is None:
         return
