@@ -164,14 +164,27 @@ def webhook_body(item: dict[str, Any], base_url: str) -> dict[str, Any]:
     return {"type": item["type"], "timestamp": item["created_at"].isoformat(), "data": data}
 
 
-def record(session: Session, work_item: Work, attempt: Attempt, *, policy: Policy,
+def record(session: Session, outcomes: Sequence[tuple[Work, Attempt]], *, policy: Policy,
            now: datetime | None = None) -> None:
-    """Write one send's outcome to its deliveries and subscription (flushed only)."""
+    """Write sends' outcomes to their deliveries and subscriptions (flushed only). Rows are
+    read in two queries, not one per delivery: a chunk of a fan-out records at once."""
     now = now or utcnow()
-    sub = session.get(Subscription, work_item.subscription_id)
-    rows = [d for d in (session.get(Delivery, i) for i in work_item.delivery_ids)
-            if d is not None and d.status is DeliveryStatus.SENDING]
-    if sub is None or not rows:
+    ids = [i for w, _ in outcomes for i in w.delivery_ids]
+    with session.no_autoflush:
+        rows = {d.id: d for d in session.scalars(sa.select(Delivery).where(Delivery.id.in_(ids)))}
+        subs = {s.id: s for s in session.scalars(sa.select(Subscription).where(
+            Subscription.id.in_({w.subscription_id for w, _ in outcomes})))}
+        for work_item, attempt in outcomes:
+            found = [rows[i] for i in work_item.delivery_ids if i in rows]
+            sub = subs.get(work_item.subscription_id)
+            if sub is not None:
+                _record(session, sub, found, attempt, policy, now)
+
+
+def _record(session: Session, sub: Subscription, found: list[Delivery], attempt: Attempt,
+            policy: Policy, now: datetime) -> None:
+    rows = [d for d in found if d.status is DeliveryStatus.SENDING]
+    if not rows:
         return  # deleted meanwhile, or another worker took over after the lease ran out
     for d in rows:
         d.last_status_code, d.last_error, d.lease_until = attempt.status_code, attempt.error, None

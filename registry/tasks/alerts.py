@@ -100,8 +100,7 @@ def deliver_due(limit: int | None = None) -> int:
     names = deliveries.profile_names(db.session)
     db.session.rollback()  # no transaction stays open while sending
     outcomes = _send_all(app, sends, names)
-    unit_of_work.commit(db.session, lambda: [
-        deliveries.record(db.session, w, a, policy=rules) for w, a in outcomes])
+    unit_of_work.commit(db.session, lambda: deliveries.record(db.session, outcomes, policy=rules))
     return len(ids)
 
 
