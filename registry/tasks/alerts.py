@@ -211,7 +211,8 @@ class Embedded:
                 self._thread.start()
 
     def wake(self) -> None:
-        self.start()
+        """Run a round now, if the runner was started (by a request or ``flask worker``:
+        a short-lived CLI command leaves delivery to the web process)."""
         self._wake.set()
 
     def stop(self, timeout: float = 30.0) -> None:

@@ -151,3 +151,31 @@ def test_worker_killed_mid_delivery_delivers_after_restart(celery_app, sink) -> 
     posts = sink.received
     assert len(posts) == 2 and posts[0].headers["webhook-id"] == posts[1].headers["webhook-id"]
     assert row.attempts == 2
+
+
+def test_rejudge_job_runs_on_a_worker_and_alerts(celery_app, sink) -> None:
+    from tests.registry.test_verdicts import strict_lead_profile
+
+    app, workers = celery_app
+    workers.start()
+    client = app.test_client()
+    admin = bearer(app, "admin")
+    upload(client, bearer(app), with_lead("0.8", lot="STRICT-1"))
+
+    def job_done(resp: Any) -> dict[str, Any]:
+        assert resp.status_code in (200, 201), resp.get_json()
+        url = resp.get_json()["job"]["url"]
+        return wait_until(lambda: (b := client.get(url, headers=admin).get_json())["status"]
+                          == "done" and b, 60)
+
+    job_done(client.put("/api/v1/profiles/advocacy-strict", headers=admin,
+                        json=strict_lead_profile(1.0)))
+    sub = subscribe(client, bearer(app, "subscriber"), sink.url,
+                    filters={"profile": "advocacy-strict"})
+    sink.secret = sub["secret"]
+    done = job_done(client.put("/api/v1/profiles/advocacy-strict", headers=admin,
+                               json=strict_lead_profile(0.5, version=2)))
+    assert "counts" in (done.get("result") or {})
+    [got] = sink.wait(1, timeout=60)
+    assert got.verified["data"]["profile"] == "advocacy-strict"
+    assert got.verified["data"]["batch"]["lot"] == "STRICT-1"
