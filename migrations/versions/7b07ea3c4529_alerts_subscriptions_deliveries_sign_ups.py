@@ -5,9 +5,8 @@ Revises: a41720f0e9b6
 Create Date: 2026-12-03 09:46:24.367833
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7b07ea3c4529'
