@@ -50,6 +50,8 @@ def init_app(app: Flask) -> None:
         "bearer": {"type": "http", "scheme": "bearer"}}}})
     for module in (certificates, batches, vendors, profiles, subscriptions):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)
+    # Not a route's body, but part of the contract: what a webhook POSTs.
+    api.spec.components.schema("WebhookPayload", schema=subscriptions.WebhookPayloadSchema)
     app.register_blueprint(health.bp)
     app.register_blueprint(feeds.bp)
     assets = Path(swagger_ui_bundle.swagger_ui_path)

@@ -16,11 +16,14 @@ from registry.schemas.subscriptions import (
     SecretSchema,
     SubscriptionCreateSchema,
     SubscriptionSchema,
+    WebhookPayloadSchema,
 )
 from registry.services import subscriptions, tokens, unit_of_work
 from registry.tasks import alerts
 
 blp = Blueprint("subscriptions", __name__, description="Failure alerts")
+
+__all__ = ["WebhookPayloadSchema", "blp"]
 
 
 def render(sub: Subscription, secret: str | None = None) -> dict[str, Any]:

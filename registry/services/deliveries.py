@@ -204,19 +204,22 @@ def _record(session: Session, sub: Subscription, found: list[Delivery], attempt:
     elif now - sub.failing_since >= policy.disable_after:
         _disable(session, sub, f"failing since {sub.failing_since.isoformat()}", now)
     else:
+        _reschedule(rows, attempt, policy, now)
+
+
+def _reschedule(rows: list[Delivery], attempt: Attempt, policy: Policy, now: datetime) -> None:
+    """The next try of a send's deliveries: one time for all (an email digest stays one)."""
+    tries = max(d.attempts for d in rows)
+    if tries > len(policy.delays_s):
         for d in rows:
-            _reschedule(d, attempt, policy, now)
-
-
-def _reschedule(d: Delivery, attempt: Attempt, policy: Policy, now: datetime) -> None:
-    if d.attempts > len(policy.delays_s):
-        d.status, d.next_try_at = DeliveryStatus.FAILED, None
-        d.log = [*d.log, {"at": now.isoformat(), "note": "gave up: every retry failed"}]
+            d.status, d.next_try_at = DeliveryStatus.FAILED, None
+            d.log = [*d.log, {"at": now.isoformat(), "note": "gave up: every retry failed"}]
         return
-    wait = policy.delays_s[d.attempts - 1] * (1 + random.uniform(-policy.jitter, policy.jitter))
+    wait = policy.delays_s[tries - 1] * (1 + random.uniform(-policy.jitter, policy.jitter))
     if attempt.retry_after_s is not None:
         wait = max(wait, min(attempt.retry_after_s, policy.disable_after.total_seconds()))
-    d.status, d.next_try_at = DeliveryStatus.PENDING, now + timedelta(seconds=wait)
+    for d in rows:
+        d.status, d.next_try_at = DeliveryStatus.PENDING, now + timedelta(seconds=wait)
 
 
 def _disable(session: Session, sub: Subscription, reason: str, now: datetime) -> None:

@@ -126,3 +126,38 @@ def test_token_email_is_active_and_owned(make_app) -> None:
                           json={"channel": "email", "email": "x@example.org",
                                 "filters": {"colour": "red"}})
     assert unknown.status_code == 422 and "colour" in unknown.get_json()["errors"]["filters"]
+
+
+def test_smtp_down_then_up_sends_one_digest(make_app, smtp) -> None:
+    import sqlalchemy as sa
+
+    from registry.db import utcnow
+    from registry.extensions import db
+    from registry.models import Delivery
+    from registry.tasks import alerts
+    from tests.alerts.sinks import free_port
+
+    down = make_app(**FAST, SMTP_URL=f"smtp://127.0.0.1:{free_port()}")
+    load_profiles(down)
+    client = down.test_client()
+    client.post("/api/v1/subscriptions", headers=bearer(down, "subscriber"),
+                json={"channel": "email", "email": "ops@example.org"})
+    upload(client, bearer(down), with_lead("2.1", lot="SMTP-1"))
+    upload(client, bearer(down), with_lead("2.2", lot="SMTP-2"))
+    with down.app_context():
+        assert alerts.dispatch().deliveries == 2
+        db.session.execute(sa.update(Delivery).values(next_try_at=utcnow()))
+        db.session.commit()
+        assert alerts.deliver_due() == 2  # both in one digest attempt, which fails
+        rows = db.session.scalars(sa.select(Delivery)).all()
+        assert {r.status.value for r in rows} == {"pending"} and rows[0].last_error
+        assert len({r.next_try_at for r in rows}) == 1  # retried together
+        db.session.execute(sa.update(Delivery).values(next_try_at=utcnow()))
+        db.session.commit()
+    up = make_app(**FAST, SMTP_URL=smtp.url)
+    with up.app_context():
+        assert alerts.deliver_due() == 2
+        assert {r.status.value for r in db.session.scalars(sa.select(Delivery))} == {"delivered"}
+    [mail] = smtp.messages
+    plain = mail.get_body(("plain",)).get_content()
+    assert "SMTP-1" in plain and "SMTP-2" in plain

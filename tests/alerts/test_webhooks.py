@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from registry.extensions import db
 from registry.models import Delivery, Subscription
+from registry.schemas.subscriptions import WebhookPayloadSchema
 from tests.alerts.conftest import bearer, upload, with_lead
 
 
@@ -60,6 +61,7 @@ def test_failing_upload_reaches_the_sink_signed(alert_app, sink) -> None:
     lead = next(f for f in data["failures"] if f["analyte"] == "lead")
     assert lead["value"] == 2.1 and lead["limit"] == 1.2 and lead["source"]
     assert got.headers["webhook-id"].startswith("msg_")
+    assert WebhookPayloadSchema().validate(body) == {}  # the shape the OpenAPI document shows
 
     log = wait_until(lambda: [d for d in deliveries(client, owner, sub) if d["status"] == "delivered"])
     assert log[0]["webhook_id"] == got.headers["webhook-id"]
