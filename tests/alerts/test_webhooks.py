@@ -239,3 +239,33 @@ def test_filters_and_ownership(alert_app, sink) -> None:
     assert len(sink.received) == 1
     assert client.delete(f"/api/v1/subscriptions/{lot_only['id']}", headers=owner).status_code == 204
     assert client.get("/api/v1/subscriptions", headers=owner).get_json() == []
+
+
+def test_dns_rebinding_to_loopback_is_refused_at_delivery(quiet_app, sink, monkeypatch) -> None:
+    """A name that answered a public address at sign-up and 127.0.0.1 at delivery: the
+    delivery is refused before connecting. (DNS answers are the test's; the guard and
+    the delivery path are the real ones, and nothing connects anywhere but loopback.)"""
+    import socket
+
+    from registry.tasks import alerts
+
+    real = socket.getaddrinfo
+    answer = {"hooks.example.net": "93.184.216.34"}
+
+    def fake_dns(host: str, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host in answer:
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answer[host], port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake_dns)
+    client = quiet_app.test_client()
+    owner = bearer(quiet_app, "subscriber")
+    sub = subscribe(client, owner, f"http://hooks.example.net:{sink.port}/hook")
+    upload(client, bearer(quiet_app), with_lead("2.1"))
+    answer["hooks.example.net"] = "127.0.0.1"  # rebound
+    with quiet_app.app_context():
+        alerts.dispatch()
+        assert alerts.deliver_due() == 1
+    [d] = deliveries(client, owner, sub)
+    assert d["status"] == "pending" and "non-public address (127.0.0.1)" in d["last_error"]
+    assert sink.received == []
