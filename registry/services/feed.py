@@ -84,7 +84,8 @@ def atom(session: Session, events: list[OutboxEvent], *, base_url: str, self_url
     for event in events:
         _entry(root, event, base, names)
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document
 
 
 def _entry(root: ET.Element, event: OutboxEvent, base: str, names: dict[str, str]) -> None:

@@ -281,14 +281,15 @@ def _serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=f"registry.subscriptions.{purpose}")
 
 
-def link_token(secret_key: str, purpose: str, sub: Subscription) -> str:
-    return _serializer(secret_key, purpose).dumps({"id": sub.id, "email": sub.email})
+def link_token(secret_key: str, purpose: str, sub_id: int, email: str | None) -> str:
+    """A signed link naming one subscription and its address (confirm or unsubscribe)."""
+    return _serializer(secret_key, purpose).dumps({"id": sub_id, "email": email})
 
 
 def from_link(session: Session, secret_key: str, purpose: str, token: str) -> Subscription | None:
     """The subscription a signed link names; None when it is gone already.
     A forged, altered or (for confirmation) stale link is a 400."""
-    max_age = CONFIRM_MAX_AGE.total_seconds() if purpose == "confirm" else None
+    max_age = int(CONFIRM_MAX_AGE.total_seconds()) if purpose == "confirm" else None
     try:
         data = _serializer(secret_key, purpose).loads(token, max_age=max_age)
     except SignatureExpired:

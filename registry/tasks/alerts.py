@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import math
+import smtplib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -119,7 +120,7 @@ def send_confirmation(sub_id: int) -> None:
     sub = db.session.get(Subscription, sub_id)
     if sub is None or sub.email is None:
         return
-    token = subscriptions.link_token(app.config["SECRET_KEY"], "confirm", sub)
+    token = subscriptions.link_token(app.config["SECRET_KEY"], "confirm", sub.id, sub.email)
     msg = mail.confirmation(sender=sender(app), to=sub.email, filters=sub.filters,
                             confirm_url=_base(app) + CONFIRM_PATH + token)
     db.session.rollback()
@@ -166,7 +167,7 @@ def _send_webhook(app: Flask, w: Work) -> Attempt:
 def _send_mail(app: Flask, w: Work, names: dict[str, str]) -> Attempt:
     base = _base(app)
     token = subscriptions.link_token(app.config["SECRET_KEY"], "unsubscribe",
-                                     _Named(w.subscription_id, w.target))
+                                     w.subscription_id, w.target)
     items = [mail.item_from_event(e["type"], e["payload"] or {},
                                   names.get((e["payload"] or {}).get("profile", ""), "the profile"),
                                   base + (e["payload"] or {}).get("path", ""))
@@ -178,16 +179,9 @@ def _send_mail(app: Flask, w: Work, names: dict[str, str]) -> Attempt:
         note = mail.send(msg, app.config.get("SMTP_URL"))
     except mail.PermanentFailure as exc:
         return Attempt(False, error=str(exc)[:500], permanent=True)
-    except (OSError, mail.smtplib.SMTPException) as exc:
+    except (OSError, smtplib.SMTPException) as exc:
         return Attempt(False, error=f"{type(exc).__name__}: {exc}"[:500])
     return Attempt(True, error=None if note.startswith("sent") else note)
-
-
-class _Named:
-    """What a signed link names (a subscription's id and address)."""
-
-    def __init__(self, sub_id: int, email: str) -> None:
-        self.id, self.email = sub_id, email
 
 
 # --------------------------------------------------------------------------- runners
