@@ -127,18 +127,19 @@ def digest(items: Sequence[Item], *, sender: str, to: str, unsubscribe_url: str,
     context = {"items": shown, "more": len(items) - len(shown), "more_url": more_url,
                "unsubscribe_url": unsubscribe_url}
     msg = _message(sender, to, _subject(items))
-    msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    _unsubscribe_headers(msg, unsubscribe_url)
     msg.set_content(_TEXT.render(**context))
     msg.add_alternative(_HTML.render(**context), subtype="html")
     return msg
 
 
-def confirmation(*, sender: str, to: str, confirm_url: str, filters: Mapping[str, Any]
-                 ) -> EmailMessage:
-    """The double opt-in mail: nothing else is sent to the address until it is followed."""
+def confirmation(*, sender: str, to: str, confirm_url: str, unsubscribe_url: str,
+                 filters: Mapping[str, Any]) -> EmailMessage:
+    """The double opt-in mail: nothing else is sent to the address until it is followed.
+    Like every mail, it can be refused with one click (which drops the sign-up)."""
     wanted = ", ".join(f"{k} {v}" for k, v in sorted(filters.items())) or "every failing batch"
     msg = _message(sender, to, "Confirm your kratom COA registry failure alerts")
+    _unsubscribe_headers(msg, unsubscribe_url)
     msg.set_content(
         f"Someone (we hope you) asked for failure alerts of the kratom COA registry "
         f"({wanted}) to be sent to this address.\n\nConfirm: {confirm_url}\n\n"
@@ -149,6 +150,12 @@ def confirmation(*, sender: str, to: str, confirm_url: str, filters: Mapping[str
         "the alerts</a></p><p>If it was not you, ignore this mail: nothing more will be "
         "sent.</p>").render(wanted=wanted, url=confirm_url), subtype="html")
     return msg
+
+
+def _unsubscribe_headers(msg: EmailMessage, url: str) -> None:
+    """RFC 8058: the link, and that a POST of ``List-Unsubscribe=One-Click`` to it works."""
+    msg["List-Unsubscribe"] = f"<{url}>"
+    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
 
 
 def _message(sender: str, to: str, subject: str) -> EmailMessage:

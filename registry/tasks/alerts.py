@@ -120,9 +120,12 @@ def send_confirmation(sub_id: int) -> None:
     sub = db.session.get(Subscription, sub_id)
     if sub is None or sub.email is None:
         return
-    token = subscriptions.link_token(app.config["SECRET_KEY"], "confirm", sub.id, sub.email)
+    secret = app.config["SECRET_KEY"]
+    confirm = subscriptions.link_token(secret, "confirm", sub.id, sub.email)
+    refuse = subscriptions.link_token(secret, "unsubscribe", sub.id, sub.email)
     msg = mail.confirmation(sender=sender(app), to=sub.email, filters=sub.filters,
-                            confirm_url=_base(app) + CONFIRM_PATH + token)
+                            confirm_url=_base(app) + CONFIRM_PATH + confirm,
+                            unsubscribe_url=_base(app) + UNSUBSCRIBE_PATH + refuse)
     db.session.rollback()
     mail.send(msg, app.config.get("SMTP_URL"))
 

@@ -48,6 +48,7 @@ def test_double_opt_in_digest_and_one_click_unsubscribe(mail_app, smtp) -> None:
     plain, html = text_and_html(confirm_mail)
     confirm = link(plain, "/alerts/confirm/")
     assert confirm in html
+    assert confirm_mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     upload(client, uploader, with_lead("2.1", lot="BEFORE-1"))  # before confirming
     time.sleep(5.5)  # longer than the digest window
