@@ -14,7 +14,11 @@ Celery workers (``--broker``, e.g. redis://127.0.0.1:6379/15; skipped without on
 Latency: with one subscription, ``--uploads`` failing COAs uploaded one after another;
 each time from the upload's response to the sink's receipt. Target p95 <= 2 s
 (embedded). Figures are printed, never asserted; on a shared machine they move with
-the load (the sink, the senders and the database share the same cores).
+the load (the sink, the senders and the database share the same cores). Concurrent
+senders beat the bare loop only where spare cores exist: the loop waits on one round
+trip at a time, the runner's threads and two workers' processes need CPU of their own.
+``--database`` takes a PostgreSQL URL (an empty schema) for the Celery figures without
+SQLite's one-writer-at-a-time.
 """
 
 from __future__ import annotations
