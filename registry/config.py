@@ -40,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "ALERT_JITTER": 0.1,
     "ALERT_CHUNK": 100,  # deliveries claimed per task
     "ALERT_CONCURRENCY": 8,  # sends in flight per process
+    "ALERT_LANES": 2,  # embedded runner: claim-send-record loops running side by side
     "PARSE_TIMEOUT_S": 60,
     "PARSE_MEMORY_MB": 1536,
     "PARSE_MAX_PAGES": 60,

@@ -220,11 +220,28 @@ class Embedded:
             thread.join(timeout)
 
     def run_once(self) -> int:
-        """Dispatch and deliver until nothing is due; how many deliveries were claimed."""
-        claimed = 0
+        """Dispatch, then deliver until nothing is due; how many deliveries were claimed.
+
+        Delivery runs in ``ALERT_LANES`` lanes, each claiming its own chunks, so that one
+        lane's database work (claiming, recording) overlaps another's sending.
+        """
         with self.app.app_context():
             try:
                 dispatch()
+            except Exception:  # the events stay; the next round retries
+                log.exception("alert fan-out failed")
+            finally:
+                db.session.remove()
+        lanes = int(self.app.config["ALERT_LANES"])
+        if lanes <= 1:
+            return self._lane()
+        with ThreadPoolExecutor(lanes, thread_name_prefix="registry-lane") as pool:
+            return sum(pool.map(lambda _: self._lane(), range(lanes)))
+
+    def _lane(self) -> int:
+        claimed = 0
+        with self.app.app_context():
+            try:
                 while not self._stop.is_set():
                     n = deliver_due()
                     claimed += n
