@@ -33,7 +33,6 @@ from registry.models import (
     OutboxEvent,
     Profile,
     Subscription,
-    SubscriptionStatus,
 )
 from registry.services import subscriptions
 
@@ -92,12 +91,6 @@ def _claimable(now: datetime) -> sa.ColumnElement[bool]:
 def due_count(session: Session, now: datetime | None = None) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(Delivery)
                           .where(_claimable(now or utcnow()))) or 0
-
-
-def next_due(session: Session) -> datetime | None:
-    """When the earliest waiting delivery is due (for a worker deciding how long to sleep)."""
-    return session.scalar(sa.select(sa.func.min(Delivery.next_try_at))
-                          .where(Delivery.status == DeliveryStatus.PENDING))
 
 
 def claim(session: Session, *, limit: int, policy: Policy, now: datetime | None = None
@@ -231,7 +224,3 @@ def _disable(session: Session, sub: Subscription, reason: str, now: datetime) ->
             Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]))):
         d.status, d.next_try_at, d.lease_until = DeliveryStatus.FAILED, None, None
         d.log = [*d.log, note]
-
-
-def is_active(sub: Subscription) -> bool:
-    return sub.status is SubscriptionStatus.ACTIVE

@@ -66,7 +66,7 @@ def fan_out(session: Session, *, default_profile: str, digest_window: timedelta,
 
 def _rows(session: Session, events: list[OutboxEvent], subs: list[Subscription],
           default_profile: str, now: datetime, window: timedelta) -> list[dict[str, Any]]:
-    slugs = _vendor_slugs(session, {e.batch_id for e in events if e.batch_id is not None})
+    slugs = vendor_slugs(session, {e.batch_id for e in events if e.batch_id is not None})
     due_mail = _waiting_mail(session, [s.id for s in subs if s.channel is Channel.EMAIL])
     rows = []
     for event in events:
@@ -93,7 +93,8 @@ def describe(event: OutboxEvent, vendor_slug: str | None) -> dict[str, Any]:
             "failures": (event.payload or {}).get("failures") or []}
 
 
-def _vendor_slugs(session: Session, batch_ids: set[int]) -> dict[int, str]:
+def vendor_slugs(session: Session, batch_ids: set[int]) -> dict[int, str]:
+    """The vendor slug of each batch (what a vendor filter compares)."""
     if not batch_ids:
         return {}
     return dict(session.execute(sa.select(Batch.id, Vendor.slug)

@@ -45,7 +45,7 @@ def entries(session: Session, filters: Mapping[str, str], default_profile: str,
         chunk = list(session.scalars(stmt))
         if not chunk:
             break
-        slugs = fanout._vendor_slugs(session, {e.batch_id for e in chunk if e.batch_id})
+        slugs = fanout.vendor_slugs(session, {e.batch_id for e in chunk if e.batch_id})
         found += [e for e in chunk if subscriptions.matches(
             filters, fanout.describe(e, slugs.get(e.batch_id or -1)), default_profile)]
         before = chunk[-1].id

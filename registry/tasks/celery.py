@@ -4,7 +4,9 @@ As in Flask's Celery example, ``celery_init_app`` gives every task the app conte
 (and a fresh session per task). The tasks are the plain functions of
 ``registry.tasks.alerts`` and ``registry.tasks`` (re-judge jobs), so the embedded
 runner and the workers run the same code. The web process only sends tasks (by name,
-after its commit); ``flask --app wsgi worker`` runs them.
+after its commit); ``flask --app wsgi worker`` runs them, and each worker sweeps on a
+thread of its own (``registry.cli.worker``) rather than through a beat process, so
+that no extra process has to be run or survives a killed worker.
 """
 
 from __future__ import annotations
@@ -34,8 +36,6 @@ def celery_init_app(app: Flask) -> Celery:
         worker_hijack_root_logger=False,
         worker_prefetch_multiplier=1,
         task_default_queue=app.config.get("CELERY_QUEUE", "registry"),
-        beat_schedule={"sweep-alerts": {"task": "registry.alerts.sweep",
-                                        "schedule": float(app.config["ALERT_SWEEP_S"])}},
     )
     _register(celery_app)
     app.extensions["celery"] = celery_app
