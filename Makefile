@@ -26,9 +26,8 @@ $(STAMP): setup.cfg pyproject.toml | $(BIN)/python
 
 install: $(STAMP)  ## create .venv and install the registry with its test tools
 
-run: install  ## migrate the database, load profiles and serve on $(HOST):$(PORT)
+run: install  ## migrate the database (which puts the shipped profiles in force) and serve on $(HOST):$(PORT)
 	$(FLASK) db upgrade
-	$(FLASK) profiles load
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install  ## run every test (PostgreSQL too when REGISTRY_TEST_DATABASE_URL is set)

@@ -78,6 +78,41 @@ def run_migrations_online():
         context.configure(connection=connection, **options)
         with context.begin_transaction():
             context.run_migrations()
+        upgraded_to_head = _is_upgrade() and _at_head(connection)
+    if upgraded_to_head:
+        _sync_shipped_profiles()
+
+
+def _is_upgrade():
+    """True when this run is ``db upgrade`` (Alembic names the step function after its
+    command), not ``check``, ``downgrade``, ``stamp`` or ``revision``."""
+    fn = context.get_context().opts.get("fn")
+    return getattr(fn, "__name__", None) == "upgrade"
+
+
+def _at_head(connection):
+    from alembic.runtime.migration import MigrationContext
+
+    heads = set(context.script.get_heads())
+    return set(MigrationContext.configure(connection).get_current_heads()) == heads
+
+
+def _sync_shipped_profiles():
+    """A migrated database has the shipped threshold profiles in force: without them no
+    batch gets a verdict. A changed shipped file becomes a new version and every batch
+    is re-judged under it, as ``flask profiles load`` does."""
+    from registry import tasks
+    from registry.services import profiles, unit_of_work
+
+    if not current_app.config.get("LOAD_PROFILES_ON_UPGRADE", True):
+        return
+    session = target_db.session
+    changed, job_id = unit_of_work.commit(session, lambda: profiles.sync_shipped(session, actor="db upgrade"))
+    for stored in changed:
+        logger.info("threshold profile %s: version %s in force", stored.row.code, stored.row.version)
+    if job_id is not None:
+        tasks.run(job_id)
+    session.remove()
 
 
 if context.is_offline_mode():

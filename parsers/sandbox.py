@@ -23,6 +23,16 @@ Design decisions:
   wall-clock timeout the parent kills it together with any ``tesseract`` it started.
   Size is checked in the parent before a child is started; the page limit is the
   parser's own ``max_pages`` (pdfium reads the page count without parsing the pages).
+* **A child never outlives its limits or its caller.** The parent's timeout needs a live
+  parent: a web worker killed mid-parse (gunicorn's own timeout, ``kill -9``) would leave
+  the child and its ``tesseract`` running with parent 1. So the child also polices
+  itself: a watchdog thread kills the child's whole process group (``tesseract``
+  included) when the wall-clock limit passes, or as soon as its caller is gone. The
+  child's parent is the forkserver, which outlives a dead caller (every child holds
+  the forkserver's "alive" pipe, so a parent-death signal would never fire); instead
+  the caller holds the only write end of a *lifeline* pipe whose read end the child
+  watches: end of file there means the caller died. An ``ITIMER_REAL`` alarm with its
+  default, fatal action backs the deadline up where no thread can run.
 * **The reply is JSON, not pickle**: a child that a malicious file managed to subvert
   must not be able to run code in the parent through ``pickle.loads``. The parent reads
   at most :data:`MAX_REPLY_BYTES` and rebuilds the document with ``Document.from_dict``.
@@ -80,6 +90,8 @@ PRELOAD = ["parsers", "pdfplumber", "pypdfium2"]
 MAX_REPLY_BYTES = 32 * 1024 * 1024
 #: Exit code of a child that ran out of memory and could not say so through the pipe.
 EXIT_MEMORY = 86
+#: Exit code of a child whose watchdog ended it (deadline passed, or its parent is gone).
+EXIT_ORPHANED = 87
 #: How often the parent samples the child's peak address space while waiting (seconds).
 SAMPLE_INTERVAL = 0.05
 #: A crash at or above this fraction of the memory limit counts as running out of memory.
@@ -91,6 +103,11 @@ MEMORY_MESSAGES = ("Thread creation failed", "Cannot allocate memory", "std::bad
 CHILD_ENV = {"OMP_THREAD_LIMIT": "1"}
 #: Longest message carried from the child (one line).
 MAX_MESSAGE = 300
+#: How often the child's watchdog looks at its parent and its deadline (seconds).
+WATCHDOG_INTERVAL = 0.1
+#: The child's own deadline runs this much past the parent's (the parent, when alive,
+#: kills first and reports the timeout; the child's deadline is for an absent parent).
+WATCHDOG_GRACE_S = 2.0
 
 _LOCK = threading.Lock()  # multiprocessing's start()/join() bookkeeping is not thread-safe
 _CONTEXT: Any = None
@@ -138,25 +155,28 @@ def run_isolated(func: Callable[..., dict[str, Any]], args: tuple[Any, ...], lim
     """
     ctx = _context()
     reader, writer = ctx.Pipe(duplex=False)
+    lifeline, held = ctx.Pipe(duplex=False)  # the child watches ``lifeline``; we hold ``held``
     # A function of __main__ needs the child to run the main script again (slow);
     # functions of importable modules (the parser's own) start straight from the server.
     launcher = ctx.Process if getattr(func, "__module__", None) == "__main__" else _Process
-    process = launcher(target=_child_main, args=(writer, func, args, limits),
+    process = launcher(target=_child_main, args=(writer, lifeline, func, args, limits),
                        name="coa-parse", daemon=True)
     try:
         with _LOCK:
             process.start()
     except OSError as exc:  # the child died while importing the caller's __main__, say
-        writer.close()
-        reader.close()
+        for conn in (writer, reader, lifeline, held):
+            conn.close()
         raise RuntimeError(f"cannot start a parser process ({exc}); is the main module importable "
                            "(not <stdin>)?") from exc
     writer.close()
+    lifeline.close()
     try:
         return _await_reply(process, reader, limits)
     finally:
         reader.close()
         _reap(process)
+        held.close()
 
 
 class _Popen(popen_forkserver.Popen):
@@ -269,6 +289,8 @@ def _died(process: Any, limits: Limits, peak_kb: int) -> ParseError:
         return ParseError("parser process closed its pipe and did not exit")
     if code == EXIT_MEMORY:
         return MemoryLimitExceeded(f"memory limit exceeded: parse needed more than {limits.memory_mb} MB")
+    if code == EXIT_ORPHANED or -code in (signal.SIGALRM,):
+        return TimeLimitExceeded(f"parse took longer than {limits.seconds:g} s")
     if code >= 0:
         return ParseError(f"parser process exited without a result (exit code {code})")
     sig = -code
@@ -333,13 +355,14 @@ def _cpu_limit(limits: Limits) -> int:
 # --- the child side ----------------------------------------------------------------
 
 
-def _child_main(conn: Connection, func: Callable[..., dict[str, Any]], args: tuple[Any, ...],
-                limits: Limits) -> None:
+def _child_main(conn: Connection, lifeline: Connection, func: Callable[..., dict[str, Any]],
+                args: tuple[Any, ...], limits: Limits) -> None:
     """Entry point of the child: limit, run, reply as JSON, exit without clean-up."""
     try:
         os.setpgid(0, 0)
     except OSError:
         pass
+    _start_watchdog(limits, lifeline)
     _apply_limits(limits)
     for key, value in CHILD_ENV.items():
         os.environ.setdefault(key, value)
@@ -356,6 +379,31 @@ def _child_main(conn: Connection, func: Callable[..., dict[str, Any]], args: tup
     except BaseException:  # noqa: BLE001 - the parent will see a closed pipe
         os._exit(1)
     os._exit(0)
+
+
+def _start_watchdog(limits: Limits, lifeline: Connection) -> None:
+    """Kill this child's process group at its deadline or when its caller is gone (end of
+    file on ``lifeline``, whose only write end the caller holds)."""
+    deadline = time.monotonic() + limits.seconds + WATCHDOG_GRACE_S
+    # Backstop where no thread can run: SIGALRM's default action ends the process.
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.setitimer(signal.ITIMER_REAL, limits.seconds + 2 * WATCHDOG_GRACE_S)
+
+    def caller_gone() -> bool:
+        try:
+            return lifeline.poll(WATCHDOG_INTERVAL)  # readable only at end of file
+        except OSError:
+            return True
+
+    def watch() -> None:
+        while time.monotonic() < deadline and not caller_gone():
+            pass
+        try:
+            os.killpg(0, signal.SIGKILL)  # this child and all it started (tesseract)
+        finally:
+            os._exit(EXIT_ORPHANED)
+
+    threading.Thread(target=watch, name="coa-parse-watchdog", daemon=True).start()
 
 
 def _apply_limits(limits: Limits) -> None:

@@ -6,6 +6,7 @@ Keys carry no prefix inside the app (``REGISTRY_MAX_UPLOAD_MB`` → ``MAX_UPLOAD
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Mapping
 from decimal import Decimal
@@ -41,9 +42,12 @@ DEFAULTS: dict[str, Any] = {
     "ALERT_CHUNK": 100,  # deliveries claimed per task
     "ALERT_CONCURRENCY": 8,  # sends in flight per process
     "ALERT_LANES": 2,  # embedded runner: claim-send-record loops running side by side
+    "LOAD_PROFILES_ON_UPGRADE": True,  # `db upgrade` puts the shipped threshold profiles in force
     "PARSE_TIMEOUT_S": 60,
     "PARSE_MEMORY_MB": 1536,
     "PARSE_MAX_PAGES": 60,
+    "PROXY_FIX": 0,  # trusted reverse proxies in front (X-Forwarded-For/-Proto/-Host)
+    "METRICS_TOKEN": None,  # when set, /metrics needs "Authorization: Bearer <token>"
     "LOG_LEVEL": "INFO",
     "LOG_JSON": False,
 }
@@ -55,6 +59,10 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     app.config.from_prefixed_env("REGISTRY")
     if test_config:
         app.config.from_mapping(test_config)
+    # Links in answers to a request (problem types) use the request's own host unless a
+    # public URL was configured; alerts and QR codes, made outside requests, use BASE_URL.
+    app.config["BASE_URL_SET"] = bool(os.environ.get("REGISTRY_BASE_URL")
+                                      or (test_config and "BASE_URL" in test_config))
     _derive(app)
 
 

@@ -125,3 +125,16 @@ def is_retryable(error: BaseException) -> bool:
         code = getattr(getattr(error, "orig", None), "sqlstate", None)
         return code in {"40001", "40P01"}
     return False
+
+
+#: PostgreSQL's "undefined_table"; SQLite says "no such table".
+_UNDEFINED_TABLE = "42P01"
+
+
+def not_migrated(error: BaseException) -> bool:
+    """True when ``error`` says a table of ours does not exist (the schema was never
+    migrated): no retry and no per-item handling helps, only ``db upgrade``."""
+    if not isinstance(error, sa.exc.OperationalError | sa.exc.ProgrammingError):
+        return False
+    orig = getattr(error, "orig", None)
+    return getattr(orig, "sqlstate", None) == _UNDEFINED_TABLE or "no such table" in str(orig)

@@ -1,6 +1,7 @@
-"""One error vocabulary, answered as RFC 9457 ``application/problem+json``.
+"""One error vocabulary for services, commands and the API (no Flask here).
 
-Services raise :class:`RegistryError` subclasses; the transport maps them here:
+Services raise :class:`RegistryError` subclasses; ``registry.api.problems`` answers them
+as RFC 9457 ``application/problem+json``:
 
 - ``BadRequest`` 400, ``Unauthorized`` 401, ``Forbidden`` 403, ``NotFound`` 404,
   ``Conflict`` 409, ``PayloadTooLarge`` 413, ``UnsupportedMediaType`` 415,
@@ -14,11 +15,6 @@ uncaught becomes a bare 500 problem that leaks no detail.
 from __future__ import annotations
 
 from typing import Any
-
-from flask import Flask, Response, current_app, g, json
-from werkzeug.exceptions import HTTPException, InternalServerError
-
-PROBLEM_MIMETYPE = "application/problem+json"
 
 
 class RegistryError(Exception):
@@ -70,55 +66,30 @@ class Unprocessable(RegistryError):
     status, title, slug = 422, "Unprocessable Content", "validation"
 
 
-def problem(status: int, title: str, detail: str | None = None, *, slug: str | None = None,
-            errors: Any = None, headers: dict[str, str] | None = None) -> Response:
-    """Build a problem+json response."""
-    body: dict[str, Any] = {
-        "type": f"{current_app.config['BASE_URL'].rstrip('/')}/problems/{slug}" if slug
-        else "about:blank",
-        "title": title,
-        "status": status,
-    }
-    if detail:
-        body["detail"] = detail
-    if errors:
-        body["errors"] = errors
-    request_id = g.get("request_id")
-    if request_id:
-        body["request_id"] = request_id
-    resp = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
-    resp.headers.update(headers or {})
-    return resp
-
-
-def handle_registry_error(error: RegistryError) -> Response:
-    return problem(error.status, error.title, error.detail, slug=error.slug,
-                   errors=error.errors, headers=error.headers)
-
-
-def handle_http_exception(error: HTTPException) -> Response:
-    """Werkzeug and webargs errors as problems; 500s say nothing about internals."""
-    code = error.code or 500
-    if code >= 500:
-        return problem(code, error.name)
-    data = getattr(error, "data", None) or {}
-    errors = data.get("errors") or data.get("messages")
-    if isinstance(errors, dict) and set(errors) <= {"json", "query", "form", "files", "view_args"}:
-        # webargs nests field errors by location; flatten one location for clients.
-        errors = next(iter(errors.values())) if len(errors) == 1 else errors
-    headers = dict(data.get("headers") or {})
-    if error.code == 405 and error.valid_methods:  # type: ignore[attr-defined]
-        headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
-    detail = data.get("message") or (error.description if code != 422 else "invalid input")
-    return problem(code, error.name, detail, errors=errors, headers=headers)
-
-
-def handle_unexpected(error: Exception) -> Response:
-    current_app.logger.exception("unhandled error")
-    return handle_http_exception(InternalServerError())
-
-
-def init_app(app: Flask) -> None:
-    app.register_error_handler(RegistryError, handle_registry_error)
-    app.register_error_handler(HTTPException, handle_http_exception)
-    app.register_error_handler(Exception, handle_unexpected)
+#: Every problem type: its slug, what it means and what to do about it. Each ``type`` URI
+#: of a problem answer resolves to ``/problems/<slug>``, which says this.
+PROBLEMS: dict[str, tuple[str, str]] = {
+    "bad-request": ("The request could not be read.",
+                    "Check the request's syntax against the API document at /api/docs."),
+    "unauthorized": ("This needs an API token.",
+                     "Send it as 'Authorization: Bearer <token>'. An administrator creates tokens with "
+                     "`flask --app wsgi tokens create NAME --role uploader`."),
+    "forbidden": ("The token is valid but may not do this.",
+                  "Uploads need an uploader or admin token; profile changes need an admin token."),
+    "not-found": ("Nothing exists at this address, or no record has this id.",
+                  "Search instead: GET /api/v1/batches?lot=... finds a batch by its lot number."),
+    "method-not-allowed": ("This address does not take this HTTP method.",
+                           "The Allow header lists the methods it takes."),
+    "conflict": ("The request conflicts with what is stored.", "The detail names what conflicts."),
+    "payload-too-large": ("The upload is larger than the registry takes.",
+                          "The detail names the limit (REGISTRY_MAX_UPLOAD_MB); COA PDFs are rarely "
+                          "larger than a few megabytes."),
+    "unsupported-media-type": ("The file is not a PDF.",
+                               "Upload the certificate of analysis as a PDF file (field 'file')."),
+    "validation": ("Some input is not acceptable.",
+                   "'errors' names each field and what is wrong with it."),
+    "too-many-requests": ("Too many requests from this address.",
+                          "Wait for the seconds the Retry-After header gives, then try again."),
+    "internal": ("The registry failed to answer.",
+                 "This is our fault, not yours; the request id in the answer helps us find it."),
+}

@@ -11,7 +11,7 @@ import swagger_ui_bundle
 from flask import Flask, send_from_directory
 from flask_smorest import Api as _Api
 
-from registry import errors
+from registry.api import problems
 
 API_PREFIX = "/api/v1"
 
@@ -20,7 +20,7 @@ class Api(_Api):
     """flask-smorest, answering errors as problem+json like the rest of the registry."""
 
     def handle_http_exception(self, error):  # type: ignore[no-untyped-def]
-        return errors.handle_http_exception(error)
+        return problems.handle_http_exception(error)
 
 
 api = Api()
@@ -28,6 +28,7 @@ api = Api()
 
 def init_app(app: Flask) -> None:
     from registry.api import (
+        analytes,
         batches,
         certificates,
         feeds,
@@ -45,10 +46,12 @@ def init_app(app: Flask) -> None:
         OPENAPI_JSON_PATH="v1/openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
+        # Swagger UI's validator badge would send the document to an outside host.
+        OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},
     )
     api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}})
-    for module in (certificates, batches, vendors, profiles, subscriptions):
+    for module in (certificates, batches, vendors, profiles, analytes, subscriptions):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)
     # Not a route's body, but part of the contract: what a webhook POSTs.
     api.spec.components.schema("WebhookPayload", schema=subscriptions.WebhookPayloadSchema)

@@ -19,7 +19,8 @@ from registry.services import batches, search
 
 blp = Blueprint("batches", __name__, description="Batches (lots) and their verdicts")
 
-EXPORT_FIELDS = ("id", "vendor", "vendor_slug", "product", "lot", "status", "profile", "tested", "url")
+EXPORT_FIELDS = ("id", "vendor", "vendor_slug", "product", "lot", "status", "profile", "tested",
+                 "worst_status", "failing_profiles", "url")
 
 
 def _renderer() -> Any:
@@ -36,10 +37,26 @@ def _renderer() -> Any:
     return render
 
 
+def _csv_renderer() -> Any:
+    """As :func:`_renderer`, with the failing profiles as one ``;``-separated cell."""
+    render = _renderer()
+
+    def flat(item: dict[str, Any]) -> dict[str, Any]:
+        item = render(item)
+        item["failing_profiles"] = ";".join(item.get("failing_profiles") or ())
+        return item
+
+    return flat
+
+    return render
+
+
 def _filters(args: dict[str, Any]) -> tuple[search.BatchFilters, str]:
+    """The search's filters, checked (an unknown analyte or profile is a 422) before
+    anything is answered, exports included."""
     profile = args.get("profile") or current_app.config["DEFAULT_PROFILE"]
     fields = {k: v for k, v in args.items() if k in search.BatchFilters.__dataclass_fields__}
-    return search.BatchFilters(**fields), profile
+    return search.validate_filters(db.session, search.BatchFilters(**fields), args.get("profile")), profile
 
 
 @blp.route("/batches")
@@ -63,7 +80,7 @@ class Batches(MethodView):
 
 
 def _export(filters: search.BatchFilters, profile: str, fmt: str) -> Response:
-    render = _renderer()
+    render = _csv_renderer() if fmt == "csv" else _renderer()
     rows = (render(item) for item in search.iter_batches(db.session, filters, profile=profile))
     body = _csv(rows) if fmt == "csv" else (json.dumps(r) + "\n" for r in rows)
     mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"

@@ -8,7 +8,7 @@ from flask import Response, current_app, g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from registry.api.auth import require
+from registry.api.auth import required
 from registry.errors import NotFound
 from registry.extensions import db
 from registry.models import Certificate, TokenRole
@@ -30,6 +30,7 @@ def render(cert: Certificate) -> dict[str, Any]:
 
 @blp.route("/certificates")
 class Certificates(MethodView):
+    @required(TokenRole.UPLOADER)  # before the body is read: a stranger gets 401, not 422
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(UploadFormSchema, location="form")
     @blp.arguments(UploadFileSchema, location="files")
@@ -37,7 +38,7 @@ class Certificates(MethodView):
     @blp.alt_response(200, schema=CertificateSchema, description="the same bytes were uploaded before")
     def post(self, form: dict[str, Any], files: dict[str, Any]) -> Any:
         """Upload a COA PDF (uploader or admin token)."""
-        token = require(TokenRole.UPLOADER)
+        token = g.token
         upload = certificates.Upload(data=files["file"].read(), filename=files["file"].filename,
                                      **form)
         certificates.check_upload(upload, int(current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024))

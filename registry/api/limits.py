@@ -14,7 +14,7 @@ from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-EXEMPT = ("health.healthz", "health.metrics", "static", "swagger_assets")
+EXEMPT = ("health.healthz", "health.metrics", "problems.explain", "static", "swagger_assets")
 UPLOADS = ("certificates.Certificates",)
 
 

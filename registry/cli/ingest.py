@@ -26,7 +26,9 @@ from registry.storage import get_storage
 def ingest_command(paths: tuple[Path, ...], jobs: int | None, verbose: bool) -> None:
     """Import COA PDFs from files and folders (folders are searched recursively).
 
-    Exits with status 1 when any file was unreadable or refused.
+    Each file is recorded in a transaction of its own: one that cannot be recorded is
+    reported and the rest go on. Exits with status 1 when any file was unreadable,
+    refused or not recorded.
     """
     files = ingest.find_pdfs(paths)
     if not files:
@@ -63,5 +65,5 @@ def _print_summary(console: Console, summary: ingest.Summary) -> None:
         table.add_row(name, str(counts.get(name, 0)))
     console.print(table)
     for report in summary.reports:
-        if report.outcome in (ingest.Outcome.UNREADABLE, ingest.Outcome.REFUSED):
+        if report.outcome in (ingest.Outcome.UNREADABLE, ingest.Outcome.REFUSED, ingest.Outcome.FAILED):
             console.print(f"[red]{report.outcome.value}[/red] {report.path}: {report.detail}")

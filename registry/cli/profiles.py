@@ -12,7 +12,7 @@ from rich.table import Table
 from registry import tasks
 from registry.extensions import db
 from registry.models import Job
-from registry.services import audit, jobs, profiles, rejudge, unit_of_work
+from registry.services import jobs, profiles, unit_of_work
 
 cli = AppGroup("profiles", help="Threshold profiles: load the shipped ones, list them.")
 jobs_cli = AppGroup("jobs", help="Background jobs (re-judging batches after a profile change).")
@@ -25,17 +25,7 @@ def load(no_rejudge: bool) -> None:
     """Load the shipped profiles; a changed file becomes a new version, and every batch
     is re-judged under the new versions."""
     session = db.session
-
-    def work() -> tuple[list[profiles.Stored], int | None]:
-        changed = profiles.load_shipped(session)
-        for stored in changed:
-            audit.record(session, actor="cli", action="profile.load", obj=stored.row,
-                         details={"code": stored.row.code, "version": stored.row.version,
-                                  "previous_version": stored.previous_version})
-        job = rejudge.enqueue(session, [s.row for s in changed], actor="cli") if changed else None
-        return changed, job.id if job else None
-
-    changed, job_id = unit_of_work.commit(session, work)
+    changed, job_id = unit_of_work.commit(session, lambda: profiles.sync_shipped(session, actor="cli"))
     if not changed:
         click.echo("Shipped profiles are up to date.")
         return

@@ -18,9 +18,12 @@ cli = AppGroup("tokens", help="API tokens for uploaders and admins.")
 @click.option("--role", type=click.Choice([r.value for r in TokenRole]), default="uploader",
               show_default=True)
 def create(name: str, role: str) -> None:
-    """Create a token and print it once (its last word)."""
-    _, plaintext = unit_of_work.commit(
-        db.session, lambda: tokens.create(db.session, name, TokenRole(role)))
+    """Create a token and print it once (its last word). Names are unique."""
+    try:
+        _, plaintext = unit_of_work.commit(
+            db.session, lambda: tokens.create(db.session, name, TokenRole(role)))
+    except RegistryError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"Created {role} token {name!r}. It is shown only now: {plaintext}")
 
 

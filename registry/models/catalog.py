@@ -59,7 +59,7 @@ class Lab(TimestampMixin, Base):
 
 
 class Batch(TimestampMixin, Base):
-    """One lot of one vendor. ``lot_key`` is the lot with spaces, dashes and case folded."""
+    """One lot of one vendor. ``lot_key`` is the lot with spaces, dashes, dots and case folded."""
 
     __tablename__ = "batches"
     __table_args__ = (

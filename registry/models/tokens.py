@@ -21,7 +21,7 @@ class ApiToken(TimestampMixin, Base):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(200))
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)  # names one token, revoked or not
     role: Mapped[TokenRole] = mapped_column(
         sa.Enum(TokenRole, native_enum=False, length=20,
                 values_callable=lambda e: [m.value for m in e])

@@ -17,13 +17,23 @@ class BatchSearchArgs(PageArgs):
     class Meta:
         unknown = ma.RAISE
 
-    vendor = fields.String(validate=validate.Length(min=1, max=300))
-    lot = fields.String(validate=validate.Length(min=1, max=200))
+    vendor = fields.String(validate=validate.Length(min=1, max=300), metadata={
+        "description": "a vendor by any of its spellings or its slug; when none is the whole name, "
+                       "every vendor whose name contains it (`viva`)", "example": "acme botanicals"})
+    lot = fields.String(validate=validate.Length(min=1, max=200), metadata={
+        "description": "a lot or its beginning; spaces, dashes, dots and case are ignored",
+        "example": "RB-2024-0117"})
     product = fields.String(validate=validate.Length(min=1, max=500))
     lab = fields.String(validate=validate.Length(min=1, max=500))
     status = fields.String(validate=validate.OneOf(STATUSES))
-    analyte = fields.String(validate=validate.Length(min=1, max=60))
-    profile = fields.String(validate=validate.Length(min=1, max=80))
+    analyte = fields.String(validate=validate.Length(min=1, max=60), metadata={
+        "description": "an analyte's code, name or symbol in any case (`lead`, `Pb`, `7-OH`, "
+                       "`yeast and mold`); see GET /api/v1/analytes. Unknown: 422",
+        "example": "Pb"})
+    profile = fields.String(validate=validate.Length(min=1, max=80), metadata={
+        "description": "the profile whose verdict `status` filters and each item shows (default: "
+                       "the registry's default profile); `any`: a status under any profile. Unknown: 422",
+        "example": "any"})
     q = fields.String(validate=validate.Length(min=1, max=200))
     tested_after = fields.Date()
     tested_before = fields.Date()
@@ -40,6 +50,10 @@ class BatchItemSchema(ma.Schema):
         "description": "verdict under the asked (or default) profile; null when not yet judged"})
     profile = fields.String()
     tested = fields.Date(allow_none=True)
+    worst_status = fields.String(allow_none=True, metadata={
+        "description": "the worst verdict under any profile (fail, then incomplete, then pass)"})
+    failing_profiles = fields.List(fields.String(), metadata={
+        "description": "the profiles under which the batch fails"})
     url = fields.String()
 
 

@@ -10,6 +10,7 @@ one transaction by the caller's single commit.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,13 +20,16 @@ from sqlalchemy.orm import Session
 
 import parsers
 from registry.errors import NotFound, PayloadTooLarge, UnsupportedMediaType
-from registry.models import Certificate, CertificateStatus, Result
+from registry.models import Batch, Certificate, CertificateStatus, Lab, Product, Result, Vendor
 from registry.services import audit, catalog, verdicts
 from registry.services.names import display
 from registry.storage import Storage
 
 #: Where a PDF may start: the header may follow a little junk (the PDF spec allows 1 KiB).
 PDF_HEADER_WINDOW = 1024
+#: Control characters a PDF's text may carry but no text column may hold (PostgreSQL
+#: refuses NUL in text and JSON); tab, line feed and carriage return are whitespace.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -46,6 +50,8 @@ class Upload:
     def __post_init__(self) -> None:
         self.sha256 = hashlib.sha256(self.data).hexdigest()
         self.vendor, self.product, self.batch = map(display, (self.vendor, self.product, self.batch))
+        if self.filename is not None:
+            self.filename = _CONTROL.sub("", self.filename)[:_length(Certificate.filename)] or None
 
 
 def check_upload(upload: Upload, max_bytes: int) -> None:
@@ -64,10 +70,44 @@ def prepare(upload: Upload, storage: Storage, limits: parsers.Limits) -> None:
         return
     storage.put(upload.data)
     try:
-        upload.document = parsers.parse_isolated(upload.data, limits)
+        upload.document = clean_document(parsers.parse_isolated(upload.data, limits))
     except parsers.ParseError as error:
         upload.error = error
     upload.prepared = True
+
+
+def clean_document(doc: parsers.Document) -> parsers.Document:
+    """The document without control characters in any of its strings: what a PDF
+    prints is untrusted, and a NUL in a lot number must not fail the whole upload."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return _CONTROL.sub("", value)
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        return value
+
+    data = doc.to_dict()
+    cleaned = clean(data)
+    return doc if cleaned == data else parsers.Document.from_dict(cleaned)
+
+
+def _length(column: Any) -> int:
+    length: int = column.property.columns[0].type.length
+    return length
+
+
+def _fit(text: str | None, column: Any, what: str, warnings: list[str]) -> str | None:
+    """``text`` as a column can hold it: cut to the column's length, with a warning."""
+    text = display(text)
+    limit = _length(column)
+    if text is not None and len(text) > limit:
+        warnings.append(f"the {what} read from the PDF is {len(text):,} characters long; "
+                        f"only its first {limit} are kept")
+        text = text[:limit].rstrip()
+    return text
 
 
 def find_by_sha(session: Session, sha256: str) -> Certificate | None:
@@ -123,16 +163,20 @@ def _new_certificate(upload: Upload, uploader_id: int | None) -> Certificate:
 
 def _attach(session: Session, cert: Certificate, upload: Upload, doc: parsers.Document) -> None:
     """Link the certificate to lab, vendor, product and batch, and add its results."""
-    cert.report_number = display(doc.report_number)
-    cert.sample_id = display(doc.sample_id)
+    warnings: list[str] = []
+    cert.report_number = _fit(doc.report_number, Certificate.report_number, "report number", warnings)
+    cert.sample_id = _fit(doc.sample_id, Certificate.sample_id, "sample id", warnings)
     cert.received, cert.tested, cert.reported = (
         _date(doc.dates.received), _date(doc.dates.tested), _date(doc.dates.reported))
-    lab_name = display(doc.lab.name)
+    lab_name = _fit(doc.lab.name, Lab.name, "lab name", warnings)
     if lab_name:
-        cert.lab = catalog.get_or_create_lab(session, lab_name, display(doc.lab.accreditation))
-    vendor_name = upload.vendor or display(doc.vendor)
-    lot = upload.batch or display(doc.batch)
-    product_name = upload.product or display(doc.product)
+        cert.lab = catalog.get_or_create_lab(
+            session, lab_name, _fit(doc.lab.accreditation, Lab.accreditation, "accreditation", warnings))
+    vendor_name = upload.vendor or _fit(doc.vendor, Vendor.name, "vendor", warnings)
+    lot = upload.batch or _fit(doc.batch, Batch.lot, "lot", warnings)
+    product_name = upload.product or _fit(doc.product, Product.name, "product", warnings)
+    if warnings:
+        cert.warnings = [*cert.warnings, *warnings]
     if vendor_name and lot:
         vendor = catalog.get_or_create_vendor(session, vendor_name)
         product = catalog.get_or_create_product(session, vendor, product_name) if product_name else None

@@ -15,9 +15,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session
 
 import parsers
+from registry.db import not_migrated
 from registry.errors import RegistryError
 from registry.models import CertificateStatus
 from registry.services import certificates, unit_of_work, verdicts
@@ -32,6 +34,7 @@ class Outcome(enum.StrEnum):
     UNREADABLE = "unreadable"
     DUPLICATE = "duplicate"
     REFUSED = "refused"  # not a PDF, empty, too large: nothing kept
+    FAILED = "failed"  # kept in storage, but its rows could not be written (reported, the rest go on)
 
 
 @dataclass
@@ -55,7 +58,8 @@ class Summary:
 
     @property
     def ok(self) -> bool:
-        return not any(r.outcome in (Outcome.UNREADABLE, Outcome.REFUSED) for r in self.reports)
+        return not any(r.outcome in (Outcome.UNREADABLE, Outcome.REFUSED, Outcome.FAILED)
+                       for r in self.reports)
 
 
 def find_pdfs(paths: Iterable[Path]) -> list[Path]:
@@ -84,8 +88,16 @@ def _prepare(path: Path, storage: Storage, limits: parsers.Limits,
 
 def _record(session: Session | scoped_session[Session], path: Path, upload: certificates.Upload,
             default_profile: str) -> FileReport:
-    cert, created = unit_of_work.commit(session, lambda: certificates.record(
-        session, upload, uploader_id=None, actor="cli:ingest"))
+    """Record one file in a transaction of its own; a database error is this file's
+    outcome (rolled back, nothing of it written), never the end of the import."""
+    try:
+        cert, created = unit_of_work.commit(session, lambda: certificates.record(
+            session, upload, uploader_id=None, actor="cli:ingest"))
+    except SQLAlchemyError as error:
+        if not_migrated(error):
+            raise  # no file can be recorded: the import stops with the one thing to do
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0][:300]
+        return FileReport(path, Outcome.FAILED, detail=f"not recorded: {type(error).__name__}: {reason}")
     if not created:
         return FileReport(path, Outcome.DUPLICATE, cert.id)
     outcome = {CertificateStatus.PARSED: Outcome.PARSED,

@@ -11,7 +11,7 @@ _LEGAL_SUFFIXES = {
 }
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
-_LOT_IGNORED = re.compile(r"[\s\-‐‑‒–—―_]+")
+_LOT_IGNORED = re.compile(r"[\s\-‐‑‒–—―_.]+")
 
 
 def name_key(name: str) -> str:
@@ -37,7 +37,8 @@ def slugify(key: str) -> str:
 
 
 def lot_key(lot: str) -> str:
-    """Lots match after dropping spaces and dashes and folding case: "rb 2024-0117" → "RB20240117"."""
+    """Lots match after dropping spaces, dashes and dots and folding case:
+    "rb 2024-0117" and "RB.2024.0117" → "RB20240117"."""
     return _LOT_IGNORED.sub("", unicodedata.normalize("NFKC", lot)).upper()
 
 

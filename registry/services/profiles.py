@@ -7,7 +7,8 @@ same rules submitted again (or a shipped file whose version was not bumped) make
 new version, and any changed figure or text does.
 
 Shipped profiles (the YAML files in ``registry/thresholds/profiles``) are loaded by
-``flask --app wsgi profiles load``: a file is compared with the last version loaded
+``flask --app wsgi db upgrade`` (after the schema is at head) and by
+``flask --app wsgi profiles load`` (:func:`sync_shipped`): a file is compared with the last version loaded
 *from that file*, so an administrator's custom version is not undone by a reload
 unless the shipped file itself changed.
 """
@@ -131,3 +132,17 @@ def load_shipped(session: Session) -> list[Stored]:
         if stored.changed:
             changed.append(stored)
     return changed
+
+
+def sync_shipped(session: Session, *, actor: str) -> tuple[list[Stored], int | None]:
+    """Store the shipped profiles that changed, with an audit entry each, and queue the
+    re-judgement of every batch under them; returns what changed and the job's id."""
+    from registry.services import audit, rejudge
+
+    changed = load_shipped(session)
+    for stored in changed:
+        audit.record(session, actor=actor, action="profile.load", obj=stored.row,
+                     details={"code": stored.row.code, "version": stored.row.version,
+                              "previous_version": stored.previous_version})
+    job = rejudge.enqueue(session, [s.row for s in changed], actor=actor) if changed else None
+    return changed, job.id if job else None

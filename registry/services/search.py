@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -52,10 +52,28 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
-from registry.models import Batch, Certificate, Lab, Product, Result, Vendor, VendorAlias, Verdict
+from registry.errors import Unprocessable
+from registry.models import (
+    Batch,
+    Certificate,
+    Lab,
+    Product,
+    Profile,
+    Result,
+    Vendor,
+    VendorAlias,
+    Verdict,
+)
+from registry.services import analytes
 from registry.services.names import lot_key, name_key
 
 MAX_WORDS = 8  # words of ``q`` used; more add nothing but cost
+#: ``profile=any``: a status under any profile; items then carry their worst status.
+ANY_PROFILE = "any"
+#: Worst first: the order in which a batch's statuses under its profiles are ranked.
+WORST_FIRST = ("fail", "warning", "incomplete", "pass")
+#: At most this many vendors match a partial vendor name.
+MAX_PARTIAL_VENDORS = 500
 # Up to this many matches, a scanning count also returns their ids (see ``_count_stmt``);
 # above it a page is found at once by walking the (tested, id) index.
 IDS_MAX = 2000
@@ -95,6 +113,19 @@ class Page:
 _FILTERS = tuple(f.name for f in fields(BatchFilters) if f.name not in ("profile", "q"))
 
 
+def validate_filters(session: Session, f: BatchFilters, profile: str | None) -> BatchFilters:
+    """The filters with the analyte resolved to its code (a name, symbol or code in any
+    case); 422 naming the field for an analyte, or a ``profile`` asked for, that does not
+    exist. Call it before answering, so that an export fails before its first byte."""
+    if f.analyte:
+        f = replace(f, analyte=analytes.resolve_or_refuse(f.analyte))
+    if profile is not None and profile != ANY_PROFILE and session.scalar(
+            sa.select(Profile.id).where(Profile.code == profile, Profile.current)) is None:
+        raise Unprocessable(f"no profile {profile!r}", errors={"profile": [
+            f"unknown profile {profile!r}; GET /api/v1/profiles lists them, and "
+            f"profile={ANY_PROFILE} means any of them"]})
+    return f
+
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -117,6 +148,7 @@ class _Shape:
     words: int
     fts: bool = False
     like_only: int = 0
+    any_profile: bool = False  # ``status`` under any profile
 
 
 def _params(f: BatchFilters, profile: str) -> tuple[frozenset[str], dict[str, Any]]:
@@ -212,8 +244,10 @@ def _exists(table: sa.Table, *where: sa.ColumnElement[bool]) -> sa.Exists:
     return sa.select(sa.literal_column("1")).select_from(table).where(*where).exists()
 
 
-def _status_exists(id_col: sa.ColumnElement[int]) -> sa.Exists:
+def _status_exists(id_col: sa.ColumnElement[int], any_profile: bool = False) -> sa.Exists:
     vd = _VD.alias("vs")  # not the page's joined verdict
+    if any_profile:
+        return _exists(vd, vd.c.batch_id == id_col, vd.c.status == sa.bindparam("status"))
     return _exists(vd, vd.c.batch_id == id_col, vd.c.profile_code == sa.bindparam("profile"),
                    vd.c.status == sa.bindparam("status"))
 
@@ -253,7 +287,7 @@ def _fts_count_stmt(shape: _Shape) -> sa.Select[Any]:
         where = _where(shape, id_col, batch_cols=False)
     stmt = sa.select(sa.func.count(), _ids_column(id_col)).select_from(frm).where(_MATCH, *where)
     if "status" in shape.present:
-        stmt = stmt.where(_status_exists(id_col))
+        stmt = stmt.where(_status_exists(id_col, shape.any_profile))
     return stmt
 
 
@@ -268,13 +302,18 @@ def _count_stmt(shape: _Shape, nulls_only: bool = False) -> sa.Select[Any]:
         return _fts_count_stmt(shape)
     if "status" in shape.present and not _needs_batch_cols(shape) and not nulls_only:
         # Verdict rows alone (each names an existing batch): no batch row is read.
+        if shape.any_profile:
+            ids = (sa.select(_VD.c.batch_id).distinct()
+                   .where(_VD.c.status == sa.bindparam("status"),
+                          *_where(shape, _VD.c.batch_id, batch_cols=False)))
+            return sa.select(sa.func.count()).select_from(ids.subquery())
         return (sa.select(sa.func.count()).select_from(_VD)
                 .where(_VD.c.profile_code == sa.bindparam("profile"),
                        _VD.c.status == sa.bindparam("status"),
                        *_where(shape, _VD.c.batch_id, batch_cols=False)))
     stmt = sa.select(sa.func.count()).select_from(_B).where(*_where(shape, _B.c.id, batch_cols=True))
     if "status" in shape.present:
-        stmt = stmt.where(_status_exists(_B.c.id))
+        stmt = stmt.where(_status_exists(_B.c.id, shape.any_profile))
     if nulls_only:
         stmt = stmt.where(_B.c.tested.is_(None))
     elif _scans(shape):
@@ -298,12 +337,12 @@ def _from() -> Any:
 def _filtered(shape: _Shape) -> sa.Select[Any]:
     stmt = sa.select(*_COLUMNS).select_from(_from()).where(*_where(shape, _B.c.id, batch_cols=True))
     if "status" in shape.present:
-        if shape.dialect == "sqlite":
+        if shape.dialect == "sqlite" or shape.any_profile:
             # A probe per batch, not a join condition: without statistics SQLite would
             # read every verdict of that status (or of the profile) first and sort them;
             # this way it walks (tested, id) backwards, or the batches another index
             # finds, and stops at the page's end.
-            stmt = stmt.where(_status_exists(_B.c.id))
+            stmt = stmt.where(_status_exists(_B.c.id, shape.any_profile))
         else:
             stmt = stmt.where(_VD.c.status == sa.bindparam("status"))
     return stmt
@@ -319,7 +358,7 @@ def _page_stmt(shape: _Shape, part: str) -> sa.Select[Any]:
     """
     inner = sa.select(_B.c.id, _B.c.tested).where(*_where(shape, _B.c.id, batch_cols=True))
     if "status" in shape.present:
-        inner = inner.where(_status_exists(_B.c.id))
+        inner = inner.where(_status_exists(_B.c.id, shape.any_profile))
     if part == "undated":
         inner = inner.where(_B.c.tested.is_(None)).order_by(_B.c.id.desc())
     else:
@@ -355,6 +394,10 @@ def _export_stmt(shape: _Shape, first: bool) -> sa.Select[Any]:
 
 _VENDOR_IDS = (sa.select(_A.c.vendor_id).where(_A.c.key == sa.bindparam("key"))
                .union(sa.select(_V.c.id).where(_V.c.slug == sa.bindparam("slug"))))
+# A part of a name ("viva" for Vivadzen), when no spelling or slug is the whole of it.
+_PARTIAL_VENDOR_IDS = (sa.select(_A.c.vendor_id).where(_A.c.key.like(sa.bindparam("like"), escape="\\"))
+                       .union(sa.select(_V.c.id).where(_V.c.slug.like(sa.bindparam("slug_like"), escape="\\")))
+                       .limit(MAX_PARTIAL_VENDORS))
 
 
 # ---------------------------------------------------------------------------------------
@@ -381,13 +424,25 @@ def _prepare(conn: sa.Connection, f: BatchFilters,
         return None  # nothing but dashes and spaces: it names no lot
     if "vendor" in present:
         assert f.vendor is not None
-        ids = list(conn.execute(_VENDOR_IDS, {"key": name_key(f.vendor),
-                                              "slug": f.vendor.strip().lower()}).scalars())
+        ids = vendor_ids(conn, f.vendor)
         if not ids:
             return None
         params["vendor_ids"] = ids
     like_only = sum(not _fts_word(w) for w in words) if fts else 0
-    return _Shape(conn.dialect.name, present, len(words), fts, like_only), params
+    any_profile = profile == ANY_PROFILE
+    return _Shape(conn.dialect.name, present, len(words), fts, like_only, any_profile), params
+
+
+def vendor_ids(conn: sa.Connection, name: str) -> list[int]:
+    """The vendors a typed name means: every vendor one of whose spellings (or slug) is
+    the whole name; when none is, every vendor with a spelling containing it."""
+    key = name_key(name)
+    ids = list(conn.execute(_VENDOR_IDS, {"key": key, "slug": name.strip().lower()}).scalars())
+    if ids or len(key) < 2:
+        return ids
+    return list(conn.execute(_PARTIAL_VENDOR_IDS, {
+        "like": "%" + _like_escape(key) + "%",
+        "slug_like": "%" + _like_escape(key.replace(" ", "-")) + "%"}).scalars())
 
 
 _FTS_READY: weakref.WeakKeyDictionary[sa.Engine, bool] = weakref.WeakKeyDictionary()
@@ -407,6 +462,29 @@ def _fts_ready(conn: sa.Connection) -> bool:
 def _item(row: Any, profile: str) -> dict[str, Any]:
     return {"id": row[0], "vendor": row[1], "vendor_slug": row[2], "product": row[3],
             "lot": row[4], "status": row[5], "tested": row[6], "profile": profile}
+
+
+_RANK = {status: i for i, status in enumerate(WORST_FIRST)}
+
+
+def _with_worst(conn: sa.Connection, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each item with ``worst_status`` (its worst under any profile) and
+    ``failing_profiles``; under ``profile=any`` its ``status`` is the worst one."""
+    if not items:
+        return items
+    by_batch: dict[int, list[tuple[str, str]]] = {}
+    rows = conn.execute(sa.select(_VD.c.batch_id, _VD.c.profile_code, _VD.c.status)
+                        .where(_VD.c.batch_id.in_([i["id"] for i in items])))
+    for batch_id, code, status in rows:
+        by_batch.setdefault(batch_id, []).append((code, status))
+    for item in items:
+        verdicts = by_batch.get(item["id"], [])
+        worst = min((s for _c, s in verdicts), key=lambda s: _RANK.get(s, len(WORST_FIRST)), default=None)
+        item["worst_status"] = worst
+        item["failing_profiles"] = sorted(c for c, s in verdicts if s == "fail")
+        if item["profile"] == ANY_PROFILE:
+            item["status"] = worst
+    return items
 
 
 def search_batches(session: Session, f: BatchFilters, *, profile: str, page: int,
@@ -435,7 +513,7 @@ def search_batches(session: Session, f: BatchFilters, *, profile: str, page: int
             skip = max(0, offset - (total - undated))
             rows += conn.execute(_page_stmt(shape, "undated"),
                                  {**params, "limit": per_page - len(rows), "offset": skip}).all()
-    return Page([_item(r, profile) for r in rows], total, page, per_page)
+    return Page(_with_worst(conn, [_item(r, profile) for r in rows]), total, page, per_page)
 
 
 def iter_batches(session: Session, f: BatchFilters, *, profile: str,
@@ -452,6 +530,5 @@ def iter_batches(session: Session, f: BatchFilters, *, profile: str,
         rows = conn.execute(stmt, {**params, "limit": chunk, "last_id": last_id}).all()
         if not rows:
             return
-        for row in rows:
-            yield _item(row, profile)
+        yield from _with_worst(conn, [_item(row, profile) for row in rows])
         last_id = rows[-1][0]

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry.db import utcnow
-from registry.errors import Forbidden, NotFound, Unauthorized
+from registry.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 from registry.models import ApiToken, TokenRole
 from registry.services import audit
 
@@ -22,6 +22,14 @@ def _hash(plaintext: str) -> str:
 
 
 def create(session: Session, name: str, role: TokenRole, *, actor: str = "cli") -> tuple[ApiToken, str]:
+    """A new token named ``name`` (a name is never reused, so that it always means one
+    token in the audit log and in ``revoke``)."""
+    name = name.strip()
+    if not name:
+        raise Unprocessable("a token needs a name", errors={"name": ["must not be blank"]})
+    if session.scalar(sa.select(ApiToken.id).where(ApiToken.name == name)) is not None:
+        raise Conflict(f"a token named {name!r} exists already (names are never reused; "
+                       "`tokens list` shows them)")
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(name=name, role=role, token_hash=_hash(plaintext), prefix=plaintext[:10])
     session.add(token)
@@ -35,17 +43,16 @@ def list_all(session: Session) -> list[ApiToken]:
 
 
 def revoke(session: Session, ident: str, *, actor: str = "cli") -> ApiToken:
-    """Revoke by id or by name."""
-    query = sa.select(ApiToken).where(
-        ApiToken.id == int(ident) if ident.isdigit() else ApiToken.name == ident)
-    found = list(session.scalars(query))
-    if not found:
+    """Revoke one token, by name, or by id when no token has that name."""
+    token = session.scalar(sa.select(ApiToken).where(ApiToken.name == ident))
+    if token is None and ident.isdigit():
+        token = session.get(ApiToken, int(ident))
+    if token is None:
         raise NotFound(f"no token {ident!r}")
-    for token in found:
-        if token.revoked_at is None:
-            token.revoked_at = utcnow()
-            audit.record(session, actor=actor, action="token.revoke", obj=token)
-    return found[0]
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(session, actor=actor, action="token.revoke", obj=token)
+    return token
 
 
 def authenticate(session: Session, plaintext: str | None) -> ApiToken:

@@ -41,13 +41,18 @@ def _items(session: Session, rows: list[Any], profile: str) -> list[dict[str, An
 
 def list_vendors(session: Session, *, q: str | None, profile: str, page: int,
                  per_page: int) -> Page:
+    """Vendors by name; ``q`` matches any part of any spelling, whole spellings first."""
     stmt = _counts(profile)
+    order: list[Any] = [Vendor.name, Vendor.id]
     if q:
+        key = name_key(q)
+        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(Vendor.id.in_(sa.select(VendorAlias.vendor_id).where(
-            VendorAlias.key.like("%" + name_key(q) + "%"))))
+            VendorAlias.key.like("%" + escaped + "%", escape="\\"))))
+        whole = Vendor.id.in_(sa.select(VendorAlias.vendor_id).where(VendorAlias.key == key))
+        order = [sa.case((whole, 0), else_=1), *order]
     total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
-    rows = session.execute(stmt.order_by(Vendor.name, Vendor.id)
-                           .limit(per_page).offset((page - 1) * per_page)).all()
+    rows = session.execute(stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
     return Page(_items(session, list(rows), profile), total, page, per_page)
 
 

@@ -6,7 +6,7 @@ is only committed after its file is safe. A crash between the two leaves at most
 orphan blob, which ``flask storage gc`` removes.
 
 Backends implement :class:`Storage`; :class:`LocalStorage` is the embedded default.
-An S3-compatible backend only needs the same five methods.
+An S3-compatible backend only needs the same six methods. ``put`` of bytes already\nkept refreshes their time, so ``gc`` never takes the original of an upload in flight.
 """
 
 from __future__ import annotations
@@ -31,6 +31,10 @@ class Storage(Protocol):
     def exists(self, key: str) -> bool: ...
 
     def delete(self, key: str) -> None: ...
+
+    def delete_if_older(self, key: str, cutoff: datetime) -> bool:
+        """Delete ``key`` unless it was stored or re-stored since ``cutoff`` (atomically
+        with respect to ``put``); return whether it was deleted."""
 
     def keys(self) -> Iterator[tuple[str, datetime]]:
         """Every stored key with its modification time."""

@@ -25,8 +25,11 @@ class LocalStorage:
     def put(self, data: bytes) -> str:
         key = hashlib.sha256(data).hexdigest()
         path = self._path(key)
-        if path.exists():
+        try:
+            os.utime(path)  # already kept: now it is fresh, so gc leaves it to this upload
             return key
+        except FileNotFoundError:
+            pass
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
@@ -55,6 +58,28 @@ class LocalStorage:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def delete_if_older(self, key: str, cutoff: datetime) -> bool:
+        """Delete ``key`` unless it was stored or re-stored (``put``) since ``cutoff``.
+
+        The file is first moved aside atomically, then its time is read: a ``put`` that
+        refreshed it just before the move gets it back; a ``put`` just after the move
+        finds no file and writes its own. Either way an upload in flight keeps its file.
+        """
+        path = self._path(key)
+        aside = path.with_name(f".gc-{key}")
+        try:
+            os.replace(path, aside)
+        except FileNotFoundError:
+            return False
+        if datetime.fromtimestamp(aside.stat().st_mtime, UTC) >= cutoff:
+            if not path.exists():
+                os.replace(aside, path)
+            else:
+                aside.unlink(missing_ok=True)
+            return False
+        aside.unlink(missing_ok=True)
+        return True
 
     def keys(self) -> Iterator[tuple[str, datetime]]:
         if not self.root.exists():

@@ -81,3 +81,11 @@ def parse_out_of_memory(path: str) -> dict[str, Any]:
     from parsers.api import parse
 
     return parse(path).to_dict()
+
+
+def note_pids_then_sleep(pid_file: str) -> dict[str, Any]:
+    """Like a parse stuck in Tesseract: start a long subprocess, note both pids, wait."""
+    proc = subprocess.Popen(["sleep", "120"])
+    Path(pid_file).write_text(f"{os.getpid()} {proc.pid}")
+    proc.wait()
+    return {}

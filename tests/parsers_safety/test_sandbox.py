@@ -233,3 +233,67 @@ def test_memory_error_in_child_reports_the_memory_limit(pdf: Callable[..., Path]
         run_isolated(children.parse_out_of_memory, (str(pdf()),), Limits(seconds=20, memory_mb=768))
     assert info.value.code == "memory"
     assert "768 MB" in info.value.message
+
+
+CALLER = """
+import sys
+from parsers.sandbox import Limits, run_isolated
+from tests.parsers_safety import children
+run_isolated(children.note_pids_then_sleep, (sys.argv[1],), Limits(seconds=float(sys.argv[2])))
+"""
+
+
+def _caller_with_stuck_child(tmp_path: Path, seconds: float) -> tuple[subprocess.Popen[bytes], list[int]]:
+    """A separate process (standing for a web worker) whose parse is stuck in a subprocess."""
+    pid_file = tmp_path / "pids"
+    caller = subprocess.Popen([sys.executable, "-c", CALLER, str(pid_file), str(seconds)],
+                              cwd=Path(__file__).resolve().parents[2])
+    for _ in range(300):
+        if pid_file.exists() and len(pid_file.read_text().split()) == 2:
+            break
+        time.sleep(0.05)
+    else:
+        caller.kill()
+        pytest.fail("the child never started")
+    return caller, [int(p) for p in pid_file.read_text().split()]
+
+
+def _gone(pids: list[int], within: float) -> bool:
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        if not any(_alive(p) for p in pids):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_no_parse_process_survives_its_caller_killed(tmp_path: Path) -> None:
+    """SIGKILL of the caller mid-parse (gunicorn killing a worker at its timeout) leaves
+    no parse process and no subprocess of it (Tesseract) running with parent 1."""
+    caller, pids = _caller_with_stuck_child(tmp_path, seconds=600)
+    try:
+        assert all(_alive(p) for p in pids)
+        caller.kill()
+        caller.wait()
+        assert _gone(pids, within=5), [p for p in pids if _alive(p)]
+    finally:
+        for p in pids:
+            if _alive(p):
+                os.kill(p, 9)
+
+
+def test_the_time_limit_holds_while_the_caller_cannot_enforce_it(tmp_path: Path) -> None:
+    """A caller that is alive but stopped (or wedged) cannot kill at the deadline; the
+    child's own watchdog ends it and its subprocess shortly after the limit."""
+    import signal
+
+    caller, pids = _caller_with_stuck_child(tmp_path, seconds=1)
+    try:
+        os.kill(caller.pid, signal.SIGSTOP)
+        assert _gone(pids, within=8), [p for p in pids if _alive(p)]
+    finally:
+        os.kill(caller.pid, signal.SIGKILL)
+        caller.wait()
+        for p in pids:
+            if _alive(p):
+                os.kill(p, 9)

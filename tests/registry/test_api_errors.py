@@ -16,9 +16,17 @@ def _problem(resp, status: int) -> dict:
     return body
 
 
-def test_healthz(client: FlaskClient) -> None:
+def test_healthz(client: FlaskClient, shipped_profiles) -> None:
     resp = client.get("/healthz")
-    assert resp.status_code == 200 and resp.get_json() == {"status": "ok"}
+    assert resp.status_code == 200
+    assert resp.get_json() == {"status": "ok", "profiles": sorted(shipped_profiles)}
+
+
+def test_healthz_is_degraded_without_profiles(client: FlaskClient) -> None:
+    resp = client.get("/healthz")
+    body = resp.get_json()
+    assert resp.status_code == 200 and body["status"] == "degraded" and body["profiles"] == []
+    assert "db upgrade" in body["detail"]
 
 
 def test_unknown_route_is_a_problem(client: FlaskClient) -> None:
@@ -121,3 +129,34 @@ def test_docs_page_is_served_without_a_cdn(client: FlaskClient) -> None:
     assert "/api/docs/assets/swagger-ui-bundle.js" in html
     assert "://" not in html.split("<body>")[0].replace("http-equiv", "")
     assert client.get("/api/docs/assets/swagger-ui-bundle.js").status_code == 200
+
+
+def test_every_problem_type_resolves_to_its_explanation(client: FlaskClient, uploader) -> None:
+    """A problem's ``type`` is an absolute URI on the request's host (no REGISTRY_BASE_URL
+    set) that answers what the problem means, as JSON and as a page."""
+    answers = [client.get("/api/v1/nothing-here"), client.get("/api/v1/batches?status=maybe"),
+               client.post("/api/v1/certificates"), client.delete("/api/v1/batches"),
+               client.post("/api/v1/certificates", headers=uploader,
+                           data={"file": (io.BytesIO(b"plain text"), "x.txt")})]
+    assert [a.status_code for a in answers] == [404, 422, 401, 405, 415]
+    for answer in answers:
+        kind = answer.get_json()["type"]
+        assert kind.startswith("http://localhost/problems/"), kind
+        explained = client.get(kind.removeprefix("http://localhost"))
+        assert explained.status_code == 200 and explained.get_json()["title"], kind
+        page = client.get(kind.removeprefix("http://localhost"), headers={"Accept": "text/html"})
+        assert page.mimetype == "text/html" and "<h1>" in page.get_data(as_text=True)
+    assert client.get("/problems/no-such-thing").status_code == 404
+
+
+def test_problem_types_use_the_public_url_when_set(make_app) -> None:
+    client = make_app(BASE_URL="https://registry.example.org").test_client()
+    assert client.get("/api/v1/nope").get_json()["type"] == "https://registry.example.org/problems/not-found"
+
+
+def test_a_413_names_the_limit(make_app) -> None:
+    client = make_app(MAX_UPLOAD_MB=0.01).test_client()
+    resp = client.post("/api/v1/certificates", data={"file": (io.BytesIO(b"%PDF-" + b"0" * 200_000), "a.pdf")})
+    body = resp.get_json()
+    assert resp.status_code == 413 and "0.01 MB" in body["detail"], body
+    assert body["type"].endswith("/problems/payload-too-large")

@@ -29,6 +29,35 @@ def test_upgrade_down_to_base_and_back(make_app: Any) -> None:
     assert _tables(app) >= expected
 
 
+def test_db_upgrade_puts_the_shipped_profiles_in_force(make_app: Any) -> None:
+    """A deployer who runs ``db upgrade`` and starts the server gets verdicts: the
+    upgrade loads the shipped profiles (``db check`` and ``downgrade`` load nothing)."""
+    app = make_app(LOAD_PROFILES_ON_UPGRADE=True)
+    client, runner = app.test_client(), app.test_cli_runner()
+    with app.app_context():
+        downgrade(revision="base")
+        db.engine.dispose()
+    assert client.get("/healthz").status_code == 503  # not migrated
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    health = client.get("/healthz").get_json()
+    assert health["status"] == "ok" and "utah-r70-580" in health["profiles"], health
+    listed = runner.invoke(args=["profiles", "list"])
+    assert "utah-r70-580" in listed.output
+    again = runner.invoke(args=["db", "upgrade"])  # nothing changed: no new version
+    assert again.exit_code == 0
+    assert runner.invoke(args=["profiles", "load"]).output.strip() == "Shipped profiles are up to date."
+
+
+def test_db_check_loads_nothing(make_app: Any) -> None:
+    from alembic import command
+
+    app = make_app(LOAD_PROFILES_ON_UPGRADE=True)
+    with app.app_context():
+        command.check(app.extensions["migrate"].migrate.get_config())
+    assert app.test_client().get("/healthz").get_json()["status"] == "degraded"
+
+
 def test_models_and_migrations_agree(app) -> None:
     """``alembic check`` raises when autogenerate would write a migration."""
     from alembic import command

@@ -40,12 +40,14 @@ NEWEST_FIRST = ["b5", "b2", "b1", "b3", "b4"]  # tested DESC, undated last
 
 def seed(app: Any) -> dict[str, int]:
     """Insert BATCHES; answers their ids by name."""
-    from registry.models import Certificate, CertificateStatus, Result, Verdict
+    from registry.models import Certificate, CertificateStatus, Profile, Result, Verdict
     from registry.services import catalog
 
     ids: dict[str, int] = {}
     with app.app_context():
         s = db.session
+        for code in (DEFAULT, OTHER):  # the profiles the verdicts name (search checks they exist)
+            s.add(Profile(code=code, version=1, name=code, digest=code, definition={}))
         golden = catalog.get_or_create_vendor(s, "Golden Leaf Botanicals LLC")
         catalog.add_alias(s, golden, "GLB Kratom")
         for n, (vendor_name, lot, product_name, lab_name, tested, analytes, verdicts) in BATCHES.items():
@@ -98,9 +100,11 @@ def test_items_have_the_contract_fields_newest_first(client, ids) -> None:
     first = body["items"][0]
     assert first == {"id": ids["b5"], "vendor": "Red River Kratom Inc.", "vendor_slug": "red-river-kratom",
                      "product": None, "lot": "rb 2024-0117", "status": "fail", "profile": DEFAULT,
-                     "tested": "2024-03-03", "url": f"/api/v1/batches/{ids['b5']}"}
+                     "tested": "2024-03-03", "worst_status": "fail", "failing_profiles": [DEFAULT],
+                     "url": f"/api/v1/batches/{ids['b5']}"}
     undated = body["items"][-1]
     assert undated["tested"] is None and undated["status"] is None  # not judged
+    assert undated["worst_status"] is None and undated["failing_profiles"] == []
 
 
 @pytest.mark.parametrize("spelling", ["GOLDEN LEAF BOTANICALS, INC.", "golden leaf botanicals",
@@ -221,12 +225,12 @@ def test_csv_export_streams_every_match_with_a_header(client, ids) -> None:
     assert resp.is_streamed
     rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True))))
     assert rows[0] == ["id", "vendor", "vendor_slug", "product", "lot", "status", "profile",
-                       "tested", "url"]
+                       "tested", "worst_status", "failing_profiles", "url"]
     assert sorted(int(r[0]) for r in rows[1:]) == sorted(ids.values())
     by_id = {int(r[0]): r for r in rows[1:]}
     assert by_id[ids["b1"]][1:] == ["Golden Leaf Botanicals LLC", "golden-leaf-botanicals",
                                     "Red Bali Kratom Powder", "RB-2024-0117", "fail", DEFAULT,
-                                    "2024-01-19", f"/api/v1/batches/{ids['b1']}"]
+                                    "2024-01-19", "fail", DEFAULT, f"/api/v1/batches/{ids['b1']}"]
     filtered = client.get("/api/v1/batches", query_string={"format": "csv", "lab": "summit"})
     assert len(list(csv.reader(io.StringIO(filtered.get_data(as_text=True))))) == 1 + 2
 

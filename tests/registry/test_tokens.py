@@ -43,3 +43,25 @@ def test_revoke_unknown(app) -> None:
 def test_bad_role(app) -> None:
     out = app.test_cli_runner().invoke(args=["tokens", "create", "x", "--role", "king"])
     assert out.exit_code == 2 and "king" in out.output
+
+
+def test_names_are_unique_and_revoke_takes_exactly_one(app, client) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["tokens", "create", "acme", "--role", "uploader"])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(args=["tokens", "create", "acme", "--role", "admin"])
+    assert again.exit_code == 1 and "exists already" in again.output
+    other = runner.invoke(args=["tokens", "create", "beta"])
+    beta = other.output.split()[-1]
+    out = runner.invoke(args=["tokens", "revoke", "acme"])
+    assert out.exit_code == 0 and "(acme)" in out.output
+    listed = runner.invoke(args=["tokens", "list"]).output.splitlines()
+    assert [line for line in listed if "revoked" in line] == [next(line for line in listed if " acme " in line)]
+    headers = {"Authorization": f"Bearer {beta}"}
+    assert client.post("/api/v1/certificates", headers=headers).status_code == 422  # beta still works
+    assert runner.invoke(args=["tokens", "create", "acme"]).exit_code == 1  # a revoked name stays taken
+
+
+def test_a_blank_name_is_refused(app) -> None:
+    out = app.test_cli_runner().invoke(args=["tokens", "create", "  "])
+    assert out.exit_code == 1 and "name" in out.output

@@ -1,0 +1,110 @@
+"""Errors over HTTP: every error as an RFC 9457 ``application/problem+json`` answer, and
+``/problems/<slug>``, what each problem ``type`` means.
+
+:class:`~registry.errors.RegistryError` subclasses (raised by services), Werkzeug's HTTP
+exceptions (routing 404s, 405s, request-size 413s) and webargs' validation errors (422,
+with ``errors`` per field) all get the same shape. Anything uncaught becomes a bare 500
+problem that leaks no detail. Every answer's ``type`` is an absolute URI of
+``/problems/<slug>``, so a client or a person who follows it reads what went wrong and
+what to do (JSON, or a small page for browsers).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, g, has_request_context, json, request
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from registry.errors import PROBLEMS, NotFound, RegistryError
+
+PROBLEM_MIMETYPE = "application/problem+json"
+
+bp = Blueprint("problems", __name__)
+
+
+#: Werkzeug's own errors (routing, methods, request size, rate limits) by status.
+_SLUGS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
+          405: "method-not-allowed", 409: "conflict", 413: "payload-too-large",
+          415: "unsupported-media-type", 422: "validation", 429: "too-many-requests"}
+
+
+def problem_type(slug: str) -> str:
+    """The absolute URI of a problem type: under the configured public URL, or else
+    under the host the request came to (so that it resolves for the client)."""
+    base = current_app.config["BASE_URL"] if current_app.config.get("BASE_URL_SET") or not has_request_context() \
+        else request.host_url
+    return f"{base.rstrip('/')}/problems/{slug}"
+
+
+def problem(status: int, title: str, detail: str | None = None, *, slug: str | None = None,
+            errors: Any = None, headers: dict[str, str] | None = None) -> Response:
+    """Build a problem+json response."""
+    slug = slug or _SLUGS.get(status)
+    body: dict[str, Any] = {
+        "type": problem_type(slug) if slug else "about:blank",
+        "title": title,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    request_id = g.get("request_id")
+    if request_id:
+        body["request_id"] = request_id
+    resp = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+    resp.headers.update(headers or {})
+    return resp
+
+
+def handle_registry_error(error: RegistryError) -> Response:
+    return problem(error.status, error.title, error.detail, slug=error.slug,
+                   errors=error.errors, headers=error.headers)
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    """Werkzeug and webargs errors as problems; 500s say nothing about internals."""
+    code = error.code or 500
+    if code >= 500:
+        return problem(code, error.name)
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    if isinstance(errors, dict) and set(errors) <= {"json", "query", "form", "files", "view_args"}:
+        # webargs nests field errors by location; flatten one location for clients.
+        errors = next(iter(errors.values())) if len(errors) == 1 else errors
+    headers = dict(data.get("headers") or {})
+    if error.code == 405 and error.valid_methods:  # type: ignore[attr-defined]
+        headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+    detail = data.get("message") or (error.description if code != 422 else "invalid input")
+    if code == 413:
+        limit = current_app.config["MAX_UPLOAD_MB"]
+        detail = f"the request is larger than the upload limit of {limit:g} MB (REGISTRY_MAX_UPLOAD_MB)"
+    return problem(code, error.name, detail, errors=errors, headers=headers)
+
+
+def handle_unexpected(error: Exception) -> Response:
+    current_app.logger.exception("unhandled error")
+    return handle_http_exception(InternalServerError())
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.register_error_handler(RegistryError, handle_registry_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)
+
+
+@bp.get("/problems/<slug>")
+def explain(slug: str) -> Any:
+    """What the problem type ``slug`` means and what to do about it."""
+    if slug not in PROBLEMS:
+        raise NotFound(f"no problem type {slug!r}")
+    meaning, what_to_do = PROBLEMS[slug]
+    if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
+        return (f"<!doctype html><html lang=en><meta charset=utf-8><title>{escape(slug)}</title>"
+                f"<main><h1>{escape(meaning)}</h1><p>{escape(what_to_do)}</p>"
+                f"<p>Problem type <code>{escape(slug)}</code> of the Kratom COA Registry API "
+                f"(<a href=\"/api/docs\">API documentation</a>).</p></main></html>")
+    return {"type": slug, "title": meaning, "detail": what_to_do}
