@@ -29,6 +29,19 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMITS": "600/minute;20000/hour",  # public API, per client address
     "UPLOAD_RATE_LIMITS": "60/minute;1000/hour",  # uploads, per client address
     "WEBHOOK_ALLOWED_HOSTS": "",
+    "WEBHOOK_TIMEOUT_S": 15,  # total per attempt (connecting: at most 5 s)
+    "MAIL_FROM": None,  # alerts@<host of BASE_URL>
+    "ALERT_WORKER": "auto",  # "off": neither the embedded thread nor Celery runs alerts
+    "ALERT_DIGEST_S": 120,  # an email subscriber's events within this window: one mail
+    "ALERT_POLL_S": 1.0,  # the embedded runner's sweep when nothing woke it
+    "ALERT_SWEEP_S": 30,  # each Celery worker's sweep for work a crash left behind
+    "ALERT_LEASE_S": 60,  # a claimed delivery is another worker's again after this
+    "ALERT_RETRY_DELAYS_S": None,  # comma-separated waits; default 5 s ... 24 h in all
+    "ALERT_DISABLE_AFTER_S": 86400,  # an endpoint failing this long is disabled
+    "ALERT_JITTER": 0.1,
+    "ALERT_CHUNK": 100,  # deliveries claimed per task
+    "ALERT_CONCURRENCY": 8,  # sends in flight per process
+    "ALERT_LANES": 2,  # embedded runner: claim-send-record loops running side by side
     "LOAD_PROFILES_ON_UPGRADE": True,  # `db upgrade` puts the shipped threshold profiles in force
     "PARSE_TIMEOUT_S": 60,
     "PARSE_MEMORY_MB": 1536,
@@ -70,6 +83,9 @@ def _derive(app: Flask) -> None:
     cfg["MAX_CONTENT_LENGTH"] = int(cfg["MAX_UPLOAD_MB"] * 1024 * 1024) + 64 * 1024
     cfg["RATE_LIMITS"] = str(cfg["RATE_LIMITS"] or "").strip()
     cfg["UPLOAD_RATE_LIMITS"] = str(cfg["UPLOAD_RATE_LIMITS"] or "").strip()
+    if float(cfg["ALERT_LEASE_S"]) <= float(cfg["WEBHOOK_TIMEOUT_S"]):
+        # A lease shorter than an attempt would let a second worker send it meanwhile.
+        raise ValueError("ALERT_LEASE_S must be longer than WEBHOOK_TIMEOUT_S")
 
 
 def json_dumps(value: Any) -> str:

@@ -79,7 +79,9 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
             admin.dispose()
     config = {"TESTING": True, "DATABASE_URL": url, "DATA_DIR": str(base / "data"),
               "SECRET_KEY": "test", "RATE_LIMITS": "",
-              "LOAD_PROFILES_ON_UPGRADE": False, "LOG_LEVEL": "WARNING", "BACKEND": request.param}
+              "LOAD_PROFILES_ON_UPGRADE": False, "LOG_LEVEL": "WARNING", "BACKEND": request.param,
+              # Alert delivery runs only in the tests that start it (tests/alerts).
+              "ALERT_WORKER": "off"}
     app = create_app(config)
     with app.app_context():
         from flask_migrate import upgrade

@@ -19,6 +19,9 @@ RULES = {
     "registry/thresholds": ("flask", "sqlalchemy", "registry.api", "registry.cli", "registry.web",
                             "registry.services", "registry.models"),
     "registry/errors.py": ("flask", "werkzeug", "registry.api"),
+    # Alert channels: sending only; what to send and what happened is the services' part.
+    "registry/alerts": ("flask", "sqlalchemy", "registry.api", "registry.cli", "registry.web",
+                        "registry.services", "registry.models", "registry.tasks"),
 }
 
 

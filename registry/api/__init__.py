@@ -27,7 +27,16 @@ api = Api()
 
 
 def init_app(app: Flask) -> None:
-    from registry.api import analytes, batches, certificates, health, profiles, vendors
+    from registry.api import (
+        analytes,
+        batches,
+        certificates,
+        feeds,
+        health,
+        profiles,
+        subscriptions,
+        vendors,
+    )
 
     app.config.update(
         API_TITLE="Kratom COA Registry",
@@ -42,9 +51,12 @@ def init_app(app: Flask) -> None:
     )
     api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}})
-    for module in (certificates, batches, vendors, profiles, analytes):
+    for module in (certificates, batches, vendors, profiles, analytes, subscriptions):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)
+    # Not a route's body, but part of the contract: what a webhook POSTs.
+    api.spec.components.schema("WebhookPayload", schema=subscriptions.WebhookPayloadSchema)
     app.register_blueprint(health.bp)
+    app.register_blueprint(feeds.bp)
     assets = Path(swagger_ui_bundle.swagger_ui_path)
     app.add_url_rule("/api/docs/assets/<path:filename>", "swagger_assets",
                      lambda filename: send_from_directory(assets, filename))

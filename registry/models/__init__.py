@@ -1,5 +1,13 @@
 """Every table of the registry, importable from one place (Alembic reads this)."""
 
+from registry.models.alerts import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Signup,
+    Subscription,
+    SubscriptionStatus,
+)
 from registry.models.audit import AuditEvent
 from registry.models.catalog import Batch, Lab, Product, Vendor, VendorAlias
 from registry.models.certificates import Certificate, CertificateStatus, Result
@@ -13,6 +21,9 @@ __all__ = [
     "Batch",
     "Certificate",
     "CertificateStatus",
+    "Channel",
+    "Delivery",
+    "DeliveryStatus",
     "Job",
     "JobStatus",
     "Lab",
@@ -20,6 +31,9 @@ __all__ = [
     "Product",
     "Profile",
     "Result",
+    "Signup",
+    "Subscription",
+    "SubscriptionStatus",
     "TokenRole",
     "Vendor",
     "VendorAlias",

@@ -29,15 +29,32 @@ Progress = Callable[[Job], None]
 
 
 def init_app(app: Flask) -> None:
+    from registry.tasks import alerts
+
     app.extensions["registry.jobs"] = ThreadPoolExecutor(max_workers=1,
                                                          thread_name_prefix="registry-job")
+    alerts.init_app(app)
 
 
-def submit(job_id: int) -> Future[None]:
-    """Run the job on the app's background thread (call after the commit that queued it)."""
+def submit(job_id: int) -> Future[None] | None:
+    """Run the job on the app's background thread, or as a Celery task when a broker is
+    set (call after the commit that queued it). A lost enqueue loses nothing: the job
+    row waits for ``flask --app wsgi jobs run``."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    celery = app.extensions.get("celery")
+    if celery is not None:
+        celery.send_task("registry.jobs.run", args=[job_id])
+        return None
     executor: ThreadPoolExecutor = app.extensions["registry.jobs"]
     return executor.submit(_run_in_app, app, job_id)
+
+
+def run_quietly(job_id: int) -> None:
+    """A job as a Celery task (the task wrapper provides the app context)."""
+    try:
+        run(job_id)
+    except Exception:  # the job row says failed
+        log.exception("job %s failed", job_id)
 
 
 def _run_in_app(app: Flask, job_id: int) -> None:

@@ -1,0 +1,63 @@
+"""``flask --app wsgi worker``: a delivery worker.
+
+With ``REGISTRY_BROKER_URL`` it is a Celery worker (threads: delivery waits on the
+network, not the CPU) that also sweeps every ``ALERT_SWEEP_S`` for work a crash left
+behind; run as many as wanted on as many hosts as wanted. Without a broker it runs the
+embedded runner in the foreground (for a web tier started with ``ALERT_WORKER=off``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from registry.extensions import db
+from registry.tasks import alerts
+
+log = logging.getLogger(__name__)
+
+
+@click.command("worker")
+@click.option("--concurrency", "-c", default=8, show_default=True,
+              help="deliveries in flight at once (Celery threads)")
+@click.option("--sweep/--no-sweep", default=True, show_default=True,
+              help="re-queue due deliveries every ALERT_SWEEP_S")
+@with_appcontext
+def worker_command(concurrency: int, sweep: bool) -> None:
+    """Deliver alerts (and run re-judge jobs) until stopped."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    celery = app.extensions.get("celery")
+    if celery is None:
+        click.echo("No REGISTRY_BROKER_URL: delivering in this process (Ctrl-C stops).")
+        runner = app.extensions.get("registry.alerts")
+        if not isinstance(runner, alerts.Embedded):
+            runner = alerts.Embedded(app)
+        runner.loop_forever()
+        return
+    if sweep:
+        threading.Thread(target=_sweeper, args=(app,), name="registry-sweeper",
+                         daemon=True).start()
+    celery.worker_main(["worker", "--pool", "threads", "--concurrency", str(concurrency),
+                        "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+                        "--queues", celery.conf.task_default_queue])
+
+
+def _sweeper(app: object) -> None:
+    from flask import Flask
+
+    assert isinstance(app, Flask)
+    every = float(app.config["ALERT_SWEEP_S"])
+    stop = threading.Event()
+    while True:  # at start too: a restarted worker picks up what its death left
+        with app.app_context():
+            try:
+                alerts.sweep()
+            except Exception:
+                log.exception("sweep failed")
+            finally:
+                db.session.remove()
+        stop.wait(every)

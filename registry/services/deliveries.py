@@ -1,0 +1,226 @@
+"""Deliveries: claiming the due ones, saying what to send, recording what happened.
+
+A delivery is claimed before it is sent: its status becomes ``sending`` with a lease
+(``lease_until``) in the claiming transaction, so no other worker sends it meanwhile.
+Claims read with ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL (two workers take
+disjoint rows without waiting for each other); SQLite runs one writer at a time. A
+worker that dies mid-send leaves a lease that runs out, and the delivery is claimable
+again: at least once, with the same ``webhook-id`` for receivers to drop a repeat.
+
+Outcomes (``record``): a 2xx delivers; a 410 Gone disables the subscription; other
+failures retry on the schedule (about a day, with jitter, never sooner than the
+endpoint's ``Retry-After``) and give up after its last step; an endpoint that has been
+failing for ``disable_after`` is disabled. Each attempt and change is appended to the
+delivery's log, which the owner reads through the API.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from registry.db import utcnow
+from registry.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    OutboxEvent,
+    Profile,
+    Subscription,
+)
+from registry.services import subscriptions
+
+# Seconds from the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 24 h.
+RETRY_OFFSETS_S = (5, 300, 1800, 7200, 18000, 36000, 86400)
+RETRY_DELAYS_S = tuple(b - a for a, b in zip((0, *RETRY_OFFSETS_S), RETRY_OFFSETS_S, strict=False))
+JITTER = 0.1  # each wait stretched or shrunk by up to 10 %
+DISABLE_AFTER = timedelta(days=1)
+LEASE = timedelta(seconds=60)  # longer than one attempt may take (15 s total timeout)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Retry and lease settings (the app's config; tests shorten them)."""
+
+    delays_s: Sequence[float] = RETRY_DELAYS_S
+    disable_after: timedelta = DISABLE_AFTER
+    lease: timedelta = LEASE
+    jitter: float = JITTER
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """The outcome of one send, channel-neutral."""
+
+    delivered: bool
+    status_code: int | None = None
+    error: str | None = None
+    retry_after_s: float | None = None
+    permanent: bool = False  # 410 Gone, a recipient refused for good
+
+    @property
+    def gone(self) -> bool:
+        return self.status_code == 410
+
+
+@dataclass
+class Work:
+    """What one send needs, read in the claiming transaction."""
+
+    subscription_id: int
+    channel: Channel
+    target: str  # URL or address
+    secrets: list[str]
+    delivery_ids: list[int]  # one for a webhook; every event of an email digest
+    webhook_id: str
+    events: list[dict[str, Any]] = field(default_factory=list)  # type, payload, created_at
+
+
+def _claimable(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.or_(
+        sa.and_(Delivery.status == DeliveryStatus.PENDING, Delivery.next_try_at <= now),
+        sa.and_(Delivery.status == DeliveryStatus.SENDING, Delivery.lease_until < now))
+
+
+def due_count(session: Session, now: datetime | None = None) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(Delivery)
+                          .where(_claimable(now or utcnow()))) or 0
+
+
+def claim(session: Session, *, limit: int, policy: Policy, now: datetime | None = None
+          ) -> list[int]:
+    """Claim up to ``limit`` due deliveries (and, for an email subscription, every other
+    due one of it, for one digest); their ids. Flushed, not committed."""
+    now = now or utcnow()
+    ids = list(session.scalars(
+        sa.select(Delivery.id).where(_claimable(now)).order_by(Delivery.next_try_at, Delivery.id)
+        .limit(limit).with_for_update(skip_locked=True)))
+    if not ids:
+        return []
+    mail_subs = list(session.scalars(
+        sa.select(Delivery.subscription_id).distinct().join(Subscription)
+        .where(Delivery.id.in_(ids), Subscription.channel == Channel.EMAIL)))
+    if mail_subs:
+        ids += [i for i in session.scalars(
+            sa.select(Delivery.id).where(_claimable(now), Delivery.subscription_id.in_(mail_subs),
+                                         Delivery.id.not_in(ids))
+            .with_for_update(skip_locked=True))]
+    taken = session.execute(
+        sa.update(Delivery).where(Delivery.id.in_(ids), _claimable(now))
+        .values(status=DeliveryStatus.SENDING, lease_until=now + policy.lease,
+                attempts=Delivery.attempts + 1)
+        .returning(Delivery.id).execution_options(synchronize_session=False))
+    return sorted(taken.scalars())
+
+
+def work(session: Session, ids: Sequence[int]) -> list[Work]:
+    """The sends for claimed deliveries: one per webhook delivery, one per email digest."""
+    if not ids:
+        return []
+    rows = session.execute(
+        sa.select(Delivery, Subscription, OutboxEvent)
+        .join(Subscription, Subscription.id == Delivery.subscription_id)
+        .join(OutboxEvent, OutboxEvent.id == Delivery.event_id)
+        .where(Delivery.id.in_(list(ids))).order_by(Delivery.id)).all()
+    out: list[Work] = []
+    digests: dict[int, Work] = {}
+    for delivery, sub, event in rows:
+        item = {"type": event.type, "payload": event.payload, "created_at": event.created_at,
+                "event_id": event.id}
+        if sub.channel is Channel.EMAIL and sub.id in digests:
+            digests[sub.id].delivery_ids.append(delivery.id)
+            digests[sub.id].events.append(item)
+            continue
+        one = Work(sub.id, sub.channel, sub.url or sub.email or "",
+                   subscriptions.signing_secrets(sub), [delivery.id], delivery.webhook_id, [item])
+        if sub.channel is Channel.EMAIL:
+            digests[sub.id] = one
+        out.append(one)
+    return out
+
+
+def profile_names(session: Session) -> dict[str, str]:
+    return dict(session.execute(sa.select(Profile.code, Profile.name).where(Profile.current)).all())
+
+
+def webhook_body(item: dict[str, Any], base_url: str) -> dict[str, Any]:
+    """The contract's webhook payload for one event."""
+    payload = item["payload"] or {}
+    data = {k: v for k, v in payload.items() if k != "path"}
+    data["url"] = base_url.rstrip("/") + payload.get("path", "")
+    return {"type": item["type"], "timestamp": item["created_at"].isoformat(), "data": data}
+
+
+def record(session: Session, outcomes: Sequence[tuple[Work, Attempt]], *, policy: Policy,
+           now: datetime | None = None) -> None:
+    """Write sends' outcomes to their deliveries and subscriptions (flushed only). Rows are
+    read in two queries, not one per delivery: a chunk of a fan-out records at once."""
+    now = now or utcnow()
+    ids = [i for w, _ in outcomes for i in w.delivery_ids]
+    with session.no_autoflush:
+        rows = {d.id: d for d in session.scalars(sa.select(Delivery).where(Delivery.id.in_(ids)))}
+        subs = {s.id: s for s in session.scalars(sa.select(Subscription).where(
+            Subscription.id.in_({w.subscription_id for w, _ in outcomes})))}
+        for work_item, attempt in outcomes:
+            found = [rows[i] for i in work_item.delivery_ids if i in rows]
+            sub = subs.get(work_item.subscription_id)
+            if sub is not None:
+                _record(session, sub, found, attempt, policy, now)
+
+
+def _record(session: Session, sub: Subscription, found: list[Delivery], attempt: Attempt,
+            policy: Policy, now: datetime) -> None:
+    rows = [d for d in found if d.status is DeliveryStatus.SENDING]
+    if not rows:
+        return  # deleted meanwhile, or another worker took over after the lease ran out
+    for d in rows:
+        d.last_status_code, d.last_error, d.lease_until = attempt.status_code, attempt.error, None
+        d.log = [*d.log, {"at": now.isoformat(), "attempt": d.attempts,
+                          "status_code": attempt.status_code, "error": attempt.error,
+                          "delivered": attempt.delivered}]
+    if attempt.delivered:
+        sub.failing_since = None
+        for d in rows:
+            d.status, d.delivered_at, d.next_try_at = DeliveryStatus.DELIVERED, now, None
+        return
+    sub.failing_since = sub.failing_since or now
+    if attempt.gone or attempt.permanent:
+        reason = ("the endpoint answered 410 Gone" if attempt.gone
+                  else f"refused for good: {attempt.error}")
+        _disable(session, sub, reason, now)
+    elif now - sub.failing_since >= policy.disable_after:
+        _disable(session, sub, f"failing since {sub.failing_since.isoformat()}", now)
+    else:
+        _reschedule(rows, attempt, policy, now)
+
+
+def _reschedule(rows: list[Delivery], attempt: Attempt, policy: Policy, now: datetime) -> None:
+    """The next try of a send's deliveries: one time for all (an email digest stays one)."""
+    tries = max(d.attempts for d in rows)
+    if tries > len(policy.delays_s):
+        for d in rows:
+            d.status, d.next_try_at = DeliveryStatus.FAILED, None
+            d.log = [*d.log, {"at": now.isoformat(), "note": "gave up: every retry failed"}]
+        return
+    wait = policy.delays_s[tries - 1] * (1 + random.uniform(-policy.jitter, policy.jitter))
+    if attempt.retry_after_s is not None:
+        wait = max(wait, min(attempt.retry_after_s, policy.disable_after.total_seconds()))
+    for d in rows:
+        d.status, d.next_try_at = DeliveryStatus.PENDING, now + timedelta(seconds=wait)
+
+
+def _disable(session: Session, sub: Subscription, reason: str, now: datetime) -> None:
+    """Disable the subscription and give up its waiting deliveries, saying why in each log."""
+    subscriptions.disable(sub, reason, now)
+    note = {"at": now.isoformat(), "note": f"subscription disabled: {reason}"}
+    for d in session.scalars(sa.select(Delivery).where(
+            Delivery.subscription_id == sub.id,
+            Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]))):
+        d.status, d.next_try_at, d.lease_until = DeliveryStatus.FAILED, None, None
+        d.log = [*d.log, note]

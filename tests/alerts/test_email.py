@@ -1,0 +1,164 @@
+"""Email alerts against a real SMTP server (aiosmtpd): double opt-in, digest, one-click
+unsubscribe (RFC 8058), rate-limited sign-ups."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.alerts.conftest import FAST, bearer, load_profiles, upload, with_lead
+
+BASE = FAST["BASE_URL"]
+
+
+@pytest.fixture
+def mail_app(make_app: Any, smtp: Any) -> Iterator[Flask]:
+    app = make_app(**{**FAST, "ALERT_DIGEST_S": 4}, ALERT_WORKER="auto", SMTP_URL=smtp.url,
+                   MAIL_FROM="alerts@registry.example.org")
+    load_profiles(app)
+    yield app
+    app.extensions["registry.alerts"].stop()
+
+
+def link(text: str, path: str) -> str:
+    found = re.search(re.escape(BASE) + re.escape(path) + r"[\w.\-]+", text)
+    assert found, text
+    return found.group(0)[len(BASE):]
+
+
+def text_and_html(msg: Any) -> tuple[str, str]:
+    return (msg.get_body(("plain",)).get_content(), msg.get_body(("html",)).get_content())
+
+
+def test_double_opt_in_digest_and_one_click_unsubscribe(mail_app, smtp) -> None:
+    client = mail_app.test_client()
+    uploader = bearer(mail_app)
+    resp = client.post("/api/v1/subscriptions", json={
+        "channel": "email", "email": "Reader@Example.org", "filters": {"category": "heavy_metal"}})
+    assert resp.status_code == 201, resp.get_json()
+    sub = resp.get_json()
+    assert sub["status"] == "pending_confirmation" and "secret" not in sub
+    [confirm_mail] = smtp.wait(1)
+    assert confirm_mail["To"] == "Reader@example.org"
+    plain, html = text_and_html(confirm_mail)
+    confirm = link(plain, "/alerts/confirm/")
+    assert confirm in html
+    assert confirm_mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    upload(client, uploader, with_lead("2.1", lot="BEFORE-1"))  # before confirming
+    time.sleep(5.5)  # longer than the digest window
+    assert len(smtp.messages) == 1, "nothing is sent before confirmation"
+
+    assert client.get(confirm + "x").status_code == 400  # tampered link
+    page = client.get(confirm)
+    assert page.status_code == 200 and "Confirmed" in page.get_data(as_text=True)
+
+    first = upload(client, uploader, with_lead("2.1", lot="AFTER-1"))
+    second = upload(client, uploader, with_lead("3.5", lot="AFTER-2"))
+    digest = smtp.wait(2)[1]
+    time.sleep(1.0)
+    assert len(smtp.messages) == 2, "two failures within the window make one mail"
+    plain, html = text_and_html(digest)
+    assert "Lead 2.1 µg/g is over" in plain and "limit of 1.2 µg/g" in plain
+    assert "Lead 3.5 µg/g is over" in plain and "AFTER-1" in plain and "AFTER-2" in plain
+    for body in (plain, html):
+        assert f"{BASE}/batches/{first['batch']['id']}" in body
+        assert f"{BASE}/batches/{second['batch']['id']}" in body
+    assert "BEFORE-1" not in plain
+    assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    unsubscribe = re.fullmatch(r"<(.+)>", digest["List-Unsubscribe"]).group(1)
+    assert unsubscribe[len(BASE):] == link(plain, "/alerts/unsubscribe/")
+
+    path = unsubscribe[len(BASE):]
+    assert client.get(path).status_code == 200  # a page with a button: nothing changes
+    again = upload(client, uploader, with_lead("4.0", lot="AFTER-3"))
+    smtp.wait(3)
+    assert "AFTER-3" in text_and_html(smtp.messages[2])[0] and again["batch"]
+    one_click = client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert one_click.status_code == 200
+    upload(client, uploader, with_lead("5.0", lot="AFTER-4"))
+    time.sleep(5.5)
+    assert len(smtp.messages) == 3, "nothing after the one-click unsubscribe"
+
+
+def test_signups_per_address_are_rate_limited(mail_app, smtp) -> None:
+    client = mail_app.test_client()
+    for _ in range(3):
+        assert client.post("/api/v1/subscriptions", json={
+            "channel": "email", "email": "flood@example.org"}).status_code == 201
+    resp = client.post("/api/v1/subscriptions", json={"channel": "email", "email": "flood@example.org"})
+    assert resp.status_code == 429 and resp.headers["Retry-After"]
+    assert resp.mimetype == "application/problem+json"
+    smtp.wait(3)
+    other = client.post("/api/v1/subscriptions", json={"channel": "email", "email": "calm@example.org"})
+    assert other.status_code == 201
+
+
+@pytest.mark.parametrize("address", ["not-an-address", "a@", "@example.org", "a b@example.org"])
+def test_bad_address_is_a_422_naming_the_field(make_app, address) -> None:
+    app = make_app()
+    resp = app.test_client().post("/api/v1/subscriptions",
+                                  json={"channel": "email", "email": address})
+    assert resp.status_code == 422 and "email" in resp.get_json()["errors"]
+
+
+def test_token_email_is_active_and_owned(make_app) -> None:
+    app = make_app()
+    load_profiles(app)
+    client = app.test_client()
+    owner = bearer(app, "subscriber")
+    resp = client.post("/api/v1/subscriptions", headers=owner,
+                       json={"channel": "email", "email": "team@example.org",
+                             "filters": {"analyte": "lead", "profile": "ahpa"}})
+    assert resp.status_code == 201 and resp.get_json()["status"] == "active"
+    assert [s["email"] for s in client.get("/api/v1/subscriptions", headers=owner).get_json()] == [
+        "team@example.org"]
+    bad = client.post("/api/v1/subscriptions", headers=owner,
+                      json={"channel": "email", "email": "x@example.org",
+                            "filters": {"analyte": "plutonium", "category": "nope"}})
+    assert bad.status_code == 422
+    assert set(bad.get_json()["errors"]["filters"]) == {"analyte", "category"}
+    unknown = client.post("/api/v1/subscriptions", headers=owner,
+                          json={"channel": "email", "email": "x@example.org",
+                                "filters": {"colour": "red"}})
+    assert unknown.status_code == 422 and "colour" in unknown.get_json()["errors"]["filters"]
+
+
+def test_smtp_down_then_up_sends_one_digest(make_app, smtp) -> None:
+    import sqlalchemy as sa
+
+    from registry.db import utcnow
+    from registry.extensions import db
+    from registry.models import Delivery
+    from registry.tasks import alerts
+    from tests.alerts.sinks import free_port
+
+    down = make_app(**FAST, SMTP_URL=f"smtp://127.0.0.1:{free_port()}")
+    load_profiles(down)
+    client = down.test_client()
+    client.post("/api/v1/subscriptions", headers=bearer(down, "subscriber"),
+                json={"channel": "email", "email": "ops@example.org"})
+    upload(client, bearer(down), with_lead("2.1", lot="SMTP-1"))
+    upload(client, bearer(down), with_lead("2.2", lot="SMTP-2"))
+    with down.app_context():
+        assert alerts.dispatch().deliveries == 2
+        db.session.execute(sa.update(Delivery).values(next_try_at=utcnow()))
+        db.session.commit()
+        assert alerts.deliver_due() == 2  # both in one digest attempt, which fails
+        rows = db.session.scalars(sa.select(Delivery)).all()
+        assert {r.status.value for r in rows} == {"pending"} and rows[0].last_error
+        assert len({r.next_try_at for r in rows}) == 1  # retried together
+        db.session.execute(sa.update(Delivery).values(next_try_at=utcnow()))
+        db.session.commit()
+    up = make_app(**FAST, SMTP_URL=smtp.url)
+    with up.app_context():
+        assert alerts.deliver_due() == 2
+        assert {r.status.value for r in db.session.scalars(sa.select(Delivery))} == {"delivered"}
+    [mail] = smtp.messages
+    plain = mail.get_body(("plain",)).get_content()
+    assert "SMTP-1" in plain and "SMTP-2" in plain

@@ -1,0 +1,181 @@
+"""Celery workers (``flask --app wsgi worker``) against the real Redis and RabbitMQ:
+delivery, two workers without duplicates, a worker killed with SIGKILL mid-delivery.
+
+Needs ``REGISTRY_TEST_REDIS_URL`` (redis://127.0.0.1:6379/15) and/or
+``REGISTRY_TEST_AMQP_URL`` (amqp://guest:guest@127.0.0.1:5672//); each test uses a queue
+of its own, so runs sharing a broker do not take each other's tasks.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from registry.extensions import db
+from registry.models import Delivery
+from tests.alerts.conftest import (
+    AMQP_ENV,
+    FAST,
+    REDIS_ENV,
+    bearer,
+    load_profiles,
+    service_url,
+    upload,
+    with_lead,
+)
+from tests.alerts.test_webhooks import subscribe, wait_until
+
+REPO = Path(__file__).resolve().parents[2]
+FLASK = str(Path(sys.executable).with_name("flask"))
+WORKER_FAST = {**FAST, "ALERT_SWEEP_S": 1}
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(params=[pytest.param("redis", marks=pytest.mark.redis),
+                        pytest.param("rabbitmq", marks=pytest.mark.rabbitmq)])
+def broker(request: pytest.FixtureRequest) -> str:
+    if request.param == "redis":
+        return service_url(REDIS_ENV, "Redis (redis://127.0.0.1:6379/15)")
+    return service_url(AMQP_ENV, "RabbitMQ (amqp://guest:guest@127.0.0.1:5672//)")
+
+
+class Workers:
+    """``flask --app wsgi worker`` processes on the test database and a private queue."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.env = {**os.environ, **{f"REGISTRY_{k}": str(v) for k, v in config.items()
+                                     if isinstance(v, str | int | float) and k != "TESTING"}}
+        self.env["REGISTRY_RATE_LIMITS"] = ""
+        self.env["REGISTRY_ALERT_WORKER"] = "auto"
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def start(self) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen([FLASK, "--app", "wsgi", "worker", "-c", "4"], cwd=REPO,
+                                env=self.env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+        self.procs.append(proc)
+        return proc
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)
+
+
+@pytest.fixture
+def celery_app(make_app: Any, broker: str) -> Iterator[tuple[Any, Workers]]:
+    queue = f"registry-test-{uuid.uuid4().hex[:8]}"
+    config = {**WORKER_FAST, "BROKER_URL": broker, "CELERY_QUEUE": queue}
+    app = make_app(**config, ALERT_WORKER="auto")
+    load_profiles(app)
+    workers = Workers({"DATABASE_URL": app.config["DATABASE_URL"],
+                       "DATA_DIR": app.config["DATA_DIR"], "SECRET_KEY": "test", **config})
+    yield app, workers
+    workers.stop()
+
+
+def delivery_rows(app: Any) -> list[Delivery]:
+    with app.app_context():
+        try:
+            return list(db.session.scalars(sa.select(Delivery).order_by(Delivery.id)))
+        finally:
+            db.session.remove()
+
+
+def test_worker_delivers_signed(celery_app, sink) -> None:
+    app, workers = celery_app
+    assert "celery" in app.extensions
+    workers.start()
+    client = app.test_client()
+    sub = subscribe(client, bearer(app, "subscriber"), sink.url)
+    sink.secret = sub["secret"]
+    upload(client, bearer(app), with_lead("2.1"))
+    [got] = sink.wait(1, timeout=60)
+    assert got.verified["type"] == "batch.failed"
+    rows = wait_until(lambda: [d for d in delivery_rows(app) if d.status.value == "delivered"], 30)
+    assert rows[0].webhook_id == got.headers["webhook-id"] and rows[0].attempts == 1
+
+
+def test_two_workers_send_no_duplicate(celery_app, sink) -> None:
+    app, workers = celery_app
+    workers.start()
+    workers.start()
+    client = app.test_client()
+    owner = bearer(app, "subscriber")
+    for _ in range(40):
+        subscribe(client, owner, sink.url)
+    upload(client, bearer(app), with_lead("2.1", lot="DUP-1"))
+    upload(client, bearer(app), with_lead("2.5", lot="DUP-2"))
+    sink.wait(80, timeout=90)
+    time.sleep(3)  # room for any duplicate to arrive
+    ids = [r.headers["webhook-id"] for r in sink.received]
+    assert len(ids) == 80 and len(set(ids)) == 80
+    assert all(d.status.value == "delivered" and d.attempts == 1 for d in delivery_rows(app))
+
+
+def test_worker_killed_mid_delivery_delivers_after_restart(celery_app, sink) -> None:
+    import threading
+
+    app, workers = celery_app
+    sink.hold = threading.Event()
+    sink.hold.set()  # the endpoint takes its time: the worker is mid-delivery when killed
+    first = workers.start()
+    client = app.test_client()
+    subscribe(client, bearer(app, "subscriber"), sink.url)
+    upload(client, bearer(app), with_lead("2.1"))
+    sink.wait(1, timeout=60)
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait(10)
+    [row] = delivery_rows(app)
+    assert row.status.value == "sending" and row.delivered_at is None
+    sink.hold.clear()
+    workers.start()
+    [row] = wait_until(lambda: [d for d in delivery_rows(app) if d.status.value == "delivered"], 60)
+    posts = sink.received
+    assert len(posts) == 2 and posts[0].headers["webhook-id"] == posts[1].headers["webhook-id"]
+    assert row.attempts == 2
+
+
+def test_rejudge_job_runs_on_a_worker_and_alerts(celery_app, sink) -> None:
+    from tests.registry.test_verdicts import strict_lead_profile
+
+    app, workers = celery_app
+    workers.start()
+    client = app.test_client()
+    admin = bearer(app, "admin")
+    upload(client, bearer(app), with_lead("0.8", lot="STRICT-1"))
+
+    def job_done(resp: Any) -> dict[str, Any]:
+        assert resp.status_code in (200, 201), resp.get_json()
+        url = resp.get_json()["job"]["url"]
+        return wait_until(lambda: (b := client.get(url, headers=admin).get_json())["status"]
+                          == "done" and b, 60)
+
+    job_done(client.put("/api/v1/profiles/advocacy-strict", headers=admin,
+                        json=strict_lead_profile(1.0)))
+    sub = subscribe(client, bearer(app, "subscriber"), sink.url,
+                    filters={"profile": "advocacy-strict"})
+    sink.secret = sub["secret"]
+    done = job_done(client.put("/api/v1/profiles/advocacy-strict", headers=admin,
+                               json=strict_lead_profile(0.5, version=2)))
+    assert "counts" in (done.get("result") or {})
+    [got] = sink.wait(1, timeout=60)
+    assert got.verified["data"]["profile"] == "advocacy-strict"
+    assert got.verified["data"]["batch"]["lot"] == "STRICT-1"
