@@ -1,7 +1,7 @@
 """alerts: subscriptions, deliveries (one per event and subscription), sign-ups (rate limit)
 
 Revision ID: 7b07ea3c4529
-Revises: e7b2c4a9f1d3
+Revises: ce79ea9741d8
 Create Date: 2026-12-03 09:46:24.367833
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7b07ea3c4529'
-down_revision = 'e7b2c4a9f1d3'
+down_revision = 'ce79ea9741d8'
 branch_labels = None
 depends_on = None
 
