@@ -205,9 +205,11 @@ def build_tables(block: list[Line]) -> list[Table]:
     groups = [_line_groups(line) for line in block]
     order = sorted(range(len(block)), key=lambda k: (-sum(r is not None for _t, _w, r in groups[k]), k))
     columns: list[Column] = []
-    for k in order:
+    for n, k in enumerate(order):
         for phrase, words, role in groups[k]:
             col = _overlapping(columns, words[0].x0, words[-1].x1)
+            if col is None and n > 0 and role is None and _unit_only(phrase):
+                col = _unit_owner(columns, words[0].x0, words[-1].x1)
             if col is None:
                 columns.append(Column(role, words[0].x0, words[-1].x1, [phrase]))
                 continue
@@ -249,6 +251,24 @@ def _overlapping(columns: list[Column], x0: float, x1: float) -> Column | None:
     mid = (x0 + x1) / 2
     near = min(columns, key=lambda c: abs(c.center - mid), default=None)
     return near if near is not None and abs(near.center - mid) < 8 else None
+
+
+#: How far (points) a unit on a header's second line may sit beside the title it belongs to.
+UNIT_REACH = 15.0
+
+
+def _unit_owner(columns: list[Column], x0: float, x1: float) -> Column | None:
+    """The titled column a bare unit on a header's second line belongs to: the nearest by edge.
+
+    ``Action Limit`` over a ``ppb`` printed a little right of it gives the limit column its
+    unit; the ``ppb`` must not open a column of its own, which a bare unit would title as a
+    result column (and the limits printed under it would be read as results).
+    """
+    def gap(col: Column) -> float:
+        return max(col.x0 - x1, x0 - col.x1, 0.0)
+
+    near = min(columns, key=gap, default=None)
+    return near if near is not None and gap(near) <= UNIT_REACH else None
 
 
 def _cell_word_groups(words: list[Word]) -> list[tuple[str, list[Word]]]:
