@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from parsers.columns import Table, build_tables, is_continuation, is_header, word_role
 from parsers.document import Result
 from parsers.layout_text import CELL_GAP, Line, Page
-from parsers.rows import Atom, Segment, assign_roles, is_qc_segment, segments
+from parsers.rows import (
+    Atom,
+    Segment,
+    alias_key,
+    assign_roles,
+    document_aliases,
+    is_qc_segment,
+    segments,
+)
 from parsers.values import (
     Reading,
     normalise_unit,
@@ -49,20 +57,82 @@ class Context:
 
 
 def extract_results(pages: list[Page], decimal_comma: bool) -> tuple[list[Result], list[str]]:
-    """All vocabulary results of a document, deduplicated, with warnings."""
+    """All vocabulary results of a document, deduplicated, with warnings.
+
+    Abbreviations the document defines anywhere (``TPC – total plate count`` in a
+    footnote) name their analyte on every page; the lines defining them are a glossary,
+    not results.
+    """
     results: list[Result] = []
     warnings: list[str] = []
-    for page in pages:
-        results.extend(_page_results(page, Context(decimal_comma=decimal_comma, ocr=page.ocr), warnings))
+    aliases, glossary = _definitions(pages)
+    with document_aliases(aliases):
+        for page in pages:
+            ctx = Context(decimal_comma=decimal_comma, ocr=page.ocr)
+            results.extend(_page_results(page, ctx, warnings, glossary))
     return _dedupe(results), warnings
 
 
-def _page_results(page: Page, ctx: Context, warnings: list[str]) -> list[Result]:
+#: ``TPC – total plate count``, ``TYMC = total yeast and mould count``, ``EB: Enterobacteriaceae``.
+_DEFINITION = re.compile(r"(?:^|(?<=[\s;,(]))([A-Z][A-Za-z0-9]{1,5})\s*(?:=|–|—|-|:)\s+([^;=–—]+)")
+
+
+def _definitions(pages: list[Page]) -> tuple[dict[str, Match], set[tuple[int, float]]]:
+    """(abbreviation -> analyte, glossary lines as (page, top)) from a document's own definitions.
+
+    An abbreviation counts when it names no analyte by itself, has two capitals, and its
+    definition names exactly one analyte (``colony count of aerobic mesophiles``).
+    """
+    aliases: dict[str, Match] = {}
+    lines: set[tuple[int, float]] = set()
+    for page in pages:
+        for line in page.lines:
+            text = line.text
+            if "=" not in text and "–" not in text and "—" not in text and " - " not in text and ":" not in text:
+                continue
+            for m in _DEFINITION.finditer(text):
+                abbr, phrase = m.group(1), m.group(2)
+                if not _abbreviation(abbr):
+                    continue
+                found = _defined_analyte(_DEFINITION_END.split(phrase, maxsplit=1)[0])
+                if found is not None:
+                    aliases[alias_key(abbr)] = Match(found.code, found.category, 1, 100.0)
+                    lines.add((page.number, round(line.top, 1)))
+    return aliases, lines
+
+
+#: A definition ends at a sentence end or at a number (``ID: 1093``, ``count at 30 °C``).
+_DEFINITION_END = re.compile(r"\.\s+(?=[A-Z])|\s\d|^\d")
+
+
+def _abbreviation(text: str) -> bool:
+    """Two capitals, and not a word the parser already reads (``ND``, ``LOD``, ``CFU``, ``Pb``)."""
+    return (sum(ch.isupper() for ch in text) >= 2 and match_prefix([text]) is None and parse_cell(text) is None
+            and word_role(text) is None and normalise_unit(text) is None and status_of(text) is None)
+
+
+def _defined_analyte(phrase: str) -> Match | None:
+    """The one analyte a definition names, wherever in it (``total plate count at 30 °C``)."""
+    words = [w for w in re.split(r"[\s()]+", phrase) if w]
+    codes: dict[str, Match] = {}
+    k = 0
+    while k < len(words) and k < 10:
+        m = match_prefix(words[k:])
+        if m is not None and m.score >= 90:
+            codes.setdefault(m.code, m)
+            k += m.words
+        else:
+            k += 1
+    return next(iter(codes.values())) if len(codes) == 1 else None
+
+
+def _page_results(page: Page, ctx: Context, warnings: list[str],
+                  glossary: set[tuple[int, float]] = frozenset()) -> list[Result]:  # type: ignore[assignment]
     out: list[Result] = []
     lines = page.lines
     skip: set[int] = set()
     for i, line in enumerate(lines):
-        if i in skip:
+        if i in skip or (page.number, round(line.top, 1)) in glossary:
             continue
         segs = segments(line)
         part = _header_part(line) if segs and len(line.cells) >= 4 else None
@@ -235,13 +305,61 @@ def _transposed(lines: list[Line], i: int, segs: list[Segment], ctx: Context, pa
         used.add(j)
         prev = row
     if "result" not in rows:
-        return None
+        found_rows = _untitled_rows(lines, i, segs)
+        if found_rows is None:
+            return None
+        rows, used = found_rows
     out: list[Result] = []
     for k, seg in enumerate(segs):
         result = _transposed_result(seg, k, rows, ctx, page, warnings)
         if result is not None:
             out.append(result)
     return out, used
+
+
+def _aligned(row: Line, segs: list[Segment]) -> list[str | None] | None:
+    """The cells of ``row`` under the column titles of ``segs`` (each overlapping its title,
+    give or take a character); None when a cell stands under none of them or two share one."""
+    cells: list[str | None] = [None] * len(segs)
+    for cell in row.cells:
+        under = [k for k, seg in enumerate(segs)
+                 if cell.x0 < max(w.x1 for w in seg.words) + row.size and cell.x1 > seg.x0 - row.size]
+        if len(under) != 1 or cells[under[0]] is not None:
+            return None
+        cells[under[0]] = cell.text
+    return cells
+
+
+def _untitled_rows(lines: list[Line], i: int, segs: list[Segment]) -> tuple[dict[str, list[tuple[str | None, list[str | None]]]], set[int]] | None:
+    """A horizontal table without row titles: a line of analyte names only, then (after an
+    optional line of units) one line of values, each under its name.
+
+    ``TPC  yeasts  moulds  E.coli  g. Salmonella`` over ``2,4.10^4  <50  <50  <10  negative``.
+    """
+    head = lines[i]
+    if len(segs) < 2 or head.x0 < segs[0].x0 - 1:
+        return None  # a row title (or any word) before the first name: not this shape
+    rows: dict[str, list[tuple[str | None, list[str | None]]]] = {}
+    prev = head
+    for j in range(i + 1, min(len(lines), i + 3)):
+        row = lines[j]
+        if row.top - prev.bottom > 1.6 * prev.size:
+            return None
+        cells = _aligned(row, segs)
+        if cells is None:
+            return None
+        texts = [c for c in cells if c is not None]
+        if "unit" not in rows and "result" not in rows and texts and all(
+                normalise_unit(t.strip("()")) is not None or t.startswith("(") for t in texts):
+            rows["unit"] = [(None, [c.strip("()") if c else None for c in cells])]
+            prev = row
+            continue
+        readings = sum(parse_cell(t) is not None for t in texts)
+        if readings < max(2, (len(segs) + 1) // 2) or readings < len(texts):
+            return None
+        rows["result"] = [(None, cells)]
+        return rows, set(range(i + 1, j + 1))
+    return None
 
 
 def _row_role(text: str) -> tuple[str | None, str | None]:

@@ -10,12 +10,33 @@ without a header, from its position and keywords (``LOQ 0.05``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from parsers.columns import Table
 from parsers.layout_text import Line, Word
 from parsers.values import is_empty, normalise_unit, parse_cell, parse_number, status_of
 from parsers.vocab import Match, is_qc_label, match_prefix
+
+#: Abbreviations the document itself defines (``TPC – total plate count``): folded token -> match.
+_ALIASES: ContextVar[Mapping[str, Match] | None] = ContextVar("document_aliases", default=None)
+
+
+@contextmanager
+def document_aliases(aliases: Mapping[str, Match]) -> Iterator[None]:
+    """Read labels with ``aliases`` (a document's own abbreviations) while the block runs."""
+    token = _ALIASES.set(aliases)
+    try:
+        yield
+    finally:
+        _ALIASES.reset(token)
+
+
+def alias_key(text: str) -> str:
+    return text.strip(".,:;()*").lower()
+
 
 _LOQ_WORDS = {"loq", "lloq", "lod", "rl", "mdl", "loq:", "lod:", "(loq", "(lod"}
 _LIMIT_WORDS = {"limit", "limit:", "max", "max.", "action", "spec", "specification"}
@@ -216,13 +237,29 @@ def _label_at(words: list[tuple[Word, int]], i: int, labels_from: float | None) 
         return None  # ``0.580 Aw``: the unit of the number before it, not the label ``aw``
     if w.text == "=" or not starts_cell and words[i - 1][0].text == "=":  # glossary: "(aw) = Water Activity"
         return None
+    if _GENUS.match(w.text) and i + 1 < len(words) and words[i + 1][1] == cell and starts_cell:
+        found = _label_from(words, i + 1)  # ``g. Salmonella``: a genus mark before the name
+        return (found[0], found[1] + 1) if found is not None else None
+    return _label_from(words, i)
+
+
+def _label_from(words: list[tuple[Word, int]], i: int) -> tuple[Match, int] | None:
+    """The analyte named by the label tokens from word ``i`` (a document's own abbreviations first)."""
     tokens = _label_words(words, i)
     if not tokens or parse_number(tokens[0][0]) is not None:
         return None
+    aliases = _ALIASES.get()
+    alias = aliases.get(alias_key(tokens[0][0])) if aliases else None
+    if alias is not None:
+        return alias, tokens[0][1] - i + 1
     m = match_prefix([t for t, _ in tokens])
     if m is None:
         return None
     return m, tokens[m.words - 1][1] - i + 1
+
+
+#: A genus (or family) mark printed before an organism's name: ``g. Salmonella``, ``r. Listeria``.
+_GENUS = re.compile(r"^(?:g|r|gen|rod|č|fam)\.$", re.IGNORECASE)
 
 
 def _valueish(text: str) -> bool:

@@ -32,3 +32,56 @@ def test_limit_column_with_its_unit_below_is_not_the_result(make_pdf: Callable[.
     got = _by_code(parse(pdf).results)
     assert (got["aflatoxin_b1"].qualifier, got["aflatoxin_b1"].value) == ("nd", None)
     assert (got["ochratoxin_a"].qualifier, got["ochratoxin_a"].value, got["ochratoxin_a"].unit) == ("=", 3.1, "ug/kg")
+
+
+# --- 5: horizontal tables without row titles ---------------------------------------------
+
+
+def test_horizontal_table_without_row_titles(make_pdf: Callable[..., Path]) -> None:
+    """Analytes as column titles over one row of values; abbreviations defined in a footnote;
+    a genus mark before the organism; the unit in the heading."""
+    pdf = make_pdf([
+        (40, 40, "Microbiological examination"),
+        (80, 60, "TPC"), (170, 60, "yeasts"), (250, 60, "moulds"), (330, 60, "E.coli"), (410, 60, "g. Salmonella"),
+        (70, 74, "2,4.10^4"), (172, 74, "<50"), (254, 74, "<50"), (334, 74, "<10"), (418, 74, "negative"),
+        (40, 100, "Heavy metals (mg/kg)"),
+        (80, 120, "Pb"), (170, 120, "Cd"), (250, 120, "Hg"),
+        (74, 134, "0,12"), (164, 134, "<0,01"), (244, 134, "0,004"),
+        (40, 170, "Abbreviations: TPC – total plate count at 30 °C; CFU – colony forming units.", 7),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert (got["total_aerobic_count"].value, got["total_aerobic_count"].unit) == (24000.0, "CFU/g")
+    assert (got["yeasts"].qualifier, got["yeasts"].value) == ("<", 50.0)
+    assert (got["molds"].qualifier, got["molds"].value) == ("<", 50.0)
+    assert (got["e_coli"].qualifier, got["e_coli"].value, got["e_coli"].unit) == ("<", 10.0, "CFU/g")
+    assert got["salmonella"].qualifier == "not_detected"
+    assert (got["lead"].value, got["lead"].unit) == (pytest.approx(0.12), "ug/g")
+    assert (got["cadmium"].qualifier, got["cadmium"].value) == ("<", pytest.approx(0.01))
+    assert got["mercury"].value == pytest.approx(0.004)
+    assert len(got) == 8
+
+
+def test_horizontal_row_needs_its_values_under_the_names(make_pdf: Callable[..., Path]) -> None:
+    """A line of names followed by numbers that stand under none of them is no table."""
+    pdf = make_pdf([
+        (80, 60, "Lead"), (250, 60, "Cadmium"),
+        (150, 74, "12"), (330, 74, "2024"),
+    ])
+    assert parse(pdf).results == ()
+
+
+def test_abbreviation_defined_only_by_the_document(make_pdf: Callable[..., Path]) -> None:
+    """``CPM`` names nothing by itself; the document's footnote defines it. A value word
+    (``ND = Not Detected``) is never made an analyte by a definition beside it."""
+    pdf = make_pdf([
+        (40, 60, "Analyte"), (200, 60, "Result"), (280, 60, "Unit"),
+        (40, 75, "CPM"), (200, 75, "3.2 x 10^3"), (280, 75, "CFU/g"),
+        (40, 90, "Salmonella"), (200, 90, "ND"), (280, 90, "/25 g"),
+        (40, 130, "CPM = colony count of aerobic mesophilic microorganisms", 7),
+        (40, 140, "ND = Not Detected. Salmonella tested by PCR", 7),
+    ])
+    results = parse(pdf).results
+    got = _by_code(results)
+    assert (got["total_aerobic_count"].value, got["total_aerobic_count"].unit) == (3200.0, "CFU/g")
+    assert got["salmonella"].qualifier == "not_detected"
+    assert len(results) == 2
