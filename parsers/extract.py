@@ -176,9 +176,20 @@ _LIMIT_LEAD = frozenset({"limit", "limits", "specification", "specifications", "
 
 
 def _limits_list(line: Line, first: Segment) -> bool:
-    """True when the line starts with words naming limits, before its first analyte."""
-    before = [w.text for c in line.cells for w in c.words if w.x1 <= first.x0 + 0.5]
-    return any(fold(w).replace(" ", "") in _LIMIT_LEAD for w in before[:2])
+    """True when the words just before the line's first analyte name limits (``Limits: Pb
+    1.0 ppm``). Only words near the analyte count: a legend of the panel beside it
+    (``LOD = Limit of Detection``, then a gap, then ``Shiga Toxin E. coli ...``) names nothing
+    of this row."""
+    size = first.words[0].size
+    before = [w for c in line.cells for w in c.words if w.x1 <= first.x0 + 0.5]
+    near: list[str] = []
+    edge = first.x0
+    for w in reversed(before):
+        if edge - w.x1 > PANEL_GAP + size:
+            break
+        near.insert(0, w.text)
+        edge = w.x0
+    return any(fold(w).replace(" ", "") in _LIMIT_LEAD for w in near[:2])
 
 
 def _row_like(segs: list[Segment]) -> bool:
@@ -568,8 +579,20 @@ def _prose(seg: Segment) -> bool:
     return words >= PROSE_WORDS
 
 
+def _clip_to_table(seg: Segment, table: Table, ctx: Context) -> None:
+    """Drop the atoms under the table to the right of ``table``: text of the panel beside it
+    (a footnote such as ``Unless otherwise stated all quality control samples ...`` printed
+    on the row's line) is not part of the row."""
+    following = [t.x0 for t in ctx.tables if t.x0 > table.x1]
+    if following:
+        right = min(following) - 1
+        seg.atoms = [a for a in seg.atoms if a.x0 <= right]
+
+
 def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) -> Result | None:
     table = _table_for(seg.x0, ctx)
+    if table is not None:
+        _clip_to_table(seg, table, ctx)
     if ctx.qc or ctx.out_of_scope or (table is not None and table.qc) or is_qc_segment(seg) or _prose(seg):
         return None
     assign_roles(seg, table)

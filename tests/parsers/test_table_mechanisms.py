@@ -85,3 +85,29 @@ def test_abbreviation_defined_only_by_the_document(make_pdf: Callable[..., Path]
     assert (got["total_aerobic_count"].value, got["total_aerobic_count"].unit) == (3200.0, "CFU/g")
     assert got["salmonella"].qualifier == "not_detected"
     assert len(results) == 2
+
+
+# --- 4: table and panel scope ------------------------------------------------------------
+
+
+def test_side_by_side_panels_keep_their_own_text(make_pdf: Callable[..., Path]) -> None:
+    """Two panels side by side: the left panel's legend (``LOD = Limit of Detection``) on a row
+    of the right panel does not make that row a list of limits, and the right panel's
+    footnote (``... quality control samples ...``) on a row of the left panel does not make
+    that row a QC row."""
+    pdf = make_pdf([
+        (40, 60, "Analyte", 7), (120, 60, "LOD", 7), (160, 60, "Results", 7), (210, 60, "Status", 7),
+        (300, 60, "Analyte", 7), (420, 60, "LOD", 7), (460, 60, "Results", 7), (520, 60, "Status", 7),
+        (40, 72, "Lead", 7), (120, 72, "20", 7), (160, 72, "ND", 7), (210, 72, "Pass", 7),
+        (300, 72, "Salmonella", 7), (420, 72, "1", 7), (460, 72, "Absent in 1 gram", 7), (530, 72, "Pass", 7),
+        (40, 84, "LOD = Limit of Detection.", 7),
+        (300, 84, "Shiga Toxin producing E. Coli", 7), (420, 84, "1", 7), (460, 84, "Absent in 1 gram", 7),
+        (530, 84, "Pass", 7),
+        (40, 96, "Cadmium", 7), (120, 96, "20", 7), (160, 96, "41", 7), (210, 96, "Pass", 7),
+        (300, 96, "Unless otherwise stated all quality control samples passed.", 7),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert got["lead"].qualifier == "nd"
+    assert got["salmonella"].qualifier == "not_detected"
+    assert got["stec"].qualifier == "not_detected"
+    assert (got["cadmium"].value, got["cadmium"].qualifier) == (41.0, "=")
