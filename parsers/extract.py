@@ -21,6 +21,7 @@ from parsers.rows import (
     document_aliases,
     is_qc_segment,
     segments,
+    unit_like,
 )
 from parsers.values import (
     Reading,
@@ -151,6 +152,7 @@ def _page_results(page: Page, ctx: Context, warnings: list[str],
             out.extend(found)
             skip |= used
             continue
+        segs = _named_rows(segs, ctx)
         if not segs:
             _heading(line, ctx)
             segs = _orphan(lines, i, ctx)
@@ -171,7 +173,8 @@ def _page_results(page: Page, ctx: Context, warnings: list[str],
 #: Words (folded) that, printed before a line's first analyte, make the line a list of limits
 #: (``Limits: Pb 1.0 ppm, As 1.5 ppm``), not of results.
 _LIMIT_LEAD = frozenset({"limit", "limits", "specification", "specifications", "spec", "specs", "max", "maximum",
-                         "criteria", "acceptance", "action", "levels", "grenzwert", "grenzwerte", "limite", "limites",
+                         "criteria", "criterion", "requirement", "requirements", "acceptance", "action", "levels",
+                         "grenzwert", "grenzwerte", "limite", "limites",
                          "hodnoty", "loq", "lod", "loqs", "lods"})
 
 
@@ -190,6 +193,29 @@ def _limits_list(line: Line, first: Segment) -> bool:
         near.insert(0, w.text)
         edge = w.x0
     return any(fold(w).replace(" ", "") in _LIMIT_LEAD for w in near[:2])
+
+
+def _named_rows(segs: list[Segment], ctx: Context) -> list[Segment]:
+    """Segments whose label is a real row title: a unit word (``MG``, ``mg/unit``) printed under
+    a table's Unit or Result column is the unit of the row's amount, not an analyte's name
+    (``CBD | 25.23 | MG | 1.01 %`` names no mitragynine). Its cells go back to the segment before."""
+    out: list[Segment] = []
+    for seg in segs:
+        if _unit_cell_label(seg, ctx):
+            if out:
+                unit = Atom(seg.label, seg.x0, seg.words[-1].x1, -1)  # its own cell: a unit column
+                out[-1].atoms.extend([unit, *seg.atoms])
+            continue
+        out.append(seg)
+    return out
+
+
+def _unit_cell_label(seg: Segment, ctx: Context) -> bool:
+    if not unit_like(seg.label):
+        return False
+    table = _table_for(seg.x0, ctx)
+    col = table.column_at(seg.x0, seg.words[-1].x1) if table is not None else None
+    return col is not None and col.role in ("unit", "result", "limit", "loq", "lod")
 
 
 def _row_like(segs: list[Segment]) -> bool:
@@ -589,11 +615,42 @@ def _clip_to_table(seg: Segment, table: Table, ctx: Context) -> None:
         seg.atoms = [a for a in seg.atoms if a.x0 <= right]
 
 
+def _inline_field(seg: Segment) -> bool:
+    """``Moisture: 8.4 %``: a label with a colon and its reading right after it, in its own cell."""
+    if not seg.atoms or parse_cell(seg.atoms[0].text) is None:
+        return False
+    colon = seg.words[-1].text.endswith(":")
+    return colon and seg.atoms[0].x0 - seg.words[-1].x1 < 3 * seg.words[-1].size
+
+
+#: Words after a reading that make it a share of something else (``≤ 2 % of total alkaloids``).
+_RELATIVE = frozenset({"of", "von", "z", "del", "de"})
+
+
+def _criterion(seg: Segment) -> bool:
+    """A criterion sentence (``7-OH: ≤ 2 % of total alkaloids``, ``Mitragynine: NMT 2.0 %``): a
+    bound printed as a comparison, or as a share of another quantity, is a rule, not a reading."""
+    for k, atom in enumerate(seg.atoms):
+        reading = parse_cell(atom.text)
+        if reading is None:
+            continue
+        if atom.text.lstrip().startswith(("≤", "≥", "<=", ">=", "NMT", "NLT")):
+            return True
+        rest = [a.text.lower() for a in seg.atoms[k + 1:k + 3] if not unit_like(a.text)]
+        return bool(rest) and rest[0].split()[0] in _RELATIVE
+    return False
+
+
 def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) -> Result | None:
+    if _inline_field(seg) and (ctx.out_of_scope or ctx.tables):
+        # an inline field ends the table and any out-of-scope panel above it
+        ctx.out_of_scope, ctx.tables, ctx.heading_unit = False, [], None
     table = _table_for(seg.x0, ctx)
     if table is not None:
         _clip_to_table(seg, table, ctx)
     if ctx.qc or ctx.out_of_scope or (table is not None and table.qc) or is_qc_segment(seg) or _prose(seg):
+        return None
+    if table is None and _criterion(seg):
         return None
     assign_roles(seg, table)
     picked = _pick_reading(seg, table, ctx)
@@ -688,6 +745,9 @@ def _unit_for(seg: Segment, k: int, reading: Reading, table: Table | None,
     nxt = seg.atoms[k + 1] if k + 1 < len(seg.atoms) else None
     if nxt is not None and nxt.cell == seg.atoms[k].cell and (u := normalise_unit(nxt.text)) is not None:
         return u
+    amount = next((a.text for a in seg.atoms[k + 1:k + 2] if unit_like(a.text) and normalise_unit(a.text) is None), None)
+    if amount is not None:
+        return amount.strip("().,;:").lower()  # ``25.23 MG``: milligrams, never a mass fraction
     col = table.column_at(seg.atoms[k].x0, seg.atoms[k].x1) if table is not None else None
     if col is not None and col.unit is not None and table is not None and table.multi_unit:
         return col.unit  # one measurement in several unit columns: each column's own unit
@@ -728,11 +788,15 @@ def _status(seg: Segment) -> str | None:
 def _result(m: Match, reading: Reading, unit: str | None, loq: float | None, status: str | None,
             page: int, seg: Segment, atom: Atom, warnings: list[str]) -> Result | None:
     qualifier = presence_qualifier(m.code, reading)
+    counted = _censored_count(m, reading, unit)
+    if counted:
+        qualifier = "nd"
     raw = f"{seg.label} {atom.text}" + (f" {unit}" if unit and unit not in atom.text else "")
     common = {"analyte": m.code, "category": m.category, "loq": loq, "lab_status": status,
               "page": page, "raw": raw.strip(), "bbox": seg.bbox}
     if qualifier in ("nd", "not_detected", "detected") or (qualifier == ">" and reading.value is None):
-        return Result(value=None, unit=_null_unit(m), qualifier=qualifier, **common)  # type: ignore[arg-type]
+        null_unit = "CFU/g" if counted else _null_unit(m)
+        return Result(value=None, unit=null_unit, qualifier=qualifier, **common)  # type: ignore[arg-type]
     if qualifier == "loq":
         return Result(value=loq, unit=_null_unit(m) or unit, qualifier="<", **common)  # type: ignore[arg-type]
     assert reading.value is not None
@@ -746,6 +810,20 @@ def _result(m: Match, reading: Reading, unit: str | None, loq: float | None, sta
         warnings.append(f"page {page}: {seg.label!r} reads {atom.text!r}, more than the whole sample; not reported")
         return None
     return Result(value=conv[0], unit=conv[1], qualifier=qualifier, **common)  # type: ignore[arg-type]
+
+
+#: Organisms that labs report either as a presence call or as a colony count (``E. coli <10 CFU/g``).
+_COUNTED_OR_PRESENT = frozenset({"e_coli", "staphylococcus_aureus"})
+
+
+def _censored_count(m: Match, reading: Reading, unit: str | None) -> bool:
+    """``E. coli  ND  CFU/g``: ND on a count is a count below detection, not a presence call.
+
+    Only for organisms that are counted as well as tested for presence; a pathogen tested
+    for presence only (Salmonella) stays a presence call whatever unit the column prints.
+    """
+    return m.code in _COUNTED_OR_PRESENT and reading.qualifier == "nd" and unit is not None \
+        and unit.upper().endswith(("CFU/G", "CFU/ML", "MPN/G"))
 
 
 def _beyond_whole(m: Match, value: float) -> bool:

@@ -233,8 +233,8 @@ def _label_at(words: list[tuple[Word, int]], i: int, labels_from: float | None) 
     starts_cell = i == 0 or words[i - 1][1] != cell
     if not starts_cell and not _valueish(words[i - 1][0].text):
         return None
-    if not starts_cell and parse_number(words[i - 1][0].text) is not None and normalise_unit(w.text) is not None:
-        return None  # ``0.580 Aw``: the unit of the number before it, not the label ``aw``
+    if not starts_cell and parse_number(words[i - 1][0].text) is not None and unit_like(w.text):
+        return None  # ``0.580 Aw``, ``25.23 MG``: the unit of the number before it, not a label
     if w.text == "=" or not starts_cell and words[i - 1][0].text == "=":  # glossary: "(aw) = Water Activity"
         return None
     if _GENUS.match(w.text) and i + 1 < len(words) and words[i + 1][1] == cell and starts_cell:
@@ -260,6 +260,17 @@ def _label_from(words: list[tuple[Word, int]], i: int) -> tuple[Match, int] | No
 
 #: A genus (or family) mark printed before an organism's name: ``g. Salmonella``, ``r. Listeria``.
 _GENUS = re.compile(r"^(?:g|r|gen|rod|č|fam)\.$", re.IGNORECASE)
+
+
+#: Mass, volume and dose words that print as units after a number (``25.23 MG`` of CBD is
+#: milligrams, never mitragynine).
+_AMOUNT_UNITS = frozenset({"mg", "g", "kg", "mcg", "ug", "µg", "ng", "ml", "l", "oz", "iu", "mg/unit", "mg/serving",
+                           "mg/ml", "mg/gummy", "mg/capsule", "mg/tablet", "mg/dose", "mg/pc", "mg/piece"})
+
+
+def unit_like(text: str) -> bool:
+    """A unit word: one the parser converts, or an amount (``MG``, ``mg/unit``) that it never does."""
+    return normalise_unit(text) is not None or text.strip("().,;:").lower() in _AMOUNT_UNITS
 
 
 def _valueish(text: str) -> bool:

@@ -111,3 +111,92 @@ def test_side_by_side_panels_keep_their_own_text(make_pdf: Callable[..., Path]) 
     assert got["salmonella"].qualifier == "not_detected"
     assert got["stec"].qualifier == "not_detected"
     assert (got["cadmium"].value, got["cadmium"].qualifier) == (41.0, "=")
+
+
+def test_inline_field_ends_an_out_of_scope_panel(make_pdf: Callable[..., Path]) -> None:
+    """A foreign-matter panel switches off only itself: its ``Mold (visible)`` row is no mould
+    count, and an inline ``Moisture: 8.4 %`` after it is read (and ends the table above)."""
+    pdf = make_pdf([
+        (40, 40, "Foreign Matter"),
+        (40, 60, "Test"), (200, 60, "Result"), (300, 60, "Limit"),
+        (40, 75, "Mold (visible)"), (200, 75, "Present"), (300, 75, "Absent"),
+        (40, 90, "Stems > 5 mm"), (200, 90, "1.2 %"), (300, 90, "5 %"),
+        (40, 110, "Moisture: 8.4 %"),
+        (40, 125, "Water Activity (aw): 0.56 aw"),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert set(got) == {"moisture", "water_activity"}
+    assert (got["moisture"].value, got["moisture"].unit) == (8.4, "%")
+    assert (got["water_activity"].value, got["water_activity"].unit) == (0.56, "aw")
+
+
+# --- 8: not results ----------------------------------------------------------------------
+
+
+def test_criterion_sentence_is_not_a_result(make_pdf: Callable[..., Path]) -> None:
+    """``7-OH: ≤ 2 % of total alkaloids`` states a rule; the table row keeps the measurement."""
+    pdf = make_pdf([
+        (40, 60, "Analyte"), (200, 60, "Result"), (280, 60, "Unit"),
+        (40, 75, "7-Hydroxymitragynine"), (200, 75, "0.02"), (280, 75, "%"),
+        (40, 100, "7-OH: ≤ 2 % of total alkaloids", 8),
+        (40, 112, "Criterion for mitragynine: 0.5 - 2.0 %", 8),
+        (40, 124, "Lead: NMT 1.0 ppm", 8),
+    ])
+    results = parse(pdf).results
+    assert [(r.analyte, r.value, r.qualifier) for r in results] == [("7_hydroxymitragynine", 0.02, "=")]
+
+
+def test_index_table_is_not_results(make_pdf: Callable[..., Path]) -> None:
+    """Test / method / page / outcome: page numbers are no measurements."""
+    pdf = make_pdf([
+        (40, 60, "Test"), (200, 60, "Method"), (330, 60, "Page"), (400, 60, "Outcome"),
+        (40, 75, "Lead"), (200, 75, "ICP-MS"), (330, 75, "3"), (400, 75, "Pass"),
+        (40, 90, "Mitragynine"), (200, 90, "HPLC"), (330, 90, "2"), (400, 90, "Pass"),
+        (40, 105, "Salmonella"), (200, 105, "PCR"), (330, 105, "4"), (400, 105, "Complies"),
+    ])
+    assert parse(pdf).results == ()
+
+
+# --- 9: censored counts ------------------------------------------------------------------
+
+
+def test_nd_on_a_count_stays_a_censored_count(make_pdf: Callable[..., Path]) -> None:
+    pdf = make_pdf([
+        (40, 60, "Analyte"), (200, 60, "Result"), (280, 60, "Unit"),
+        (40, 75, "Total Aerobic Count"), (200, 75, "ND"), (280, 75, "CFU/g"),
+        (40, 90, "E. coli"), (200, 90, "ND"), (280, 90, "CFU/g"),
+        (40, 105, "Salmonella"), (200, 105, "ND"), (280, 105, "CFU/g"),
+        (40, 120, "Staphylococcus aureus"), (200, 120, "Absent"), (280, 120, "/10 g"),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert (got["e_coli"].qualifier, got["e_coli"].value, got["e_coli"].unit) == ("nd", None, "CFU/g")
+    assert (got["total_aerobic_count"].qualifier, got["total_aerobic_count"].unit) == ("nd", "CFU/g")
+    assert (got["salmonella"].qualifier, got["salmonella"].unit) == ("not_detected", None)  # presence only
+    assert got["staphylococcus_aureus"].qualifier == "not_detected"
+
+
+# --- harm case: amounts that are not a mass fraction -------------------------------------
+
+
+@pytest.mark.parametrize("items", [
+    [(40, 60, "Total CBD"), (200, 60, "25.23 MG"), (300, 60, "1.01 %")],
+    [(40, 60, "Analyte"), (200, 60, "Result"), (280, 60, "Unit"), (340, 60, "%"),
+     (40, 75, "CBD"), (200, 75, "25.23"), (280, 75, "MG"), (340, 75, "1.01")],
+    [(40, 60, "Cannabinoid"), (200, 60, "Amount"), (280, 60, "Units"),
+     (40, 75, "CBD"), (200, 75, "25.23"), (280, 75, "mg/unit"), (40, 90, "Total THC"), (200, 90, "0.80"),
+     (280, 90, "MG")],
+])
+def test_milligrams_of_cbd_are_never_mitragynine(make_pdf: Callable[..., Path],
+                                                 items: list[tuple[float, float, str]]) -> None:
+    """On a hemp gummy COA ``25.23 MG`` is milligrams of CBD: ``MG`` after a number or under a
+    Unit column is a unit, so no row here names mitragynine."""
+    assert parse(make_pdf(items)).results == ()
+
+
+def test_amount_per_unit_never_becomes_a_percentage(make_pdf: Callable[..., Path]) -> None:
+    pdf = make_pdf([
+        (40, 60, "Analyte"), (200, 60, "Result"), (280, 60, "Unit"),
+        (40, 75, "Mitragynine"), (200, 75, "25.23"), (280, 75, "mg/unit"),
+        (40, 90, "Mitragynine"), (200, 90, "25.23"), (280, 90, "MG"),
+    ])
+    assert all(r.unit != "%" for r in parse(pdf).results)
