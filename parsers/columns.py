@@ -20,6 +20,7 @@ from parsers.vocab import fold, is_qc_label
 #: Folded keyword prefixes per column role (two-word phrases are checked first).
 ROLE_WORDS: tuple[tuple[str, str], ...] = (
     ("test id", "other"), ("sample id", "other"), ("lod loq", "loq"), ("lod/loq", "loq"),
+    ("analytical method", "method"), ("analyte name", "analyte"), ("test method", "method"),
     ("action level", "limit"), ("pass fail", "status"), ("reporting limit", "loq"),
     ("detection limit", "lod"), ("mez stanovitelnosti", "loq"),
     ("analyte", "analyte"), ("analyt", "analyte"), ("compound", "analyte"), ("parameter", "analyte"),
@@ -30,7 +31,7 @@ ROLE_WORDS: tuple[tuple[str, str], ...] = (
     ("mass", "result"), ("amount", "result"), ("concentration", "result"), ("conc", "result"),
     ("value", "result"), ("weight", "result"), ("found", "result"), ("finding", "result"), ("messwert", "result"),
     ("bestimmungsgrenze", "loq"), ("nachweisgrenze", "lod"), ("bg", "loq"),
-    ("lloq", "loq"), ("loq", "loq"), ("lod", "lod"), ("mdl", "lod"), ("pql", "loq"), ("mql", "loq"),
+    ("lloq", "loq"), ("loq", "loq"), ("mrl", "loq"), ("lod", "lod"), ("mdl", "lod"), ("pql", "loq"), ("mql", "loq"),
     ("units", "unit"), ("unit", "unit"), ("unidad", "unit"), ("jednotk", "unit"), ("einheit", "unit"),
     ("status", "status"), ("p f", "status"), ("hodnocen", "status"), ("dispositi", "status"),
     ("verdict", "status"), ("conformity", "status"), ("conformidad", "status"), ("beurteilung", "status"), ("bewertung", "status"), ("pass", "status"),

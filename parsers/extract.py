@@ -791,6 +791,8 @@ def _result(m: Match, reading: Reading, unit: str | None, loq: float | None, sta
     counted = _censored_count(m, reading, unit)
     if counted:
         qualifier = "nd"
+    elif qualifier == "loq" and m.code in PRESENCE and not _count_unit(m, unit):
+        qualifier = "not_detected"  # ``Salmonella  < MRL``: below the reporting limit of a presence test
     raw = f"{seg.label} {atom.text}" + (f" {unit}" if unit and unit not in atom.text else "")
     common = {"analyte": m.code, "category": m.category, "loq": loq, "lab_status": status,
               "page": page, "raw": raw.strip(), "bbox": seg.bbox}
@@ -822,8 +824,12 @@ def _censored_count(m: Match, reading: Reading, unit: str | None) -> bool:
     Only for organisms that are counted as well as tested for presence; a pathogen tested
     for presence only (Salmonella) stays a presence call whatever unit the column prints.
     """
-    return m.code in _COUNTED_OR_PRESENT and reading.qualifier == "nd" and unit is not None \
-        and unit.upper().endswith(("CFU/G", "CFU/ML", "MPN/G"))
+    return reading.qualifier == "nd" and _count_unit(m, unit)
+
+
+def _count_unit(m: Match, unit: str | None) -> bool:
+    """True when an organism that may be counted is reported in a count unit."""
+    return m.code in _COUNTED_OR_PRESENT and unit is not None and unit.upper().endswith(("CFU/G", "CFU/ML", "MPN/G"))
 
 
 def _beyond_whole(m: Match, value: float) -> bool:

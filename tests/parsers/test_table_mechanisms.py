@@ -200,3 +200,23 @@ def test_amount_per_unit_never_becomes_a_percentage(make_pdf: Callable[..., Path
         (40, 90, "Mitragynine"), (200, 90, "25.23"), (280, 90, "MG"),
     ])
     assert all(r.unit != "%" for r in parse(pdf).results)
+
+
+def test_below_reporting_limit_with_limit_and_method_columns(make_pdf: Callable[..., Path]) -> None:
+    """``Analytical Method`` is a method column (not a second analyte column); ``< MRL`` is below
+    the reporting limit, read with the MRL column, never the action limit beside it; on a
+    presence test it is a not-detected call, on a count in CFU/g a censored count."""
+    heads = ((20, "Analyte Name"), (100, "Analytical Method"), (190, "Concentration"), (255, "Action Limit"),
+             (310, "Units"), (340, "MRL"), (370, "LOQ"), (400, "Pass/Fail"))
+    rows = (("aflatoxin b1", "Mycotoxins", "< MRL", "20", "ppb", "5", "5", "PASS"),
+            ("e coli", "Microbes", "< MRL", "N/A", "CFU/g", "10", "10", "PASS"),
+            ("salmonella", "Microbes", "< MRL", "N/A", "CFU/g", "0", "0", "PASS"),
+            ("ochratoxin a", "Mycotoxins", "12", "20", "ppb", "10", "10", "PASS"))
+    items: list[tuple[float, float, str, float]] = [(x, 60, t, 7) for x, t in heads]
+    for n, row in enumerate(rows):
+        items += [(x, 75 + 11 * n, t, 7) for (x, _h), t in zip(heads, row, strict=True)]
+    got = _by_code(parse(make_pdf(items)).results)
+    assert (got["aflatoxin_b1"].qualifier, got["aflatoxin_b1"].value, got["aflatoxin_b1"].unit) == ("<", 5.0, "ug/kg")
+    assert (got["e_coli"].qualifier, got["e_coli"].unit) == ("<", "CFU/g")
+    assert got["salmonella"].qualifier == "not_detected"
+    assert (got["ochratoxin_a"].value, got["ochratoxin_a"].qualifier) == (12.0, "=")
