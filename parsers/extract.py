@@ -53,7 +53,9 @@ class Context:
     heading_unit: str | None = None
     qc: bool = False
     decimal_comma: bool = False
-    out_of_scope: bool = False  # under a heading naming only unscored panels (filth, terpenes...)
+    #: x-ranges under headings naming only unscored panels (filth, terpenes...): a panel beside
+    #: such a heading is not switched off with it.
+    closed: list[tuple[float, float]] = field(default_factory=list)
     ocr: bool = False  # the page was read by OCR
 
 
@@ -268,7 +270,7 @@ def _box_result(lines: list[Line], i: int, seg: Segment, ctx: Context, page: int
     above the label within a few lines, overlapping the label horizontally; a line with
     another analyte label in that range ends the search.
     """
-    if ctx.qc or ctx.out_of_scope or is_qc_segment(seg) or _words_follow(seg):
+    if ctx.qc or _out_of_scope(ctx, seg.x0) or is_qc_segment(seg) or _words_follow(seg):
         return None
     x0 = seg.x0
     x1 = max(w.x1 for w in seg.words)
@@ -315,7 +317,7 @@ def _transposed(lines: list[Line], i: int, segs: list[Segment], ctx: Context, pa
     and a ``mg/unit`` row are results in those units). Returns the results and the rows
     used, or None when the lines below are not such rows.
     """
-    if any(seg.atoms for seg in segs) or ctx.qc or ctx.out_of_scope:
+    if any(seg.atoms for seg in segs) or ctx.qc or _out_of_scope(ctx, segs[0].x0):
         return None
     centres = [((seg.x0 + max(w.x1 for w in seg.words)) / 2) for seg in segs]
     gap = min(b - a for a, b in zip(centres, centres[1:], strict=False)) if len(centres) > 1 else 50.0
@@ -514,15 +516,39 @@ def _heading(line: Line, ctx: Context) -> None:
         return  # ``Prepared for: | Client``: a labelled field, not a heading
     if is_qc_label(text):
         ctx.qc = True
-    key = compact(text)
     units = [u for inner in _HEADING_UNIT.findall(text) if (u := normalise_unit(inner)) is not None]
-    if any(w in key for w in _IN_SCOPE):
-        ctx.out_of_scope = False
-        ctx.heading_unit = None  # a new panel: the last panel's unit no longer applies
-    elif any(w in key for w in _OUT_OF_SCOPE):
-        ctx.out_of_scope = True
+    for k, cell in enumerate(line.cells):  # each panel title opens or closes the x-range from where it starts
+        key = compact(cell.text)
+        words_before = [c for c in line.cells[:k] if sum(ch.isalpha() for ch in c.text) >= 4]  # not an icon
+        before = words_before[-1].x1 if words_before else None
+        if any(w in key for w in _IN_SCOPE):
+            _scope_from(ctx, cell.x0, before, closed=False)
+            ctx.heading_unit = None  # a new panel: the last panel's unit no longer applies
+        elif any(w in key for w in _OUT_OF_SCOPE):
+            _scope_from(ctx, cell.x0, before, closed=True)
     if units:
         ctx.heading_unit = units[-1]
+
+
+def _scope_from(ctx: Context, x0: float, before: float | None, closed: bool) -> None:
+    """A panel title at ``x0`` decides the scope of its panel; a panel to its left keeps its own.
+
+    The title governs the whole width unless something stands to its left: a title before
+    it on its line (ending at ``before``) or a table ending left of it (a panel beside it).
+    Rows may start left of a centred title, up to the table's left slack.
+    """
+    start = x0 - TABLE_LEFT_SLACK
+    if before is not None:
+        start = max(start, before + 1)
+    elif not any(t.x1 < start for t in ctx.tables):
+        start = float("-inf")
+    ctx.closed = [(a, min(b, start)) for a, b in ctx.closed if a < start]
+    if closed:
+        ctx.closed.append((start, float("inf")))
+
+
+def _out_of_scope(ctx: Context, x: float) -> bool:
+    return any(a <= x < b for a, b in ctx.closed)
 
 
 #: How far left of its first header word a table's row labels may start (points).
@@ -642,13 +668,15 @@ def _criterion(seg: Segment) -> bool:
 
 
 def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) -> Result | None:
-    if _inline_field(seg) and (ctx.out_of_scope or ctx.tables):
+    if _inline_field(seg) and (_out_of_scope(ctx, seg.x0) or ctx.tables):
         # an inline field ends the table and any out-of-scope panel above it
-        ctx.out_of_scope, ctx.tables, ctx.heading_unit = False, [], None
+        _scope_from(ctx, seg.x0, None, closed=False)
+        ctx.tables, ctx.heading_unit = [t for t in ctx.tables if t.x1 < seg.x0], None
     table = _table_for(seg.x0, ctx)
     if table is not None:
         _clip_to_table(seg, table, ctx)
-    if ctx.qc or ctx.out_of_scope or (table is not None and table.qc) or is_qc_segment(seg) or _prose(seg):
+    if ctx.qc or _out_of_scope(ctx, seg.x0) or (table is not None and table.qc) or is_qc_segment(seg) \
+            or _prose(seg):
         return None
     if table is None and _criterion(seg):
         return None

@@ -220,3 +220,24 @@ def test_below_reporting_limit_with_limit_and_method_columns(make_pdf: Callable[
     assert (got["e_coli"].qualifier, got["e_coli"].unit) == ("<", "CFU/g")
     assert got["salmonella"].qualifier == "not_detected"
     assert (got["ochratoxin_a"].value, got["ochratoxin_a"].qualifier) == (12.0, "=")
+
+
+def test_out_of_scope_heading_switches_off_only_its_own_panel(make_pdf: Callable[..., Path]) -> None:
+    """Two stacks of panels whose rows do not line up: a ``Foreign Matter`` heading in the right
+    stack switches off its own ``Mold`` row, not the metals still running in the left stack;
+    the ``Microbiology`` heading below it switches the right stack back on."""
+    pdf = make_pdf([
+        (40, 40, "Heavy Metals"), (40, 55, "Analyte", 8), (130, 55, "Result", 8), (190, 55, "Unit", 8),
+        (40, 68, "Arsenic", 8), (130, 68, "0.11", 8), (190, 68, "ppm", 8),
+        (320, 80, "Foreign Matter"), (320, 95, "Test", 8), (420, 95, "Result", 8), (480, 95, "Unit", 8),
+        (40, 95, "Cadmium", 8), (130, 95, "0.02", 8), (190, 95, "ppm", 8),
+        (320, 108, "Mold", 8), (420, 108, "1.2", 8), (480, 108, "%", 8),
+        (40, 108, "Lead", 8), (130, 108, "0.30", 8), (190, 108, "ppm", 8),
+        (40, 121, "Mercury", 8), (130, 121, "0.01", 8), (190, 121, "ppm", 8),
+        (320, 130, "Microbiology"), (320, 145, "Test", 8), (420, 145, "Result", 8), (480, 145, "Unit", 8),
+        (320, 158, "Yeast and Mold", 8), (420, 158, "200", 8), (480, 158, "CFU/g", 8),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert set(got) == {"arsenic", "cadmium", "lead", "mercury", "yeast_and_mold"}
+    assert got["lead"].value == pytest.approx(0.30)
+    assert got["yeast_and_mold"].value == 200.0
