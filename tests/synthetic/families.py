@@ -135,4 +135,5 @@ FAMILIES: tuple[Family, ...] = (
     # written before the parser was changed for them (issue 8, results tables; see tests.synthetic.unseen)
     Family("limitcol", unseen.limitcol_sample, unseen.limitcol),
     Family("horizontal", unseen.horizontal_sample, unseen.horizontal),
+    Family("stacked", unseen.stacked_sample, unseen.stacked),
 )

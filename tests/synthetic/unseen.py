@@ -371,3 +371,130 @@ def _across(pen: Pen, y: float, panel: Panel, rng: random.Random, size: float, u
         cell.page = pen.page
         _put(pen, 42 + width * (k + 0.5), y - 2, cell.text, size, align="center")
     return y - 26
+
+
+# --- stacked -------------------------------------------------------------------------
+
+
+def stacked_sample(rng: random.Random) -> Sample:
+    """Metals, alkaloids (with mg/serving), a horizontal micro panel, mycotoxins, moisture."""
+    sample = new_sample(rng, "stacked")
+    style = sample.style
+    metals = [measure(a, rng.choice(("ppm", "mg/kg")), style, rng) for a in pick(rng, METALS, 3)]
+    alkaloids = [measure(a, "%", style, rng) for a in pick(rng, ALKALOIDS[:5], 2)]
+    micro_codes = ("total_aerobic_count", "yeast_and_mold", "total_coliforms")
+    total_abbr, fungi_abbr = rng.choice(TOTAL_COUNT_ABBR), rng.choice(FUNGI_ABBR)
+    labels = {"total_aerobic_count": total_abbr[0], "yeast_and_mold": fungi_abbr[0],
+              "total_coliforms": rng.choice(("Coliforms", "Total coliforms"))}
+    micro = [_count_cell(_A[code], style, rng, labels[code]) for code in micro_codes]
+    micro.append(_presence_cell(_A["salmonella"], rng, rng.choice(("Salmonella", "g. Salmonella"))))
+    micro.append(_presence_cell(_A["e_coli"], rng, rng.choice(("E. coli", "E.coli"))))
+    for cells in (metals, alkaloids):
+        for cell in cells:
+            cell.label = rng.choice(cell.analyte.en)
+            _nd_heavy(cell, style, rng)
+    moisture = measure(_A["moisture"], "%", style, rng)
+    moisture.label = rng.choice(("Moisture", "Moisture content", "Loss on drying"))
+    if moisture.label == "Loss on drying":
+        moisture.label = "Moisture"
+    sample.panels += [Panel("heavy_metal", "Heavy Metals", metals), Panel("alkaloid", "Alkaloids", alkaloids),
+                      Panel("microbial", "Microbiology (CFU/g)", micro), Panel("physical", "Physical", [moisture])]
+    sample.labels = {**sample.labels, "_notes": f"{total_abbr[1]}; {fungi_abbr[1]}"}
+    return sample
+
+
+def stacked(sample: Sample, rng: random.Random) -> bytes:
+    """(19) Landscape, two stacks whose rows do not line up: left metals (spec before result),
+    terpenes and foreign matter (out of scope) then an inline moisture line; right alkaloids
+    with a per-serving column and a criterion, and a horizontal micro panel whose
+    abbreviations are defined under it."""
+    from reportlab.lib.pagesizes import LETTER, landscape
+
+    out = io.BytesIO()
+    pen = Pen(sample, out, size=landscape(LETTER), font=_font(rng, sample))
+    s = sample
+    metals, alkaloids, micro, physical = s.panels
+    top = pen.height - 36
+    _put(pen, 36, top, s.lab[0], 15, bold=True)
+    _put(pen, pen.width - 36, top, _title(s, rng), 11, bold=True, align="right")
+    y = top - 24
+    pairs = _pairs(s)
+    half = (len(pairs) + 1) // 2
+    for n, (key, value) in enumerate(pairs):
+        x = 36 if n < half else 400
+        row = n if n < half else n - half
+        _put(pen, x, y - 11 * row, key, 8, bold=True)
+        _put(pen, x + 110, y - 11 * row, value, 8)
+    start = y - 11 * half - 22
+    size = 7.5
+    # left stack
+    y = start
+    _put(pen, 36, y, "HEAVY METALS", 9, bold=True)
+    y -= 13
+    spec = rng.choice(("Specification", "Spec. Limit", "Max"))
+    xs = (36.0, 150.0, 230.0, 290.0)
+    for x, head in zip(xs, ("Analyte", spec, "Result", "Units"), strict=True):
+        _put(pen, x, y, head, size, bold=True)
+    y -= 12
+    for cell in metals.cells:
+        cell.page = 1
+        for x, text in zip(xs, (cell.label, _limit_text(cell, rng), cell.text, cell.unit), strict=True):
+            _put(pen, x, y, text, size)
+        y -= 12.5
+    y -= 10
+    _put(pen, 36, y, rng.choice(("TERPENES", "Terpene Profile")), 9, bold=True)
+    y -= 13
+    for name in ("beta-Myrcene", "Limonene", "beta-Caryophyllene"):
+        _put(pen, 36, y, name, size)
+        _put(pen, 230, y, f"{rng.uniform(0.05, 0.9):.2f}", size)
+        _put(pen, 290, y, "%", size)
+        y -= 12.5
+    y -= 10
+    _put(pen, 36, y, rng.choice(("FOREIGN MATTER", "Filth / Foreign Material")), 9, bold=True)
+    y -= 13
+    for name, value in (("Mould (visible)", rng.choice(("Absent", "Present"))), ("Insects", "None")):
+        _put(pen, 36, y, name, size)
+        _put(pen, 230, y, value, size)
+        y -= 12.5
+    y -= 6
+    for cell in physical.cells:
+        cell.page = 1
+        _put(pen, 36, y, f"{cell.label}: {cell.text} {cell.unit}", 8.5)
+        y -= 13
+    # right stack (rows of another height, starting a little lower)
+    x0 = 420.0
+    y = start - rng.uniform(5, 12)
+    _put(pen, x0, y, "ALKALOIDS (HPLC)", 9, bold=True)
+    y -= 14
+    grams = rng.choice((1.0, 2.0))
+    xs = (x0, x0 + 130, x0 + 190, x0 + 250)
+    for x, head in zip(xs, ("Compound", "Result (%)", "mg/g", "mg/serving"), strict=True):
+        _put(pen, x, y, head, size, bold=True)
+    y -= 14
+    for cell in alkaloids.cells:
+        cell.page = 1
+        if cell.truth["qualifier"] == "=":
+            value = float(cell.text)
+            extra = (f"{value * 10:.2f}", f"{value * 10 * grams:.1f}")
+        else:
+            extra = (cell.text, cell.text)
+        for x, text in zip(xs, (cell.label, cell.text, *extra), strict=True):
+            _put(pen, x, y, text, size)
+        y -= 14
+    _put(pen, x0, y, f"Serving size {grams:g} g. Criterion for 7-OH: ≤ 2 % of total alkaloids.", 7)
+    y -= 24
+    _put(pen, x0, y, micro.title, 9, bold=True)
+    y -= 15
+    width = (pen.width - 36 - x0) / len(micro.cells)
+    for k, cell in enumerate(micro.cells):
+        _put(pen, x0 + width * (k + 0.5), y, cell.label, size, bold=True, align="center")
+    y -= 13
+    for k, cell in enumerate(micro.cells):
+        cell.page = 1
+        _put(pen, x0 + width * (k + 0.5), y, cell.text, size, align="center")
+    y -= 14
+    _put(pen, x0, y, s.labels["_notes"], 6.5)
+    _put(pen, 36, 30, "Results relate only to the sample tested.  Reviewed by: A. Moreau, QA", 7)
+    pen.c.showPage()
+    pen.c.save()
+    return out.getvalue()
