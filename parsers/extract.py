@@ -7,6 +7,7 @@ analytes become :class:`Result` objects in canonical units (see :mod:`parsers.va
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -57,6 +58,7 @@ class Context:
     #: such a heading is not switched off with it.
     closed: list[tuple[float, float]] = field(default_factory=list)
     ocr: bool = False  # the page was read by OCR
+    width: float = 612.0  # the page's width (points)
 
 
 def extract_results(pages: list[Page], decimal_comma: bool) -> tuple[list[Result], list[str]]:
@@ -71,7 +73,7 @@ def extract_results(pages: list[Page], decimal_comma: bool) -> tuple[list[Result
     aliases, glossary = _definitions(pages)
     with document_aliases(aliases):
         for page in pages:
-            ctx = Context(decimal_comma=decimal_comma, ocr=page.ocr)
+            ctx = Context(decimal_comma=decimal_comma, ocr=page.ocr, width=page.width)
             results.extend(_page_results(page, ctx, warnings, glossary))
     return _dedupe(results), warnings
 
@@ -80,28 +82,37 @@ def extract_results(pages: list[Page], decimal_comma: bool) -> tuple[list[Result
 _DEFINITION = re.compile(r"(?:^|(?<=[\s;,(]))([A-Z][A-Za-z0-9]{1,5})\s*(?:=|–|—|-|:)\s+([^;=–—]+)")
 
 
-def _definitions(pages: list[Page]) -> tuple[dict[str, Match], set[tuple[int, float]]]:
-    """(abbreviation -> analyte, glossary lines as (page, top)) from a document's own definitions.
+#: A cell of a page: (page number, line top, cell x0), rounded.
+CellKey = tuple[int, float, float]
+
+
+def _cell_key(page: int, line: Line, x0: float) -> CellKey:
+    return page, round(line.top, 1), round(x0, 1)
+
+
+def _definitions(pages: list[Page]) -> tuple[dict[str, Match], set[CellKey]]:
+    """(abbreviation -> analyte, glossary cells) from a document's own definitions.
 
     An abbreviation counts when it names no analyte by itself, has two capitals, and its
     definition names exactly one analyte (``colony count of aerobic mesophiles``).
     """
     aliases: dict[str, Match] = {}
-    lines: set[tuple[int, float]] = set()
+    cells: set[CellKey] = set()
     for page in pages:
         for line in page.lines:
-            text = line.text
-            if "=" not in text and "–" not in text and "—" not in text and " - " not in text and ":" not in text:
-                continue
-            for m in _DEFINITION.finditer(text):
-                abbr, phrase = m.group(1), m.group(2)
-                if not _abbreviation(abbr):
+            for cell in line.cells:
+                text = cell.text
+                if "=" not in text and "–" not in text and "—" not in text and " - " not in text and ":" not in text:
                     continue
-                found = _defined_analyte(_DEFINITION_END.split(phrase, maxsplit=1)[0])
-                if found is not None:
-                    aliases[alias_key(abbr)] = Match(found.code, found.category, 1, 100.0)
-                    lines.add((page.number, round(line.top, 1)))
-    return aliases, lines
+                for m in _DEFINITION.finditer(text):
+                    abbr, phrase = m.group(1), m.group(2)
+                    if not _abbreviation(abbr):
+                        continue
+                    found = _defined_analyte(_DEFINITION_END.split(phrase, maxsplit=1)[0])
+                    if found is not None:
+                        aliases[alias_key(abbr)] = Match(found.code, found.category, 1, 100.0)
+                        cells.add(_cell_key(page.number, line, cell.x0))
+    return aliases, cells
 
 
 #: A definition ends at a sentence end or at a number (``ID: 1093``, ``count at 30 °C``).
@@ -130,13 +141,18 @@ def _defined_analyte(phrase: str) -> Match | None:
 
 
 def _page_results(page: Page, ctx: Context, warnings: list[str],
-                  glossary: set[tuple[int, float]] = frozenset()) -> list[Result]:  # type: ignore[assignment]
+                  glossary: set[CellKey] = frozenset()) -> list[Result]:  # type: ignore[assignment]
     out: list[Result] = []
     lines = page.lines
     skip: set[int] = set()
     for i, line in enumerate(lines):
-        if i in skip or (page.number, round(line.top, 1)) in glossary:
+        if i in skip:
             continue
+        if glossary and any(_cell_key(page.number, line, c.x0) in glossary for c in line.cells):
+            kept = [c for c in line.cells if _cell_key(page.number, line, c.x0) not in glossary]
+            if not kept:
+                continue
+            line = dataclasses.replace(line, cells=kept)  # a glossary cell beside a panel's line: the rest is read
         segs = segments(line)
         part = _header_part(line) if segs and len(line.cells) >= 4 else None
         if part is not None:  # a header of one panel beside a row of the panel next to it
@@ -376,12 +392,18 @@ def _untitled_rows(lines: list[Line], i: int, segs: list[Segment]) -> tuple[dict
     ``TPC  yeasts  moulds  E.coli  g. Salmonella`` over ``2,4.10^4  <50  <50  <10  negative``.
     """
     head = lines[i]
-    if len(segs) < 2 or head.x0 < segs[0].x0 - 1:
+    size = head.size
+    left, right = segs[0].x0 - 2 * size, max(w.x1 for w in segs[-1].words) + 2 * size
+    if len(segs) < 2 or any(left <= c.x1 and c.x0 < segs[0].x0 - 1 for c in head.cells):
         return None  # a row title (or any word) before the first name: not this shape
     rows: dict[str, list[tuple[str | None, list[str | None]]]] = {}
     prev = head
-    for j in range(i + 1, min(len(lines), i + 3)):
-        row = lines[j]
+    used: set[int] = set()
+    for j in range(i + 1, min(len(lines), i + 6)):
+        inside = [c for c in lines[j].cells if c.x1 >= left and c.x0 <= right]
+        if not inside:
+            continue  # a line of the panel beside this one
+        row = dataclasses.replace(lines[j], cells=inside)
         if row.top - prev.bottom > 1.6 * prev.size:
             return None
         cells = _aligned(row, segs)
@@ -392,12 +414,13 @@ def _untitled_rows(lines: list[Line], i: int, segs: list[Segment]) -> tuple[dict
                 normalise_unit(t.strip("()")) is not None or t.startswith("(") for t in texts):
             rows["unit"] = [(None, [c.strip("()") if c else None for c in cells])]
             prev = row
+            used |= {j} if len(inside) == len(lines[j].cells) else set()
             continue
         readings = sum(parse_cell(t) is not None for t in texts)
         if readings < max(2, (len(segs) + 1) // 2) or readings < len(texts):
             return None
         rows["result"] = [(None, cells)]
-        return rows, set(range(i + 1, j + 1))
+        return rows, used | ({j} if len(inside) == len(lines[j].cells) else set())
     return None
 
 
@@ -522,25 +545,27 @@ def _heading(line: Line, ctx: Context) -> None:
         words_before = [c for c in line.cells[:k] if sum(ch.isalpha() for ch in c.text) >= 4]  # not an icon
         before = words_before[-1].x1 if words_before else None
         if any(w in key for w in _IN_SCOPE):
-            _scope_from(ctx, cell.x0, before, closed=False)
+            _scope_from(ctx, cell.x0, cell.x1, before, closed=False)
             ctx.heading_unit = None  # a new panel: the last panel's unit no longer applies
         elif any(w in key for w in _OUT_OF_SCOPE):
-            _scope_from(ctx, cell.x0, before, closed=True)
+            _scope_from(ctx, cell.x0, cell.x1, before, closed=True)
     if units:
         ctx.heading_unit = units[-1]
 
 
-def _scope_from(ctx: Context, x0: float, before: float | None, closed: bool) -> None:
-    """A panel title at ``x0`` decides the scope of its panel; a panel to its left keeps its own.
+def _scope_from(ctx: Context, x0: float, x1: float, before: float | None, closed: bool) -> None:
+    """A panel title at ``x0``..``x1`` decides the scope of its panel; a panel to its left keeps its own.
 
     The title governs the whole width unless something stands to its left: a title before
-    it on its line (ending at ``before``) or a table ending left of it (a panel beside it).
-    Rows may start left of a centred title, up to the table's left slack.
+    it on its line (ending at ``before``), a table ending left of it (a panel beside it), or
+    the title heads the right-hand stack of the page (starts right of its first third and is
+    not centred). Rows may start left of a title, up to the table's left slack.
     """
     start = x0 - TABLE_LEFT_SLACK
+    right_stack = x0 > ctx.width / 3 and abs((x0 + x1) / 2 - ctx.width / 2) > ctx.width / 10
     if before is not None:
         start = max(start, before + 1)
-    elif not any(t.x1 < start for t in ctx.tables):
+    elif not right_stack and not any(t.x1 < start for t in ctx.tables):
         start = float("-inf")
     ctx.closed = [(a, min(b, start)) for a, b in ctx.closed if a < start]
     if closed:
@@ -670,7 +695,7 @@ def _criterion(seg: Segment) -> bool:
 def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) -> Result | None:
     if _inline_field(seg) and (_out_of_scope(ctx, seg.x0) or ctx.tables):
         # an inline field ends the table and any out-of-scope panel above it
-        _scope_from(ctx, seg.x0, None, closed=False)
+        _scope_from(ctx, seg.x0, seg.words[-1].x1, None, closed=False)
         ctx.tables, ctx.heading_unit = [t for t in ctx.tables if t.x1 < seg.x0], None
     table = _table_for(seg.x0, ctx)
     if table is not None:

@@ -241,3 +241,23 @@ def test_out_of_scope_heading_switches_off_only_its_own_panel(make_pdf: Callable
     assert set(got) == {"arsenic", "cadmium", "lead", "mercury", "yeast_and_mold"}
     assert got["lead"].value == pytest.approx(0.30)
     assert got["yeast_and_mold"].value == 200.0
+
+
+def test_horizontal_panel_beside_another_stack(make_pdf: Callable[..., Path]) -> None:
+    """A horizontal micro panel in the right stack while the left stack's lines run between its
+    names and its values; its abbreviations are defined on the line of the left stack's
+    ``Foreign Matter`` heading, which still closes the left panel (its ``Mould`` row)."""
+    pdf = make_pdf([
+        (36, 40, "Terpenes", 9), (36, 55, "Limonene", 8), (200, 55, "0.38 %", 8),
+        (420, 50, "Microbiology (CFU/g)", 9),
+        (440, 66, "TVC", 8), (510, 66, "YM", 8), (560, 66, "E.coli", 8),
+        (36, 70, "beta-Myrcene", 8), (200, 70, "0.82 %", 8),
+        (436, 80, "6.2E+03", 8), (508, 80, "<10", 8), (560, 80, "neg.", 8),
+        (36, 95, "FOREIGN MATTER", 9), (420, 95, "TVC: total viable count (aerobic plate count); YM = yeasts and moulds", 6.5),
+        (36, 110, "Mould (visible)", 8), (200, 110, "Present", 8),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert set(got) == {"total_aerobic_count", "yeast_and_mold", "e_coli"}
+    assert got["total_aerobic_count"].value == 6200.0
+    assert (got["yeast_and_mold"].qualifier, got["yeast_and_mold"].value) == ("<", 10.0)
+    assert got["e_coli"].qualifier == "not_detected"
