@@ -123,22 +123,22 @@ def is_header(line: Line) -> bool:
     """True when a line names at least two column roles, one of them a data role."""
     if any(_prose(_cell_word_groups(c.words)) or _FIELD.search(c.text) for c in line.cells):
         return False
-    value_cells = [c for c in line.cells if _is_reading(c.text) or status_of(c.text) is not None]  # PASS: a value
+    value_cells = [c for c in line.cells if is_reading(c.text) or status_of(c.text) is not None]  # PASS: a value
     phrases = _phrases(Line([c for c in line.cells if c not in value_cells], line.page))
     units_title = len(line.cells) >= 2  # ``Heavy Metals (ppm)`` alone on its line is a heading
     roles = {word_role(p) or ("result" if units_title and _unit_only(p) else None)
-             for p in phrases if not _is_reading(p)} - {None}
-    numbers = len(value_cells) + sum(1 for p in phrases if _is_reading(p))
+             for p in phrases if not is_reading(p)} - {None}
+    numbers = len(value_cells) + sum(1 for p in phrases if is_reading(p))
     data = roles & _DATA_ROLES
     return (len(data) >= 2 or {"analyte", "result"} <= roles) and numbers <= 1
 
 
-def _title_role(text: str) -> str | None:
+def title_role(text: str) -> str | None:
     """The role a column title names; a bare unit (``%``, ``mg/g``) titles a result column."""
     return word_role(text) or ("result" if _unit_only(text) else None)
 
 
-def _is_reading(text: str) -> bool:
+def is_reading(text: str) -> bool:
     """A result-like cell (``0.23``, ``ND``, ``<LOQ``), not a column title such as ``LOQ``."""
     reading = parse_cell(text)
     return reading is not None and (reading.qualifier != "loq" or text.lstrip().startswith(("<", "≤")))

@@ -11,7 +11,15 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from parsers.columns import Table, build_tables, is_continuation, is_header, word_role
+from parsers.columns import (
+    Table,
+    build_tables,
+    is_continuation,
+    is_header,
+    is_reading,
+    title_role,
+    word_role,
+)
 from parsers.document import Result
 from parsers.layout_text import CELL_GAP, Line, Page
 from parsers.rows import (
@@ -59,6 +67,7 @@ class Context:
     closed: list[tuple[float, float]] = field(default_factory=list)
     ocr: bool = False  # the page was read by OCR
     width: float = 612.0  # the page's width (points)
+    starts: list[float] = field(default_factory=list)  # where the panel titles seen so far start
 
 
 def extract_results(pages: list[Page], decimal_comma: bool) -> tuple[list[Result], list[str]]:
@@ -461,7 +470,8 @@ def _transposed_result(seg: Segment, k: int, rows: dict[str, list[tuple[str | No
     status_text = cell("status")
     status = status_of(status_text) if status_text else None
     seg.match = _physical_by_unit(seg.match, unit)
-    return _result(seg.match, reading, unit, conv[0] if conv else None, status, page, seg, atom, warnings)
+    return _result(seg.match, reading, unit, conv[0] if conv else None, status, page, seg, atom, warnings,
+                   reading.unit or printed_unit)
 
 
 #: A gap this wide (points) between two cells may separate panels printed side by side.
@@ -488,9 +498,9 @@ def _header_part(line: Line) -> tuple[Line, Line] | None:
 
 def _titles_only(head: Line) -> bool:
     """Three or more column titles and no reading (``CFU/g  10^3 CFU/g  Pass`` is the end of a row)."""
-    titled = sum(word_role(c.text) is not None for c in head.cells)
-    readings = [r for c in head.cells if (r := parse_cell(c.text)) is not None and r.qualifier != "loq"]
-    return titled >= 3 and not readings  # a bare ``LOD`` title reads as ``<LOD``; it is still a title
+    titled = sum(title_role(c.text) is not None for c in head.cells)  # a bare unit titles a result column
+    readings = [c for c in head.cells if is_reading(c.text)]  # a bare ``LOD`` is a title, ``<LOD`` a reading
+    return titled >= 3 and not readings
 
 
 def _enter_header(lines: list[Line], i: int, ctx: Context) -> set[int]:
@@ -568,8 +578,10 @@ def _scope_from(ctx: Context, x0: float, x1: float, before: float | None, closed
     elif not right_stack and not any(t.x1 < start for t in ctx.tables):
         start = float("-inf")
     ctx.closed = [(a, min(b, start)) for a, b in ctx.closed if a < start]
-    if closed:
-        ctx.closed.append((start, float("inf")))
+    if closed:  # up to the next panel title to its right (the stack beside it)
+        end = min((s - TABLE_LEFT_SLACK for s in ctx.starts if s - TABLE_LEFT_SLACK > x1), default=float("inf"))
+        ctx.closed.append((start, end))
+    ctx.starts.append(x0)
 
 
 def _out_of_scope(ctx: Context, x: float) -> bool:
@@ -714,7 +726,8 @@ def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) 
     loq = _loq(seg, table, unit, ctx, ("loq",))
     if reading.qualifier == "loq" and reading.limit == "lod":
         loq = _loq(seg, table, unit, ctx, ("lod",))
-    return _result(seg.match, reading, unit, loq, _status(seg), page, seg, atom, warnings)
+    own = reading.unit or _row_unit(seg)
+    return _result(seg.match, reading, unit, loq, _status(seg), page, seg, atom, warnings, own)
 
 
 def _readings(seg: Segment, table: Table | None, ctx: Context) -> list[tuple[Reading, str | None, Atom]]:
@@ -839,12 +852,14 @@ def _status(seg: Segment) -> str | None:
 
 
 def _result(m: Match, reading: Reading, unit: str | None, loq: float | None, status: str | None,
-            page: int, seg: Segment, atom: Atom, warnings: list[str]) -> Result | None:
+            page: int, seg: Segment, atom: Atom, warnings: list[str], own_unit: str | None = None) -> Result | None:
+    """The contract result of one reading; ``own_unit`` is a unit printed on the row itself
+    (not inherited from a column title or heading): only that makes ``ND`` a count."""
     qualifier = presence_qualifier(m.code, reading)
-    counted = _censored_count(m, reading, unit)
+    counted = _censored_count(m, reading, own_unit)
     if counted:
         qualifier = "nd"
-    elif qualifier == "loq" and m.code in PRESENCE and not _count_unit(m, unit):
+    elif qualifier == "loq" and m.code in PRESENCE and not _count_unit(m, own_unit):
         qualifier = "not_detected"  # ``Salmonella  < MRL``: below the reporting limit of a presence test
     raw = f"{seg.label} {atom.text}" + (f" {unit}" if unit and unit not in atom.text else "")
     common = {"analyte": m.code, "category": m.category, "loq": loq, "lab_status": status,

@@ -140,8 +140,8 @@ def _label_words(words: list[tuple[Word, int]], start: int) -> list[tuple[str, i
     cell = words[start][1]
     for j in range(start, min(start + 8, len(words))):
         text = words[j][0].text
-        if words[j][1] != cell or (j > start and _stops_label(text)):
-            break
+        if words[j][1] != cell or (j > start and (_stops_label(text) or _GENUS.match(text))):
+            break  # a value, or a genus mark opening the next organism's name
         if "(" in text and "," in _paren_text(words, j):
             head = text.partition("(")[0]
             if head:
@@ -230,6 +230,10 @@ def _label_at(words: list[tuple[Word, int]], i: int, labels_from: float | None) 
     w, cell = words[i]
     if labels_from is not None and w.x1 < labels_from:
         return None
+    if _GENUS.match(w.text) and i + 1 < len(words) and words[i + 1][1] == cell:
+        found = _label_from(words, i + 1)  # ``g. Salmonella``: a genus mark before the name
+        if found is not None:
+            return found[0], found[1] + 1
     starts_cell = i == 0 or words[i - 1][1] != cell
     if not starts_cell and not _valueish(words[i - 1][0].text):
         return None
@@ -237,9 +241,6 @@ def _label_at(words: list[tuple[Word, int]], i: int, labels_from: float | None) 
         return None  # ``0.580 Aw``, ``25.23 MG``: the unit of the number before it, not a label
     if w.text == "=" or not starts_cell and words[i - 1][0].text == "=":  # glossary: "(aw) = Water Activity"
         return None
-    if _GENUS.match(w.text) and i + 1 < len(words) and words[i + 1][1] == cell and starts_cell:
-        found = _label_from(words, i + 1)  # ``g. Salmonella``: a genus mark before the name
-        return (found[0], found[1] + 1) if found is not None else None
     return _label_from(words, i)
 
 

@@ -261,3 +261,29 @@ def test_horizontal_panel_beside_another_stack(make_pdf: Callable[..., Path]) ->
     assert got["total_aerobic_count"].value == 6200.0
     assert (got["yeast_and_mold"].qualifier, got["yeast_and_mold"].value) == ("<", 10.0)
     assert got["e_coli"].qualifier == "not_detected"
+
+
+def test_presence_call_under_a_count_column_title_stays_a_presence_call(make_pdf: Callable[..., Path]) -> None:
+    """Only a unit printed on the row makes ``ND`` a count: under a panel-wide ``Result (CFU/g)``
+    title, ``E. coli  Not Detected`` is the presence call the row prints."""
+    pdf = make_pdf([
+        (40, 60, "Analyte"), (200, 60, "Result (CFU/g)"), (320, 60, "Status"),
+        (40, 75, "Total Coliforms"), (200, 75, "120"), (320, 75, "Pass"),
+        (40, 90, "Escherichia coli"), (200, 90, "Not Detected"), (320, 90, "Pass"),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert (got["e_coli"].qualifier, got["e_coli"].unit) == ("not_detected", None)
+    assert got["total_coliforms"].value == 120.0
+
+
+def test_genus_mark_inside_a_merged_title_cell(make_pdf: Callable[..., Path]) -> None:
+    """``Total coliforms g. Salmonella`` printed close enough to merge into one cell: the genus
+    mark opens the next organism's name."""
+    pdf = make_pdf([
+        (80, 60, "Coliforms", 8), (118, 60, "g. Salmonella", 8), (230, 60, "E. coli", 8),
+        (85, 74, "240", 8), (124, 74, "negative", 8), (232, 74, "<10", 8),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert got["total_coliforms"].value == 240.0
+    assert got["salmonella"].qualifier == "not_detected"
+    assert (got["e_coli"].qualifier, got["e_coli"].value) == ("<", 10.0)
