@@ -290,9 +290,13 @@ def _unit_only(text: str) -> bool:
 
 
 def _finish(col: Column) -> None:
+    pairs = [f"{a} {b}" for a, b in zip(col.words, col.words[1:], strict=False)]
     for text in col.words:
         unit = normalise_unit(text) or _unit_in(text)
         if unit is not None:
+            col.unit = unit
+    for text in pairs:  # ``(log`` + ``CFU/g)``: a unit split over two words of the title
+        if (unit := normalise_unit(text)) is not None and " " in text.strip("()"):
             col.unit = unit
     if col.role is None and col.unit is not None:
         col.role = "result"

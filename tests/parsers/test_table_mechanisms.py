@@ -287,3 +287,13 @@ def test_genus_mark_inside_a_merged_title_cell(make_pdf: Callable[..., Path]) ->
     assert got["total_coliforms"].value == 240.0
     assert got["salmonella"].qualifier == "not_detected"
     assert (got["e_coli"].qualifier, got["e_coli"].value) == ("<", 10.0)
+
+
+def test_log_unit_split_over_two_words_of_a_title(make_pdf: Callable[..., Path]) -> None:
+    pdf = make_pdf([
+        (73, 60, "Analyte", 8), (181, 60, "LOQ", 8), (223, 60, "Result", 8), (265, 60, "Status", 8),
+        (170, 70, "(log CFU/g)", 7), (217, 70, "(log CFU/g)", 7),
+        (40, 82, "Total Aerobic Count", 7), (182, 82, "1.00", 7), (229, 82, "5.48", 7), (271, 82, "PASS", 7),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert got["total_aerobic_count"].value == pytest.approx(10 ** 5.48, rel=1e-3)
