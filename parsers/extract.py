@@ -173,12 +173,13 @@ def _page_results(page: Page, ctx: Context, warnings: list[str],
             continue
         if segs and _limits_list(line, segs[0]):
             continue
-        across = _transposed(lines, i, segs, ctx, page.number, warnings) if segs else None
+        across = _across_panel(lines, i, segs, ctx, page.number, warnings) if segs else None
         if across is not None:
-            found, used = across
+            found, used, segs = across
             out.extend(found)
             skip |= used
-            continue
+            if not segs:
+                continue
         segs = _named_rows(segs, ctx)
         if not segs:
             _heading(line, ctx)
@@ -331,6 +332,25 @@ def _box_unit_fits(m: Match, reading: Reading) -> bool:
     if m.code in ("water_activity", "moisture"):
         return reading.unit == ("aw" if m.code == "water_activity" else "%")
     return reading.value is not None and to_canonical(m.code, m.category, reading.value, reading.unit) is not None
+
+
+def _across_panel(lines: list[Line], i: int, segs: list[Segment], ctx: Context, page: int,
+                  warnings: list[str]) -> tuple[list[Result], set[int], list[Segment]] | None:
+    """A transposed table on this line, alone or right of a row of the panel beside it
+    (``Mould (visible)  Absent`` then ``TVC  TYMC  E. coli``): (its results, the lines it
+    used, the segments left for the row beside it)."""
+    whole = _transposed(lines, i, segs, ctx, page, warnings)
+    if whole is not None:
+        return *whole, []
+    k = max((n + 1 for n, seg in enumerate(segs) if seg.atoms), default=0)
+    if k == 0 or len(segs) - k < 2:
+        return None
+    last = segs[k - 1]
+    edge = max([a.x1 for a in last.atoms] + [w.x1 for w in last.words])
+    if segs[k].x0 - edge < PANEL_GAP:
+        return None
+    part = _transposed(lines, i, segs[k:], ctx, page, warnings)
+    return (*part, segs[:k]) if part is not None else None
 
 
 def _transposed(lines: list[Line], i: int, segs: list[Segment], ctx: Context, page: int,

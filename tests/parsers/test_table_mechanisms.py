@@ -297,3 +297,23 @@ def test_log_unit_split_over_two_words_of_a_title(make_pdf: Callable[..., Path])
     ])
     got = _by_code(parse(pdf).results)
     assert got["total_aerobic_count"].value == pytest.approx(10 ** 5.48, rel=1e-3)
+
+
+def test_horizontal_names_on_the_line_of_a_row_beside_them(make_pdf: Callable[..., Path]) -> None:
+    """The names of a horizontal panel share their line with a row of the left stack (and the
+    values line with another): both panels are read, neither lends the other a value."""
+    pdf = make_pdf([
+        (36, 40, "Heavy Metals", 9), (36, 55, "Analyte", 8), (150, 55, "Result", 8), (200, 55, "Unit", 8),
+        (420, 40, "Microbiology (CFU/g)", 9),
+        (36, 68, "Lead", 8), (150, 68, "0.21", 8), (200, 68, "ppm", 8),
+        (445, 68, "TAMC", 8), (510, 68, "Coliforms", 8), (580, 68, "E. coli", 8),
+        (36, 81, "Cadmium", 8), (150, 81, "ND", 8), (200, 81, "ppm", 8),
+        (440, 81, "2.1 x 10^5", 8), (515, 81, "<50", 8), (578, 81, "negative", 8),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert set(got) == {"lead", "cadmium", "total_aerobic_count", "total_coliforms", "e_coli"}
+    assert got["lead"].value == pytest.approx(0.21)
+    assert got["cadmium"].qualifier == "nd"
+    assert got["total_aerobic_count"].value == 210000.0
+    assert (got["total_coliforms"].qualifier, got["total_coliforms"].value) == ("<", 50.0)
+    assert got["e_coli"].qualifier == "not_detected"
