@@ -317,3 +317,19 @@ def test_horizontal_names_on_the_line_of_a_row_beside_them(make_pdf: Callable[..
     assert got["total_aerobic_count"].value == 210000.0
     assert (got["total_coliforms"].qualifier, got["total_coliforms"].value) == ("<", 50.0)
     assert got["e_coli"].qualifier == "not_detected"
+
+
+@pytest.mark.parametrize("limit_title", ["Max", "NMT", "Tolerance", "Specification", "Action Level"])
+def test_limit_column_titles_without_a_result_title(make_pdf: Callable[..., Path], limit_title: str) -> None:
+    """``Analyte | Max | Lot 24-118 | Units``: the result column is titled with the sample's name,
+    which names no column role; the limit column before it is still never the result."""
+    pdf = make_pdf([
+        (40, 60, "Analyte"), (160, 60, limit_title), (260, 60, "Lot 24-118"), (330, 60, "Units"),
+        (40, 75, "Lead"), (160, 75, "1.0"), (260, 75, "ND"), (330, 75, "ppm"),
+        (40, 90, "Aflatoxin B1"), (160, 90, "20.0 ppb"), (260, 90, "<LOD"), (330, 90, "ppb"),
+        (40, 105, "Cadmium"), (160, 105, "0.5"), (260, 105, "0.12"), (330, 105, "ppm"),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert (got["lead"].qualifier, got["lead"].value) == ("nd", None)
+    assert (got["aflatoxin_b1"].qualifier, got["aflatoxin_b1"].value) == ("<", None)
+    assert got["cadmium"].value == pytest.approx(0.12)
