@@ -3,6 +3,14 @@
 Walks each page's lines top to bottom, keeping the active table headers (per x-range)
 and the last heading (its unit, whether it is a QA/QC section). Lines with vocabulary
 analytes become :class:`Result` objects in canonical units (see :mod:`parsers.values`).
+
+Scope is positional: a table's row ends where the table beside it begins, and a heading
+of an unscored panel (terpenes, foreign matter) closes only the x-range of its own panel;
+an inline ``Moisture: 8.4 %`` ends the table above it. Limit columns are never read as
+results; criterion sentences, index tables and glossaries are not results. Horizontal
+tables (names over one row of values, no row title) are read across, and abbreviations
+the document defines (``TPC – total plate count``) name their analyte. A unit word after
+a number (``25.23 MG``) is that number's unit, never an analyte's name.
 """
 
 from __future__ import annotations
@@ -150,7 +158,7 @@ def _defined_analyte(phrase: str) -> Match | None:
 
 
 def _page_results(page: Page, ctx: Context, warnings: list[str],
-                  glossary: set[CellKey] = frozenset()) -> list[Result]:  # type: ignore[assignment]
+                  glossary: frozenset[CellKey] | set[CellKey] = frozenset()) -> list[Result]:
     out: list[Result] = []
     lines = page.lines
     skip: set[int] = set()
