@@ -20,6 +20,7 @@ from parsers.vocab import fold, is_qc_label
 #: Folded keyword prefixes per column role (two-word phrases are checked first).
 ROLE_WORDS: tuple[tuple[str, str], ...] = (
     ("test id", "other"), ("sample id", "other"), ("lod loq", "loq"), ("lod/loq", "loq"),
+    ("analytical method", "method"), ("analyte name", "analyte"), ("test method", "method"),
     ("action level", "limit"), ("pass fail", "status"), ("reporting limit", "loq"),
     ("detection limit", "lod"), ("mez stanovitelnosti", "loq"),
     ("analyte", "analyte"), ("analyt", "analyte"), ("compound", "analyte"), ("parameter", "analyte"),
@@ -30,12 +31,14 @@ ROLE_WORDS: tuple[tuple[str, str], ...] = (
     ("mass", "result"), ("amount", "result"), ("concentration", "result"), ("conc", "result"),
     ("value", "result"), ("weight", "result"), ("found", "result"), ("finding", "result"), ("messwert", "result"),
     ("bestimmungsgrenze", "loq"), ("nachweisgrenze", "lod"), ("bg", "loq"),
-    ("lloq", "loq"), ("loq", "loq"), ("lod", "lod"), ("mdl", "lod"), ("pql", "loq"), ("mql", "loq"),
+    ("lloq", "loq"), ("loq", "loq"), ("mrl", "loq"), ("lod", "lod"), ("mdl", "lod"), ("pql", "loq"), ("mql", "loq"),
     ("units", "unit"), ("unit", "unit"), ("unidad", "unit"), ("jednotk", "unit"), ("einheit", "unit"),
     ("status", "status"), ("p f", "status"), ("hodnocen", "status"), ("dispositi", "status"),
     ("verdict", "status"), ("conformity", "status"), ("conformidad", "status"), ("beurteilung", "status"), ("bewertung", "status"), ("pass", "status"),
     ("limit", "limit"), ("action", "limit"), ("specification", "limit"), ("spec", "limit"),
     ("criteria", "limit"), ("grenzwert", "limit"), ("maximum", "limit"), ("acceptance", "limit"),
+    ("max", "limit"), ("nmt", "limit"), ("tolerance", "limit"), ("requirement", "limit"), ("allowable", "limit"),
+    ("permissible", "limit"), ("guideline", "limit"),
     ("uncertainty", "uncertainty"), ("nejistota", "uncertainty"), ("rozsiren", "uncertainty"),
     ("method", "method"), ("metoda", "method"), ("metodo", "method"), ("zkusebni", "method"), ("methode", "method"),
     ("dilution", "other"), ("dil", "other"), ("by", "other"), ("analyzed", "other"), ("extracted", "other"),
@@ -122,22 +125,22 @@ def is_header(line: Line) -> bool:
     """True when a line names at least two column roles, one of them a data role."""
     if any(_prose(_cell_word_groups(c.words)) or _FIELD.search(c.text) for c in line.cells):
         return False
-    value_cells = [c for c in line.cells if _is_reading(c.text) or status_of(c.text) is not None]  # PASS: a value
+    value_cells = [c for c in line.cells if is_reading(c.text) or status_of(c.text) is not None]  # PASS: a value
     phrases = _phrases(Line([c for c in line.cells if c not in value_cells], line.page))
     units_title = len(line.cells) >= 2  # ``Heavy Metals (ppm)`` alone on its line is a heading
     roles = {word_role(p) or ("result" if units_title and _unit_only(p) else None)
-             for p in phrases if not _is_reading(p)} - {None}
-    numbers = len(value_cells) + sum(1 for p in phrases if _is_reading(p))
+             for p in phrases if not is_reading(p)} - {None}
+    numbers = len(value_cells) + sum(1 for p in phrases if is_reading(p))
     data = roles & _DATA_ROLES
     return (len(data) >= 2 or {"analyte", "result"} <= roles) and numbers <= 1
 
 
-def _title_role(text: str) -> str | None:
+def title_role(text: str) -> str | None:
     """The role a column title names; a bare unit (``%``, ``mg/g``) titles a result column."""
     return word_role(text) or ("result" if _unit_only(text) else None)
 
 
-def _is_reading(text: str) -> bool:
+def is_reading(text: str) -> bool:
     """A result-like cell (``0.23``, ``ND``, ``<LOQ``), not a column title such as ``LOQ``."""
     reading = parse_cell(text)
     return reading is not None and (reading.qualifier != "loq" or text.lstrip().startswith(("<", "≤")))
@@ -205,9 +208,11 @@ def build_tables(block: list[Line]) -> list[Table]:
     groups = [_line_groups(line) for line in block]
     order = sorted(range(len(block)), key=lambda k: (-sum(r is not None for _t, _w, r in groups[k]), k))
     columns: list[Column] = []
-    for k in order:
+    for n, k in enumerate(order):
         for phrase, words, role in groups[k]:
             col = _overlapping(columns, words[0].x0, words[-1].x1)
+            if col is None and n > 0 and role is None and _unit_only(phrase):
+                col = _unit_owner(columns, words[0].x0, words[-1].x1)
             if col is None:
                 columns.append(Column(role, words[0].x0, words[-1].x1, [phrase]))
                 continue
@@ -251,6 +256,24 @@ def _overlapping(columns: list[Column], x0: float, x1: float) -> Column | None:
     return near if near is not None and abs(near.center - mid) < 8 else None
 
 
+#: How far (points) a unit on a header's second line may sit beside the title it belongs to.
+UNIT_REACH = 15.0
+
+
+def _unit_owner(columns: list[Column], x0: float, x1: float) -> Column | None:
+    """The titled column a bare unit on a header's second line belongs to: the nearest by edge.
+
+    ``Action Limit`` over a ``ppb`` printed a little right of it gives the limit column its
+    unit; the ``ppb`` must not open a column of its own, which a bare unit would title as a
+    result column (and the limits printed under it would be read as results).
+    """
+    def gap(col: Column) -> float:
+        return max(col.x0 - x1, x0 - col.x1, 0.0)
+
+    near = min(columns, key=gap, default=None)
+    return near if near is not None and gap(near) <= UNIT_REACH else None
+
+
 def _cell_word_groups(words: list[Word]) -> list[tuple[str, list[Word]]]:
     if fragmented(words):
         return [("".join(w.text for w in words), list(words))]
@@ -269,9 +292,13 @@ def _unit_only(text: str) -> bool:
 
 
 def _finish(col: Column) -> None:
+    pairs = [f"{a} {b}" for a, b in zip(col.words, col.words[1:], strict=False)]
     for text in col.words:
         unit = normalise_unit(text) or _unit_in(text)
         if unit is not None:
+            col.unit = unit
+    for text in pairs:  # ``(log`` + ``CFU/g)``: a unit split over two words of the title
+        if (unit := normalise_unit(text)) is not None and " " in text.strip("()"):
             col.unit = unit
     if col.role is None and col.unit is not None:
         col.role = "result"

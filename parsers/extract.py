@@ -3,17 +3,43 @@
 Walks each page's lines top to bottom, keeping the active table headers (per x-range)
 and the last heading (its unit, whether it is a QA/QC section). Lines with vocabulary
 analytes become :class:`Result` objects in canonical units (see :mod:`parsers.values`).
+
+Scope is positional: a table's row ends where the table beside it begins, and a heading
+of an unscored panel (terpenes, foreign matter) closes only the x-range of its own panel;
+an inline ``Moisture: 8.4 %`` ends the table above it. Limit columns are never read as
+results; criterion sentences, index tables and glossaries are not results. Horizontal
+tables (names over one row of values, no row title) are read across, and abbreviations
+the document defines (``TPC – total plate count``) name their analyte. A unit word after
+a number (``25.23 MG``) is that number's unit, never an analyte's name.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field, replace
 
-from parsers.columns import Table, build_tables, is_continuation, is_header, word_role
+from parsers.columns import (
+    Table,
+    build_tables,
+    is_continuation,
+    is_header,
+    is_reading,
+    title_role,
+    word_role,
+)
 from parsers.document import Result
 from parsers.layout_text import CELL_GAP, Line, Page
-from parsers.rows import Atom, Segment, assign_roles, is_qc_segment, segments
+from parsers.rows import (
+    Atom,
+    Segment,
+    alias_key,
+    assign_roles,
+    document_aliases,
+    is_qc_segment,
+    segments,
+    unit_like,
+)
 from parsers.values import (
     Reading,
     normalise_unit,
@@ -44,26 +70,106 @@ class Context:
     heading_unit: str | None = None
     qc: bool = False
     decimal_comma: bool = False
-    out_of_scope: bool = False  # under a heading naming only unscored panels (filth, terpenes...)
+    #: x-ranges under headings naming only unscored panels (filth, terpenes...): a panel beside
+    #: such a heading is not switched off with it.
+    closed: list[tuple[float, float]] = field(default_factory=list)
     ocr: bool = False  # the page was read by OCR
+    width: float = 612.0  # the page's width (points)
+    starts: list[float] = field(default_factory=list)  # where the panel titles seen so far start
 
 
 def extract_results(pages: list[Page], decimal_comma: bool) -> tuple[list[Result], list[str]]:
-    """All vocabulary results of a document, deduplicated, with warnings."""
+    """All vocabulary results of a document, deduplicated, with warnings.
+
+    Abbreviations the document defines anywhere (``TPC – total plate count`` in a
+    footnote) name their analyte on every page; the lines defining them are a glossary,
+    not results.
+    """
     results: list[Result] = []
     warnings: list[str] = []
-    for page in pages:
-        results.extend(_page_results(page, Context(decimal_comma=decimal_comma, ocr=page.ocr), warnings))
+    aliases, glossary = _definitions(pages)
+    with document_aliases(aliases):
+        for page in pages:
+            ctx = Context(decimal_comma=decimal_comma, ocr=page.ocr, width=page.width)
+            results.extend(_page_results(page, ctx, warnings, glossary))
     return _dedupe(results), warnings
 
 
-def _page_results(page: Page, ctx: Context, warnings: list[str]) -> list[Result]:
+#: ``TPC – total plate count``, ``TYMC = total yeast and mould count``, ``EB: Enterobacteriaceae``.
+_DEFINITION = re.compile(r"(?:^|(?<=[\s;,(]))([A-Z][A-Za-z0-9]{1,5})\s*(?:=|–|—|-|:)\s+([^;=–—]+)")
+
+
+#: A cell of a page: (page number, line top, cell x0), rounded.
+CellKey = tuple[int, float, float]
+
+
+def _cell_key(page: int, line: Line, x0: float) -> CellKey:
+    return page, round(line.top, 1), round(x0, 1)
+
+
+def _definitions(pages: list[Page]) -> tuple[dict[str, Match], set[CellKey]]:
+    """(abbreviation -> analyte, glossary cells) from a document's own definitions.
+
+    An abbreviation counts when it names no analyte by itself, has two capitals, and its
+    definition names exactly one analyte (``colony count of aerobic mesophiles``).
+    """
+    aliases: dict[str, Match] = {}
+    cells: set[CellKey] = set()
+    for page in pages:
+        for line in page.lines:
+            for cell in line.cells:
+                text = cell.text
+                if "=" not in text and "–" not in text and "—" not in text and " - " not in text and ":" not in text:
+                    continue
+                for m in _DEFINITION.finditer(text):
+                    abbr, phrase = m.group(1), m.group(2)
+                    if not _abbreviation(abbr):
+                        continue
+                    found = _defined_analyte(_DEFINITION_END.split(phrase, maxsplit=1)[0])
+                    if found is not None:
+                        aliases[alias_key(abbr)] = Match(found.code, found.category, 1, 100.0)
+                        cells.add(_cell_key(page.number, line, cell.x0))
+    return aliases, cells
+
+
+#: A definition ends at a sentence end or at a number (``ID: 1093``, ``count at 30 °C``).
+_DEFINITION_END = re.compile(r"\.\s+(?=[A-Z])|\s\d|^\d")
+
+
+def _abbreviation(text: str) -> bool:
+    """Two capitals, and not a word the parser already reads (``ND``, ``LOD``, ``CFU``, ``Pb``)."""
+    return (sum(ch.isupper() for ch in text) >= 2 and match_prefix([text]) is None and parse_cell(text) is None
+            and word_role(text) is None and normalise_unit(text) is None and status_of(text) is None)
+
+
+def _defined_analyte(phrase: str) -> Match | None:
+    """The one analyte a definition names, wherever in it (``total plate count at 30 °C``)."""
+    words = [w for w in re.split(r"[\s()]+", phrase) if w]
+    codes: dict[str, Match] = {}
+    k = 0
+    while k < len(words) and k < 10:
+        m = match_prefix(words[k:])
+        if m is not None and m.score >= 90:
+            codes.setdefault(m.code, m)
+            k += m.words
+        else:
+            k += 1
+    return next(iter(codes.values())) if len(codes) == 1 else None
+
+
+def _page_results(page: Page, ctx: Context, warnings: list[str],
+                  glossary: frozenset[CellKey] | set[CellKey] = frozenset()) -> list[Result]:
     out: list[Result] = []
     lines = page.lines
     skip: set[int] = set()
     for i, line in enumerate(lines):
         if i in skip:
             continue
+        if glossary and any(_cell_key(page.number, line, c.x0) in glossary for c in line.cells):
+            kept = [c for c in line.cells if _cell_key(page.number, line, c.x0) not in glossary]
+            if not kept:
+                continue
+            line = dataclasses.replace(line, cells=kept)  # a glossary cell beside a panel's line: the rest is read
         segs = segments(line)
         part = _header_part(line) if segs and len(line.cells) >= 4 else None
         if part is not None:  # a header of one panel beside a row of the panel next to it
@@ -75,12 +181,14 @@ def _page_results(page: Page, ctx: Context, warnings: list[str]) -> list[Result]
             continue
         if segs and _limits_list(line, segs[0]):
             continue
-        across = _transposed(lines, i, segs, ctx, page.number, warnings) if segs else None
+        across = _across_panel(lines, i, segs, ctx, page.number, warnings) if segs else None
         if across is not None:
-            found, used = across
+            found, used, segs = across
             out.extend(found)
             skip |= used
-            continue
+            if not segs:
+                continue
+        segs = _named_rows(segs, ctx)
         if not segs:
             _heading(line, ctx)
             segs = _orphan(lines, i, ctx)
@@ -101,14 +209,49 @@ def _page_results(page: Page, ctx: Context, warnings: list[str]) -> list[Result]
 #: Words (folded) that, printed before a line's first analyte, make the line a list of limits
 #: (``Limits: Pb 1.0 ppm, As 1.5 ppm``), not of results.
 _LIMIT_LEAD = frozenset({"limit", "limits", "specification", "specifications", "spec", "specs", "max", "maximum",
-                         "criteria", "acceptance", "action", "levels", "grenzwert", "grenzwerte", "limite", "limites",
+                         "criteria", "criterion", "requirement", "requirements", "acceptance", "action", "levels",
+                         "grenzwert", "grenzwerte", "limite", "limites",
                          "hodnoty", "loq", "lod", "loqs", "lods"})
 
 
 def _limits_list(line: Line, first: Segment) -> bool:
-    """True when the line starts with words naming limits, before its first analyte."""
-    before = [w.text for c in line.cells for w in c.words if w.x1 <= first.x0 + 0.5]
-    return any(fold(w).replace(" ", "") in _LIMIT_LEAD for w in before[:2])
+    """True when the words just before the line's first analyte name limits (``Limits: Pb
+    1.0 ppm``). Only words near the analyte count: a legend of the panel beside it
+    (``LOD = Limit of Detection``, then a gap, then ``Shiga Toxin E. coli ...``) names nothing
+    of this row."""
+    size = first.words[0].size
+    before = [w for c in line.cells for w in c.words if w.x1 <= first.x0 + 0.5]
+    near: list[str] = []
+    edge = first.x0
+    for w in reversed(before):
+        if edge - w.x1 > PANEL_GAP + size:
+            break
+        near.insert(0, w.text)
+        edge = w.x0
+    return any(fold(w).replace(" ", "") in _LIMIT_LEAD for w in near[:2])
+
+
+def _named_rows(segs: list[Segment], ctx: Context) -> list[Segment]:
+    """Segments whose label is a real row title: a unit word (``MG``, ``mg/unit``) printed under
+    a table's Unit or Result column is the unit of the row's amount, not an analyte's name
+    (``CBD | 25.23 | MG | 1.01 %`` names no mitragynine). Its cells go back to the segment before."""
+    out: list[Segment] = []
+    for seg in segs:
+        if _unit_cell_label(seg, ctx):
+            if out:
+                unit = Atom(seg.label, seg.x0, seg.words[-1].x1, -1)  # its own cell: a unit column
+                out[-1].atoms.extend([unit, *seg.atoms])
+            continue
+        out.append(seg)
+    return out
+
+
+def _unit_cell_label(seg: Segment, ctx: Context) -> bool:
+    if not unit_like(seg.label):
+        return False
+    table = _table_for(seg.x0, ctx)
+    col = table.column_at(seg.x0, seg.words[-1].x1) if table is not None else None
+    return col is not None and col.role in ("unit", "result", "limit", "loq", "lod")
 
 
 def _row_like(segs: list[Segment]) -> bool:
@@ -161,7 +304,7 @@ def _box_result(lines: list[Line], i: int, seg: Segment, ctx: Context, page: int
     above the label within a few lines, overlapping the label horizontally; a line with
     another analyte label in that range ends the search.
     """
-    if ctx.qc or ctx.out_of_scope or is_qc_segment(seg) or _words_follow(seg):
+    if ctx.qc or _out_of_scope(ctx, seg.x0) or is_qc_segment(seg) or _words_follow(seg):
         return None
     x0 = seg.x0
     x1 = max(w.x1 for w in seg.words)
@@ -199,6 +342,25 @@ def _box_unit_fits(m: Match, reading: Reading) -> bool:
     return reading.value is not None and to_canonical(m.code, m.category, reading.value, reading.unit) is not None
 
 
+def _across_panel(lines: list[Line], i: int, segs: list[Segment], ctx: Context, page: int,
+                  warnings: list[str]) -> tuple[list[Result], set[int], list[Segment]] | None:
+    """A transposed table on this line, alone or right of a row of the panel beside it
+    (``Mould (visible)  Absent`` then ``TVC  TYMC  E. coli``): (its results, the lines it
+    used, the segments left for the row beside it)."""
+    whole = _transposed(lines, i, segs, ctx, page, warnings)
+    if whole is not None:
+        return *whole, []
+    k = max((n + 1 for n, seg in enumerate(segs) if seg.atoms), default=0)
+    if k == 0 or len(segs) - k < 2:
+        return None
+    last = segs[k - 1]
+    edge = max([a.x1 for a in last.atoms] + [w.x1 for w in last.words])
+    if segs[k].x0 - edge < PANEL_GAP:
+        return None
+    part = _transposed(lines, i, segs[k:], ctx, page, warnings)
+    return (*part, segs[:k]) if part is not None else None
+
+
 def _transposed(lines: list[Line], i: int, segs: list[Segment], ctx: Context, page: int,
                 warnings: list[str]) -> tuple[list[Result], set[int]] | None:
     """A transposed table: analytes as column titles, one row per field below them.
@@ -208,7 +370,7 @@ def _transposed(lines: list[Line], i: int, segs: list[Segment], ctx: Context, pa
     and a ``mg/unit`` row are results in those units). Returns the results and the rows
     used, or None when the lines below are not such rows.
     """
-    if any(seg.atoms for seg in segs) or ctx.qc or ctx.out_of_scope:
+    if any(seg.atoms for seg in segs) or ctx.qc or _out_of_scope(ctx, segs[0].x0):
         return None
     centres = [((seg.x0 + max(w.x1 for w in seg.words)) / 2) for seg in segs]
     gap = min(b - a for a, b in zip(centres, centres[1:], strict=False)) if len(centres) > 1 else 50.0
@@ -235,13 +397,68 @@ def _transposed(lines: list[Line], i: int, segs: list[Segment], ctx: Context, pa
         used.add(j)
         prev = row
     if "result" not in rows:
-        return None
+        found_rows = _untitled_rows(lines, i, segs)
+        if found_rows is None:
+            return None
+        rows, used = found_rows
     out: list[Result] = []
     for k, seg in enumerate(segs):
         result = _transposed_result(seg, k, rows, ctx, page, warnings)
         if result is not None:
             out.append(result)
     return out, used
+
+
+def _aligned(row: Line, segs: list[Segment]) -> list[str | None] | None:
+    """The cells of ``row`` under the column titles of ``segs`` (each overlapping its title,
+    give or take a character); None when a cell stands under none of them or two share one."""
+    cells: list[str | None] = [None] * len(segs)
+    for cell in row.cells:
+        under = [k for k, seg in enumerate(segs)
+                 if cell.x0 < max(w.x1 for w in seg.words) + row.size and cell.x1 > seg.x0 - row.size]
+        if len(under) != 1 or cells[under[0]] is not None:
+            return None
+        cells[under[0]] = cell.text
+    return cells
+
+
+def _untitled_rows(lines: list[Line], i: int, segs: list[Segment]) -> tuple[dict[str, list[tuple[str | None, list[str | None]]]], set[int]] | None:
+    """A horizontal table without row titles: a line of analyte names only, then (after an
+    optional line of units) one line of values, each under its name.
+
+    ``TPC  yeasts  moulds  E.coli  g. Salmonella`` over ``2,4.10^4  <50  <50  <10  negative``.
+    """
+    head = lines[i]
+    size = head.size
+    left, right = segs[0].x0 - 2 * size, max(w.x1 for w in segs[-1].words) + 2 * size
+    if len(segs) < 2 or any(left <= c.x1 and c.x0 < segs[0].x0 - 1 for c in head.cells):
+        return None  # a row title (or any word) before the first name: not this shape
+    rows: dict[str, list[tuple[str | None, list[str | None]]]] = {}
+    prev = head
+    used: set[int] = set()
+    for j in range(i + 1, min(len(lines), i + 6)):
+        inside = [c for c in lines[j].cells if c.x1 >= left and c.x0 <= right]
+        if not inside:
+            continue  # a line of the panel beside this one
+        row = dataclasses.replace(lines[j], cells=inside)
+        if row.top - prev.bottom > 1.6 * prev.size:
+            return None
+        cells = _aligned(row, segs)
+        if cells is None:
+            return None
+        texts = [c for c in cells if c is not None]
+        if "unit" not in rows and "result" not in rows and texts and all(
+                normalise_unit(t.strip("()")) is not None or t.startswith("(") for t in texts):
+            rows["unit"] = [(None, [c.strip("()") if c else None for c in cells])]
+            prev = row
+            used |= {j} if len(inside) == len(lines[j].cells) else set()
+            continue
+        readings = sum(parse_cell(t) is not None for t in texts)
+        if readings < max(2, (len(segs) + 1) // 2) or readings < len(texts):
+            return None
+        rows["result"] = [(None, cells)]
+        return rows, used | ({j} if len(inside) == len(lines[j].cells) else set())
+    return None
 
 
 def _row_role(text: str) -> tuple[str | None, str | None]:
@@ -281,7 +498,8 @@ def _transposed_result(seg: Segment, k: int, rows: dict[str, list[tuple[str | No
     status_text = cell("status")
     status = status_of(status_text) if status_text else None
     seg.match = _physical_by_unit(seg.match, unit)
-    return _result(seg.match, reading, unit, conv[0] if conv else None, status, page, seg, atom, warnings)
+    return _result(seg.match, reading, unit, conv[0] if conv else None, status, page, seg, atom, warnings,
+                   reading.unit or printed_unit)
 
 
 #: A gap this wide (points) between two cells may separate panels printed side by side.
@@ -308,9 +526,9 @@ def _header_part(line: Line) -> tuple[Line, Line] | None:
 
 def _titles_only(head: Line) -> bool:
     """Three or more column titles and no reading (``CFU/g  10^3 CFU/g  Pass`` is the end of a row)."""
-    titled = sum(word_role(c.text) is not None for c in head.cells)
-    readings = [r for c in head.cells if (r := parse_cell(c.text)) is not None and r.qualifier != "loq"]
-    return titled >= 3 and not readings  # a bare ``LOD`` title reads as ``<LOD``; it is still a title
+    titled = sum(title_role(c.text) is not None for c in head.cells)  # a bare unit titles a result column
+    readings = [c for c in head.cells if is_reading(c.text)]  # a bare ``LOD`` is a title, ``<LOD`` a reading
+    return titled >= 3 and not readings
 
 
 def _enter_header(lines: list[Line], i: int, ctx: Context) -> set[int]:
@@ -359,15 +577,43 @@ def _heading(line: Line, ctx: Context) -> None:
         return  # ``Prepared for: | Client``: a labelled field, not a heading
     if is_qc_label(text):
         ctx.qc = True
-    key = compact(text)
     units = [u for inner in _HEADING_UNIT.findall(text) if (u := normalise_unit(inner)) is not None]
-    if any(w in key for w in _IN_SCOPE):
-        ctx.out_of_scope = False
-        ctx.heading_unit = None  # a new panel: the last panel's unit no longer applies
-    elif any(w in key for w in _OUT_OF_SCOPE):
-        ctx.out_of_scope = True
+    for k, cell in enumerate(line.cells):  # each panel title opens or closes the x-range from where it starts
+        key = compact(cell.text)
+        words_before = [c for c in line.cells[:k] if sum(ch.isalpha() for ch in c.text) >= 4]  # not an icon
+        before = words_before[-1].x1 if words_before else None
+        if any(w in key for w in _IN_SCOPE):
+            _scope_from(ctx, cell.x0, cell.x1, before, closed=False)
+            ctx.heading_unit = None  # a new panel: the last panel's unit no longer applies
+        elif any(w in key for w in _OUT_OF_SCOPE):
+            _scope_from(ctx, cell.x0, cell.x1, before, closed=True)
     if units:
         ctx.heading_unit = units[-1]
+
+
+def _scope_from(ctx: Context, x0: float, x1: float, before: float | None, closed: bool) -> None:
+    """A panel title at ``x0``..``x1`` decides the scope of its panel; a panel to its left keeps its own.
+
+    The title governs the whole width unless something stands to its left: a title before
+    it on its line (ending at ``before``), a table ending left of it (a panel beside it), or
+    the title heads the right-hand stack of the page (starts right of its first third and is
+    not centred). Rows may start left of a title, up to the table's left slack.
+    """
+    start = x0 - TABLE_LEFT_SLACK
+    right_stack = x0 > ctx.width / 3 and abs((x0 + x1) / 2 - ctx.width / 2) > ctx.width / 10
+    if before is not None:
+        start = max(start, before + 1)
+    elif not right_stack and not any(t.x1 < start for t in ctx.tables):
+        start = float("-inf")
+    ctx.closed = [(a, min(b, start)) for a, b in ctx.closed if a < start]
+    if closed:  # up to the next panel title to its right (the stack beside it)
+        end = min((s - TABLE_LEFT_SLACK for s in ctx.starts if s - TABLE_LEFT_SLACK > x1), default=float("inf"))
+        ctx.closed.append((start, end))
+    ctx.starts.append(x0)
+
+
+def _out_of_scope(ctx: Context, x: float) -> bool:
+    return any(a <= x < b for a, b in ctx.closed)
 
 
 #: How far left of its first header word a table's row labels may start (points).
@@ -450,9 +696,54 @@ def _prose(seg: Segment) -> bool:
     return words >= PROSE_WORDS
 
 
+def _clip_to_table(seg: Segment, table: Table, ctx: Context) -> None:
+    """Drop the atoms under the table to the right of ``table``: text of the panel beside it
+    (a footnote such as ``Unless otherwise stated all quality control samples ...`` printed
+    on the row's line) is not part of the row."""
+    following = [t.x0 for t in ctx.tables if t.x0 > table.x1]
+    if following:
+        right = min(following) - 1
+        seg.atoms = [a for a in seg.atoms if a.x0 <= right]
+
+
+def _inline_field(seg: Segment) -> bool:
+    """``Moisture: 8.4 %``: a label with a colon and its reading right after it, in its own cell."""
+    if not seg.atoms or parse_cell(seg.atoms[0].text) is None:
+        return False
+    colon = seg.words[-1].text.endswith(":")
+    return colon and seg.atoms[0].x0 - seg.words[-1].x1 < 3 * seg.words[-1].size
+
+
+#: Words after a reading that make it a share of something else (``≤ 2 % of total alkaloids``).
+_RELATIVE = frozenset({"of", "von", "z", "del", "de"})
+
+
+def _criterion(seg: Segment) -> bool:
+    """A criterion sentence (``7-OH: ≤ 2 % of total alkaloids``, ``Mitragynine: NMT 2.0 %``): a
+    bound printed as a comparison, or as a share of another quantity, is a rule, not a reading."""
+    for k, atom in enumerate(seg.atoms):
+        reading = parse_cell(atom.text)
+        if reading is None:
+            continue
+        if atom.text.lstrip().startswith(("≤", "≥", "<=", ">=", "NMT", "NLT")):
+            return True
+        rest = [a.text.lower() for a in seg.atoms[k + 1:k + 3] if not unit_like(a.text)]
+        return bool(rest) and rest[0].split()[0] in _RELATIVE
+    return False
+
+
 def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) -> Result | None:
+    if _inline_field(seg) and (_out_of_scope(ctx, seg.x0) or ctx.tables):
+        # an inline field ends the table and any out-of-scope panel above it
+        _scope_from(ctx, seg.x0, seg.words[-1].x1, None, closed=False)
+        ctx.tables, ctx.heading_unit = [t for t in ctx.tables if t.x1 < seg.x0], None
     table = _table_for(seg.x0, ctx)
-    if ctx.qc or ctx.out_of_scope or (table is not None and table.qc) or is_qc_segment(seg) or _prose(seg):
+    if table is not None:
+        _clip_to_table(seg, table, ctx)
+    if ctx.qc or _out_of_scope(ctx, seg.x0) or (table is not None and table.qc) or is_qc_segment(seg) \
+            or _prose(seg):
+        return None
+    if table is None and _criterion(seg):
         return None
     assign_roles(seg, table)
     picked = _pick_reading(seg, table, ctx)
@@ -463,7 +754,8 @@ def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) 
     loq = _loq(seg, table, unit, ctx, ("loq",))
     if reading.qualifier == "loq" and reading.limit == "lod":
         loq = _loq(seg, table, unit, ctx, ("lod",))
-    found = _result(seg.match, reading, unit, loq, _status(seg), page, seg, atom, warnings)
+    own = reading.unit or _row_unit(seg)
+    found = _result(seg.match, reading, unit, loq, _status(seg), page, seg, atom, warnings, own)
     if found is not None and found.qualifier == "=":  # a ``± U (k=2)`` column: kept beside the value
         uncertainty = _loq(seg, table, unit, ctx, ("uncertainty",))
         if uncertainty is not None:
@@ -552,6 +844,9 @@ def _unit_for(seg: Segment, k: int, reading: Reading, table: Table | None,
     nxt = seg.atoms[k + 1] if k + 1 < len(seg.atoms) else None
     if nxt is not None and nxt.cell == seg.atoms[k].cell and (u := normalise_unit(nxt.text)) is not None:
         return u
+    amount = next((a.text for a in seg.atoms[k + 1:k + 2] if unit_like(a.text) and normalise_unit(a.text) is None), None)
+    if amount is not None:
+        return amount.strip("().,;:").lower()  # ``25.23 MG``: milligrams, never a mass fraction
     col = table.column_at(seg.atoms[k].x0, seg.atoms[k].x1) if table is not None else None
     if col is not None and col.unit is not None and table is not None and table.multi_unit:
         return col.unit  # one measurement in several unit columns: each column's own unit
@@ -590,13 +885,21 @@ def _status(seg: Segment) -> str | None:
 
 
 def _result(m: Match, reading: Reading, unit: str | None, loq: float | None, status: str | None,
-            page: int, seg: Segment, atom: Atom, warnings: list[str]) -> Result | None:
+            page: int, seg: Segment, atom: Atom, warnings: list[str], own_unit: str | None = None) -> Result | None:
+    """The contract result of one reading; ``own_unit`` is a unit printed on the row itself
+    (not inherited from a column title or heading): only that makes ``ND`` a count."""
     qualifier = presence_qualifier(m.code, reading)
+    counted = _censored_count(m, reading, own_unit)
+    if counted:
+        qualifier = "nd"
+    elif qualifier == "loq" and m.code in PRESENCE and not _count_unit(m, own_unit):
+        qualifier = "not_detected"  # ``Salmonella  < MRL``: below the reporting limit of a presence test
     raw = f"{seg.label} {atom.text}" + (f" {unit}" if unit and unit not in atom.text else "")
     common = {"analyte": m.code, "category": m.category, "loq": loq, "lab_status": status,
               "page": page, "raw": raw.strip(), "bbox": seg.bbox}
     if qualifier in ("nd", "not_detected", "detected") or (qualifier == ">" and reading.value is None):
-        return Result(value=None, unit=_null_unit(m), qualifier=qualifier, **common)  # type: ignore[arg-type]
+        null_unit = "CFU/g" if counted else _null_unit(m)
+        return Result(value=None, unit=null_unit, qualifier=qualifier, **common)  # type: ignore[arg-type]
     if qualifier == "loq":
         return Result(value=loq, unit=_null_unit(m) or unit, qualifier="<", **common)  # type: ignore[arg-type]
     assert reading.value is not None
@@ -610,6 +913,24 @@ def _result(m: Match, reading: Reading, unit: str | None, loq: float | None, sta
         warnings.append(f"page {page}: {seg.label!r} reads {atom.text!r}, more than the whole sample; not reported")
         return None
     return Result(value=conv[0], unit=conv[1], qualifier=qualifier, **common)  # type: ignore[arg-type]
+
+
+#: Organisms that labs report either as a presence call or as a colony count (``E. coli <10 CFU/g``).
+_COUNTED_OR_PRESENT = frozenset({"e_coli", "staphylococcus_aureus"})
+
+
+def _censored_count(m: Match, reading: Reading, unit: str | None) -> bool:
+    """``E. coli  ND  CFU/g``: ND on a count is a count below detection, not a presence call.
+
+    Only for organisms that are counted as well as tested for presence; a pathogen tested
+    for presence only (Salmonella) stays a presence call whatever unit the column prints.
+    """
+    return reading.qualifier == "nd" and _count_unit(m, unit)
+
+
+def _count_unit(m: Match, unit: str | None) -> bool:
+    """True when an organism that may be counted is reported in a count unit."""
+    return m.code in _COUNTED_OR_PRESENT and unit is not None and unit.upper().endswith(("CFU/G", "CFU/ML", "MPN/G"))
 
 
 def _beyond_whole(m: Match, value: float) -> bool:

@@ -10,12 +10,33 @@ without a header, from its position and keywords (``LOQ 0.05``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from parsers.columns import Table
 from parsers.layout_text import Line, Word
 from parsers.values import is_empty, normalise_unit, parse_cell, parse_number, status_of
 from parsers.vocab import Match, is_qc_label, match_prefix
+
+#: Abbreviations the document itself defines (``TPC – total plate count``): folded token -> match.
+_ALIASES: ContextVar[Mapping[str, Match] | None] = ContextVar("document_aliases", default=None)
+
+
+@contextmanager
+def document_aliases(aliases: Mapping[str, Match]) -> Iterator[None]:
+    """Read labels with ``aliases`` (a document's own abbreviations) while the block runs."""
+    token = _ALIASES.set(aliases)
+    try:
+        yield
+    finally:
+        _ALIASES.reset(token)
+
+
+def alias_key(text: str) -> str:
+    return text.strip(".,:;()*").lower()
+
 
 _LOQ_WORDS = {"loq", "lloq", "lod", "rl", "mdl", "loq:", "lod:", "(loq", "(lod"}
 _LIMIT_WORDS = {"limit", "limit:", "max", "max.", "action", "spec", "specification"}
@@ -119,8 +140,8 @@ def _label_words(words: list[tuple[Word, int]], start: int) -> list[tuple[str, i
     cell = words[start][1]
     for j in range(start, min(start + 8, len(words))):
         text = words[j][0].text
-        if words[j][1] != cell or (j > start and _stops_label(text)):
-            break
+        if words[j][1] != cell or (j > start and (_stops_label(text) or _GENUS.match(text))):
+            break  # a value, or a genus mark opening the next organism's name
         if "(" in text and "," in _paren_text(words, j):
             head = text.partition("(")[0]
             if head:
@@ -209,20 +230,48 @@ def _label_at(words: list[tuple[Word, int]], i: int, labels_from: float | None) 
     w, cell = words[i]
     if labels_from is not None and w.x1 < labels_from:
         return None
+    if _GENUS.match(w.text) and i + 1 < len(words) and words[i + 1][1] == cell:
+        found = _label_from(words, i + 1)  # ``g. Salmonella``: a genus mark before the name
+        if found is not None:
+            return found[0], found[1] + 1
     starts_cell = i == 0 or words[i - 1][1] != cell
     if not starts_cell and not _valueish(words[i - 1][0].text):
         return None
-    if not starts_cell and parse_number(words[i - 1][0].text) is not None and normalise_unit(w.text) is not None:
-        return None  # ``0.580 Aw``: the unit of the number before it, not the label ``aw``
+    if not starts_cell and parse_number(words[i - 1][0].text) is not None and unit_like(w.text):
+        return None  # ``0.580 Aw``, ``25.23 MG``: the unit of the number before it, not a label
     if w.text == "=" or not starts_cell and words[i - 1][0].text == "=":  # glossary: "(aw) = Water Activity"
         return None
+    return _label_from(words, i)
+
+
+def _label_from(words: list[tuple[Word, int]], i: int) -> tuple[Match, int] | None:
+    """The analyte named by the label tokens from word ``i`` (a document's own abbreviations first)."""
     tokens = _label_words(words, i)
     if not tokens or parse_number(tokens[0][0]) is not None:
         return None
+    aliases = _ALIASES.get()
+    alias = aliases.get(alias_key(tokens[0][0])) if aliases else None
+    if alias is not None:
+        return alias, tokens[0][1] - i + 1
     m = match_prefix([t for t, _ in tokens])
     if m is None:
         return None
     return m, tokens[m.words - 1][1] - i + 1
+
+
+#: A genus (or family) mark printed before an organism's name: ``g. Salmonella``, ``r. Listeria``.
+_GENUS = re.compile(r"^(?:g|r|gen|rod|č|fam)\.$", re.IGNORECASE)
+
+
+#: Mass, volume and dose words that print as units after a number (``25.23 MG`` of CBD is
+#: milligrams, never mitragynine).
+_AMOUNT_UNITS = frozenset({"mg", "g", "kg", "mcg", "ug", "µg", "ng", "ml", "l", "oz", "iu", "mg/unit", "mg/serving",
+                           "mg/ml", "mg/gummy", "mg/capsule", "mg/tablet", "mg/dose", "mg/pc", "mg/piece"})
+
+
+def unit_like(text: str) -> bool:
+    """A unit word: one the parser converts, or an amount (``MG``, ``mg/unit``) that it never does."""
+    return normalise_unit(text) is not None or text.strip("().,;:").lower() in _AMOUNT_UNITS
 
 
 def _valueish(text: str) -> bool:

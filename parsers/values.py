@@ -54,7 +54,7 @@ _ND = {"nd", "n d", "not detected", "none detected", "non detect", "nedetekovano
        "nn", "n n", "not detectable", "bdl", "below detection limit", "no analytes detected", "no detectado",
        "no detectable", "nicht nachgewiesen"}
 _BELOW_LOQ = {"loq", "lod", "lloq", "mdl", "rl", "mql", "lq", "ld", "pql", "bql", "blq", "bloq", "nq",
-              "bg", "mez stanovitelnosti", "lc"}
+              "bg", "mez stanovitelnosti", "lc", "mrl"}
 _ABSENT = {"absent", "absence", "not present", "negative", "neg", "negativni", "negativ", "nicht nachweisbar",
            "not detected in 1g", "not detected in 25g", "none", "free", "nepritomno", "nenalezeno", "ausencia", "ausente",
            "negativo"}

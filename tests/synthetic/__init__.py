@@ -12,7 +12,8 @@ narrative lines, multi-page sections with the unit in the heading, European prot
 QC/NOT TESTED panels that must not be reported, and side-by-side panels whose rows
 interleave (labels left of centred column titles, units on a second header line).
 Six more (:mod:`tests.synthetic.wild`: speclimit, leaders, landscape, paged, intl, boxed)
-were written to measure generalisation without reading the parser.
+were written to measure generalisation without reading the parser, and two more
+(:mod:`tests.synthetic.unseen`: limitcol, horizontal) before the parser was changed for them.
 
 Determinism: each document draws from ``random.Random(f"{seed}:{family}:{n}")`` and
 reportlab writes with ``invariant=True``, so a seed gives the same truth and the same
@@ -32,10 +33,17 @@ from tests.synthetic.model import Sample
 __all__ = ["FAMILIES", "Family", "Sample", "generate_corpus", "samples"]
 
 
-def samples(per_family: int = 3, seed: int = 0) -> list[tuple[str, Family, Sample, bytes]]:
-    """Every (file name, family, sample, PDF bytes) of a corpus, without writing anything."""
+def samples(per_family: int = 3, seed: int = 0,
+            families: tuple[str, ...] | None = None) -> list[tuple[str, Family, Sample, bytes]]:
+    """Every (file name, family, sample, PDF bytes) of a corpus, without writing anything;
+    ``families`` (names) keeps only those families."""
+    unknown = set(families or ()) - {f.name for f in FAMILIES}
+    if unknown:
+        raise ValueError(f"unknown families: {', '.join(sorted(unknown))}")
     out = []
     for family in FAMILIES:
+        if families and family.name not in families:
+            continue
         for n in range(per_family):
             rng = random.Random(f"{seed}:{family.name}:{n}")
             sample = family.build(rng)
@@ -43,12 +51,14 @@ def samples(per_family: int = 3, seed: int = 0) -> list[tuple[str, Family, Sampl
     return out
 
 
-def generate_corpus(out_dir: Path, per_family: int = 3, seed: int = 0) -> Path:
-    """Write the PDFs and ``truth.canonical.json`` into ``out_dir``; returns ``out_dir``."""
+def generate_corpus(out_dir: Path, per_family: int = 3, seed: int = 0,
+                    families: tuple[str, ...] | None = None) -> Path:
+    """Write the PDFs and ``truth.canonical.json`` into ``out_dir`` (only ``families`` when
+    given); returns ``out_dir``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     records = []
-    for name, _family, sample, data in samples(per_family, seed):
+    for name, _family, sample, data in samples(per_family, seed, families):
         (out_dir / name).write_bytes(data)
         records.append(sample.truth(name))
     (out_dir / "truth.canonical.json").write_text(json.dumps(records, indent=1, ensure_ascii=False) + "\n",

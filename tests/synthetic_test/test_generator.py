@@ -82,7 +82,8 @@ def test_values_are_the_printed_numbers_in_canonical_units(corpus: tuple[Path, l
     checked = 0
     for record in corpus[1]:
         for r in record["results"]:
-            printed = _printed_number(r["raw"], record["layout"] in ("synthetic-european", "synthetic-intl"))
+            printed = _printed_number(r["raw"], record["layout"] in ("synthetic-european", "synthetic-intl",
+                                                                     "synthetic-horizontal"))
             unit = _printed_unit(r)
             if r["qualifier"] != "=" or printed is None or unit is None:
                 continue
