@@ -115,10 +115,10 @@ def spaced(sample: Sample, rng: random.Random) -> bytes:
             roll = rng.random()
             spacing = size * rng.uniform(0.45, 0.7) if roll < 0.35 else 0.0
             shear = rng.choice((10.0, 14.0, 18.0)) if 0.35 <= roll < 0.6 else 0.0
-            label = cell.label.upper() if spacing and rng.random() < 0.5 else cell.label
-            if label != cell.label and cell.analyte.code in ("water_activity",):
-                label = cell.label
-            cell.label = label
+            if spacing and cell.analyte.code != "water_activity" and rng.random() < 0.5:
+                cell.label = cell.label.upper()
+            room = x_value - MARGIN - 12 - pdfmetrics.stringWidth(draw.printable(cell.label), pen.font, size)
+            spacing = max(0.0, min(spacing, room / max(len(cell.label), 1)))  # never into the value column
             _spaced_text(pen, MARGIN, pen.y, cell.label, size, spacing=spacing, shear=shear)
             _spaced_text(pen, x_value, pen.y, cell.text, size, spacing=spacing, shear=shear)
             _spaced_text(pen, x_unit, pen.y, cell.unit, size, shear=shear)
