@@ -36,6 +36,7 @@ ROLE_WORDS: tuple[tuple[str, str], ...] = (
     ("verdict", "status"), ("conformity", "status"), ("conformidad", "status"), ("beurteilung", "status"), ("bewertung", "status"), ("pass", "status"),
     ("limit", "limit"), ("action", "limit"), ("specification", "limit"), ("spec", "limit"),
     ("criteria", "limit"), ("grenzwert", "limit"), ("maximum", "limit"), ("acceptance", "limit"),
+    ("max", "limit"), ("min", "limit"), ("minimum", "limit"),
     ("uncertainty", "uncertainty"), ("nejistota", "uncertainty"), ("rozsiren", "uncertainty"),
     ("method", "method"), ("metoda", "method"), ("metodo", "method"), ("zkusebni", "method"), ("methode", "method"),
     ("dilution", "other"), ("dil", "other"), ("by", "other"), ("analyzed", "other"), ("extracted", "other"),

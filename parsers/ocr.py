@@ -39,6 +39,7 @@ from PIL import Image
 
 from parsers.errors import TimeLimitExceeded
 from parsers.layout_text import Word, group_rows
+from parsers.values import normalise_unit
 
 #: Resolution when the page's own image resolution is unknown (dots per inch).
 DPI = 200
@@ -94,6 +95,8 @@ _MANTISSA = re.compile(r"(?P<n>\d+(?:[.,]\d+)?)[.,:;](?P<x>[x×X])")
 _OPENER = re.compile(r"[\[|“\"'‘](?P<rest>[<>]?\d[\d.,]*)")
 #: ``CFU/g`` with its slash read as ``i``, ``l``, ``I`` or ``1``.
 _COUNT_UNIT = re.compile(r"(?P<c>CFU|cfu|Cfu|UFC|ufc|KBE|MPN)[il1I|](?P<per>g|mL|ml)")
+#: A unit with an underscore, full stop or a stray character glued after it (a cell rule read as text).
+_UNIT_SPECK = re.compile(r"(?P<unit>[^\W\d_][^_.]*?|%)(?:_.?|\.)")
 #: ``µg`` read as ``pg``, ``jig``, ``Hig``, ``yg``: a microgram unit.
 _MICRO = re.compile(r"(?:[pjJHhyYwW][iIl1]?|[iIl1][jJ]?)g/(?P<per>kg|g|l|L|ml|mL)")
 
@@ -142,6 +145,8 @@ def repair_token(text: str, after_times: bool = False) -> str:
         return f"{m['pre']}10^{m['e']}"
     if (m := _SEVEN_POWER.fullmatch(text)) is not None and (after_times or m["pre"]):
         return f"{m['pre']}10^{m['e']}"
+    if (m := _UNIT_SPECK.fullmatch(text)) is not None and normalise_unit(m["unit"]) is not None:
+        return m["unit"]  # ``ppm_``, ``%_0``, ``%.``: a table rule or speck after a unit
     if (m := _MICRO.fullmatch(text)) is not None or text == "g/g":  # grams per gram is no unit
         return f"µg/{m['per'] if m is not None else 'g'}"
     return text

@@ -331,4 +331,4 @@ def _narrative_roles(seg: Segment) -> None:
 
 def is_qc_segment(seg: Segment) -> bool:
     """A row that names a control, blank or recovery rather than the sample."""
-    return is_qc_label(seg.label) or any(is_qc_label(a.text) for a in seg.atoms)
+    return is_qc_label(" ".join([seg.label, *(a.text for a in seg.atoms)]))  # whole row: ``QC WI 54`` is a method

@@ -54,7 +54,8 @@ ANALYTES: dict[str, tuple[str, tuple[str, ...]]] = {
         "aerobios mesofilos", "recuento de aerobios", "aerobios", "recuento de mesofilos aerobios")),
     "yeast_and_mold": ("microbial", (
         "tymc", "yeast and mold", "yeast and mould", "yeasts and molds", "yeasts and moulds",
-        "yeast mold", "yeast and molds", "hefen und schimmelpilze", "kvasinky a plisne", "mohos y levaduras",
+        "yeast mold", "yeast and molds", "molds and yeasts", "moulds and yeasts", "mold and yeast", "mold yeast",
+        "yeast and mold count", "yeast mould", "hefen und schimmelpilze", "kvasinky a plisne", "mohos y levaduras",
         "levaduras y mohos", "hongos y levaduras")),
     "yeasts": ("microbial", ("yeasts", "yeast", "kvasinky", "hefen", "levures", "levaduras")),
     "molds": ("microbial", ("molds", "mold", "moulds", "mould", "plisne", "schimmelpilze", "moisissures", "mohos", "hongos")),
@@ -154,9 +155,24 @@ def category_of(code: str) -> str:
     return ANALYTES[code][0]
 
 
+#: Words after ``QC``/``QA`` that make it a reference to a procedure (``QC WI 54``, ``QA SOP-12``),
+#: not a control sample.
+_PROCEDURE_WORDS = frozenset({"wi", "sop", "method", "procedure", "doc", "document", "ref", "instruction", "spec"})
+
+
 def is_qc_label(text: str) -> bool:
-    """True when a label or heading names a QA/QC item (recovery, blank, control...)."""
-    return any(w in QC_WORDS for w in fold(text).split())
+    """True when a label or heading names a QA/QC item (recovery, blank, control...).
+
+    ``QC``/``QA`` followed by a procedure word names the lab's work instruction
+    (``Arsenic - QC WI (Q 54)`` is arsenic measured by that instruction), not a control.
+    """
+    words = fold(text).split()
+    for k, w in enumerate(words):
+        if w in ("qc", "qa") and k + 1 < len(words) and words[k + 1] in _PROCEDURE_WORDS:
+            continue
+        if w in QC_WORDS:
+            return True
+    return False
 
 
 def lookup(label: str) -> str | None:
