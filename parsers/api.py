@@ -13,6 +13,7 @@ import os
 from parsers.catalog import choose
 from parsers.document import Document
 from parsers.errors import CorruptPDF, ParseError
+from parsers.missed import unread_analytes
 from parsers.pdf import PdfText, read_bytes, read_pdf
 
 PARSER_VERSION = "1.0.0"
@@ -40,11 +41,21 @@ def parse(source: str | os.PathLike[str] | bytes, *, max_pages: int = 60, ocr: b
 
 
 def _review(doc: Document, pdf: PdfText) -> Document:
-    """Flag OCR'd or incomplete documents for human review."""
+    """Flag OCR'd or incomplete documents for human review.
+
+    Review when key fields are missing, OCR was unsure, an unreadable text layer could
+    not be OCR'd, or an analyte named as a result was not read (:mod:`parsers.missed`).
+    """
     missing = [name for name in KEY_FIELDS if getattr(doc, name) is None]
     warnings = list(doc.warnings)
     if missing:
         warnings.append("missing key fields: " + ", ".join(missing))
+    unread = unread_analytes(pdf.pages, doc.results)
+    if unread:
+        warnings.append("analytes named on a results page but not read: "
+                        + ", ".join(f"{code} (page {page}: {label!r})" for code, page, label in unread))
     low_conf = any("low OCR confidence" in w for w in pdf.warnings)
+    unreadable = any("text layer is unreadable" in w for w in pdf.warnings)
     needs = bool(missing) and bool(pdf.ocr_pages) or low_conf or not doc.results and bool(pdf.ocr_pages)
-    return dataclasses.replace(doc, warnings=tuple(warnings), needs_review=needs or bool(missing))
+    flagged = needs or bool(missing) or bool(unread) or unreadable and not pdf.ocr_pages
+    return dataclasses.replace(doc, warnings=tuple(warnings), needs_review=flagged)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from parsers.columns import Table, build_tables, is_continuation, is_header, word_role
 from parsers.document import Result
 from parsers.layout_text import CELL_GAP, Line, Page
-from parsers.rows import Atom, Segment, assign_roles, is_qc_segment, segments
+from parsers.rows import Atom, Segment, assign_roles, is_qc_segment, lead_words, segments
 from parsers.values import (
     Reading,
     normalise_unit,
@@ -107,8 +107,7 @@ _LIMIT_LEAD = frozenset({"limit", "limits", "specification", "specifications", "
 
 def _limits_list(line: Line, first: Segment) -> bool:
     """True when the line starts with words naming limits, before its first analyte."""
-    before = [w.text for c in line.cells for w in c.words if w.x1 <= first.x0 + 0.5]
-    return any(fold(w).replace(" ", "") in _LIMIT_LEAD for w in before[:2])
+    return any(fold(w).replace(" ", "") in _LIMIT_LEAD for w in lead_words(line, first)[:2])
 
 
 def _row_like(segs: list[Segment]) -> bool:

@@ -330,5 +330,29 @@ def _narrative_roles(seg: Segment) -> None:
 
 
 def is_qc_segment(seg: Segment) -> bool:
-    """A row that names a control, blank or recovery rather than the sample."""
-    return is_qc_label(" ".join([seg.label, *(a.text for a in seg.atoms)]))  # whole row: ``QC WI 54`` is a method
+    """A row that names a control, blank or recovery rather than the sample.
+
+    The label and the words up to its first reading are judged together (``QC WI 54``
+    is a method, ``Spike Recovery`` a control); text after the reading (a note of the
+    next column, ``all quality control samples performed...``) says nothing of the row.
+    """
+    head = [seg.label]
+    for atom in seg.atoms:
+        if parse_cell(atom.text) is not None:
+            break
+        head.append(atom.text)
+    return is_qc_label(" ".join(head))
+
+
+def lead_words(line: Line, first: Segment) -> list[str]:
+    """The words that run into a line's first analyte label without a column gap
+    (``Limits:`` in ``Limits: Pb 1.0``; not a legend in a column of its own to the left)."""
+    before = [w for c in line.cells for w in c.words if w.x1 <= first.x0 + 0.5]
+    run: list[Word] = []
+    edge = first.x0
+    for w in reversed(before):
+        if edge - w.x1 > 2 * max(w.size, 4.0):
+            break
+        run.insert(0, w)
+        edge = w.x0
+    return [w.text for w in run]
