@@ -24,6 +24,7 @@ missed one costs a wrong verdict.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from parsers.document import Result
@@ -46,6 +47,9 @@ _ABSENCE_WORDS = frozenset({"absence", "absent", "negative", "detected", "nd", "
 _OUT_OF_SCOPE = ("filth", "foreign", "terpene", "solvent", "cizorod")
 _IN_SCOPE = ("microb", "metal", "mycotox", "aflatox", "alkaloid", "moisture", "wateractiv", "pathogen",
              "yeast", "bacteri", "salmonel", "coli", "kovy", "toxin", "mikrob", "vlhkost", "element")
+_DIGIT = re.compile(r"\d")
+#: A method or standard reference (``USP <2021>``, ``AOAC 2013.06``, ``ISO 6579``): digits that are no value.
+_METHOD = re.compile(r"\b(?:USP|AOAC|ISO|EPA|BAM|SOP|EN|FDA|CFR|ASTM|QC|WI)\b|<\d{3,4}>", re.IGNORECASE)
 #: Readings that mean the test was not done.
 _NOT_DONE = ("not tested", "not analyzed", "not analysed", "not requested", "not performed", "n t", "nt")
 
@@ -109,8 +113,8 @@ def _has_reading(seg: Segment) -> bool:
     for atom in seg.atoms:
         if fold(atom.text) in _NOT_DONE or is_empty(atom.text):
             continue
-        if parse_cell(atom.text) is not None:
-            return True
+        if parse_cell(atom.text) is not None or _DIGIT.search(atom.text) and not _METHOD.search(atom.text):
+            return True  # a reading, or digits that did not read as one (``1,4.x-10°``): a value was printed
         verdict = verdict or status_of(atom.text) is not None
     return verdict and any(w in _ABSENCE_WORDS for a in seg.atoms for w in fold(a.text).split())
 

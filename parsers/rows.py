@@ -212,8 +212,9 @@ def _label_at(words: list[tuple[Word, int]], i: int, labels_from: float | None) 
     starts_cell = i == 0 or words[i - 1][1] != cell
     if not starts_cell and not _valueish(words[i - 1][0].text):
         return None
-    if not starts_cell and parse_number(words[i - 1][0].text) is not None and normalise_unit(w.text) is not None:
-        return None  # ``0.580 Aw``: the unit of the number before it, not the label ``aw``
+    if i > 0 and parse_number(words[i - 1][0].text) is not None and (
+            normalise_unit(w.text) is not None and not starts_cell or w.text.lower().strip(".,") in _MASSES):
+        return None  # ``0.580 Aw``, ``25.23 MG``: the unit of the number before it, not the label ``aw``/``MG``
     if w.text == "=" or not starts_cell and words[i - 1][0].text == "=":  # glossary: "(aw) = Water Activity"
         return None
     tokens = _label_words(words, i)
@@ -223,6 +224,10 @@ def _label_at(words: list[tuple[Word, int]], i: int, labels_from: float | None) 
     if m is None:
         return None
     return m, tokens[m.words - 1][1] - i + 1
+
+
+#: Units of mass after a number (``25.23 MG`` of CBD): never the symbol ``MG`` of mitragynine.
+_MASSES = frozenset({"mg", "g", "mcg", "µg", "ug", "kg"})
 
 
 def _valueish(text: str) -> bool:
