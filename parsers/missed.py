@@ -4,7 +4,9 @@ A document whose results look clean because a row was not read is worse than one
 says it could not read it: a failing batch would pass in public. So after the results
 are read, every line is scanned again with the vocabulary. An analyte named in a place
 where a result is printed, with no result of that analyte in the document, is reported
-(and the document goes to review, :func:`parsers.api._review`).
+(and the document goes to review, :func:`parsers.api._review`). So is an analyte whose
+row was read as a number while the same row prints a non-detect (``Arsenic  200  ND``):
+the number read is likely a limit.
 
 "A place where a result is printed" is told by the line, not by the lab:
 
@@ -54,11 +56,13 @@ _METHOD = re.compile(r"\b(?:USP|AOAC|ISO|EPA|BAM|SOP|EN|FDA|CFR|ASTM|QC|WI)\b|<\
 _NOT_DONE = ("not tested", "not analyzed", "not analysed", "not requested", "not performed", "n t", "nt")
 
 
-def unread_analytes(pages: Iterable[Page], results: Iterable[Result]) -> list[tuple[str, int, str]]:
-    """(analyte code, page, printed label) of analytes named as results but not read."""
+def unread_analytes(pages: Iterable[Page], results: Iterable[Result]) -> list[tuple[str, int, str, bool]]:
+    """(analyte code, page, printed label, doubtful) of analytes named as results but not
+    read; ``doubtful``: read as a number where the row prints a non-detect."""
+    results = list(results)
     read = {r.analyte for r in results}
     seen: set[str] = set()
-    out: list[tuple[str, int, str]] = []
+    out: list[tuple[str, int, str, bool]] = []
     for page in pages:
         lines = page.lines
         out_of_scope = False
@@ -72,11 +76,23 @@ def unread_analytes(pages: Iterable[Page], results: Iterable[Result]) -> list[tu
             below = lines[i + 1] if i + 1 < len(lines) else None
             for seg in _result_places(line, segs, below):
                 code = seg.match.code
-                if code in read or code in seen:
+                doubtful = code in read and _doubtful(seg, results)
+                if code in seen or code in read and not doubtful:
                     continue
                 seen.add(code)
-                out.append((code, page.number, seg.label))
+                out.append((code, page.number, seg.label, doubtful))
     return out
+
+
+def _doubtful(seg: Segment, results: list[Result]) -> bool:
+    """True when the row's result was read as a number while the row also prints a
+    non-detect (``Arsenic  1  200  20  ND  Pass``): the number is likely a limit."""
+    censored = [a.text for a in seg.atoms
+                if (r := parse_cell(a.text)) is not None and r.qualifier in ("nd", "not_detected", "<", "loq")]
+    if not censored:
+        return False
+    own = [r for r in results if r.analyte == seg.match.code and r.raw.startswith(seg.label)]
+    return bool(own) and all(r.qualifier == "=" and r.value is not None for r in own)
 
 
 def _scope(heading: str, current: bool) -> bool:

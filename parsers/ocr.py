@@ -214,7 +214,11 @@ _MANTISSA = re.compile(r"(?P<n>\d+(?:[.,]\d+)?)[.,:;](?P<x>[x×X])")
 #: A bracket, bar or quote glued before a number (no closing partner).
 _OPENER = re.compile(r"[\[|“\"'‘](?P<rest>[<>]?\d[\d.,]*)")
 #: ``CFU/g`` with its slash read as ``i``, ``l``, ``I`` or ``1``.
-_COUNT_UNIT = re.compile(r"(?P<c>CFU|cfu|Cfu|UFC|ufc|KBE|MPN)[il1I|](?P<per>g|mL|ml)")
+_COUNT_UNIT = re.compile(r"(?P<c>CFU|cfu|Cfu|UFC|ufc|KBE|MPN)[il1I|,](?P<per>g|mL|ml)")
+#: A decimal mark read as a slash after a leading zero (``0/25``): no date or fraction starts ``0/``.
+_ZERO_SLASH = re.compile(r"(?P<lt>[<>]?)0/(?P<frac>\d{1,4})")
+#: A decimal comma as printed (``0,25``, ``12,5``), not a thousands group (``1,200``).
+_DECIMAL_COMMA = re.compile(r"[<>]?\d+,\d{1,2}|[<>]?0,\d+")
 #: A unit with an underscore, full stop or a stray character glued after it (a cell rule read as text).
 _UNIT_SPECK = re.compile(r"(?P<unit>[^\W\d_][^_.]*?|%)(?:_.?|\.)")
 #: ``µg`` read as ``pg``, ``jig``, ``Hig``, ``yg``: a microgram unit.
@@ -230,11 +234,18 @@ def repair_words(words: list[Word]) -> list[Word]:
 
     Only what cannot mean anything else is changed: a colon inside a number that is not a
     time of day, punctuation trailing a number, a flattened power of ten whose exponent
-    would otherwise be absurd (``x 1075`` -> ``x 10^5``; ``x 1012`` stays), and a
-    microgram unit whose ``µ`` became letters. No digit is added or dropped.
+    would otherwise be absurd (``x 1075`` -> ``x 10^5``; ``x 1012`` stays), a
+    microgram unit whose ``µ`` became letters, and a decimal mark read as a slash
+    (``0/25`` -> ``0,25`` on a page that prints decimal commas, ``0.25`` on one that
+    prints points). No digit is added or dropped.
     """
     out: list[Word] = []
+    comma = sum(1 for w in words if _DECIMAL_COMMA.fullmatch(w.text)) > sum(
+        1 for w in words if re.fullmatch(r"[<>]?\d+\.\d+", w.text))
     for k, w in enumerate(words):
+        if (m := _ZERO_SLASH.fullmatch(w.text)) is not None:  # the page's own decimal mark
+            out.append(Word(f"{m['lt']}0{',' if comma else '.'}{m['frac']}", w.x0, w.top, w.x1, w.bottom, w.size))
+            continue
         if _COLON_NUMBER.fullmatch(w.text) and _before_meridiem(words, k):
             out.append(w)  # ``8:48 AM``
             continue

@@ -260,11 +260,15 @@ def _plausible(words: list[str]) -> bool:
     return text[:1].isupper() and not text.isupper() or text.isupper()
 
 
+#: Units of mass or volume: a slash after one makes a unit (``mg/g``), never two names.
+_MASS_UNITS = frozenset({"mg", "g", "ug", "µg", "μg", "mcg", "ng", "kg", "ml", "l", "cfu", "mpn", "ppm", "ppb"})
+
+
 def _fused(words: tuple[str, ...]) -> Match | None:
     """An analyte fused to another name by a slash (``E.coli/Coliforms``, ``Pb/Lead``):
     the first part names the row. Units (``mg/unit``, ``cfu/g``) are never split."""
     head, slash, _tail = words[0].partition("/")
-    if not slash or not head or len(head) < 2:
-        return None
+    if not slash or not head or len(head) < 2 or fold(head) in _MASS_UNITS:
+        return None  # ``MG/G``, ``mg/gummy``: a unit per something
     m = _match_prefix((head,))
     return Match(m.code, m.category, 1, m.score) if m is not None and m.words == 1 else None
