@@ -11,7 +11,8 @@ the number read is likely a limit.
 "A place where a result is printed" is told by the line, not by the lab:
 
 * the label starts a row that has a reading after it (a number, ``ND``, ``<LOQ``,
-  ``Absent``, ``Pass``): ``Lead  ND  0.5 ppm``;
+  ``Absent``; a verdict on an absence test), digits that did not read, or a cell
+  before a unit that did not read (``Total Aflatoxins  hi  ng/g``);
 * or it is one of two or more analyte labels on a line without readings, with
   readings on the line below (a horizontal table: ``TPC  yeasts  moulds`` over values);
 * or it is alone at the start of its line with readings on the next line, beside or
@@ -32,7 +33,7 @@ from collections.abc import Iterable
 from parsers.document import Result
 from parsers.layout_text import Line, Page
 from parsers.rows import Segment, is_qc_segment, lead_words, segments
-from parsers.values import is_empty, parse_cell, status_of
+from parsers.values import is_empty, normalise_unit, parse_cell, status_of
 from parsers.vocab import fold
 
 #: Words (folded) before a line's first analyte that make the line a list of limits or methods.
@@ -125,13 +126,19 @@ def _has_reading(seg: Segment) -> bool:
     """True when a reading follows the label: a value, ``ND``, ``Absent``; a bare pass/fail
     verdict only when the row says it tests for absence (``E. coli - Absence in 10 g  Pass``).
     A summary tile (``Moisture  PASS``, ``Water Activity  NOT TESTED``) prints no result."""
-    verdict = False
+    verdict = unit = garbled = False
     for atom in seg.atoms:
         if fold(atom.text) in _NOT_DONE or is_empty(atom.text):
+            continue
+        if normalise_unit(atom.text) is not None:
+            unit = True
             continue
         if parse_cell(atom.text) is not None or _DIGIT.search(atom.text) and not _METHOD.search(atom.text):
             return True  # a reading, or digits that did not read as one (``1,4.x-10°``): a value was printed
         verdict = verdict or status_of(atom.text) is not None
+        garbled = garbled or status_of(atom.text) is None and not unit  # a cell before the unit
+    if unit and garbled:
+        return True  # ``Total Aflatoxins | hi | ng/g | PASS``: a value cell that did not read
     return verdict and any(w in _ABSENCE_WORDS for a in seg.atoms for w in fold(a.text).split())
 
 

@@ -331,3 +331,12 @@ def test_a_number_read_where_the_row_prints_a_non_detect_is_doubted(make_pdf: Ca
     doubted = any(w.startswith("analytes read as a number") and "arsenic" in w for w in doc.warnings)
     assert arsenic.qualifier == "nd" or doubted and doc.needs_review  # read right, or flagged
     assert not any("lead" in w for w in doc.warnings if w.startswith("analytes"))
+
+
+def test_a_verdict_on_an_absence_test_is_a_presence_result(make_pdf: Callable[..., Path]) -> None:
+    pdf = make_pdf([*KEYS, (40, 120, "Test"), (200, 120, "Specification"), (400, 120, "Result"),
+                    (40, 135, "Salmonella"), (200, 135, "Absence in 25 g"), (400, 135, "Pass"),
+                    (40, 150, "E. coli"), (200, 150, "Absence in 10 g"), (400, 150, "Fail")])
+    got = _by_code(parse(pdf))
+    assert (got["salmonella"].qualifier, got["salmonella"].lab_status) == ("not_detected", "pass")
+    assert (got["e_coli"].qualifier, got["e_coli"].lab_status) == ("detected", "fail")
