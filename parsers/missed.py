@@ -88,8 +88,9 @@ def unread_analytes(pages: Iterable[Page], results: Iterable[Result]) -> list[tu
 def _doubtful(seg: Segment, results: list[Result]) -> bool:
     """True when the row's result was read as a number while the row also prints a
     non-detect (``Arsenic  1  200  20  ND  Pass``): the number is likely a limit."""
-    censored = [a.text for a in seg.atoms
-                if (r := parse_cell(a.text)) is not None and r.qualifier in ("nd", "not_detected", "<", "loq")]
+    censored = [a.text for a in seg.atoms  # ``ND``, ``<LOD``: a limit is a number, never these
+                if (r := parse_cell(a.text)) is not None and r.value is None
+                and (r.qualifier == "nd" or r.qualifier == "loq" and a.text.lstrip().startswith("<"))]
     if not censored:
         return False
     own = [r for r in results if r.analyte == seg.match.code and r.raw.startswith(seg.label)]
@@ -127,9 +128,12 @@ def _has_reading(seg: Segment) -> bool:
     verdict only when the row says it tests for absence (``E. coli - Absence in 10 g  Pass``).
     A summary tile (``Moisture  PASS``, ``Water Activity  NOT TESTED``) prints no result."""
     verdict = unit = garbled = False
+    depth = 0
     for atom in seg.atoms:
-        if fold(atom.text) in _NOT_DONE or is_empty(atom.text):
-            continue
+        inside = depth > 0 or atom.text.startswith("(")
+        depth = max(0, depth + atom.text.count("(") - atom.text.count(")"))
+        if inside or fold(atom.text) in _NOT_DONE or is_empty(atom.text):
+            continue  # ``(sum B1, B2, G1, G2)``: part of the name, not a value
         if normalise_unit(atom.text) is not None:
             unit = True
             continue

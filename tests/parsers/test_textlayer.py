@@ -340,3 +340,13 @@ def test_a_verdict_on_an_absence_test_is_a_presence_result(make_pdf: Callable[..
     got = _by_code(parse(pdf))
     assert (got["salmonella"].qualifier, got["salmonella"].lab_status) == ("not_detected", "pass")
     assert (got["e_coli"].qualifier, got["e_coli"].lab_status) == ("detected", "fail")
+
+
+def test_loq_words_and_name_lists_raise_no_doubt(make_pdf: Callable[..., Path]) -> None:
+    pdf = make_pdf([*KEYS, (40, 120, "Lead: 0.12 ppm (LOQ 0.05) - Pass"),
+                    (40, 135, "Cadmium (Cd)"), (200, 135, "0.0033"), (260, 135, "0.62 ug/g"), (360, 135, "LOD"),
+                    (400, 135, "LOQ"),
+                    (40, 150, "Aflatoxins (sum B1, B2, G1, G2)"), (300, 150, "NT")])
+    doc = parse(pdf)
+    assert not [w for w in doc.warnings if w.startswith("analytes")]
+    assert not doc.needs_review
