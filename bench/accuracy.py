@@ -193,11 +193,8 @@ def _synthetic(verbose: bool) -> dict[str, tuple[str, Score]]:
         folder = generate_corpus(Path(tmp), per_family=3, seed=0)
         scored = score_documents(Path(folder))
         print_scores("generated corpus (tests.synthetic)", by_layout(scored), verbose)
-    out = {}
-    for key, layout, score in scored:
-        name = Path(key).name
-        out[f"generated/{name.rsplit('-', 1)[0]}/{name}"] = (layout, score)
-    return out
+    return {f"generated/{layout.removeprefix('synthetic-')}/{Path(key).name}": (layout, s)
+            for key, layout, s in scored}
 
 
 def main() -> int:

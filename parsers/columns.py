@@ -39,6 +39,7 @@ ROLE_WORDS: tuple[tuple[str, str], ...] = (
     ("criteria", "limit"), ("grenzwert", "limit"), ("maximum", "limit"), ("acceptance", "limit"),
     ("max", "limit"), ("nmt", "limit"), ("tolerance", "limit"), ("requirement", "limit"), ("allowable", "limit"),
     ("permissible", "limit"), ("guideline", "limit"),
+    ("min", "limit"), ("minimum", "limit"),
     ("uncertainty", "uncertainty"), ("nejistota", "uncertainty"), ("rozsiren", "uncertainty"),
     ("method", "method"), ("metoda", "method"), ("metodo", "method"), ("zkusebni", "method"), ("methode", "method"),
     ("dilution", "other"), ("dil", "other"), ("by", "other"), ("analyzed", "other"), ("extracted", "other"),

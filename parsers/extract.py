@@ -792,6 +792,8 @@ def _pick_reading(seg: Segment, table: Table | None, ctx: Context) -> tuple[Read
     found = _readings(seg, table, ctx)
     if not found and table is not None:
         found = _fallback_readings(seg, ctx)
+    if not found and seg.match.code in PRESENCE:
+        return _absence_verdict(seg)
     if not found:
         return None
     code, category = seg.match.code, seg.match.category
@@ -806,6 +808,18 @@ def _pick_reading(seg: Segment, table: Table | None, ctx: Context) -> tuple[Read
         if reading.value is None or to_canonical(code, category, reading.value, unit) is not None:
             return reading, unit, atom
     return found[0]
+
+
+def _absence_verdict(seg: Segment) -> tuple[Reading, str | None, Atom] | None:
+    """A presence test whose only result is a verdict while the row specifies absence
+    (``E. coli - USP <2022> - Absence per 10 g   Pass``): a pass is not detected, a fail detected."""
+    if not {w for a in seg.atoms for w in fold(a.text).split()} & {"absence", "absent", "negative"}:
+        return None
+    for atom in seg.atoms:
+        if (status := status_of(atom.text)) is not None:
+            atom.role = "status"
+            return Reading("not_detected" if status == "pass" else "detected", None), None, atom
+    return None
 
 
 def _alt_readings(seg: Segment, ctx: Context) -> list[tuple[Reading, str | None, Atom]]:

@@ -7,6 +7,8 @@ truncated/corrupt, too many pages, no text and no OCR available.
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,13 +99,69 @@ def _read_pages(doc: pdfium.PdfDocument, data: bytes, count: int, use_ocr: bool)
     return out
 
 
+#: Share of odd characters (control, private-use, unmapped) above which a text layer is unreadable.
+ODD_SHARE = 0.15
+#: Share of one-glyph words above which a page's text layer is a glyph soup.
+SINGLES_SHARE = 0.7
+#: Share of word-like characters below which a text layer is nonsense.
+WORDLIKE_SHARE = 0.5
+
+_NUMBER_LIKE = re.compile(r"[<>≤≥~±]?[\d.,/:%+\-^xX×E]*\d[\d.,/:%+\-^xX×E]*")
+_VOWEL = re.compile(r"[aeiouyAEIOUY]")
+_WORD_EDGES = ".,:;()[]{}\"'*#†‡¹²³°!?"
+_COMMON_SYMBOLS = frozenset("µμ×·–—’“”•°±≤≥‘€£")
+
+
 def _garbled(words: list[Word]) -> bool:
-    """True when pdfium could not map the fonts to Unicode (symbols instead of letters)."""
+    """True when a page's text layer does not say what the page shows.
+
+    PDFs whose fonts lack a usable Unicode map give one of three kinds of nonsense, each
+    told by a general measure rather than by the producer: odd characters (control
+    codes, private-use or unassigned code points, symbols from far blocks), a soup of
+    one-glyph words, or words of ordinary characters that are not word-like
+    (``fqvsAR7x5``: no word's case pattern, no vowels, letters mixed with digits).
+    """
     text = "".join(w.text for w in words)
     if len(text) < 50:
         return False
-    odd = sum(1 for ch in text if ord(ch) > 0x17F and ch not in "µμ×·–—’“”•°±≤≥")
-    return odd > 0.15 * len(text)
+    odd = sum(1 for ch in text if _odd(ch))
+    if odd > ODD_SHARE * len(text):
+        return True
+    if len(words) >= 50 and sum(1 for w in words if len(w.text) == 1) > SINGLES_SHARE * len(words):
+        return True
+    return _wordlike_share(words) < WORDLIKE_SHARE
+
+
+def _odd(ch: str) -> bool:
+    if ch in _COMMON_SYMBOLS:
+        return False
+    return ord(ch) > 0x17F or unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs")
+
+
+def _wordlike_share(words: list[Word]) -> float:
+    """Share of the characters (in words of two or more) that belong to word-like words."""
+    good = total = 0
+    for w in words:
+        token = w.text.strip(_WORD_EDGES)
+        if len(token) < 2:
+            continue
+        total += len(token)
+        good += len(token) if _wordlike(token) else 0
+    return good / total if total >= 200 else 1.0
+
+
+def _wordlike(token: str) -> bool:
+    """A number, or words (joined by ``- / & .``) each in one case pattern, with a vowel when long."""
+    if _NUMBER_LIKE.fullmatch(token):
+        return True
+    for part in re.split(r"[-/&.]", token):
+        if not part:
+            continue
+        if not part.isalpha() or not (part.islower() or part.isupper() or part[0].isupper() and part[1:].islower()):
+            return False
+        if len(part) >= 4 and part.isascii() and not _VOWEL.search(part):
+            return False
+    return True
 
 
 def _plumber_words(out: PdfText, index: int) -> list[Word]:
@@ -143,10 +201,17 @@ def _read_page(page: pdfium.PdfPage, number: int, use_ocr: bool, out: PdfText) -
     words = page_words(page)
     if _garbled(words) and out.data is not None:
         words = _plumber_words(out, number - 1)
-    if len(words) >= MIN_TEXT_WORDS or not use_ocr or not ocr.available() or not _has_ink(page):
+    unreadable = _garbled(words)
+    can_ocr = use_ocr and ocr.available()
+    if not can_ocr or not unreadable and (len(words) >= MIN_TEXT_WORDS or not _has_ink(page)):
+        if unreadable:
+            out.warnings.append(f"page {number}: the text layer is unreadable (fonts without a Unicode map)"
+                                + ("" if use_ocr else "; OCR is off"))
         return Page(number, width, height, build_lines(words, number))
     ocr_words, confidence = ocr.page_words(page)
     out.ocr_pages.append(number)
+    if unreadable:
+        out.warnings.append(f"page {number}: the text layer is unreadable (fonts without a Unicode map); read by OCR")
     if confidence is not None and confidence < ocr.LOW_CONFIDENCE:
         out.warnings.append(f"page {number}: low OCR confidence ({confidence:.0f})")
     return Page(number, width, height, build_lines(ocr_words, number, ocr=True), True, confidence)

@@ -1,7 +1,9 @@
 """Read positioned words from a PDF's text layer through pdfium (fast).
 
 Each character's box comes from ``FPDFText_GetCharBox``; characters are joined into
-words on spaces and on gaps, rotated characters (chart axis labels) are dropped, and
+words on spaces and on gaps, rotated characters (chart axis labels) are dropped while
+sheared ones (fake italics) are kept, letter-spaced words (``M O I S T U R E``) are
+joined again, and
 raised small digits after ``10`` (flattened superscripts such as ``10⁴``) are marked
 with ``^`` so ``1,2.10⁴`` reads ``1,2.10^4`` rather than ``1,2.104``.
 """
@@ -64,9 +66,10 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[_Char]:
             continue
         if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, ref):
             continue
-        if _rotated(pdfium_c.FPDFText_GetCharAngle(raw, i)):
+        has_matrix = bool(pdfium_c.FPDFText_GetMatrix(raw, i, mref))
+        if _rotated(_baseline_angle(matrix) if has_matrix else pdfium_c.FPDFText_GetCharAngle(raw, i)):
             continue
-        size = _size(raw, i, matrix, mref) or (rect.top - rect.bottom)
+        size = _size(raw, i, matrix, has_matrix) or (rect.top - rect.bottom)
         if not pdfium_c.FPDFText_GetCharOrigin(raw, i, *origin):
             oy.value = rect.bottom + 0.2 * size
         base = height - oy.value
@@ -74,7 +77,7 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[_Char]:
     return out
 
 
-def _size(raw: pdfium_c.FPDF_TEXTPAGE, i: int, matrix: pdfium_c.FS_MATRIX, mref: object) -> float:
+def _size(raw: pdfium_c.FPDF_TEXTPAGE, i: int, matrix: pdfium_c.FS_MATRIX, has_matrix: bool) -> float:
     """The font size; scaled by the text matrix when that matrix carries the size.
 
     Some producers set ``1 Tf`` and put the size into the text matrix (``9 0 0 9 Tm``):
@@ -82,11 +85,22 @@ def _size(raw: pdfium_c.FPDF_TEXTPAGE, i: int, matrix: pdfium_c.FS_MATRIX, mref:
     size is kept when the matrix scales it by less than :data:`MATRIX_SCALE`.
     """
     size = float(pdfium_c.FPDFText_GetFontSize(raw, i))
-    if pdfium_c.FPDFText_GetMatrix(raw, i, mref):
+    if has_matrix:
         scale = math.hypot(matrix.c, matrix.d)
         if scale > MATRIX_SCALE or 0 < scale < 1 / MATRIX_SCALE:
             size *= scale
     return size
+
+
+def _baseline_angle(matrix: pdfium_c.FS_MATRIX) -> float:
+    """The angle of a character's baseline (radians, 0 to 2π) from its text matrix.
+
+    pdfium's own ``FPDFText_GetCharAngle`` also counts a shear as a rotation: a
+    fake-italic row (``1 0 0.25 1`` matrix, the glyphs slanted, the baseline level)
+    would be dropped with the chart labels. Only the baseline's direction (``a``, ``b``)
+    says whether the text runs across the page.
+    """
+    return math.atan2(matrix.b, matrix.a) % (2 * math.pi)
 
 
 def _rotated(angle: float) -> bool:
@@ -94,6 +108,95 @@ def _rotated(angle: float) -> bool:
 
 
 def _words(chars: list[_Char]) -> list[Word]:
+    return join_spaced(_split_words(chars))
+
+
+def join_spaced(words: list[Word]) -> list[Word]:
+    """Letter-spaced words joined again: ``M O I S T U R E  9 . 8 1 2`` -> ``MOISTURE 9.812``.
+
+    A run of :data:`SPACED_RUN` or more one-glyph words in a row, each a small gap
+    (under :data:`SPACED_GAP` font sizes) after the last, is text drawn with a character
+    spacing. Inside such a run the letter gap is the smallest gap; a gap clearly wider
+    than it (the spacing plus a space) ends a word. A pair of one-glyph words (``P b``,
+    ``1 0``) is joined only on a line that has such a run, when its gap is that line's
+    letter gap. One-glyph words far apart (a column of single digits) are no run.
+    """
+    runs = _runs(words)
+    letters = [(run[0].mid_y, run[0].size, _letter_gap(run)) for run in runs if len(run) >= SPACED_RUN]
+    out: list[Word] = []
+    for run in runs:
+        if len(run) >= SPACED_RUN:
+            out.extend(_join_run(run))
+        elif len(run) == 2 and any(abs(run[0].mid_y - y) < 0.5 * size
+                                   and abs(run[1].x0 - run[0].x1 - gap) < 0.12 * size for y, size, gap in letters):
+            out.append(_merge(run))
+        else:
+            out.extend(run)
+    return out
+
+
+#: Largest gap (font sizes) between two glyphs of a letter-spaced phrase (a word gap is
+#: twice the spacing plus a space), and the shortest run.
+SPACED_GAP = 2.0
+SPACED_RUN = 3
+
+
+def _runs(words: list[Word]) -> list[list[Word]]:
+    """``words`` cut into runs of close one-glyph words (every other word is a run of its own)."""
+    runs: list[list[Word]] = []
+    for w in words:
+        prev = runs[-1][-1] if runs else None
+        if prev is not None and len(w.text) == 1 == len(prev.text) and _spaced_pair(prev, w):
+            runs[-1].append(w)
+        else:
+            runs.append([w])
+    return runs
+
+
+def _spaced_pair(a: Word, b: Word) -> bool:
+    size = max(a.size, b.size, 1.0)
+    same_line = min(a.bottom, b.bottom) - max(a.top, b.top) > 0.5 * min(a.bottom - a.top, b.bottom - b.top)
+    return same_line and 0 <= b.x0 - a.x1 <= SPACED_GAP * size and abs(a.size - b.size) < 0.2 * size
+
+
+def _letter_gap(run: list[Word]) -> float:
+    gaps = sorted(b.x0 - a.x1 for a, b in zip(run, run[1:], strict=False))
+    return gaps[len(gaps) // 4]  # most gaps are letter gaps
+
+
+def _join_run(run: list[Word]) -> list[Word]:
+    """The words of one letter-spaced run.
+
+    A gap of about the letter gap continues a word; one of twice the letter gap plus a
+    space (``T O T A L   C O L I F O R M S``) separates two words of one phrase and is
+    narrowed to a plain space, so the phrase stays one cell; any other gap is a column gap
+    and is kept.
+    """
+    letter = _letter_gap(run)
+    size = max(w.size for w in run)
+    parts: list[list[Word]] = [[run[0]]]
+    phrase_gap: list[bool] = []
+    for a, b in zip(run, run[1:], strict=False):
+        gap = b.x0 - a.x1
+        if gap <= 1.5 * letter + 0.12 * size:
+            parts[-1].append(b)
+            continue
+        phrase_gap.append(abs(gap - (2 * letter + 0.28 * size)) <= 0.15 * size + 0.25 * letter)
+        parts.append([b])
+    out = [_merge(part) for part in parts]
+    for k, narrow in enumerate(phrase_gap):
+        if narrow:
+            w = out[k]
+            out[k] = Word(w.text, w.x0, w.top, out[k + 1].x0 - 0.3 * size, w.bottom, w.size)
+    return out
+
+
+def _merge(part: list[Word]) -> Word:
+    return Word("".join(w.text for w in part), part[0].x0, min(w.top for w in part), part[-1].x1,
+                max(w.bottom for w in part), max(w.size for w in part))
+
+
+def _split_words(chars: list[_Char]) -> list[Word]:
     words: list[Word] = []
     cur: list[_Char] = []
     for c in chars:

@@ -237,8 +237,9 @@ def _label_at(words: list[tuple[Word, int]], i: int, labels_from: float | None) 
     starts_cell = i == 0 or words[i - 1][1] != cell
     if not starts_cell and not _valueish(words[i - 1][0].text):
         return None
-    if not starts_cell and parse_number(words[i - 1][0].text) is not None and unit_like(w.text):
-        return None  # ``0.580 Aw``, ``25.23 MG``: the unit of the number before it, not a label
+    if i > 0 and parse_number(words[i - 1][0].text) is not None and (
+            unit_like(w.text) and not starts_cell or w.text.lower().strip(".,") in _MASSES):
+        return None  # ``0.580 Aw``, ``25.23 MG``: the unit of the number before it, not the label ``aw``/``MG``
     if w.text == "=" or not starts_cell and words[i - 1][0].text == "=":  # glossary: "(aw) = Water Activity"
         return None
     return _label_from(words, i)
@@ -272,6 +273,10 @@ _AMOUNT_UNITS = frozenset({"mg", "g", "kg", "mcg", "ug", "µg", "ng", "ml", "l",
 def unit_like(text: str) -> bool:
     """A unit word: one the parser converts, or an amount (``MG``, ``mg/unit``) that it never does."""
     return normalise_unit(text) is not None or text.strip("().,;:").lower() in _AMOUNT_UNITS
+
+
+#: Units of mass after a number (``25.23 MG`` of CBD): never the symbol ``MG`` of mitragynine.
+_MASSES = frozenset({"mg", "g", "mcg", "µg", "ug", "kg"})
 
 
 def _valueish(text: str) -> bool:
@@ -379,5 +384,29 @@ def _narrative_roles(seg: Segment) -> None:
 
 
 def is_qc_segment(seg: Segment) -> bool:
-    """A row that names a control, blank or recovery rather than the sample."""
-    return is_qc_label(seg.label) or any(is_qc_label(a.text) for a in seg.atoms)
+    """A row that names a control, blank or recovery rather than the sample.
+
+    The label and the words up to its first reading are judged together (``QC WI 54``
+    is a method, ``Spike Recovery`` a control); text after the reading (a note of the
+    next column, ``all quality control samples performed...``) says nothing of the row.
+    """
+    head = [seg.label]
+    for atom in seg.atoms:
+        if parse_cell(atom.text) is not None:
+            break
+        head.append(atom.text)
+    return is_qc_label(" ".join(head))
+
+
+def lead_words(line: Line, first: Segment) -> list[str]:
+    """The words that run into a line's first analyte label without a column gap
+    (``Limits:`` in ``Limits: Pb 1.0``; not a legend in a column of its own to the left)."""
+    before = [w for c in line.cells for w in c.words if w.x1 <= first.x0 + 0.5]
+    run: list[Word] = []
+    edge = first.x0
+    for w in reversed(before):
+        if edge - w.x1 > 2 * max(w.size, 4.0):
+            break
+        run.insert(0, w)
+        edge = w.x0
+    return [w.text for w in run]

@@ -272,3 +272,22 @@ def presence_qualifier(code: str, reading: Reading) -> str:
     if code not in PRESENCE and reading.qualifier == "not_detected":
         return "nd"
     return reading.qualifier
+
+
+#: A number printed with a leading zero and no decimal mark (``006``): its ``1.`` was lost.
+_LOST_DECIMAL = re.compile(r"[<>≤≥]?0\d+")
+
+
+def implausible(category: str, value: float | None, unit: str | None, raw: str) -> str | None:
+    """Why a reading cannot be what was printed, or None.
+
+    An alkaloid above 100 % is not a share of the sample; a number such as ``006`` (no
+    lab prints leading zeros) is a misread ``1.006`` or ``0.06``: both are rejected with a
+    warning rather than judged.
+    """
+    if category == "alkaloid" and unit == "%" and value is not None and value > 100:
+        return f"{value:g} % is more than the whole sample"
+    for token in raw.split()[1:]:
+        if _LOST_DECIMAL.fullmatch(token):
+            return f"{token!r} has a leading zero and no decimal mark (part of the number was lost)"
+    return None

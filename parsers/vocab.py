@@ -23,7 +23,8 @@ ANALYTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "mitragynine": ("alkaloid", ("mitragynine", "mitragynin", "mg", "mitraginine", "mitraginina")),
     "7_hydroxymitragynine": ("alkaloid", (
         "7-hydroxymitragynine", "7-hydroxymitragynin", "7-oh", "7-oh-mg", "7 hydroxy mitragynine",
-        "7-hydroxy-mitragynine", "7-hydroxymitragynine (7-oh)", "7-hidroximitraginina")),
+        "7-hydroxy-mitragynine", "7-hydroxymitragynine (7-oh)", "7-hidroximitraginina", "7-oh-mitragynine",
+        "7-oh mitragynine", "7-hydroxy mitragynine", "7-ohmg")),
     "speciogynine": ("alkaloid", ("speciogynine", "speciogynin", "sg", "especioginina")),
     "speciociliatine": ("alkaloid", ("speciociliatine", "speciociliatin", "sc", "especiociliatina")),
     "paynantheine": ("alkaloid", ("paynantheine", "paynanthein", "pay", "painanteina", "paynanteina")),
@@ -44,7 +45,8 @@ ANALYTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "salmonella": ("microbial", ("salmonella", "salmonela", "salmonellen", "salmonella spp")),
     "e_coli": ("microbial", ("e coli", "escherichia coli", "ecoli", "e coli shigella")),
     "stec": ("microbial", (
-        "stec", "shiga toxin e coli", "stec e coli", "shiga toxin producing e coli",
+        "stec", "shiga toxin e coli", "stec e coli", "shiga toxin producing e coli", "e coli stec",
+        "e coli o157", "e coli o157 h7", "e coli 0157", "e coli 0157 h7", "e coli shiga toxin",
         "pathogenic e coli", "shiga toxin producing escherichia coli")),
     "total_aerobic_count": ("microbial", (
         "tamc", "apc", "aerobic plate", "aerobic bacteria", "aerobic microbial",
@@ -54,7 +56,8 @@ ANALYTES: dict[str, tuple[str, tuple[str, ...]]] = {
         "aerobios mesofilos", "recuento de aerobios", "aerobios", "recuento de mesofilos aerobios")),
     "yeast_and_mold": ("microbial", (
         "tymc", "yeast and mold", "yeast and mould", "yeasts and molds", "yeasts and moulds",
-        "yeast mold", "yeast and molds", "hefen und schimmelpilze", "kvasinky a plisne", "mohos y levaduras",
+        "yeast mold", "yeast and molds", "molds and yeasts", "moulds and yeasts", "mold and yeast", "mold yeast",
+        "yeast and mold count", "yeast mould", "hefen und schimmelpilze", "kvasinky a plisne", "mohos y levaduras",
         "levaduras y mohos", "hongos y levaduras")),
     "yeasts": ("microbial", ("yeasts", "yeast", "kvasinky", "hefen", "levures", "levaduras")),
     "molds": ("microbial", ("molds", "mold", "moulds", "mould", "plisne", "schimmelpilze", "moisissures", "mohos", "hongos")),
@@ -128,10 +131,15 @@ def fold(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
+#: A lower-case letter followed by a capitalised word: where fused words meet (``TotalAerobicCount``).
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
+
+
 @lru_cache(maxsize=65536)
 def compact(text: str) -> str:
-    """Folded text without filler words or spaces: the matching key."""
-    return "".join(w for w in fold(text).split() if w not in FILLER)
+    """Folded text without filler words or spaces: the matching key. Words fused without
+    spaces (``TotalAerobicCount``) are parted first, so their filler words drop too."""
+    return "".join(w for w in fold(_CAMEL.sub(" ", text)).split() if w not in FILLER)
 
 
 @lru_cache(maxsize=1)
@@ -154,9 +162,24 @@ def category_of(code: str) -> str:
     return ANALYTES[code][0]
 
 
+#: Words after ``QC``/``QA`` that make it a reference to a procedure (``QC WI 54``, ``QA SOP-12``),
+#: not a control sample.
+_PROCEDURE_WORDS = frozenset({"wi", "sop", "method", "procedure", "doc", "document", "ref", "instruction", "spec"})
+
+
 def is_qc_label(text: str) -> bool:
-    """True when a label or heading names a QA/QC item (recovery, blank, control...)."""
-    return any(w in QC_WORDS for w in fold(text).split())
+    """True when a label or heading names a QA/QC item (recovery, blank, control...).
+
+    ``QC``/``QA`` followed by a procedure word names the lab's work instruction
+    (``Arsenic - QC WI (Q 54)`` is arsenic measured by that instruction), not a control.
+    """
+    words = fold(text).split()
+    for k, w in enumerate(words):
+        if w in ("qc", "qa") and k + 1 < len(words) and words[k + 1] in _PROCEDURE_WORDS:
+            continue
+        if w in QC_WORDS:
+            return True
+    return False
 
 
 def lookup(label: str) -> str | None:
@@ -197,6 +220,8 @@ def _match_prefix(words: tuple[str, ...]) -> Match | None:
     (``Aspergillus slavus`` is *flavus*, not the combined *Aspergillus*).
     """
     limit = len(words)
+    if limit and "/" in words[0] and (fused := _fused(words)) is not None and _exact(compact(words[0])) is None:
+        return fused
     fuzzy: Match | None = None
     for n in range(limit, 0, -1):
         key = compact(" ".join(words[:n]))
@@ -219,9 +244,31 @@ def _exact(key: str) -> str | None:
     return code
 
 
+#: Symbols conventionally printed in lower case (water activity, ``aw 0.55``).
+LOWER_CASE_SYMBOLS = frozenset({"aw"})
+
+
 def _plausible(words: list[str]) -> bool:
-    """Two-letter symbols (Pb, As, MG) count only when printed as such, not as prose."""
-    text = " ".join(words).strip("()[]:*")
+    """Two-letter symbols (Pb, As, MG) count only when printed as such, not as prose
+    (``as`` in a sentence); a symbol whose own form is lower case (``aw``) counts as printed."""
+    joined = " ".join(words)
+    text = joined.strip("()[]:*")
     if len(compact(text)) > 2:
         return True
+    if text in LOWER_CASE_SYMBOLS:
+        return not joined.startswith(("(", "["))  # ``(aw) = water activity``: a legend's abbreviation
     return text[:1].isupper() and not text.isupper() or text.isupper()
+
+
+#: Units of mass or volume: a slash after one makes a unit (``mg/g``), never two names.
+_MASS_UNITS = frozenset({"mg", "g", "ug", "µg", "μg", "mcg", "ng", "kg", "ml", "l", "cfu", "mpn", "ppm", "ppb"})
+
+
+def _fused(words: tuple[str, ...]) -> Match | None:
+    """An analyte fused to another name by a slash (``E.coli/Coliforms``, ``Pb/Lead``):
+    the first part names the row. Units (``mg/unit``, ``cfu/g``) are never split."""
+    head, slash, _tail = words[0].partition("/")
+    if not slash or not head or len(head) < 2 or fold(head) in _MASS_UNITS:
+        return None  # ``MG/G``, ``mg/gummy``: a unit per something
+    m = _match_prefix((head,))
+    return Match(m.code, m.category, 1, m.score) if m is not None and m.words == 1 else None

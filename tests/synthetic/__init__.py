@@ -12,8 +12,11 @@ narrative lines, multi-page sections with the unit in the heading, European prot
 QC/NOT TESTED panels that must not be reported, and side-by-side panels whose rows
 interleave (labels left of centred column titles, units on a second header line).
 Six more (:mod:`tests.synthetic.wild`: speclimit, leaders, landscape, paged, intl, boxed)
-were written to measure generalisation without reading the parser, and two more
-(:mod:`tests.synthetic.unseen`: limitcol, horizontal) before the parser was changed for them.
+were written to measure generalisation without reading the parser, and five more before
+the parser was changed for them: :mod:`tests.synthetic.unseen` (limitcol, horizontal,
+stacked: results tables) and :mod:`tests.synthetic.glyphs` (spaced, gridscan, garbled: the
+text layer itself: letter spacing, sheared rows, fused names; a ruled, banded scan; a
+nonsense text layer).
 
 Determinism: each document draws from ``random.Random(f"{seed}:{family}:{n}")`` and
 reportlab writes with ``invariant=True``, so a seed gives the same truth and the same

@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tests.synthetic import draw, unseen, wild
+from tests.synthetic import draw, glyphs, unseen, wild
 from tests.synthetic.model import Panel, Sample, base_sample, panel_cells, pick, standard_panels
 from tests.synthetic.scan import rasterize
 from tests.synthetic.values import ALKALOIDS, MYCOTOXINS, Cell, number, significant
@@ -21,6 +21,7 @@ class Family:
     build: Callable[[random.Random], Sample]
     render: Callable[[Sample, random.Random], bytes]
     text_layer: bool = True
+    legible: bool = True  # False: the text layer is there but does not say what the page shows
 
 
 def _render_with(function: Callable[[Sample, io.BytesIO], None]) -> Callable[[Sample, random.Random], bytes]:
@@ -136,4 +137,8 @@ FAMILIES: tuple[Family, ...] = (
     Family("limitcol", unseen.limitcol_sample, unseen.limitcol),
     Family("horizontal", unseen.horizontal_sample, unseen.horizontal),
     Family("stacked", unseen.stacked_sample, unseen.stacked),
+    # the text layer itself (tests.synthetic.glyphs), also written before the parser was changed for them
+    Family("spaced", glyphs.spaced_sample, glyphs.spaced),
+    Family("gridscan", glyphs.gridscan_sample, glyphs.gridscan, text_layer=False),
+    Family("garbled", wild.family_sample("garbled"), glyphs.garbled, legible=False),
 )
