@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tests.synthetic import draw, wild
+from tests.synthetic import draw, headers, wild
 from tests.synthetic.model import Panel, Sample, base_sample, panel_cells, pick, standard_panels
 from tests.synthetic.scan import rasterize
 from tests.synthetic.values import ALKALOIDS, MYCOTOXINS, Cell, number, significant
@@ -132,4 +132,9 @@ FAMILIES: tuple[Family, ...] = (
     Family("paged", wild.family_sample("paged", extra=True), wild.paged),
     Family("intl", wild.family_sample("intl", wild.intl_language, per_row_units=True), wild.intl),
     Family("boxed", wild.family_sample("boxed", per_row_units=True), wild.boxed),
+    # headers the metadata reader was not tuned on (see tests.synthetic.headers)
+    Family("kvgrid", headers.header_sample("kvgrid"), headers.kvgrid),
+    Family("formbox", headers.header_sample("formbox"), headers.formbox),
+    Family("parties", headers.header_sample("parties"), headers.parties),
+    Family("bilingual", headers.header_sample("bilingual", headers.bilingual_language), headers.bilingual),
 )
