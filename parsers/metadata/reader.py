@@ -1,0 +1,84 @@
+"""The entry point: read every label/value pair of the first pages, rank them, choose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from parsers.document import Dates, Lab
+from parsers.layout_text import Page
+from parsers.metadata.cells import build_cells, continuation, lines_of, value_for, zip_fields
+from parsers.metadata.dates import first_date, writes_day_first
+from parsers.metadata.identifiers import batch_under_product, best_id, matrix_title
+from parsers.metadata.lab import accreditation, find_lab_name
+from parsers.metadata.labels import bare_rank, split_pairs
+from parsers.metadata.names import best_name, clean, looks_like_name
+from parsers.metadata.parties import block_vendor, titled_block_vendor
+from parsers.metadata.ranking import Candidate, Placement, SortKey, Source
+from parsers.metadata.vocabulary import DATE_FIELDS, EMPTY
+from parsers.vocab import fold
+
+
+@dataclass(slots=True)
+class Metadata:
+    """The header fields of a certificate."""
+
+    lab: Lab
+    vendor: str | None
+    product: str | None
+    batch: str | None
+    sample_id: str | None
+    report_number: str | None
+    dates: Dates
+
+
+def read_metadata(pages: list[Page]) -> Metadata:
+    """Header fields of a certificate (first pages first; labels, then geometry)."""
+    cells = build_cells(pages[:3])
+    by_line = lines_of(cells)
+    found: dict[str, list[Candidate]] = {}
+
+    def add(name: str, value: str | None, key: SortKey, ocr: bool) -> None:
+        if value is not None and clean(value) is not None and fold(value) not in EMPTY:
+            found.setdefault(name, []).append(Candidate(key, value, ocr))
+
+    for k, cell in enumerate(cells):
+        order = k + 1
+        for name, value, rank in cell.labels:
+            if name in ("product", "vendor"):
+                value += continuation(cell, by_line)
+            add(name, value, SortKey(rank, cell.page, Placement.PRINTED, order, Source.IN_CELL), cell.ocr)
+        if cell.only and not cell.labels:
+            value_cell = value_for(cell, cells, by_line)
+            if value_cell is not None:
+                placed = Placement.BELOW if value_cell.top > cell.bottom - 1 else Placement.PRINTED
+                for name, value in zip_fields(cell, value_cell):
+                    add(name, value, SortKey(bare_rank(name, cell), cell.page, placed, order, Source.BARE_LABEL),
+                        cell.ocr)
+        if k + 1 == len(cells) or (cells[k + 1].page, cells[k + 1].line) != (cell.page, cell.line):
+            for name, value, rank in split_pairs(by_line[(cell.page, cell.line)]):
+                add(name, value, SortKey(rank, cell.page, Placement.PRINTED, order, Source.SPLIT_LABEL), cell.ocr)
+    day_first = writes_day_first(cells)
+    dates = {name: first_date(found.get(name, []), day_first, last=name != "received") for name in DATE_FIELDS}
+    vendor = best_name(found.get("vendor", []))
+    lab_name = find_lab_name(found.get("lab", []), cells, by_line, vendor)
+    if vendor is None:
+        vendor = block_vendor(cells, by_line, lab_name) or titled_block_vendor(cells, by_line, lab_name)
+    product = best_name(found.get("product", []), skip_rank=2)
+    if product is None:
+        product = matrix_title(cells, by_line, {lab_name, vendor})
+    if product is None:
+        product = best_name(found.get("product", []))
+    sample_id = best_id(found.get("sample_id", []), keep_names=True)
+    if product is None and sample_id is not None and looks_like_name(sample_id):
+        product = sample_id
+    batch = best_id(found.get("batch", [])) or batch_under_product(cells, by_line, found.get("product", []))
+    return Metadata(
+        lab=Lab(lab_name, accreditation(cells)),
+        vendor=vendor,
+        product=product,
+        batch=batch,
+        sample_id=sample_id,
+        report_number=best_id(found.get("report_number", []), report=True),
+        dates=Dates(dates["received"], dates["tested"], dates["reported"]),
+    )
