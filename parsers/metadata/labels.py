@@ -103,7 +103,7 @@ def read_labels(cell: Cell) -> None:
     """Fill ``cell.labels`` (``Label: value`` pairs) and ``cell.only`` (a bare label)."""
     text = cell.text.strip()
     bare = re.sub(r"\s*(?::|#|No\.?|Nr\.?)\s*$", "", text)
-    if bare != text or ":" not in text:
+    if (bare != text or ":" not in text) and not _ends_sentence(text):
         names = _label_fields(bare)
         if names:
             cell.only = names
@@ -112,6 +112,11 @@ def read_labels(cell: Cell) -> None:
         cell.labels.extend(_pairs(part))
     if not cell.labels:
         cell.labels.extend(_bare_prefix(text))
+
+
+def _ends_sentence(text: str) -> bool:
+    """``... established by the Laboratory.``: a sentence's last word is no bare label."""
+    return text.endswith(".") and not re.search(r"(?i)\b(?:no|nr|num|ref|id|cert|lic)\.$", text)
 
 
 def split_pairs(row: list[Cell]) -> list[tuple[str, str, int]]:
