@@ -98,8 +98,14 @@ def continuation(cell: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> str:
 
 def value_for(label: Cell, cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]]) -> Cell | None:
     """The value of a bare label: the next cell on its visual row, else the words below it."""
-    right = _right_of(label, cells)
+    right, paired = _right_of(label, cells)
     below = _below(label, cells, by_line)
+    if paired:
+        # a key/value grid (label, value, label, value on one line) unless a value of the
+        # label's shape sits under it: then the line is a row of column headers
+        if below is None or not all(_fits(name, below.text) for name in label.only if name != "-"):
+            return right
+        return below
     if right is not None and (below is None or right.x0 - label.x1 <= 3 * label.size
                               or below.top - label.bottom > 1.2 * label.size
                               or label.ocr and right.line == label.line and label.text.rstrip().endswith(":")
@@ -119,23 +125,35 @@ def _fits(name: str, text: str) -> bool:
     return bool(re.search(r"[^\W\d_]{3}", text)) and sum(ch.isdigit() for ch in text) * 2 < len(text)
 
 
-def _right_of(label: Cell, cells: list[Cell]) -> Cell | None:
-    best: Cell | None = None
+def _is_label(cell: Cell) -> bool:
+    return bool(cell.only or cell.labels or labelish(cell.text))
+
+
+def _right_of(label: Cell, cells: list[Cell]) -> tuple[Cell | None, bool]:
+    """The cell right of a bare label on its visual row, and whether the row pairs them for sure.
+
+    A row of column headers (``Batch | Matrix | Date Tested``) takes its values from below;
+    a key/value grid row (``Client | Acme Herbs | Report No. | R-1234``) does not: there the
+    one cell between a label and the next label (or the line's end) is its value, however far
+    to the right it is printed, when it has the field's shape (a date, a code with a digit).
+    """
     limit = min(160.0, 16 * label.size)
     tolerance = 0.5 * max(label.bottom - label.top, label.size)
-    for cell in cells:
-        if cell.page != label.page or cell is label or cell.x0 < label.x1 - 1:
-            continue
-        if abs(cell.mid_y - label.mid_y) > tolerance or cell.x0 - label.x1 > limit:
-            continue
-        if best is None or cell.x0 < best.x0:
-            best = cell
-    if best is None or best.only or best.labels or labelish(best.text):
-        return None
-    if not has_separator(label.text) and any(c.only and not has_separator(c.text) and c is not label
-                                              and c.page == label.page and c.line == label.line for c in cells):
-        return None  # a row of column headers ("Batch | Matrix | Date Tested") takes its values from below
-    return best
+    row = sorted((c for c in cells if c.page == label.page and c is not label and c.x0 >= label.x1 - 1
+                  and abs(c.mid_y - label.mid_y) <= tolerance), key=lambda c: c.x0)
+    if not row or _is_label(row[0]):
+        return None, False
+    best, after = row[0], row[1] if len(row) > 1 else None
+    near = best.x0 - label.x1 <= limit
+    header_row = not has_separator(label.text) and any(
+        c.only and not has_separator(c.text) and c is not label and c.page == label.page and c.line == label.line
+        for c in cells)
+    if (header_row or not near) and (after is None or _is_label(after)) \
+            and all(_fits(name, best.text) for name in label.only if name != "-"):
+        return best, True
+    if not near or header_row:
+        return None, False
+    return best, False
 
 
 def _below(label: Cell, cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]]) -> Cell | None:
