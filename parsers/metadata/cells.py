@@ -179,7 +179,9 @@ def _below(label: Cell, cells: list[Cell], by_line: dict[tuple[int, int], list[C
             if cell.only or cell.labels or labelish(cell.text):
                 stop = True
                 break
-            if all(o is label or o is None for o in owners):
+            if owners[0] is label and not any(label.x0 < r.x0 <= cell.x1 for r in rivals if r.top < cell.top):
+                mine.extend(cell.words)  # a phrase starting under its label and ending before the next label
+            elif all(o is label or o is None for o in owners):
                 mine.extend(w for k, w in enumerate(cell.words) if owners[k] is label or k > owners.index(label))
             else:
                 mine.extend(w for w, o in zip(cell.words, owners, strict=True) if o is label)
