@@ -17,10 +17,13 @@ from typing import TYPE_CHECKING
 
 from parsers.metadata.vocabulary import (
     DATE_STEMS,
+    DATE_VERBS,
     DATE_WORDS,
+    ID_FIELDS,
     LABELS,
     NOT_PRODUCT_BATCH,
     NUMBER_WORDS,
+    QUALIFIERS,
 )
 from parsers.vocab import fold
 
@@ -62,7 +65,7 @@ def fields_of_label(text: str, loose: bool = True) -> tuple[tuple[str, int], ...
     unless it is the lab's own (``Lab Batch``, ``Analytical Batch``).
     """
     key = normalise_label(text)
-    found = tuple(_FIELD_OF.get(key) or (_fields_by_words(key) if loose else ()))
+    found = tuple(_FIELD_OF.get(key) or (_fields_by_words(key) or _fields_by_parts(text, key) if loose else ()))
     if found and all(name == "lab" for name, _rank in found) and _NUMBERED.search(text):
         return (("sample_id", 1),)  # "Labor-Nr.", "Nº de laboratorio": the lab's number of the sample
     return found
@@ -80,12 +83,40 @@ def _split_compound(word: str) -> tuple[str, ...]:
     return (m[1], m[2]) if m is not None else (word,)
 
 
+def _fields_by_parts(text: str, key: str) -> list[tuple[str, int]]:
+    """A label read by its parts: one half of a bilingual pair (``Kunde / Customer``), or a
+    known label of an identifier after a prefix (``TRACK Sample ID``) that does not make it
+    another party's (``Customer Sample ID``) or the lab's own batch (``Lab Batch``)."""
+    halves = [h for h in re.split(r"\s+/\s+|\s*\|\s*", text) if h.strip()]
+    if len(halves) == 2:
+        for half in halves:
+            found = fields_of_label(half)
+            if found:
+                return list(found)
+        return []
+    words = key.split()
+    for n in (1, 2):
+        prefix, rest = words[:n], " ".join(words[n:])
+        found = [(name, rank + 1) for name, rank in _FIELD_OF.get(rest, ()) if name in ID_FIELDS]
+        if found and len(words) > n and not set(prefix) & QUALIFIERS \
+                and not (set(prefix) & NOT_PRODUCT_BATCH and any(name == "batch" for name, _r in found)):
+            return found
+    return []
+
+
+def _event_verb(words: list[str]) -> bool:
+    """``Report Submitted``, ``Results Released``: a noun then the event's verb (not ``NOT TESTED``,
+    not a list of events ``COLLECTED, RECEIVED``)."""
+    return len(words) >= 2 and words[-1] in DATE_VERBS and words[0] not in DATE_VERBS \
+        and not set(words) & {"not", "no", "be", "to", "being", "un"}
+
+
 def _fields_by_words(key: str) -> list[tuple[str, int]]:
     words = key.split()
     if not words or len(words) > 5 or re.search(r"\d", key):
         return []
     words = [part for w in words for part in _split_compound(w)]
-    if any(w in DATE_WORDS for w in words):
+    if any(w in DATE_WORDS for w in words) or _event_verb(words):
         for stem, name, rank in DATE_STEMS:
             if any(w.startswith(stem) for w in words):
                 return [(name, rank)]

@@ -126,7 +126,16 @@ DATE_STEMS: tuple[tuple[str, str, int], ...] = (
     ("erstell", "reported", 0), ("vydan", "reported", 0), ("vydani", "reported", 0),
     ("test", "tested", 0), ("analy", "tested", 0), ("anali", "tested", 0), ("assay", "tested", 0),
     ("zkous", "tested", 0), ("untersuch", "tested", 0), ("pruf", "tested", 0), ("pruef", "tested", 0),
-    ("ensay", "tested", 0))
+    ("ensay", "tested", 0), ("submit", "received", 1))
+#: Verbs that make a label a date label (``Report Submitted``, ``Report Generated``).
+DATE_VERBS = {"submitted", "generated", "issued", "created", "printed", "released", "completed", "finalized",
+              "finalised", "approved", "signed", "sent", "published", "prepared", "received", "tested", "analyzed",
+              "analysed", "reported", "collected", "sampled"}
+#: Words before a known label that make it another party's or another document's (``Customer
+#: Sample ID`` is not the lab's sample id, ``Previous Report`` is not this report).
+QUALIFIERS = {"customer", "client", "cust", "your", "external", "previous", "prior", "original", "amended",
+              "reference", "parent", "source", "supplier", "vendor", "manufacturer", "producer", "po", "purchase",
+              "order", "kunden", "cliente", "zakaznika"}
 #: Words that make a label a date label.
 DATE_WORDS = {"date", "datum", "time", "dt", "on", "dne", "fecha", "period", "zeitraum"}
 #: Words that make ``... Batch`` the lab's own batch, not the product's.
