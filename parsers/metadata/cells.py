@@ -54,6 +54,7 @@ class Cell:
     size: float = 1.0
     labels: list[tuple[str, str, int]] = field(default_factory=list)  # (field, value, rank) read inside the cell
     only: list[str] = field(default_factory=list)  # fields of a cell that is nothing but a label
+    lead: int = 0  # words before the bare label that are the value of the label on their left
 
     def __post_init__(self) -> None:
         self.x0 = min(w.x0 for w in self.words)
@@ -141,6 +142,10 @@ def _right_of(label: Cell, cells: list[Cell]) -> tuple[Cell | None, bool]:
     tolerance = 0.5 * max(label.bottom - label.top, label.size)
     row = sorted((c for c in cells if c.page == label.page and c is not label and c.x0 >= label.x1 - 1
                   and abs(c.mid_y - label.mid_y) <= tolerance), key=lambda c: c.x0)
+    if row and row[0].lead and len(row[0].words) > row[0].lead:
+        lead = row[0]  # the value shares a cell with the next label
+        return Cell(" ".join(w.text for w in lead.words[:lead.lead]), lead.words[:lead.lead], lead.page, lead.line,
+                    lead.ocr), True
     if not row or _is_label(row[0]):
         return None, False
     best, after = row[0], row[1] if len(row) > 1 else None

@@ -114,6 +114,7 @@ def batch_under_product(cells: list[Cell], by_line: dict[tuple[int, int], list[C
         for line in (cell.line + 1, cell.line + 2):
             for other in by_line.get((cell.page, line), []):
                 m = re.fullmatch(r"(?:č\.\s?š\.\s*)?([A-Z]{0,4}\d[\w./-]{4,})", other.text.strip())
-                if m is not None and other.x0 <= cell.x1 + 200 and other.top - cell.bottom < 3 * cell.size:
+                if m is not None and other.x0 <= cell.x1 + 200 and other.top - cell.bottom < 3 * cell.size \
+                        and not any(pos == 0 for pos, _d in find_dates(m[1], False)):  # a date is no batch
                     return m[1]
     return None

@@ -139,10 +139,32 @@ def read_labels(cell: Cell) -> None:
         if names:
             cell.only = names
             return
+    if _trailing_label(cell, text):
+        return
     for part in re.split(r"\s*[;|]\s*", text):
         cell.labels.extend(_pairs(part))
     if not cell.labels:
         cell.labels.extend(_bare_prefix(text))
+
+
+#: The field of a label that names none we keep (``Customer Sample ID``): still a label.
+NO_FIELD = "-"
+
+
+def _trailing_label(cell: Cell, text: str) -> bool:
+    """``Gold Bali Powder (Lot L1) TRACK Sample ID:``: a value printed so close to the next
+    label that they share a cell. The cell becomes a bare label whose first ``lead`` words are
+    the value of the label before it."""
+    m = re.search(r"\s*(?::|#)\s*$", text)
+    if m is None or ":" in text[:m.start()]:
+        return False
+    start = _label_start(text, m.start())
+    if not start or len(text[:start].split()) >= len(cell.words):
+        return False
+    names = [name for name, _rank in fields_of_label(text[start:m.start()])] or [NO_FIELD]
+    cell.only, cell.lead = names, len(text[:start].split())
+    cell.x0 = cell.words[cell.lead].x0  # the label's own box, for the values under it
+    return True
 
 
 def _ends_sentence(text: str) -> bool:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from parsers.document import Dates, Lab
@@ -11,7 +12,7 @@ from parsers.metadata.cells import build_cells, continuation, lines_of, value_fo
 from parsers.metadata.dates import first_date, writes_day_first
 from parsers.metadata.identifiers import batch_under_product, best_id, matrix_title
 from parsers.metadata.lab import accreditation, find_lab_name
-from parsers.metadata.labels import bare_rank, split_pairs
+from parsers.metadata.labels import bare_rank, fields_of_label, split_pairs
 from parsers.metadata.names import best_name, clean, looks_like_name
 from parsers.metadata.parties import block_vendor, titled_block_vendor
 from parsers.metadata.ranking import Candidate, Placement, SortKey, Source
@@ -58,6 +59,7 @@ def read_metadata(pages: list[Page]) -> Metadata:
         if k + 1 == len(cells) or (cells[k + 1].page, cells[k + 1].line) != (cell.page, cell.line):
             for name, value, rank in split_pairs(by_line[(cell.page, cell.line)]):
                 add(name, value, SortKey(rank, cell.page, Placement.PRINTED, order, Source.SPLIT_LABEL), cell.ocr)
+    _split_product_lots(found)
     day_first = writes_day_first(cells)
     dates = {name: first_date(found.get(name, []), day_first, last=name != "received") for name in DATE_FIELDS}
     vendor = best_name(found.get("vendor", []))
@@ -69,9 +71,10 @@ def read_metadata(pages: list[Page]) -> Metadata:
         product = matrix_title(cells, by_line, {lab_name, vendor})
     if product is None:
         product = best_name(found.get("product", []))
-    sample_id = best_id(found.get("sample_id", []), keep_names=True)
-    if product is None and sample_id is not None and looks_like_name(sample_id):
-        product = sample_id
+    sample_id = best_id(found.get("sample_id", [])) or best_id(found.get("sample_id", []), keep_names=True)
+    if product is None:  # "Sample: Red Vein Powder": a sample named like a product names it
+        named = best_id([c for c in found.get("sample_id", []) if looks_like_name(c.value)], keep_names=True)
+        product = named if named is not None and looks_like_name(named) else None
     batch = best_id(found.get("batch", [])) or batch_under_product(cells, by_line, found.get("product", []))
     return Metadata(
         lab=Lab(lab_name, accreditation(cells)),
@@ -82,3 +85,19 @@ def read_metadata(pages: list[Page]) -> Metadata:
         report_number=best_id(found.get("report_number", []), report=True),
         dates=Dates(dates["received"], dates["tested"], dates["reported"]),
     )
+
+
+#: ``Red Vein Powder (Batch RV/24/101)``, ``Gold Bali Powder, Lot # L-22``: a name, then a batch label and its code.
+_WITH_LOT = re.compile(r"^(?P<name>.*?[^\W\d_].*?)\s*[(\[,;–-]\s*(?P<label>[^\W\d_][^\W\d_#. ]{1,20}?\.?)\s*"
+                       r"(?:#|No\.?|Nr\.?)?\s*:?\s*(?P<code>[A-Za-z0-9][\w./-]*\d[\w./-]*)\s*[)\]]?$")
+
+
+def _split_product_lots(found: dict[str, list[Candidate]]) -> None:
+    """A product (or a sample named like one) printed with its lot in one value gives both."""
+    for name in ("product", "sample_id"):
+        for cand in found.get(name, []):
+            m = _WITH_LOT.match(cand.value.strip())
+            if m is None or not any(f == "batch" for f, _r in fields_of_label(m["label"])):
+                continue
+            found.setdefault("batch", []).append(Candidate(cand.key, m["code"], cand.ocr))
+            cand.value = m["name"]
