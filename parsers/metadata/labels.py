@@ -277,7 +277,9 @@ def _bare_prefix(text: str) -> list[tuple[str, str, int]]:
         label = " ".join(words[:n])
         names = fields_of_label(label)
         rest = " ".join(words[n:])
-        if names and (n > 1 or label.isupper()) and re.search(r"\d", rest) and not label.islower():
+        if label.count("(") != label.count(")"):
+            continue  # "Red Vein Powder (Batch" is no label
+        if names and (n > 1 or label.isupper()) and re.search(r"\d", words[n]) and not label.islower():
             if n == 1 and not label.isupper():
                 continue
             return [(name, rest, rank) for name, rank in names]
