@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from parsers.layout_text import Page, Word
 from parsers.metadata.dates import find_dates
-from parsers.metadata.labels import has_separator, labelish, read_labels
+from parsers.metadata.labels import NO_FIELD, has_separator, labelish, read_labels
 from parsers.metadata.vocabulary import DATE_FIELDS, ID_FIELDS
 
 _STREET = re.compile(r"^\d+[A-Za-z]?(?:-\d+)?\s+(?:[\w.'-]+\s+){0,5}(?:St|Street|Rd|Road|Ave|Avenue|Blvd|Boulevard|"
@@ -70,6 +70,7 @@ class Cell:
 
 
 def build_cells(pages: list[Page]) -> list[Cell]:
+    """Cells of ``pages`` with the labels read in them (see :func:`_bold_labels`)."""
     out: list[Cell] = []
     for page in pages:
         for index, line in enumerate(page.lines):
@@ -77,7 +78,36 @@ def build_cells(pages: list[Page]) -> list[Cell]:
                 cell = Cell(part.text, list(part.words), page.number, index, line.ocr)
                 read_labels(cell)
                 out.append(cell)
+    _bold_labels(out)
     return out
+
+
+def _bold_labels(cells: list[Cell]) -> None:
+    """Labels printed without colons, told apart from their values only by weight.
+
+    When the known bare labels of a document are bold and the cells right of them are not,
+    any other short bold cell followed on its line by a regular cell is a label too
+    (``Matrix | Dried Leaf``, ``Phone | (555) 555-0199``): of no field we keep, but a label,
+    so it is never read as a value of the label above or beside it.
+    """
+    by_line = lines_of(cells)
+
+    def value_right(cell: Cell) -> bool:
+        after = [c for c in by_line[(cell.page, cell.line)] if c.x0 > cell.x1]
+        return bool(after) and not _bold(min(after, key=lambda c: c.x0))
+
+    known = [c for c in cells if c.only and not c.lead and not c.ocr and value_right(c)]
+    if len(known) < 3 or 4 * sum(_bold(c) for c in known) < 3 * len(known):
+        return
+    for cell in cells:
+        if cell.only or cell.labels or not _bold(cell) or len(cell.words) > 4 or re.search(r"\d", cell.text):
+            continue
+        if value_right(cell) and not is_block_name(cell, by_line):
+            cell.only = [NO_FIELD]
+
+
+def _bold(cell: Cell) -> bool:
+    return all(w.bold for w in cell.words)
 
 
 def lines_of(cells: list[Cell]) -> dict[tuple[int, int], list[Cell]]:
