@@ -26,8 +26,9 @@ def block_vendor(cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]], 
         for above in column_above(cell, by_line):
             if above.top < cell.top - 6 * cell.size:
                 break
-            if above.only or above.labels or is_contact(above.text) or is_address(above.text):
-                continue
+            if above.only or above.labels or labelish(above.text) or is_contact(above.text) \
+                    or is_address(above.text):
+                continue  # "Address:", "Client Lic#: MMTC-...": a label line of the block, not its name
             name = above
             break
         if name is None:
@@ -60,6 +61,7 @@ def titled_block_vendor(cells: list[Cell], by_line: dict[tuple[int, int], list[C
             continue
         below = [o for line in (cell.line + 1, cell.line + 2) for o in by_line.get((cell.page, line), [])
                  if abs(o.x0 - cell.x0) <= 3 and o.top - cell.bottom <= 1.5 * cell.size]
-        if below and (below[0].labels or (below[0].only and has_separator(below[0].text))):
+        if below and (below[0].labels or (below[0].only and has_separator(below[0].text))
+                      or labelish(below[0].text)):
             return name_value(cell.text)
     return None
