@@ -83,16 +83,22 @@ def _is_matrix(cell: Cell) -> bool:
 
 def matrix_title(cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]],
                   known: set[str | None]) -> str | None:
-    """The unlabelled title printed above the sample's matrix line, in the same column."""
+    """The unlabelled title printed above the sample's matrix line, in the same column, over
+    the other ``Label: value`` lines of the sample's block (``Sample ID: ...``, ``Test RFID: ...``)."""
     skip = {fold(k) for k in known if k}
     for cell in cells:
         if cell.page != 1 or cell.top > 350 or not _is_matrix(cell):
             continue
         title: Cell | None = None
         prev = cell
-        for above in column_above(cell, by_line, reach=4):
-            if prev.top - above.top > 2.0 * prev.size + 0.5:
+        for above in column_above(cell, by_line, reach=6):
+            reach = (2.8 if title is None and prev is not cell else 2.0) * max(prev.size, above.size)
+            if prev.top - above.top > reach + 0.5:
                 break
+            if title is None and (above.labels or labelish(above.text)) and not above.only \
+                    and not _is_matrix(above):
+                prev = above  # a line of the sample's block: the title is above it
+                continue
             if above.only or above.labels or labelish(above.text) or is_contact(above.text) \
                     or is_address(above.text) or is_value(above, by_line) \
                     or _is_matrix(above) or fold(above.text) in skip:
