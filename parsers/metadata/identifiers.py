@@ -92,7 +92,7 @@ def matrix_title(cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]],
         title: Cell | None = None
         prev = cell
         for above in column_above(cell, by_line, reach=6):
-            reach = (2.8 if title is None and prev is not cell else 2.0) * max(prev.size, above.size)
+            reach = (3.2 if title is None and prev is not cell else 2.0) * max(prev.size, above.size)
             if prev.top - above.top > reach + 0.5:
                 break
             if title is None and (above.labels or labelish(above.text)) and not above.only \
