@@ -135,7 +135,7 @@ def read_labels(cell: Cell) -> None:
     text = cell.text.strip()
     bare = re.sub(r"\s*(?::|#|No\.?|Nr\.?)\s*$", "", text)
     if (bare != text or ":" not in text) and not _ends_sentence(text):
-        names = _label_fields(bare)
+        names = _label_fields(text.rstrip(" :") if _NUMBERED.search(text) and "," not in text else bare)
         if names:
             cell.only = names
             return
