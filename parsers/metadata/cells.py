@@ -55,6 +55,7 @@ class Cell:
     labels: list[tuple[str, str, int]] = field(default_factory=list)  # (field, value, rank) read inside the cell
     only: list[str] = field(default_factory=list)  # fields of a cell that is nothing but a label
     lead: int = 0  # words before the bare label that are the value of the label on their left
+    beside: bool = False  # a bare label whose value can only be beside it (``Final Report | R-1``)
 
     def __post_init__(self) -> None:
         self.x0 = min(w.x0 for w in self.words)
@@ -130,6 +131,8 @@ def continuation(cell: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> str:
 def value_for(label: Cell, cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]]) -> Cell | None:
     """The value of a bare label: the next cell on its visual row, else the words below it."""
     right, paired = _right_of(label, cells)
+    if label.beside:
+        return right if right is not None else _code_under_title(label, by_line)
     below = _below(label, cells, by_line)
     if paired:
         # a key/value grid (label, value, label, value on one line) unless a value of the
@@ -145,6 +148,19 @@ def value_for(label: Cell, cells: list[Cell], by_line: dict[tuple[int, int], lis
     if below is not None:
         return below
     return right
+
+
+def _code_under_title(title: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> Cell | None:
+    """A lone code printed under a title (``Certificate of Analysis`` over ``T6E0349``): the only
+    cell of its line, one token with a digit, within the title's width, a few lines down."""
+    for line in range(title.line + 1, title.line + 4):
+        row = by_line.get((title.page, line), [])
+        if not row or row[0].top - title.bottom > 3 * title.size:
+            break
+        if len(row) == 1 and title.x0 <= (row[0].x0 + row[0].x1) / 2 <= title.x1 \
+                and re.fullmatch(r"[A-Z0-9][\w./-]*\d[\w./-]*", row[0].text):
+            return row[0]
+    return None
 
 
 def _fits(name: str, text: str) -> bool:

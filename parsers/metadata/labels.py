@@ -136,6 +136,8 @@ def read_labels(cell: Cell) -> None:
     bare = re.sub(r"\s*(?::|#|No\.?|Nr\.?)\s*$", "", text)
     if (bare != text or ":" not in text) and not _ends_sentence(text):
         names = _label_fields(text.rstrip(" :") if _NUMBERED.search(text) and "," not in text else bare)
+        if names == ["report_number"] and not _IDENTIFIER_LABEL.search(text):
+            cell.beside = True  # a title ("Certificate of Analysis") is no label of the line under it
         if names:
             cell.only = names
             return
@@ -146,6 +148,9 @@ def read_labels(cell: Cell) -> None:
     if not cell.labels:
         cell.labels.extend(_bare_prefix(text))
 
+
+#: A bare label of an identifier says so (``Report ID``, ``COA Number``, ``Certificate #``, a colon).
+_IDENTIFIER_LABEL = re.compile(r"(?i)\b(?:id|code|no|nr|num|number|numero|número|čís|číslo|cislo)\b|[#:№]|nº|n°")
 
 #: The field of a label that names none we keep (``Customer Sample ID``): still a label.
 NO_FIELD = "-"
