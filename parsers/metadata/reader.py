@@ -8,15 +8,15 @@ from dataclasses import dataclass
 
 from parsers.document import Dates, Lab
 from parsers.layout_text import Page
-from parsers.metadata.cells import build_cells, continuation, lines_of, value_for, zip_fields
+from parsers.metadata.cells import Cell, build_cells, continuation, lines_of, value_for, zip_fields
 from parsers.metadata.dates import first_date, writes_day_first
 from parsers.metadata.identifiers import batch_under_product, best_id, matrix_title
 from parsers.metadata.lab import accreditation, find_lab_name
-from parsers.metadata.labels import bare_rank, fields_of_label, split_pairs
+from parsers.metadata.labels import bare_rank, fields_of_label, normalise_label, split_pairs
 from parsers.metadata.names import best_name, clean, looks_like_name
 from parsers.metadata.parties import block_vendor, titled_block_vendor
 from parsers.metadata.ranking import Candidate, Placement, SortKey, Source
-from parsers.metadata.vocabulary import DATE_FIELDS, EMPTY
+from parsers.metadata.vocabulary import DATE_FIELDS, EMPTY, NAME_LABELS
 from parsers.vocab import fold
 
 
@@ -40,6 +40,7 @@ def read_metadata(pages: list[Page]) -> Metadata:
     found: dict[str, list[Candidate]] = {}
 
     def add(name: str, value: str | None, key: SortKey, ocr: bool) -> None:
+        value = _FOOTNOTE.sub("", value) if value is not None else None  # "Name: +   Gold"
         if value is not None and clean(value) is not None and fold(value) not in EMPTY:
             found.setdefault(name, []).append(Candidate(key, value, ocr))
 
@@ -59,6 +60,10 @@ def read_metadata(pages: list[Page]) -> Metadata:
         if k + 1 == len(cells) or (cells[k + 1].page, cells[k + 1].line) != (cell.page, cell.line):
             for name, value, rank in split_pairs(by_line[(cell.page, cell.line)]):
                 add(name, value, SortKey(rank, cell.page, Placement.PRINTED, order, Source.SPLIT_LABEL), cell.ocr)
+    for k, cell in enumerate(cells):
+        for name, value in _named_under_heading(cell, by_line):
+            add(name, value, SortKey(bare_rank(name, cell), cell.page, Placement.BELOW, k + 1, Source.BARE_LABEL),
+                cell.ocr)
     _split_product_lots(found)
     day_first = writes_day_first(cells)
     dates = {name: first_date(found.get(name, []), day_first, last=name != "received") for name in DATE_FIELDS}
@@ -87,6 +92,8 @@ def read_metadata(pages: list[Page]) -> Metadata:
     )
 
 
+#: A footnote mark printed after a label, before its value.
+_FOOTNOTE = re.compile(r"^\s*(?:[+*†‡§¹²³⁴]|\(\d\))(?=\s)\s*")
 #: ``Red Vein Powder (Batch RV/24/101)``, ``Gold Bali Powder, Lot # L-22``: a name, then a batch label and its code.
 _WITH_LOT = re.compile(r"^(?P<name>.*?[^\W\d_].*?)\s*[(\[,;–-]\s*(?P<label>[^\W\d_][^\W\d_#. ]{1,20}?\.?)\s*"
                        r"(?:#|No\.?|Nr\.?)?\s*:?\s*(?P<code>[A-Za-z0-9][\w./-]*\d[\w./-]*)\s*[)\]]?$")
@@ -101,3 +108,22 @@ def _split_product_lots(found: dict[str, list[Candidate]]) -> None:
                 continue
             found.setdefault("batch", []).append(Candidate(cand.key, m["code"], cand.ocr))
             cand.value = m["name"]
+
+
+_SUB_LABEL = re.compile(r"^([^:]{1,30}):\s*(\S.*)$")
+
+
+def _named_under_heading(heading: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> list[tuple[str, str]]:
+    """A party heading (``DISTRIBUTOR``, ``Client Info``) over generic sub-labels: its
+    ``Business Name:`` / ``Name:`` line names the party."""
+    fields = [f for f in heading.only if f in ("vendor", "product", "lab")]
+    if not fields or heading.labels:
+        return []
+    for line in range(heading.line + 1, heading.line + 5):
+        for cell in by_line.get((heading.page, line), []):
+            if abs(cell.x0 - heading.x0) > 6 or cell.top - heading.bottom > 6 * heading.size:
+                continue
+            m = _SUB_LABEL.match(cell.text)
+            if m is not None and normalise_label(m[1]) in NAME_LABELS:
+                return [(name, m[2]) for name in fields]
+    return []

@@ -136,6 +136,10 @@ DATE_VERBS = {"submitted", "generated", "issued", "created", "printed", "release
 QUALIFIERS = {"customer", "client", "cust", "your", "external", "previous", "prior", "original", "amended",
               "reference", "parent", "source", "supplier", "vendor", "manufacturer", "producer", "po", "purchase",
               "order", "kunden", "cliente", "zakaznika"}
+#: Generic labels of a party's name under its heading (``Client Info`` / ``Business Name: ...``).
+NAME_LABELS = {"name", "business name", "company name", "legal name", "business", "entity name", "dba", "trade name",
+               "licensee name", "firma", "firmenname", "nombre", "razon social", "nom", "raison sociale",
+               "nazev firmy", "obchodni jmeno", "jmeno"}
 #: Words that make a label a date label.
 DATE_WORDS = {"date", "datum", "time", "dt", "on", "dne", "fecha", "period", "zeitraum"}
 #: Words that make ``... Batch`` the lab's own batch, not the product's.
