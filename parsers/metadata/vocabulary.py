@@ -119,7 +119,7 @@ DATE_STEMS: tuple[tuple[str, str, int], ...] = (
     ("report", "reported", 0), ("issu", "reported", 0), ("receiv", "received", 0),
     ("receipt", "received", 0), ("intake", "received", 0), ("arriv", "received", 0),
     ("prijm", "received", 0), ("prijet", "received", 0), ("eingang", "received", 0),
-    ("recep", "received", 0), ("emis", "reported", 0),
+    ("recep", "received", 0), ("reciep", "received", 0), ("emis", "reported", 0),
     ("rapport", "reported", 0), ("vystav", "reported", 0), ("ausstell", "reported", 0), ("complet", "reported", 1),
     ("approv", "reported", 1), ("releas", "reported", 1), ("finali", "reported", 1),
     ("bericht", "reported", 0), ("ausgabe", "reported", 0), ("freigabe", "reported", 0),
