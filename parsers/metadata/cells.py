@@ -79,8 +79,35 @@ def build_cells(pages: list[Page]) -> list[Cell]:
                 cell = Cell(part.text, list(part.words), page.number, index, line.ocr)
                 read_labels(cell)
                 out.append(cell)
+    out = _join_split_labels(out)
     _bold_labels(out)
     return out
+
+
+def _join_split_labels(cells: list[Cell]) -> list[Cell]:
+    """A label printed over two lines (``Date of`` / ``Analysis``, ``Production`` / ``Lot``): two
+    stacked cells, left-aligned and close, that name a field only together, become one label."""
+    by_line = lines_of(cells)
+    drop: set[int] = set()
+    joined: dict[int, Cell] = {}
+    for cell in cells:
+        if cell.only or cell.labels or len(cell.words) > 3 or re.search(r"\d", cell.text):
+            continue
+        for lower in by_line.get((cell.page, cell.line + 1), []):
+            if abs(lower.x0 - cell.x0) > 2 or lower.top - cell.bottom > 0.6 * cell.size \
+                    or abs(lower.size - cell.size) > 0.5 or len(lower.words) > 3 or id(lower) in drop \
+                    or lower.labels:
+                continue
+            text = f"{cell.text} {lower.text}"
+            merged = Cell(text, cell.words + lower.words, cell.page, cell.line, cell.ocr)
+            read_labels(merged)
+            if merged.only and merged.only != lower.only:
+                joined[id(cell)] = merged
+                drop.add(id(lower))
+            break
+    if not joined:
+        return cells
+    return [joined.get(id(c), c) for c in cells if id(c) not in drop]
 
 
 def _bold_labels(cells: list[Cell]) -> None:
@@ -227,6 +254,10 @@ def _below(label: Cell, cells: list[Cell], by_line: dict[tuple[int, int], list[C
             owners = [_owner(w, label, rivals) for w in cell.words]
             if label not in owners:
                 continue
+            first = owners[0]
+            if first is not None and first is not label and not any(
+                    first.x0 < r.x0 <= cell.x1 for r in (label, *rivals) if r is not first and r.top < cell.top):
+                continue  # the whole phrase belongs to the label its first word sits under
             if cell.only or cell.labels or labelish(cell.text):
                 stop = True
                 break

@@ -237,6 +237,8 @@ def _pairs(part: str) -> list[tuple[str, str, int]]:
         if start is None:
             continue
         label = part[start:m.start()]
+        if start > 0 and label.startswith("(") and part[:start].strip():
+            continue  # "Red Vein Powder (Lot # W6283-24)": the value's own note, not a label
         names = fields_of_label(label)
         if not names and "," in label:
             continue
