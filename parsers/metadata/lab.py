@@ -30,6 +30,7 @@ from parsers.metadata.vocabulary import (
     LAB_HEADS,
     LAB_TAILS,
     LAB_WORDS,
+    NUMBER_WORDS,
 )
 from parsers.vocab import fold
 
@@ -154,7 +155,7 @@ def _phrase_in(run: list[str], after: list[str]) -> str | None:
     while ends and ends[-1] + 1 < len(low) and low[ends[-1] + 1] in LAB_TAILS:
         ends.append(ends[-1] + 1)  # "Northstar Analytical Services"
     if heads and heads[0] == 0 and len(words) > 1 and not any(_lab_word(w) and w not in LAB_HEADS for w in low[1:]):
-        if all(w in GENERIC for w in low[1:]):
+        if all(w in GENERIC or w in NUMBER_WORDS for w in low[1:]):
             return None  # "Laboratory Sample", "LABORATORY REPORT": a heading, not a name
         phrase = " ".join(words)
         tail = " ".join(after)

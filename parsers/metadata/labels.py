@@ -260,6 +260,8 @@ def _label_start(text: str, sep: int) -> int | None:
         return None
     for n in range(min(6, len(words)), 0, -1):
         start = words[-n].start()
+        if head[start:].count("(") > head[start:].count(")"):
+            continue  # "Red Vein Powder (Lot #": a note inside a value
         if fields_of_label(head[start:], loose=False):
             if n == len(words) or not _continues_label(words[-n - 1].group()):
                 return start
@@ -269,6 +271,8 @@ def _label_start(text: str, sep: int) -> int | None:
         if not re.match(r"^[A-ZÀ-Ž(][\w()/.'-]*$", token) or re.search(r"\d", token):
             break
         first = w.start()
+        if token.startswith("("):
+            break  # a label never reaches back over an opening parenthesis
     return first
 
 
