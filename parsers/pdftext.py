@@ -72,8 +72,10 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[_Char]:
         if not pdfium_c.FPDFText_GetCharOrigin(raw, i, *origin):
             oy.value = rect.bottom + 0.2 * size
         base = height - oy.value
-        out.append(_Char(chr(code), rect.left, base - 0.75 * size, rect.right, base + 0.2 * size, size,
-                         fonts.bold(raw, i)))
+        prev = out[-1] if out else None
+        # the font is looked up where a word may start (after a space, at a new size); else it continues
+        bold = prev.bold if prev is not None and not prev.ch.isspace() and prev.size == size else fonts.bold(raw, i)
+        out.append(_Char(chr(code), rect.left, base - 0.75 * size, rect.right, base + 0.2 * size, size, bold))
     return out
 
 

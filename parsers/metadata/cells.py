@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from parsers.layout_text import Page, Word
 from parsers.metadata.dates import find_dates
-from parsers.metadata.labels import NO_FIELD, has_separator, labelish, read_labels
+from parsers.metadata.labels import NO_FIELD, fields_of_label, has_separator, labelish, read_labels
 from parsers.metadata.vocabulary import DATE_FIELDS, ID_FIELDS
 
 _STREET = re.compile(r"^\d+[A-Za-z]?(?:-\d+)?\s+(?:[\w.'-]+\s+){0,5}(?:St|Street|Rd|Road|Ave|Avenue|Blvd|Boulevard|"
@@ -99,6 +99,8 @@ def _join_split_labels(cells: list[Cell]) -> list[Cell]:
                     or lower.labels:
                 continue
             text = f"{cell.text} {lower.text}"
+            if not fields_of_label(text.rstrip(" :")):
+                break
             merged = Cell(text, cell.words + lower.words, cell.page, cell.line, cell.ocr)
             read_labels(merged)
             if merged.only and merged.only != lower.only:
