@@ -181,15 +181,20 @@ def print_ledger(current: dict[str, tuple[str, Score]]) -> None:
               f"{first.silent}/{first.truth} ({_ratio(first.silent, first.truth):.1%})")
 
 
-def _synthetic(verbose: bool) -> None:
+def _synthetic(verbose: bool) -> dict[str, tuple[str, Score]]:
+    """Score the generated corpus (seed 0); returns its scores keyed as the ledger keys them
+    (``generated/FAMILY/FILE``: the same seed gives the same documents)."""
     try:
         from tests.synthetic import generate_corpus  # type: ignore[import-not-found,unused-ignore]
     except ImportError as exc:
         print(f"\n== generated corpus skipped: tests.synthetic not importable ({exc})")
-        return
+        return {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = generate_corpus(Path(tmp), per_family=3, seed=0)
-        print_scores("generated corpus (tests.synthetic)", by_layout(score_documents(Path(folder))), verbose)
+        scored = score_documents(Path(folder))
+        print_scores("generated corpus (tests.synthetic)", by_layout(scored), verbose)
+    return {f"generated/{layout.removeprefix('synthetic-')}/{Path(key).name}": (layout, s)
+            for key, layout, s in scored}
 
 
 def main() -> int:
@@ -218,7 +223,7 @@ def main() -> int:
         print(f"\n== all real folders: recall {everything.recall:.3f}, precision {everything.precision:.3f}, "
               f"metadata {everything.metadata:.3f}, silent misses {everything.silent}/{everything.truth}")
     if not args.folders:
-        _synthetic(args.verbose)
+        current.update(_synthetic(args.verbose))
     print_ledger(current)
     print(f"\n({time.perf_counter() - start:.1f} s)")
     return 0
