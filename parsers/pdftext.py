@@ -73,8 +73,10 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[_Char]:
             oy.value = rect.bottom + 0.2 * size
         base = height - oy.value
         prev = out[-1] if out else None
-        # the font is looked up where a word may start (after a space, at a new size); else it continues
-        bold = prev.bold if prev is not None and not prev.ch.isspace() and prev.size == size else fonts.bold(raw, i)
+        # the font is looked up where a word may start (after a space or a gap, at a new size or line)
+        same_word = prev is not None and not prev.ch.isspace() and prev.size == size \
+            and 0 <= rect.left - prev.x1 < 0.3 * size and abs(prev.bottom - (base + 0.2 * size)) < 0.3 * size
+        bold = prev.bold if same_word and prev is not None else fonts.bold(raw, i)
         out.append(_Char(chr(code), rect.left, base - 0.75 * size, rect.right, base + 0.2 * size, size, bold))
     return out
 

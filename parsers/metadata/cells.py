@@ -254,8 +254,8 @@ def _below(label: Cell, cells: list[Cell], by_line: dict[tuple[int, int], list[C
         stop = False
         for cell in row:
             owners = [_owner(w, label, rivals) for w in cell.words]
-            if label not in owners:
-                continue
+            if label not in owners or is_value(cell, by_line):
+                continue  # not under this label, or the value of the label beside it on its own line
             first = owners[0]
             if first is not None and first is not label and not any(
                     first.x0 < r.x0 <= cell.x1 for r in (label, *rivals) if r is not first and r.top < cell.top):
