@@ -248,3 +248,15 @@ def test_a_date_under_the_product_is_no_batch(make_doc: Callable[..., Path]) -> 
     ]))
     assert doc.product == "Gold Bali Powder"
     assert doc.batch is None
+
+
+def test_the_text_layer_tells_bold_words(make_doc: Callable[..., Path]) -> None:
+    """Words carry their font's weight: a standard bold font (no weight, a bold name) counts;
+    a label printed right after a regular value on the same line is looked up afresh."""
+    from parsers.pdf import read_bytes, read_pdf
+
+    pdf = read_pdf(read_bytes(make_doc([(40, 80, "Client", True), (120, 80, "Acme Herbs LLC"),
+                                        (260, 80, "Report No.", True), (340, 80, "R-1234")])))
+    weights = {w.text: w.bold for line in pdf.pages[0].lines for cell in line.cells for w in cell.words}
+    assert weights == {"Client": True, "Acme": False, "Herbs": False, "LLC": False, "Report": True, "No.": True,
+                       "R-1234": False}
