@@ -137,4 +137,5 @@ FAMILIES: tuple[Family, ...] = (
     Family("formbox", headers.header_sample("formbox"), headers.formbox),
     Family("parties", headers.header_sample("parties"), headers.parties),
     Family("bilingual", headers.header_sample("bilingual", headers.bilingual_language), headers.bilingual),
+    Family("sidebar", headers.header_sample("sidebar"), headers.sidebar),
 )

@@ -27,6 +27,10 @@ families test the certificate's header, not its tables.
     German/English, Spanish/English or French/English labels (``Kunde / Customer:``),
     local dates, a lab name with no "lab" word printed in the header and again in the
     footer with its mail domain and an accreditation number.
+``sidebar``
+    written after the parser was changed for the four above, to measure it afresh: metadata
+    in a left sidebar (small capitals over values, long values wrapped), a customer's own
+    reference, the lab named only in the signature block ("For and on behalf of X").
 """
 
 from __future__ import annotations
@@ -376,4 +380,64 @@ def bilingual(sample: Sample, rng: random.Random) -> bytes:
         y -= 12.5
     _results(pen, s, y - 18)
     pen.finish()
+    return out.getvalue()
+
+
+# --- sidebar (written after the parser changes for the four above, to measure them afresh) --
+
+SIDEBAR_LABELS = {"vendor": ("CLIENT", "CUSTOMER", "SUBMITTED BY"), "product": ("PRODUCT", "SAMPLE DESCRIPTION"),
+                  "batch": ("LOT / BATCH", "BATCH NO.", "LOT CODE"), "sample_id": ("LAB SAMPLE NO.", "LAB REF."),
+                  "report_number": ("CERTIFICATE NO.", "REPORT REF."),
+                  "received": ("RECEIVED", "DATE RECEIVED"), "tested": ("ANALYSED", "TESTING PERIOD"),
+                  "reported": ("ISSUED", "DATE OF ISSUE")}
+
+
+def sidebar(sample: Sample, rng: random.Random) -> bytes:
+    """Metadata in a left sidebar (small capitals over values, long values wrapped), a
+    customer's own reference beside the lab's, results in the main column, the lab named only
+    in the signature block and an accreditation line that reads like a lab's name."""
+    out = io.BytesIO()
+    pen = Pen(sample, out, font=wild._font(rng, sample))
+    s = sample
+    labels = {k: rng.choice(v) for k, v in SIDEBAR_LABELS.items()}
+    top = pen.height - 50
+    _put(pen, 190, top, rng.choice(("Certificate of Analysis", "Analytical Certificate")), 16, bold=True)
+    _put(pen, 190, top - 16, rng.choice(("Botanical testing", "Contaminant and potency testing")), 8)
+    values = _fields(s)
+    y = top
+    entries = [(labels[k], values[k]) for k in FIELDS if values[k] is not None]
+    entries.insert(rng.randint(2, len(entries)), ("CUSTOMER REF.", f"PO-{rng.randint(1000, 9999)}"))
+    for label, value in entries:
+        _put(pen, 36, y, label, 6.5)
+        y -= 10
+        words, line = (value or "").split(), ""
+        for word in words:  # wrap at the sidebar's width
+            if line and _width(pen, f"{line} {word}", 8.5) > 135:
+                _put(pen, 36, y, line, 8.5)
+                y -= 10
+                line = word
+            else:
+                line = f"{line} {word}".strip()
+        _put(pen, 36, y, line, 8.5)
+        y -= 16
+    pen.c.setLineWidth(0.5)
+    pen.c.line(180, pen.height - 40, 180, 60)
+    x0, width = 190.0, pen.width - 190 - 36
+    y2 = top - 40
+    for panel in s.panels:
+        _put(pen, x0, y2, panel.title, 9.5, bold=True)
+        y2 -= 5
+        rows: list[tuple[str, ...]] = [("Analyte", "Result", "Units", "LOQ")]
+        for cell in panel.cells:
+            cell.page = 1
+            rows.append((cell.label, cell.text, cell.unit or "-", cell.loq_text or "-"))
+        y2 = wild._table_rows(pen, x0, y2, [width * f for f in (0.42, 0.22, 0.18, 0.18)], rows, 13.0, 7.5,
+                              "lrlr") - 16
+    y2 = min(y2, 130)
+    _put(pen, x0, y2, f"For and on behalf of {s.lab[0]}", 8.5, bold=True)
+    _put(pen, x0, y2 - 12, f"{rng.choice(('A. Okonkwo', 'H. Lindgren', 'P. Marsh'))}, Authorised Signatory", 8)
+    _put(pen, x0, y2 - 30, f"Accredited testing laboratory No. {rng.randint(1000, 9999)}. "
+         "Results relate only to the items tested.", 7)
+    pen.c.showPage()
+    pen.c.save()
     return out.getvalue()
