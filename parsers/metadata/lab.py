@@ -52,7 +52,8 @@ _URL = re.compile(r"(?:https?://)?w{2,4}\.([a-z0-9-]{3,40})\.(?:com|net|org|us|c
 def find_lab_name(labelled: list[Candidate], cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]],
                   vendor: str | None) -> str | None:
     """The issuer's name (see the module's docstring for the order of the evidence)."""
-    value = best_name([c for c in labelled if not set(fold(c.value).split()) & JOB_TITLES])
+    value = best_name([c for c in labelled if not set(fold(c.value).split()) & JOB_TITLES
+                       and re.match(r"\s*[^\W\d_]", c.value)])  # a name starts with a letter
     if value is not None and fold(value) != fold(vendor or ""):
         return value
     domains = _domains(cells)

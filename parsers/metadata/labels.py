@@ -248,7 +248,9 @@ def _pairs(part: str) -> list[tuple[str, str, int]]:
         end = marks[k + 1][0] if k + 1 < len(marks) else len(part)
         value = part[value_start:end].strip(" ,;")
         aside = 1 if part[:start].strip() and part[start].islower() else 0  # "... by the client: see below"
-        out.extend((name, value, rank + aside) for name, rank in names)
+        numbered = _NUMBERED.search(part[start:value_start])
+        out.extend((name, value, rank + aside) for name, rank in names
+                   if not (name == "lab" and numbered))  # "laboratory No. 4479": a number, not a name
     return out
 
 

@@ -75,7 +75,8 @@ LABEL_TABLE: dict[str, dict[str, dict[int, tuple[str, ...]]]] = {
     },
     "report_number": {
         "en": {0: ("report", "report id", "certificate", "certificate id", "coa", "coa id", "final report",
-                   "test report", "analysis report", "analytical report", "report code"),
+                   "test report", "analysis report", "analytical report", "report code", "report ref",
+                   "report reference", "certificate ref", "certificate reference", "coa ref"),
                1: ("project", "work order", "job", "job id", "project id", "submission", "certificate of analysis",
                    "coa report", "test report id"),
                2: ("order", "order id")},
