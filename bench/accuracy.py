@@ -182,8 +182,8 @@ def print_ledger(current: dict[str, tuple[str, Score]]) -> None:
 
 
 def _synthetic(verbose: bool) -> dict[str, tuple[str, Score]]:
-    """Score the generated corpus; returns its scores keyed as the ledger keys generated
-    documents (``generated/FAMILY/FILE``)."""
+    """Score the generated corpus (seed 0); returns its scores keyed as the ledger keys them
+    (``generated/FAMILY/FILE``: the same seed gives the same documents)."""
     try:
         from tests.synthetic import generate_corpus  # type: ignore[import-not-found,unused-ignore]
     except ImportError as exc:

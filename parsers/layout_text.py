@@ -25,6 +25,7 @@ class Word:
     x1: float
     bottom: float
     size: float
+    bold: bool = False  # set by the text layer from the font (weight or name); OCR words never are
 
     @property
     def mid_y(self) -> float:

@@ -35,6 +35,7 @@ class _Char:
     x1: float
     bottom: float
     size: float
+    bold: bool = False
 
 
 def page_words(page: pdfium.PdfPage) -> list[Word]:
@@ -56,6 +57,7 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[_Char]:
     matrix = pdfium_c.FS_MATRIX()
     mref = ctypes.byref(matrix)
     out: list[_Char] = []
+    fonts = _FontWeights()
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
         if code in (0, 0xFFFE, 0xFFFF):
@@ -73,8 +75,56 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[_Char]:
         if not pdfium_c.FPDFText_GetCharOrigin(raw, i, *origin):
             oy.value = rect.bottom + 0.2 * size
         base = height - oy.value
-        out.append(_Char(chr(code), rect.left, base - 0.75 * size, rect.right, base + 0.2 * size, size))
+        prev = out[-1] if out else None
+        # the font is looked up where a word may start (after a space or a gap, at a new size or line)
+        same_word = prev is not None and not prev.ch.isspace() and prev.size == size \
+            and 0 <= rect.left - prev.x1 < 0.3 * size and abs(prev.bottom - (base + 0.2 * size)) < 0.3 * size
+        bold = prev.bold if same_word and prev is not None else fonts.bold(raw, i)
+        out.append(_Char(chr(code), rect.left, base - 0.75 * size, rect.right, base + 0.2 * size, size, bold))
     return out
+
+
+class _FontWeights:
+    """Whether a character's font is bold, looked up once per text object (a run of text in one font).
+
+    Bold is a weight of 600 or more, or a font name saying so (the standard fonts, such as
+    ``Helvetica-Bold``, carry no weight). Labels told apart from values only by weight need it.
+    """
+
+    def __init__(self) -> None:
+        self.last: int | None = None
+        self.value = False
+        self.by_font: dict[int, bool] = {}
+
+    def bold(self, raw: pdfium_c.FPDF_TEXTPAGE, i: int) -> bool:
+        obj = pdfium_c.FPDFText_GetTextObject(raw, i)
+        key = ctypes.cast(obj, ctypes.c_void_p).value
+        if key == self.last:
+            return self.value
+        self.last = key
+        font = pdfium_c.FPDFTextObj_GetFont(obj) if key else None
+        font_key = ctypes.cast(font, ctypes.c_void_p).value if font else None
+        if font_key is None:
+            self.value = False
+        elif font_key not in self.by_font:
+            self.by_font[font_key] = _is_bold(font)
+            self.value = self.by_font[font_key]
+        else:
+            self.value = self.by_font[font_key]
+        return self.value
+
+
+def _is_bold(font: pdfium_c.FPDF_FONT) -> bool:
+    weight = pdfium_c.FPDFFont_GetWeight(font)
+    if weight >= 600:
+        return True
+    size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
+    if size <= 0:
+        return False
+    buf = ctypes.create_string_buffer(size)
+    pdfium_c.FPDFFont_GetBaseFontName(font, buf, size)
+    name = buf.value.decode("latin-1", "replace").split("+")[-1].lower()
+    return any(word in name for word in ("bold", "black", "heavy", "semibold", "demi"))
 
 
 def _size(raw: pdfium_c.FPDF_TEXTPAGE, i: int, matrix: pdfium_c.FS_MATRIX, has_matrix: bool) -> float:
@@ -228,7 +278,8 @@ def _flush(cur: list[_Char], words: list[Word]) -> None:
     size = max(c.size for c in cur)
     top = min(c.top for c in cur)
     bottom = max(c.bottom for c in cur)
-    words.append(Word(text, cur[0].x0, top, max(c.x1 for c in cur), bottom, size))
+    bold = 2 * sum(c.bold for c in cur) > len(cur)
+    words.append(Word(text, cur[0].x0, top, max(c.x1 for c in cur), bottom, size, bold))
 
 
 def _superscripts(cur: list[_Char]) -> str:

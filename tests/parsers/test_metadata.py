@@ -381,7 +381,7 @@ def test_a_company_named_by_a_lab_compound(name: str, make_pdf: Callable[..., Pa
     ("Emerald -Mitra Supply LLC", "Emerald Mitra Supply LLC"), ("Red Bali - Kratom", "Red Bali - Kratom"),
 ])
 def test_ocr_specks_in_names(text: str, expected: str) -> None:
-    from parsers.metadata import _ocr_name
+    from parsers.metadata.names import _ocr_name
     assert _ocr_name(text) == expected
 
 

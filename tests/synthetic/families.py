@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tests.synthetic import draw, glyphs, unseen, wild
+from tests.synthetic import draw, glyphs, headers, unseen, wild
 from tests.synthetic.model import Panel, Sample, base_sample, panel_cells, pick, standard_panels
 from tests.synthetic.scan import rasterize
 from tests.synthetic.values import ALKALOIDS, MYCOTOXINS, Cell, number, significant
@@ -141,4 +141,10 @@ FAMILIES: tuple[Family, ...] = (
     Family("spaced", glyphs.spaced_sample, glyphs.spaced),
     Family("gridscan", glyphs.gridscan_sample, glyphs.gridscan, text_layer=False),
     Family("garbled", wild.family_sample("garbled"), glyphs.garbled, legible=False),
+    # headers the metadata reader was not tuned on (see tests.synthetic.headers)
+    Family("kvgrid", headers.header_sample("kvgrid"), headers.kvgrid),
+    Family("formbox", headers.header_sample("formbox"), headers.formbox),
+    Family("parties", headers.header_sample("parties"), headers.parties),
+    Family("bilingual", headers.header_sample("bilingual", headers.bilingual_language), headers.bilingual),
+    Family("sidebar", headers.header_sample("sidebar"), headers.sidebar),
 )

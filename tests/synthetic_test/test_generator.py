@@ -90,7 +90,7 @@ def test_values_are_the_printed_numbers_in_canonical_units(corpus: tuple[Path, l
     checked = 0
     for record in corpus[1]:
         for r in record["results"]:
-            printed = _printed_number(r["raw"], _commas(record))
+            printed = _printed_number(r["raw"], _commas(record) or _decimal_comma(record))
             unit = _printed_unit(r)
             if r["qualifier"] != "=" or printed is None or unit is None:
                 continue
@@ -154,6 +154,15 @@ def _page_texts(path: Path) -> list[str]:
 
 def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+def _decimal_comma(record: dict[str, Any]) -> bool:
+    """European families print decimal commas; the bilingual family does when it is German
+    (a comma before one, two or four-plus digits, or after a lone 0, is never a thousands mark)."""
+    if record["layout"] in ("synthetic-european", "synthetic-intl"):
+        return True
+    return record["layout"] == "synthetic-bilingual" and any(
+        re.search(r"(?<!\d)0,\d|\d,\d{1,2}(?!\d)|\d,\d{4,}", r["raw"]) for r in record["results"])
 
 
 def _printed_number(raw: str, decimal_comma: bool) -> float | None:

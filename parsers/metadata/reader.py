@@ -1,0 +1,129 @@
+"""The entry point: read every label/value pair of the first pages, rank them, choose.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parsers.document import Dates, Lab
+from parsers.layout_text import Page
+from parsers.metadata.cells import Cell, build_cells, continuation, lines_of, value_for, zip_fields
+from parsers.metadata.dates import first_date, writes_day_first
+from parsers.metadata.identifiers import batch_under_product, best_id, matrix_title
+from parsers.metadata.lab import accreditation, find_lab_name
+from parsers.metadata.labels import bare_rank, fields_of_label, normalise_label, split_pairs
+from parsers.metadata.names import best_name, clean, looks_like_name
+from parsers.metadata.parties import block_vendor, titled_block_vendor
+from parsers.metadata.ranking import Candidate, Placement, SortKey, Source
+from parsers.metadata.vocabulary import DATE_FIELDS, EMPTY, NAME_LABELS
+from parsers.vocab import fold
+
+
+@dataclass(slots=True)
+class Metadata:
+    """The header fields of a certificate."""
+
+    lab: Lab
+    vendor: str | None
+    product: str | None
+    batch: str | None
+    sample_id: str | None
+    report_number: str | None
+    dates: Dates
+
+
+def read_metadata(pages: list[Page]) -> Metadata:
+    """Header fields of a certificate (first pages first; labels, then geometry)."""
+    cells = build_cells(pages[:3])
+    by_line = lines_of(cells)
+    found: dict[str, list[Candidate]] = {}
+
+    def add(name: str, value: str | None, key: SortKey, ocr: bool) -> None:
+        value = _FOOTNOTE.sub("", value) if value is not None else None  # "Name: +   Gold"
+        if value is not None and clean(value) is not None and fold(value) not in EMPTY:
+            found.setdefault(name, []).append(Candidate(key, value, ocr))
+
+    for k, cell in enumerate(cells):
+        order = k + 1
+        for name, value, rank in cell.labels:
+            if name in ("product", "vendor"):
+                value += continuation(cell, by_line)
+            add(name, value, SortKey(rank, cell.page, Placement.PRINTED, order, Source.IN_CELL), cell.ocr)
+        if cell.only and not cell.labels:
+            value_cell = value_for(cell, cells, by_line)
+            if value_cell is not None:
+                placed = Placement.BELOW if value_cell.top > cell.bottom - 1 else Placement.PRINTED
+                for name, value in zip_fields(cell, value_cell):
+                    add(name, value, SortKey(bare_rank(name, cell), cell.page, placed, order, Source.BARE_LABEL),
+                        cell.ocr)
+        if k + 1 == len(cells) or (cells[k + 1].page, cells[k + 1].line) != (cell.page, cell.line):
+            for name, value, rank in split_pairs(by_line[(cell.page, cell.line)]):
+                add(name, value, SortKey(rank, cell.page, Placement.PRINTED, order, Source.SPLIT_LABEL), cell.ocr)
+    for k, cell in enumerate(cells):
+        for name, value in _named_under_heading(cell, by_line):
+            add(name, value, SortKey(bare_rank(name, cell), cell.page, Placement.BELOW, k + 1, Source.BARE_LABEL),
+                cell.ocr)
+    _split_product_lots(found)
+    day_first = writes_day_first(cells)
+    dates = {name: first_date(found.get(name, []), day_first, last=name != "received") for name in DATE_FIELDS}
+    vendor = best_name(found.get("vendor", []))
+    lab_name = find_lab_name(found.get("lab", []), cells, by_line, vendor)
+    if vendor is None:
+        vendor = block_vendor(cells, by_line, lab_name) or titled_block_vendor(cells, by_line, lab_name)
+    product = best_name(found.get("product", []), skip_rank=2)
+    if product is None:
+        product = matrix_title(cells, by_line, {lab_name, vendor})
+    if product is None:
+        product = best_name(found.get("product", []))
+    sample_id = best_id(found.get("sample_id", [])) or best_id(found.get("sample_id", []), keep_names=True)
+    if product is None:  # "Sample: Red Vein Powder": a sample named like a product names it
+        named = best_id([c for c in found.get("sample_id", []) if looks_like_name(c.value)], keep_names=True)
+        product = named if named is not None and looks_like_name(named) else None
+    batch = best_id(found.get("batch", [])) or batch_under_product(cells, by_line, found.get("product", []))
+    return Metadata(
+        lab=Lab(lab_name, accreditation(cells)),
+        vendor=vendor,
+        product=product,
+        batch=batch,
+        sample_id=sample_id,
+        report_number=best_id(found.get("report_number", []), report=True),
+        dates=Dates(dates["received"], dates["tested"], dates["reported"]),
+    )
+
+
+#: A footnote mark printed after a label, before its value.
+_FOOTNOTE = re.compile(r"^\s*(?:[+*†‡§¹²³⁴]|\(\d\))(?=\s)\s*")
+#: ``Red Vein Powder (Batch RV/24/101)``, ``Gold Bali Powder, Lot # L-22``: a name, then a batch label and its code.
+_WITH_LOT = re.compile(r"^(?P<name>.*?[^\W\d_].*?)\s*[(\[,;–-]\s*(?P<label>[^\W\d_][^\W\d_#. ]{1,20}?\.?)\s*"
+                       r"(?:#|No\.?|Nr\.?)?\s*:?\s*(?P<code>[A-Za-z0-9][\w./-]*\d[\w./-]*)\s*[)\]]?$")
+
+
+def _split_product_lots(found: dict[str, list[Candidate]]) -> None:
+    """A product (or a sample named like one) printed with its lot in one value gives both."""
+    for name in ("product", "sample_id"):
+        for cand in found.get(name, []):
+            m = _WITH_LOT.match(cand.value.strip())
+            if m is None or not any(f == "batch" for f, _r in fields_of_label(m["label"])):
+                continue
+            found.setdefault("batch", []).append(Candidate(cand.key, m["code"], cand.ocr))
+            cand.value = m["name"]
+
+
+_SUB_LABEL = re.compile(r"^([^:]{1,30}):\s*(\S.*)$")
+
+
+def _named_under_heading(heading: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> list[tuple[str, str]]:
+    """A party heading (``DISTRIBUTOR``, ``Client Info``) over generic sub-labels: its
+    ``Business Name:`` / ``Name:`` line names the party."""
+    fields = [f for f in heading.only if f in ("vendor", "product", "lab")]
+    if not fields or heading.labels:
+        return []
+    for line in range(heading.line + 1, heading.line + 5):
+        for cell in by_line.get((heading.page, line), []):
+            if abs(cell.x0 - heading.x0) > 6 or cell.top - heading.bottom > 6 * heading.size:
+                continue
+            m = _SUB_LABEL.match(cell.text)
+            if m is not None and normalise_label(m[1]) in NAME_LABELS:
+                return [(name, m[2]) for name in fields]
+    return []
