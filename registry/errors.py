@@ -9,10 +9,15 @@ Services raise :class:`RegistryError` subclasses; the transport maps them here:
 Werkzeug's HTTP exceptions (routing 404s, 405s, request-size 413s) and webargs'
 validation errors (422, with ``errors`` per field) get the same shape. Anything
 uncaught becomes a bare 500 problem that leaks no detail.
+
+A browser asking for a page (not under ``/api/``) gets the same error as a page: the
+web blueprint registers a renderer (:func:`set_page_renderer`) that answers when the
+request wants HTML and declines (None) otherwise.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app, g, json
@@ -70,9 +75,23 @@ class Unprocessable(RegistryError):
     status, title, slug = 422, "Unprocessable Content", "validation"
 
 
+PageRenderer = Callable[[int, str, "str | None", dict[str, str]], "Response | None"]
+_PAGE_RENDERER = "registry.error_page"
+
+
+def set_page_renderer(app: Flask, render: PageRenderer) -> None:
+    """Errors of requests that want a page go through ``render`` (None: problem+json)."""
+    app.extensions[_PAGE_RENDERER] = render
+
+
 def problem(status: int, title: str, detail: str | None = None, *, slug: str | None = None,
             errors: Any = None, headers: dict[str, str] | None = None) -> Response:
-    """Build a problem+json response."""
+    """Build a problem+json response, or the error page when the client wants a page."""
+    render = current_app.extensions.get(_PAGE_RENDERER)
+    if render is not None:
+        page = render(status, title, detail, dict(headers or {}))
+        if page is not None:
+            return page
     body: dict[str, Any] = {
         "type": f"{current_app.config['BASE_URL'].rstrip('/')}/problems/{slug}" if slug
         else "about:blank",

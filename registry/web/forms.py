@@ -1,0 +1,48 @@
+"""The pages' inputs as WTForms forms: the search's query string (no CSRF: a GET that
+changes nothing) and the subscription form (CSRF through Flask-WTF)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import Form, HiddenField, IntegerField, SelectField, StringField
+from wtforms.fields import DateField, EmailField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from registry.services.search import ANY_PROFILE
+
+STATUS_CHOICES = [("", "Any status"), ("fail", "Fail"), ("incomplete", "Incomplete"), ("pass", "Pass")]
+PER_PAGE_CHOICES = [(10, "10"), (25, "25"), (50, "50"), (100, "100")]
+SORT_CHOICES = [("newest", "Newest test first")]
+MAX_PAGE = 10_000
+
+
+class SearchForm(Form):
+    """``/search``: every filter optional; the profile's choices are set per request."""
+
+    q = StringField("Vendor, lot or product", [Optional(), Length(max=200)])
+    status = SelectField("Status", choices=STATUS_CHOICES, default="")
+    profile = SelectField("Judged under", default="")
+    analyte = StringField("Analyte (name, symbol or code)", [Optional(), Length(max=60)])
+    lab = StringField("Lab", [Optional(), Length(max=500)])
+    tested_after = DateField("Tested on or after", [Optional()])
+    tested_before = DateField("Tested on or before", [Optional()])
+    sort = SelectField("Sort", choices=SORT_CHOICES, default="newest")
+    per_page = SelectField("Per page", choices=PER_PAGE_CHOICES, coerce=int, default=25)
+    page = IntegerField("Page", [Optional(), NumberRange(min=1, max=MAX_PAGE)], default=1)
+
+    def set_profiles(self, codes: list[tuple[str, str]], default: str) -> None:
+        self.profile.choices = [("", f"Default ({default})"), (ANY_PROFILE, "Any profile"), *codes]
+
+
+class SubscribeForm(FlaskForm):
+    """``/subscribe``: an email address and what to hear about (double opt-in follows)."""
+
+    email = EmailField("Email address", [DataRequired(), Length(max=320),
+                                         Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                                                message="That does not look like an email address.")])
+    scope = SelectField("Tell me about", choices=[("everything", "Every failing batch"),
+                                                  ("vendor", "This vendor's batches"),
+                                                  ("product", "This product's batches")],
+                        default="everything")
+    vendor = HiddenField()
+    product = HiddenField()
