@@ -101,9 +101,9 @@ def seven_oh_share(values: dict[str, float]) -> float | None:
 
 
 def looks_like_lot(text: str) -> bool:
-    """One word with a digit in it: what people copy from a bag (``RB-2024-0117``)."""
-    words = text.split()
-    return len(words) == 1 and any(ch.isdigit() for ch in words[0])
+    """A few words with a digit in them: what people copy from a bag (``RB-2024-0117``,
+    ``rb 2024 0117``); lots ignore spaces, dashes, dots and case."""
+    return len(text) <= 60 and len(text.split()) <= 4 and any(ch.isdigit() for ch in text)
 
 
 def box_filters(text: str | None, base: BatchFilters, session: Session, *, profile: str) -> BatchFilters:

@@ -4,15 +4,16 @@ changes nothing) and the subscription form (CSRF through Flask-WTF)."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import Form, HiddenField, IntegerField, SelectField, StringField
+from wtforms import Form, HiddenField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.fields import DateField, EmailField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from registry.services.search import ANY_PROFILE
 
-STATUS_CHOICES = [("", "Any status"), ("fail", "Fail"), ("incomplete", "Incomplete"), ("pass", "Pass")]
-PER_PAGE_CHOICES = [(10, "10"), (25, "25"), (50, "50"), (100, "100")]
-SORT_CHOICES = [("newest", "Newest test first")]
+STATUS_CHOICES = [SelectChoice("", "Any status"), SelectChoice("fail", "Fail"),
+                  SelectChoice("incomplete", "Incomplete"), SelectChoice("pass", "Pass")]
+PER_PAGE_CHOICES = [SelectChoice(n, n) for n in ("10", "25", "50", "100")]
+SORT_CHOICES = [SelectChoice("newest", "Newest test first")]
 MAX_PAGE = 10_000
 
 
@@ -31,7 +32,9 @@ class SearchForm(Form):
     page = IntegerField("Page", [Optional(), NumberRange(min=1, max=MAX_PAGE)], default=1)
 
     def set_profiles(self, codes: list[tuple[str, str]], default: str) -> None:
-        self.profile.choices = [("", f"Default ({default})"), (ANY_PROFILE, "Any profile"), *codes]
+        self.profile.choices = [SelectChoice("", f"Default ({default})"),
+                                SelectChoice(ANY_PROFILE, "Any profile"),
+                                *(SelectChoice(code, name) for code, name in codes)]
 
 
 class SubscribeForm(FlaskForm):
@@ -40,9 +43,9 @@ class SubscribeForm(FlaskForm):
     email = EmailField("Email address", [DataRequired(), Length(max=320),
                                          Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
                                                 message="That does not look like an email address.")])
-    scope = SelectField("Tell me about", choices=[("everything", "Every failing batch"),
-                                                  ("vendor", "This vendor's batches"),
-                                                  ("product", "This product's batches")],
+    scope = SelectField("Tell me about", choices=[SelectChoice("everything", "Every failing batch"),
+                                                  SelectChoice("vendor", "This vendor's batches"),
+                                                  SelectChoice("product", "This product's batches")],
                         default="everything")
     vendor = HiddenField()
     product = HiddenField()
