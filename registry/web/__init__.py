@@ -72,8 +72,9 @@ def init_app(app: Flask) -> None:
     from registry.web import views
 
     base_https = str(app.config.get("BASE_URL", "")).startswith("https://")
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Flask's defaults hold these keys (HttpOnly on, SameSite None): set them outright.
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
     app.config["SESSION_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE") or base_https)
     # The token is checked by the blueprint's own before_request, not on every route.
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
