@@ -2,6 +2,8 @@
 
 - ``/`` home, ``/search`` results, ``/batches/<id>`` a batch with its verdicts and
   reasons, ``/vendors/<slug>``, ``/profiles`` and ``/profiles/<code>``, ``/subscribe``.
+- ``/review``: the review desk (``registry.web.review``), behind an uploader or admin
+  token kept as a session.
 - Every form carries a CSRF token (Flask-WTF's ``CSRFProtect``, checked on this
   blueprint alone: the JSON API authenticates by bearer token and takes no cookies).
 - The session cookie is ``HttpOnly``, ``SameSite=Lax`` and ``Secure`` when the request
@@ -69,7 +71,7 @@ def error_page(status: int, title: str, detail: str | None, headers: dict[str, s
 
 def init_app(app: Flask) -> None:
     from registry import errors
-    from registry.web import views
+    from registry.web import review, views
 
     base_https = str(app.config.get("BASE_URL", "")).startswith("https://")
     # Flask's defaults hold these keys (HttpOnly on, SameSite None): set them outright.
@@ -84,6 +86,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.autoescape = True  # every template, whatever its extension
     views.register_filters(app)
     app.register_blueprint(views.bp)
+    app.register_blueprint(review.bp)
     errors.set_page_renderer(app, lambda status, title, detail, headers: (
         error_page(status, title, detail, headers) if wants_page(request) else None))
 

@@ -4,7 +4,15 @@ changes nothing) and the subscription form (CSRF through Flask-WTF)."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import Form, HiddenField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import (
+    Form,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.fields import DateField, EmailField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
@@ -49,3 +57,13 @@ class SubscribeForm(FlaskForm):
                         default="everything")
     vendor = HiddenField()
     product = HiddenField()
+
+
+class LoginForm(FlaskForm):
+    """``/review/login``: an uploader or admin API token, kept as a session after."""
+
+    token = PasswordField("API token", [DataRequired(), Length(max=200)])
+
+
+class LogoutForm(FlaskForm):
+    """``/review/logout``: a POST with its CSRF token, so no link can sign a person out."""
