@@ -13,8 +13,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.models import Batch, Certificate, CertificateStatus, Result, Vendor, Verdict
-from registry.services.search import BatchFilters, search_batches
+from registry.models import (
+    Batch,
+    Certificate,
+    CertificateStatus,
+    Product,
+    Profile,
+    Result,
+    Vendor,
+    Verdict,
+)
+from registry.services.search import ANY_PROFILE, BatchFilters, Page, search_batches
 from registry.thresholds.analytes import ALKALOIDS, ANALYTES
 
 SEVEN_OH = "7_hydroxymitragynine"
@@ -30,14 +39,49 @@ class Counts:
 
 
 def counts(session: Session) -> Counts:
-    """Four counts, each one indexed count (failing: distinct batches of fail verdicts)."""
-    failing = sa.select(Verdict.batch_id).where(Verdict.status == "fail").distinct().subquery()
+    """Four counts. Failing batches are read per profile code from the
+    ``(profile_code, status, batch_id)`` index (only the fail entries, not every
+    verdict): the codes are those of the stored profiles, which every verdict names."""
+    codes = sa.select(Profile.code).distinct().scalar_subquery()
+    failing = (sa.select(Verdict.batch_id).where(Verdict.profile_code.in_(codes), Verdict.status == "fail")
+               .distinct().subquery())
     return Counts(
         batches=session.scalar(sa.select(sa.func.count()).select_from(Batch)) or 0,
         vendors=session.scalar(sa.select(sa.func.count()).select_from(Vendor)) or 0,
         certificates=session.scalar(sa.select(sa.func.count()).select_from(Certificate)) or 0,
         failing_any=session.scalar(sa.select(sa.func.count()).select_from(failing)) or 0,
     )
+
+
+def latest_failing(session: Session, limit: int = 10) -> list[dict[str, Any]]:
+    """The latest-tested (dated) batches failing under at least one profile, in the search's
+    item shape (``status`` = worst, ``failing_profiles``), without counting them all:
+    the ``(tested, id)`` index is walked backwards, a probe per batch, until ``limit``
+    are found."""
+    fails = sa.select(sa.literal_column("1")).select_from(Verdict).where(
+        Verdict.batch_id == Batch.id, Verdict.status == "fail").exists()
+    ids = list(session.scalars(sa.select(Batch.id).where(Batch.tested.is_not(None), fails)
+                               .order_by(Batch.tested.desc(), Batch.id.desc()).limit(limit)))
+    if not ids:
+        return []
+    rows = session.execute(
+        sa.select(Batch.id, Vendor.name, Vendor.slug, Product.name, Batch.lot, Batch.tested)
+        .join(Vendor, Vendor.id == Batch.vendor_id).outerjoin(Product, Product.id == Batch.product_id)
+        .where(Batch.id.in_(ids))).all()
+    statuses: dict[int, list[tuple[str, str]]] = {}
+    for batch_id, code, status in session.execute(
+            sa.select(Verdict.batch_id, Verdict.profile_code, Verdict.status).where(Verdict.batch_id.in_(ids))):
+        statuses.setdefault(batch_id, []).append((code, status))
+    by_id = {r[0]: r for r in rows}
+    out = []
+    for batch_id in ids:
+        _id, vendor, slug, product, lot, tested = by_id[batch_id]
+        failing = sorted(code for code, status in statuses.get(batch_id, []) if status == "fail")
+        out.append({"id": batch_id, "vendor": vendor, "vendor_slug": slug, "product": product, "lot": lot,
+                    "tested": date.fromisoformat(tested) if isinstance(tested, str) else tested,
+                    "status": "fail", "worst_status": "fail", "failing_profiles": failing,
+                    "profile": ANY_PROFILE})
+    return out
 
 
 @dataclass(frozen=True)
@@ -106,15 +150,16 @@ def looks_like_lot(text: str) -> bool:
     return len(text) <= 60 and len(text.split()) <= 4 and any(ch.isdigit() for ch in text)
 
 
-def box_filters(text: str | None, base: BatchFilters, session: Session, *, profile: str) -> BatchFilters:
-    """The filters for the one search box (vendor, lot or product): a lot-like word is
-    tried as a lot first (any dashes, dots, spaces or case), and as words of the
-    vendor, lot, product and lab when no lot starts with it."""
+def box_search(session: Session, text: str | None, base: BatchFilters, *, profile: str, page: int,
+               per_page: int) -> tuple[BatchFilters, Page]:
+    """The one search box (vendor, lot or product): a lot-like text is searched as a lot
+    first (any dashes, dots, spaces or case), and as words of the vendor, lot, product
+    and lab when no lot starts with it. Returns the filters used and their page."""
     text = (text or "").strip()
-    if not text:
-        return base
-    if looks_like_lot(text):
+    if text and looks_like_lot(text):
         as_lot = replace(base, lot=text)
-        if search_batches(session, as_lot, profile=profile, page=1, per_page=1).total:
-            return as_lot
-    return replace(base, q=text)
+        found = search_batches(session, as_lot, profile=profile, page=page, per_page=per_page)
+        if found.total:
+            return as_lot, found
+    filters = replace(base, q=text) if text else base
+    return filters, search_batches(session, filters, profile=profile, page=page, per_page=per_page)

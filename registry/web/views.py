@@ -59,9 +59,8 @@ def _profile_rows() -> dict[str, Any]:
 
 @bp.get("/")
 def home() -> str:
-    latest = search.search_batches(db.session, search.BatchFilters(status="fail"),
-                                   profile=search.ANY_PROFILE, page=1, per_page=LATEST_FAILING)
-    return render_template("home.html", counts=overview.counts(db.session), latest=latest,
+    return render_template("home.html", counts=overview.counts(db.session),
+                           latest=overview.latest_failing(db.session, LATEST_FAILING),
                            default_profile=_default_profile())
 
 
@@ -80,9 +79,8 @@ def search_page() -> Any:
         base = search.validate_filters(db.session, base, form.profile.data or None)
     except Unprocessable as error:
         return _search_render(form, None, error.errors or {"q": [str(error)]}, 422)
-    filters = overview.box_filters(form.q.data, base, db.session, profile=profile)
-    page = search.search_batches(db.session, filters, profile=profile, page=form.page.data or 1,
-                                 per_page=form.per_page.data)
+    filters, page = overview.box_search(db.session, form.q.data, base, profile=profile,
+                                        page=form.page.data or 1, per_page=form.per_page.data)
     if page.total == 1 and filters.lot and page.page == 1 and request.args.get("go") == "1":
         return redirect(url_for("web.batch", batch_id=page.items[0]["id"]))
     return _search_render(form, page, {}, 200, profile=profile)
@@ -199,7 +197,8 @@ def vendor(slug: str) -> str:
     failing_any = search.search_batches(db.session, search.BatchFilters(vendor=slug, status="fail"),
                                         profile=search.ANY_PROFILE, page=1, per_page=1).total
     trends = overview.vendor_trends(db.session, record.id)
-    limits = present.limits_values(_profile_rows().get(_default_profile()))
+    default = profiles.get_current(db.session, _default_profile())
+    limits = present.limits_values({"definition": default.definition})
     charts = {
         "lead": present.chart(trends["lead"], unit="ug/g", limit=limits.get("lead")),
         "share": present.chart(trends["seven_oh_share"], unit="%", limit=limits.get("7_hydroxymitragynine:share")),
