@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    FloatField,
     Form,
     HiddenField,
     IntegerField,
@@ -67,3 +68,27 @@ class LoginForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """``/review/logout``: a POST with its CSRF token, so no link can sign a person out."""
+
+
+QUALIFIER_CHOICES = [SelectChoice("=", "= (a value)"), SelectChoice("<", "< (below)"),
+                     SelectChoice(">", "> (above)"), SelectChoice("nd", "Not detected (ND)"),
+                     SelectChoice("not_detected", "Not detected / absent"), SelectChoice("detected", "Detected")]
+
+
+class ResultForm(FlaskForm):
+    """A result's corrected value (in ``unit``, converted to the canonical unit)."""
+
+    value = FloatField("Value", [Optional()])
+    unit = StringField("Unit", [Optional(), Length(max=30)])
+    qualifier = SelectField("Qualifier", choices=QUALIFIER_CHOICES, default="=")
+
+
+class AddResultForm(ResultForm):
+    analyte = StringField("Analyte (name, symbol or code)", [DataRequired(), Length(max=60)])
+    page = IntegerField("Page", [Optional(), NumberRange(min=1, max=10_000)])
+
+
+class DatesForm(FlaskForm):
+    received = DateField("Received", [Optional()])
+    tested = DateField("Tested", [Optional()])
+    reported = DateField("Reported", [Optional()])

@@ -1,18 +1,23 @@
 """The review desk: sign in with an uploader or admin token (kept as a signed session
 cookie, re-checked on every request so that a revoked token ends its sessions), then the
-queue of certificates the parser was unsure of or could not read, oldest first.
+queue of certificates the parser was unsure of or could not read, oldest first; and
+one certificate's page images beside its parsed fields, where a reviewer confirms it or
+corrects a result or a date, adds a missed result or deletes a wrong one
+(``services.corrections``: audit log, batch re-judged in the same transaction).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, g, redirect, render_template, request, session, url_for
 
-from registry.errors import Unauthorized
+from registry.errors import NotFound, Unauthorized, Unprocessable
 from registry.extensions import db
-from registry.services import review, tokens
-from registry.web import csrf, forms
+from registry.services import analytes, audit, corrections, review, tokens, unit_of_work
+from registry.services import certificates as certificate_store
+from registry.storage import get_storage
+from registry.web import csrf, forms, pages
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 SESSION_KEY = "reviewer_token_id"
@@ -67,3 +72,103 @@ def queue() -> Any:
     pages = max(1, -(-page.total // page.per_page))
     return render_template("review/queue.html", page=page, pages=pages, reviewer=token,
                            logout=forms.LogoutForm())
+
+
+# ---------------------------------------------------------------------------------------
+# One certificate: the page image beside the parsed fields, and the corrections
+
+
+def _signed_in() -> Any:
+    token = _reviewer()
+    if token is None:
+        raise Unauthorized("sign in at /review/login first")
+    return token
+
+
+@bp.get("/certificates/<int:certificate_id>")
+def certificate(certificate_id: int) -> Any:
+    token = _reviewer()
+    if token is None:
+        return redirect(url_for("review.login", next=request.path))
+    cert = certificate_store.get(db.session, certificate_id)
+    results = sorted(cert.results, key=lambda r: (r.category, analytes.name_of(r.analyte)))
+    forms_by_result = {}
+    for r in results:
+        f = forms.ResultForm(formdata=None, prefix=f"r{r.id}")
+        f.value.data, f.unit.data, f.qualifier.data = r.value, r.unit, r.qualifier
+        forms_by_result[r.id] = f
+    dates = forms.DatesForm(formdata=None, obj=cert)
+    return render_template("review/certificate.html", cert=cert, results=results, reviewer=token,
+                           result_forms=forms_by_result, dates=dates, add=forms.AddResultForm(formdata=None),
+                           plain=forms.LogoutForm(), history=corrections.history(db.session, cert.id),
+                           done=request.args.get("done"), logout=forms.LogoutForm())
+
+
+@bp.get("/certificates/<int:certificate_id>/pages/<int:number>.png")
+def page_image(certificate_id: int, number: int) -> Any:
+    _signed_in()
+    cert = certificate_store.get(db.session, certificate_id)
+    png = pages.render_png(get_storage().open(cert.sha256), number)
+    if png is None:
+        raise NotFound(f"certificate {certificate_id} has no page {number}")
+    return Response(png, mimetype="image/png")
+
+
+def _apply(certificate_id: int, change: Any, done: str) -> Any:
+    token = _signed_in()
+    actor = audit.actor_of(token)
+    unit_of_work.commit(db.session, lambda: change(actor))
+    return redirect(url_for("review.certificate", certificate_id=certificate_id, done=done))
+
+
+def _invalid(form: Any) -> Unprocessable:
+    return Unprocessable("the correction could not be used", errors=form.errors)
+
+
+@bp.post("/certificates/<int:certificate_id>/results/<int:result_id>")
+def correct_result(certificate_id: int, result_id: int) -> Any:
+    _signed_in()
+    form = forms.ResultForm(prefix=f"r{result_id}")
+    if not form.validate():
+        raise _invalid(form)
+    return _apply(certificate_id, lambda actor: corrections.correct_result(
+        db.session, certificate_id, result_id, value=form.value.data, unit=form.unit.data or None,
+        qualifier=form.qualifier.data, actor=actor, request_id=g.get("request_id")), "corrected")
+
+
+@bp.post("/certificates/<int:certificate_id>/results/<int:result_id>/delete")
+def delete_result(certificate_id: int, result_id: int) -> Any:
+    _signed_in()
+    return _apply(certificate_id, lambda actor: corrections.delete_result(
+        db.session, certificate_id, result_id, actor=actor, request_id=g.get("request_id")), "deleted")
+
+
+@bp.post("/certificates/<int:certificate_id>/results")
+def add_result(certificate_id: int) -> Any:
+    _signed_in()
+    form = forms.AddResultForm()
+    if not form.validate():
+        raise _invalid(form)
+    code = analytes.resolve_or_refuse(form.analyte.data)
+    return _apply(certificate_id, lambda actor: corrections.add_result(
+        db.session, certificate_id, analyte=code, value=form.value.data, unit=form.unit.data or None,
+        qualifier=form.qualifier.data, page=form.page.data, actor=actor,
+        request_id=g.get("request_id")), "added")
+
+
+@bp.post("/certificates/<int:certificate_id>/dates")
+def correct_dates(certificate_id: int) -> Any:
+    _signed_in()
+    form = forms.DatesForm()
+    if not form.validate():
+        raise _invalid(form)
+    return _apply(certificate_id, lambda actor: corrections.correct_dates(
+        db.session, certificate_id, received=form.received.data, tested=form.tested.data,
+        reported=form.reported.data, actor=actor, request_id=g.get("request_id")), "dates")
+
+
+@bp.post("/certificates/<int:certificate_id>/confirm")
+def confirm(certificate_id: int) -> Any:
+    _signed_in()
+    return _apply(certificate_id, lambda actor: corrections.confirm(
+        db.session, certificate_id, actor=actor, request_id=g.get("request_id")), "confirmed")

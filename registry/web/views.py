@@ -21,7 +21,16 @@ from flask import (
 
 from registry.errors import NotFound, Unprocessable
 from registry.extensions import db
-from registry.services import analytes, batches, catalog, overview, profiles, search, vendors
+from registry.services import (
+    analytes,
+    batches,
+    catalog,
+    corrections,
+    overview,
+    profiles,
+    search,
+    vendors,
+)
 from registry.web import csrf, forms, present, subscriptions
 
 bp = Blueprint("web", __name__)
@@ -126,7 +135,8 @@ def batch(batch_id: int) -> str:
     worst = min((v["status"] for v in verdicts), key=lambda s: present.STATUSES_ORDER.get(s, 9),
                 default=None)
     page_url = _public_url(url_for("web.batch", batch_id=batch_id))
-    return render_template("batch.html", batch=detail, judged=judged, groups=groups, shown=shown,
+    corrected = corrections.corrected(db.session, labels)
+    return render_template("batch.html", batch=detail, corrected=corrected, judged=judged, groups=groups, shown=shown,
                            known=known, worst=worst, labels=labels, page_url=page_url,
                            default=by_code.get(_default_profile()), default_profile=_default_profile(),
                            age=present.age_days)

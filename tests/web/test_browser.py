@@ -145,3 +145,34 @@ def test_an_xss_vendor_name_shows_as_text(page: Any, live_url: str, catalogue: C
     assert page.get_by_role("heading", level=1).inner_text() == XSS
     assert page.evaluate("document.querySelectorAll('main script').length") == 0
     assert dialogs == []
+
+
+def test_a_reviewer_corrects_a_value_and_the_public_verdict_changes(page: Any, live_url: str, app: Any,
+                                                                    catalogue: Catalogue) -> None:
+    from tests.conftest import make_token
+
+    batch_id = catalogue.batches["leaded"]
+    page.goto(live_url + f"/batches/{batch_id}")
+    certificate = page.locator("table.results tr", has=page.get_by_role("rowheader", name="Lead")) \
+        .get_by_role("link").get_attribute("href").split("/")[4]
+    page.goto(live_url + f"/review/certificates/{certificate}")
+    page.wait_for_url(re.compile(r"/review/login"))
+    page.get_by_label("API token").fill(make_token(app, "uploader"))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(rf"/review/certificates/{certificate}$"))
+    page.wait_for_function("() => { const img = document.querySelector('.review-grid img');"
+                           " return img && img.complete && img.naturalWidth > 0; }")  # the page image
+    lead = page.get_by_role("form", name="Correct Lead")
+    lead.get_by_label("Value").fill("0.21")
+    lead.get_by_role("button", name="Save Lead").click()
+    page.wait_for_url(re.compile(r"done=corrected"))
+    assert "was {" in page.locator("main").inner_text() and "2.1" in page.locator("main").inner_text()
+    shot(page, "review-certificate-1280")
+    page.goto(live_url + f"/batches/{batch_id}")
+    assert "Corrected by a reviewer" in page.locator("article.certificate").inner_text()
+    utah = page.locator("li.verdict", has=page.get_by_role("link", name=re.compile("^Utah")))
+    assert "Fail" not in utah.locator(".badge").first.inner_text()
+    assert not any("Lead" in r for r in utah.locator("li.reason").all_inner_texts())
+    lead_row = page.locator("table.results tr", has=page.get_by_role("rowheader", name="Lead"))
+    assert "0.21 µg/g" in lead_row.inner_text() and "Over the limit" not in lead_row.inner_text()
+    assert page.problems == [], page.problems
