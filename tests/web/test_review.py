@@ -85,3 +85,50 @@ def test_certificates_list_with_filters(app: Flask, catalogue: Catalogue, upload
     assert item["pdf_url"].endswith("/pdf") and item["vendor"] and item["lot"]
     assert client.get("/api/v1/certificates?status=lost").status_code == 422
     assert client.get("/api/v1/certificates?colour=red").status_code == 422
+
+
+def _form_token(client: Any, certificate_id: int) -> str:
+    return _csrf(client, f"/review/certificates/{certificate_id}")
+
+
+def test_corrections_are_logged_and_rejudge_the_batch(app: Flask, catalogue: Catalogue) -> None:
+    from registry.extensions import db
+    from registry.models import AuditEvent, Certificate, Result, Verdict
+
+    client = app.test_client()
+    batch_id = catalogue.batches["leaded"]
+    with app.app_context():
+        cert = db.session.query(Certificate).filter_by(batch_id=batch_id).one()
+        lead = next(r for r in cert.results if r.analyte == "lead")
+        cert_id, lead_id = cert.id, lead.id
+        db.session.remove()
+    # Not signed in: refused, nothing changed.
+    assert client.post(f"/review/certificates/{cert_id}/results/{lead_id}", headers=HTML).status_code in (400, 401)
+    _sign_in(client, make_token(app, "admin", name="desk-admin"))
+    token = _form_token(client, cert_id)
+    resp = client.post(f"/review/certificates/{cert_id}/results/{lead_id}", headers=HTML, data={
+        f"r{lead_id}-csrf_token": token, f"r{lead_id}-qualifier": "=", f"r{lead_id}-value": "210",
+        f"r{lead_id}-unit": "ppb"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    resp = client.post(f"/review/certificates/{cert_id}/results", headers=HTML, data={
+        "csrf_token": token, "analyte": "Enterobacteriaceae", "qualifier": "=", "value": "100", "unit": "CFU/g",
+        "page": "1"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    bad = client.post(f"/review/certificates/{cert_id}/results", headers=HTML, data={
+        "csrf_token": token, "analyte": "Pb", "qualifier": "=", "value": "1", "unit": "CFU/g"})
+    assert bad.status_code == 422  # CFU/g is no unit of lead: nothing written
+    with app.app_context():
+        lead = db.session.get(Result, lead_id)
+        assert (lead.value, lead.unit, lead.raw) == (0.21, "ug/g", "Lead (Pb) 2.1 ppm")  # printed text kept
+        utah = db.session.query(Verdict).filter_by(batch_id=batch_id, profile_code="utah-r70-580").one()
+        assert utah.status != "fail" and not any(f["analyte"] == "lead" for f in utah.detail["failures"])
+        events = db.session.query(AuditEvent).filter(AuditEvent.action.like("review.%")).order_by(AuditEvent.id).all()
+        assert [e.action for e in events] == ["review.correct_result", "review.add_result"]
+        assert events[0].actor.endswith(":desk-admin") and events[0].at is not None
+        assert events[0].details["printed"]["value"] == 2.1 and events[0].details["corrected"]["value"] == 0.21
+        assert db.session.query(Result).filter_by(certificate_id=cert_id, analyte="lead").count() == 1
+        db.session.remove()
+    page = client.get(f"/batches/{batch_id}", headers=HTML).get_data(as_text=True)
+    assert "Corrected by a reviewer" in page
+    other = client.get(f"/batches/{catalogue.batches['other']}", headers=HTML).get_data(as_text=True)
+    assert "Corrected by a reviewer" not in other
