@@ -14,7 +14,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.fields import DateField, EmailField
+from wtforms.fields import DateField, EmailField, MultipleFileField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from registry.services.search import ANY_PROFILE
@@ -92,3 +92,9 @@ class DatesForm(FlaskForm):
     received = DateField("Received", [Optional()])
     tested = DateField("Tested", [Optional()])
     reported = DateField("Reported", [Optional()])
+
+
+class UploadForm(FlaskForm):
+    """``/review/upload``: one or more COA PDFs (the API's limits apply to each)."""
+
+    files = MultipleFileField("COA PDFs", [DataRequired()])

@@ -10,9 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
-from registry.errors import NotFound, Unauthorized, Unprocessable
+from registry.errors import NotFound, RegistryError, Unauthorized, Unprocessable
 from registry.extensions import db
 from registry.services import analytes, audit, corrections, review, tokens, unit_of_work
 from registry.services import certificates as certificate_store
@@ -172,3 +182,51 @@ def confirm(certificate_id: int) -> Any:
     _signed_in()
     return _apply(certificate_id, lambda actor: corrections.confirm(
         db.session, certificate_id, actor=actor, request_id=g.get("request_id")), "confirmed")
+
+
+# ---------------------------------------------------------------------------------------
+# Upload: the API's path (same checks, limits and parse sandbox), one file at a time
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload() -> Any:
+    token = _reviewer()
+    if token is None:
+        return redirect(url_for("review.login", next=request.path))
+    form = forms.UploadForm()
+    outcomes: list[dict[str, Any]] = []
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            status = 422
+        else:
+            token_id, actor = token.id, audit.actor_of(token)
+            outcomes = [_upload_one(f, token_id, actor) for f in request.files.getlist(form.files.name)]
+    return render_template("review/upload.html", form=form, outcomes=outcomes, reviewer=token), status
+
+
+def _upload_one(storage_file: Any, token_id: int, actor: str) -> dict[str, Any]:
+    """Record one file as the API does (its own unit of work, so that one bad file
+    leaves the others recorded); what happened, in words."""
+    name = storage_file.filename or "upload.pdf"
+    upload = certificate_store.Upload(data=storage_file.read(), filename=name)
+    try:
+        certificate_store.check_upload(upload, int(current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024))
+        existing = certificate_store.find_by_sha(db.session, upload.sha256)
+        if existing is not None:
+            return {"name": name, "certificate": existing, "created": False}
+        db.session.rollback()  # end the read before the slow parse
+        certificate_store.prepare(upload, get_storage(), certificate_store.limits_from_config(current_app.config))
+
+        def work() -> Any:
+            tokens.touch(db.session, token_id)
+            return certificate_store.record(db.session, upload, uploader_id=token_id, actor=actor,
+                                            request_id=g.get("request_id"))
+
+        cert, created = unit_of_work.commit(db.session, work)
+        current_app.extensions["registry.metrics"].uploads.labels(
+            cert.status.value if created else "duplicate").inc()
+        return {"name": name, "certificate": cert, "created": created}
+    except RegistryError as error:
+        db.session.rollback()
+        return {"name": name, "error": error.detail or error.title}

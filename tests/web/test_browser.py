@@ -176,3 +176,28 @@ def test_a_reviewer_corrects_a_value_and_the_public_verdict_changes(page: Any, l
     lead_row = page.locator("table.results tr", has=page.get_by_role("rowheader", name="Lead"))
     assert "0.21 µg/g" in lead_row.inner_text() and "Over the limit" not in lead_row.inner_text()
     assert page.problems == [], page.problems
+
+
+def test_an_uploader_sends_pdfs_through_the_form_and_sees_what_was_read(page: Any, live_url: str, app: Any,
+                                                                        catalogue: Catalogue, tmp_path: Any) -> None:
+    from tests.conftest import make_token
+    from tests.registry.coa import make_coa
+
+    good = tmp_path / "new-lot.pdf"
+    good.write_bytes(make_coa(lot="UP-2025-0042", report="R-4242"))
+    junk = tmp_path / "notes.pdf"
+    junk.write_bytes(b"this is not a PDF at all")
+    page.goto(live_url + "/review/upload")
+    page.get_by_label("API token").fill(make_token(app, "uploader"))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/review/upload$"))
+    page.get_by_label("COA PDFs").set_input_files([str(good), str(junk)])
+    page.get_by_role("button", name="Upload and read").click()
+    outcomes = page.locator("ul.outcomes > li").all_inner_texts()
+    assert len(outcomes) == 2, outcomes
+    assert "new-lot.pdf" in outcomes[0] and "recorded as certificate" in outcomes[0]
+    assert "10 results read for lot UP-2025-0042" in outcomes[0], outcomes[0]
+    assert "notes.pdf" in outcomes[1] and "refused" in outcomes[1]
+    shot(page, "review-upload-1280")
+    page.get_by_role("link", name="UP-2025-0042").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Lot UP-2025-0042"
