@@ -201,3 +201,31 @@ def test_an_uploader_sends_pdfs_through_the_form_and_sees_what_was_read(page: An
     shot(page, "review-upload-1280")
     page.get_by_role("link", name="UP-2025-0042").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Lot UP-2025-0042"
+
+
+def test_the_review_desk_reads_at_both_widths_without_serious_violations(browser: Any, live_url: str, app: Any,
+                                                                         catalogue: Catalogue,
+                                                                         database: dict[str, Any]) -> None:
+    from tests.conftest import make_token
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    pg = context.new_page()
+    try:
+        pg.goto(live_url + "/review/login")
+        pg.get_by_label("API token").fill(make_token(app, "uploader"))
+        pg.get_by_role("button", name="Sign in").click()
+        pg.wait_for_url(re.compile(r"/review/$"))
+        found = {}
+        for width in (1280, 360):
+            pg.set_viewport_size({"width": width, "height": 800})
+            for name, path in (("review-queue", "/review/"), ("review-upload", "/review/upload"),
+                               ("review-certificate", "/review/certificates/1")):
+                assert pg.goto(live_url + path).status == 200, path
+                overflow = pg.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 1, (name, width, overflow)
+                shot(pg, f"{name}-{width}-{database['BACKEND']}")
+                if width == 1280 and (violations := axe_violations(pg)):
+                    found[name] = violations
+        assert found == {}, found
+    finally:
+        context.close()
