@@ -158,3 +158,42 @@ def history(session: Session, certificate_id: int) -> list[AuditEvent]:
     return list(session.scalars(sa.select(AuditEvent).where(
         AuditEvent.object_type == Certificate.__tablename__, AuditEvent.object_id == str(certificate_id),
         AuditEvent.action.in_(ACTIONS)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
+
+
+def reviewed(session: Session, certificate_id: int) -> bool:
+    """Whether a reviewer confirmed or corrected the certificate."""
+    return bool(history(session, certificate_id))
+
+
+def truth_record(session: Session, certificate_id: int) -> dict[str, Any]:
+    """The certificate as the corpus's truth records are written
+    (``tests/corpus/*/truth.canonical.json``): what a reviewer confirmed or corrected, so
+    that a real correction becomes a parser test. Only a reviewed certificate has one:
+    an unchecked parse is no truth (422)."""
+    cert = certificate_store.get(session, certificate_id)
+    if not reviewed(session, certificate_id):
+        raise Unprocessable(f"certificate {certificate_id} was not reviewed",
+                            errors={"certificate": ["confirm or correct it in the review desk first"]})
+    batch = cert.batch
+    results = sorted(cert.results, key=lambda r: r.id)
+    return {
+        "file": cert.filename or f"{cert.sha256}.pdf",
+        "layout": cert.layout,
+        "lab": {"name": cert.lab.name if cert.lab else None,
+                "accreditation": cert.lab.accreditation if cert.lab else None},
+        "vendor": batch.vendor.name if batch else None,
+        "product": batch.product.name if batch and batch.product else None,
+        "batch": batch.lot if batch else None,
+        "sample_id": cert.sample_id,
+        "report_number": cert.report_number,
+        "dates": {k: v.isoformat() if v else None
+                  for k, v in (("received", cert.received), ("tested", cert.tested), ("reported", cert.reported))},
+        "results": [{"analyte": r.analyte, "category": r.category, "value": r.value, "unit": r.unit,
+                     "qualifier": r.qualifier, "lab_status": r.lab_status, "page": r.page, "raw": r.raw}
+                    for r in results],
+        "enumerated_categories": sorted({r.category for r in results}),
+        "meta_alternatives": {},
+        "excused_extras": [],
+        "product_type": "kratom",
+        "sha256": cert.sha256,
+    }

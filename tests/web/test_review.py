@@ -132,3 +132,31 @@ def test_corrections_are_logged_and_rejudge_the_batch(app: Flask, catalogue: Cat
     assert "Corrected by a reviewer" in page
     other = client.get(f"/batches/{catalogue.batches['other']}", headers=HTML).get_data(as_text=True)
     assert "Corrected by a reviewer" not in other
+
+
+def test_a_reviewed_certificate_exports_as_a_truth_record(app: Flask, catalogue: Catalogue) -> None:
+    import json
+
+    from registry.extensions import db
+    from registry.models import Certificate
+    from registry.services import corrections, unit_of_work
+    from tests.corpus import truth
+
+    with app.app_context():
+        cert = db.session.query(Certificate).filter_by(batch_id=catalogue.batches["leaded"]).one()
+        cert_id, lead_id = cert.id, next(r.id for r in cert.results if r.analyte == "lead")
+        db.session.remove()
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["corpus", "export", str(cert_id)])
+    assert refused.exit_code == 1 and "was not reviewed" in refused.output
+    with app.app_context():
+        unit_of_work.commit(db.session, lambda: corrections.correct_result(
+            db.session, cert_id, lead_id, value=0.21, unit="ug/g", qualifier="=", actor="test"))
+    done = runner.invoke(args=["corpus", "export", str(cert_id)])
+    assert done.exit_code == 0, done.output
+    record = json.loads(done.output)
+    assert set(truth()[0]) <= set(record)  # every key the corpus's records have
+    assert record["batch"] == "RB-2024-0117" and record["report_number"] == "R-88213"
+    assert record["dates"]["tested"] == "2024-01-19"
+    lead = next(r for r in record["results"] if r["analyte"] == "lead")
+    assert (lead["value"], lead["unit"], lead["raw"]) == (0.21, "ug/g", "Lead (Pb) 2.1 ppm")
