@@ -153,15 +153,16 @@ def looks_like_lot(text: str) -> bool:
 
 
 def box_search(session: Session, text: str | None, base: BatchFilters, *, profile: str, page: int,
-               per_page: int) -> tuple[BatchFilters, Page]:
+               per_page: int, oldest: bool = False) -> tuple[BatchFilters, Page]:
     """The one search box (vendor, lot or product): a lot-like text is searched as a lot
     first (any dashes, dots, spaces or case), and as words of the vendor, lot, product
     and lab when no lot starts with it. Returns the filters used and their page."""
     text = (text or "").strip()
     if text and looks_like_lot(text):
         as_lot = replace(base, lot=text)
-        found = search_batches(session, as_lot, profile=profile, page=page, per_page=per_page)
+        found = search_batches(session, as_lot, profile=profile, page=page, per_page=per_page, oldest=oldest)
         if found.total:
             return as_lot, found
     filters = replace(base, q=text) if text else base
-    return filters, search_batches(session, filters, profile=profile, page=page, per_page=per_page)
+    return filters, search_batches(session, filters, profile=profile, page=page, per_page=per_page,
+                                   oldest=oldest)

@@ -89,14 +89,15 @@ def search_page() -> Any:
     except Unprocessable as error:
         return _search_render(form, None, error.errors or {"q": [str(error)]}, 422)
     filters, page = overview.box_search(db.session, form.q.data, base, profile=profile,
-                                        page=form.page.data or 1, per_page=form.per_page.data)
+                                        page=form.page.data or 1, per_page=form.per_page.data,
+                                        oldest=form.sort.data == "oldest")
     if page.total == 1 and filters.lot and page.page == 1 and request.args.get("go") == "1":
         return redirect(url_for("web.batch", batch_id=page.items[0]["id"]))
-    return _search_render(form, page, {}, 200, profile=profile)
+    return _search_render(form, page, {}, 200, profile=profile, oldest=form.sort.data == "oldest")
 
 
 def _search_render(form: forms.SearchForm, page: search.Page | None, errors: dict[str, Any],
-                   status: int, profile: str | None = None) -> tuple[str, int]:
+                   status: int, profile: str | None = None, oldest: bool = False) -> tuple[str, int]:
     args = {k: v for k, v in request.args.items() if k not in ("page", "go") and v}
 
     def page_url(number: int) -> str:
@@ -106,7 +107,7 @@ def _search_render(form: forms.SearchForm, page: search.Page | None, errors: dic
     return render_template("search.html", form=form, page=page, errors=errors, pages=pages,
                            page_url=page_url, profile=profile or _default_profile(),
                            default_profile=_default_profile(),
-                           any_profile=profile == search.ANY_PROFILE), status
+                           any_profile=profile == search.ANY_PROFILE, oldest=oldest), status
 
 
 # ---------------------------------------------------------------------------------------
