@@ -17,7 +17,7 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``REGISTRY_*`` environment, then ``test_config``."""
-    from registry import api, cli, config, observability, storage, tasks
+    from registry import api, cli, config, observability, storage, tasks, web
     from registry.api import guards, headers, limits, problems
     from registry.extensions import cors, db, migrate
 
@@ -33,6 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
                                   r"/feeds/*": {"origins": "*", "methods": ["GET"]}},
                   send_wildcard=True)
     api.init_app(app)
+    web.init_app(app)
     headers.init_app(app)  # before the limiter: its after_request then runs last
     limits.init_app(app)
     problems.init_app(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import marshmallow as ma
 from flask import Response, current_app, g, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -12,8 +13,14 @@ from registry.api.auth import required
 from registry.errors import NotFound
 from registry.extensions import db
 from registry.models import Certificate, TokenRole
-from registry.schemas.certificates import CertificateSchema, UploadFileSchema, UploadFormSchema
-from registry.services import audit, certificates, tokens, unit_of_work, verdicts
+from registry.schemas.certificates import (
+    CertificateListArgs,
+    CertificatePageSchema,
+    CertificateSchema,
+    UploadFileSchema,
+    UploadFormSchema,
+)
+from registry.services import audit, certificates, review, tokens, unit_of_work, verdicts
 from registry.storage import get_storage
 
 blp = Blueprint("certificates", __name__, description="Certificates of analysis (COA PDFs)")
@@ -30,6 +37,21 @@ def render(cert: Certificate) -> dict[str, Any]:
 
 @blp.route("/certificates")
 class Certificates(MethodView):
+    @blp.arguments(CertificateListArgs(), location="query", unknown=ma.RAISE)
+    @blp.response(200, CertificatePageSchema)
+    def get(self, args: dict[str, Any]) -> Any:
+        """List certificates (newest upload first): ``status=needs_review&status=unreadable&order=oldest``
+        is the review queue."""
+        filters = review.CertificateFilters(
+            status=tuple(args.get("status") or ()), vendor=args.get("vendor"), lab=args.get("lab"),
+            uploaded_after=args.get("uploaded_after"), uploaded_before=args.get("uploaded_before"))
+        page = review.list_certificates(db.session, filters, page=args["page"], per_page=args["per_page"],
+                                        oldest_first=args["order"] == "oldest")
+        for item in page.items:
+            item["url"] = url_for("certificates.CertificateById", certificate_id=item["id"])
+            item["pdf_url"] = url_for("certificates.CertificatePdf", certificate_id=item["id"])
+        return {"items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page}
+
     @required(TokenRole.UPLOADER)  # before the body is read: a stranger gets 401, not 422
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(UploadFormSchema, location="form")

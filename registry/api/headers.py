@@ -4,6 +4,9 @@
   a Content-Security-Policy: nothing is framed, and nothing but the app's own assets runs
   (the Swagger UI page at ``/api/docs`` gets the inline script it needs and no outside
   host; its validator badge, which would call one, is switched off in ``api.init_app``).
+  Pages (``text/html``: ``registry.web`` and its error pages) get ``PAGE_CSP``: the
+  app's own styles, images and scripts, no inline script, forms posting only to itself;
+  everything else (JSON, problem+json, CSV) keeps the strict ``API_CSP``.
 - Originals (``application/pdf``) are served with ``Content-Security-Policy: sandbox``:
   a hostile PDF opened in a browser runs in an opaque origin.
 - ``Retry-After`` only on 429 (the rate limiter would put it on every answer).
@@ -24,6 +27,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from registry.errors import Unauthorized
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+#: The pages: the app's own stylesheet, images (QR codes, SVG) and scripts; no inline script.
+PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+            "base-uri 'none'")
 DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
             "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'")
 
@@ -37,6 +44,8 @@ def _secure(response: Response) -> Response:
         headers["Content-Security-Policy"] = "sandbox"
     elif request.path.startswith("/api/docs"):
         headers.setdefault("Content-Security-Policy", DOCS_CSP)
+    elif response.mimetype == "text/html":
+        headers.setdefault("Content-Security-Policy", PAGE_CSP)
     else:
         headers.setdefault("Content-Security-Policy", API_CSP)
     if response.status_code != 429:

@@ -15,7 +15,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 EXEMPT = ("health.healthz", "health.metrics", "problems.explain", "static", "swagger_assets")
-UPLOADS = ("certificates.Certificates",)
+UPLOADS = ("certificates.Certificates", "review.upload")  # the API and the review desk
 
 
 def init_app(app: Flask) -> None:

@@ -11,6 +11,7 @@ what to do (JSON, or a small page for browsers).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, has_request_context, json, request
@@ -20,6 +21,16 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from registry.errors import PROBLEMS, NotFound, RegistryError
 
 PROBLEM_MIMETYPE = "application/problem+json"
+
+#: A browser asking for a page (not under ``/api/``) gets the error as a page: the web
+#: blueprint registers a renderer that answers when the request wants HTML, else None.
+PageRenderer = Callable[[int, str, "str | None", dict[str, str]], "Response | None"]
+_PAGE_RENDERER = "registry.error_page"
+
+
+def set_page_renderer(app: Flask, render: PageRenderer) -> None:
+    """Errors of requests that want a page go through ``render`` (None: problem+json)."""
+    app.extensions[_PAGE_RENDERER] = render
 
 bp = Blueprint("problems", __name__)
 
@@ -40,7 +51,12 @@ def problem_type(slug: str) -> str:
 
 def problem(status: int, title: str, detail: str | None = None, *, slug: str | None = None,
             errors: Any = None, headers: dict[str, str] | None = None) -> Response:
-    """Build a problem+json response."""
+    """Build a problem+json response, or the error page when the client wants a page."""
+    render = current_app.extensions.get(_PAGE_RENDERER)
+    if render is not None:
+        page = render(status, title, detail, dict(headers or {}))
+        if page is not None:
+            return page
     slug = slug or _SLUGS.get(status)
     body: dict[str, Any] = {
         "type": problem_type(slug) if slug else "about:blank",

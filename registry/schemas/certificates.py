@@ -77,3 +77,50 @@ class CertificateSchema(ma.Schema):
     results = fields.List(fields.Nested(ResultSchema))
     verdicts = fields.List(fields.Nested(VerdictSchema))
     pdf_url = fields.String()
+
+
+class CertificateListArgs(ma.Schema):
+    """``GET /api/v1/certificates``: filters and page."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    status = fields.List(fields.Enum(CertificateStatus, by_value=True), metadata={
+        "description": "one or more of parsed, needs_review, unreadable (repeat the parameter)"})
+    vendor = fields.String(validate=validate.Length(min=1, max=300), metadata={
+        "description": "a vendor by any spelling or slug, or part of its name"})
+    lab = fields.String(validate=validate.Length(min=1, max=500), metadata={"description": "part of the lab's name"})
+    uploaded_after = fields.Date(metadata={"description": "uploaded on or after this day (UTC)"})
+    uploaded_before = fields.Date(metadata={"description": "uploaded on or before this day (UTC)"})
+    order = fields.String(load_default="newest", validate=validate.OneOf(("newest", "oldest")), metadata={
+        "description": "by upload time: newest first, or oldest first (the review queue's order)"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class CertificateItemSchema(ma.Schema):
+    id = fields.Integer()
+    status = fields.String()
+    status_reason = fields.String(allow_none=True)
+    filename = fields.String(allow_none=True)
+    uploaded_at = fields.DateTime()
+    tested = fields.Date(allow_none=True)
+    report_number = fields.String(allow_none=True)
+    pages = fields.Integer(allow_none=True)
+    layout = fields.String(allow_none=True)
+    warnings = fields.List(fields.String())
+    lab = fields.String(allow_none=True)
+    batch_id = fields.Integer(allow_none=True)
+    lot = fields.String(allow_none=True)
+    vendor = fields.String(allow_none=True)
+    vendor_slug = fields.String(allow_none=True)
+    product = fields.String(allow_none=True)
+    url = fields.String()
+    pdf_url = fields.String()
+
+
+class CertificatePageSchema(ma.Schema):
+    items = fields.List(fields.Nested(CertificateItemSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()

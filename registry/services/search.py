@@ -349,8 +349,9 @@ def _filtered(shape: _Shape) -> sa.Select[Any]:
 
 
 @lru_cache(maxsize=512)
-def _page_stmt(shape: _Shape, part: str) -> sa.Select[Any]:
-    """``part``: "all" (NULLs sort last natively), "dated" or "undated".
+def _page_stmt(shape: _Shape, part: str, oldest: bool = False) -> sa.Select[Any]:
+    """``part``: "all" (NULLs sort last natively: newest first on SQLite), "dated" or
+    "undated". ``oldest``: dated batches oldest test first (then undated ones, by id).
 
     The page's ids are found on batches alone (the predicates probe what they need) and
     only those rows are joined to vendors, products and verdicts: a deep page skips its
@@ -359,14 +360,18 @@ def _page_stmt(shape: _Shape, part: str) -> sa.Select[Any]:
     inner = sa.select(_B.c.id, _B.c.tested).where(*_where(shape, _B.c.id, batch_cols=True))
     if "status" in shape.present:
         inner = inner.where(_status_exists(_B.c.id, shape.any_profile))
+    by_id = _B.c.id.asc() if oldest else _B.c.id.desc()
+    by_tested = _B.c.tested.asc() if oldest else _B.c.tested.desc()
     if part == "undated":
-        inner = inner.where(_B.c.tested.is_(None)).order_by(_B.c.id.desc())
+        inner = inner.where(_B.c.tested.is_(None)).order_by(by_id)
     else:
         if part == "dated":
             inner = inner.where(_B.c.tested.is_not(None))
-        inner = inner.order_by(_B.c.tested.desc(), _B.c.id.desc())
+        inner = inner.order_by(by_tested, by_id)
     page = inner.limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery("page")
-    order = (page.c.id.desc(),) if part == "undated" else (page.c.tested.desc(), page.c.id.desc())
+    p_id = page.c.id.asc() if oldest else page.c.id.desc()
+    p_tested = page.c.tested.asc() if oldest else page.c.tested.desc()
+    order = (p_id,) if part == "undated" else (p_tested, p_id)
     return (sa.select(*_COLUMNS).select_from(page.join(_B, _B.c.id == page.c.id))
             .join(_V, _V.c.id == _B.c.vendor_id)
             .outerjoin(_P, _P.c.id == _B.c.product_id)
@@ -376,11 +381,13 @@ def _page_stmt(shape: _Shape, part: str) -> sa.Select[Any]:
 
 
 @lru_cache(maxsize=4)
-def _ids_page_stmt() -> sa.Select[Any]:
-    """A page of the batches whose ids are in a JSON array (SQLite)."""
+def _ids_page_stmt(oldest: bool = False) -> sa.Select[Any]:
+    """A page of the batches whose ids are in a JSON array (SQLite; undated last)."""
     ids = sa.select(sa.column("value")).select_from(sa.func.json_each(sa.bindparam("ids")))
+    order = ((_B.c.tested.is_(None), _B.c.tested.asc(), _B.c.id.asc()) if oldest
+             else (_B.c.tested.desc(), _B.c.id.desc()))
     return (sa.select(*_COLUMNS).select_from(_from()).where(_B.c.id.in_(ids))
-            .order_by(_B.c.tested.desc(), _B.c.id.desc())
+            .order_by(*order)
             .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
 
 
@@ -488,7 +495,9 @@ def _with_worst(conn: sa.Connection, items: list[dict[str, Any]]) -> list[dict[s
 
 
 def search_batches(session: Session, f: BatchFilters, *, profile: str, page: int,
-                   per_page: int) -> Page:
+                   per_page: int, oldest: bool = False) -> Page:
+    """A page of matches, newest test first (``oldest``: oldest test first); batches
+    without a test date come last either way."""
     conn = session.connection()
     prepared = _prepare(conn, f, profile)
     if prepared is None:
@@ -500,18 +509,18 @@ def search_batches(session: Session, f: BatchFilters, *, profile: str, page: int
     if total <= offset:
         return Page([], total, page, per_page)
     if len(counted) > 1 and counted[1] is not None:  # the matches' ids, from the count
-        rows = conn.execute(_ids_page_stmt(), {"ids": counted[1], "profile": profile,
-                                               "limit": per_page, "offset": offset}).all()
-    elif shape.dialect == "sqlite":  # NULLs sort last in a descending index scan
+        rows = conn.execute(_ids_page_stmt(oldest), {"ids": counted[1], "profile": profile,
+                                                     "limit": per_page, "offset": offset}).all()
+    elif shape.dialect == "sqlite" and not oldest:  # NULLs sort last in a descending index scan
         rows = conn.execute(_page_stmt(shape, "all"),
                             {**params, "limit": per_page, "offset": offset}).all()
     else:
-        rows = conn.execute(_page_stmt(shape, "dated"),
+        rows = conn.execute(_page_stmt(shape, "dated", oldest),
                             {**params, "limit": per_page, "offset": offset}).all()
         if len(rows) < per_page and offset + len(rows) < total:
             undated = conn.execute(_count_stmt(shape, nulls_only=True), params).scalar_one()
             skip = max(0, offset - (total - undated))
-            rows += conn.execute(_page_stmt(shape, "undated"),
+            rows += conn.execute(_page_stmt(shape, "undated", oldest),
                                  {**params, "limit": per_page - len(rows), "offset": skip}).all()
     return Page(_with_worst(conn, [_item(r, profile) for r in rows]), total, page, per_page)
 
