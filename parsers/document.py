@@ -1,7 +1,7 @@
 """The parse contract as frozen dataclasses.
 
 Every parser returns a :class:`Document`; ``Document.to_dict()`` gives the JSON shape
-of ``../shared/contract.md`` and ``Document.from_dict()`` reads it back (the registry
+of ``docs/parse-document.md`` and ``Document.from_dict()`` reads it back (the registry
 receives documents from a child process as JSON).
 """
 

@@ -5,7 +5,7 @@ always what the printed text means under the parse contract: the printed number 
 converted back to the canonical unit (``mg/g`` ÷ 10 → ``%``, ``ppb`` ÷ 1,000 →
 ``ug/g``, ``log CFU/g`` → 10^x ...), ``<LOQ`` carries the row's LOQ as ``value_alt``
 (the real truth's convention), ``TNTC`` is ``>`` with no value. Values follow
-``../shared/thresholds.md`` §6 (leaf powder mitragynine 1-2 %, lead 0.16-1.6 µg/g ...).
+published surveys of kratom (leaf powder mitragynine 1-2 %, lead 0.16-1.6 µg/g ...).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 # FROZEN pre-optimisation reference (test-only): see __init__.py. Do not edit.
 """The contract's analyte vocabulary as the threshold engine sees it.
 
-Each code has a category and a canonical unit (``../shared/contract.md`` §Analytes and
-§Units). Presence tests (Salmonella, E. coli, ...) have no unit. Profiles are validated
+Each code has a category and a canonical unit (``docs/parse-document.md``, Analytes
+and Units). Presence tests (Salmonella, E. coli, ...) have no unit. Profiles are validated
 against this table, and results are converted into these units before any comparison.
 
 ``parsers/vocab.py`` holds the same codes with their printed forms; a test keeps the two
