@@ -166,3 +166,24 @@ def shipped_profiles(app: Flask) -> list[str]:
     with app.app_context():
         stored = unit_of_work.commit(db.session, lambda: profiles.load_shipped(db.session))
         return [s.row.code for s in stored]
+
+
+def confirm_utah(app: Flask) -> None:
+    """Store Utah's shipped rules as if their current text had been read (``primary``),
+    in this test database only.
+
+    Every shipped Utah rule is ``unverified`` today (the rules are being replaced), so the
+    default profile judges but gives no public fail. Tests of alerts and pages need a
+    default profile that fails a batch with lead over 1.2 µg/g; Utah's law is not their
+    subject.
+    """
+    from dataclasses import replace
+
+    from registry import thresholds
+    from registry.extensions import db
+    from registry.services import profiles, unit_of_work
+
+    utah = next(p for p in thresholds.load_shipped_profiles() if p.code == "utah-r70-580")
+    confirmed = replace(utah, rules=tuple(replace(r, verified="primary") for r in utah.rules))
+    with app.app_context():
+        unit_of_work.commit(db.session, lambda: profiles.store(db.session, confirmed, shipped=False))

@@ -13,7 +13,7 @@ from flask import Flask
 from registry.extensions import db
 from registry.services import profiles, unit_of_work
 from tests.alerts.sinks import SmtpSink, WebhookSink
-from tests.conftest import make_token
+from tests.conftest import confirm_utah, make_token
 from tests.registry.coa import DEFAULT_RESULTS, make_coa
 
 REDIS_ENV, AMQP_ENV = "REGISTRY_TEST_REDIS_URL", "REGISTRY_TEST_AMQP_URL"
@@ -39,25 +39,10 @@ def upload(client: Any, headers: dict[str, str], pdf: bytes) -> dict[str, Any]:
 
 
 def load_profiles(app: Flask) -> None:
-    """The shipped profiles, with Utah's rules as if their current text had been read.
-
-    Every shipped Utah rule is ``unverified`` today (the rules are being replaced), so it
-    judges but gives no public fail, and no alert. These tests are about alerts, not
-    Utah's law: they need the default profile to fail a batch with lead over 1.2 µg/g,
-    so its rules are stored here, in the test database only, as ``primary``.
-    """
-    from dataclasses import replace
-
-    from registry import thresholds
-
-    def work() -> None:
-        profiles.load_shipped(db.session)
-        utah = next(p for p in thresholds.load_shipped_profiles() if p.code == "utah-r70-580")
-        confirmed = replace(utah, rules=tuple(replace(r, verified="primary") for r in utah.rules))
-        profiles.store(db.session, confirmed, shipped=False)
-
+    """The shipped profiles, with Utah's rules confirmed (see ``tests.conftest.confirm_utah``)."""
     with app.app_context():
-        unit_of_work.commit(db.session, work)
+        unit_of_work.commit(db.session, lambda: profiles.load_shipped(db.session))
+    confirm_utah(app)
 
 
 def bearer(app: Flask, role: str = "uploader") -> dict[str, str]:

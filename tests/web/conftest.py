@@ -20,7 +20,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.conftest import make_token
+from tests.conftest import confirm_utah, make_token
 from tests.registry.coa import DEFAULT_RESULTS, make_coa
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -70,6 +70,7 @@ def seed(app: Flask) -> Catalogue:
 @pytest.fixture
 def catalogue(app: Flask, shipped_profiles: list[str]) -> Catalogue:
     assert "utah-r70-580" in shipped_profiles
+    confirm_utah(app)
     return seed(app)
 
 
