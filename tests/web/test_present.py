@@ -9,9 +9,15 @@ from registry import thresholds
 from registry.web import present
 
 
-def _verdict(code: str, results: list[thresholds.LabResult]) -> tuple[dict, dict]:
-    profile = next(p for p in thresholds.load_shipped_profiles() if p.code == code)
-    verdict = thresholds.evaluate(profile, results, thresholds.ProductInfo()).to_dict()
+def _verdict(code: str, results: list[thresholds.LabResult],
+             product: thresholds.ProductInfo | None = None) -> tuple[dict, dict]:
+    """The verdict, with the profile's rules taken as confirmed (shipped Utah rules are
+    unverified today and give no fail; the wording, not the law, is under test here)."""
+    from dataclasses import replace
+
+    shipped = next(p for p in thresholds.load_shipped_profiles() if p.code == code)
+    profile = replace(shipped, rules=tuple(replace(r, verified="primary") for r in shipped.rules))
+    verdict = thresholds.evaluate(profile, results, product or thresholds.ProductInfo()).to_dict()
     return verdict, {"code": code, "name": profile.name, "jurisdiction": profile.jurisdiction}
 
 
@@ -31,7 +37,8 @@ def test_a_state_limit_reads_as_the_state_s() -> None:
 
 
 def test_a_standard_s_limit_names_the_standard() -> None:
-    verdict, profile = _verdict("usp-dietary-supplement", [_lab("lead", 2.1, "ug/g")])
+    verdict, profile = _verdict("usp-dietary-supplement", [_lab("lead", 2.1, "ug/g")],
+                                thresholds.ProductInfo(serving_g=5, servings_per_day=2))
     text = [r.text for r in present.reasons(verdict, profile) if r.kind == "fail"][0]
     assert text.startswith("Lead 21 µg/day (at 10 g of product a day) is over the limit of 5 µg/day set by USP")
 
