@@ -5,6 +5,7 @@ A plain library: it knows nothing of Flask or the database.
     >>> from parsers import parse
     >>> doc = parse("coa.pdf")          # in this process
     >>> doc = parse_isolated("coa.pdf")  # in a resource-limited child process
+    >>> png = render_page_isolated(pdf_bytes, 1)  # a page as PNG, in such a child too
     >>> doc.to_dict()["results"][0]["analyte"]
 
 Bad input raises a :class:`ParseError` subclass with a stable ``code``.
@@ -23,7 +24,7 @@ from parsers.errors import (
     TooLarge,
     TooManyPages,
 )
-from parsers.sandbox import Limits, parse_isolated
+from parsers.sandbox import Limits, parse_isolated, render_page_isolated
 
 __all__ = [
     "PARSER_VERSION",
@@ -43,4 +44,5 @@ __all__ = [
     "TooManyPages",
     "parse",
     "parse_isolated",
+    "render_page_isolated",
 ]

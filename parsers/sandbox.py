@@ -59,6 +59,7 @@ Design decisions:
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import multiprocessing
@@ -139,6 +140,17 @@ def parse_isolated(source: Source, limits: Limits = Limits()) -> Document:
     payload = _checked_payload(source, limits.max_bytes)
     reply = run_isolated(_parse_in_child, (payload, limits.max_pages, limits.ocr), limits)
     return Document.from_dict(reply)
+
+
+def render_page_isolated(source: Source, number: int, limits: Limits = Limits(), *,
+                         scale: float | None = None) -> bytes | None:
+    """Page ``number`` (from 1) of ``source`` as PNG bytes, drawn in a limited child
+    exactly as a parse runs (a hostile page costs at most ``limits``); None when the PDF
+    has no such page or cannot be opened. Failures raise as for :func:`parse_isolated`."""
+    payload = _checked_payload(source, limits.max_bytes)
+    reply = run_isolated(_render_in_child, (payload, number, scale), limits)
+    png = reply.get("png")
+    return base64.b64decode(png) if isinstance(png, str) else None
 
 
 def warm_up() -> None:
@@ -451,3 +463,12 @@ def _parse_in_child(payload: bytes | str, max_pages: int, ocr: bool) -> dict[str
     from parsers.api import parse
 
     return parse(payload, max_pages=max_pages, ocr=ocr).to_dict()
+
+
+def _render_in_child(payload: bytes | str, number: int, scale: float | None) -> dict[str, Any]:
+    """What the child runs for :func:`render_page_isolated` (PNG bytes as base64: the
+    reply is JSON)."""
+    from parsers.render import SCALE, page_png
+
+    png = page_png(payload, number, SCALE if scale is None else scale)
+    return {"png": base64.b64encode(png).decode("ascii") if png is not None else None}

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from registry.db import utcnow
 from registry.errors import Conflict, NotFound
-from registry.models import Batch, Lab, Product, Vendor, VendorAlias
+from registry.models import Batch, Certificate, Lab, Product, Vendor, VendorAlias
 from registry.services.names import lot_key, name_key, slugify
 
 
@@ -109,4 +109,20 @@ def touch_batch(batch: Batch, tested: date | None, lab_name: str | None) -> None
     old = batch.search_text or ""
     new = " ".join(w for w in words if w).casefold()
     batch.search_text = new if not old else " ".join(dict.fromkeys((old + " " + new).split()))
+    batch.updated_at = utcnow()
+
+
+def refresh_batch(session: Session, batch: Batch) -> None:
+    """Compute the batch's denormalised search columns again from its certificates (after
+    a reviewer moved one in or out, or corrected a date or a name): the latest test date
+    and the words of its vendor, lot, product and labs."""
+    session.flush()
+    rows = session.execute(
+        sa.select(sa.func.coalesce(Certificate.tested, Certificate.reported), Lab.name)
+        .outerjoin(Lab, Lab.id == Certificate.lab_id).where(Certificate.batch_id == batch.id)).all()
+    dates = [d for d, _ in rows if d is not None]
+    batch.tested = max(dates) if dates else None
+    words = [batch.vendor.name, batch.lot, batch.product.name if batch.product else "",
+             *(lab for _, lab in rows if lab)]
+    batch.search_text = " ".join(dict.fromkeys(" ".join(w for w in words if w).casefold().split()))
     batch.updated_at = utcnow()

@@ -18,6 +18,7 @@ from wtforms.fields import DateField, EmailField, MultipleFileField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from registry.services.search import ANY_PROFILE
+from registry.thresholds.model import FORMS
 
 STATUS_CHOICES = [SelectChoice("", "Any status"), SelectChoice("fail", "Fail"),
                   SelectChoice("incomplete", "Incomplete"), SelectChoice("pass", "Pass")]
@@ -92,6 +93,27 @@ class DatesForm(FlaskForm):
     received = DateField("Received", [Optional()])
     tested = DateField("Tested", [Optional()])
     reported = DateField("Reported", [Optional()])
+
+
+class BatchForm(FlaskForm):
+    """The vendor, product and lot a reviewer reads on the certificate."""
+
+    vendor = StringField("Vendor", [DataRequired(), Length(max=300)])
+    product = StringField("Product", [Optional(), Length(max=500)])
+    lot = StringField("Lot", [DataRequired(), Length(max=200)])
+
+
+FORM_WORDS = {"leaf_powder": "Leaf powder", "capsules": "Capsules", "extract": "Extract", "tablet": "Tablet",
+              "liquid_shot": "Liquid shot", "other": "Other", "unknown": "Unknown"}
+PRODUCT_FORM_CHOICES = [SelectChoice(f, FORM_WORDS.get(f, f)) for f in FORMS]
+
+
+class ProductForm(FlaskForm):
+    """The product's form and intake as its label says (rules read them)."""
+
+    form = SelectField("Form", choices=PRODUCT_FORM_CHOICES, default="unknown")
+    serving_g = FloatField("Serving (g)", [Optional(), NumberRange(min=0.001, max=1000)])
+    servings_per_day = FloatField("Servings a day", [Optional(), NumberRange(min=0.01, max=100)])
 
 
 class UploadForm(FlaskForm):

@@ -359,3 +359,56 @@ def chart(points: Sequence[Any], *, unit: str, limit: float | None = None,
     return Chart(width, height, coords, path, ticks, xs,
                  y_of(limit) if limit is not None else None,
                  f"limit {quantity(limit, unit)}" if limit is not None else None)
+
+
+# ---------------------------------------------------------------------------------------
+# The review desk's history: each correction as "was ..., now ..." in words
+
+_CORRECTION_WORDS = {"review.correct_result": "Corrected a result", "review.add_result": "Added a result",
+                     "review.delete_result": "Deleted a result", "review.correct_dates": "Corrected dates",
+                     "review.correct_batch": "Corrected vendor, product or lot",
+                     "review.correct_product": "Corrected the product's form or intake",
+                     "review.confirm": "Confirmed"}
+
+
+def _result_words(snapshot: Mapping[str, Any], printed: bool = True) -> str:
+    qualifier = snapshot.get("qualifier")
+    if qualifier in ("nd", "not_detected"):
+        text = "not detected"
+    elif qualifier == "detected":
+        text = "detected"
+    else:
+        prefix = qualifier if qualifier in ("<", ">") else ""
+        text = f"{prefix}{quantity(snapshot.get('value'), snapshot.get('unit'))}".strip()
+    if printed and snapshot.get("raw"):
+        text += f" (printed “{snapshot['raw']}”)"
+    return text
+
+
+def correction_lines(action: str, details: Mapping[str, Any] | None) -> tuple[str, list[str]]:
+    """A correction event's title and one line per changed field: "Lead: was 2.1 µg/g
+    (printed “Lead (Pb) 2.1 ppm”), now 0.21 µg/g"."""
+    details = details or {}
+    before, after = details.get("printed"), details.get("corrected")
+    title = _CORRECTION_WORDS.get(action, action)
+    if isinstance(before, Mapping) and "analyte" in before or isinstance(after, Mapping) and "analyte" in after:
+        name = name_of(str((after or before or {}).get("analyte")))
+        was = _result_words(before) if isinstance(before, Mapping) else None
+        now = _result_words(after, printed=was is None) if isinstance(after, Mapping) else None
+        if was and now:
+            return title, [f"{name}: was {was}, now {now}"]
+        return title, [f"{name}: {now}" if now else f"{name}: was {was}"]
+    lines = []
+    if isinstance(before, Mapping) or isinstance(after, Mapping):
+        before, after = before or {}, after or {}
+        for key in dict.fromkeys([*before, *after]):
+            if before.get(key) != after.get(key):
+                lines.append(f"{_label(key)}: was {_or_dash(before.get(key))}, now {_or_dash(after.get(key))}")
+    read = details.get("read")
+    if isinstance(read, Mapping) and any(read.values()):
+        lines.append("Read from the PDF: " + "; ".join(f"{_label(k)} {_flat(v)}" for k, v in read.items() if v))
+    return title, lines
+
+
+def _or_dash(value: Any) -> str:
+    return "—" if value in (None, "") else _flat(value)

@@ -2,7 +2,8 @@
 cookie, re-checked on every request so that a revoked token ends its sessions), then the
 queue of certificates the parser was unsure of or could not read, oldest first; and
 one certificate's page images beside its parsed fields, where a reviewer confirms it or
-corrects a result or a date, adds a missed result or deletes a wrong one
+corrects its vendor, product and lot, the product's form and intake, a date or a
+result, adds a missed result or deletes a wrong one
 (``services.corrections``: audit log, batch re-judged in the same transaction).
 """
 
@@ -22,12 +23,13 @@ from flask import (
     url_for,
 )
 
+import parsers
 from registry.errors import NotFound, RegistryError, Unauthorized, Unprocessable
 from registry.extensions import db
 from registry.services import analytes, audit, corrections, review, tokens, unit_of_work
 from registry.services import certificates as certificate_store
 from registry.storage import get_storage
-from registry.web import csrf, forms, pages
+from registry.web import csrf, forms
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 SESSION_KEY = "reviewer_token_id"
@@ -108,7 +110,19 @@ def certificate(certificate_id: int) -> Any:
         f.value.data, f.unit.data, f.qualifier.data = r.value, r.unit, r.qualifier
         forms_by_result[r.id] = f
     dates = forms.DatesForm(formdata=None, obj=cert)
+    batch = cert.batch
+    names = forms.BatchForm(formdata=None, data={
+        "vendor": batch.vendor.name if batch else "", "lot": batch.lot if batch else "",
+        "product": batch.product.name if batch and batch.product else ""})
+    product = batch.product if batch else None
+    facts = forms.ProductForm(formdata=None, data={
+        "form": (product.form if product else None) or "unknown",
+        "serving_g": product.serving_g if product else None,
+        "servings_per_day": product.servings_per_day if product else None})
+    document = cert.document or {}
+    read = {"vendor": document.get("vendor"), "product": document.get("product"), "lot": document.get("batch")}
     return render_template("review/certificate.html", cert=cert, results=results, reviewer=token,
+                           names=names, facts=facts, product=product, read=read,
                            result_forms=forms_by_result, dates=dates, add=forms.AddResultForm(formdata=None),
                            plain=forms.LogoutForm(), history=corrections.history(db.session, cert.id),
                            done=request.args.get("done"), logout=forms.LogoutForm())
@@ -118,10 +132,19 @@ def certificate(certificate_id: int) -> Any:
 def page_image(certificate_id: int, number: int) -> Any:
     _signed_in()
     cert = certificate_store.get(db.session, certificate_id)
-    png = pages.render_png(get_storage().open(cert.sha256), number)
+    data = get_storage().open(cert.sha256)
+    db.session.rollback()  # end the read before the child draws the page
+    # An untrusted PDF is drawn in the parser's resource-limited child, never in here.
+    try:
+        png = parsers.render_page_isolated(data, number, certificate_store.limits_from_config(current_app.config))
+    except parsers.ParseError as error:
+        raise NotFound(f"page {number} of certificate {certificate_id} cannot be drawn: {error.message}") from None
     if png is None:
         raise NotFound(f"certificate {certificate_id} has no page {number}")
-    return Response(png, mimetype="image/png")
+    resp = Response(png, mimetype="image/png")
+    resp.cache_control.private = True  # a certificate's bytes never change (stored by hash)
+    resp.cache_control.max_age = 3600
+    return resp
 
 
 def _apply(certificate_id: int, change: Any, done: str) -> Any:
@@ -175,6 +198,28 @@ def correct_dates(certificate_id: int) -> Any:
     return _apply(certificate_id, lambda actor: corrections.correct_dates(
         db.session, certificate_id, received=form.received.data, tested=form.tested.data,
         reported=form.reported.data, actor=actor, request_id=g.get("request_id")), "dates")
+
+
+@bp.post("/certificates/<int:certificate_id>/batch")
+def correct_batch(certificate_id: int) -> Any:
+    _signed_in()
+    form = forms.BatchForm()
+    if not form.validate():
+        raise _invalid(form)
+    return _apply(certificate_id, lambda actor: corrections.correct_batch(
+        db.session, certificate_id, vendor=form.vendor.data, product=form.product.data or None,
+        lot=form.lot.data, actor=actor, request_id=g.get("request_id")), "batch")
+
+
+@bp.post("/certificates/<int:certificate_id>/product")
+def correct_product(certificate_id: int) -> Any:
+    _signed_in()
+    form = forms.ProductForm()
+    if not form.validate():
+        raise _invalid(form)
+    return _apply(certificate_id, lambda actor: corrections.correct_product(
+        db.session, certificate_id, form=form.form.data, serving_g=form.serving_g.data,
+        servings_per_day=form.servings_per_day.data, actor=actor, request_id=g.get("request_id")), "product")
 
 
 @bp.post("/certificates/<int:certificate_id>/confirm")

@@ -48,7 +48,8 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(unit=present.unit_text, number=present.number,
                                  analyte=analytes.name_of)
     app.jinja_env.globals.update(status_words=present.STATUS_WORDS, status_icons=present.STATUS_ICONS,
-                                 verified_words=present.VERIFIED_WORDS)
+                                 verified_words=present.VERIFIED_WORDS,
+                                 correction_lines=present.correction_lines)
 
 
 def _default_profile() -> str:

@@ -166,7 +166,8 @@ def test_a_reviewer_corrects_a_value_and_the_public_verdict_changes(page: Any, l
     lead.get_by_label("Value").fill("0.21")
     lead.get_by_role("button", name="Save Lead").click()
     page.wait_for_url(re.compile(r"done=corrected"))
-    assert "was {" in page.locator("main").inner_text() and "2.1" in page.locator("main").inner_text()
+    history = page.locator("ul.history").inner_text()
+    assert "Lead: was 2.1 µg/g (printed “Lead (Pb) 2.1 ppm”), now 0.21 µg/g" in history, history
     shot(page, "review-certificate-1280")
     page.goto(live_url + f"/batches/{batch_id}")
     assert "Corrected by a reviewer" in page.locator("article.certificate").inner_text()
@@ -175,6 +176,16 @@ def test_a_reviewer_corrects_a_value_and_the_public_verdict_changes(page: Any, l
     assert not any("Lead" in r for r in utah.locator("li.reason").all_inner_texts())
     lead_row = page.locator("table.results tr", has=page.get_by_role("rowheader", name="Lead"))
     assert "0.21 µg/g" in lead_row.inner_text() and "Over the limit" not in lead_row.inner_text()
+    # The lot was misread too: the reviewer's lot is the batch's from now on.
+    page.goto(live_url + f"/review/certificates/{certificate}")
+    names = page.get_by_role("form", name="Vendor, product and lot")
+    names.get_by_label("Lot").fill("RB-2024-0119")
+    names.get_by_role("button", name="Save vendor, product and lot").click()
+    page.wait_for_url(re.compile(r"done=batch"))
+    assert "lot: was RB-2024-0117, now RB-2024-0119" in page.locator("ul.history").inner_text()
+    page.get_by_role("link", name="RB-2024-0119").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Lot RB-2024-0119"
+    assert "Corrected by a reviewer" in page.locator("article.certificate").inner_text()
     assert page.problems == [], page.problems
 
 

@@ -7,8 +7,10 @@ import io
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 
+from registry.errors import Unprocessable
 from tests.conftest import make_token
 from tests.web.conftest import Catalogue
 from tests.web.test_pages import HTML, _csrf
@@ -160,3 +162,148 @@ def test_a_reviewed_certificate_exports_as_a_truth_record(app: Flask, catalogue:
     assert record["dates"]["tested"] == "2024-01-19"
     lead = next(r for r in record["results"] if r["analyte"] == "lead")
     assert (lead["value"], lead["unit"], lead["raw"]) == (0.21, "ug/g", "Lead (Pb) 2.1 ppm")
+
+
+def _sign_in_admin(client: Any, app: Flask) -> None:
+    assert _sign_in(client, make_token(app, "admin", name="desk-names")).status_code == 302
+
+
+def test_correcting_the_lot_moves_the_certificate_to_its_batch(app: Flask, catalogue: Catalogue) -> None:
+    """The parser misread a lot: the reviewer's lot names a new batch, which takes the
+    certificate, its results and its verdicts; the misread batch, left empty, goes."""
+    from registry.extensions import db
+    from registry.models import AuditEvent, Batch, Certificate, Verdict
+
+    client = app.test_client()
+    old_id = catalogue.batches["leaded"]
+    with app.app_context():
+        cert_id = db.session.query(Certificate).filter_by(batch_id=old_id).one().id
+        db.session.remove()
+    _sign_in_admin(client, app)
+    token = _form_token(client, cert_id)
+    page = client.get(f"/review/certificates/{cert_id}", headers=HTML).get_data(as_text=True)
+    assert "Read from the PDF: vendor <code>Acme Botanicals LLC</code>" in page
+    missing = client.post(f"/review/certificates/{cert_id}/batch", headers=HTML,
+                          data={"csrf_token": token, "vendor": "Acme Botanicals", "lot": ""})
+    assert missing.status_code == 422  # a batch needs a lot: nothing written
+    resp = client.post(f"/review/certificates/{cert_id}/batch", headers=HTML, data={
+        "csrf_token": token, "vendor": "ACME Botanicals, LLC", "product": "Red Bali Kratom Powder",
+        "lot": "RB-2024-0118"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    with app.app_context():
+        cert = db.session.get(Certificate, cert_id)
+        new = cert.batch
+        assert new.id != old_id and new.lot == "RB-2024-0118" and new.vendor.slug == catalogue.vendors["leaded"]
+        assert {r.batch_id for r in cert.results} == {new.id}
+        assert db.session.get(Batch, old_id) is None  # nothing was left in it
+        assert db.session.query(Verdict).filter_by(batch_id=old_id).count() == 0
+        utah = db.session.query(Verdict).filter_by(batch_id=new.id, profile_code="utah-r70-580").one()
+        assert utah.status == "fail"  # judged in the same transaction: the lead is still over
+        event = db.session.query(AuditEvent).filter_by(action="review.correct_batch").one()
+        assert event.details["printed"]["lot"] == "RB-2024-0117"
+        assert event.details["corrected"]["lot"] == "RB-2024-0118"
+        assert event.details["read"]["lot"] == "RB-2024-0117" and event.actor.endswith(":desk-names")
+        new_id = new.id
+        db.session.remove()
+    assert client.get(f"/batches/{old_id}", headers=HTML).status_code == 404
+    found = client.get("/search?q=rb 2024 0118&go=1", headers=HTML)
+    assert found.status_code == 302 and found.headers["Location"].endswith(f"/batches/{new_id}")
+    public = client.get(f"/batches/{new_id}", headers=HTML).get_data(as_text=True)
+    assert "Corrected by a reviewer" in public
+    desk = client.get(f"/review/certificates/{cert_id}", headers=HTML).get_data(as_text=True)
+    assert "lot: was RB-2024-0117, now RB-2024-0118" in desk
+
+
+def test_a_lot_corrected_into_a_batch_with_others_keeps_both_judged(app: Flask, catalogue: Catalogue) -> None:
+    """Moving a certificate into an existing batch: the batch it joins is judged with it,
+    the one it leaves keeps its other certificates and is judged without it."""
+    from registry.extensions import db
+    from registry.models import Batch, Certificate, Verdict
+    from registry.services import corrections, unit_of_work
+    from tests.web.conftest import LEADED, upload
+
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {make_token(app, 'uploader', name='second-coa')}"}
+    second = catalogue.batches["second"]
+    extra = upload(client, headers, lot="RB-2024-0230", report="R-90002", tested="2024-03-05", results=LEADED)
+    assert extra["batch"]["id"] == second
+    with app.app_context():
+        utah = db.session.query(Verdict).filter_by(batch_id=second, profile_code="utah-r70-580").one()
+        assert utah.status == "fail"
+        db.session.remove()
+    with app.app_context():
+        unit_of_work.commit(db.session, lambda: corrections.correct_batch(
+            db.session, extra["id"], vendor="Acme Botanicals", product=None, lot="RB 2024 0117", actor="test"))
+        cert = db.session.get(Certificate, extra["id"])
+        assert cert.batch_id == catalogue.batches["leaded"]
+        left = db.session.get(Batch, second)
+        assert left is not None and left.tested.isoformat() == "2024-03-02"
+        utah = db.session.query(Verdict).filter_by(batch_id=second, profile_code="utah-r70-580").one()
+        assert utah.status != "fail"  # the leaded certificate left it
+        assert db.session.get(Batch, catalogue.batches["leaded"]).tested.isoformat() == "2024-03-05"
+        db.session.remove()
+
+
+def test_the_product_form_is_corrected_and_its_batches_judged_again(app: Flask, catalogue: Catalogue) -> None:
+    from registry.extensions import db
+    from registry.models import AuditEvent, Certificate, Product, Verdict
+
+    client = app.test_client()
+    batch_id = catalogue.batches["leaded"]
+    with app.app_context():
+        cert = db.session.query(Certificate).filter_by(batch_id=batch_id).one()
+        cert_id, product_id, form = cert.id, cert.batch.product_id, cert.batch.product.form
+        db.session.remove()
+    assert form == "leaf_powder"  # "Kratom Powder" on the COA
+
+    def oklahoma_not_applicable() -> list[str]:
+        with app.app_context():
+            verdict = db.session.query(Verdict).filter_by(batch_id=batch_id, profile_code="oklahoma").one()
+            out = [str(entry) for entry in verdict.detail.get("not_applicable") or []]
+            db.session.remove()
+            return out
+
+    assert not any("leaf-total-alkaloids" in e for e in oklahoma_not_applicable())
+    _sign_in_admin(client, app)
+    token = _form_token(client, cert_id)
+    bad = client.post(f"/review/certificates/{cert_id}/product", headers=HTML,
+                      data={"csrf_token": token, "form": "powdered-unicorn"})
+    assert bad.status_code == 422
+    resp = client.post(f"/review/certificates/{cert_id}/product", headers=HTML, data={
+        "csrf_token": token, "form": "extract", "serving_g": "2.5", "servings_per_day": "3"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    with app.app_context():
+        product = db.session.get(Product, product_id)
+        assert (product.form, product.serving_g, product.servings_per_day) == ("extract", 2.5, 3.0)
+        event = db.session.query(AuditEvent).filter_by(action="review.correct_product").one()
+        assert event.details["printed"]["form"] == "leaf_powder" and event.details["corrected"]["form"] == "extract"
+        db.session.remove()
+    # The leaf-only rule no longer applies to an extract: the batch was judged again.
+    assert any("leaf-total-alkaloids" in e for e in oklahoma_not_applicable())
+
+
+def test_an_unreadable_certificate_is_entered_by_hand_and_confirmed(app: Flask, catalogue: Catalogue) -> None:
+    from registry.extensions import db
+    from registry.models import Certificate, CertificateStatus
+    from registry.services import corrections, unit_of_work
+
+    client = app.test_client()
+    broken = _unreadable(client, {"Authorization": f"Bearer {make_token(app, 'uploader', name='scanner')}"})
+    with app.app_context():
+        with pytest.raises(Unprocessable, match="nothing to confirm"):
+            corrections.confirm(db.session, broken["id"], actor="test")
+        db.session.rollback()
+
+        def enter() -> None:
+            corrections.correct_batch(db.session, broken["id"], vendor="Scanned Leaf Co", product="Maeng Da",
+                                      lot="SC-1", actor="test")
+            corrections.add_result(db.session, broken["id"], analyte="lead", value=0.3, unit="ppm",
+                                   qualifier="=", page=1, actor="test")
+            corrections.confirm(db.session, broken["id"], actor="test")
+
+        unit_of_work.commit(db.session, enter)
+        cert = db.session.get(Certificate, broken["id"])
+        assert cert.status is CertificateStatus.PARSED and cert.batch.lot == "SC-1"
+        assert [(r.analyte, r.value, r.unit) for r in cert.results] == [("lead", 0.3, "ug/g")]
+        db.session.remove()
+    assert client.get("/search?q=SC-1&go=1", headers=HTML).status_code == 302
