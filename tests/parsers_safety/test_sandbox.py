@@ -297,3 +297,43 @@ def test_the_time_limit_holds_while_the_caller_cannot_enforce_it(tmp_path: Path)
         for p in pids:
             if _alive(p):
                 os.kill(p, 9)
+
+
+def test_a_page_is_drawn_in_the_child(pdf: Callable[..., Path]) -> None:
+    """The review desk's page images: drawn in the same limited child as a parse."""
+    import io
+
+    from PIL import Image
+
+    from parsers import render_page_isolated
+
+    path = pdf("two.pdf", pages=2, rows=4)
+    png = render_page_isolated(path.read_bytes(), 2, QUICK)
+    assert png is not None and png.startswith(b"\x89PNG")
+    assert Image.open(io.BytesIO(png)).size == (893, 1263)  # A4 at 108 dpi
+    assert render_page_isolated(path, 3, QUICK) is None  # no such page
+    assert render_page_isolated(b"%PDF-1.4 not really", 1, QUICK) is None
+    with pytest.raises(MemoryLimitExceeded):
+        render_page_isolated(path, 1, Limits(memory_mb=16))
+
+
+def test_a_huge_page_is_drawn_smaller(tmp_path: Path) -> None:
+    """A 200-inch page (the largest PDF allows) at 108 dpi would be 466 million pixels:
+    it is drawn within :data:`parsers.render.MAX_PIXELS` instead."""
+    import io
+
+    from PIL import Image
+    from reportlab.pdfgen import canvas
+
+    from parsers import render_page_isolated
+    from parsers.render import MAX_PIXELS
+
+    path = tmp_path / "poster.pdf"
+    c = canvas.Canvas(str(path), pagesize=(14400, 14400))
+    c.drawString(72, 72, "Lead 0.2 ppm")
+    c.showPage()
+    c.save()
+    png = render_page_isolated(path, 1, QUICK)
+    assert png is not None
+    width, height = Image.open(io.BytesIO(png)).size
+    assert width * height <= MAX_PIXELS and width > 3000
