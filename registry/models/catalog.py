@@ -68,6 +68,7 @@ class Batch(TimestampMixin, Base):
     __table_args__ = (
         sa.UniqueConstraint("vendor_id", "lot_key"),
         sa.Index("ix_batches_tested_id", "tested", "id"),
+        sa.Index("ix_batches_vendor_id_tested_id", "vendor_id", "tested", "id"),  # a vendor's newest first
         # Lot search is a prefix match (LIKE 'KEY%'): pattern ops make it indexable on
         # PostgreSQL under any collation; SQLite searches the plain index by range.
         sa.Index("ix_batches_lot_key", "lot_key", postgresql_ops={"lot_key": "varchar_pattern_ops"}),

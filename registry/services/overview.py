@@ -99,25 +99,28 @@ def vendor_trends(session: Session, vendor_id: int, *, limit: int = 200) -> dict
     ``lead`` (µg/g as stored, canonical) and ``seven_oh_share`` (7-OH as a percentage of
     the total alkaloids, or of the printed alkaloids' sum when no total is printed, as
     the ratio rules compute it). Batches without the figure are left out of a series."""
-    recent = session.execute(
-        sa.select(Batch.id, Batch.lot, Batch.tested).where(Batch.vendor_id == vendor_id, Batch.tested.is_not(None))
-        .order_by(Batch.tested.desc(), Batch.id.desc()).limit(limit)).all()
-    if not recent:
-        return {"lead": [], "seven_oh_share": []}
-    # By the batches' ids as literals: the (batch_id, analyte) index answers each.
+    # One statement: the latest batches (the (vendor_id, tested, id) index, read
+    # backwards) joined to their results (the (batch_id, analyte) index answers each;
+    # certificates by their key). A batch without any of the figures has no row, and
+    # would be left out of both series anyway.
+    latest = (sa.select(Batch.id, Batch.lot, Batch.tested)
+              .where(Batch.vendor_id == vendor_id, Batch.tested.is_not(None))
+              .order_by(Batch.tested.desc(), Batch.id.desc()).limit(limit).subquery())
     rows = session.execute(
-        sa.select(Result.batch_id, Result.analyte, Result.value, Result.unit)
+        sa.select(latest.c.id, latest.c.lot, latest.c.tested, Result.analyte, Result.value, Result.unit)
+        .join(Result, Result.batch_id == latest.c.id)
         .join(Certificate, Certificate.id == Result.certificate_id)
-        .where(Result.batch_id.in_([r[0] for r in recent]),
-               Result.analyte.in_(["lead", *sorted(_SHARE_PARTS)]),
+        .where(Result.analyte.in_(["lead", *sorted(_SHARE_PARTS)]),
                Certificate.status != CertificateStatus.UNREADABLE)
-        .order_by(Result.batch_id, Certificate.tested.desc(), Certificate.id.desc())).all()
-    per_batch: dict[int, dict[str, Any]] = {
-        batch_id: {"lot": lot, "tested": tested, "values": {}} for batch_id, lot, tested in recent}
-    for batch_id, code, value, unit in rows:
+        .order_by(latest.c.id, Certificate.tested.desc(), Certificate.id.desc())).all()
+    per_batch: dict[int, dict[str, Any]] = {}
+    for batch_id, lot, tested, code, value, unit in rows:
+        entry = per_batch.get(batch_id)
+        if entry is None:
+            entry = per_batch[batch_id] = {"lot": lot, "tested": tested, "values": {}}
         if value is None or unit != ANALYTES[code].unit:
             continue
-        per_batch[batch_id]["values"].setdefault(code, float(value))  # newest certificate first
+        entry["values"].setdefault(code, float(value))  # newest certificate first
     lead: list[Point] = []
     share: list[Point] = []
     for batch_id, entry in per_batch.items():

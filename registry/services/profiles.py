@@ -45,6 +45,13 @@ def list_current(session: Session) -> list[Profile]:
     return list(session.scalars(sa.select(Profile).where(Profile.current).order_by(Profile.code)))
 
 
+def current_names(session: Session) -> list[tuple[str, str]]:
+    """(code, name) of each current profile, by code: what a list of choices needs,
+    without reading the definitions."""
+    return [(code, name) for code, name in session.execute(
+        sa.select(Profile.code, Profile.name).where(Profile.current).order_by(Profile.code))]
+
+
 def get_current(session: Session, code: str) -> Profile:
     profile = session.scalar(sa.select(Profile).where(Profile.code == code, Profile.current))
     if profile is None:
@@ -79,6 +86,24 @@ def compiled(row: Profile) -> thresholds.Profile:
     if found is None:
         found = _COMPILED[key] = thresholds.profile_from_dict(
             row.definition, origin=f"{row.code} v{row.version}")
+    return found
+
+
+_DEFINITIONS: dict[tuple[str, int, str], Mapping[str, Any]] = {}
+
+
+def current_definition(session: Session, code: str) -> Mapping[str, Any]:
+    """The current version's definition (JSON as stored; read-only), read from the
+    database once per process and version: a page that only needs a limit or two looks
+    up the version, not the whole document."""
+    row = session.execute(sa.select(Profile.id, Profile.version, Profile.digest)
+                          .where(Profile.code == code, Profile.current)).one_or_none()
+    if row is None:
+        raise NotFound(f"no profile {code!r}")
+    key = (code, row.version, row.digest)
+    found = _DEFINITIONS.get(key)
+    if found is None:
+        found = _DEFINITIONS[key] = session.scalar(sa.select(Profile.definition).where(Profile.id == row.id))
     return found
 
 

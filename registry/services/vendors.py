@@ -60,3 +60,24 @@ def get_vendor(session: Session, slug: str, *, profile: str) -> dict[str, Any]:
     vendor = vendor_by_slug(session, slug)
     row = session.execute(_counts(profile).where(Vendor.id == vendor.id)).one()
     return _items(session, [row], profile)[0]
+
+
+
+def page_figures(session: Session, slug: str, *, profile: str) -> tuple[dict[str, Any], int, int]:
+    """What a vendor's page heads with: the vendor as :func:`get_vendor` gives it, its
+    id, and how many of its batches fail under at least one profile. One pass over the
+    vendor's batches (by their ``(vendor_id, ...)`` index) counts all three figures, each
+    batch probed in ``verdicts`` by its ``(batch_id, profile_code)`` key."""
+    vendor = vendor_by_slug(session, slug)
+
+    def fails(*where: Any) -> Any:
+        return sa.select(sa.literal_column("1")).select_from(Verdict).where(
+            Verdict.batch_id == Batch.id, Verdict.status == "fail", *where).exists()
+
+    count = sa.func.count(Batch.id)
+    total, failing, failing_any = session.execute(
+        sa.select(count, count.filter(fails(Verdict.profile_code == profile)), count.filter(fails()))
+        .where(Batch.vendor_id == vendor.id)).one()
+    item = {"slug": vendor.slug, "name": vendor.name, "aliases": _aliases(session, [vendor.id])[vendor.id],
+            "batches": total, "failing": failing, "profile": profile}
+    return item, vendor.id, failing_any

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from registry.services.analytes import name_of
 
 #: US state codes as the profiles' jurisdictions spell them (``US-UT``), for "Utah's limit".
@@ -45,6 +47,17 @@ VERIFIED_WORDS = {"primary": "read in the rule's own text",
 _KNOWN_DETAIL = {"failures", "missing", "inconclusive", "warnings", "passed", "not_tested",
                  "not_applicable", "intake", "profile", "profile_version", "status",
                  "evaluated_at", "failing_since"}
+
+
+def badge(status: str | None, label: str | None = None) -> Markup:
+    """A verdict's badge: its icon (hidden from screen readers) and its word, so that no
+    status is told by colour alone. A function, not a template macro: a page of 50
+    batches draws 100 of them."""
+    if not status:
+        return Markup('<span class="badge none">Not judged</span>')
+    icon, words = STATUS_ICONS.get(status, ""), label or STATUS_WORDS.get(status, status)
+    return Markup(f'<span class="badge {escape(status)}"><span aria-hidden="true">{escape(icon)}</span> '
+                  f'{escape(words)}</span>')
 
 
 def unit_text(unit: str | None) -> str:
@@ -326,6 +339,7 @@ class Chart:
     x_labels: list[dict[str, Any]]  # x, label
     limit_y: float | None
     limit_label: str | None
+    dots: Markup = Markup("")  # the points as SVG circles, each titled (built here, not in a template loop)
 
 
 def chart(points: Sequence[Any], *, unit: str, limit: float | None = None,
@@ -348,17 +362,21 @@ def chart(points: Sequence[Any], *, unit: str, limit: float | None = None,
     def y_of(value: float) -> float:
         return round(top + plot_h - value / hi * plot_h, 1)
 
+    shown_unit = unit_text(unit)
     coords = [{"x": x_of(d), "y": y_of(p.value), "batch_id": p.batch_id,
-               "label": f"{p.lot}, tested {p.tested.isoformat()}: {number(p.value)} {unit_text(unit)}"}
+               "label": f"{p.lot}, tested {p.tested.isoformat()}: {number(p.value)} {shown_unit}"}
               for d, p in zip(days, points, strict=True)]
     path = "M" + " L".join(f"{c['x']},{c['y']}" for c in coords)
     ticks = [{"y": y_of(hi / 1.1 * f), "label": number(round(hi / 1.1 * f, 3))} for f in (0, 0.5, 1)]
     xs = [{"x": coords[0]["x"], "label": points[0].tested.isoformat()}]
     if len(points) > 1:
         xs.append({"x": coords[-1]["x"], "label": points[-1].tested.isoformat()})
+    dots = Markup("".join(  # numbers need no escaping; each label is escaped once
+        f'<circle cx="{c["x"]}" cy="{c["y"]}" r="4" class="dot"><title>{escape(c["label"])}</title></circle>'
+        for c in coords))
     return Chart(width, height, coords, path, ticks, xs,
                  y_of(limit) if limit is not None else None,
-                 f"limit {quantity(limit, unit)}" if limit is not None else None)
+                 f"limit {quantity(limit, unit)}" if limit is not None else None, dots)
 
 
 # ---------------------------------------------------------------------------------------

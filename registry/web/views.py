@@ -48,7 +48,7 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(unit=present.unit_text, number=present.number,
                                  analyte=analytes.name_of)
     app.jinja_env.globals.update(status_words=present.STATUS_WORDS, status_icons=present.STATUS_ICONS,
-                                 verified_words=present.VERIFIED_WORDS,
+                                 verified_words=present.VERIFIED_WORDS, badge=present.badge,
                                  correction_lines=present.correction_lines)
 
 
@@ -76,9 +76,8 @@ def home() -> str:
 
 @bp.get("/search")
 def search_page() -> Any:
-    known = _profile_rows()
     form = forms.SearchForm(request.args)
-    form.set_profiles([(c, p["name"]) for c, p in sorted(known.items())], _default_profile())
+    form.set_profiles(profiles.current_names(db.session), _default_profile())
     if not form.validate():
         return _search_render(form, None, {name: errs for name, errs in form.errors.items()}, 422)
     profile = form.profile.data or _default_profile()
@@ -201,16 +200,12 @@ def vendor_list() -> str:
 
 @bp.get("/vendors/<slug>")
 def vendor(slug: str) -> str:
-    info = vendors.get_vendor(db.session, slug, profile=_default_profile())
-    record = catalog.vendor_by_slug(db.session, slug)
+    info, vendor_id, failing_any = vendors.page_figures(db.session, slug, profile=_default_profile())
     number = min(max(request.args.get("page", type=int) or 1, 1), forms.MAX_PAGE)
     page = search.search_batches(db.session, search.BatchFilters(vendor=slug),
                                  profile=_default_profile(), page=number, per_page=50)
-    failing_any = search.search_batches(db.session, search.BatchFilters(vendor=slug, status="fail"),
-                                        profile=search.ANY_PROFILE, page=1, per_page=1).total
-    trends = overview.vendor_trends(db.session, record.id)
-    default = profiles.get_current(db.session, _default_profile())
-    limits = present.limits_values({"definition": default.definition})
+    trends = overview.vendor_trends(db.session, vendor_id)
+    limits = _limits(_default_profile())
     charts = {
         "lead": present.chart(trends["lead"], unit="ug/g", limit=limits.get("lead")),
         "share": present.chart(trends["seven_oh_share"], unit="%", limit=limits.get("7_hydroxymitragynine:share")),
@@ -218,6 +213,11 @@ def vendor(slug: str) -> str:
     pages = max(1, -(-page.total // page.per_page))
     return render_template("vendor.html", vendor=info, page=page, pages=pages, failing_any=failing_any,
                            charts=charts, trends=trends, default_profile=_default_profile())
+
+
+def _limits(code: str) -> dict[str, float]:
+    """The profile's numeric limits by analyte, for the charts' limit lines."""
+    return present.limits_values({"definition": profiles.current_definition(db.session, code)})
 
 
 @bp.get("/profiles")
