@@ -94,7 +94,11 @@ class Point:
     value: float
 
 
-def vendor_trends(session: Session, vendor_id: int, *, limit: int = 200) -> dict[str, list[Point]]:
+#: Batches a vendor's charts show: the latest, a point each (640 px wide: 6 px apart).
+TREND_BATCHES = 100
+
+
+def vendor_trends(session: Session, vendor_id: int, *, limit: int = TREND_BATCHES) -> dict[str, list[Point]]:
     """The vendor's latest ``limit`` dated batches as two series, oldest first:
     ``lead`` (µg/g as stored, canonical) and ``seven_oh_share`` (7-OH as a percentage of
     the total alkaloids, or of the printed alkaloids' sum when no total is printed, as

@@ -164,3 +164,24 @@ def test_errors_are_pages_for_browsers_and_problems_for_the_api(make_app) -> Non
 def test_missing_things_are_404_pages(client, path: str) -> None:
     resp = client.get(path, headers=HTML)
     assert resp.status_code == 404 and "Page not found" in resp.get_data(as_text=True)
+
+
+def test_the_vendor_page_counts_and_charts_its_batches(app: Flask, client, catalogue: Catalogue) -> None:
+    """Counts (all, failing the default, failing any standard) and both series, oldest
+    first: lead as stored, 7-OH as a share of the printed alkaloids (no total printed)."""
+    from registry.extensions import db
+    from registry.services import overview, vendors
+
+    with app.app_context():
+        info, vendor_id, failing_any = vendors.page_figures(db.session, catalogue.vendors["leaded"],
+                                                            profile="utah-r70-580")
+        assert (info["batches"], info["failing"], failing_any) == (2, 1, 1)
+        trends = overview.vendor_trends(db.session, vendor_id)
+        db.session.remove()
+    assert [(p.lot, p.tested.isoformat(), p.value) for p in trends["lead"]] == [
+        ("RB-2024-0117", "2024-01-19", 2.1), ("RB-2024-0230", "2024-03-02", 0.31)]
+    assert [round(p.value, 3) for p in trends["seven_oh_share"]] == [round(0.02 / 1.44 * 100, 3)] * 2
+    page = client.get(f"/vendors/{catalogue.vendors['leaded']}", headers=HTML).get_data(as_text=True)
+    assert "<title>RB-2024-0117, tested 2024-01-19: 2.1 µg/g</title>" in page
+    assert "Lead in 2 batches, from 2024-01-19 to 2024-03-02; highest 2.1 µg/g" in page
+    assert re.search(r"<strong>1</strong> fail at least one standard\s+\(50.0 %\)", page)
