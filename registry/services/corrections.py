@@ -137,9 +137,11 @@ def correct_dates(session: Session, certificate_id: int, *, received: date | Non
     after = {"received": received, "tested": tested, "reported": reported}
     if before == after:
         return cert
+    read = (cert.document or {}).get("dates") or {}
     audit.record(session, actor=actor, action="review.correct_dates", obj=cert, request_id=request_id,
                  details={"printed": {k: v.isoformat() if v else None for k, v in before.items()},
-                          "corrected": {k: v.isoformat() if v else None for k, v in after.items()}})
+                          "corrected": {k: v.isoformat() if v else None for k, v in after.items()},
+                          "read": {k: read.get(k) for k in after}})
     if cert.batch is not None:  # the batch's test date is its certificates' latest
         catalog.refresh_batch(session, cert.batch)
     _rejudge(session, cert)
