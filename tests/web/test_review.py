@@ -307,3 +307,20 @@ def test_an_unreadable_certificate_is_entered_by_hand_and_confirmed(app: Flask, 
         assert [(r.analyte, r.value, r.unit) for r in cert.results] == [("lead", 0.3, "ug/g")]
         db.session.remove()
     assert client.get("/search?q=SC-1&go=1", headers=HTML).status_code == 302
+
+
+def test_page_images_are_drawn_for_signed_in_reviewers(app: Flask, catalogue: Catalogue) -> None:
+    """The page beside the fields: a PNG drawn in the parser's limited child process."""
+    from registry.extensions import db
+    from registry.models import Certificate
+
+    client = app.test_client()
+    with app.app_context():
+        cert_id = db.session.query(Certificate).filter_by(batch_id=catalogue.batches["leaded"]).one().id
+        db.session.remove()
+    assert client.get(f"/review/certificates/{cert_id}/pages/1.png").status_code == 401
+    _sign_in_admin(client, app)
+    image = client.get(f"/review/certificates/{cert_id}/pages/1.png")
+    assert image.status_code == 200 and image.mimetype == "image/png" and image.data.startswith(b"\x89PNG")
+    assert "private" in image.headers["Cache-Control"]
+    assert client.get(f"/review/certificates/{cert_id}/pages/2.png").status_code == 404  # one page
