@@ -155,7 +155,10 @@ def _apply(certificate_id: int, change: Any, done: str) -> Any:
 
 
 def _invalid(form: Any) -> Unprocessable:
-    return Unprocessable("the correction could not be used", errors=form.errors)
+    """The form's problems in words (the error page shows the detail), and per field."""
+    words = "; ".join(f"{getattr(form, name).label.text if hasattr(form, name) else name}: {' '.join(errs)}"
+                      for name, errs in form.errors.items())
+    return Unprocessable(f"the correction could not be used ({words})", errors=form.errors)
 
 
 @bp.post("/certificates/<int:certificate_id>/results/<int:result_id>")

@@ -324,3 +324,19 @@ def test_page_images_are_drawn_for_signed_in_reviewers(app: Flask, catalogue: Ca
     assert image.status_code == 200 and image.mimetype == "image/png" and image.data.startswith(b"\x89PNG")
     assert "private" in image.headers["Cache-Control"]
     assert client.get(f"/review/certificates/{cert_id}/pages/2.png").status_code == 404  # one page
+
+
+def test_a_correction_that_cannot_be_used_says_why(app: Flask, catalogue: Catalogue) -> None:
+    from registry.extensions import db
+    from registry.models import Certificate
+
+    client = app.test_client()
+    with app.app_context():
+        cert_id = db.session.query(Certificate).filter_by(batch_id=catalogue.batches["other"]).one().id
+        db.session.remove()
+    _sign_in_admin(client, app)
+    token = _form_token(client, cert_id)
+    resp = client.post(f"/review/certificates/{cert_id}/product", headers=HTML,
+                       data={"csrf_token": token, "form": "extract", "serving_g": "lots"})
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "Serving (g): Not a valid float value." in body, body
