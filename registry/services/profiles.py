@@ -103,7 +103,8 @@ def current_definition(session: Session, code: str) -> Mapping[str, Any]:
     key = (code, row.version, row.digest)
     found = _DEFINITIONS.get(key)
     if found is None:
-        found = _DEFINITIONS[key] = session.scalar(sa.select(Profile.definition).where(Profile.id == row.id))
+        found = _DEFINITIONS[key] = session.execute(
+            sa.select(Profile.definition).where(Profile.id == row.id)).scalar_one()
     return found
 
 
