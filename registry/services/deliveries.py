@@ -29,10 +29,12 @@ from registry.db import utcnow
 from registry.models import (
     Channel,
     Delivery,
+    DeliveryKind,
     DeliveryStatus,
     OutboxEvent,
     Profile,
     Subscription,
+    SubscriptionStatus,
 )
 from registry.services import subscriptions
 
@@ -80,6 +82,9 @@ class Work:
     delivery_ids: list[int]  # one for a webhook; every event of an email digest
     webhook_id: str
     events: list[dict[str, Any]] = field(default_factory=list)  # type, payload, created_at
+    kind: DeliveryKind = DeliveryKind.EVENT
+    filters: dict[str, Any] = field(default_factory=dict)
+    pending_confirmation: bool = False  # the subscription still waits for its link
 
 
 def _claimable(now: datetime) -> sa.ColumnElement[bool]:
@@ -120,17 +125,24 @@ def claim(session: Session, *, limit: int, policy: Policy, now: datetime | None 
 
 
 def work(session: Session, ids: Sequence[int]) -> list[Work]:
-    """The sends for claimed deliveries: one per webhook delivery, one per email digest."""
+    """The sends for claimed deliveries: one per webhook delivery, one per email digest,
+    one per confirmation mail (never part of a digest)."""
     if not ids:
         return []
     rows = session.execute(
         sa.select(Delivery, Subscription, OutboxEvent)
         .join(Subscription, Subscription.id == Delivery.subscription_id)
-        .join(OutboxEvent, OutboxEvent.id == Delivery.event_id)
+        .outerjoin(OutboxEvent, OutboxEvent.id == Delivery.event_id)
         .where(Delivery.id.in_(list(ids))).order_by(Delivery.id)).all()
     out: list[Work] = []
     digests: dict[int, Work] = {}
     for delivery, sub, event in rows:
+        if delivery.kind is DeliveryKind.CONFIRMATION or event is None:
+            out.append(Work(sub.id, sub.channel, sub.email or "", [], [delivery.id],
+                            delivery.webhook_id, [], DeliveryKind.CONFIRMATION,
+                            dict(sub.filters or {}),
+                            sub.status is SubscriptionStatus.PENDING_CONFIRMATION))
+            continue
         item = {"type": event.type, "payload": event.payload, "created_at": event.created_at,
                 "event_id": event.id}
         if sub.channel is Channel.EMAIL and sub.id in digests:
