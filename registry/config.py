@@ -34,7 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "ALERT_WORKER": "auto",  # "off": neither the embedded thread nor Celery runs alerts
     "ALERT_DIGEST_S": 120,  # an email subscriber's events within this window: one mail
     "ALERT_POLL_S": 1.0,  # the embedded runner's sweep when nothing woke it
-    "ALERT_SWEEP_S": 30,  # sweep for work a crash left behind, and prune stale sign-ups
+    "ALERT_SWEEP_S": 30,  # each Celery worker's sweep for work a crash left behind
     "ALERT_LEASE_S": 60,  # a claimed delivery is another worker's again after this
     "ALERT_RETRY_DELAYS_S": None,  # comma-separated waits; default 5 s ... 24 h in all
     "ALERT_DISABLE_AFTER_S": 86400,  # an endpoint failing this long is disabled

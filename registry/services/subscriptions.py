@@ -281,9 +281,14 @@ def rotate_secret(sub: Subscription, now: datetime | None = None) -> str:
 
 
 def signing_secrets(sub: Subscription, now: datetime | None = None) -> list[str]:
-    now = now or utcnow()
-    expired = sub.previous_secret_expires_at is not None and sub.previous_secret_expires_at < now
-    return list(sub.secrets[:1] if expired else sub.secrets)
+    return active_secrets(sub.secrets, sub.previous_secret_expires_at, now or utcnow())
+
+
+def active_secrets(secrets: list[str] | None, previous_expires_at: datetime | None,
+                   now: datetime) -> list[str]:
+    """The secrets that sign now: the newest, and the previous one until it expires."""
+    expired = previous_expires_at is not None and previous_expires_at < now
+    return list((secrets or [])[:1] if expired else (secrets or []))
 
 
 def deliveries(session: Session, sub: Subscription, *, limit: int = 100) -> list[Delivery]:

@@ -6,8 +6,8 @@ Three tasks, each its own units of work inside the app context:
   (``services/fanout.py``) until none is left;
 * :func:`deliver_due`: claim a chunk of due deliveries, send them (webhooks signed,
   email digests) outside any transaction, record the outcomes;
-* :func:`sweep`: dispatch, prune sign-ups left unconfirmed after their link expired,
-  then make sure every due delivery has a runner.
+* :func:`sweep`: dispatch, prune sign-ups left unconfirmed after their link expired
+  (every ``PRUNE_EVERY_S``), then make sure every due delivery has a runner.
 
 A tokenless email sign-up's confirmation mail is a delivery like any other (written with
 the subscription), so :func:`deliver_due` sends it with the same retries.
@@ -103,7 +103,8 @@ def deliver_due(limit: int | None = None) -> int:
     if not ids:
         return 0
     sends = deliveries.work(db.session, ids)
-    names = deliveries.profile_names(db.session)
+    mail_events = any(w.channel is Channel.EMAIL and w.kind is DeliveryKind.EVENT for w in sends)
+    names = deliveries.profile_names(db.session) if mail_events else {}
     db.session.rollback()  # no transaction stays open while sending
     outcomes = _send_all(app, sends, names)
     unit_of_work.commit(db.session, lambda: deliveries.record(db.session, outcomes, policy=rules))
@@ -114,11 +115,24 @@ def sweep() -> int:
     """Dispatch, prune expired sign-ups, then give every due delivery a runner (Celery);
     how many are due."""
     dispatch()
-    prune()
+    if _prune_due():
+        prune()
     due = deliveries.due_count(db.session)
     db.session.rollback()
     kick(current_app, deliveries=due)
     return due
+
+
+PRUNE_EVERY_S = 600.0  # expired sign-ups are no hurry: a sweep prunes at most this often
+_last_prune = [0.0]
+
+
+def _prune_due() -> bool:
+    now = time.monotonic()
+    if now - _last_prune[0] < PRUNE_EVERY_S:
+        return False
+    _last_prune[0] = now
+    return True
 
 
 def prune() -> tuple[int, int]:
@@ -133,12 +147,39 @@ def _base(app: Flask) -> str:
 # --------------------------------------------------------------------------- sending
 
 def _send_all(app: Flask, sends: list[Work], names: dict[str, str]) -> list[tuple[Work, Attempt]]:
+    """Send a claimed chunk concurrently. What every send of one endpoint or one event
+    shares is worked out once for the chunk: the endpoint's resolved and checked
+    address (``ssrf.resolve``; the connected address is still checked per POST) and
+    the event's JSON body."""
+    allowed = allowed_hosts(app)
+    base = _base(app)
+    bodies: dict[int, str] = {}
+    urls: dict[str, None] = {}
+    for w in sends:
+        if w.channel is Channel.WEBHOOK and w.kind is DeliveryKind.EVENT and w.events:
+            urls[w.target] = None
+            event = w.events[0]
+            if event["event_id"] not in bodies:
+                bodies[event["event_id"]] = json_dumps(deliveries.webhook_body(event, base))
+
+    def resolve(url: str) -> ssrf.Target | ssrf.UnsafeURL:
+        try:
+            return ssrf.resolve(url, allowed)
+        except ssrf.UnsafeURL as exc:
+            return exc
+
+    # Distinct endpoints resolve side by side (a slow name server holds up only its own).
+    targets = dict(zip(urls, _pool(app).map(resolve, urls) if len(urls) > 1
+                       else map(resolve, urls), strict=True))
+
     def one(w: Work) -> tuple[Work, Attempt]:
         try:
             if w.kind is DeliveryKind.CONFIRMATION:
                 return w, _send_confirmation(app, w)
-            return w, (_send_webhook(app, w) if w.channel is Channel.WEBHOOK
-                       else _send_mail(app, w, names))
+            if w.channel is Channel.WEBHOOK:
+                return w, _send_webhook(app, w, allowed, targets.get(w.target),
+                                        bodies.get(w.events[0]["event_id"]))
+            return w, _send_mail(app, w, names)
         except Exception as exc:  # a bug in one send must not lose the others' outcomes
             log.exception("delivery %s failed unexpectedly", w.delivery_ids)
             return w, Attempt(False, error=f"{type(exc).__name__}: {exc}"[:500])
@@ -158,10 +199,12 @@ def _pool(app: Flask) -> ThreadPoolExecutor:
     return found
 
 
-def _send_webhook(app: Flask, w: Work) -> Attempt:
-    body = json_dumps(deliveries.webhook_body(w.events[0], _base(app)))
-    out = webhook.post(w.target, w.secrets, w.webhook_id, body, allowed=allowed_hosts(app),
-                       timeout_s=float(app.config["WEBHOOK_TIMEOUT_S"]))
+def _send_webhook(app: Flask, w: Work, allowed: frozenset[str],
+                  target: ssrf.Target | ssrf.UnsafeURL | None, body: str | None) -> Attempt:
+    if body is None:
+        body = json_dumps(deliveries.webhook_body(w.events[0], _base(app)))
+    out = webhook.post(w.target, w.secrets, w.webhook_id, body, allowed=allowed,
+                       timeout_s=float(app.config["WEBHOOK_TIMEOUT_S"]), target=target)
     return Attempt(out.delivered, out.status_code, out.error, out.retry_after_s)
 
 
@@ -213,7 +256,6 @@ class Embedded:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._next_prune = 0.0
 
     def start(self) -> None:
         with self._lock:
@@ -244,8 +286,7 @@ class Embedded:
         with self.app.app_context():
             try:
                 dispatch()
-                if time.monotonic() >= self._next_prune:
-                    self._next_prune = time.monotonic() + float(self.app.config["ALERT_SWEEP_S"])
+                if _prune_due():
                     prune()
             except Exception:  # the events stay; the next round retries
                 log.exception("alert fan-out failed")
