@@ -111,6 +111,23 @@ def deliver_due(limit: int | None = None) -> int:
     return len(ids)
 
 
+def drain(budget_s: float = 30.0) -> int:
+    """The Celery task: deliver chunks of ``ALERT_TASK_CHUNK`` until nothing is due (or
+    ``budget_s`` has passed; the sweeper queues more). Small chunks claimed in a loop
+    keep several workers busy to the end: each claims as fast as it sends, instead of
+    one worker holding most of a fan-out that its tasks claimed at once."""
+    app = current_app
+    chunk = int(app.config["ALERT_TASK_CHUNK"])
+    deadline = time.monotonic() + budget_s
+    total = 0
+    while time.monotonic() < deadline:
+        n = deliver_due(limit=chunk)
+        total += n
+        if n == 0:
+            break
+    return total
+
+
 def sweep() -> int:
     """Dispatch, prune expired sign-ups, then give every due delivery a runner (Celery);
     how many are due."""
