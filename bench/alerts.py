@@ -1,7 +1,7 @@
 """Alert delivery: fan-out throughput and upload-to-receipt latency, beside a bare loop.
 
-    .venv/bin/python bench/alerts.py [--subs 1000] [--uploads 20] [--broker URL]
-                                     [--database URL]
+    .venv/bin/python bench/alerts.py [--subs 1000] [--uploads 20] [--rounds 3]
+                                     [--broker URL] [--database URL]
 
 One failing batch is uploaded to a registry with ``--subs`` webhook subscriptions, all
 pointing at a loopback sink (its own process, HTTP/1.1 keep-alive, answering 204).
@@ -10,6 +10,13 @@ last POST (fan-out, claims, signing, sending, recording), beside a bare loop of 
 same number of Standard-Webhooks-signed POSTs from one process with one keep-alive
 client, in the same run. Targets: ratio >= 0.5 with the embedded runner, >= 1.5 with two
 Celery workers (``--broker``, e.g. redis://127.0.0.1:6379/15; skipped without one).
+
+Each mode runs ``--rounds`` fan-outs (and the bare loop as many times); the medians
+are compared, and each line also says how many CPU milliseconds a delivery cost the
+process(es) doing it (the bare loop's client, the embedded app with its upload, the
+two workers), which moves less with the machine's load than rates do. The sink answers
+``GET /?wait=N`` once N POSTs have come, so waiting costs the measured process nothing,
+and the Celery round starts once both workers answer a ping.
 
 Latency: with one subscription, ``--uploads`` failing COAs uploaded one after another;
 each time from the upload's response to the sink's receipt. Target p95 <= 2 s
