@@ -39,7 +39,8 @@ DEFAULTS: dict[str, Any] = {
     "ALERT_RETRY_DELAYS_S": None,  # comma-separated waits; default 5 s ... 24 h in all
     "ALERT_DISABLE_AFTER_S": 86400,  # an endpoint failing this long is disabled
     "ALERT_JITTER": 0.1,
-    "ALERT_CHUNK": 100,  # deliveries claimed per task
+    "ALERT_CHUNK": 100,  # deliveries claimed per round (embedded); one Celery task per this many
+    "ALERT_TASK_CHUNK": 25,  # deliveries claimed per round inside a Celery task (it loops)
     "ALERT_CONCURRENCY": 8,  # sends in flight per process
     "ALERT_LANES": 2,  # embedded runner: claim-send-record loops running side by side
     "LOAD_PROFILES_ON_UPGRADE": True,  # `db upgrade` puts the shipped threshold profiles in force

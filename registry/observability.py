@@ -60,6 +60,10 @@ def _configure_logging(app: Flask) -> None:
         logger.handlers[:] = [handler]
         logger.setLevel(app.config["LOG_LEVEL"])
         logger.propagate = False
+    # httpx logs every request at INFO: a line (and a lock) per webhook POST in a worker
+    # logging at INFO. Each attempt is in the delivery's own log; warnings still show.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 class Metrics:

@@ -73,10 +73,18 @@ def client(timeout_s: float = TOTAL_TIMEOUT_S) -> httpx.Client:
 
 
 def post(url: str, secrets: Sequence[str], msg_id: str, body: str, *,
-         allowed: frozenset[str], timeout_s: float = TOTAL_TIMEOUT_S) -> Outcome:
-    """One signed POST of ``body`` to ``url``; never raises for network trouble."""
+         allowed: frozenset[str], timeout_s: float = TOTAL_TIMEOUT_S,
+         target: ssrf.Target | ssrf.UnsafeURL | None = None) -> Outcome:
+    """One signed POST of ``body`` to ``url``; never raises for network trouble.
+
+    ``target``: the URL already resolved and checked by ``ssrf.resolve`` for this round
+    of sends (or its refusal), so that a hundred deliveries to one endpoint resolve it
+    once; the address actually connected to is checked on every POST all the same."""
     try:
-        target = ssrf.resolve(url, allowed)
+        if isinstance(target, ssrf.UnsafeURL):
+            raise target
+        if target is None:
+            target = ssrf.resolve(url, allowed)
     except ssrf.UnsafeURL as exc:
         return Outcome(False, error=f"refused: {exc}")
     request_headers = {**headers(secrets, msg_id, body), "host": _host_header(target)}

@@ -38,7 +38,7 @@ def render_delivery(d: Delivery) -> dict[str, Any]:
     return {**{c: getattr(d, c) for c in ("id", "event_id", "webhook_id", "status", "attempts",
                                           "last_status_code", "last_error", "next_try_at",
                                           "delivered_at", "created_at", "log")},
-            "event": d.event.type if d.event else None,
+            "event": d.event.type if d.event else "subscription.confirmation",
             "batch_id": d.event.batch_id if d.event else None}
 
 
@@ -62,7 +62,7 @@ class Subscriptions(MethodView):
 
         created = unit_of_work.commit(db.session, work)
         if created.needs_confirmation:
-            alerts.kick(current_app, confirm=created.subscription.id)
+            alerts.kick(current_app, deliveries=1)  # the confirmation mail, stored
         return render(created.subscription, created.secret)
 
     @blp.doc(security=[{"bearer": []}])

@@ -26,8 +26,10 @@ log = logging.getLogger(__name__)
               help="deliveries in flight at once (Celery threads)")
 @click.option("--sweep/--no-sweep", default=True, show_default=True,
               help="re-queue due deliveries every ALERT_SWEEP_S")
+@click.option("--hostname", "-n", default=None,
+              help="the Celery node name (e.g. w1@%h), unique per worker on one host")
 @with_appcontext
-def worker_command(concurrency: int, sweep: bool) -> None:
+def worker_command(concurrency: int, sweep: bool, hostname: str | None) -> None:
     """Deliver alerts (and run re-judge jobs) until stopped."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     celery = app.extensions.get("celery")
@@ -41,9 +43,12 @@ def worker_command(concurrency: int, sweep: bool) -> None:
     if sweep:
         threading.Thread(target=_sweeper, args=(app,), name="registry-sweeper",
                          daemon=True).start()
-    celery.worker_main(["worker", "--pool", "threads", "--concurrency", str(concurrency),
-                        "--loglevel", "INFO", "--without-gossip", "--without-mingle",
-                        "--queues", celery.conf.task_default_queue])
+    argv = ["worker", "--pool", "threads", "--concurrency", str(concurrency),
+            "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+            "--queues", celery.conf.task_default_queue]
+    if hostname:
+        argv += ["--hostname", hostname]
+    celery.worker_main(argv)
 
 
 def _sweeper(app: object) -> None:

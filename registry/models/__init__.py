@@ -3,6 +3,7 @@
 from registry.models.alerts import (
     Channel,
     Delivery,
+    DeliveryKind,
     DeliveryStatus,
     Signup,
     Subscription,
@@ -23,6 +24,7 @@ __all__ = [
     "CertificateStatus",
     "Channel",
     "Delivery",
+    "DeliveryKind",
     "DeliveryStatus",
     "Job",
     "JobStatus",

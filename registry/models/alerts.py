@@ -4,7 +4,9 @@ A subscription belongs to the API token that made it (or, for an email sign-up w
 a token, to the address that confirmed it). A delivery is one outbox event for one
 subscription: it is written by the fan-out before anything is sent, so a crash between
 writing and sending loses nothing, and its ``webhook_id`` stays the same across retries
-so that receivers can drop duplicates.
+so that receivers can drop duplicates. A sign-up's confirmation mail is a delivery too
+(``kind`` ``confirmation``, no event), written with the subscription and sent by the
+same workers with the same retries.
 """
 
 from __future__ import annotations
@@ -43,6 +45,11 @@ class DeliveryStatus(enum.StrEnum):
     FAILED = "failed"  # given up: retries exhausted, 410 Gone, or subscription disabled
 
 
+class DeliveryKind(enum.StrEnum):
+    EVENT = "event"  # an outbox event for a subscription (webhook POST or mail digest)
+    CONFIRMATION = "confirmation"  # the double opt-in mail of a tokenless email sign-up
+
+
 class Subscription(Base):
     __tablename__ = "subscriptions"
     __table_args__ = (sa.Index("ix_subscriptions_status_channel", "status", "channel"),)
@@ -78,7 +85,10 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     subscription_id: Mapped[int] = mapped_column(
         sa.ForeignKey("subscriptions.id", ondelete="CASCADE"))
-    event_id: Mapped[int] = mapped_column(
+    kind: Mapped[DeliveryKind] = mapped_column(_enum(DeliveryKind), default=DeliveryKind.EVENT,
+                                               server_default=DeliveryKind.EVENT.value)
+    # NULL for a confirmation mail, which is no event (NULLs never collide in the unique pair).
+    event_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("outbox_events.id", ondelete="CASCADE"), index=True)
     webhook_id: Mapped[str] = mapped_column(sa.String(40), unique=True)
     status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus))
@@ -92,7 +102,7 @@ class Delivery(Base):
     log: Mapped[list[Any]] = mapped_column(default=list)  # one entry per attempt or change
 
     subscription: Mapped[Subscription] = relationship()
-    event: Mapped[OutboxEvent] = relationship()
+    event: Mapped[OutboxEvent | None] = relationship()
 
 
 class Signup(Base):

@@ -79,6 +79,8 @@ class OutboxEvent(Base):
     """An event written in the same transaction as the change that caused it."""
 
     __tablename__ = "outbox_events"
+    # The feed and the fan-out read one event type under one profile, newest first.
+    __table_args__ = (sa.Index("ix_outbox_events_type_profile_code_id", "type", "profile_code", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     type: Mapped[str] = mapped_column(sa.String(60))

@@ -67,8 +67,9 @@ class SecretSchema(ma.Schema):
 
 class DeliverySchema(ma.Schema):
     id = fields.Integer()
-    event = fields.String(metadata={"description": "batch.failed or batch.recovered"})
-    event_id = fields.Integer()
+    event = fields.String(metadata={"description": "batch.failed, batch.recovered, or "
+                                                   "subscription.confirmation (the sign-up's mail)"})
+    event_id = fields.Integer(allow_none=True)
     batch_id = fields.Integer(allow_none=True)
     webhook_id = fields.String(metadata={"description": "the same on every retry"})
     status = fields.String(metadata={"description": "pending, sending, delivered, failed"})

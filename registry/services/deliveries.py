@@ -29,10 +29,12 @@ from registry.db import utcnow
 from registry.models import (
     Channel,
     Delivery,
+    DeliveryKind,
     DeliveryStatus,
     OutboxEvent,
     Profile,
     Subscription,
+    SubscriptionStatus,
 )
 from registry.services import subscriptions
 
@@ -80,6 +82,9 @@ class Work:
     delivery_ids: list[int]  # one for a webhook; every event of an email digest
     webhook_id: str
     events: list[dict[str, Any]] = field(default_factory=list)  # type, payload, created_at
+    kind: DeliveryKind = DeliveryKind.EVENT
+    filters: dict[str, Any] = field(default_factory=dict)
+    pending_confirmation: bool = False  # the subscription still waits for its link
 
 
 def _claimable(now: datetime) -> sa.ColumnElement[bool]:
@@ -98,15 +103,18 @@ def claim(session: Session, *, limit: int, policy: Policy, now: datetime | None 
     """Claim up to ``limit`` due deliveries (and, for an email subscription, every other
     due one of it, for one digest); their ids. Flushed, not committed."""
     now = now or utcnow()
-    ids = list(session.scalars(
-        sa.select(Delivery.id).where(_claimable(now)).order_by(Delivery.next_try_at, Delivery.id)
-        .limit(limit).with_for_update(skip_locked=True)))
-    if not ids:
+    found = session.execute(
+        sa.select(Delivery.id, Subscription.channel)
+        .join(Subscription, Subscription.id == Delivery.subscription_id)
+        .where(_claimable(now)).order_by(Delivery.next_try_at, Delivery.id)
+        .limit(limit).with_for_update(skip_locked=True, of=Delivery.__table__)).all()
+    if not found:
         return []
-    mail_subs = list(session.scalars(
-        sa.select(Delivery.subscription_id).distinct().join(Subscription)
-        .where(Delivery.id.in_(ids), Subscription.channel == Channel.EMAIL)))
-    if mail_subs:
+    ids = [i for i, _ in found]
+    if any(channel is Channel.EMAIL for _, channel in found):
+        mail_subs = list(session.scalars(
+            sa.select(Delivery.subscription_id).distinct().join(Subscription)
+            .where(Delivery.id.in_(ids), Subscription.channel == Channel.EMAIL)))
         ids += [i for i in session.scalars(
             sa.select(Delivery.id).where(_claimable(now), Delivery.subscription_id.in_(mail_subs),
                                          Delivery.id.not_in(ids))
@@ -120,27 +128,44 @@ def claim(session: Session, *, limit: int, policy: Policy, now: datetime | None 
 
 
 def work(session: Session, ids: Sequence[int]) -> list[Work]:
-    """The sends for claimed deliveries: one per webhook delivery, one per email digest."""
+    """The sends for claimed deliveries: one per webhook delivery, one per email digest,
+    one per confirmation mail (never part of a digest). Columns, not ORM objects, and
+    each event's payload read once however many deliveries it has (a fan-out's chunk
+    is one event to a hundred subscribers)."""
     if not ids:
         return []
     rows = session.execute(
-        sa.select(Delivery, Subscription, OutboxEvent)
+        sa.select(Delivery.id, Delivery.kind, Delivery.event_id, Delivery.webhook_id,
+                  Subscription.id, Subscription.channel, Subscription.url, Subscription.email,
+                  Subscription.secrets, Subscription.previous_secret_expires_at,
+                  Subscription.status, Subscription.filters)
         .join(Subscription, Subscription.id == Delivery.subscription_id)
-        .join(OutboxEvent, OutboxEvent.id == Delivery.event_id)
         .where(Delivery.id.in_(list(ids))).order_by(Delivery.id)).all()
+    event_ids = sorted({r[2] for r in rows if r[2] is not None})
+    events = {e_id: {"type": e_type, "payload": payload, "created_at": created, "event_id": e_id}
+              for e_id, e_type, payload, created in session.execute(
+                  sa.select(OutboxEvent.id, OutboxEvent.type, OutboxEvent.payload,
+                            OutboxEvent.created_at).where(OutboxEvent.id.in_(event_ids)))
+              } if event_ids else {}
+    now = utcnow()
     out: list[Work] = []
     digests: dict[int, Work] = {}
-    for delivery, sub, event in rows:
-        item = {"type": event.type, "payload": event.payload, "created_at": event.created_at,
-                "event_id": event.id}
-        if sub.channel is Channel.EMAIL and sub.id in digests:
-            digests[sub.id].delivery_ids.append(delivery.id)
-            digests[sub.id].events.append(item)
+    for (d_id, kind, event_id, webhook_id, sub_id, channel, url, email, secrets, expires,
+         status, filters) in rows:
+        item = events.get(event_id) if event_id is not None else None
+        if kind is DeliveryKind.CONFIRMATION or item is None:
+            out.append(Work(sub_id, channel, email or "", [], [d_id], webhook_id, [],
+                            DeliveryKind.CONFIRMATION, dict(filters or {}),
+                            status is SubscriptionStatus.PENDING_CONFIRMATION))
             continue
-        one = Work(sub.id, sub.channel, sub.url or sub.email or "",
-                   subscriptions.signing_secrets(sub), [delivery.id], delivery.webhook_id, [item])
-        if sub.channel is Channel.EMAIL:
-            digests[sub.id] = one
+        if channel is Channel.EMAIL and sub_id in digests:
+            digests[sub_id].delivery_ids.append(d_id)
+            digests[sub_id].events.append(item)
+            continue
+        one = Work(sub_id, channel, url or email or "",
+                   subscriptions.active_secrets(secrets, expires, now), [d_id], webhook_id, [item])
+        if channel is Channel.EMAIL:
+            digests[sub_id] = one
         out.append(one)
     return out
 
@@ -159,19 +184,58 @@ def webhook_body(item: dict[str, Any], base_url: str) -> dict[str, Any]:
 
 def record(session: Session, outcomes: Sequence[tuple[Work, Attempt]], *, policy: Policy,
            now: datetime | None = None) -> None:
-    """Write sends' outcomes to their deliveries and subscriptions (flushed only). Rows are
-    read in two queries, not one per delivery: a chunk of a fan-out records at once."""
+    """Write sends' outcomes to their deliveries and subscriptions (flushed only).
+
+    Delivered sends, nearly all of a chunk, are written as one executemany of column
+    values (no ORM objects); failures, rarer and with more to decide (retry, disable),
+    through the ORM.
+    """
     now = now or utcnow()
-    ids = [i for w, _ in outcomes for i in w.delivery_ids]
+    delivered = [(w, a) for w, a in outcomes if a.delivered]
+    failed = [(w, a) for w, a in outcomes if not a.delivered]
+    if delivered:
+        _record_delivered(session, delivered, now)
+    if not failed:
+        return
+    ids = [i for w, _ in failed for i in w.delivery_ids]
     with session.no_autoflush:
         rows = {d.id: d for d in session.scalars(sa.select(Delivery).where(Delivery.id.in_(ids)))}
         subs = {s.id: s for s in session.scalars(sa.select(Subscription).where(
-            Subscription.id.in_({w.subscription_id for w, _ in outcomes})))}
-        for work_item, attempt in outcomes:
+            Subscription.id.in_({w.subscription_id for w, _ in failed})))}
+        for work_item, attempt in failed:
             found = [rows[i] for i in work_item.delivery_ids if i in rows]
             sub = subs.get(work_item.subscription_id)
             if sub is not None:
                 _record(session, sub, found, attempt, policy, now)
+
+
+def _record_delivered(session: Session, outcomes: Sequence[tuple[Work, Attempt]],
+                      now: datetime) -> None:
+    table = Delivery.__table__
+    attempt_of = {i: a for w, a in outcomes for i in w.delivery_ids}
+    rows = session.execute(sa.select(table.c.id, table.c.attempts, table.c.log).where(
+        table.c.id.in_(list(attempt_of)), table.c.status == DeliveryStatus.SENDING)).all()
+    if not rows:
+        return  # deleted meanwhile, or another worker took over after the lease ran out
+    values = []
+    for d_id, attempts, log in rows:
+        attempt = attempt_of[d_id]
+        entry = {"at": now.isoformat(), "attempt": attempts, "status_code": attempt.status_code,
+                 "error": attempt.error, "delivered": True}
+        values.append({"b_id": d_id, "b_code": attempt.status_code, "b_error": attempt.error,
+                       "b_log": [*(log or []), entry]})
+    session.execute(
+        sa.update(table).where(table.c.id == sa.bindparam("b_id"),
+                               table.c.status == DeliveryStatus.SENDING)
+        .values(status=DeliveryStatus.DELIVERED, delivered_at=now, next_try_at=None,
+                lease_until=None, last_status_code=sa.bindparam("b_code"),
+                last_error=sa.bindparam("b_error"), log=sa.bindparam("b_log", type_=table.c.log.type)),
+        values)
+    subs = sorted({w.subscription_id for w, _ in outcomes})
+    session.execute(sa.update(Subscription.__table__)
+                    .where(Subscription.__table__.c.id.in_(subs),
+                           Subscription.__table__.c.failing_since.is_not(None))
+                    .values(failing_since=None))
 
 
 def _record(session: Session, sub: Subscription, found: list[Delivery], attempt: Attempt,

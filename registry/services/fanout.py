@@ -16,6 +16,7 @@ due when the subscription's first waiting one is, so one mail carries them all.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -54,8 +55,10 @@ def fan_out(session: Session, *, default_profile: str, digest_window: timedelta,
         .order_by(OutboxEvent.id).limit(limit).with_for_update(skip_locked=True)))
     if not events:
         return Report()
-    subs = list(session.scalars(sa.select(Subscription)
-                                .where(Subscription.status == SubscriptionStatus.ACTIVE)))
+    # Columns, not ORM objects: a fan-out reads every active subscription.
+    subs = session.execute(sa.select(Subscription.id, Subscription.channel, Subscription.events,
+                                     Subscription.created_at, Subscription.filters)
+                           .where(Subscription.status == SubscriptionStatus.ACTIVE)).all()
     rows = _rows(session, events, subs, default_profile, now, digest_window) if subs else []
     if rows:
         session.execute(sa.insert(Delivery), rows)
@@ -64,7 +67,7 @@ def fan_out(session: Session, *, default_profile: str, digest_window: timedelta,
     return Report(events=len(events), deliveries=len(rows))
 
 
-def _rows(session: Session, events: list[OutboxEvent], subs: list[Subscription],
+def _rows(session: Session, events: list[OutboxEvent], subs: Sequence[Any],
           default_profile: str, now: datetime, window: timedelta) -> list[dict[str, Any]]:
     slugs = vendor_slugs(session, {e.batch_id for e in events if e.batch_id is not None})
     due_mail = _waiting_mail(session, [s.id for s in subs if s.channel is Channel.EMAIL])

@@ -9,6 +9,9 @@ It belongs to the API token that made it: only that token lists it, reads its
 deliveries, redelivers or deletes it. An email address signed up without a token is
 ``pending_confirmation`` until the signed link mailed to it is followed (double
 opt-in); nothing is sent to it before, and sign-ups per address are rate-limited.
+The confirmation mail is stored as a delivery in the sign-up's transaction and sent by
+the alert workers with their retries; sign-ups left unconfirmed after the link expired
+are pruned by the sweeper (``prune_unconfirmed``, also ``flask --app wsgi alerts prune``).
 Every email carries a signed one-click unsubscribe link.
 
 Input that cannot work is refused here with a 422 naming the field: a URL that is not
@@ -37,6 +40,7 @@ from registry.models import (
     ApiToken,
     Channel,
     Delivery,
+    DeliveryKind,
     DeliveryStatus,
     Profile,
     Signup,
@@ -54,6 +58,7 @@ CATEGORIES = frozenset(a.category for a in ANALYTES.values())
 FILTERS = ("vendor", "product", "lot", "category", "analyte", "profile")
 
 SIGNUPS_PER_HOUR = 3  # tokenless sign-ups per address
+SIGNUP_WINDOW = timedelta(hours=1)  # ... within this window
 CONFIRM_MAX_AGE = timedelta(days=3)
 ROTATION_OVERLAP = timedelta(hours=24)  # an old secret keeps signing this long
 
@@ -192,17 +197,42 @@ def create(session: Session, *, channel: Channel, token: ApiToken | None, url: s
             sub.confirmed_at = utcnow()
     session.add(sub)
     session.flush()
-    return Created(sub, secret, sub.status is SubscriptionStatus.PENDING_CONFIRMATION)
+    pending = sub.status is SubscriptionStatus.PENDING_CONFIRMATION
+    if pending:
+        # The confirmation mail is a delivery written with the sign-up: a crash before it
+        # is sent loses nothing, and a refusing mail server is retried like any alert.
+        session.add(Delivery(subscription_id=sub.id, kind=DeliveryKind.CONFIRMATION,
+                             event_id=None, webhook_id=new_message_id(),
+                             status=DeliveryStatus.PENDING, attempts=0, next_try_at=utcnow(),
+                             created_at=utcnow(), log=[]))
+        session.flush()
+    return Created(sub, secret, pending)
 
 
 def _rate_limit(session: Session, address: str) -> None:
-    since = utcnow() - timedelta(hours=1)
+    since = utcnow() - SIGNUP_WINDOW
     recent = session.scalar(sa.select(sa.func.count()).select_from(Signup)
                             .where(Signup.email == address, Signup.at >= since)) or 0
     if recent >= SIGNUPS_PER_HOUR:
         raise TooManyRequests(f"too many sign-ups for {address} in the last hour; "
                               "confirm one of the mails already sent",
                               headers={"Retry-After": "3600"})
+
+
+def prune_unconfirmed(session: Session, now: datetime | None = None) -> tuple[int, int]:
+    """Forget sign-ups nobody confirmed: subscriptions still pending after their link
+    expired (``CONFIRM_MAX_AGE``; their deliveries go with them, ON DELETE CASCADE), and
+    sign-up records older than the rate limit's window, which no longer count. The
+    records inside the window stay, so pruning never lifts the limit on an address.
+    How many subscriptions and records were removed (flushed, not committed)."""
+    now = now or utcnow()
+    stale = session.execute(sa.delete(Subscription).where(
+        Subscription.status == SubscriptionStatus.PENDING_CONFIRMATION,
+        Subscription.token_id.is_(None), Subscription.created_at < now - CONFIRM_MAX_AGE)
+        .execution_options(synchronize_session=False))
+    old = session.execute(sa.delete(Signup).where(Signup.at < now - SIGNUP_WINDOW)
+                          .execution_options(synchronize_session=False))
+    return stale.rowcount or 0, old.rowcount or 0
 
 
 def owned(session: Session, token: ApiToken) -> list[Subscription]:
@@ -251,9 +281,14 @@ def rotate_secret(sub: Subscription, now: datetime | None = None) -> str:
 
 
 def signing_secrets(sub: Subscription, now: datetime | None = None) -> list[str]:
-    now = now or utcnow()
-    expired = sub.previous_secret_expires_at is not None and sub.previous_secret_expires_at < now
-    return list(sub.secrets[:1] if expired else sub.secrets)
+    return active_secrets(sub.secrets, sub.previous_secret_expires_at, now or utcnow())
+
+
+def active_secrets(secrets: list[str] | None, previous_expires_at: datetime | None,
+                   now: datetime) -> list[str]:
+    """The secrets that sign now: the newest, and the previous one until it expires."""
+    expired = previous_expires_at is not None and previous_expires_at < now
+    return list((secrets or [])[:1] if expired else (secrets or []))
 
 
 def deliveries(session: Session, sub: Subscription, *, limit: int = 100) -> list[Delivery]:

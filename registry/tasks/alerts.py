@@ -6,7 +6,11 @@ Three tasks, each its own units of work inside the app context:
   (``services/fanout.py``) until none is left;
 * :func:`deliver_due`: claim a chunk of due deliveries, send them (webhooks signed,
   email digests) outside any transaction, record the outcomes;
-* :func:`sweep`: dispatch, then make sure every due delivery has a runner.
+* :func:`sweep`: dispatch, prune sign-ups left unconfirmed after their link expired
+  (every ``PRUNE_EVERY_S``), then make sure every due delivery has a runner.
+
+A tokenless email sign-up's confirmation mail is a delivery like any other (written with
+the subscription), so :func:`deliver_due` sends it with the same retries.
 
 **Embedded** (no ``REGISTRY_BROKER_URL``, the default): a background thread of the web
 process runs dispatch and delivery, woken right after any commit that wrote outbox
@@ -26,6 +30,7 @@ import logging
 import math
 import smtplib
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -38,7 +43,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from registry.alerts import mail, ssrf, webhook
 from registry.config import json_dumps
 from registry.extensions import db
-from registry.models import Channel, OutboxEvent, Subscription
+from registry.models import Channel, DeliveryKind, OutboxEvent
 from registry.services import deliveries, fanout, subscriptions, unit_of_work
 from registry.services.deliveries import Attempt, Policy, Work
 
@@ -98,36 +103,58 @@ def deliver_due(limit: int | None = None) -> int:
     if not ids:
         return 0
     sends = deliveries.work(db.session, ids)
-    names = deliveries.profile_names(db.session)
+    mail_events = any(w.channel is Channel.EMAIL and w.kind is DeliveryKind.EVENT for w in sends)
+    names = deliveries.profile_names(db.session) if mail_events else {}
     db.session.rollback()  # no transaction stays open while sending
     outcomes = _send_all(app, sends, names)
     unit_of_work.commit(db.session, lambda: deliveries.record(db.session, outcomes, policy=rules))
     return len(ids)
 
 
+def drain(budget_s: float = 30.0) -> int:
+    """The Celery task: deliver chunks of ``ALERT_TASK_CHUNK`` until nothing is due (or
+    ``budget_s`` has passed; the sweeper queues more). Small chunks claimed in a loop
+    keep several workers busy to the end: each claims as fast as it sends, instead of
+    one worker holding most of a fan-out that its tasks claimed at once."""
+    app = current_app
+    chunk = int(app.config["ALERT_TASK_CHUNK"])
+    deadline = time.monotonic() + budget_s
+    total = 0
+    while time.monotonic() < deadline:
+        n = deliver_due(limit=chunk)
+        total += n
+        if n == 0:
+            break
+    return total
+
+
 def sweep() -> int:
-    """Dispatch, then give every due delivery a runner (Celery); how many are due."""
+    """Dispatch, prune expired sign-ups, then give every due delivery a runner (Celery);
+    how many are due."""
     dispatch()
+    if _prune_due():
+        prune()
     due = deliveries.due_count(db.session)
     db.session.rollback()
     kick(current_app, deliveries=due)
     return due
 
 
-def send_confirmation(sub_id: int) -> None:
-    """Mail the double opt-in link to a pending email subscription."""
-    app = current_app
-    sub = db.session.get(Subscription, sub_id)
-    if sub is None or sub.email is None:
-        return
-    secret = app.config["SECRET_KEY"]
-    confirm = subscriptions.link_token(secret, "confirm", sub.id, sub.email)
-    refuse = subscriptions.link_token(secret, "unsubscribe", sub.id, sub.email)
-    msg = mail.confirmation(sender=sender(app), to=sub.email, filters=sub.filters,
-                            confirm_url=_base(app) + CONFIRM_PATH + confirm,
-                            unsubscribe_url=_base(app) + UNSUBSCRIBE_PATH + refuse)
-    db.session.rollback()
-    mail.send(msg, app.config.get("SMTP_URL"))
+PRUNE_EVERY_S = 600.0  # expired sign-ups are no hurry: a sweep prunes at most this often
+_last_prune = [0.0]
+
+
+def _prune_due() -> bool:
+    now = time.monotonic()
+    if now - _last_prune[0] < PRUNE_EVERY_S:
+        return False
+    _last_prune[0] = now
+    return True
+
+
+def prune() -> tuple[int, int]:
+    """Forget expired unconfirmed sign-ups (one unit of work); what was removed."""
+    return unit_of_work.commit(db.session, lambda: subscriptions.prune_unconfirmed(db.session))
 
 
 def _base(app: Flask) -> str:
@@ -137,10 +164,39 @@ def _base(app: Flask) -> str:
 # --------------------------------------------------------------------------- sending
 
 def _send_all(app: Flask, sends: list[Work], names: dict[str, str]) -> list[tuple[Work, Attempt]]:
+    """Send a claimed chunk concurrently. What every send of one endpoint or one event
+    shares is worked out once for the chunk: the endpoint's resolved and checked
+    address (``ssrf.resolve``; the connected address is still checked per POST) and
+    the event's JSON body."""
+    allowed = allowed_hosts(app)
+    base = _base(app)
+    bodies: dict[int, str] = {}
+    urls: dict[str, None] = {}
+    for w in sends:
+        if w.channel is Channel.WEBHOOK and w.kind is DeliveryKind.EVENT and w.events:
+            urls[w.target] = None
+            event = w.events[0]
+            if event["event_id"] not in bodies:
+                bodies[event["event_id"]] = json_dumps(deliveries.webhook_body(event, base))
+
+    def resolve(url: str) -> ssrf.Target | ssrf.UnsafeURL:
+        try:
+            return ssrf.resolve(url, allowed)
+        except ssrf.UnsafeURL as exc:
+            return exc
+
+    # Distinct endpoints resolve side by side (a slow name server holds up only its own).
+    targets = dict(zip(urls, _pool(app).map(resolve, urls) if len(urls) > 1
+                       else map(resolve, urls), strict=True))
+
     def one(w: Work) -> tuple[Work, Attempt]:
         try:
-            return w, (_send_webhook(app, w) if w.channel is Channel.WEBHOOK
-                       else _send_mail(app, w, names))
+            if w.kind is DeliveryKind.CONFIRMATION:
+                return w, _send_confirmation(app, w)
+            if w.channel is Channel.WEBHOOK:
+                return w, _send_webhook(app, w, allowed, targets.get(w.target),
+                                        bodies.get(w.events[0]["event_id"]))
+            return w, _send_mail(app, w, names)
         except Exception as exc:  # a bug in one send must not lose the others' outcomes
             log.exception("delivery %s failed unexpectedly", w.delivery_ids)
             return w, Attempt(False, error=f"{type(exc).__name__}: {exc}"[:500])
@@ -160,11 +216,36 @@ def _pool(app: Flask) -> ThreadPoolExecutor:
     return found
 
 
-def _send_webhook(app: Flask, w: Work) -> Attempt:
-    body = json_dumps(deliveries.webhook_body(w.events[0], _base(app)))
-    out = webhook.post(w.target, w.secrets, w.webhook_id, body, allowed=allowed_hosts(app),
-                       timeout_s=float(app.config["WEBHOOK_TIMEOUT_S"]))
+def _send_webhook(app: Flask, w: Work, allowed: frozenset[str],
+                  target: ssrf.Target | ssrf.UnsafeURL | None, body: str | None) -> Attempt:
+    if body is None:
+        body = json_dumps(deliveries.webhook_body(w.events[0], _base(app)))
+    out = webhook.post(w.target, w.secrets, w.webhook_id, body, allowed=allowed,
+                       timeout_s=float(app.config["WEBHOOK_TIMEOUT_S"]), target=target)
     return Attempt(out.delivered, out.status_code, out.error, out.retry_after_s)
+
+
+def _send_confirmation(app: Flask, w: Work) -> Attempt:
+    """The double opt-in mail of a sign-up (nothing to do once it is confirmed)."""
+    if not w.pending_confirmation:
+        return Attempt(True, error="not sent: the subscription no longer waits for it")
+    secret = app.config["SECRET_KEY"]
+    confirm = subscriptions.link_token(secret, "confirm", w.subscription_id, w.target)
+    refuse = subscriptions.link_token(secret, "unsubscribe", w.subscription_id, w.target)
+    msg = mail.confirmation(sender=sender(app), to=w.target, filters=w.filters,
+                            confirm_url=_base(app) + CONFIRM_PATH + confirm,
+                            unsubscribe_url=_base(app) + UNSUBSCRIBE_PATH + refuse)
+    return _smtp(app, msg)
+
+
+def _smtp(app: Flask, msg: Any) -> Attempt:
+    try:
+        note = mail.send(msg, app.config.get("SMTP_URL"))
+    except mail.PermanentFailure as exc:
+        return Attempt(False, error=str(exc)[:500], permanent=True)
+    except (OSError, smtplib.SMTPException) as exc:
+        return Attempt(False, error=f"{type(exc).__name__}: {exc}"[:500])
+    return Attempt(True, error=None if note.startswith("sent") else note)
 
 
 def _send_mail(app: Flask, w: Work, names: dict[str, str]) -> Attempt:
@@ -178,13 +259,7 @@ def _send_mail(app: Flask, w: Work, names: dict[str, str]) -> Attempt:
     msg = mail.digest(items, sender=sender(app), to=w.target,
                       unsubscribe_url=base + UNSUBSCRIBE_PATH + token,
                       more_url=base + "/feeds/failures.atom")
-    try:
-        note = mail.send(msg, app.config.get("SMTP_URL"))
-    except mail.PermanentFailure as exc:
-        return Attempt(False, error=str(exc)[:500], permanent=True)
-    except (OSError, smtplib.SMTPException) as exc:
-        return Attempt(False, error=f"{type(exc).__name__}: {exc}"[:500])
-    return Attempt(True, error=None if note.startswith("sent") else note)
+    return _smtp(app, msg)
 
 
 # --------------------------------------------------------------------------- runners
@@ -228,6 +303,8 @@ class Embedded:
         with self.app.app_context():
             try:
                 dispatch()
+                if _prune_due():
+                    prune()
             except Exception:  # the events stay; the next round retries
                 log.exception("alert fan-out failed")
             finally:
@@ -266,8 +343,7 @@ class Embedded:
         self._loop()
 
 
-def kick(app: Flask, *, dispatch: bool = False, deliveries: int = 0,
-         confirm: int | None = None) -> None:
+def kick(app: Flask, *, dispatch: bool = False, deliveries: int = 0) -> None:
     """Make sure work that a commit made is run soon (call after the commit)."""
     app = getattr(app, "_get_current_object", lambda: app)()  # threads need the app itself
     mode = app.extensions.get("registry.alerts")
@@ -275,30 +351,16 @@ def kick(app: Flask, *, dispatch: bool = False, deliveries: int = 0,
         return
     try:
         if isinstance(mode, Embedded):
-            if confirm is not None:
-                _pool(app).submit(_confirm_in_app, app, confirm)
             if dispatch or deliveries:
                 mode.wake()
             return
         chunk = int(app.config["ALERT_CHUNK"])
-        if confirm is not None:
-            mode.send_task("registry.alerts.send_confirmation", args=[confirm])
         if dispatch:
             mode.send_task("registry.alerts.dispatch")
         for _ in range(math.ceil(deliveries / chunk)):
             mode.send_task("registry.alerts.deliver_due")
     except Exception:  # the broker is down: the sweeper finds the rows later
         log.exception("could not enqueue alert work")
-
-
-def _confirm_in_app(app: Flask, sub_id: int) -> None:
-    with app.app_context():
-        try:
-            send_confirmation(sub_id)
-        except Exception:
-            log.exception("confirmation mail for subscription %s failed", sub_id)
-        finally:
-            db.session.remove()
 
 
 # --------------------------------------------------------------------------- hooks

@@ -47,9 +47,9 @@ def _register(celery_app: Celery) -> None:
     from registry.tasks import alerts
 
     celery_app.task(name="registry.alerts.dispatch")(_after_dispatch)
-    celery_app.task(name="registry.alerts.deliver_due")(alerts.deliver_due)
+    celery_app.task(name="registry.alerts.deliver_due")(alerts.drain)
     celery_app.task(name="registry.alerts.sweep")(alerts.sweep)
-    celery_app.task(name="registry.alerts.send_confirmation")(alerts.send_confirmation)
+    celery_app.task(name="registry.alerts.prune")(alerts.prune)
     celery_app.task(name="registry.jobs.run")(tasks.run_quietly)
 
 

@@ -4,6 +4,8 @@
   reasons, ``/vendors/<slug>``, ``/profiles`` and ``/profiles/<code>``, ``/subscribe``.
 - ``/review``: the review desk (``registry.web.review``), behind an uploader or admin
   token kept as a session.
+- ``/alerts/confirm/<token>`` and ``/alerts/unsubscribe/<token>``: the pages alert mails
+  link to (``registry.web.alerts``); the signed link is their credential.
 - Every form carries a CSRF token (Flask-WTF's ``CSRFProtect``, checked on this
   blueprint alone: the JSON API authenticates by bearer token and takes no cookies).
 - The session cookie is ``HttpOnly``, ``SameSite=Lax`` and ``Secure`` when the request
@@ -71,7 +73,7 @@ def error_page(status: int, title: str, detail: str | None, headers: dict[str, s
 
 def init_app(app: Flask) -> None:
     from registry.api import problems as errors
-    from registry.web import review, views
+    from registry.web import alerts, review, views
 
     base_https = str(app.config.get("BASE_URL", "")).startswith("https://")
     # Flask's defaults hold these keys (HttpOnly on, SameSite None): set them outright.
@@ -87,6 +89,7 @@ def init_app(app: Flask) -> None:
     views.register_filters(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(alerts.bp)
     errors.set_page_renderer(app, lambda status, title, detail, headers: (
         error_page(status, title, detail, headers) if wants_page(request) else None))
 

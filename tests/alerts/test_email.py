@@ -162,3 +162,87 @@ def test_smtp_down_then_up_sends_one_digest(make_app, smtp) -> None:
     [mail] = smtp.messages
     plain = mail.get_body(("plain",)).get_content()
     assert "SMTP-1" in plain and "SMTP-2" in plain
+
+
+def test_confirmation_mail_is_stored_and_retried_until_the_server_takes_it(make_app, smtp) -> None:
+    """The double opt-in mail is a delivery written with the sign-up: with the SMTP
+    server down it waits and is retried, then sent once the server is up."""
+    import sqlalchemy as sa
+
+    from registry.db import utcnow
+    from registry.extensions import db
+    from registry.models import Delivery
+    from registry.tasks import alerts
+    from tests.alerts.sinks import free_port
+
+    down = make_app(**FAST, SMTP_URL=f"smtp://127.0.0.1:{free_port()}")
+    load_profiles(down)
+    resp = down.test_client().post("/api/v1/subscriptions",
+                                   json={"channel": "email", "email": "late@example.org"})
+    assert resp.status_code == 201 and resp.get_json()["status"] == "pending_confirmation"
+    with down.app_context():
+        [row] = db.session.scalars(sa.select(Delivery)).all()
+        assert row.kind.value == "confirmation" and row.event_id is None
+        assert row.status.value == "pending"
+        assert alerts.deliver_due() == 1  # the server is down: the attempt fails
+        row = db.session.scalars(sa.select(Delivery)).one()
+        assert row.status.value == "pending" and row.attempts == 1 and row.last_error
+        assert row.next_try_at > utcnow()
+        db.session.execute(sa.update(Delivery).values(next_try_at=utcnow()))
+        db.session.commit()
+    up = make_app(**FAST, SMTP_URL=smtp.url)
+    with up.app_context():
+        assert alerts.deliver_due() == 1
+        row = db.session.scalars(sa.select(Delivery)).one()
+        assert row.status.value == "delivered" and row.attempts == 2
+    [mail] = smtp.messages
+    assert mail["To"] == "late@example.org"
+    confirm = link(mail.get_body(("plain",)).get_content(), "/alerts/confirm/")
+    page = up.test_client().get(confirm, headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "Confirmed" in page.get_data(as_text=True)
+
+
+def test_unconfirmed_signups_are_pruned_and_the_rate_limit_stays(quiet_app) -> None:
+    import sqlalchemy as sa
+
+    from registry.db import utcnow
+    from registry.extensions import db
+    from registry.models import Delivery, Signup, Subscription
+    from registry.services import subscriptions
+    from registry.tasks import alerts
+
+    client = quiet_app.test_client()
+    for address in ("stale@example.org", "fresh@example.org", "fresh@example.org",
+                    "fresh@example.org"):
+        assert client.post("/api/v1/subscriptions",
+                           json={"channel": "email", "email": address}).status_code == 201
+    kept = client.post("/api/v1/subscriptions", headers=bearer(quiet_app, "subscriber"),
+                       json={"channel": "email", "email": "owned@example.org"})
+    assert kept.status_code == 201
+    long_ago = utcnow() - subscriptions.CONFIRM_MAX_AGE - subscriptions.SIGNUP_WINDOW
+    with quiet_app.app_context():
+        stale = sa.select(Subscription.id).where(Subscription.email == "stale@example.org")
+        db.session.execute(sa.update(Subscription).where(Subscription.id.in_(stale))
+                           .values(created_at=long_ago))
+        db.session.execute(sa.update(Signup).where(Signup.email == "stale@example.org")
+                           .values(at=long_ago))
+        db.session.execute(sa.update(Subscription).where(Subscription.email == "owned@example.org")
+                           .values(created_at=long_ago))
+        db.session.commit()
+        assert alerts.prune() == (1, 1)
+        left = db.session.scalars(sa.select(Subscription.email).order_by(Subscription.id)).all()
+        assert left == ["fresh@example.org"] * 3 + ["owned@example.org"]
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Delivery)) == 3
+        assert alerts.prune() == (0, 0)
+    # The sign-ups within the hour still count: the address stays limited.
+    again = client.post("/api/v1/subscriptions", json={"channel": "email", "email": "fresh@example.org"})
+    assert again.status_code == 429
+    assert client.post("/api/v1/subscriptions",
+                       json={"channel": "email", "email": "stale@example.org"}).status_code == 201
+
+
+def test_prune_command(quiet_app) -> None:
+    runner = quiet_app.test_cli_runner()
+    result = runner.invoke(args=["alerts", "prune"])
+    assert result.exit_code == 0, result.output
+    assert "Removed 0 unconfirmed subscription(s)" in result.output

@@ -1,5 +1,6 @@
 """Celery workers (``flask --app wsgi worker``) against the real Redis and RabbitMQ:
-delivery, two workers without duplicates, a worker killed with SIGKILL mid-delivery.
+delivery, two workers without duplicates, a worker killed with SIGKILL mid-delivery,
+retries until accepted (same webhook-id), 410 disables, loopback refused at delivery.
 
 Needs ``REGISTRY_TEST_REDIS_URL`` (redis://127.0.0.1:6379/15) and/or
 ``REGISTRY_TEST_AMQP_URL`` (amqp://guest:guest@127.0.0.1:5672//); each test uses a queue
@@ -151,6 +152,63 @@ def test_worker_killed_mid_delivery_delivers_after_restart(celery_app, sink) -> 
     posts = sink.received
     assert len(posts) == 2 and posts[0].headers["webhook-id"] == posts[1].headers["webhook-id"]
     assert row.attempts == 2
+
+
+def test_worker_retries_until_accepted_and_a_410_disables(celery_app, sink) -> None:
+    """On the workers: an endpoint that refuses three times then accepts gets the
+    delivery once more, with the same webhook-id; one that answers 410 is disabled."""
+    from tests.alerts.sinks import WebhookSink
+
+    app, workers = celery_app
+    workers.start()
+    client = app.test_client()
+    owner = bearer(app, "subscriber")
+    sink.respond = lambda n: 503 if n <= 3 else 204
+    sink.secret = subscribe(client, owner, sink.url)["secret"]
+    gone = WebhookSink(respond=lambda n: 410)
+    try:
+        dead = subscribe(client, owner, gone.url)
+        upload(client, bearer(app), with_lead("2.1"))
+        posts = sink.wait(4, timeout=90)
+        assert len({p.headers["webhook-id"] for p in posts}) == 1
+        assert all(p.verified is not None for p in posts)
+        wait_until(lambda: client.get(f"/api/v1/subscriptions/{dead['id']}",
+                                      headers=owner).get_json()["status"] == "disabled", 60)
+        time.sleep(3)  # room for any extra attempt to arrive
+        assert len(sink.received) == 4 and len(gone.received) == 1
+    finally:
+        gone.close()
+    rows = {d.subscription_id: d for d in delivery_rows(app)}
+    assert rows[dead["id"]].status.value == "failed" and rows[dead["id"]].last_status_code == 410
+    kept = next(d for sub_id, d in rows.items() if sub_id != dead["id"])
+    assert kept.status.value == "delivered" and kept.attempts == 4
+
+
+def test_worker_refuses_loopback_without_an_allow_list_entry(make_app, broker, sink) -> None:
+    """A subscription made while 127.0.0.1 was allow-listed, delivered by workers whose
+    allow-list is empty: refused at delivery, and the sink hears nothing. (Without the
+    entry it is refused at creation too.)"""
+    queue = f"registry-test-{uuid.uuid4().hex[:8]}"
+    config = {**WORKER_FAST, "BROKER_URL": broker, "CELERY_QUEUE": queue}
+    app = make_app(**config, ALERT_WORKER="auto")
+    load_profiles(app)
+    strict = make_app(**{**config, "WEBHOOK_ALLOWED_HOSTS": ""})
+    refused = strict.test_client().post("/api/v1/subscriptions", headers=bearer(strict, "subscriber"),
+                                        json={"channel": "webhook", "url": sink.url})
+    assert refused.status_code == 422 and "url" in refused.get_json()["errors"]
+    workers = Workers({"DATABASE_URL": app.config["DATABASE_URL"], "DATA_DIR": app.config["DATA_DIR"],
+                       "SECRET_KEY": "test", **config, "WEBHOOK_ALLOWED_HOSTS": ""})
+    try:
+        client = app.test_client()
+        subscribe(client, bearer(app, "subscriber"), sink.url)
+        workers.start()
+        upload(client, bearer(app), with_lead("2.1"))
+        [row] = wait_until(lambda: [d for d in delivery_rows(app)
+                                    if d.attempts >= 2 and d.status.value == "pending"], 60)
+        assert "refused" in (row.last_error or "")
+        assert row.last_status_code is None and sink.received == []
+    finally:
+        workers.stop()
 
 
 def test_rejudge_job_runs_on_a_worker_and_alerts(celery_app, sink) -> None:
