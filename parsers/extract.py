@@ -37,6 +37,7 @@ from parsers.rows import (
     assign_roles,
     document_aliases,
     is_qc_segment,
+    labelled_segment,
     segments,
     unit_like,
 )
@@ -188,6 +189,8 @@ def _page_results(page: Page, ctx: Context, warnings: list[str],
             skip |= used
             if not segs:
                 continue
+        if i > 0:
+            segs = _continued_label(lines[i - 1], line, segs)
         segs = _named_rows(segs, ctx)
         if not segs:
             _heading(line, ctx)
@@ -647,11 +650,66 @@ def _orphan(lines: list[Line], i: int, ctx: Context) -> list[Segment]:
     if not any(parse_cell(a.text) is not None for a in atoms if a.role == "result"):
         return []
     label = _wrapped_label(lines, i, col.x0 - 5, col.x1 + 40, table)
-    m = match_prefix(label.split()) if label else None
-    if m is None or m.words < len(label.split()) - 1:
+    bare = _unbracketed(label.split())  # ``Escherichia coli (E.`` / ``coli)``: the name without its bracket
+    m = match_prefix(bare) if bare else None
+    if m is None or m.words < len(bare) - 1:
         return []
     words = [w for c in line.cells for w in c.words if w.x1 < atoms[0].x0] or line.cells[0].words
     return [Segment(m, label, words, atoms)]
+
+
+#: Words that end a name which goes on on the next line (``Total Aflatoxins (B1 + B2 + G1 +``).
+_OPEN_END = frozenset({"+", ",", "and", "&", "-", "/", "of", "in", "or", "with", "und", "a", "y", "et"})
+#: Lines of one wrapped name sit closer than this many font sizes (rows are padded apart).
+WRAP_LEADING = 1.45
+
+
+def _continued_label(above: Line, line: Line, segs: list[Segment]) -> list[Segment]:
+    """A name that wraps with its value on its second line: ``Total Combined Yeasts and`` over
+    ``Molds Count (TYMC)  10  5.0E+03``, ``Bile-tolerant Gram-negative`` over ``Bacteria  14``.
+
+    The line above continues into this one when it is one cell starting where this line's
+    first cell starts, close above it (:data:`WRAP_LEADING`), without any value, and either
+    it ends open (an unclosed parenthesis, ``+``, ``and``) or the two together name an
+    analyte whose name runs into this line. The row is then that analyte (matched without
+    its bracketed abbreviation or method), whatever this line's first cell names alone.
+    """
+    if len(above.cells) != 1 or len(line.cells) < 2 or abs(above.cells[0].x0 - line.cells[0].x0) > 2:
+        return segs
+    if not 0 < line.top - above.top <= WRAP_LEADING * line.size:
+        return segs
+    head = [w.text for w in above.cells[0].words]
+    tail = [w.text for w in line.cells[0].words]
+    if any(parse_cell(t) is not None for t in head) or parse_cell(line.cells[0].text) is not None:
+        return segs
+    if not any(parse_cell(c.text) is not None for c in line.cells[1:]):
+        return segs
+    first_words = set(map(id, line.cells[0].words))
+    if any(id(w) not in first_words for seg in segs[:1] for w in seg.words[:1]):
+        return segs  # this line's name starts in a later cell
+    text = " ".join(head)
+    open_end = text.count("(") > text.count(")") or head[-1].lower() in _OPEN_END
+    joined = _unbracketed(head + tail)
+    m = match_prefix(joined) if joined else None
+    if m is None or m.words < len(joined) - 1 or not open_end and m.words <= len(_unbracketed(head)):
+        return segs
+    rest = [seg for seg in segs if id(seg.words[0]) not in first_words]
+    return [labelled_segment(m, " ".join(head + tail), line), *rest]
+
+
+def _unbracketed(tokens: list[str]) -> list[str]:
+    """Tokens outside parentheses (an unclosed one runs to the end): the name without its
+    abbreviation or method (``Moisture (loss on drying)`` -> ``Moisture``)."""
+    out: list[str] = []
+    depth = 0
+    for t in tokens:
+        opened = t.count("(")
+        if depth == 0 and not opened:
+            out.append(t)
+        elif depth == 0 and not t.startswith("("):
+            out.append(t.split("(")[0])
+        depth = max(depth + opened - t.count(")"), 0)
+    return [t for t in out if t]
 
 
 def _value_atoms(line: Line, table: Table) -> list[Atom]:

@@ -207,6 +207,18 @@ def segments(line: Line, labels_from: float | None = None) -> list[Segment]:
     return out
 
 
+def labelled_segment(m: Match, label: str, line: Line, label_cells: int = 1) -> Segment:
+    """The segment of a line whose first ``label_cells`` cells are the label of ``m`` (a name
+    found some other way, such as across wrapped lines); the other cells are its atoms."""
+    words = _flat(line)
+    seg = Segment(m, label, [w for w, cell in words if cell < label_cells] or [words[0][0]])
+    for item in words:
+        if item[1] >= label_cells:
+            _add_atom(seg, item)
+    _join_powers(seg)
+    return seg
+
+
 #: A power of ten standing apart from its mantissa (``1.7`` | ``x 10^5``), as OCR splits cells.
 _POWER_TAIL = re.compile(r"^[x×X]\s*10\s*\^\s*[+-]?\d{1,2}$")
 
@@ -325,14 +337,24 @@ def fold_words(text: str) -> str:
     return " ".join(text.lower().replace("/", " ").split())
 
 
+#: Columns of left-aligned phrases, and the roles of numbers that such a phrase can run
+#: under when it is wider than its title (a cell is read in the column where it starts).
+_TEXT_COLUMNS = frozenset({"method", "other"})
+_BOUND_ROLES = frozenset({"loq", "lod", "limit", "uncertainty"})
+
+
 def assign_roles(seg: Segment, table: Table | None) -> None:
     """Give each atom of a segment a role from the table header, else from keywords."""
     if table is not None:
+        opened: dict[int, str | None] = {}  # the role of each cell's first atom
         for atom in seg.atoms:
             col = table.column_at(atom.x0, atom.x1)
             atom.role = col.role if col is not None else None
             if atom.role == "unit" and _spans_result(atom, table):
                 atom.role = "result"  # ``1,400 CFU/g`` right-aligned up to the Units column
+            first = opened.setdefault(atom.cell, atom.role)
+            if first in _TEXT_COLUMNS and atom.role in _BOUND_ROLES:
+                atom.role = first  # ``LC-MS/MS (SOP 4.12)``: a method's phrase running on toward the LOQ title
         return
     _narrative_roles(seg)
 
