@@ -649,10 +649,12 @@ def _orphan(lines: list[Line], i: int, ctx: Context) -> list[Segment]:
     atoms = _value_atoms(line, table)
     if not any(parse_cell(a.text) is not None for a in atoms if a.role == "result"):
         return []
-    label = _wrapped_label(lines, i, col.x0 - 5, col.x1 + 40, table)
-    bare = _unbracketed(label.split())  # ``Escherichia coli (E.`` / ``coli)``: the name without its bracket
-    m = match_prefix(bare) if bare else None
-    if m is None or m.words < len(bare) - 1:
+    for label in _wrapped_labels(lines, i, col.x0 - 5, col.x1 + 40, table):
+        bare = _unbracketed(label.split())  # ``Escherichia coli (E.`` / ``coli)``: the name without its bracket
+        m = match_prefix(bare) if bare else None
+        if m is not None and m.words >= len(bare) - 1:
+            break
+    else:
         return []
     words = [w for c in line.cells for w in c.words if w.x1 < atoms[0].x0] or line.cells[0].words
     return [Segment(m, label, words, atoms)]
@@ -722,17 +724,35 @@ def _value_atoms(line: Line, table: Table) -> list[Atom]:
     return atoms
 
 
-def _wrapped_label(lines: list[Line], i: int, x0: float, x1: float, table: Table) -> str:
-    parts: list[str] = []
-    for j in (i - 1, i, i + 1):
+def _wrapped_labels(lines: list[Line], i: int, x0: float, x1: float, table: Table) -> list[str]:
+    """Names a value line may have from the label-only lines around it, best first: both
+    neighbours (the value midway), else the nearer one, else the farther (a row's wrapped
+    lines sit closer than rows do: ``Salmonella spp.`` / ``(detection)  Present`` is not the
+    ``Escherichia coli (E.`` that starts the next row)."""
+    near: list[int] = []
+    for j in (i - 1, i + 1):
         if not 0 <= j < len(lines) or abs(lines[j].top - lines[i].top) > 2.2 * lines[i].size:
             continue
-        if j != i and (is_header(lines[j]) or _value_atoms(lines[j], table) or lines[j].top < table.top):
+        if is_header(lines[j]) or _value_atoms(lines[j], table) or lines[j].top < table.top:
             continue
-        parts.extend(w.text for c in lines[j].cells for w in c.words if x0 <= w.x0 <= x1
-                     and table.column_at(w.x0, w.x1) is not None
-                     and table.column_at(w.x0, w.x1).role == "analyte")  # type: ignore[union-attr]
-    return " ".join(parts)
+        near.append(j)
+    near.sort(key=lambda j: abs(lines[j].top - lines[i].top))
+    choices = [sorted([i, *near])] if len(near) == 2 else []
+    choices += [sorted([i, j]) for j in near] + [[i]]
+
+    def words(j: int) -> list[str]:
+        return [w.text for c in lines[j].cells for w in c.words if x0 <= c.x0 <= x1
+                and _started_in(table, c.x0) == "analyte"]
+
+    return [" ".join(t for j in choice for t in words(j)) for choice in choices]
+
+
+def _started_in(table: Table, x: float) -> str | None:
+    """The role of the column a left-aligned cell starting at ``x`` is in: the last column
+    title starting at or before it, or a little after (a centred title); a long name runs on
+    under the next title."""
+    col = max((c for c in table.columns if c.x0 <= x + 6), key=lambda c: c.x0, default=None)
+    return col.role if col is not None else None
 
 
 #: A label followed in its own cell by this many plain words (before any value) is prose

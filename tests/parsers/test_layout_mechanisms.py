@@ -161,3 +161,51 @@ def test_lab_named_only_by_its_masthead(tmp_path: Path) -> None:
     put(40, 760, "Oriel Scientific Services  |  18 Foundry Lane, Denver, CO 80216  |  Page 1 of 1", 6.5)
     c.save()
     assert parse(path).lab.name == "Oriel Scientific Services"
+
+
+def test_value_centred_between_the_two_lines_of_its_name(make_pdf: Callable[..., Path]) -> None:
+    """A table template that centres cells vertically: the value line sits midway between the
+    two lines of its row's name; both lines name the row (the first alone names it too)."""
+    pdf = make_pdf([
+        (40, 60, "Analyte", 8), (140, 60, "Method", 8), (230, 60, "Result", 8), (290, 60, "Unit", 8),
+        (40, 76, "Total Indole Alkaloids", 8),
+        (140, 80.8, "UHPLC-DAD SOP-112", 8), (230, 80.8, "1.36", 8), (290, 80.8, "%", 8),
+        (40, 85.6, "(sum of 5)", 8),
+        (40, 100, "Bile-tolerant Gram-", 8),
+        (140, 104.8, "AOAC 997.02", 8), (230, 104.8, "22", 8), (290, 104.8, "CFU/g", 8),
+        (40, 109.6, "negative Bacteria", 8),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert (got["total_alkaloids"].value, got["total_alkaloids"].unit) == (1.36, "%")
+    assert got["enterobacteriaceae"].value == 22.0
+
+
+def test_bracketed_second_line_belongs_to_the_name_above_not_below(make_pdf: Callable[..., Path]) -> None:
+    """``Salmonella spp.`` over ``(detection)  Present/25g``, with the next row's wrapped name
+    starting a row's padding below: the value line takes the nearer name."""
+    pdf = make_pdf([
+        (40, 60, "Analyte", 8), (140, 60, "Method", 8), (230, 60, "Result", 8),
+        (40, 76, "Salmonella spp.", 8),
+        (40, 85.7, "(detection)", 8), (140, 85.7, "AOAC 2003.09", 8), (230, 85.7, "Present/25g", 8),
+        (40, 98.4, "Escherichia coli (E.", 8),
+        (40, 108.1, "coli)", 8), (140, 108.1, "USP <2022>", 8), (230, 108.1, "Absent", 8),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert got["salmonella"].qualifier == "detected"
+    assert got["e_coli"].qualifier == "not_detected"
+
+
+def test_touching_titles_of_two_roles_are_two_columns(make_pdf: Callable[..., Path]) -> None:
+    """Right-aligned titles that touch (``Limit`` ending where ``Result (µg/kg)`` starts): the
+    limit column does not swallow the result column, so ``<LOQ`` under it is the result."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    x = 200 + stringWidth("Limit", "Helvetica", 8) + 1.8
+    pdf = make_pdf([
+        (40, 60, "Mycotoxin", 8), (150, 60, "LOQ", 8), (200, 60, "Limit", 8), (x, 60, "Result (µg/kg)", 8),
+        (40, 74, "Total Aflatoxins", 8), (150, 74, "2", 8), (200, 74, "20", 8), (x + 20, 74, "<LOQ", 8),
+        (40, 86, "Ochratoxin A", 8), (150, 86, "1", 8), (200, 86, "20", 8), (x + 20, 86, "3.1", 8),
+    ])
+    got = _by_code(parse(pdf).results)
+    assert (got["total_aflatoxins"].qualifier, got["total_aflatoxins"].value) == ("<", 2.0)
+    assert (got["ochratoxin_a"].value, got["ochratoxin_a"].unit) == (3.1, "ug/kg")

@@ -39,7 +39,7 @@ from tests.synthetic import wild
 from tests.synthetic.draw import FONT, Pen
 from tests.synthetic.model import Panel, Sample
 from tests.synthetic.values import Cell
-from tests.synthetic.wild import METHODS, _factor, _put, _spec, _table_rows, _width
+from tests.synthetic.wild import METHODS, _factor, _put, _spec, _width
 
 LABS = (("Bluestem Analytical", "ISO/IEC 17025:2017 PJLA Accreditation No. 93011"),
         ("Harrow & Vale Laboratories", None),
@@ -142,6 +142,34 @@ def _values(sample: Sample) -> dict[str, str | None]:
 def _font(rng: random.Random, sample: Sample) -> tuple[str, str]:
     """A proportional font (narrow columns: Courier would spill over its cell)."""
     return rng.choice(wild.FONT_CHOICES[:3])
+
+
+def _table_rows(pen: Pen, x0: float, y: float, widths: list[float], rows: list[tuple[str, ...]], row_h: float,
+                size: float, aligns: str) -> float:
+    """:func:`tests.synthetic.wild._table_rows`, but a cell too wide for its column is printed
+    smaller (as a lab's template shrinks it to fit) instead of running over its neighbour."""
+    xs = [x0]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    for n, row in enumerate(rows):
+        pen.c.setLineWidth(0.4)
+        pen.c.line(xs[0], y, xs[-1], y)
+        for x in xs:
+            pen.c.line(x, y, x, y - row_h)
+        for i, text in enumerate(row):
+            align = aligns[i] if i < len(aligns) else "l"
+            fit = size
+            while fit > 5 and _width(pen, text, fit, bold=n == 0) > widths[i] - 6:
+                fit -= 0.5
+            if align == "r":
+                _put(pen, xs[i + 1] - 3, y - row_h + 4, text, fit, bold=n == 0, align="right")
+            elif align == "c":
+                _put(pen, (xs[i] + xs[i + 1]) / 2, y - row_h + 4, text, fit, bold=n == 0, align="center")
+            else:
+                _put(pen, xs[i] + 3, y - row_h + 4, text, fit, bold=n == 0)
+        y -= row_h
+    pen.c.line(xs[0], y, xs[-1], y)
+    return y
 
 
 def _grey(pen: Pen, level: float) -> None:
@@ -441,7 +469,8 @@ def _side(pen: Pen, x0: float, y: float, width: float, panel: Panel, heads: tupl
     for cell in panel.cells:
         cell.page = pen.page
     widths = [width * f for f in fractions]
-    return _table_rows(pen, x0, y, widths, rows, row_h, size, "l" + "r" * (len(heads) - 1))
+    # the plain drawing (a long name may run on into the next cell), as recorded on first sight
+    return wild._table_rows(pen, x0, y, widths, rows, row_h, size, "l" + "r" * (len(heads) - 1))
 
 
 def twoup(sample: Sample, rng: random.Random) -> bytes:
