@@ -61,17 +61,17 @@ def find_lab_name(labelled: list[Candidate], cells: list[Cell], by_line: dict[tu
     named = _best_phrase(_lab_phrases(cells) + issuers, issuers, domains, by_line, vendor)
     if named is not None:
         return named
-    masthead = _masthead(cells, by_line, domains, vendor)
-    if masthead is not None:
-        return masthead
     for cell in cells[:60]:
         text = cell.text
         words = fold(text).split()
         if re.search(r"laborato[rř]", text, re.IGNORECASE) and len(text) < 80 and not cell.labels \
                 and not cell.only and not text.endswith(":") and \
-                re.match(r"^[A-ZÀ-Ž]", text) and not set(words) & JOB_TITLES and not set(words) <= GENERIC \
-                and not re.search(r"[\d#]", text):
+                re.match(r"^[A-ZÀ-Ž]", text) and not set(words) & JOB_TITLES \
+                and not set(words) <= GENERIC | _ID_WORDS | NUMBER_WORDS and not re.search(r"[\d#]", text):
             return text.strip()
+    masthead = _masthead(cells, by_line, domains, vendor)
+    if masthead is not None:
+        return masthead
     # a name with no lab word and no issuer's sentence, spelled by the document's domain
     named = _best_phrase(_domain_phrases(cells, domains), [], domains, by_line, vendor)
     return named if named is not None else _url_name(cells, vendor)
@@ -123,7 +123,8 @@ def _masthead(cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]], dom
               vendor: str | None) -> str | None:
     """The name printed largest at the top of page 1 (``Oriel Scientific Services``), when the
     document names it again (a footer, a later page's header, a signature), puts an address
-    block under it, or spells it in its domain: a lab whose name has no "lab" word."""
+    block under it, states an accreditation at the top of the page, or spells it in its
+    domain: a lab whose name has no "lab" word."""
     first = [c for c in cells if c.page == 1]
     if not first:
         return None
@@ -146,7 +147,8 @@ def _masthead(cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]], dom
             continue
         again = any(o is not cell and (o.page, o.line) != (cell.page, cell.line) and fold(o.text).startswith(key)
                     for o in cells)
-        if again or is_block_name(cell, by_line) or any(_spells(key, d) for d in domains):
+        accredited = any(o.page == 1 and o.top < MASTHEAD_TOP + 20 and accreditation_line(o.text) for o in first)
+        if again or accredited or is_block_name(cell, by_line) or any(_spells(key, d) for d in domains):
             return text
     return None
 
@@ -363,6 +365,16 @@ def _url_name(cells: list[Cell], vendor: str | None) -> str | None:
             head = words[1].upper() if len(words[1]) <= 4 else words[1].title()
             return f"{head} {words[2].title()}"
     return None
+
+
+#: Words of an accreditation statement (the body or the act of accrediting).
+_ACCREDITING = re.compile(r"\b(?:accredit\w*|A2LA|PJLA|ANAB|ISO/?\s?IEC|17025|DAkkS|COFRAC|ENAC|UKAS|CALA|NELAP|ORELAP)\b",
+                          re.IGNORECASE)
+
+
+def accreditation_line(text: str) -> bool:
+    """True when ``text`` states the lab's accreditation (its numbers are no report's)."""
+    return _ACCREDITING.search(text) is not None
 
 
 def accreditation(cells: list[Cell]) -> str | None:

@@ -209,3 +209,62 @@ def test_touching_titles_of_two_roles_are_two_columns(make_pdf: Callable[..., Pa
     got = _by_code(parse(pdf).results)
     assert (got["total_aflatoxins"].qualifier, got["total_aflatoxins"].value) == ("<", 2.0)
     assert (got["ochratoxin_a"].value, got["ochratoxin_a"].unit) == (3.1, "ug/kg")
+
+
+def _page(tmp_path: Path, items: list[Item], name: str = "meta.pdf") -> Path:
+    """(x, y, text[, size[, bold]]) on a Letter page."""
+    from reportlab.lib.pagesizes import LETTER
+    from reportlab.pdfgen.canvas import Canvas
+
+    path = tmp_path / name
+    c = Canvas(str(path), pagesize=LETTER, invariant=True)
+    for item in items:
+        size = item[3] if len(item) > 3 else 9
+        c.setFont("Helvetica-Bold" if len(item) > 4 and item[4] else "Helvetica", size)
+        c.drawString(item[0], LETTER[1] - item[1], item[2])
+    c.save()
+    return path
+
+
+RESULT_ROWS: list[Item] = [(40, 300, "Analyte", 8), (200, 300, "Limit", 8), (260, 300, "Result", 8),
+                           (320, 300, "Unit", 8),
+                           (40, 314, "Aflatoxin G1", 8), (200, 314, "Report", 8), (260, 314, "0.51", 8),
+                           (320, 314, "ppb", 8)]
+
+
+def test_accreditation_certificate_number_is_no_report_number(tmp_path: Path) -> None:
+    """``A2LA Certificate #6633.01`` under the lab's name: the lab's accreditation, while the
+    report's own number is under its card label."""
+    doc = parse(_page(tmp_path, [
+        (40, 44, "Kettle Ridge Bioanalytics Inc.", 13, True), (40, 56, "A2LA Certificate #6633.01", 6.5),
+        (40, 90, "CLIENT", 6.2), (300, 90, "REPORT NUMBER", 6.2),
+        (40, 100, "Nine Rivers Kratom Co.", 9, True), (300, 100, "R24-00931-1", 9, True),
+        *RESULT_ROWS]))
+    assert doc.report_number == "R24-00931-1"
+
+
+def test_a_limit_of_report_in_a_results_row_is_no_report_label(tmp_path: Path) -> None:
+    """``Aflatoxin G1 | Report | 0.51``: the limit column's "Report" labels nothing; a document
+    whose only report number is in its title keeps none rather than a result."""
+    doc = parse(_page(tmp_path, [(40, 44, "Oriel Scientific Services", 13, True), *RESULT_ROWS]))
+    assert doc.report_number != "0.51"
+
+
+@pytest.mark.parametrize("label", ["Testing Completed", "TESTS COMPLETED", "Analysis Complete"])
+def test_testing_completed_dates_the_testing(tmp_path: Path, label: str) -> None:
+    """A completion date qualified by testing is the tested date; a bare "Completed" stays the report's."""
+    from parsers.metadata import fields_of_label
+
+    doc = parse(_page(tmp_path, [(40, 44, "Oriel Scientific Services", 13, True),
+                                 (40, 90, f"{label}:", 9), (160, 90, "2024-10-18", 9), *RESULT_ROWS]))
+    assert doc.dates.tested == "2024-10-18"
+    assert fields_of_label("Completed")[0][0] == "reported"
+
+
+def test_masthead_with_its_accreditation_names_the_lab(tmp_path: Path) -> None:
+    """Named once, largest at the top, an accreditation statement beside it: the issuer."""
+    doc = parse(_page(tmp_path, [
+        (40, 44, "Lumen Assay Partners", 13, True), (400, 44, "Certificate of Analysis", 12, True),
+        (400, 56, "ISO/IEC 17025 accredited, PJLA #L22-077", 6.5),
+        (40, 90, "Client:", 9), (120, 90, "Willowmere Naturals", 9), *RESULT_ROWS]))
+    assert doc.lab.name == "Lumen Assay Partners"
