@@ -154,4 +154,6 @@ FAMILIES: tuple[Family, ...] = (
            in_reading_order=False),
     Family("twoup", fresh.fresh_sample("twoup"), fresh.twoup),
     Family("rotated", fresh.fresh_sample("rotated", per_row_units=True), fresh.rotated),
+    # recorded after the parser was changed for the four above, to measure it afresh
+    Family("cards", fresh.fresh_sample("cards", per_row_units=True, long_names=True), fresh.cards),
 )

@@ -1,4 +1,4 @@
-"""Four more families, written (issue 8, second first-sight round) before the parser was
+"""Five more families, written (issue 8, second first-sight round) before the parser was
 changed for them, modelled on layouts of labs nobody here has seen:
 
 ``badges``
@@ -24,6 +24,10 @@ changed for them, modelled on layouts of labs nobody here has seen:
     a landscape table on a portrait page turned by ``/Rotate`` (90 or 270): the text is
     upright on screen but vertical in the PDF's own coordinates; either every page is
     turned or only the results page after a portrait cover.
+``cards``
+    recorded after the parser was changed for the four above: one card per analyte, two a
+    row, the name in bold over labelled values (``Result: 0.12 ppm   LOQ: 0.05 ppm   Limit:
+    ≤ 1.0   Status: PASS``) in the lab's own order.
 
 The truth is built as for the other families (:func:`tests.synthetic.wild.build_panels`,
 :func:`tests.synthetic.values.measure`): only the printed text is re-dressed, never the meaning.
@@ -669,4 +673,72 @@ def rotated(sample: Sample, rng: random.Random) -> bytes:
     _table_rows(pen, 36, y, widths, rows, row_h, size, "llllrrll")
     c.showPage()
     c.save()
+    return out.getvalue()
+
+
+# --- cards (recorded after the parser was changed for the four above, to measure it afresh) --
+
+
+def cards(sample: Sample, rng: random.Random) -> bytes:
+    """One card per analyte, two cards a row: the name in bold, below it labelled values
+    (``Result: 0.12 ppm   LOQ: 0.05 ppm   Limit: ≤ 1.0   Status: PASS``) in an order of the
+    lab's own, the limit sometimes before the result; a Method line on some cards."""
+    s = sample
+    out = io.BytesIO()
+    pen = Pen(s, out, font=_font(rng, s), footer=lambda p: _footer(p, s, None))
+    top = pen.height - 46
+    _put(pen, 40, top, s.lab[0], 15, bold=True)
+    _put(pen, 40, top - 12, f"{rng.choice(STREETS)}, {rng.choice(CITIES)}", 7.5)
+    if s.lab[1]:
+        _put(pen, 40, top - 21, s.lab[1], 6.5)
+    _put(pen, pen.width - 40, top, rng.choice(("Certificate of Analysis", "Test Results")), 13, bold=True,
+         align="right")
+    values = _values(s)
+    pairs = [(f"{s.labels[k]}:", values[k] or "") for k in FIELDS if values[k]]
+    y = top - 44
+    col = (pen.width - 80) / 2
+    per = (len(pairs) + 1) // 2
+    label_w = max(_width(pen, k, 8.5, True) for k, _ in pairs) + 6
+    for n, (label, value) in enumerate(pairs):
+        c, r = divmod(n, per)
+        _put(pen, 40 + c * col, y - r * 12, label, 8.5, bold=True)
+        _put(pen, 40 + c * col + label_w, y - r * 12, value, 8.5)
+    y -= per * 12 + 16
+    order = rng.choice((("Result", "LOQ", "Limit", "Status"), ("Limit", "Result", "Status"),
+                        ("Result", "Limit", "LOQ", "Status")))
+    with_method = rng.random() < 0.5
+    card_h = 34.0 if with_method else 25.0
+    for panel in s.panels:
+        if y < 120:
+            pen.new_page()
+            y = pen.height - 50
+        _grey(pen, 0.88)
+        pen.c.rect(40, y - 4, pen.width - 80, 14, stroke=0, fill=1)
+        _grey(pen, 0)
+        _put(pen, 44, y, wild.SECTION["en"][panel.category], 9, bold=True)
+        y -= 20
+        for n, cell in enumerate(panel.cells):
+            x = 40 + (n % 2) * col
+            if n % 2 == 0 and y - card_h < 60:
+                pen.new_page()
+                y = pen.height - 50
+            cell.page = pen.page
+            _put(pen, x, y, cell.label, 9, bold=True)
+            unit = f" {cell.unit}" if cell.unit else ""
+            loq = f"{cell.loq_text}{unit}" if cell.loq_text else "-"
+            words = {"Result": f"{cell.text}{unit}" if cell.truth["qualifier"] in ("=", "<") else cell.text,
+                     "LOQ": loq, "Limit": _spec(cell, _factor(cell), s, rng), "Status": cell.status or "-"}
+            xx = x + 10
+            for key in order:
+                text = f"{key}: {words[key]}"
+                _put(pen, xx, y - 11, text, 7.5)
+                xx += _width(pen, text, 7.5) + 14
+            if with_method:
+                category = "presence" if cell.analyte.presence else cell.analyte.category
+                _put(pen, x + 10, y - 20, f"Method: {rng.choice(METHODS[category])}", 6.5)
+            if n % 2 == 1 or n == len(panel.cells) - 1:
+                y -= card_h
+        y -= 8
+    _signature(pen, max(y - 16, 60), rng)
+    pen.finish()
     return out.getvalue()
