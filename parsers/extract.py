@@ -29,7 +29,7 @@ from parsers.columns import (
     word_role,
 )
 from parsers.document import Result
-from parsers.layout_text import CELL_GAP, Line, Page
+from parsers.layout_text import CELL_GAP, Cell, Line, Page
 from parsers.rows import (
     Atom,
     Segment,
@@ -182,7 +182,10 @@ def _page_results(page: Page, ctx: Context, warnings: list[str],
             continue
         if segs and _limits_list(line, segs[0]):
             continue
-        across = _across_panel(lines, i, segs, ctx, page.number, warnings) if segs else None
+        if segs and i + 1 < len(lines) and (carded := _card_values(line, lines[i + 1], segs)):
+            segs = carded  # names over their labelled values (``Result: 0.12 ppm  LOQ: 0.05``)
+            skip.add(i + 1)
+        across = _across_panel(lines, i, segs, ctx, page.number, warnings) if segs and i + 1 not in skip else None
         if across is not None:
             found, used, segs = across
             out.extend(found)
@@ -660,6 +663,32 @@ def _orphan(lines: list[Line], i: int, ctx: Context) -> list[Segment]:
     return [Segment(m, label, words, atoms)]
 
 
+#: Keywords that open a line of labelled values under a name (``Result: 0.12 ppm``).
+_RESULT_KEYS = frozenset({"result:", "results:", "value:", "found:"})
+#: How far below its name (font sizes) a card's line of labelled values sits.
+CARD_LEADING = 1.9
+
+
+def _card_values(line: Line, below: Line, segs: list[Segment]) -> list[Segment]:
+    """Cards: each name alone (no value after it), the line just below holding its labelled
+    values (``Limit: ≤ 2   Result: 0.0226 %   Status: PASS``), several cards side by side.
+    Each name takes the cells below it up to the next name's start; the keywords give the
+    roles (see :func:`parsers.rows.assign_roles`)."""
+    if any(_has_value(seg) for seg in segs) or segments(below):
+        return []
+    if not 0 < below.top - line.top <= CARD_LEADING * line.size:
+        return []
+    out: list[Segment] = []
+    starts = [seg.x0 for seg in segs] + [float("inf")]
+    for k, seg in enumerate(segs):
+        cells = [c for c in below.cells if starts[k] - 2 <= c.x0 < starts[k + 1] - 2]
+        if not any(w.text.lower() in _RESULT_KEYS for c in cells for w in c.words):
+            continue
+        card = Line([Cell(list(seg.words)), *cells], line.page, line.ocr)
+        out.append(labelled_segment(seg.match, seg.label, card))
+    return out
+
+
 #: Words that end a name which goes on on the next line (``Total Aflatoxins (B1 + B2 + G1 +``).
 _OPEN_END = frozenset({"+", ",", "and", "&", "-", "/", "of", "in", "or", "with", "und", "a", "y", "et"})
 #: Lines of one wrapped name sit closer than this many font sizes (rows are padded apart).
@@ -818,10 +847,11 @@ def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) 
     table = _table_for(seg.x0, ctx)
     if table is not None:
         _clip_to_table(seg, table, ctx)
+    keyed = any(a.text.lower() in _RESULT_KEYS for a in seg.atoms)  # ``Limit: ≤ 2  Result: 0.02 %``: no criterion
     if ctx.qc or _out_of_scope(ctx, seg.x0) or (table is not None and table.qc) or is_qc_segment(seg) \
-            or _prose(seg):
+            or not keyed and _prose(seg):
         return None
-    if table is None and _criterion(seg):
+    if table is None and not keyed and _criterion(seg):
         return None
     assign_roles(seg, table)
     picked = _pick_reading(seg, table, ctx)
@@ -956,12 +986,17 @@ def _loq(seg: Segment, table: Table | None, unit: str | None, ctx: Context,
         for atom in seg.atoms:
             if atom.role != role:
                 continue
-            text = atom.text.split("/")[-1] if "/" in atom.text else atom.text
-            value = parse_number(text.strip("()").lstrip("±+- "), ctx.decimal_comma)  # ``± 1.7``
+            own = None
+            whole = parse_cell(atom.text, ctx.decimal_comma) if "/" in atom.text else None
+            if whole is not None and whole.qualifier == "=" and whole.unit is not None:
+                value, own = whole.value, whole.unit  # ``LOQ: 50 µg/kg``: the bound with its own unit
+            else:
+                text = atom.text.split("/")[-1] if "/" in atom.text else atom.text  # ``LOD/LOQ 0.01/0.05``
+                value = parse_number(text.strip("()").lstrip("±+- "), ctx.decimal_comma)  # ``± 1.7``
             if value is None or value == 0:
                 continue  # an LOQ of zero is a misreading (``0.0`` for ``0.001``)
             col = table.column_at(atom.x0, atom.x1) if table is not None else None
-            loq_unit = col.unit if col is not None and col.unit is not None else unit
+            loq_unit = own or (col.unit if col is not None and col.unit is not None else unit)
             conv = to_canonical(seg.match.code, seg.match.category, value, loq_unit)
             return conv[0] if conv is not None else None
     return None

@@ -344,8 +344,9 @@ _BOUND_ROLES = frozenset({"loq", "lod", "limit", "uncertainty"})
 
 
 def assign_roles(seg: Segment, table: Table | None) -> None:
-    """Give each atom of a segment a role from the table header, else from keywords."""
-    if table is not None:
+    """Give each atom of a segment a role from the table header, else from keywords
+    (a line of labelled values, ``Result: 0.12 ppm  LOQ: 0.05``, is read by its keywords)."""
+    if table is not None and not _keyed_roles(seg):
         opened: dict[int, str | None] = {}  # the role of each cell's first atom
         for atom in seg.atoms:
             col = table.column_at(atom.x0, atom.x1)
@@ -367,6 +368,37 @@ def _spans_result(atom: Atom, table: Table) -> bool:
     return any(c.role == "result" and c.x0 - 2 <= atom.x0 <= c.x1 + 2 for c in table.columns)
 
 
+#: Keywords (with their colon) that name the value after them on a labelled line.
+_KEYED = {"result:": "result", "results:": "result", "value:": "result", "found:": "result",
+          "loq:": "loq", "lloq:": "loq", "lod:": "lod", "mdl:": "lod", "rl:": "loq",
+          "limit:": "limit", "limits:": "limit", "specification:": "limit", "spec:": "limit",
+          "action level:": "limit", "max:": "limit", "status:": "status", "pass/fail:": "status",
+          "verdict:": "status", "disposition:": "status", "method:": "method", "unit:": "unit", "units:": "unit"}
+
+
+def _keyed_roles(seg: Segment) -> bool:
+    """Roles on a line of labelled values (``Limit: ≤ 2   Result: 0.0226 %   Status: PASS``):
+    each keyword names everything up to the next one. Only when a result keyword is there."""
+    keys = [_KEYED.get(a.text.lower()) for a in seg.atoms]
+    if "result" not in keys:
+        return False
+    scope: str | None = None
+    for atom, key in zip(seg.atoms, keys, strict=True):
+        if key is not None:
+            atom.role, scope = "keyword", key
+        elif scope == "result":
+            reading = parse_cell(atom.text)
+            if normalise_unit(atom.text) is not None and (reading is None or reading.value is None):
+                atom.role = "unit"
+            else:
+                atom.role = "result" if reading is not None else "other"
+        elif scope is None:
+            atom.role = "other"
+        else:
+            atom.role = scope
+    return True
+
+
 def _narrative_roles(seg: Segment) -> None:
     """Roles on a line without a table header (``Lead (Pb): 0.23 µg/g (LOQ 0.05) - Pass``).
 
@@ -375,6 +407,8 @@ def _narrative_roles(seg: Segment) -> None:
     ``Moisture: Final Weight: 0.304 g``) means the label starts prose or another field,
     so nothing after it is read.
     """
+    if _keyed_roles(seg):
+        return
     pending: str | None = None
     found = stopped = False
     depth = 0

@@ -268,3 +268,24 @@ def test_masthead_with_its_accreditation_names_the_lab(tmp_path: Path) -> None:
         (400, 56, "ISO/IEC 17025 accredited, PJLA #L22-077", 6.5),
         (40, 90, "Client:", 9), (120, 90, "Willowmere Naturals", 9), *RESULT_ROWS]))
     assert doc.lab.name == "Lumen Assay Partners"
+
+
+def test_cards_of_labelled_values_under_their_names(tmp_path: Path) -> None:
+    """Two cards a row: each name over its own ``Limit: … Result: … Status: …`` line. The
+    keywords give the roles (a limit first is no result, ``Limit: ≤ 2`` no criterion), and the
+    two names are no horizontal table over the values."""
+    doc = parse(_page(tmp_path, [
+        (40, 44, "Harrow & Vale Laboratories", 13, True),
+        (40, 100, "7-OH", 9, True), (300, 100, "Speciogynine", 9, True),
+        (50, 111, "Limit: ≤ 2", 7.5), (110, 111, "Result: 0.0226 %", 7.5), (190, 111, "Status: Pass", 7.5),
+        (310, 111, "Limit: 1 - 2.5", 7.5), (380, 111, "Result: 1.91 mg/g", 7.5), (470, 111, "Status: Pass", 7.5),
+        (40, 130, "Lead (Pb)", 9, True), (300, 130, "Arsenic (As)", 9, True),
+        (50, 141, "Result: 0.26 mg/kg", 7.5), (140, 141, "LOQ: 0.05 mg/kg", 7.5), (220, 141, "Limit: NMT 1", 7.5),
+        (310, 141, "Result: <LOQ µg/kg", 7.5), (400, 141, "LOQ: 50 µg/kg", 7.5), (470, 141, "Limit: ≤ 1500", 7.5),
+    ]))
+    got = _by_code(doc.results)
+    assert (got["7_hydroxymitragynine"].value, got["7_hydroxymitragynine"].unit) == (0.0226, "%")
+    assert got["speciogynine"].value == pytest.approx(0.191)
+    assert (got["lead"].value, got["lead"].unit) == (0.26, "ug/g")
+    assert (got["arsenic"].qualifier, got["arsenic"].value) == ("<", pytest.approx(0.05))
+    assert len(doc.results) == 4
