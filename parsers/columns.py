@@ -212,6 +212,8 @@ def build_tables(block: list[Line]) -> list[Table]:
     for n, k in enumerate(order):
         for phrase, words, role in groups[k]:
             col = _overlapping(columns, words[0].x0, words[-1].x1)
+            if col is not None and n == 0 and _abutting(col, role, words):
+                col = None  # ``Limit`` | ``Result (µg/kg)``: right-aligned titles that touch are two columns
             if col is None and n > 0 and role is None and _unit_only(phrase):
                 col = _unit_owner(columns, words[0].x0, words[-1].x1)
             if col is None:
@@ -241,6 +243,11 @@ def _line_groups(line: Line) -> list[tuple[str, list[Word], str | None]]:
                 out[-1] = (text + " " + phrase, ws + list(words), r)
             first = False
     return out
+
+
+def _abutting(col: Column, role: str | None, words: list[Word]) -> bool:
+    """A title that starts where a title of another role on the same line ends (no overlap)."""
+    return role is not None and col.role is not None and role != col.role and words[0].x0 >= col.x1 - 0.5
 
 
 def _overlapping(columns: list[Column], x0: float, x1: float) -> Column | None:

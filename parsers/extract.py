@@ -29,7 +29,7 @@ from parsers.columns import (
     word_role,
 )
 from parsers.document import Result
-from parsers.layout_text import CELL_GAP, Line, Page
+from parsers.layout_text import CELL_GAP, Cell, Line, Page
 from parsers.rows import (
     Atom,
     Segment,
@@ -37,6 +37,7 @@ from parsers.rows import (
     assign_roles,
     document_aliases,
     is_qc_segment,
+    labelled_segment,
     segments,
     unit_like,
 )
@@ -181,13 +182,18 @@ def _page_results(page: Page, ctx: Context, warnings: list[str],
             continue
         if segs and _limits_list(line, segs[0]):
             continue
-        across = _across_panel(lines, i, segs, ctx, page.number, warnings) if segs else None
+        if segs and i + 1 < len(lines) and (carded := _card_values(line, lines[i + 1], segs)):
+            segs = carded  # names over their labelled values (``Result: 0.12 ppm  LOQ: 0.05``)
+            skip.add(i + 1)
+        across = _across_panel(lines, i, segs, ctx, page.number, warnings) if segs and i + 1 not in skip else None
         if across is not None:
             found, used, segs = across
             out.extend(found)
             skip |= used
             if not segs:
                 continue
+        if i > 0:
+            segs = _continued_label(lines[i - 1], line, segs)
         segs = _named_rows(segs, ctx)
         if not segs:
             _heading(line, ctx)
@@ -646,12 +652,95 @@ def _orphan(lines: list[Line], i: int, ctx: Context) -> list[Segment]:
     atoms = _value_atoms(line, table)
     if not any(parse_cell(a.text) is not None for a in atoms if a.role == "result"):
         return []
-    label = _wrapped_label(lines, i, col.x0 - 5, col.x1 + 40, table)
-    m = match_prefix(label.split()) if label else None
-    if m is None or m.words < len(label.split()) - 1:
+    for label in _wrapped_labels(lines, i, col.x0 - 5, col.x1 + 40, table):
+        bare = _unbracketed(label.split())  # ``Escherichia coli (E.`` / ``coli)``: the name without its bracket
+        m = match_prefix(bare) if bare else None
+        if m is not None and m.words >= len(bare) - 1:
+            break
+    else:
         return []
     words = [w for c in line.cells for w in c.words if w.x1 < atoms[0].x0] or line.cells[0].words
     return [Segment(m, label, words, atoms)]
+
+
+#: Keywords that open a line of labelled values under a name (``Result: 0.12 ppm``).
+_RESULT_KEYS = frozenset({"result:", "results:", "value:", "found:"})
+#: How far below its name (font sizes) a card's line of labelled values sits.
+CARD_LEADING = 1.9
+
+
+def _card_values(line: Line, below: Line, segs: list[Segment]) -> list[Segment]:
+    """Cards: each name alone (no value after it), the line just below holding its labelled
+    values (``Limit: ≤ 2   Result: 0.0226 %   Status: PASS``), several cards side by side.
+    Each name takes the cells below it up to the next name's start; the keywords give the
+    roles (see :func:`parsers.rows.assign_roles`)."""
+    if any(_has_value(seg) for seg in segs) or segments(below):
+        return []
+    if not 0 < below.top - line.top <= CARD_LEADING * line.size:
+        return []
+    out: list[Segment] = []
+    starts = [seg.x0 for seg in segs] + [float("inf")]
+    for k, seg in enumerate(segs):
+        cells = [c for c in below.cells if starts[k] - 2 <= c.x0 < starts[k + 1] - 2]
+        if not any(w.text.lower() in _RESULT_KEYS for c in cells for w in c.words):
+            continue
+        card = Line([Cell(list(seg.words)), *cells], line.page, line.ocr)
+        out.append(labelled_segment(seg.match, seg.label, card))
+    return out
+
+
+#: Words that end a name which goes on on the next line (``Total Aflatoxins (B1 + B2 + G1 +``).
+_OPEN_END = frozenset({"+", ",", "and", "&", "-", "/", "of", "in", "or", "with", "und", "a", "y", "et"})
+#: Lines of one wrapped name sit closer than this many font sizes (rows are padded apart).
+WRAP_LEADING = 1.45
+
+
+def _continued_label(above: Line, line: Line, segs: list[Segment]) -> list[Segment]:
+    """A name that wraps with its value on its second line: ``Total Combined Yeasts and`` over
+    ``Molds Count (TYMC)  10  5.0E+03``, ``Bile-tolerant Gram-negative`` over ``Bacteria  14``.
+
+    The line above continues into this one when it is one cell starting where this line's
+    first cell starts, close above it (:data:`WRAP_LEADING`), without any value, and either
+    it ends open (an unclosed parenthesis, ``+``, ``and``) or the two together name an
+    analyte whose name runs into this line. The row is then that analyte (matched without
+    its bracketed abbreviation or method), whatever this line's first cell names alone.
+    """
+    if len(above.cells) != 1 or len(line.cells) < 2 or abs(above.cells[0].x0 - line.cells[0].x0) > 2:
+        return segs
+    if not 0 < line.top - above.top <= WRAP_LEADING * line.size:
+        return segs
+    head = [w.text for w in above.cells[0].words]
+    tail = [w.text for w in line.cells[0].words]
+    if any(parse_cell(t) is not None for t in head) or parse_cell(line.cells[0].text) is not None:
+        return segs
+    if not any(parse_cell(c.text) is not None for c in line.cells[1:]):
+        return segs
+    first_words = set(map(id, line.cells[0].words))
+    if any(id(w) not in first_words for seg in segs[:1] for w in seg.words[:1]):
+        return segs  # this line's name starts in a later cell
+    text = " ".join(head)
+    open_end = text.count("(") > text.count(")") or head[-1].lower() in _OPEN_END
+    joined = _unbracketed(head + tail)
+    m = match_prefix(joined) if joined else None
+    if m is None or m.words < len(joined) - 1 or not open_end and m.words <= len(_unbracketed(head)):
+        return segs
+    rest = [seg for seg in segs if id(seg.words[0]) not in first_words]
+    return [labelled_segment(m, " ".join(head + tail), line), *rest]
+
+
+def _unbracketed(tokens: list[str]) -> list[str]:
+    """Tokens outside parentheses (an unclosed one runs to the end): the name without its
+    abbreviation or method (``Moisture (loss on drying)`` -> ``Moisture``)."""
+    out: list[str] = []
+    depth = 0
+    for t in tokens:
+        opened = t.count("(")
+        if depth == 0 and not opened:
+            out.append(t)
+        elif depth == 0 and not t.startswith("("):
+            out.append(t.split("(")[0])
+        depth = max(depth + opened - t.count(")"), 0)
+    return [t for t in out if t]
 
 
 def _value_atoms(line: Line, table: Table) -> list[Atom]:
@@ -664,17 +753,35 @@ def _value_atoms(line: Line, table: Table) -> list[Atom]:
     return atoms
 
 
-def _wrapped_label(lines: list[Line], i: int, x0: float, x1: float, table: Table) -> str:
-    parts: list[str] = []
-    for j in (i - 1, i, i + 1):
+def _wrapped_labels(lines: list[Line], i: int, x0: float, x1: float, table: Table) -> list[str]:
+    """Names a value line may have from the label-only lines around it, best first: both
+    neighbours (the value midway), else the nearer one, else the farther (a row's wrapped
+    lines sit closer than rows do: ``Salmonella spp.`` / ``(detection)  Present`` is not the
+    ``Escherichia coli (E.`` that starts the next row)."""
+    near: list[int] = []
+    for j in (i - 1, i + 1):
         if not 0 <= j < len(lines) or abs(lines[j].top - lines[i].top) > 2.2 * lines[i].size:
             continue
-        if j != i and (is_header(lines[j]) or _value_atoms(lines[j], table) or lines[j].top < table.top):
+        if is_header(lines[j]) or _value_atoms(lines[j], table) or lines[j].top < table.top:
             continue
-        parts.extend(w.text for c in lines[j].cells for w in c.words if x0 <= w.x0 <= x1
-                     and table.column_at(w.x0, w.x1) is not None
-                     and table.column_at(w.x0, w.x1).role == "analyte")  # type: ignore[union-attr]
-    return " ".join(parts)
+        near.append(j)
+    near.sort(key=lambda j: abs(lines[j].top - lines[i].top))
+    choices = [sorted([i, *near])] if len(near) == 2 else []
+    choices += [sorted([i, j]) for j in near] + [[i]]
+
+    def words(j: int) -> list[str]:
+        return [w.text for c in lines[j].cells for w in c.words if x0 <= c.x0 <= x1
+                and _started_in(table, c.x0) == "analyte"]
+
+    return [" ".join(t for j in choice for t in words(j)) for choice in choices]
+
+
+def _started_in(table: Table, x: float) -> str | None:
+    """The role of the column a left-aligned cell starting at ``x`` is in: the last column
+    title starting at or before it, or a little after (a centred title); a long name runs on
+    under the next title."""
+    col = max((c for c in table.columns if c.x0 <= x + 6), key=lambda c: c.x0, default=None)
+    return col.role if col is not None else None
 
 
 #: A label followed in its own cell by this many plain words (before any value) is prose
@@ -740,10 +847,11 @@ def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) 
     table = _table_for(seg.x0, ctx)
     if table is not None:
         _clip_to_table(seg, table, ctx)
+    keyed = any(a.text.lower() in _RESULT_KEYS for a in seg.atoms)  # ``Limit: ≤ 2  Result: 0.02 %``: no criterion
     if ctx.qc or _out_of_scope(ctx, seg.x0) or (table is not None and table.qc) or is_qc_segment(seg) \
-            or _prose(seg):
+            or not keyed and _prose(seg):
         return None
-    if table is None and _criterion(seg):
+    if table is None and not keyed and _criterion(seg):
         return None
     assign_roles(seg, table)
     picked = _pick_reading(seg, table, ctx)
@@ -878,12 +986,17 @@ def _loq(seg: Segment, table: Table | None, unit: str | None, ctx: Context,
         for atom in seg.atoms:
             if atom.role != role:
                 continue
-            text = atom.text.split("/")[-1] if "/" in atom.text else atom.text
-            value = parse_number(text.strip("()").lstrip("±+- "), ctx.decimal_comma)  # ``± 1.7``
+            own = None
+            whole = parse_cell(atom.text, ctx.decimal_comma) if "/" in atom.text else None
+            if whole is not None and whole.qualifier == "=" and whole.unit is not None:
+                value, own = whole.value, whole.unit  # ``LOQ: 50 µg/kg``: the bound with its own unit
+            else:
+                text = atom.text.split("/")[-1] if "/" in atom.text else atom.text  # ``LOD/LOQ 0.01/0.05``
+                value = parse_number(text.strip("()").lstrip("±+- "), ctx.decimal_comma)  # ``± 1.7``
             if value is None or value == 0:
                 continue  # an LOQ of zero is a misreading (``0.0`` for ``0.001``)
             col = table.column_at(atom.x0, atom.x1) if table is not None else None
-            loq_unit = col.unit if col is not None and col.unit is not None else unit
+            loq_unit = own or (col.unit if col is not None and col.unit is not None else unit)
             conv = to_canonical(seg.match.code, seg.match.category, value, loq_unit)
             return conv[0] if conv is not None else None
     return None

@@ -38,17 +38,43 @@ class _Char:
     bold: bool = False
 
 
-def page_words(page: pdfium.PdfPage) -> list[Word]:
-    """All horizontal words of one page's text layer."""
+class PageWords(list[Word]):
+    """A page's words; ``size`` is the (width, height) of the frame they are placed in when
+    that is not the page's own (a page read turned, see :func:`page_words`)."""
+
+    size: tuple[float, float] | None = None
+
+
+#: Share of a page's glyphs that must run in one direction for the page to be read that way.
+TURNED_SHARE = 0.6
+TURNED_MIN = 20
+
+
+def page_words(page: pdfium.PdfPage) -> PageWords:
+    """All words of one page's text layer that run across the page as it reads.
+
+    Most pages read left to right in the PDF's own coordinates. A landscape table can be
+    drawn turned on a portrait page (a ``/Rotate`` makes it upright on screen, or the page
+    is simply printed sideways): when most glyphs (:data:`TURNED_SHARE`) run up, down or
+    upside down, the page is read in that direction, its glyphs placed in the turned frame,
+    and the few that run otherwise (an upright stamp) are dropped like chart labels are.
+    """
     textpage = page.get_textpage()
     try:
-        chars = _chars(textpage, page.get_height())
+        left, bottom, right, top = page.get_mediabox()
+        chars, quarter = _chars(textpage, right - left, top - bottom, left, bottom)
     finally:
         textpage.close()
-    return _words(chars)
+    words = PageWords(_words(chars))
+    if quarter in (1, 3):
+        words.size = (top - bottom, right - left)
+    return words
 
 
-def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[_Char]:
+def _chars(textpage: pdfium.PdfTextPage, width: float, height: float, ox0: float = 0.0,
+           oy0: float = 0.0) -> tuple[list[_Char], int]:
+    """The page's characters in reading frame, and that frame's quarter turn (0: as printed,
+    1: text running up, 2: upside down, 3: running down)."""
     raw = textpage.raw
     rect = pdfium_c.FS_RECTF()
     ref = ctypes.byref(rect)
@@ -56,32 +82,76 @@ def _chars(textpage: pdfium.PdfTextPage, height: float) -> list[_Char]:
     origin = (ctypes.byref(ox), ctypes.byref(oy))
     matrix = pdfium_c.FS_MATRIX()
     mref = ctypes.byref(matrix)
-    out: list[_Char] = []
-    fonts = _FontWeights()
+    # (index, char, left, bottom, right, top, origin x, origin y or None, size, quarter); None: a generated space
+    glyphs: list[tuple[int, str, float, float, float, float, float, float | None, float, int] | None] = []
+    counts = [0, 0, 0, 0]
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
         if code in (0, 0xFFFE, 0xFFFF):
             continue
         if pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
-            if chr(code) == " " and out:
-                out.append(_Char(" ", out[-1].x1, out[-1].top, out[-1].x1, out[-1].bottom, out[-1].size))
+            if chr(code) == " ":
+                glyphs.append(None)
             continue
         if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, ref):
             continue
         has_matrix = bool(pdfium_c.FPDFText_GetMatrix(raw, i, mref))
-        if _rotated(_baseline_angle(matrix) if has_matrix else pdfium_c.FPDFText_GetCharAngle(raw, i)):
+        quarter = _quarter(_baseline_angle(matrix) if has_matrix else pdfium_c.FPDFText_GetCharAngle(raw, i))
+        if quarter is None:
             continue
-        size = _size(raw, i, matrix, has_matrix) or (rect.top - rect.bottom)
-        if not pdfium_c.FPDFText_GetCharOrigin(raw, i, *origin):
-            oy.value = rect.bottom + 0.2 * size
-        base = height - oy.value
+        size = _size(raw, i, matrix, has_matrix) or abs(rect.top - rect.bottom)
+        at = pdfium_c.FPDFText_GetCharOrigin(raw, i, *origin)
+        glyphs.append((i, chr(code), rect.left - ox0, rect.bottom - oy0, rect.right - ox0, rect.top - oy0,
+                       ox.value - ox0, (oy.value - oy0) if at else None, size, quarter))
+        if not chr(code).isspace():
+            counts[quarter] += 1
+    total = sum(counts)
+    turn = max(range(4), key=counts.__getitem__)
+    if turn and (counts[turn] < TURNED_MIN or counts[turn] < TURNED_SHARE * total):
+        turn = 0
+    out: list[_Char] = []
+    fonts = _FontWeights()
+    kept = False
+    for glyph in glyphs:
+        if glyph is None:
+            if kept and out:
+                out.append(_Char(" ", out[-1].x1, out[-1].top, out[-1].x1, out[-1].bottom, out[-1].size))
+            continue
+        i, ch, left, low, right, high, gx, gy, size, quarter = glyph
+        kept = quarter == turn
+        if not kept:
+            continue
+        x0, x1, base = _placed(turn, left, low, right, high, gx, gy, size, width, height)
         prev = out[-1] if out else None
         # the font is looked up where a word may start (after a space or a gap, at a new size or line)
         same_word = prev is not None and not prev.ch.isspace() and prev.size == size \
-            and 0 <= rect.left - prev.x1 < 0.3 * size and abs(prev.bottom - (base + 0.2 * size)) < 0.3 * size
+            and 0 <= x0 - prev.x1 < 0.3 * size and abs(prev.bottom - (base + 0.2 * size)) < 0.3 * size
         bold = prev.bold if same_word and prev is not None else fonts.bold(raw, i)
-        out.append(_Char(chr(code), rect.left, base - 0.75 * size, rect.right, base + 0.2 * size, size, bold))
-    return out
+        out.append(_Char(ch, x0, base - 0.75 * size, x1, base + 0.2 * size, size, bold))
+    return out, turn
+
+
+def _placed(turn: int, left: float, low: float, right: float, high: float, gx: float, gy: float | None,
+            size: float, width: float, height: float) -> tuple[float, float, float]:
+    """(x0, x1, baseline) of a glyph in the frame turned ``turn`` quarters (top-left origin);
+    ``width``/``height`` are the page's own, the box and origin in its bottom-left coordinates."""
+    if turn == 0:
+        base = height - (gy if gy is not None else low + 0.2 * size)
+        return left, right, base
+    if turn == 1:  # running up: the page's bottom edge is the frame's left
+        return low, high, gx if gy is not None else right - 0.2 * size
+    if turn == 3:  # running down
+        return height - high, height - low, width - (gx if gy is not None else left + 0.2 * size)
+    return width - right, width - left, (gy if gy is not None else high - 0.2 * size)  # upside down
+
+
+def _quarter(angle: float) -> int | None:
+    """0-3 quarter turns of a baseline angle (radians), None when it runs at a slant."""
+    turns = angle / (math.pi / 2)
+    nearest = round(turns)
+    if abs(turns - nearest) * (math.pi / 2) > 0.05:
+        return None
+    return nearest % 4
 
 
 class _FontWeights:
@@ -151,10 +221,6 @@ def _baseline_angle(matrix: pdfium_c.FS_MATRIX) -> float:
     says whether the text runs across the page.
     """
     return math.atan2(matrix.b, matrix.a) % (2 * math.pi)
-
-
-def _rotated(angle: float) -> bool:
-    return min(abs(angle), abs(angle - 6.283185)) > 0.05
 
 
 def _words(chars: list[_Char]) -> list[Word]:

@@ -207,6 +207,18 @@ def segments(line: Line, labels_from: float | None = None) -> list[Segment]:
     return out
 
 
+def labelled_segment(m: Match, label: str, line: Line, label_cells: int = 1) -> Segment:
+    """The segment of a line whose first ``label_cells`` cells are the label of ``m`` (a name
+    found some other way, such as across wrapped lines); the other cells are its atoms."""
+    words = _flat(line)
+    seg = Segment(m, label, [w for w, cell in words if cell < label_cells] or [words[0][0]])
+    for item in words:
+        if item[1] >= label_cells:
+            _add_atom(seg, item)
+    _join_powers(seg)
+    return seg
+
+
 #: A power of ten standing apart from its mantissa (``1.7`` | ``x 10^5``), as OCR splits cells.
 _POWER_TAIL = re.compile(r"^[x×X]\s*10\s*\^\s*[+-]?\d{1,2}$")
 
@@ -325,14 +337,25 @@ def fold_words(text: str) -> str:
     return " ".join(text.lower().replace("/", " ").split())
 
 
+#: Columns of left-aligned phrases, and the roles of numbers that such a phrase can run
+#: under when it is wider than its title (a cell is read in the column where it starts).
+_TEXT_COLUMNS = frozenset({"method", "other"})
+_BOUND_ROLES = frozenset({"loq", "lod", "limit", "uncertainty"})
+
+
 def assign_roles(seg: Segment, table: Table | None) -> None:
-    """Give each atom of a segment a role from the table header, else from keywords."""
-    if table is not None:
+    """Give each atom of a segment a role from the table header, else from keywords
+    (a line of labelled values, ``Result: 0.12 ppm  LOQ: 0.05``, is read by its keywords)."""
+    if table is not None and not _keyed_roles(seg):
+        opened: dict[int, str | None] = {}  # the role of each cell's first atom
         for atom in seg.atoms:
             col = table.column_at(atom.x0, atom.x1)
             atom.role = col.role if col is not None else None
             if atom.role == "unit" and _spans_result(atom, table):
                 atom.role = "result"  # ``1,400 CFU/g`` right-aligned up to the Units column
+            first = opened.setdefault(atom.cell, atom.role)
+            if first in _TEXT_COLUMNS and atom.role in _BOUND_ROLES:
+                atom.role = first  # ``LC-MS/MS (SOP 4.12)``: a method's phrase running on toward the LOQ title
         return
     _narrative_roles(seg)
 
@@ -345,6 +368,37 @@ def _spans_result(atom: Atom, table: Table) -> bool:
     return any(c.role == "result" and c.x0 - 2 <= atom.x0 <= c.x1 + 2 for c in table.columns)
 
 
+#: Keywords (with their colon) that name the value after them on a labelled line.
+_KEYED = {"result:": "result", "results:": "result", "value:": "result", "found:": "result",
+          "loq:": "loq", "lloq:": "loq", "lod:": "lod", "mdl:": "lod", "rl:": "loq",
+          "limit:": "limit", "limits:": "limit", "specification:": "limit", "spec:": "limit",
+          "action level:": "limit", "max:": "limit", "status:": "status", "pass/fail:": "status",
+          "verdict:": "status", "disposition:": "status", "method:": "method", "unit:": "unit", "units:": "unit"}
+
+
+def _keyed_roles(seg: Segment) -> bool:
+    """Roles on a line of labelled values (``Limit: ≤ 2   Result: 0.0226 %   Status: PASS``):
+    each keyword names everything up to the next one. Only when a result keyword is there."""
+    keys = [_KEYED.get(a.text.lower()) for a in seg.atoms]
+    if "result" not in keys:
+        return False
+    scope: str | None = None
+    for atom, key in zip(seg.atoms, keys, strict=True):
+        if key is not None:
+            atom.role, scope = "keyword", key
+        elif scope == "result":
+            reading = parse_cell(atom.text)
+            if normalise_unit(atom.text) is not None and (reading is None or reading.value is None):
+                atom.role = "unit"
+            else:
+                atom.role = "result" if reading is not None else "other"
+        elif scope is None:
+            atom.role = "other"
+        else:
+            atom.role = scope
+    return True
+
+
 def _narrative_roles(seg: Segment) -> None:
     """Roles on a line without a table header (``Lead (Pb): 0.23 µg/g (LOQ 0.05) - Pass``).
 
@@ -353,6 +407,8 @@ def _narrative_roles(seg: Segment) -> None:
     ``Moisture: Final Weight: 0.304 g``) means the label starts prose or another field,
     so nothing after it is read.
     """
+    if _keyed_roles(seg):
+        return
     pending: str | None = None
     found = stopped = False
     depth = 0

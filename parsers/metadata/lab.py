@@ -66,9 +66,12 @@ def find_lab_name(labelled: list[Candidate], cells: list[Cell], by_line: dict[tu
         words = fold(text).split()
         if re.search(r"laborato[rř]", text, re.IGNORECASE) and len(text) < 80 and not cell.labels \
                 and not cell.only and not text.endswith(":") and \
-                re.match(r"^[A-ZÀ-Ž]", text) and not set(words) & JOB_TITLES and not set(words) <= GENERIC \
-                and not re.search(r"[\d#]", text):
+                re.match(r"^[A-ZÀ-Ž]", text) and not set(words) & JOB_TITLES \
+                and not set(words) <= GENERIC | _ID_WORDS | NUMBER_WORDS and not re.search(r"[\d#]", text):
             return text.strip()
+    masthead = _masthead(cells, by_line, domains, vendor)
+    if masthead is not None:
+        return masthead
     # a name with no lab word and no issuer's sentence, spelled by the document's domain
     named = _best_phrase(_domain_phrases(cells, domains), [], domains, by_line, vendor)
     return named if named is not None else _url_name(cells, vendor)
@@ -104,6 +107,50 @@ def _best_phrase(phrases: list[tuple[str, Cell]], issuers: list[tuple[str, Cell]
         if is_block_name(cell, by_line) and fold(cell.text).startswith(fold(phrase)):
             return clean(cell.text)
     return max(hits, key=lambda h: (len(h[1]), -h[0]))[1]
+
+
+#: Words of an identifier's label (``LABORATORY ID``), never of a name.
+_ID_WORDS = frozenset({"id", "ref", "code", "reference", "#", "ids"})
+#: Words of a document's title, never of its issuer's name.
+_TITLE_WORDS = frozenset({"certificate", "report", "results", "result", "summary", "coa", "protokol", "prufbericht",
+                          "informe", "rapport", "certificado", "zertifikat", "analysenzertifikat", "page", "sample"})
+#: How far down page 1 a masthead sits, and how much larger than the page's body text it is.
+MASTHEAD_TOP = 140.0
+MASTHEAD_SCALE = 1.3
+
+
+def _masthead(cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]], domains: list[str],
+              vendor: str | None) -> str | None:
+    """The name printed largest at the top of page 1 (``Oriel Scientific Services``), when the
+    document names it again (a footer, a later page's header, a signature), puts an address
+    block under it, states an accreditation at the top of the page, or spells it in its
+    domain: a lab whose name has no "lab" word."""
+    first = [c for c in cells if c.page == 1]
+    if not first:
+        return None
+    sizes = sorted(c.size for c in first)
+    body = sizes[len(sizes) // 2]
+    top = [c for c in first if c.top < MASTHEAD_TOP and c.size >= MASTHEAD_SCALE * body]
+    if not top:
+        return None
+    biggest = max(c.size for c in top)
+    vendor_key = fold(vendor or "")
+    for cell in sorted((c for c in top if c.size >= biggest - 0.5), key=lambda c: (c.top, c.x0)):
+        text = clean(cell.text)
+        words = fold(text).split() if text else []
+        if not text or not 1 <= len(words) <= 6 or re.search(r"[\d:#@/]", text) or not re.match(r"[A-ZÀ-Ž]", text):
+            continue
+        if set(words) & (_TITLE_WORDS | JOB_TITLES) or set(words) <= GENERIC or cell.labels or cell.only:
+            continue
+        key = fold(text)
+        if vendor_key and (key in vendor_key or vendor_key in key):
+            continue
+        again = any(o is not cell and (o.page, o.line) != (cell.page, cell.line) and fold(o.text).startswith(key)
+                    for o in cells)
+        accredited = any(o.page == 1 and o.top < MASTHEAD_TOP + 20 and accreditation_line(o.text) for o in first)
+        if again or accredited or is_block_name(cell, by_line) or any(_spells(key, d) for d in domains):
+            return text
+    return None
 
 
 def _lab_phrases(cells: list[Cell]) -> list[tuple[str, Cell]]:
@@ -156,8 +203,8 @@ def _phrase_in(run: list[str], after: list[str]) -> str | None:
     while ends and ends[-1] + 1 < len(low) and low[ends[-1] + 1] in LAB_TAILS:
         ends.append(ends[-1] + 1)  # "Northstar Analytical Services"
     if heads and heads[0] == 0 and len(words) > 1 and not any(_lab_word(w) and w not in LAB_HEADS for w in low[1:]):
-        if all(w in GENERIC or w in NUMBER_WORDS for w in low[1:]):
-            return None  # "Laboratory Sample", "LABORATORY REPORT": a heading, not a name
+        if all(w in GENERIC or w in NUMBER_WORDS or w in _ID_WORDS for w in low[1:]):
+            return None  # "Laboratory Sample", "LABORATORY REPORT", "LABORATORY ID": a heading or label, not a name
         phrase = " ".join(words)
         tail = " ".join(after)
     elif _lab_compound(words[0]) and not any(_lab_word(w) for w in low[1:]) and (
@@ -318,6 +365,16 @@ def _url_name(cells: list[Cell], vendor: str | None) -> str | None:
             head = words[1].upper() if len(words[1]) <= 4 else words[1].title()
             return f"{head} {words[2].title()}"
     return None
+
+
+#: Words of an accreditation statement (the body or the act of accrediting).
+_ACCREDITING = re.compile(r"\b(?:accredit\w*|A2LA|PJLA|ANAB|ISO/?\s?IEC|17025|DAkkS|COFRAC|ENAC|UKAS|CALA|NELAP|ORELAP)\b",
+                          re.IGNORECASE)
+
+
+def accreditation_line(text: str) -> bool:
+    """True when ``text`` states the lab's accreditation (its numbers are no report's)."""
+    return _ACCREDITING.search(text) is not None
 
 
 def accreditation(cells: list[Cell]) -> str | None:

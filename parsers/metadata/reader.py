@@ -11,13 +11,13 @@ from parsers.layout_text import Page
 from parsers.metadata.cells import Cell, build_cells, continuation, lines_of, value_for, zip_fields
 from parsers.metadata.dates import first_date, writes_day_first
 from parsers.metadata.identifiers import batch_under_product, best_id, matrix_title
-from parsers.metadata.lab import accreditation, find_lab_name
+from parsers.metadata.lab import accreditation, accreditation_line, find_lab_name
 from parsers.metadata.labels import bare_rank, fields_of_label, normalise_label, split_pairs
 from parsers.metadata.names import best_name, clean, looks_like_name
 from parsers.metadata.parties import block_vendor, titled_block_vendor
 from parsers.metadata.ranking import Candidate, Placement, SortKey, Source
 from parsers.metadata.vocabulary import DATE_FIELDS, EMPTY, NAME_LABELS
-from parsers.vocab import fold
+from parsers.vocab import fold, match_prefix
 
 
 @dataclass(slots=True)
@@ -47,10 +47,12 @@ def read_metadata(pages: list[Page]) -> Metadata:
     for k, cell in enumerate(cells):
         order = k + 1
         for name, value, rank in cell.labels:
+            if name in _NUMBERED and accreditation_line(cell.text):
+                continue  # ``A2LA Certificate #6633.01``: the lab's accreditation, not the report's number
             if name in ("product", "vendor"):
                 value += continuation(cell, by_line)
             add(name, value, SortKey(rank, cell.page, Placement.PRINTED, order, Source.IN_CELL), cell.ocr)
-        if cell.only and not cell.labels:
+        if cell.only and not cell.labels and not _in_results_row(cell, by_line):
             value_cell = value_for(cell, cells, by_line)
             if value_cell is not None:
                 placed = Placement.BELOW if value_cell.top > cell.bottom - 1 else Placement.PRINTED
@@ -90,6 +92,23 @@ def read_metadata(pages: list[Page]) -> Metadata:
         report_number=best_id(found.get("report_number", []), report=True),
         dates=Dates(dates["received"], dates["tested"], dates["reported"]),
     )
+
+
+def _in_results_row(cell: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> bool:
+    """True when a bare label sits in a results row: a cell left of it on its line is an
+    analyte's whole name (``Aflatoxin G1 | Report | <0.5``: a limit of "Report", no report number)."""
+    for other in by_line.get((cell.page, cell.line), []):
+        if other.x1 >= cell.x0:
+            continue
+        words = other.text.split()
+        m = match_prefix(words) if words and not other.only else None
+        if m is not None and m.score >= 100 and m.words == len(words):
+            return True
+    return False
+
+
+#: Fields that an accreditation line's ``Certificate #`` / ``No.`` label would otherwise fill.
+_NUMBERED = frozenset({"report_number", "sample_id", "batch"})
 
 
 #: A footnote mark printed after a label, before its value.

@@ -95,7 +95,9 @@ LABEL_TABLE: dict[str, dict[str, dict[int, tuple[str, ...]]]] = {
     "tested": {
         "en": {0: ("date tested", "tested", "test date", "analysis date", "date analyzed", "analyzed", "analysed",
                    "date of analysis", "tested on", "analyzed on", "date analysed", "testing date",
-                   "analysis completed", "testing period", "analysis period", "test period")},
+                   "analysis completed", "testing period", "analysis period", "test period",
+                   "testing completed", "test completed", "tests completed", "testing complete",
+                   "analyses completed", "analysis complete")},
         "cs": {0: ("datum provedeni zkousek", "doba provedeni zkousek")},
         "de": {0: ("prufdatum", "pruefdatum", "analysendatum", "prufzeitraum", "pruefzeitraum",
                    "analysenzeitraum")},

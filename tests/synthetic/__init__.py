@@ -16,7 +16,8 @@ were written to measure generalisation without reading the parser, and five more
 the parser was changed for them: :mod:`tests.synthetic.unseen` (limitcol, horizontal,
 stacked: results tables) and :mod:`tests.synthetic.glyphs` (spaced, gridscan, garbled: the
 text layer itself: letter spacing, sheared rows, fused names; a ruled, banded scan; a
-nonsense text layer).
+nonsense text layer). Four more (:mod:`tests.synthetic.fresh`: badges, wrapname, twoup,
+rotated) were recorded on first sight before any parser change for them.
 
 Determinism: each document draws from ``random.Random(f"{seed}:{family}:{n}")`` and
 reportlab writes with ``invariant=True``, so a seed gives the same truth and the same

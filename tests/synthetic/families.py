@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tests.synthetic import draw, glyphs, headers, unseen, wild
+from tests.synthetic import draw, fresh, glyphs, headers, unseen, wild
 from tests.synthetic.model import Panel, Sample, base_sample, panel_cells, pick, standard_panels
 from tests.synthetic.scan import rasterize
 from tests.synthetic.values import ALKALOIDS, MYCOTOXINS, Cell, number, significant
@@ -22,6 +22,7 @@ class Family:
     render: Callable[[Sample, random.Random], bytes]
     text_layer: bool = True
     legible: bool = True  # False: the text layer is there but does not say what the page shows
+    in_reading_order: bool = True  # False: a label may be split by other cells' text (wrapped names)
 
 
 def _render_with(function: Callable[[Sample, io.BytesIO], None]) -> Callable[[Sample, random.Random], bytes]:
@@ -147,4 +148,12 @@ FAMILIES: tuple[Family, ...] = (
     Family("parties", headers.header_sample("parties"), headers.parties),
     Family("bilingual", headers.header_sample("bilingual", headers.bilingual_language), headers.bilingual),
     Family("sidebar", headers.header_sample("sidebar"), headers.sidebar),
+    # second first-sight round (tests.synthetic.fresh), recorded before the parser was changed for them
+    Family("badges", fresh.fresh_sample("badges"), fresh.badges),
+    Family("wrapname", fresh.fresh_sample("wrapname", per_row_units=True, long_names=True), fresh.wrapname,
+           in_reading_order=False),
+    Family("twoup", fresh.fresh_sample("twoup"), fresh.twoup),
+    Family("rotated", fresh.fresh_sample("rotated", per_row_units=True), fresh.rotated),
+    # recorded after the parser was changed for the four above, to measure it afresh
+    Family("cards", fresh.fresh_sample("cards", per_row_units=True, long_names=True), fresh.cards),
 )
