@@ -84,7 +84,9 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
               "ALERT_WORKER": "off",
               # An upload answers once read (201) on a loaded test machine too; the tests
               # of the 202 answer set their own wait.
-              "UPLOAD_WAIT_S": 600}
+              "UPLOAD_WAIT_S": 600,
+              # Each app's parse sweeper outlives its test: no sweep but the tests' own.
+              "PARSE_SWEEP_S": 3600}
     app = create_app(config)
     with app.app_context():
         from flask_migrate import upgrade

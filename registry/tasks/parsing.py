@@ -170,17 +170,15 @@ def wait(certificate_id: int, future: Future[Any] | None, seconds: float) -> Cer
 def run(job_id: int) -> JobStatus | None:
     """Claim a parse job and run it (inside an app context): wait for a host slot, read
     the original, parse it, record what it read. The job's status after, or None when
-    another runner has it. A job put back for its second try is submitted again."""
+    another runner has it (``QUEUED``: put back for its second try; the caller submits
+    it again)."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     session = db.session
     with slots(app).hold():
         if not unit_of_work.commit(session, lambda: jobs.claim(
                 session, job_id, stale_after=stale_after(app))):
             return None
-        status = run_claimed(session, get_storage(), job_id, limits(app), retry_transient=True)
-    if status is JobStatus.QUEUED:
-        submit(app, job_id)
-    return status
+        return run_claimed(session, get_storage(), job_id, limits(app), retry_transient=True)
 
 
 def run_claimed(session: SessionLike, storage: Storage, job_id: int, limits: parsers.Limits, *,
@@ -239,7 +237,8 @@ def _give_up(session: SessionLike, job_id: int, reason: str) -> None:
 def run_quietly(job_id: int) -> None:
     """The Celery task (the task wrapper gives the app context)."""
     try:
-        run(job_id)
+        if run(job_id) is JobStatus.QUEUED:
+            submit(current_app._get_current_object(), job_id)  # type: ignore[attr-defined]
     except Exception:
         log.exception("parse job %s failed", job_id)
 
@@ -264,16 +263,19 @@ class Embedded:
         return self.pool.submit(self._run, job_id)
 
     def _run(self, job_id: int) -> JobStatus | None:
+        status = None
         with self.app.app_context():
             try:
-                return run(job_id)
+                status = run(job_id)
             except Exception:
                 log.exception("parse job %s failed", job_id)
-                return None
             finally:
                 with self._lock:
                     self._inflight.discard(job_id)
                 db.session.remove()
+        if status is JobStatus.QUEUED:  # its second try, behind what waits already
+            self.submit(job_id)
+        return status
 
     def start_sweeper(self) -> None:
         with self._lock:
