@@ -129,6 +129,7 @@ class Limits:
     max_bytes: int = 50 * 1024 * 1024
     cpu_seconds: float | None = None  # RLIMIT_CPU, rounded up to whole seconds
     ocr: bool = True
+    nice: int = 0  # added to the child's niceness: parses yield the CPU to the caller's other work
 
 
 Source = str | os.PathLike[str] | bytes
@@ -382,6 +383,11 @@ def _child_main(conn: Connection, lifeline: Connection, func: Callable[..., dict
         pass
     if not die_with_parent():
         os._exit(EXIT_ORPHANED)  # the forkserver is gone already
+    if limits.nice:
+        try:
+            os.nice(limits.nice)  # inherited by Tesseract
+        except OSError:
+            pass
     _start_watchdog(limits, lifeline)
     _apply_limits(limits)
     for key, value in CHILD_ENV.items():

@@ -425,4 +425,5 @@ def limits_from_config(config: dict[str, Any]) -> parsers.Limits:
         memory_mb=int(config["PARSE_MEMORY_MB"]),
         max_pages=int(config["PARSE_MAX_PAGES"]),
         max_bytes=int(config["MAX_UPLOAD_MB"] * 1024 * 1024),
+        nice=int(config.get("PARSE_NICE", 0) or 0),
     )
