@@ -74,6 +74,16 @@ def not_recorded(path: Path, error: SQLAlchemyError) -> FileReport:
     return FileReport(path, Outcome.FAILED, detail=f"not recorded: {type(error).__name__}: {reason}")
 
 
+def duplicate(path: Path, cert: Certificate) -> FileReport:
+    """A file whose bytes were taken in before: a duplicate, unless its certificate is
+    unreadable (then it is reported so again, with the reason: an import re-run after a
+    failure must not look clean; ``flask certificates reparse`` reads it again)."""
+    if cert.status is CertificateStatus.UNREADABLE:
+        return FileReport(path, Outcome.UNREADABLE, cert.id,
+                          detail=f"already taken in as certificate {cert.id}: {cert.status_reason}")
+    return FileReport(path, Outcome.DUPLICATE, cert.id)
+
+
 def report_for(session: Session | scoped_session[Session], path: Path, cert: Certificate,
                default_profile: str) -> FileReport:
     """How a recorded file came out, for the summary."""

@@ -372,8 +372,7 @@ def ingest_files(session: SessionLike, storage: Storage, files: list[Path], *,
                 else:
                     accepted, data = item
                     if accepted.job_id is None:
-                        pending.append((path, ingest.FileReport(path, ingest.Outcome.DUPLICATE,
-                                                                accepted.certificate.id)))
+                        pending.append((path, ingest.duplicate(path, accepted.certificate)))
                     else:
                         pending.append((path, (accepted.job_id, pool.submit(parse, accepted.job_id, data))))
             if not pending:

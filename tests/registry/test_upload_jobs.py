@@ -10,9 +10,11 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from registry.db import utcnow
@@ -209,3 +211,32 @@ def test_reupload_restores_a_lost_original(make_app, uploader) -> None:
     assert client.get(first["pdf_url"]).status_code == 404
     assert post(client, headers, pdf).status_code == 200
     assert client.get(first["pdf_url"]).data == pdf
+
+
+@pytest.mark.redis
+@pytest.mark.slow
+def test_with_a_broker_the_parse_runs_on_a_celery_worker(make_app, uploader) -> None:
+    """With REGISTRY_BROKER_URL the web process only queues: an upload made before any
+    worker runs answers 202, and a ``flask --app wsgi worker`` started later reads it."""
+    from tests.alerts.conftest import REDIS_ENV, service_url
+    from tests.alerts.test_workers import Workers
+
+    broker = service_url(REDIS_ENV, "Redis (redis://127.0.0.1:6379/15)")
+    config = {"BROKER_URL": broker, "CELERY_QUEUE": f"registry-test-{uuid.uuid4().hex[:8]}",
+              "UPLOAD_WAIT_S": 0.5}
+    app = make_app(**config, ALERT_WORKER="auto")
+    assert "registry.parse" not in app.extensions  # no embedded pool
+    client = app.test_client()
+    early = post(client, uploader, make_coa(salt="celery"))
+    assert early.status_code == 202 and early.get_json()["status"] == "processing"
+    workers = Workers({"DATABASE_URL": app.config["DATABASE_URL"],
+                       "DATA_DIR": app.config["DATA_DIR"], "SECRET_KEY": "test", **config})
+    try:
+        workers.start()
+        done = poll(client, early.headers["Location"], within=120)
+        assert done["status"] == "parsed" and done["batch"]["lot"] == "RB-2024-0117"
+        app.config["UPLOAD_WAIT_S"] = 120
+        later = post(client, uploader, make_coa(salt="celery-2"))
+        assert later.status_code == 201 and later.get_json()["status"] == "parsed"
+    finally:
+        workers.stop()
