@@ -46,8 +46,9 @@ def run(files: list[Path], jobs: int, workdir: Path) -> float:
 
     from registry import create_app
     from registry.extensions import db
-    from registry.services import certificates, ingest, profiles, unit_of_work
+    from registry.services import certificates, profiles, unit_of_work
     from registry.storage import get_storage
+    from registry.tasks import parsing
 
     workdir.mkdir(parents=True, exist_ok=True)
     base = workdir / f"jobs{jobs}"
@@ -58,8 +59,8 @@ def run(files: list[Path], jobs: int, workdir: Path) -> float:
         unit_of_work.commit(db.session, lambda: profiles.load_shipped(db.session))  # judged too
         limits = certificates.limits_from_config(app.config)
         start = time.perf_counter()
-        summary = ingest.ingest_files(db.session, get_storage(), files, limits=limits,
-                                      max_bytes=25 * 2**20, jobs=jobs,
+        summary = parsing.ingest_files(db.session, get_storage(), files, limits=limits,
+                                      max_size=25 * 2**20, jobs_at_once=jobs,
                                       default_profile=app.config["DEFAULT_PROFILE"])
         elapsed = time.perf_counter() - start
     print(f"  jobs={jobs}: {len(files)} files in {elapsed:.2f} s = {len(files) / elapsed:.2f} COAs/s"

@@ -4,7 +4,7 @@
     .venv/bin/python bench/run_all.py search parse # only these
 
 The known benchmarks run first, in this order, when present: search.py, parse.py,
-accuracy.py, ingest.py, evaluate.py; then any other ``bench/*.py`` that runs as a
+accuracy.py, ingest.py, upload.py, evaluate.py; then any other ``bench/*.py`` that runs as a
 script (has an ``if __name__ == "__main__":`` block). Each runs as a subprocess of
 this interpreter with its output streamed as it comes. A failing one is reported and
 the rest still run; the exit status is non-zero when any failed.
@@ -19,7 +19,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
-KNOWN = ("search.py", "parse.py", "accuracy.py", "ingest.py", "evaluate.py")
+KNOWN = ("search.py", "parse.py", "accuracy.py", "ingest.py", "upload.py", "evaluate.py")
 NOT_BENCHMARKS = {"run_all.py", "__init__.py"}
 
 

@@ -34,6 +34,7 @@ def main() -> int:
     from registry.extensions import db
     from registry.services import certificates, ingest, profiles, unit_of_work, verdicts
     from registry.storage import get_storage
+    from registry.tasks import parsing
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/r.db", "DATA_DIR": f"{tmp}/data",
@@ -43,9 +44,9 @@ def main() -> int:
             unit_of_work.commit(db.session, lambda: profiles.load_shipped(db.session))
             files = ingest.find_pdfs([args.corpus / "real", args.corpus / "real-2"])
             cfg = app.config
-            summary = ingest.ingest_files(
+            summary = parsing.ingest_files(
                 db.session, get_storage(), files, limits=certificates.limits_from_config(cfg),
-                max_bytes=int(cfg["MAX_UPLOAD_MB"] * 1024 * 1024), jobs=args.jobs,
+                max_size=int(cfg["MAX_UPLOAD_MB"] * 1024 * 1024), jobs_at_once=args.jobs,
                 default_profile=cfg["DEFAULT_PROFILE"])
             for report in summary.reports:
                 name = f"{report.path.parent.name}/{report.path.name}"

@@ -31,6 +31,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from functools import lru_cache
 
 import pypdfium2 as pdfium
@@ -374,13 +375,23 @@ def image_dpi(page: pdfium.PdfPage) -> float | None:
     return best[1] if best is not None else None
 
 
+@lru_cache(maxsize=1)
+def _with_parent() -> tuple[str, ...]:
+    """The command prefix that makes Tesseract die with the process that started it:
+    util-linux's ``setpriv --pdeathsig`` (the parent-death signal survives ``exec``), so a
+    parse child killed outright never leaves its Tesseract running."""
+    if sys.platform.startswith("linux") and shutil.which("setpriv"):
+        return ("setpriv", "--pdeathsig", "KILL", "--")
+    return ()
+
+
 def tesseract_tsv(image: Image.Image, args: tuple[str, ...] = TESSERACT_ARGS) -> str:
     """Tesseract's TSV output for a greyscale image (one call, through pipes)."""
     header = f"P5 {image.width} {image.height} 255\n".encode()
     env = dict(os.environ)
     env.setdefault("OMP_THREAD_LIMIT", "1")
     try:
-        proc = subprocess.run(["tesseract", "stdin", "stdout", *args, "tsv"],
+        proc = subprocess.run([*_with_parent(), "tesseract", "stdin", "stdout", *args, "tsv"],
                               input=header + image.tobytes(), capture_output=True, env=env,
                               timeout=TIMEOUT, check=False)
     except subprocess.TimeoutExpired:

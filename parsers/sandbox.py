@@ -32,7 +32,11 @@ Design decisions:
   the forkserver's "alive" pipe, so a parent-death signal would never fire); instead
   the caller holds the only write end of a *lifeline* pipe whose read end the child
   watches: end of file there means the caller died. An ``ITIMER_REAL`` alarm with its
-  default, fatal action backs the deadline up where no thread can run.
+  default, fatal action backs the deadline up where no thread can run. The child also
+  asks for a parent-death signal (``PR_SET_PDEATHSIG``, Linux) so that it dies with the
+  forkserver, and Tesseract is started the same way (:func:`die_with_parent`), so that
+  it dies with the child even where the child is killed outright (the kernel's OOM
+  killer): the parent then also kills the dead child's process group.
 * **The reply is JSON, not pickle**: a child that a malicious file managed to subvert
   must not be able to run code in the parent through ``pickle.loads``. The parent reads
   at most :data:`MAX_REPLY_BYTES` and rebuilds the document with ``Document.from_dict``.
@@ -60,12 +64,14 @@ Design decisions:
 from __future__ import annotations
 
 import base64
+import ctypes
 import json
 import math
 import multiprocessing
 import os
 import resource
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -124,6 +130,7 @@ class Limits:
     max_bytes: int = 50 * 1024 * 1024
     cpu_seconds: float | None = None  # RLIMIT_CPU, rounded up to whole seconds
     ocr: bool = True
+    nice: int = 0  # added to the child's niceness: parses yield the CPU to the caller's other work
 
 
 Source = str | os.PathLike[str] | bytes
@@ -296,6 +303,8 @@ def _died(process: Any, limits: Limits, peak_kb: int) -> ParseError:
     with _LOCK:
         process.join(5)
     code = process.exitcode
+    if code is not None and code < 0:
+        _kill_group(process.pid)  # killed outright: its subprocesses had no watchdog left
     if code is None:
         _kill(process)
         return ParseError("parser process closed its pipe and did not exit")
@@ -314,6 +323,16 @@ def _died(process: Any, limits: Limits, peak_kb: int) -> ParseError:
     if peak_kb >= MEMORY_CRASH_FRACTION * limits.memory_mb * 1024:
         return MemoryLimitExceeded(f"memory limit exceeded: parser process crashed ({name}) at its {limits.memory_mb} MB limit")
     return CorruptPDF(f"parser process crashed on this file ({name})")
+
+
+def _kill_group(pid: int | None) -> None:
+    """Kill what is left of a dead child's process group (a Tesseract it started)."""
+    if pid is None:
+        return
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:  # nothing left
+        pass
 
 
 def _kill(process: Any) -> None:
@@ -374,6 +393,13 @@ def _child_main(conn: Connection, lifeline: Connection, func: Callable[..., dict
         os.setpgid(0, 0)
     except OSError:
         pass
+    if not die_with_parent():
+        os._exit(EXIT_ORPHANED)  # the forkserver is gone already
+    if limits.nice:
+        try:
+            os.nice(limits.nice)  # inherited by Tesseract
+        except OSError:
+            pass
     _start_watchdog(limits, lifeline)
     _apply_limits(limits)
     for key, value in CHILD_ENV.items():
@@ -416,6 +442,25 @@ def _start_watchdog(limits: Limits, lifeline: Connection) -> None:
             os._exit(EXIT_ORPHANED)
 
     threading.Thread(target=watch, name="coa-parse-watchdog", daemon=True).start()
+
+
+#: ``prctl`` option: the signal this process gets when its parent dies (Linux).
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(sig: int = signal.SIGKILL) -> bool:
+    """Ask the kernel to send ``sig`` to this process when its parent dies (Linux; a
+    no-op elsewhere). False when the parent died already (this process was re-parented
+    before the request took effect)."""
+    if not sys.platform.startswith("linux"):
+        return True
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0)
+    except (OSError, AttributeError):
+        return True
+    return os.getppid() == parent
 
 
 def _apply_limits(limits: Limits) -> None:

@@ -47,6 +47,10 @@ DEFAULTS: dict[str, Any] = {
     "PARSE_TIMEOUT_S": 60,
     "PARSE_MEMORY_MB": 1536,
     "PARSE_MAX_PAGES": 60,
+    "PARSE_NICE": 10,  # parse processes run at this lower CPU priority: requests come first
+    "PARSE_CONCURRENCY": None,  # parses at once on one host (all its processes); default: cores
+    "PARSE_SWEEP_S": 30,  # how often parse jobs a dead process left are picked up again
+    "UPLOAD_WAIT_S": 10,  # an upload waits this long for its parse, then answers 202
     "PROXY_FIX": 0,  # trusted reverse proxies in front (X-Forwarded-For/-Proto/-Host)
     "METRICS_TOKEN": None,  # when set, /metrics needs "Authorization: Bearer <token>"
     "LOG_LEVEL": "INFO",

@@ -81,7 +81,12 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
               "SECRET_KEY": "test", "RATE_LIMITS": "",
               "LOAD_PROFILES_ON_UPGRADE": False, "LOG_LEVEL": "WARNING", "BACKEND": request.param,
               # Alert delivery runs only in the tests that start it (tests/alerts).
-              "ALERT_WORKER": "off"}
+              "ALERT_WORKER": "off",
+              # An upload answers once read (201) on a loaded test machine too; the tests
+              # of the 202 answer set their own wait.
+              "UPLOAD_WAIT_S": 600,
+              # Each app's parse sweeper outlives its test: no sweep but the tests' own.
+              "PARSE_SWEEP_S": 3600}
     app = create_app(config)
     with app.app_context():
         from flask_migrate import upgrade

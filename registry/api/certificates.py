@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from registry.api.auth import required
 from registry.errors import NotFound
 from registry.extensions import db
-from registry.models import Certificate, TokenRole
+from registry.models import Certificate, CertificateStatus, TokenRole
 from registry.schemas.certificates import (
     CertificateListArgs,
     CertificatePageSchema,
@@ -20,8 +20,9 @@ from registry.schemas.certificates import (
     UploadFileSchema,
     UploadFormSchema,
 )
-from registry.services import audit, certificates, review, tokens, unit_of_work, verdicts
+from registry.services import audit, certificates, review, verdicts
 from registry.storage import get_storage
+from registry.tasks import parsing
 
 blp = Blueprint("certificates", __name__, description="Certificates of analysis (COA PDFs)")
 
@@ -58,29 +59,25 @@ class Certificates(MethodView):
     @blp.arguments(UploadFileSchema, location="files")
     @blp.response(201, CertificateSchema)
     @blp.alt_response(200, schema=CertificateSchema, description="the same bytes were uploaded before")
+    @blp.alt_response(202, schema=CertificateSchema, description=(
+        "stored and recorded, still being read (status `processing`): poll the certificate "
+        "at `Location` until its status changes"))
     def post(self, form: dict[str, Any], files: dict[str, Any]) -> Any:
-        """Upload a COA PDF (uploader or admin token)."""
+        """Upload a COA PDF (uploader or admin token).
+
+        The file is stored and recorded, then read in the background; the answer waits up
+        to ``REGISTRY_UPLOAD_WAIT_S`` (10 s) for the reading: 201 when it is over, 202 with
+        the certificate still ``processing`` otherwise."""
         token = g.token
         upload = certificates.Upload(data=files["file"].read(), filename=files["file"].filename,
                                      **form)
-        certificates.check_upload(upload, int(current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024))
-        existing = certificates.find_by_sha(db.session, upload.sha256)
-        if existing is not None:
-            return render(existing), 200
-        token_id, actor = token.id, audit.actor_of(token)
-        db.session.rollback()  # end the read before the slow parse; nothing was written
-        certificates.prepare(upload, get_storage(),
-                             certificates.limits_from_config(current_app.config))
-
-        def work() -> tuple[Certificate, bool]:
-            tokens.touch(db.session, token_id)
-            return certificates.record(db.session, upload, uploader_id=token_id, actor=actor,
+        cert, created = parsing.upload(upload, uploader_id=token.id, actor=audit.actor_of(token),
                                        request_id=g.get("request_id"))
-
-        cert, created = unit_of_work.commit(db.session, work)
         current_app.extensions["registry.metrics"].uploads.labels(
             cert.status.value if created else "duplicate").inc()
-        return render(cert), 201 if created else 200
+        code = 200 if not created else 202 if cert.status is CertificateStatus.PROCESSING else 201
+        location = url_for("certificates.CertificateById", certificate_id=cert.id)
+        return render(cert), code, {"Location": location}
 
 
 @blp.route("/certificates/<int:certificate_id>")

@@ -10,9 +10,16 @@ are attached to view functions here, after the blueprints are registered.
 
 from __future__ import annotations
 
+import logging
+import os
+import shlex
+import sys
+
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+
+log = logging.getLogger(__name__)
 
 EXEMPT = ("health.healthz", "health.metrics", "problems.explain", "static", "swagger_assets")
 UPLOADS = ("certificates.Certificates", "review.upload")  # the API and the review desk
@@ -30,6 +37,11 @@ def init_app(app: Flask) -> None:
     )
     limiter.init_app(app)
     app.extensions["registry.limiter"] = limiter
+    workers = web_workers()
+    if cfg["RATE_LIMITS"] and not cfg["REDIS_URL"] and workers > 1:
+        log.warning("rate limits are counted in memory by each of the %d web workers, so a client "
+                    "gets up to %d times the limits; set REGISTRY_REDIS_URL to share the counters",
+                    workers, workers)
     for endpoint in EXEMPT:
         if endpoint in app.view_functions:
             app.view_functions[endpoint] = limiter.exempt(app.view_functions[endpoint])
@@ -38,3 +50,26 @@ def init_app(app: Flask) -> None:
             app.view_functions[endpoint] = limiter.limit(
                 cfg["UPLOAD_RATE_LIMITS"], scope="upload", methods=["POST"]
             )(app.view_functions[endpoint])
+
+
+def web_workers(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> int:
+    """How many web worker processes serve the app, as far as the command line tells:
+    gunicorn's ``-w``/``--workers`` (also in ``GUNICORN_CMD_ARGS``), or
+    ``WEB_CONCURRENCY`` (which gunicorn reads too). 1 when unknown."""
+    argv = sys.argv if argv is None else argv
+    env = os.environ if environ is None else environ
+    if not argv or "gunicorn" not in os.path.basename(argv[0]):
+        return 1
+    args = [*argv[1:], *shlex.split(env.get("GUNICORN_CMD_ARGS", ""))]
+    found = env.get("WEB_CONCURRENCY")
+    for i, arg in enumerate(args):
+        if arg in ("-w", "--workers") and i + 1 < len(args):
+            found = args[i + 1]
+        elif arg.startswith("--workers="):
+            found = arg.split("=", 1)[1]
+        elif arg.startswith("-w") and arg[2:].isdigit():
+            found = arg[2:]
+    try:
+        return max(1, int(found or 1))
+    except ValueError:
+        return 1

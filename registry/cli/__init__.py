@@ -42,8 +42,9 @@ def _friendly(command: click.Command) -> click.Command:
 
 
 def init_app(app: Flask) -> None:
-    from registry.cli import alerts, corpus, ingest, profiles, storage, tokens, worker
+    from registry.cli import alerts, certificates, corpus, ingest, profiles, storage, tokens, worker
 
     for command in (tokens.cli, storage.cli, ingest.ingest_command, profiles.cli,
-                    profiles.jobs_cli, worker.worker_command, corpus.cli, alerts.cli):
+                    profiles.jobs_cli, worker.worker_command, corpus.cli, alerts.cli,
+                    certificates.cli):
         app.cli.add_command(_friendly(command))

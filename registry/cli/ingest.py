@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -15,13 +14,15 @@ from rich.table import Table
 from registry.extensions import db
 from registry.services import certificates, ingest
 from registry.storage import get_storage
+from registry.tasks import parsing
 
 
 @click.command("ingest")
 @with_appcontext
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
-              help="Files parsed at once (default: the number of cores).")
+              help="Files parsed at once (default: REGISTRY_PARSE_CONCURRENCY, the number of "
+                   "cores; parses of the web process count against the same host limit).")
 @click.option("--verbose", "-v", is_flag=True, help="List every file with its outcome.")
 def ingest_command(paths: tuple[Path, ...], jobs: int | None, verbose: bool) -> None:
     """Import COA PDFs from files and folders (folders are searched recursively).
@@ -46,10 +47,11 @@ def ingest_command(paths: tuple[Path, ...], jobs: int | None, verbose: bool) -> 
                 progress.console.print(f"{report.outcome.value:>12}  {report.path}"
                                        + (f"  ({report.detail})" if report.detail else ""))
 
-        summary = ingest.ingest_files(
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        summary = parsing.ingest_files(
             db.session, get_storage(), files, limits=certificates.limits_from_config(cfg),
-            max_bytes=int(cfg["MAX_UPLOAD_MB"] * 1024 * 1024), jobs=jobs or os.cpu_count() or 1,
-            default_profile=cfg["DEFAULT_PROFILE"], on_done=done)
+            max_size=parsing.max_bytes(app), jobs_at_once=jobs or parsing.concurrency(app),
+            default_profile=cfg["DEFAULT_PROFILE"], host_slots=parsing.slots(app), on_done=done)
     _print_summary(console, summary)
     if not summary.ok:
         raise SystemExit(1)

@@ -16,7 +16,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from registry.extensions import db
-from registry.tasks import alerts
+from registry.tasks import alerts, parsing
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
               help="the Celery node name (e.g. w1@%h), unique per worker on one host")
 @with_appcontext
 def worker_command(concurrency: int, sweep: bool, hostname: str | None) -> None:
-    """Deliver alerts (and run re-judge jobs) until stopped."""
+    """Deliver alerts, parse uploads (and run re-judge jobs) until stopped."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     celery = app.extensions.get("celery")
     if celery is None:
@@ -63,6 +63,10 @@ def _sweeper(app: object) -> None:
                 alerts.sweep()
             except Exception:
                 log.exception("sweep failed")
+            try:
+                parsing.sweep()  # parse jobs a dead process left
+            except Exception:
+                log.exception("parse sweep failed")
             finally:
                 db.session.remove()
         stop.wait(every)

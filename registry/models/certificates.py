@@ -14,6 +14,7 @@ from registry.models.catalog import Batch, Lab
 
 
 class CertificateStatus(enum.StrEnum):
+    PROCESSING = "processing"  # stored and recorded; its parse job has not finished yet
     PARSED = "parsed"
     NEEDS_REVIEW = "needs_review"
     UNREADABLE = "unreadable"
@@ -46,6 +47,9 @@ class Certificate(Base):
     pages: Mapped[int | None]
     warnings: Mapped[list[Any]] = mapped_column(default=list)
     document: Mapped[dict[str, Any] | None]
+    # What the uploader said beside the file (vendor, product, batch, form, serving):
+    # kept so that a parse job (now, or a re-parse later) applies it to what the PDF says.
+    overrides: Mapped[dict[str, Any] | None]
     uploader_id: Mapped[int | None] = mapped_column(sa.ForeignKey("api_tokens.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 

@@ -1,31 +1,25 @@
-"""Bulk import: take in many COA files, parsing several at once.
+"""Bulk import: what ``flask ingest`` reports about each file, and which files it takes.
 
-Parsing (in child processes) runs ``jobs`` at a time; recording runs in the calling
-thread, one unit of work per file, so that one bad file never loses the others and an
-interrupted import keeps everything recorded before it (the same bytes imported again
-are recognised as duplicates).
+The import itself is ``registry.tasks.parsing.ingest_files``: each file is taken in as
+an upload is (stored, then recorded ``processing`` with its parse job), parsed in a
+child process several at a time, and recorded in a unit of work of its own, so that
+one bad file never loses the others and an interrupted import keeps everything
+recorded before it (the same bytes imported again are recognised as duplicates).
 """
 
 from __future__ import annotations
 
 import enum
-from collections import Counter, deque
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session
 
-import parsers
-from registry.db import not_migrated
-from registry.errors import RegistryError
-from registry.models import CertificateStatus
-from registry.services import certificates, unit_of_work, verdicts
-from registry.storage import Storage
-
-AHEAD = 6  # files in flight per parsing process
+from registry.models import Certificate, CertificateStatus
+from registry.services import verdicts
 
 
 class Outcome(enum.StrEnum):
@@ -73,64 +67,31 @@ def find_pdfs(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _prepare(path: Path, storage: Storage, limits: parsers.Limits,
-             max_bytes: int) -> certificates.Upload | FileReport:
-    try:
-        upload = certificates.Upload(data=path.read_bytes(), filename=path.name)
-        certificates.check_upload(upload, max_bytes)
-    except OSError as error:
-        return FileReport(path, Outcome.REFUSED, detail=error.strerror or str(error))
-    except RegistryError as error:
-        return FileReport(path, Outcome.REFUSED, detail=error.detail)
-    certificates.prepare(upload, storage, limits)
-    return upload
+def not_recorded(path: Path, error: SQLAlchemyError) -> FileReport:
+    """A file whose rows could not be written (rolled back, nothing of it kept but the
+    stored original): reported, never the end of the import."""
+    reason = str(getattr(error, "orig", None) or error).splitlines()[0][:300]
+    return FileReport(path, Outcome.FAILED, detail=f"not recorded: {type(error).__name__}: {reason}")
 
 
-def _record(session: Session | scoped_session[Session], path: Path, upload: certificates.Upload,
-            default_profile: str) -> FileReport:
-    """Record one file in a transaction of its own; a database error is this file's
-    outcome (rolled back, nothing of it written), never the end of the import."""
-    try:
-        cert, created = unit_of_work.commit(session, lambda: certificates.record(
-            session, upload, uploader_id=None, actor="cli:ingest"))
-    except SQLAlchemyError as error:
-        if not_migrated(error):
-            raise  # no file can be recorded: the import stops with the one thing to do
-        reason = str(getattr(error, "orig", None) or error).splitlines()[0][:300]
-        return FileReport(path, Outcome.FAILED, detail=f"not recorded: {type(error).__name__}: {reason}")
-    if not created:
-        return FileReport(path, Outcome.DUPLICATE, cert.id)
+def duplicate(path: Path, cert: Certificate) -> FileReport:
+    """A file whose bytes were taken in before: a duplicate, unless its certificate is
+    unreadable (then it is reported so again, with the reason: an import re-run after a
+    failure must not look clean; ``flask certificates reparse`` reads it again)."""
+    if cert.status is CertificateStatus.UNREADABLE:
+        return FileReport(path, Outcome.UNREADABLE, cert.id,
+                          detail=f"already taken in as certificate {cert.id}: {cert.status_reason}")
+    return FileReport(path, Outcome.DUPLICATE, cert.id)
+
+
+def report_for(session: Session | scoped_session[Session], path: Path, cert: Certificate,
+               default_profile: str) -> FileReport:
+    """How a recorded file came out, for the summary."""
     outcome = {CertificateStatus.PARSED: Outcome.PARSED,
                CertificateStatus.NEEDS_REVIEW: Outcome.NEEDS_REVIEW,
-               CertificateStatus.UNREADABLE: Outcome.UNREADABLE}[cert.status]
+               CertificateStatus.UNREADABLE: Outcome.UNREADABLE,
+               CertificateStatus.PROCESSING: Outcome.FAILED}[cert.status]
     failing = bool(cert.batch_id) and any(
         v["profile"] == default_profile and v["status"] == "fail"
-        for v in verdicts.for_batch(session, cert.batch_id))
+        for v in verdicts.for_batch(session, cert.batch_id))  # type: ignore[arg-type]
     return FileReport(path, outcome, cert.id, failing, cert.status_reason)
-
-
-def ingest_files(session: Session | scoped_session[Session], storage: Storage, files: list[Path], *,
-                 limits: parsers.Limits, max_bytes: int, jobs: int, default_profile: str,
-                 on_done: Callable[[FileReport], None] = lambda r: None) -> Summary:
-    """Import ``files`` in order; ``on_done`` is called after each (for a progress bar).
-
-    At most ``AHEAD x jobs`` files are read and parsed ahead of the one being recorded
-    (results are recorded in order, so a slow scan must not leave the other workers
-    idle), and a folder of any size costs the memory of a few files.
-    """
-    summary = Summary()
-    jobs = max(1, jobs)
-    pending: deque[tuple[Path, Future[certificates.Upload | FileReport]]] = deque()
-    queue = iter(files)
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        while True:
-            while len(pending) < AHEAD * jobs and (path := next(queue, None)) is not None:
-                pending.append((path, pool.submit(_prepare, path, storage, limits, max_bytes)))
-            if not pending:
-                return summary
-            path, future = pending.popleft()
-            item = future.result()
-            report = item if isinstance(item, FileReport) else _record(
-                session, path, item, default_profile)
-            summary.reports.append(report)
-            on_done(report)

@@ -35,27 +35,47 @@ def get(session: Session, job_id: int) -> Job:
     return job
 
 
-def claimable(session: Session, now: datetime | None = None) -> list[int]:
-    """Ids of jobs waiting for a runner: queued ones and abandoned running ones."""
+def claimable(session: Session, now: datetime | None = None, *, kind: str | None = None,
+              stale_after: timedelta = STALE_AFTER, queued_before: datetime | None = None) -> list[int]:
+    """Ids of jobs waiting for a runner: queued ones (``queued_before``: queued before
+    then) and abandoned running ones, of one ``kind`` or all."""
     now = now or utcnow()
-    return list(session.scalars(
-        sa.select(Job.id).where(sa.or_(
-            Job.status == JobStatus.QUEUED,
-            sa.and_(Job.status == JobStatus.RUNNING, Job.heartbeat_at < now - STALE_AFTER)))
-        .order_by(Job.id)))
+    queued = Job.status == JobStatus.QUEUED
+    if queued_before is not None:
+        queued = sa.and_(queued, Job.created_at < queued_before)
+    query = sa.select(Job.id).where(sa.or_(
+        queued, sa.and_(Job.status == JobStatus.RUNNING, Job.heartbeat_at < now - stale_after)))
+    if kind is not None:
+        query = query.where(Job.kind == kind)
+    return list(session.scalars(query.order_by(Job.id)))
 
 
-def claim(session: Session, job_id: int, now: datetime | None = None) -> bool:
+def claim(session: Session, job_id: int, now: datetime | None = None, *,
+          stale_after: timedelta = STALE_AFTER) -> bool:
     """Take the job for this runner; False when another runner holds it or it is over."""
     now = now or utcnow()
     taken = session.execute(
         sa.update(Job).where(Job.id == job_id, sa.or_(
             Job.status == JobStatus.QUEUED,
-            sa.and_(Job.status == JobStatus.RUNNING, Job.heartbeat_at < now - STALE_AFTER)))
+            sa.and_(Job.status == JobStatus.RUNNING, Job.heartbeat_at < now - stale_after)))
         .values(status=JobStatus.RUNNING, heartbeat_at=now,
                 started_at=sa.func.coalesce(Job.started_at, now))
         .execution_options(synchronize_session=False))
     return bool(taken.rowcount)
+
+
+def start(job: Job) -> None:
+    """The job is run by the process that queued it (it needs no claim)."""
+    job.status = JobStatus.RUNNING
+    job.started_at = job.heartbeat_at = utcnow()
+
+
+def requeue(job: Job, *, params: dict[str, Any], **result: Any) -> None:
+    """Put a running job back in the queue, for another runner to claim."""
+    job.params = params
+    job.status = JobStatus.QUEUED
+    job.heartbeat_at = None
+    job.result = {**(job.result or {}), **result}
 
 
 def beat(job: Job, *, done: int, total: int | None = None, **result: Any) -> None:

@@ -25,15 +25,28 @@ log = logging.getLogger(__name__)
 
 STEPS: dict[str, Callable[[Session, Job], bool]] = {rejudge.KIND: rejudge.step}
 
+
+def parsing_kind() -> str:
+    """Parse jobs are not run step by step (a parse must not hold a transaction open):
+    ``registry.tasks.parsing`` runs them."""
+    from registry.services.certificates import PARSE_JOB
+
+    return PARSE_JOB
+
 Progress = Callable[[Job], None]
 
 
 def init_app(app: Flask) -> None:
-    from registry.tasks import alerts
+    from registry.tasks import alerts, parsing
 
     app.extensions["registry.jobs"] = ThreadPoolExecutor(max_workers=1,
                                                          thread_name_prefix="registry-job")
     alerts.init_app(app)
+    if app.config.get("BROKER_URL") and app.extensions.get("celery") is None:
+        from registry.tasks.celery import celery_init_app
+
+        celery_init_app(app)  # parse jobs go to the workers even when alerts are off
+    parsing.init_app(app)
 
 
 def submit(job_id: int) -> Future[None] | None:
@@ -70,6 +83,12 @@ def _run_in_app(app: Flask, job_id: int) -> None:
 def run(job_id: int, on_progress: Progress | None = None) -> bool:
     """Claim the job and run its steps to the end; False when another runner has it."""
     session = db.session
+    job = session.get(Job, job_id)
+    if job is not None and job.kind == parsing_kind():
+        from registry.tasks import parsing
+
+        session.rollback()
+        return parsing.run(job_id) is not None
     if not unit_of_work.commit(session, lambda: jobs.claim(session, job_id)):
         return False
     try:

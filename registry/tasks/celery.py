@@ -44,13 +44,14 @@ def celery_init_app(app: Flask) -> Celery:
 
 def _register(celery_app: Celery) -> None:
     from registry import tasks
-    from registry.tasks import alerts
+    from registry.tasks import alerts, parsing
 
     celery_app.task(name="registry.alerts.dispatch")(_after_dispatch)
     celery_app.task(name="registry.alerts.deliver_due")(alerts.drain)
     celery_app.task(name="registry.alerts.sweep")(alerts.sweep)
     celery_app.task(name="registry.alerts.prune")(alerts.prune)
     celery_app.task(name="registry.jobs.run")(tasks.run_quietly)
+    celery_app.task(name="registry.parse.run")(parsing.run_quietly)
 
 
 def _after_dispatch() -> int:

@@ -29,6 +29,7 @@ from registry.extensions import db
 from registry.services import analytes, audit, corrections, review, tokens, unit_of_work
 from registry.services import certificates as certificate_store
 from registry.storage import get_storage
+from registry.tasks import parsing
 from registry.web import csrf, forms
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -254,24 +255,13 @@ def upload() -> Any:
 
 
 def _upload_one(storage_file: Any, token_id: int, actor: str) -> dict[str, Any]:
-    """Record one file as the API does (its own unit of work, so that one bad file
+    """Take one file in as the API does (its own unit of work, so that one bad file
     leaves the others recorded); what happened, in words."""
     name = storage_file.filename or "upload.pdf"
     upload = certificate_store.Upload(data=storage_file.read(), filename=name)
     try:
-        certificate_store.check_upload(upload, int(current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024))
-        existing = certificate_store.find_by_sha(db.session, upload.sha256)
-        if existing is not None:
-            return {"name": name, "certificate": existing, "created": False}
-        db.session.rollback()  # end the read before the slow parse
-        certificate_store.prepare(upload, get_storage(), certificate_store.limits_from_config(current_app.config))
-
-        def work() -> Any:
-            tokens.touch(db.session, token_id)
-            return certificate_store.record(db.session, upload, uploader_id=token_id, actor=actor,
-                                            request_id=g.get("request_id"))
-
-        cert, created = unit_of_work.commit(db.session, work)
+        cert, created = parsing.upload(upload, uploader_id=token_id, actor=actor,
+                                       request_id=g.get("request_id"))
         current_app.extensions["registry.metrics"].uploads.labels(
             cert.status.value if created else "duplicate").inc()
         return {"name": name, "certificate": cert, "created": created}

@@ -89,3 +89,20 @@ def note_pids_then_sleep(pid_file: str) -> dict[str, Any]:
     Path(pid_file).write_text(f"{os.getpid()} {proc.pid}")
     proc.wait()
     return {}
+
+
+def killed_with_grandchild(pid_file: str) -> dict[str, Any]:
+    """Start a long subprocess (like tesseract), note its pid, then die as the OOM killer
+    ends a process: SIGKILL, with no chance to clean up."""
+    proc = subprocess.Popen(["sleep", "60"])
+    Path(pid_file).write_text(str(proc.pid))
+    os.kill(os.getpid(), signal.SIGKILL)
+    return {}
+
+
+def ocr_noting_group(pid_file: str, data: bytes) -> dict[str, Any]:
+    """Note this child's process group, then read a scan (Tesseract, page by page)."""
+    from parsers.api import parse
+
+    Path(pid_file).write_text(str(os.getpgid(0)))
+    return parse(data, ocr=True).to_dict()

@@ -337,3 +337,88 @@ def test_a_huge_page_is_drawn_smaller(tmp_path: Path) -> None:
     assert png is not None
     width, height = Image.open(io.BytesIO(png)).size
     assert width * height <= MAX_PIXELS and width > 3000
+
+
+def _group(pgid: int) -> list[int]:
+    """Live processes of a process group."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[-1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z" and int(fields[2]) == pgid:
+                found.append(int(entry))
+    return found
+
+
+def _group_gone(pgid: int, within: float) -> bool:
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        if not _group(pgid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_child_killed_outright_leaves_no_subprocess(tmp_path: Path) -> None:
+    """The OOM killer's SIGKILL gives the child's watchdog no chance: its subprocess
+    (Tesseract) dies with it all the same (parent-death signal, and the caller kills the
+    dead child's group)."""
+    pid_file = tmp_path / "pid"
+    with pytest.raises(MemoryLimitExceeded):
+        run_isolated(children.killed_with_grandchild, (str(pid_file),), QUICK)
+    grandchild = int(pid_file.read_text())
+    assert _gone([grandchild], within=5)
+
+
+def _scan() -> bytes:
+    if shutil.which("tesseract") is None:
+        pytest.skip("tesseract missing: apt-get install tesseract-ocr")
+    from tests.synthetic import samples
+
+    return next(data for _name, family, _s, data in samples(per_family=1, seed=0)
+                if family.name == "scanned")
+
+
+@pytest.mark.ocr
+def test_slow_ocr_ends_at_the_wall_clock_limit_with_its_tesseract(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pgid"
+    with pytest.raises(TimeLimitExceeded):
+        run_isolated(children.ocr_noting_group, (str(pid_file), _scan()), Limits(seconds=0.5))
+    assert _group_gone(int(pid_file.read_text()), within=5)
+
+
+OCR_CALLER = """
+import sys
+from pathlib import Path
+from parsers.sandbox import Limits, run_isolated
+from tests.parsers_safety import children
+run_isolated(children.ocr_noting_group, (sys.argv[1], Path(sys.argv[2]).read_bytes()), Limits(seconds=600))
+"""
+
+
+@pytest.mark.ocr
+def test_no_tesseract_survives_its_caller_killed_mid_ocr(tmp_path: Path) -> None:
+    """A real OCR parse, its caller (a web worker) killed with SIGKILL while Tesseract
+    reads: no process of the parse is left."""
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(_scan())
+    pid_file = tmp_path / "pgid"
+    caller = subprocess.Popen([sys.executable, "-c", OCR_CALLER, str(pid_file), str(scan)],
+                              cwd=Path(__file__).resolve().parents[2])
+    try:
+        pgid = None
+        for _ in range(1200):
+            if pid_file.exists() and pid_file.read_text():
+                pgid = int(pid_file.read_text())
+                if len(_group(pgid)) > 1:  # Tesseract (or setpriv) is running in the group
+                    break
+            time.sleep(0.05)
+        assert pgid is not None
+    finally:
+        caller.kill()
+        caller.wait()
+    assert _group_gone(pgid, within=5), _group(pgid)

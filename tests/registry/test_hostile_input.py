@@ -164,14 +164,21 @@ def test_ingest_goes_on_after_a_file_that_cannot_be_recorded(app: Flask, tmp_pat
         folder.mkdir()
         for i, lot in enumerate(("OK-1", "BOOM-1", "OK-2", "OK-3")):
             (folder / f"{i}-{lot}.pdf").write_bytes(make_coa(lot=lot))
-        for _ in range(2):
-            result = app.test_cli_runner().invoke(args=["ingest", str(folder), "--jobs", "1"])
-            assert result.exit_code == 1, result.output
-            assert re.search(r"failed\s*│\s*1", result.output), result.output
-            assert "1-BOOM-1.pdf" in result.output and "refused by the test" in result.output
-            with app.app_context():
-                lots = sorted(db.session.scalars(sa.select(Batch.lot)))
-            assert lots == ["OK-1", "OK-2", "OK-3"], result.output
+        result = app.test_cli_runner().invoke(args=["ingest", str(folder), "--jobs", "1"])
+        assert result.exit_code == 1, result.output
+        assert re.search(r"failed\s*│\s*1", result.output), result.output
+        assert "1-BOOM-1.pdf" in result.output and "refused by the test" in result.output
+        with app.app_context():
+            lots = sorted(db.session.scalars(sa.select(Batch.lot)))
+            # its original is kept and recorded (no orphan), unreadable with the reason
+            kept = db.session.scalar(sa.select(Certificate).where(Certificate.filename == "1-BOOM-1.pdf"))
+            assert kept.status.value == "unreadable" and "refused by the test" in kept.status_reason
+        assert lots == ["OK-1", "OK-2", "OK-3"], result.output
+        # a re-run says so again (not a clean "duplicate"), and leaves the rest as they are
+        again = app.test_cli_runner().invoke(args=["ingest", str(folder), "--jobs", "1"])
+        assert again.exit_code == 1, again.output
+        assert re.search(r"unreadable\s*│\s*1", again.output) and "refused by the test" in again.output
+        assert re.search(r"duplicate\s*│\s*3", again.output), again.output
     finally:
         with app.app_context(), db.engine.begin() as conn:
             conn.execute(sa.text("DROP TRIGGER refuse_lot" + (" ON batches" if conn.dialect.name == "postgresql"

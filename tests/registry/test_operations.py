@@ -85,3 +85,38 @@ def test_rate_limits_shared_between_hosts_through_redis(make_app) -> None:
     assert one.test_client().get("/api/v1/vendors").status_code == 200
     assert two.test_client().get("/api/v1/vendors").status_code == 200
     assert one.test_client().get("/api/v1/vendors").status_code == 429
+
+
+def test_several_workers_without_redis_are_warned_about(make_app, monkeypatch) -> None:
+    """In-memory rate-limit counters are per process: with several gunicorn workers and no
+    REGISTRY_REDIS_URL the app says so when it starts."""
+    import logging
+
+    from registry.api.limits import web_workers
+
+    assert web_workers(["gunicorn", "-w", "4", "wsgi:app"], {}) == 4
+    assert web_workers(["gunicorn", "wsgi:app"], {"GUNICORN_CMD_ARGS": "--workers=3"}) == 3
+    assert web_workers(["gunicorn", "wsgi:app"], {"WEB_CONCURRENCY": "2"}) == 2
+    assert web_workers(["flask", "run"], {"WEB_CONCURRENCY": "8"}) == 1
+
+    class Kept(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__(logging.WARNING)
+            self.messages: list[str] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.messages.append(record.getMessage())
+
+    kept = Kept()
+    logger = logging.getLogger("registry.api.limits")
+    logger.addHandler(kept)
+    try:
+        monkeypatch.setattr("sys.argv", ["/usr/bin/gunicorn", "--workers", "4", "wsgi:app"])
+        make_app(RATE_LIMITS="100/minute")
+        assert any("4 web workers" in m and "REGISTRY_REDIS_URL" in m for m in kept.messages), kept.messages
+        kept.messages.clear()
+        make_app(RATE_LIMITS="")  # no limits: nothing to share
+        make_app(RATE_LIMITS="100/minute", REDIS_URL="redis://127.0.0.1:6379/15")
+        assert not [m for m in kept.messages if "web workers" in m]
+    finally:
+        logger.removeHandler(kept)
