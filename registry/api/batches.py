@@ -11,8 +11,8 @@ from typing import Any
 import marshmallow as ma
 from flask import Response, current_app, stream_with_context, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from registry.api.smorest import Blueprint, export_content
 from registry.extensions import db
 from registry.schemas.batches import BatchPageSchema, BatchSchema, BatchSearchArgs
 from registry.services import batches, search
@@ -63,7 +63,9 @@ def _filters(args: dict[str, Any]) -> tuple[search.BatchFilters, str]:
 class Batches(MethodView):
     # An instance, not the class: webargs would build (deep-copy) a schema per request.
     @blp.arguments(BatchSearchArgs(), location="query", unknown=ma.RAISE)
-    @blp.response(200, BatchPageSchema)
+    @blp.response(200, BatchPageSchema, description="a page of batches; with `format=csv` or "
+                  "`format=jsonl`, every match as CSV or JSON Lines")
+    @blp.doc(responses={200: {"content": export_content(EXPORT_FIELDS, "BatchItem")}})
     def get(self, args: dict[str, Any]) -> Any:
         """Search batches. ``format=csv`` or ``format=jsonl`` streams every match instead of a page."""
         filters, profile = _filters(args)

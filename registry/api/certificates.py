@@ -7,9 +7,9 @@ from typing import Any
 import marshmallow as ma
 from flask import Response, current_app, g, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from registry.api.auth import required
+from registry.api.smorest import MULTIPART, Blueprint
 from registry.errors import NotFound
 from registry.extensions import db
 from registry.models import Certificate, TokenRole
@@ -17,8 +17,7 @@ from registry.schemas.certificates import (
     CertificateListArgs,
     CertificatePageSchema,
     CertificateSchema,
-    UploadFileSchema,
-    UploadFormSchema,
+    UploadSchema,
 )
 from registry.services import audit, certificates, review, tokens, unit_of_work, verdicts
 from registry.storage import get_storage
@@ -54,15 +53,14 @@ class Certificates(MethodView):
 
     @required(TokenRole.UPLOADER)  # before the body is read: a stranger gets 401, not 422
     @blp.doc(security=[{"bearer": []}])
-    @blp.arguments(UploadFormSchema, location="form")
-    @blp.arguments(UploadFileSchema, location="files")
+    @blp.arguments(UploadSchema, location=MULTIPART)
     @blp.response(201, CertificateSchema)
     @blp.alt_response(200, schema=CertificateSchema, description="the same bytes were uploaded before")
-    def post(self, form: dict[str, Any], files: dict[str, Any]) -> Any:
+    def post(self, form: dict[str, Any]) -> Any:
         """Upload a COA PDF (uploader or admin token)."""
         token = g.token
-        upload = certificates.Upload(data=files["file"].read(), filename=files["file"].filename,
-                                     **form)
+        file = form.pop("file")
+        upload = certificates.Upload(data=file.read(), filename=file.filename, **form)
         certificates.check_upload(upload, int(current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024))
         existing = certificates.find_by_sha(db.session, upload.sha256)
         if existing is not None:

@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import g, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from registry import tasks, thresholds
 from registry.api.auth import require, required
+from registry.api.smorest import Blueprint
 from registry.errors import Unprocessable
 from registry.extensions import db
 from registry.models import Job, Profile, TokenRole

@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import current_app, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from registry.api.auth import bearer, require
+from registry.api.smorest import Blueprint
 from registry.extensions import db
 from registry.models import Channel, Delivery, Subscription
 from registry.schemas.subscriptions import (
