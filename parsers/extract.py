@@ -493,6 +493,8 @@ def _transposed_result(seg: Segment, k: int, rows: dict[str, list[tuple[str | No
     reading, unit, atom = (verdicts or fitting or candidates)[0]
     limit_role = "lod" if reading.qualifier == "loq" and reading.limit == "lod" else "loq"
     loq_text = cell(limit_role)
+    if loq_text is None and reading.qualifier == "loq" and "loq" not in rows:
+        loq_text = cell("lod")  # ``< LOQ`` where the table prints only an LOD: its one printed limit
     loq_value = parse_number(loq_text, ctx.decimal_comma) if loq_text else None
     conv = to_canonical(code, category, loq_value, unit) if loq_value is not None else None
     status_text = cell("status")
@@ -754,6 +756,8 @@ def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) 
     loq = _loq(seg, table, unit, ctx, ("loq",))
     if reading.qualifier == "loq" and reading.limit == "lod":
         loq = _loq(seg, table, unit, ctx, ("lod",))
+    elif reading.qualifier == "loq" and loq is None and _only_lod(table):
+        loq = _loq(seg, table, unit, ctx, ("lod",))  # ``< LOQ`` under an LOD column and no LOQ one
     own = reading.unit or _row_unit(seg)
     found = _result(seg.match, reading, unit, loq, _status(seg), page, seg, atom, warnings, own)
     if found is not None and found.qualifier == "=":  # a ``± U (k=2)`` column: kept beside the value
@@ -872,6 +876,12 @@ def _unit_for(seg: Segment, k: int, reading: Reading, table: Table | None,
     return None
 
 
+def _only_lod(table: Table | None) -> bool:
+    """The table prints an LOD column and no LOQ column: its LOD is the rows' one printed limit."""
+    roles = {c.role for c in table.columns} if table is not None else set()
+    return "lod" in roles and "loq" not in roles
+
+
 def _loq(seg: Segment, table: Table | None, unit: str | None, ctx: Context,
          roles: tuple[str, ...] = ("loq", "lod")) -> float | None:
     for role in roles:
@@ -900,6 +910,21 @@ def _status(seg: Segment) -> str | None:
 
 def _result(m: Match, reading: Reading, unit: str | None, loq: float | None, status: str | None,
             page: int, seg: Segment, atom: Atom, warnings: list[str], own_unit: str | None = None) -> Result | None:
+    """The contract result of one reading, with its value also in the unit the COA printed."""
+    found = _canonical_result(m, reading, unit, loq, status, page, seg, atom, warnings, own_unit)
+    if found is None or found.value is None or unit is None:
+        return found
+    if unit == found.unit:
+        return replace(found, printed_value=found.value, printed_unit=unit)
+    one, two = to_canonical(m.code, m.category, 1.0, unit), to_canonical(m.code, m.category, 2.0, unit)
+    if one is None or two is None or one[1] != found.unit or not one[0] or abs(two[0] - 2 * one[0]) > 1e-9 * two[0]:
+        return found  # no linear conversion (``log CFU/g``): the printed text stays in ``raw``
+    return replace(found, printed_value=float(f"{found.value / one[0]:.6g}"), printed_unit=unit)
+
+
+def _canonical_result(m: Match, reading: Reading, unit: str | None, loq: float | None, status: str | None,
+                      page: int, seg: Segment, atom: Atom, warnings: list[str],
+                      own_unit: str | None = None) -> Result | None:
     """The contract result of one reading; ``own_unit`` is a unit printed on the row itself
     (not inherited from a column title or heading): only that makes ``ND`` a count."""
     qualifier = presence_qualifier(m.code, reading)

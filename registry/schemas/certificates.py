@@ -51,15 +51,21 @@ class LabSchema(ma.Schema):
 
 
 class ResultSchema(ma.Schema):
+    certificate_id = fields.Integer(metadata={"description": "the certificate the result was read from"})
     analyte = fields.String()
     category = fields.String()
-    value = fields.Float(allow_none=True)
-    unit = fields.String(allow_none=True)
+    value = fields.Float(allow_none=True, metadata={"description": "in the canonical unit `unit`"})
+    unit = fields.String(allow_none=True, metadata={"description": "the analyte's canonical unit"})
+    printed_value = fields.Float(allow_none=True, metadata={
+        "description": "`value` in the unit the COA printed; null when none was printed or it does "
+                       "not convert linearly"})
+    printed_unit = fields.String(allow_none=True, metadata={"description": "the unit the COA printed (`ppb`)"})
     qualifier = fields.String()
-    loq = fields.Float(allow_none=True)
+    loq = fields.Float(allow_none=True, metadata={
+        "description": "the limit printed for the row, in `unit` (a `<` result's bound when it prints none)"})
     uncertainty = fields.Float(allow_none=True)
     lab_status = fields.String(allow_none=True)
-    page = fields.Integer(allow_none=True)
+    page = fields.Integer(allow_none=True, metadata={"description": "the page of `certificate_id`, from 1"})
     raw = fields.String()
 
 
