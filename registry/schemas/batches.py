@@ -8,9 +8,10 @@ from marshmallow import fields, validate
 from registry.models import CertificateStatus
 from registry.schemas.certificates import LabSchema, ResultSchema
 from registry.schemas.common import PageArgs, PageSchema
+from registry.thresholds.model import VerdictStatus
 from registry.schemas.verdicts import VerdictChangeSchema, VerdictSchema
 
-STATUSES = ("pass", "fail", "incomplete")
+STATUSES = tuple(s.value for s in VerdictStatus)
 
 
 class BatchSearchArgs(PageArgs):
@@ -60,7 +61,7 @@ class BatchItemSchema(ma.Schema):
     profile = fields.String()
     tested = fields.Date(allow_none=True)
     worst_status = fields.String(allow_none=True, metadata={
-        "description": "the worst verdict under any profile (fail, then incomplete, then pass)"})
+        "description": "the worst verdict under any profile (fail, then warning, then incomplete, then pass)"})
     failing_profiles = fields.List(fields.String(), metadata={
         "description": "the profiles under which the batch fails"})
     url = fields.String()

@@ -195,7 +195,8 @@ def _detail(verdict: thresholds.Verdict) -> dict[str, Any]:
             "inconclusive": verdict.inconclusive, "warnings": verdict.warnings,
             "passed": verdict.passed, "not_tested": verdict.not_tested,
             "not_applicable": verdict.not_applicable, "intake": verdict.intake,
-            "assumptions": verdict.assumptions, "cleared": verdict.cleared}
+            "assumptions": verdict.assumptions, "cleared": verdict.cleared,
+            "reason": verdict.reason}
 
 
 @dataclass(frozen=True, slots=True)

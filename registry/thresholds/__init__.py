@@ -67,8 +67,11 @@ the whole interval meets the limit, fails when none of it does, and is inconclus
 otherwise. So ``<`` LOQ at or below the limit passes and above it is inconclusive;
 ``>`` at or above the limit fails; ``nd`` passes when its printed LOQ (or the rule's
 ``method_loq``) is at or below the limit; a unit that does not convert is inconclusive
-with a reason. Status (``evaluate.py``): ``fail`` > ``incomplete`` > ``pass``. A Prop 65
-breach is listed under ``warnings`` and does not change the status.
+with a reason. Status (``evaluate.py``, ``VerdictStatus``): ``fail`` > ``warning`` >
+``incomplete`` > ``pass``. A Prop 65 breach is listed under ``warnings`` and makes the
+status ``warning`` (a label is needed; nothing is banned). A verdict no rule could judge
+(no result the profile reads) is ``incomplete``, with ``reason`` "nothing this profile
+judges was tested", never ``pass``.
 
 Speed
 -----

@@ -15,12 +15,13 @@ assumption (total arsenic for an inorganic limit, a form-limited rule while the 
 unknown, an unverified rule) becomes inconclusive. A rule out of its source's scope
 (AHPA above 5 g/day) is listed under ``not_applicable``.
 
-Status, worst first: ``fail`` when a rule of severity ``fail`` fails; else
-``incomplete`` when a required test is missing or a result cannot be judged (an
-``inconclusive`` entry, e.g. ``<`` LOQ above the limit, unit mismatch, no serving
-size); else ``pass``. A failing rule of severity ``warning`` (Prop 65) goes to
-``warnings`` and leaves the status alone: the product needs a warning label, it is not
-banned. An inconclusive warning rule still makes the verdict ``incomplete``, since
+Status, worst first: ``fail`` when a rule of severity ``fail`` fails; else ``warning``
+when a rule of severity ``warning`` (Prop 65) fails: the entry goes to ``warnings``, the
+product needs a warning label, it is not banned; else ``incomplete`` when a required
+test is missing or a result cannot be judged (an ``inconclusive`` entry, e.g. ``<`` LOQ
+above the limit, unit mismatch, no serving size), or when no rule judged anything (no
+result the profile reads: ``reason`` says "nothing this profile judges was tested");
+else ``pass``. An inconclusive warning rule makes the verdict ``incomplete``, since
 nobody can then say whether the label is needed.
 
 Speed: :func:`evaluate` runs the profile compiled into per-rule checks
@@ -43,8 +44,9 @@ from registry.thresholds.model import (
     ProductInfo,
     Profile,
     Rule,
-    Status,
+    NOTHING_JUDGED,
     Verdict,
+    VerdictStatus,
     form_applies,
 )
 from registry.thresholds.rules import Context, Intake, Outcome, judge, resolve_intake, settle, tidy
@@ -197,9 +199,12 @@ def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabRes
                 plan.explained.clear()
             plan.explained[key] = (rule, outcome, None if made is None else _fresh(made))
     gone = _unique(missing) if missing else ()
+    judged = bool(passed or failures or warnings or inconclusive or gone)
     return Verdict(
         profile=profile.code, profile_version=profile.version,
-        status=status_of(bool(failures), bool(gone or inconclusive)),
+        status=status_of(bool(failures), bool(gone or inconclusive), warned=bool(warnings),
+                         judged=judged),
+        reason=None if judged else NOTHING_JUDGED,
         failures=tuple(failures), missing=gone, inconclusive=tuple(inconclusive),
         warnings=tuple(warnings), passed=tuple(passed),
         not_tested=_unique(a for a in untested if a not in gone) if untested else (),
@@ -278,9 +283,12 @@ def _verdict(profile: Profile, outcomes: list[tuple[Rule, Outcome | None]],
             _sort(o, passed, failures, warnings, inconclusive, missing_, outside, cleared)
     missing = _unique(missing_)
     untested = _unique(r.analyte for r, o in outcomes if o is None and r.analyte not in missing)
+    judged = bool(passed or failures or warnings or inconclusive or missing)
     return Verdict(
         profile=profile.code, profile_version=profile.version,
-        status=status_of(bool(failures), bool(missing or inconclusive)),
+        status=status_of(bool(failures), bool(missing or inconclusive), warned=bool(warnings),
+                         judged=judged),
+        reason=None if judged else NOTHING_JUDGED,
         failures=tuple(failures), missing=missing, inconclusive=tuple(inconclusive),
         warnings=tuple(warnings), passed=tuple(passed), not_tested=untested,
         not_applicable=(*skipped, *outside), intake=intake,
@@ -288,11 +296,15 @@ def _verdict(profile: Profile, outcomes: list[tuple[Rule, Outcome | None]],
     )
 
 
-def status_of(failed: bool, incomplete: bool) -> Status:
-    """Precedence: fail > incomplete > pass."""
+def status_of(failed: bool, incomplete: bool, *, warned: bool = False,
+              judged: bool = True) -> VerdictStatus:
+    """Precedence: fail > warning > incomplete > pass. A verdict none of whose rules
+    judged anything (``judged`` false: no result the profile reads) is incomplete."""
     if failed:
-        return "fail"
-    return "incomplete" if incomplete else "pass"
+        return VerdictStatus.FAIL
+    if warned:
+        return VerdictStatus.WARNING
+    return VerdictStatus.INCOMPLETE if incomplete or not judged else VerdictStatus.PASS
 
 
 def entry(outcome: Outcome) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from registry.services.search import ANY_PROFILE
 
 STATUS_CHOICES = [SelectChoice("", "Any status"), SelectChoice("fail", "Fail"),
+                  SelectChoice("warning", "Warning"),
                   SelectChoice("incomplete", "Incomplete"), SelectChoice("pass", "Pass")]
 PER_PAGE_CHOICES = [SelectChoice(n, n) for n in ("10", "25", "50", "100")]
 SORT_CHOICES = [SelectChoice("newest", "Newest test first"), SelectChoice("oldest", "Oldest test first")]
