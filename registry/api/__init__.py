@@ -66,6 +66,7 @@ def init_app(app: Flask) -> None:
         feeds,
         health,
         profiles,
+        results,
         subscriptions,
         vendors,
     )
@@ -85,7 +86,7 @@ def init_app(app: Flask) -> None:
         "bearer": {"type": "http", "scheme": "bearer"}}}})
     api.ma_plugin.converter.add_attribute_function(_input_text_pattern)
     api.register_converter(UnicodeConverter, _text_segment)
-    for module in (certificates, batches, vendors, profiles, analytes, subscriptions):
+    for module in (certificates, batches, results, vendors, profiles, analytes, subscriptions):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)
     # Not a route's body, but part of the contract: what a webhook POSTs.
     api.spec.components.schema("WebhookPayload", schema=subscriptions.WebhookPayloadSchema)

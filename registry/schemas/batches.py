@@ -8,8 +8,8 @@ from marshmallow import fields, validate
 from registry.models import CertificateStatus
 from registry.schemas.certificates import LabSchema, ResultSchema
 from registry.schemas.common import PageArgs, PageSchema
-from registry.thresholds.model import VerdictStatus
 from registry.schemas.verdicts import VerdictChangeSchema, VerdictSchema
+from registry.thresholds.model import VerdictStatus
 
 STATUSES = tuple(s.value for s in VerdictStatus)
 

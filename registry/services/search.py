@@ -392,8 +392,18 @@ def _ids_page_stmt(oldest: bool = False) -> sa.Select[Any]:
 
 
 @lru_cache(maxsize=512)
-def _export_stmt(shape: _Shape, first: bool) -> sa.Select[Any]:
+def _export_stmt(shape: _Shape, dated: bool, first: bool) -> sa.Select[Any]:
+    """A chunk of an export in the JSON's order: dated batches newest test first (then
+    id), then undated ones by id, each part walked by keyset from the last row sent."""
     stmt = _filtered(shape)
+    if dated:
+        stmt = stmt.where(_B.c.tested.is_not(None))
+        if not first:
+            last = sa.bindparam("last_tested", type_=_B.c.tested.type)
+            stmt = stmt.where(sa.or_(_B.c.tested < last,
+                                     sa.and_(_B.c.tested == last, _B.c.id < sa.bindparam("last_id"))))
+        return stmt.order_by(_B.c.tested.desc(), _B.c.id.desc()).limit(sa.bindparam("limit"))
+    stmt = stmt.where(_B.c.tested.is_(None))
     if not first:
         stmt = stmt.where(_B.c.id < sa.bindparam("last_id"))
     return stmt.order_by(_B.c.id.desc()).limit(sa.bindparam("limit"))
@@ -527,17 +537,20 @@ def search_batches(session: Session, f: BatchFilters, *, profile: str, page: int
 
 def iter_batches(session: Session, f: BatchFilters, *, profile: str,
                  chunk: int = 1000) -> Iterator[dict[str, Any]]:
-    """Every matching batch, streamed in keyset-paginated chunks (for exports)."""
+    """Every matching batch in the order of :func:`search_batches` (newest test first,
+    undated last), streamed in keyset-paginated chunks (for exports)."""
     conn = session.connection()
     prepared = _prepare(conn, f, profile)
     if prepared is None:
         return
     shape, params = prepared
-    last_id: int | None = None
-    while True:
-        stmt = _export_stmt(shape, last_id is None)
-        rows = conn.execute(stmt, {**params, "limit": chunk, "last_id": last_id}).all()
-        if not rows:
-            return
-        yield from _with_worst(conn, [_item(row, profile) for row in rows])
-        last_id = rows[-1][0]
+    for dated in (True, False):
+        last: dict[str, Any] | None = None
+        while True:
+            stmt = _export_stmt(shape, dated, last is None)
+            rows = conn.execute(stmt, {**params, "limit": chunk, **(last or {})}).all()
+            if not rows:
+                break
+            items = [_item(row, profile) for row in rows]
+            last = {"last_id": items[-1]["id"], "last_tested": items[-1]["tested"]}
+            yield from _with_worst(conn, items)

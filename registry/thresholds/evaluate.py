@@ -40,11 +40,11 @@ from typing import Any
 
 from registry.thresholds.compiled import compiled
 from registry.thresholds.model import (
+    NOTHING_JUDGED,
     LabResult,
     ProductInfo,
     Profile,
     Rule,
-    NOTHING_JUDGED,
     Verdict,
     VerdictStatus,
     form_applies,
