@@ -120,12 +120,13 @@ from registry.thresholds.model import (
     Rule,
     Source,
     Verdict,
+    VerdictStatus,
 )
 from registry.thresholds.rules import OPERATORS, RULE_FUNCTIONS, next_state
 
 __all__ = [
     "ANALYTES", "COMPOSITES", "analytes_read", "OPERATORS", "RULE_FUNCTIONS", "Analyte", "Defaults", "LabResult",
-    "ProductInfo", "Profile", "ProfileError", "Rule", "Source", "Verdict", "analyte", "evaluate",
+    "ProductInfo", "Profile", "ProfileError", "Rule", "Source", "Verdict", "VerdictStatus", "analyte", "evaluate",
     "latest_results", "load_profile_file", "load_shipped_profiles", "next_state",
     "profile_digest", "profile_from_dict", "profile_to_dict", "rule_changes", "same_outcomes",
 ]
