@@ -38,7 +38,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from registry.thresholds.compiled import compiled
+from registry.thresholds.compiled import IntakeBasis, compiled
 from registry.thresholds.model import (
     NOTHING_JUDGED,
     LabResult,
@@ -147,7 +147,6 @@ def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabRes
             if _recency(result) > _recency(held):
                 facts[result.analyte] = result
     intake = _intake_basis(product.serving_g, product.servings_per_day)
-    serving, per_day, serving_from, per_day_from, daily, said = intake
     form = _form(product)
     pairs, skipped = plan.for_form(form)
     passed: list[str] = []
@@ -183,7 +182,8 @@ def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabRes
                       missing, outside, cleared)
                 continue
         if ctx is None:
-            ctx = Context(facts, Intake(serving, per_day, serving_from, per_day_from),
+            ctx = Context(facts, Intake(intake.serving_g, intake.servings_per_day,
+                                        intake.serving_from, intake.per_day_from),
                           history(results) if repeated else {}, profile.defaults,
                           profile.minus_uncertainty)
         found = judge(rule, ctx)
@@ -209,8 +209,8 @@ def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabRes
         warnings=tuple(warnings), passed=tuple(passed),
         not_tested=_unique(a for a in untested if a not in gone) if untested else (),
         not_applicable=(*skipped, *outside),
-        intake={"serving_g": serving, "servings_per_day": per_day, "daily_intake_g": daily,
-                "basis": said},
+        intake={"serving_g": intake.serving_g, "servings_per_day": intake.servings_per_day,
+                "daily_intake_g": intake.daily_g, "basis": intake.basis},
         assumptions=_assumptions(inconclusive), cleared=tuple(cleared),
     )
 
@@ -257,16 +257,16 @@ def _assumptions(inconclusive: Iterable[dict[str, Any]]) -> tuple[str, ...]:
     return _unique(f"{e['rule_id']}: {a}" for e in inconclusive for a in e.get("assumptions", ()))
 
 
-def _intake_basis(serving_g: Any, servings_per_day: Any) -> tuple[Any, ...]:
-    """``rules.resolve_intake`` and ``Intake.to_dict`` as one tuple: serving, per day,
-    where each came from, grams per day, basis. Only the product's figures count."""
+def _intake_basis(serving_g: Any, servings_per_day: Any) -> IntakeBasis:
+    """``rules.resolve_intake`` and ``Intake.to_dict`` in one named tuple. Only the
+    product's figures count."""
     serving_from = "product" if serving_g is not None else "unknown"
     per_day_from = "product" if servings_per_day is not None else "unknown"
     daily = (None if serving_g is None or servings_per_day is None
              else tidy(serving_g * servings_per_day))
     said = serving_from if serving_from == per_day_from else (
         f"serving_g: {serving_from}; servings_per_day: {per_day_from}")
-    return serving_g, servings_per_day, serving_from, per_day_from, daily, said
+    return IntakeBasis(serving_g, servings_per_day, serving_from, per_day_from, daily, said)
 
 
 def _verdict(profile: Profile, outcomes: list[tuple[Rule, Outcome | None]],
