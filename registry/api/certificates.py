@@ -8,6 +8,7 @@ import marshmallow as ma
 from flask import Response, current_app, g, url_for
 from flask.views import MethodView
 
+from registry import unit_of_work
 from registry.api.auth import required
 from registry.api.smorest import MULTIPART, Blueprint
 from registry.errors import NotFound
@@ -19,7 +20,7 @@ from registry.schemas.certificates import (
     CertificateSchema,
     UploadSchema,
 )
-from registry.services import audit, certificates, review, tokens, unit_of_work, verdicts
+from registry.services import audit, certificates, review, tokens, verdicts
 from registry.storage import get_storage
 
 blp = Blueprint("certificates", __name__, description="Certificates of analysis (COA PDFs)")

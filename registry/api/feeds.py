@@ -8,9 +8,10 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template_string, request
 
+from registry import unit_of_work
 from registry.extensions import db
 from registry.models import SubscriptionStatus
-from registry.services import feed, subscriptions, unit_of_work
+from registry.services import feed, subscriptions
 from registry.services.subscriptions import FILTERS
 
 bp = Blueprint("feeds", __name__)

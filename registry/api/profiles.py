@@ -8,7 +8,7 @@ from typing import Any
 from flask import g, url_for
 from flask.views import MethodView
 
-from registry import tasks, thresholds
+from registry import tasks, thresholds, unit_of_work
 from registry.api.auth import require, required
 from registry.api.smorest import Blueprint
 from registry.errors import Unprocessable
@@ -21,7 +21,7 @@ from registry.schemas.profiles import (
     ProfileSchema,
     ProfileVersionSchema,
 )
-from registry.services import audit, jobs, profiles, unit_of_work
+from registry.services import audit, jobs, profiles
 
 blp = Blueprint("profiles", __name__, description="Threshold profiles")
 

@@ -9,10 +9,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from registry import tasks
+from registry import tasks, unit_of_work
 from registry.extensions import db
 from registry.models import Job
-from registry.services import jobs, profiles, unit_of_work
+from registry.services import jobs, profiles
 
 cli = AppGroup("profiles", help="Threshold profiles: load the shipped ones, list them.")
 jobs_cli = AppGroup("jobs", help="Background jobs (re-judging batches after a profile change).")

@@ -19,10 +19,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session
 
 import parsers
+from registry import unit_of_work
 from registry.db import not_migrated
 from registry.errors import RegistryError
 from registry.models import CertificateStatus
-from registry.services import certificates, unit_of_work, verdicts
+from registry.services import certificates, verdicts
 from registry.storage import Storage
 
 AHEAD = 6  # files in flight per parsing process

@@ -17,9 +17,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from registry import unit_of_work
 from registry.extensions import db
 from registry.models import Job
-from registry.services import jobs, rejudge, unit_of_work
+from registry.services import jobs, rejudge
 
 log = logging.getLogger(__name__)
 

@@ -43,8 +43,9 @@ def test_the_queue_needs_a_reviewer_and_lists_what_waits(app: Flask, catalogue: 
     assert f"#{broken['id']} scan-of-a-coa.pdf" in page and "Unreadable" in page
     assert "RB-2024-0117" not in page  # parsed certificates are not in the queue
     # A revoked token ends its sessions at their next request.
+    from registry import unit_of_work
     from registry.extensions import db
-    from registry.services import tokens, unit_of_work
+    from registry.services import tokens
 
     with app.app_context():
         unit_of_work.commit(db.session, lambda: tokens.revoke(db.session, "desk-uploader"))
@@ -137,9 +138,10 @@ def test_corrections_are_logged_and_rejudge_the_batch(app: Flask, catalogue: Cat
 def test_a_reviewed_certificate_exports_as_a_truth_record(app: Flask, catalogue: Catalogue) -> None:
     import json
 
+    from registry import unit_of_work
     from registry.extensions import db
     from registry.models import Certificate
-    from registry.services import corrections, unit_of_work
+    from registry.services import corrections
     from tests.corpus import truth
 
     with app.app_context():
