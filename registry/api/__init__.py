@@ -11,9 +11,10 @@ from typing import Any
 
 import marshmallow as ma
 import swagger_ui_bundle
-from flask import Flask, send_from_directory
+from flask import Flask, Response, send_from_directory
 from flask_smorest import Api as _Api
 from flask_smorest.spec.plugins import unicodeconverter2paramschema
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import UnicodeConverter
 
 from registry.api import problems
@@ -28,7 +29,7 @@ class Api(_Api):
 
     ERROR_SCHEMA = ProblemSchema
 
-    def handle_http_exception(self, error):  # type: ignore[no-untyped-def]
+    def handle_http_exception(self, error: HTTPException) -> Response:
         return problems.handle_http_exception(error)
 
     def _register_responses(self) -> None:

@@ -10,6 +10,8 @@ are attached to view functions here, after the blueprints are registered.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -32,9 +34,9 @@ def init_app(app: Flask) -> None:
     app.extensions["registry.limiter"] = limiter
     for endpoint in EXEMPT:
         if endpoint in app.view_functions:
-            app.view_functions[endpoint] = limiter.exempt(app.view_functions[endpoint])
+            app.view_functions[endpoint] = cast(Any, limiter.exempt(app.view_functions[endpoint]))
     if cfg["UPLOAD_RATE_LIMITS"]:
         for endpoint in UPLOADS:
-            app.view_functions[endpoint] = limiter.limit(
+            app.view_functions[endpoint] = cast(Any, limiter.limit(
                 cfg["UPLOAD_RATE_LIMITS"], scope="upload", methods=["POST"]
-            )(app.view_functions[endpoint])
+            )(app.view_functions[endpoint]))

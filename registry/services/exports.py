@@ -82,7 +82,7 @@ def result_rows(session: Session, batches: Iterable[dict[str, Any]], *,
     while chunk := list(islice(batches, CHUNK)):
         ids = [b["id"] for b in chunk]
         results = _latest(session, ids)
-        details = dict(session.execute(
+        details: dict[int, dict[str, Any]] = dict(session.execute(
             sa.select(Verdict.batch_id, Verdict.detail)
             .where(Verdict.batch_id.in_(ids), Verdict.profile_code == profile)).all())
         for batch in chunk:
@@ -113,5 +113,5 @@ def _latest(session: Session, batch_ids: list[int]) -> dict[int, list[tuple[Resu
                   Certificate.id.desc(), Result.id)).all()
     seen: dict[int, dict[str, tuple[Result, str | None, Any]]] = {}
     for batch_id, result, lab, tested in rows:
-        seen.setdefault(batch_id, {}).setdefault(result.analyte, (result, lab, tested))
+        seen.setdefault(batch_id or 0, {}).setdefault(result.analyte, (result, lab, tested))
     return {batch_id: list(found.values()) for batch_id, found in seen.items()}

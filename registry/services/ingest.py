@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import Session
 
 import parsers
 from registry import unit_of_work
@@ -87,7 +87,7 @@ def _prepare(path: Path, storage: Storage, limits: parsers.Limits,
     return upload
 
 
-def _record(session: Session | scoped_session[Session], path: Path, upload: certificates.Upload,
+def _record(session: Session, path: Path, upload: certificates.Upload,
             default_profile: str) -> FileReport:
     """Record one file in a transaction of its own; a database error is this file's
     outcome (rolled back, nothing of it written), never the end of the import."""
@@ -104,13 +104,13 @@ def _record(session: Session | scoped_session[Session], path: Path, upload: cert
     outcome = {CertificateStatus.PARSED: Outcome.PARSED,
                CertificateStatus.NEEDS_REVIEW: Outcome.NEEDS_REVIEW,
                CertificateStatus.UNREADABLE: Outcome.UNREADABLE}[cert.status]
-    failing = bool(cert.batch_id) and any(
+    failing = cert.batch_id is not None and any(
         v["profile"] == default_profile and v["status"] == "fail"
         for v in verdicts.for_batch(session, cert.batch_id))
     return FileReport(path, outcome, cert.id, failing, cert.status_reason)
 
 
-def ingest_files(session: Session | scoped_session[Session], storage: Storage, files: list[Path], *,
+def ingest_files(session: Session, storage: Storage, files: list[Path], *,
                  limits: parsers.Limits, max_bytes: int, jobs: int, default_profile: str,
                  on_done: Callable[[FileReport], None] = lambda r: None) -> Summary:
     """Import ``files`` in order; ``on_done`` is called after each (for a progress bar).

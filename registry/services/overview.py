@@ -115,7 +115,7 @@ def vendor_trends(session: Session, vendor_id: int, *, limit: int = 200) -> dict
     per_batch: dict[int, dict[str, Any]] = {
         batch_id: {"lot": lot, "tested": tested, "values": {}} for batch_id, lot, tested in recent}
     for batch_id, code, value, unit in rows:
-        if value is None or unit != ANALYTES[code].unit:
+        if value is None or batch_id is None or unit != ANALYTES[code].unit:
             continue
         per_batch[batch_id]["values"].setdefault(code, float(value))  # newest certificate first
     lead: list[Point] = []

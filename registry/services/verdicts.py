@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -54,9 +54,9 @@ from registry.thresholds.changes import RulePair
 FAILED, RECOVERED = "batch.failed", "batch.recovered"
 _MISS: Any = object()
 
-_verdicts = Verdict.__table__
-_changes = VerdictChange.__table__
-_outbox = OutboxEvent.__table__
+_verdicts = cast(sa.Table, Verdict.__table__)
+_changes = cast(sa.Table, VerdictChange.__table__)
+_outbox = cast(sa.Table, OutboxEvent.__table__)
 
 
 @dataclass
@@ -276,10 +276,10 @@ def _results(session: Session, batch_ids: Sequence[int], *,
     conn = session.connection()
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     if dense:  # a chunk of ascending ids: its range (other ids in it are skipped below)
-        where, params = f"r.batch_id BETWEEN {mark} AND {mark}", [lo, hi]
+        where, params = f"r.batch_id BETWEEN {mark} AND {mark}", list[Any]([lo, hi])
     else:
         ids = sorted(set(batch_ids))
-        where, params = f"r.batch_id IN ({', '.join([mark] * len(ids))})", ids
+        where, params = f"r.batch_id IN ({', '.join([mark] * len(ids))})", list[Any](ids)
     if analytes is not None:
         codes = sorted(analytes) or [""]
         where += f" AND r.analyte IN ({', '.join([mark] * len(codes))})"
@@ -294,7 +294,8 @@ def _results(session: Session, batch_ids: Sequence[int], *,
     latest: dict[int, int] = {}
     dates: dict[Any, date | None] = {None: None}  # SQLite gives text, PostgreSQL a date
     new, lab_result = tuple.__new__, thresholds.LabResult  # fields in LabResult's order
-    current, bucket, top = None, [], 0
+    current, top = None, 0
+    bucket: list[thresholds.LabResult] = []
     masses: dict[Any, float | None] = {None: None}  # presence tests' printed masses, by text
     for row in rows:
         batch_id, tested = row[10], row[7]

@@ -292,7 +292,7 @@ class _Limit:
 def _check_max(rule: Rule) -> Check | None:
     if not _comparing(rule):
         return None
-    code, conv, pass_ = rule.analyte, _converter(rule.unit), _Limit(rule)
+    code, conv, pass_ = rule.analyte or "", _converter(rule.unit), _Limit(rule)
     composite = code in COMPOSITES
 
     def check(rule: Rule, facts: Facts, intake: IntakeBasis) -> Got:
@@ -301,7 +301,7 @@ def _check_max(rule: Rule) -> Check | None:
             return pass_.passes_result(result, conv)
         if not composite:
             return None
-        b = _summed_upper(facts, code, conv, pass_.method_loq)  # type: ignore[arg-type]
+        b = _summed_upper(facts, code, conv, pass_.method_loq)
         if b is False:
             return None
         return b is not None and pass_.passes(*b)  # type: ignore[misc]

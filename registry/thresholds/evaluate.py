@@ -174,11 +174,11 @@ def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabRes
             try:
                 key = (id(rule), intake, form is not None,
                        tuple(facts.get(c) for c in plan.reads.get(id(rule), ())))
-                held = plan.explained.get(key)
+                memo = plan.explained.get(key)
             except TypeError:  # an unhashable field: explained afresh every time
-                key = held = None
-            if held is not None and held[0] is rule:
-                _file(held, rule, untested, passed, failures, warnings, inconclusive,
+                key = memo = None
+            if memo is not None and memo[0] is rule:
+                _file(memo, rule, untested, passed, failures, warnings, inconclusive,
                       missing, outside, cleared)
                 continue
         if ctx is None:
