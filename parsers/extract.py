@@ -30,6 +30,7 @@ from parsers.columns import (
 )
 from parsers.document import Result
 from parsers.layout_text import CELL_GAP, Line, Page
+from parsers.roles import DATA_ROLES, Role
 from parsers.rows import (
     Atom,
     Segment,
@@ -324,7 +325,7 @@ def _box_result(lines: list[Line], i: int, seg: Segment, ctx: Context, page: int
                 continue
             if not _box_unit_fits(seg.match, reading):
                 continue
-            atom = Atom(cell.text, cell.x0, cell.x1, 0, "result")
+            atom = Atom(cell.text, cell.x0, cell.x1, 0, Role.RESULT)
             return _result(seg.match, reading, reading.unit, None, None, page, seg, atom, warnings)
     return None
 
@@ -461,13 +462,13 @@ def _untitled_rows(lines: list[Line], i: int, segs: list[Segment]) -> tuple[dict
     return None
 
 
-def _row_role(text: str) -> tuple[str | None, str | None]:
+def _row_role(text: str) -> tuple[Role | None, str | None]:
     """A transposed row title: its role and, for a unit title (``%``, ``mg/unit``), the unit."""
     unit = normalise_unit(text)
     if unit is not None:
-        return "result", unit
+        return Role.RESULT, unit
     role = word_role(text)
-    return (role, None) if role in ("result", "unit", "loq", "lod", "status", "limit") else (None, None)
+    return (role, None) if role in DATA_ROLES else (None, None)
 
 
 def _transposed_result(seg: Segment, k: int, rows: dict[str, list[tuple[str | None, list[str | None]]]],
@@ -484,7 +485,7 @@ def _transposed_result(seg: Segment, k: int, rows: dict[str, list[tuple[str | No
         if reading is None or text is None:
             continue
         unit = reading.unit or row_unit or printed_unit or ctx.heading_unit
-        candidates.append((reading, unit, Atom(text, seg.x0, seg.x0, 0, "result")))
+        candidates.append((reading, unit, Atom(text, seg.x0, seg.x0, 0, Role.RESULT)))
     if not candidates:
         return None
     code, category = seg.match.code, seg.match.category
@@ -821,7 +822,7 @@ def _absence_verdict(seg: Segment) -> tuple[Reading, str | None, Atom] | None:
         return None
     for atom in seg.atoms:
         if (status := status_of(atom.text)) is not None:
-            atom.role = "status"
+            atom.role = Role.STATUS
             return Reading("not_detected" if status == "pass" else "detected", None), None, atom
     return None
 

@@ -49,7 +49,15 @@ from registry.thresholds.model import (
     VerdictStatus,
     form_applies,
 )
-from registry.thresholds.rules import Context, Intake, Outcome, judge, resolve_intake, settle, tidy
+from registry.thresholds.rules import (
+    Intake,
+    RuleContext,
+    RuleOutcome,
+    judge,
+    resolve_intake,
+    settle,
+    tidy,
+)
 
 
 def latest_results(results: Iterable[LabResult]) -> list[LabResult]:
@@ -111,7 +119,7 @@ def evaluate_by_rules(profile: Profile, results: Iterable[LabResult],
     product = product or ProductInfo()
     results = list(results)
     intake = resolve_intake(product)
-    ctx = Context({r.analyte: r for r in latest_results(results)}, intake, history(results),
+    ctx = RuleContext({r.analyte: r for r in latest_results(results)}, intake, history(results),
                   profile.defaults, profile.minus_uncertainty)
     rules = [rule for rule in profile.rules if applies(rule, product)]
     known = _form(product) is not None
@@ -120,7 +128,7 @@ def evaluate_by_rules(profile: Profile, results: Iterable[LabResult],
     return _verdict(profile, outcomes, skipped, intake.to_dict())
 
 
-def _settled(outcome: Outcome | None, form_known: bool) -> Outcome | None:
+def _settled(outcome: RuleOutcome | None, form_known: bool) -> RuleOutcome | None:
     return None if outcome is None else settle(outcome, form_known=form_known)
 
 
@@ -157,7 +165,7 @@ def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabRes
     untested: list[str | None] = []
     outside: list[str] = []
     cleared: list[dict[str, Any]] = []
-    ctx: Context | None = None
+    ctx: RuleContext | None = None
     for rule, check in pairs:
         if rule.kind == "absent" and rule.analyte in repeated:
             got = False  # retests: rules.py reads the earlier results
@@ -182,7 +190,7 @@ def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabRes
                       missing, outside, cleared)
                 continue
         if ctx is None:
-            ctx = Context(facts, Intake(intake.serving_g, intake.servings_per_day,
+            ctx = RuleContext(facts, Intake(intake.serving_g, intake.servings_per_day,
                                         intake.serving_from, intake.per_day_from),
                           history(results) if repeated else {}, profile.defaults,
                           profile.minus_uncertainty)
@@ -227,7 +235,7 @@ def _file(held: tuple[Any, ...], rule: Rule, untested: list[str | None], *lists:
         _sort(outcome, *lists, built=None if built is None else _fresh(built))
 
 
-def _sort(outcome: Outcome, passed: list[str], failures: list[dict[str, Any]],
+def _sort(outcome: RuleOutcome, passed: list[str], failures: list[dict[str, Any]],
           warnings: list[dict[str, Any]], inconclusive: list[dict[str, Any]],
           missing: list[str], outside: list[str], cleared: list[dict[str, Any]], *,
           built: dict[str, Any] | None = None) -> dict[str, Any] | None:
@@ -269,7 +277,7 @@ def _intake_basis(serving_g: Any, servings_per_day: Any) -> IntakeBasis:
     return IntakeBasis(serving_g, servings_per_day, serving_from, per_day_from, daily, said)
 
 
-def _verdict(profile: Profile, outcomes: list[tuple[Rule, Outcome | None]],
+def _verdict(profile: Profile, outcomes: list[tuple[Rule, RuleOutcome | None]],
              skipped: tuple[str, ...], intake: dict[str, Any]) -> Verdict:
     passed: list[str] = []
     failures: list[dict[str, Any]] = []
@@ -307,7 +315,7 @@ def status_of(failed: bool, incomplete: bool, *, warned: bool = False,
     return VerdictStatus.INCOMPLETE if incomplete or not judged else VerdictStatus.PASS
 
 
-def entry(outcome: Outcome) -> dict[str, Any]:
+def entry(outcome: RuleOutcome) -> dict[str, Any]:
     """A verdict entry: the contract's ``{analyte, value, unit, limit, rule, source}``
     first, then the rule's id, operator, severity, verification and the details."""
     rule = outcome.rule
