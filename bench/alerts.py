@@ -160,9 +160,10 @@ def prepare(app: Any, sink: Sink, subs: int) -> tuple[str, str]:
     """Schema, profiles, tokens and ``subs`` webhook subscriptions; (uploader, owner)."""
     from flask_migrate import upgrade
 
+    from registry import unit_of_work
     from registry.extensions import db
     from registry.models import Channel, TokenRole
-    from registry.services import profiles, subscriptions, tokens, unit_of_work
+    from registry.services import profiles, subscriptions, tokens
 
     with app.app_context():
         upgrade()

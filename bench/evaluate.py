@@ -77,10 +77,10 @@ def bare_read(engine: sa.Engine) -> tuple[float, int]:
 def rejudge_all(app: Any, change: dict[str, Any] | None) -> tuple[float, dict[str, Any]]:
     """Store ``change`` (or load the shipped profiles) and re-judge every batch; seconds
     for the whole job (queue and steps) and the job's counts."""
-    from registry import tasks, thresholds
+    from registry import tasks, thresholds, unit_of_work
     from registry.extensions import db
     from registry.models import Job
-    from registry.services import profiles, rejudge, unit_of_work
+    from registry.services import profiles, rejudge
 
     with app.app_context():
         session = db.session

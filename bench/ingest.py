@@ -44,9 +44,9 @@ def write_corpus(folder: Path, n: int, real: bool) -> list[Path]:
 def run(files: list[Path], jobs: int, workdir: Path) -> float:
     from flask_migrate import upgrade
 
-    from registry import create_app
+    from registry import create_app, unit_of_work
     from registry.extensions import db
-    from registry.services import certificates, profiles, unit_of_work
+    from registry.services import certificates, profiles
     from registry.storage import get_storage
     from registry.tasks import parsing
 

@@ -30,9 +30,9 @@ def main() -> int:
     args = ap.parse_args()
     from flask_migrate import upgrade
 
-    from registry import create_app
+    from registry import create_app, unit_of_work
     from registry.extensions import db
-    from registry.services import certificates, ingest, profiles, unit_of_work, verdicts
+    from registry.services import certificates, ingest, profiles, verdicts
     from registry.storage import get_storage
     from registry.tasks import parsing
 

@@ -101,8 +101,8 @@ def _sync_shipped_profiles():
     """A migrated database has the shipped threshold profiles in force: without them no
     batch gets a verdict. A changed shipped file becomes a new version and every batch
     is re-judged under it, as ``flask profiles load`` does."""
-    from registry import tasks
-    from registry.services import profiles, unit_of_work
+    from registry import tasks, unit_of_work
+    from registry.services import profiles
 
     if not current_app.config.get("LOAD_PROFILES_ON_UPGRADE", True):
         return

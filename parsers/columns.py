@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from parsers.layout_text import Line, Word
+from parsers.roles import DATA_ROLES, Role
 from parsers.values import normalise_unit, parse_cell, parse_number, status_of
 from parsers.vocab import fold, is_qc_label
 
 #: Folded keyword prefixes per column role (two-word phrases are checked first).
-ROLE_WORDS: tuple[tuple[str, str], ...] = (
+_ROLE_WORDS: tuple[tuple[str, str], ...] = (
     ("test id", "other"), ("sample id", "other"), ("lod loq", "loq"), ("lod/loq", "loq"),
     ("analytical method", "method"), ("analyte name", "analyte"), ("test method", "method"),
     ("action level", "limit"), ("pass fail", "status"), ("reporting limit", "loq"),
@@ -45,9 +46,10 @@ ROLE_WORDS: tuple[tuple[str, str], ...] = (
     ("dilution", "other"), ("dil", "other"), ("by", "other"), ("analyzed", "other"), ("extracted", "other"),
     ("date", "other"), ("note", "other"), ("poznamka", "other"), ("id", "other"),
 )
+ROLE_WORDS: tuple[tuple[str, Role], ...] = tuple((key, Role(role)) for key, role in _ROLE_WORDS)
 _PAIR_KEYS = frozenset(k for k, _r in ROLE_WORDS if " " in k)
 #: Roles that make a line a table header.
-_DATA_ROLES = frozenset({"result", "loq", "lod", "unit", "status", "limit"})
+_DATA_ROLES = DATA_ROLES
 _FIELD = re.compile(r"[^\W\d]:\s*\S")  # ``Product Name: X``: a labelled field, not a column title
 _UNIT_ONLY = re.compile(r"^\(?[^\s()]+\)?$")
 
@@ -56,7 +58,7 @@ _UNIT_ONLY = re.compile(r"^\(?[^\s()]+\)?$")
 class Column:
     """One column of a table header."""
 
-    role: str | None
+    role: Role | None
     x0: float
     x1: float
     words: list[str] = field(default_factory=list)
@@ -109,10 +111,10 @@ class Table:
 
 
 @lru_cache(maxsize=65536)
-def word_role(text: str) -> str | None:
+def word_role(text: str) -> Role | None:
     """The column role a header word names, or None."""
     if text.lstrip().startswith(("±", "+/-")):
-        return "uncertainty"  # ``± U (k=2)``
+        return Role.UNCERTAINTY  # ``± U (k=2)``
     f = fold(text)
     if not f:
         return None
@@ -129,16 +131,16 @@ def is_header(line: Line) -> bool:
     value_cells = [c for c in line.cells if is_reading(c.text) or status_of(c.text) is not None]  # PASS: a value
     phrases = _phrases(Line([c for c in line.cells if c not in value_cells], line.page))
     units_title = len(line.cells) >= 2  # ``Heavy Metals (ppm)`` alone on its line is a heading
-    roles = {word_role(p) or ("result" if units_title and _unit_only(p) else None)
+    roles = {word_role(p) or (Role.RESULT if units_title and _unit_only(p) else None)
              for p in phrases if not is_reading(p)} - {None}
     numbers = len(value_cells) + sum(1 for p in phrases if is_reading(p))
     data = roles & _DATA_ROLES
-    return (len(data) >= 2 or {"analyte", "result"} <= roles) and numbers <= 1
+    return (len(data) >= 2 or {Role.ANALYTE, Role.RESULT} <= roles) and numbers <= 1
 
 
-def title_role(text: str) -> str | None:
+def title_role(text: str) -> Role | None:
     """The role a column title names; a bare unit (``%``, ``mg/g``) titles a result column."""
-    return word_role(text) or ("result" if _unit_only(text) else None)
+    return word_role(text) or (Role.RESULT if _unit_only(text) else None)
 
 
 def is_reading(text: str) -> bool:
@@ -229,9 +231,9 @@ def build_tables(block: list[Line]) -> list[Table]:
     return _split_tables(columns, min(line.top for line in block), qc)
 
 
-def _line_groups(line: Line) -> list[tuple[str, list[Word], str | None]]:
+def _line_groups(line: Line) -> list[tuple[str, list[Word], Role | None]]:
     """A header line's column titles: (text, words, role); role-less words join the title before."""
-    out: list[tuple[str, list[Word], str | None]] = []
+    out: list[tuple[str, list[Word], Role | None]] = []
     for cell in line.cells:
         first = True
         for phrase, words in _cell_word_groups(cell.words):
@@ -309,7 +311,7 @@ def _finish(col: Column) -> None:
         if (unit := normalise_unit(text)) is not None and " " in text.strip("()"):
             col.unit = unit
     if col.role is None and col.unit is not None:
-        col.role = "result"
+        col.role = Role.RESULT
 
 
 def _unit_in(text: str) -> str | None:

@@ -45,6 +45,8 @@ class Result:
     raw: str = ""  # the printed text the value came from
     bbox: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom (points)
     uncertainty: float | None = None  # expanded uncertainty U as printed (``± U``), same unit as value
+    printed_value: float | None = None  # ``value`` in the unit the COA printed (``printed_unit``)
+    printed_unit: str | None = None  # the unit printed for the row or its column (normalised: ``ppb``)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -66,6 +68,8 @@ class Result:
             raw=d.get("raw") or "",
             bbox=tuple(bbox) if bbox else None,
             uncertainty=d.get("uncertainty"),
+            printed_value=d.get("printed_value"),
+            printed_unit=d.get("printed_unit"),
         )
 
 

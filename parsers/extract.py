@@ -30,6 +30,7 @@ from parsers.columns import (
 )
 from parsers.document import Result
 from parsers.layout_text import CELL_GAP, Cell, Line, Page
+from parsers.roles import DATA_ROLES, Role
 from parsers.rows import (
     Atom,
     Segment,
@@ -330,7 +331,7 @@ def _box_result(lines: list[Line], i: int, seg: Segment, ctx: Context, page: int
                 continue
             if not _box_unit_fits(seg.match, reading):
                 continue
-            atom = Atom(cell.text, cell.x0, cell.x1, 0, "result")
+            atom = Atom(cell.text, cell.x0, cell.x1, 0, Role.RESULT)
             return _result(seg.match, reading, reading.unit, None, None, page, seg, atom, warnings)
     return None
 
@@ -467,13 +468,13 @@ def _untitled_rows(lines: list[Line], i: int, segs: list[Segment]) -> tuple[dict
     return None
 
 
-def _row_role(text: str) -> tuple[str | None, str | None]:
+def _row_role(text: str) -> tuple[Role | None, str | None]:
     """A transposed row title: its role and, for a unit title (``%``, ``mg/unit``), the unit."""
     unit = normalise_unit(text)
     if unit is not None:
-        return "result", unit
+        return Role.RESULT, unit
     role = word_role(text)
-    return (role, None) if role in ("result", "unit", "loq", "lod", "status", "limit") else (None, None)
+    return (role, None) if role in DATA_ROLES else (None, None)
 
 
 def _transposed_result(seg: Segment, k: int, rows: dict[str, list[tuple[str | None, list[str | None]]]],
@@ -490,7 +491,7 @@ def _transposed_result(seg: Segment, k: int, rows: dict[str, list[tuple[str | No
         if reading is None or text is None:
             continue
         unit = reading.unit or row_unit or printed_unit or ctx.heading_unit
-        candidates.append((reading, unit, Atom(text, seg.x0, seg.x0, 0, "result")))
+        candidates.append((reading, unit, Atom(text, seg.x0, seg.x0, 0, Role.RESULT)))
     if not candidates:
         return None
     code, category = seg.match.code, seg.match.category
@@ -499,6 +500,8 @@ def _transposed_result(seg: Segment, k: int, rows: dict[str, list[tuple[str | No
     reading, unit, atom = (verdicts or fitting or candidates)[0]
     limit_role = "lod" if reading.qualifier == "loq" and reading.limit == "lod" else "loq"
     loq_text = cell(limit_role)
+    if loq_text is None and reading.qualifier == "loq" and "loq" not in rows:
+        loq_text = cell("lod")  # ``< LOQ`` where the table prints only an LOD: its one printed limit
     loq_value = parse_number(loq_text, ctx.decimal_comma) if loq_text else None
     conv = to_canonical(code, category, loq_value, unit) if loq_value is not None else None
     status_text = cell("status")
@@ -862,6 +865,8 @@ def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) 
     loq = _loq(seg, table, unit, ctx, ("loq",))
     if reading.qualifier == "loq" and reading.limit == "lod":
         loq = _loq(seg, table, unit, ctx, ("lod",))
+    elif reading.qualifier == "loq" and loq is None and _only_lod(table):
+        loq = _loq(seg, table, unit, ctx, ("lod",))  # ``< LOQ`` under an LOD column and no LOQ one
     own = reading.unit or _row_unit(seg)
     found = _result(seg.match, reading, unit, loq, _status(seg), page, seg, atom, warnings, own)
     if found is not None and found.qualifier == "=":  # a ``± U (k=2)`` column: kept beside the value
@@ -925,7 +930,7 @@ def _absence_verdict(seg: Segment) -> tuple[Reading, str | None, Atom] | None:
         return None
     for atom in seg.atoms:
         if (status := status_of(atom.text)) is not None:
-            atom.role = "status"
+            atom.role = Role.STATUS
             return Reading("not_detected" if status == "pass" else "detected", None), None, atom
     return None
 
@@ -980,6 +985,12 @@ def _unit_for(seg: Segment, k: int, reading: Reading, table: Table | None,
     return None
 
 
+def _only_lod(table: Table | None) -> bool:
+    """The table prints an LOD column and no LOQ column: its LOD is the rows' one printed limit."""
+    roles = {c.role for c in table.columns} if table is not None else set()
+    return "lod" in roles and "loq" not in roles
+
+
 def _loq(seg: Segment, table: Table | None, unit: str | None, ctx: Context,
          roles: tuple[str, ...] = ("loq", "lod")) -> float | None:
     for role in roles:
@@ -1013,6 +1024,21 @@ def _status(seg: Segment) -> str | None:
 
 def _result(m: Match, reading: Reading, unit: str | None, loq: float | None, status: str | None,
             page: int, seg: Segment, atom: Atom, warnings: list[str], own_unit: str | None = None) -> Result | None:
+    """The contract result of one reading, with its value also in the unit the COA printed."""
+    found = _canonical_result(m, reading, unit, loq, status, page, seg, atom, warnings, own_unit)
+    if found is None or found.value is None or unit is None:
+        return found
+    if unit == found.unit:
+        return replace(found, printed_value=found.value, printed_unit=unit)
+    one, two = to_canonical(m.code, m.category, 1.0, unit), to_canonical(m.code, m.category, 2.0, unit)
+    if one is None or two is None or one[1] != found.unit or not one[0] or abs(two[0] - 2 * one[0]) > 1e-9 * two[0]:
+        return found  # no linear conversion (``log CFU/g``): the printed text stays in ``raw``
+    return replace(found, printed_value=float(f"{found.value / one[0]:.6g}"), printed_unit=unit)
+
+
+def _canonical_result(m: Match, reading: Reading, unit: str | None, loq: float | None, status: str | None,
+                      page: int, seg: Segment, atom: Atom, warnings: list[str],
+                      own_unit: str | None = None) -> Result | None:
     """The contract result of one reading; ``own_unit`` is a unit printed on the row itself
     (not inherited from a column title or heading): only that makes ``ND`` a count."""
     qualifier = presence_qualifier(m.code, reading)

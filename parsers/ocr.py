@@ -106,14 +106,20 @@ def _read_exponent(image: Image.Image, text: str, box: tuple[int, int, int, int]
 EXPONENT_CONFIDENCE = 60.0
 
 
+def _darkest(image: Image.Image) -> float:
+    """The darkest value of a one-band (``L``) image."""
+    low = image.getextrema()[0]
+    return float(low[0] if isinstance(low, tuple) else low)
+
+
 def _raised_span(image: Image.Image, box: tuple[int, int, int, int]) -> tuple[int, int] | None:
     """(left, right) pixel columns of a raised mark ending the word in ``box``, else None."""
     x, y, w, h = box
     right = None
     lower_run = 0
     for col in range(min(image.width - 1, x + w + 2), x, -1):
-        upper = image.crop((col, y, col + 1, y + int(0.5 * h))).getextrema()[0] < 128
-        lower = image.crop((col, y + int(0.6 * h), col + 1, y + h)).getextrema()[0] < 128
+        upper = _darkest(image.crop((col, y, col + 1, y + int(0.5 * h)))) < 128
+        lower = _darkest(image.crop((col, y + int(0.6 * h), col + 1, y + h))) < 128
         lower_run = lower_run + 1 if lower else 0
         if lower_run >= 2:  # the digit before the exponent (a lone speck is one column)
             return (col + 2, right) if right is not None and right - col >= 3 else None

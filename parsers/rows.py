@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from parsers.columns import Table
 from parsers.layout_text import Line, Word
+from parsers.roles import Role
 from parsers.values import is_empty, normalise_unit, parse_cell, parse_number, status_of
 from parsers.vocab import Match, is_qc_label, match_prefix
 
@@ -50,7 +51,7 @@ class Atom:
     x0: float
     x1: float
     cell: int
-    role: str | None = None
+    role: Role | None = None
 
 
 @dataclass(slots=True)
@@ -351,8 +352,8 @@ def assign_roles(seg: Segment, table: Table | None) -> None:
         for atom in seg.atoms:
             col = table.column_at(atom.x0, atom.x1)
             atom.role = col.role if col is not None else None
-            if atom.role == "unit" and _spans_result(atom, table):
-                atom.role = "result"  # ``1,400 CFU/g`` right-aligned up to the Units column
+            if atom.role == Role.UNIT and _spans_result(atom, table):
+                atom.role = Role.RESULT  # ``1,400 CFU/g`` right-aligned up to the Units column
             first = opened.setdefault(atom.cell, atom.role)
             if first in _TEXT_COLUMNS and atom.role in _BOUND_ROLES:
                 atom.role = first  # ``LC-MS/MS (SOP 4.12)``: a method's phrase running on toward the LOQ title
@@ -365,7 +366,7 @@ def _spans_result(atom: Atom, table: Table) -> bool:
     reading = parse_cell(atom.text)
     if reading is None or reading.unit is None:
         return False
-    return any(c.role == "result" and c.x0 - 2 <= atom.x0 <= c.x1 + 2 for c in table.columns)
+    return any(c.role == Role.RESULT and c.x0 - 2 <= atom.x0 <= c.x1 + 2 for c in table.columns)
 
 
 #: Keywords (with their colon) that name the value after them on a labelled line.
@@ -409,33 +410,33 @@ def _narrative_roles(seg: Segment) -> None:
     """
     if _keyed_roles(seg):
         return
-    pending: str | None = None
+    pending: Role | None = None
     found = stopped = False
     depth = 0
     for atom in seg.atoms:
         low = atom.text.lower().strip("():")
         inside, depth = depth > 0 or atom.text.startswith("("), max(0, depth + atom.text.count("(") - atom.text.count(")"))
         if stopped:
-            atom.role = "other"
+            atom.role = Role.OTHER
         elif low in _LOQ_WORDS or low.rstrip(":") in _LOQ_WORDS:
-            pending = "loq"
-            atom.role = "keyword"
+            pending = Role.LOQ
+            atom.role = Role.KEYWORD
         elif low.rstrip(":") in _LIMIT_WORDS:
-            pending, atom.role = "limit", "keyword"
+            pending, atom.role = Role.LIMIT, Role.KEYWORD
         elif found and parse_cell(atom.text) is not None and pending is None and status_of(atom.text) is None:
-            atom.role = "alt"  # a second reading: a presence test's verdict after its limit
+            atom.role = Role.ALT  # a second reading: a presence test's verdict after its limit
         elif pending is not None and parse_cell(atom.text.strip("()")) is not None:
             atom.role, pending = pending, None
         elif status_of(atom.text) is not None:
-            atom.role = "status"
+            atom.role = Role.STATUS
         elif not found and parse_cell(atom.text) is not None:
-            atom.role, found = "result", True
+            atom.role, found = Role.RESULT, True
         elif normalise_unit(atom.text) is not None:
-            atom.role = "unit"
+            atom.role = Role.UNIT
         elif atom.text.strip(".:=|-–—_ ") == "" or inside and parse_cell(atom.text) is None:
-            atom.role = "keyword"  # punctuation, or words in parentheses: ``(Flavus, Fumigatus,``
+            atom.role = Role.KEYWORD  # punctuation, or words in parentheses: ``(Flavus, Fumigatus,``
         else:
-            atom.role = "other"
+            atom.role = Role.OTHER
             stopped = not found
 
 

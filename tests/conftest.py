@@ -142,9 +142,10 @@ def client(app: Flask) -> FlaskClient:
 
 
 def make_token(app: Flask, role: str = "uploader", name: str | None = None) -> str:
+    from registry import unit_of_work
     from registry.extensions import db
     from registry.models import TokenRole
-    from registry.services import tokens, unit_of_work
+    from registry.services import tokens
 
     with app.app_context():
         _, plaintext = unit_of_work.commit(db.session, lambda: tokens.create(
@@ -165,8 +166,9 @@ def admin(app: Flask) -> dict[str, str]:
 @pytest.fixture
 def shipped_profiles(app: Flask) -> list[str]:
     """The shipped threshold profiles, loaded as ``flask profiles load`` does."""
+    from registry import unit_of_work
     from registry.extensions import db
-    from registry.services import profiles, unit_of_work
+    from registry.services import profiles
 
     with app.app_context():
         stored = unit_of_work.commit(db.session, lambda: profiles.load_shipped(db.session))
@@ -184,9 +186,9 @@ def confirm_utah(app: Flask) -> None:
     """
     from dataclasses import replace
 
-    from registry import thresholds
+    from registry import thresholds, unit_of_work
     from registry.extensions import db
-    from registry.services import profiles, unit_of_work
+    from registry.services import profiles
 
     utah = next(p for p in thresholds.load_shipped_profiles() if p.code == "utah-r70-580")
     confirmed = replace(utah, rules=tuple(replace(r, verified="primary") for r in utah.rules))

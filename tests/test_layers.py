@@ -45,3 +45,24 @@ def test_layer_imports(where: str) -> None:
     bad = [f"{f.relative_to(REPO)}: {name}" for f in files for name in _imports(f)
            if any(name == p or name.startswith(p + ".") for p in RULES[where])]
     assert not bad, bad
+
+
+#: Services that still commit. ``services/ingest.py`` commits per file; it becomes the
+#: caller's unit of work with the one upload service (issue 10, point 12). Empty it then.
+STILL_COMMITTING = {"registry/services/ingest.py"}
+
+
+def test_services_never_commit() -> None:
+    """The unit of work lives outside ``services/`` (``registry/unit_of_work.py``): a
+    service that imports it, or calls ``commit()`` itself, takes the caller's commit."""
+    files = sorted((REPO / "registry/services").rglob("*.py"))
+    committing = set()
+    for f in files:
+        tree = ast.parse(f.read_text(encoding="utf-8"))
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+                 and isinstance(n.func, ast.Attribute) and n.func.attr == "commit"]
+        if calls or any(name.startswith("registry.unit_of_work") or name == "registry.unit_of_work"
+                        for name in _imports(f)):
+            committing.add(str(f.relative_to(REPO)))
+    assert committing == STILL_COMMITTING
+    assert not (REPO / "registry/services/unit_of_work.py").exists()

@@ -97,10 +97,10 @@ def _fields_by_parts(text: str, key: str) -> list[tuple[str, int]]:
     words = key.split()
     for n in (1, 2):
         prefix, rest = words[:n], " ".join(words[n:])
-        found = [(name, rank + 1) for name, rank in _FIELD_OF.get(rest, ()) if name in ID_FIELDS]
-        if found and len(words) > n and not set(prefix) & QUALIFIERS \
-                and not (set(prefix) & NOT_PRODUCT_BATCH and any(name == "batch" for name, _r in found)):
-            return found
+        ids = [(name, rank + 1) for name, rank in _FIELD_OF.get(rest, ()) if name in ID_FIELDS]
+        if ids and len(words) > n and not set(prefix) & QUALIFIERS \
+                and not (set(prefix) & NOT_PRODUCT_BATCH and any(name == "batch" for name, _r in ids)):
+            return ids
     return []
 
 

@@ -5,25 +5,58 @@ Views only parse input (marshmallow, through flask-smorest), call a service and 
 
 from __future__ import annotations
 
+import http
 from pathlib import Path
+from typing import Any
 
+import marshmallow as ma
 import swagger_ui_bundle
-from flask import Flask, send_from_directory
+from flask import Flask, Response, send_from_directory
 from flask_smorest import Api as _Api
+from flask_smorest.spec.plugins import unicodeconverter2paramschema
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import UnicodeConverter
 
 from registry.api import problems
+from registry.schemas.common import NO_CONTROL_CHARACTERS, ProblemSchema, RequestArgs
 
 API_PREFIX = "/api/v1"
 
 
 class Api(_Api):
-    """flask-smorest, answering errors as problem+json like the rest of the registry."""
+    """flask-smorest, answering errors as problem+json like the rest of the registry, and
+    documenting them so: every error response is an ``application/problem+json`` Problem."""
 
-    def handle_http_exception(self, error):  # type: ignore[no-untyped-def]
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error: HTTPException) -> Response:
         return problems.handle_http_exception(error)
+
+    def _register_responses(self) -> None:
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["content"] = {problems.PROBLEM_MIMETYPE: {"schema": "Problem"}}
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, {
+            "description": "an error, as an RFC 9457 problem document (`type` links to what it means)",
+            "content": {problems.PROBLEM_MIMETYPE: {"schema": "Problem"}}}, lazy=True)
 
 
 api = Api()
+
+
+def _input_text_pattern(converter: Any, field: ma.fields.Field, **_: Any) -> dict[str, Any]:
+    """A text field of a query string or form: the characters the request guard takes."""
+    if isinstance(field, ma.fields.String) and isinstance(field.root, RequestArgs) \
+            and "pattern" not in field.metadata:
+        return {"pattern": NO_CONTROL_CHARACTERS}
+    return {}
+
+
+def _text_segment(converter: UnicodeConverter) -> dict[str, Any]:
+    """A text path segment: Flask's bounds, and the characters the request guard takes."""
+    return {**unicodeconverter2paramschema(converter), "pattern": NO_CONTROL_CHARACTERS}
 
 
 def init_app(app: Flask) -> None:
@@ -34,6 +67,7 @@ def init_app(app: Flask) -> None:
         feeds,
         health,
         profiles,
+        results,
         subscriptions,
         vendors,
     )
@@ -51,10 +85,14 @@ def init_app(app: Flask) -> None:
     )
     api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}})
-    for module in (certificates, batches, vendors, profiles, analytes, subscriptions):
+    api.ma_plugin.converter.add_attribute_function(_input_text_pattern)
+    api.register_converter(UnicodeConverter, _text_segment)
+    for module in (certificates, batches, results, vendors, profiles, analytes, subscriptions):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)
     # Not a route's body, but part of the contract: what a webhook POSTs.
     api.spec.components.schema("WebhookPayload", schema=subscriptions.WebhookPayloadSchema)
+    if "Problem" not in api.spec.components.schemas:
+        api.spec.components.schema("Problem", schema=ProblemSchema)
     app.register_blueprint(health.bp)
     app.register_blueprint(feeds.bp)
     assets = Path(swagger_ui_bundle.swagger_ui_path)

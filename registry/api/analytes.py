@@ -6,8 +6,8 @@ from dataclasses import asdict
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from registry.api.smorest import Blueprint
 from registry.schemas.analytes import AnalyteListSchema
 from registry.services import analytes
 

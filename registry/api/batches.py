@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import marshmallow as ma
-from flask import Response, current_app, stream_with_context, url_for
+from flask import Response, current_app, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from registry.api import export
+from registry.api.smorest import Blueprint, export_content
 from registry.extensions import db
 from registry.schemas.batches import BatchPageSchema, BatchSchema, BatchSearchArgs
 from registry.services import batches, search
@@ -37,21 +35,7 @@ def _renderer() -> Any:
     return render
 
 
-def _csv_renderer() -> Any:
-    """As :func:`_renderer`, with the failing profiles as one ``;``-separated cell."""
-    render = _renderer()
-
-    def flat(item: dict[str, Any]) -> dict[str, Any]:
-        item = render(item)
-        item["failing_profiles"] = ";".join(item.get("failing_profiles") or ())
-        return item
-
-    return flat
-
-    return render
-
-
-def _filters(args: dict[str, Any]) -> tuple[search.BatchFilters, str]:
+def filters_of(args: dict[str, Any]) -> tuple[search.BatchFilters, str]:
     """The search's filters, checked (an unknown analyte or profile is a 422) before
     anything is answered, exports included."""
     profile = args.get("profile") or current_app.config["DEFAULT_PROFILE"]
@@ -63,10 +47,12 @@ def _filters(args: dict[str, Any]) -> tuple[search.BatchFilters, str]:
 class Batches(MethodView):
     # An instance, not the class: webargs would build (deep-copy) a schema per request.
     @blp.arguments(BatchSearchArgs(), location="query", unknown=ma.RAISE)
-    @blp.response(200, BatchPageSchema)
+    @blp.response(200, BatchPageSchema, description="a page of batches; with `format=csv` or "
+                  "`format=jsonl`, every match as CSV or JSON Lines")
+    @blp.doc(responses={200: {"content": export_content(EXPORT_FIELDS, "BatchItem")}})
     def get(self, args: dict[str, Any]) -> Any:
         """Search batches. ``format=csv`` or ``format=jsonl`` streams every match instead of a page."""
-        filters, profile = _filters(args)
+        filters, profile = filters_of(args)
         if args["format"] != "json":
             return _export(filters, profile, args["format"])
         page = search.search_batches(db.session, filters, profile=profile,
@@ -80,25 +66,9 @@ class Batches(MethodView):
 
 
 def _export(filters: search.BatchFilters, profile: str, fmt: str) -> Response:
-    render = _csv_renderer() if fmt == "csv" else _renderer()
+    render = _renderer()
     rows = (render(item) for item in search.iter_batches(db.session, filters, profile=profile))
-    body = _csv(rows) if fmt == "csv" else (json.dumps(r) + "\n" for r in rows)
-    mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
-    resp = Response(stream_with_context(body), mimetype=mimetype)
-    resp.headers["Content-Disposition"] = f'attachment; filename="batches.{fmt}"'
-    return resp
-
-
-def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row)
-        yield buf.getvalue()
-        buf.seek(0)
-        buf.truncate()
-    yield buf.getvalue()
+    return export.response(rows, EXPORT_FIELDS, fmt, "batches")
 
 
 @blp.route("/batches/<int:batch_id>")

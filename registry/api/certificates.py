@@ -7,9 +7,9 @@ from typing import Any
 import marshmallow as ma
 from flask import Response, current_app, g, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from registry.api.auth import required
+from registry.api.smorest import MULTIPART, Blueprint
 from registry.errors import NotFound
 from registry.extensions import db
 from registry.models import Certificate, CertificateStatus, TokenRole
@@ -17,8 +17,7 @@ from registry.schemas.certificates import (
     CertificateListArgs,
     CertificatePageSchema,
     CertificateSchema,
-    UploadFileSchema,
-    UploadFormSchema,
+    UploadSchema,
 )
 from registry.services import audit, certificates, review, verdicts
 from registry.storage import get_storage
@@ -55,22 +54,21 @@ class Certificates(MethodView):
 
     @required(TokenRole.UPLOADER)  # before the body is read: a stranger gets 401, not 422
     @blp.doc(security=[{"bearer": []}])
-    @blp.arguments(UploadFormSchema, location="form")
-    @blp.arguments(UploadFileSchema, location="files")
+    @blp.arguments(UploadSchema, location=MULTIPART)
     @blp.response(201, CertificateSchema)
     @blp.alt_response(200, schema=CertificateSchema, description="the same bytes were uploaded before")
     @blp.alt_response(202, schema=CertificateSchema, description=(
         "stored and recorded, still being read (status `processing`): poll the certificate "
         "at `Location` until its status changes"))
-    def post(self, form: dict[str, Any], files: dict[str, Any]) -> Any:
+    def post(self, form: dict[str, Any]) -> Any:
         """Upload a COA PDF (uploader or admin token).
 
         The file is stored and recorded, then read in the background; the answer waits up
         to ``REGISTRY_UPLOAD_WAIT_S`` (10 s) for the reading: 201 when it is over, 202 with
         the certificate still ``processing`` otherwise."""
         token = g.token
-        upload = certificates.Upload(data=files["file"].read(), filename=files["file"].filename,
-                                     **form)
+        file = form.pop("file")
+        upload = certificates.Upload(data=file.read(), filename=file.filename, **form)
         cert, created = parsing.upload(upload, uploader_id=token.id, actor=audit.actor_of(token),
                                        request_id=g.get("request_id"))
         current_app.extensions["registry.metrics"].uploads.labels(

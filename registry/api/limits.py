@@ -14,6 +14,7 @@ import logging
 import os
 import shlex
 import sys
+from typing import Any, cast
 
 from flask import Flask
 from flask_limiter import Limiter
@@ -44,12 +45,12 @@ def init_app(app: Flask) -> None:
                     workers, workers)
     for endpoint in EXEMPT:
         if endpoint in app.view_functions:
-            app.view_functions[endpoint] = limiter.exempt(app.view_functions[endpoint])
+            app.view_functions[endpoint] = cast(Any, limiter.exempt(app.view_functions[endpoint]))
     if cfg["UPLOAD_RATE_LIMITS"]:
         for endpoint in UPLOADS:
-            app.view_functions[endpoint] = limiter.limit(
+            app.view_functions[endpoint] = cast(Any, limiter.limit(
                 cfg["UPLOAD_RATE_LIMITS"], scope="upload", methods=["POST"]
-            )(app.view_functions[endpoint])
+            )(app.view_functions[endpoint]))
 
 
 def web_workers(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> int:

@@ -87,7 +87,7 @@ def handle_http_exception(error: HTTPException) -> Response:
         return problem(code, error.name)
     data = getattr(error, "data", None) or {}
     errors = data.get("errors") or data.get("messages")
-    if isinstance(errors, dict) and set(errors) <= {"json", "query", "form", "files", "view_args"}:
+    if isinstance(errors, dict) and set(errors) <= {"json", "query", "form", "files", "multipart", "view_args"}:
         # webargs nests field errors by location; flatten one location for clients.
         errors = next(iter(errors.values())) if len(errors) == 1 else errors
     headers = dict(data.get("headers") or {})

@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import g, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from registry import tasks, thresholds
+from registry import tasks, thresholds, unit_of_work
 from registry.api.auth import require, required
+from registry.api.smorest import Blueprint
 from registry.errors import Unprocessable
 from registry.extensions import db
 from registry.models import Job, Profile, TokenRole
@@ -21,7 +21,7 @@ from registry.schemas.profiles import (
     ProfileSchema,
     ProfileVersionSchema,
 )
-from registry.services import audit, jobs, profiles, rejudge, unit_of_work
+from registry.services import audit, jobs, profiles
 
 blp = Blueprint("profiles", __name__, description="Threshold profiles")
 
@@ -61,20 +61,9 @@ class ProfileByCode(MethodView):
         if profile.code != code:
             raise Unprocessable("the profile's code must match the URL",
                                 errors={"code": [f"expected {code!r}"]})
-        actor = audit.actor_of(token)
-
-        def work() -> tuple[profiles.Stored, Job | None]:
-            stored = profiles.store(db.session, profile, shipped=False)
-            job = None
-            if stored.changed:
-                audit.record(db.session, actor=actor, action="profile.save", obj=stored.row,
-                             request_id=g.get("request_id"),
-                             details={"code": code, "version": stored.row.version,
-                                      "previous_version": stored.previous_version})
-                job = rejudge.enqueue(db.session, [stored.row], actor=actor)
-            return stored, job
-
-        stored, job = unit_of_work.commit(db.session, work)
+        actor, request_id = audit.actor_of(token), g.get("request_id")
+        stored, job = unit_of_work.commit(db.session, lambda: profiles.save(
+            db.session, profile, actor=actor, request_id=request_id))
         if job is not None:
             tasks.submit(job.id)
         body = {**_fields(stored.row), "changed": stored.changed,

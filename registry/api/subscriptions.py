@@ -6,9 +6,10 @@ from typing import Any
 
 from flask import current_app, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from registry import unit_of_work
 from registry.api.auth import bearer, require
+from registry.api.smorest import Blueprint
 from registry.extensions import db
 from registry.models import Channel, Delivery, Subscription
 from registry.schemas.subscriptions import (
@@ -18,7 +19,7 @@ from registry.schemas.subscriptions import (
     SubscriptionSchema,
     WebhookPayloadSchema,
 )
-from registry.services import subscriptions, tokens, unit_of_work
+from registry.services import subscriptions, tokens
 from registry.tasks import alerts
 
 blp = Blueprint("subscriptions", __name__, description="Failure alerts")

@@ -7,8 +7,8 @@ from typing import Any
 import marshmallow as ma
 from flask import current_app, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from registry.api.smorest import Blueprint
 from registry.extensions import db
 from registry.schemas.vendors import VendorArgs, VendorPageSchema, VendorSchema
 from registry.services import vendors

@@ -10,8 +10,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from registry import unit_of_work
 from registry.extensions import db
-from registry.services import subscriptions, unit_of_work
+from registry.services import subscriptions
 
 cli = AppGroup("alerts", help="Failure alerts: subscriptions and their deliveries.")
 

@@ -6,13 +6,20 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
-from registry import tasks
+from registry import tasks, unit_of_work
 from registry.extensions import db
 from registry.models import Job
-from registry.services import jobs, profiles, unit_of_work
+from registry.services import jobs, profiles
 
 cli = AppGroup("profiles", help="Threshold profiles: load the shipped ones, list them.")
 jobs_cli = AppGroup("jobs", help="Background jobs (re-judging batches after a profile change).")
@@ -82,7 +89,7 @@ def _run_with_progress(ids: list[int]) -> None:
         for job_id in ids:
             task = progress.add_task(f"Job {job_id}: re-judging", total=None)
 
-            def show(job: Job, task: int = task) -> None:
+            def show(job: Job, task: TaskID = task) -> None:
                 progress.update(task, completed=job.done, total=job.total)
 
             try:

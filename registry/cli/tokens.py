@@ -5,10 +5,11 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from registry import unit_of_work
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.models import TokenRole
-from registry.services import tokens, unit_of_work
+from registry.services import tokens
 
 cli = AppGroup("tokens", help="API tokens for uploaders and admins.")
 

@@ -79,6 +79,8 @@ class Result(Base):
     qualifier: Mapped[str] = mapped_column(sa.String(20))
     loq: Mapped[float | None]
     uncertainty: Mapped[float | None]  # expanded uncertainty U as printed (``± U``)
+    printed_value: Mapped[float | None]  # ``value`` in the unit the COA printed
+    printed_unit: Mapped[str | None] = mapped_column(sa.String(30))
     lab_status: Mapped[str | None] = mapped_column(sa.String(10))
     page: Mapped[int | None]
     raw: Mapped[str] = mapped_column(sa.Text, default="")

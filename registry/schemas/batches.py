@@ -9,8 +9,9 @@ from registry.models import CertificateStatus
 from registry.schemas.certificates import LabSchema, ResultSchema
 from registry.schemas.common import PageArgs, PageSchema
 from registry.schemas.verdicts import VerdictChangeSchema, VerdictSchema
+from registry.thresholds.model import VerdictStatus
 
-STATUSES = ("pass", "fail", "incomplete")
+STATUSES = tuple(s.value for s in VerdictStatus)
 
 
 class BatchSearchArgs(PageArgs):
@@ -23,9 +24,12 @@ class BatchSearchArgs(PageArgs):
     lot = fields.String(validate=validate.Length(min=1, max=200), metadata={
         "description": "a lot or its beginning; spaces, dashes, dots and case are ignored",
         "example": "RB-2024-0117"})
-    product = fields.String(validate=validate.Length(min=1, max=500))
-    lab = fields.String(validate=validate.Length(min=1, max=500))
-    status = fields.String(validate=validate.OneOf(STATUSES))
+    product = fields.String(validate=validate.Length(min=1, max=500), metadata={
+        "description": "part of the product's name, in any case", "example": "red bali"})
+    lab = fields.String(validate=validate.Length(min=1, max=500), metadata={
+        "description": "part of the testing lab's name, in any case", "example": "analytical"})
+    status = fields.String(validate=validate.OneOf(STATUSES), metadata={
+        "description": "the verdict under `profile`: " + ", ".join(STATUSES), "example": "fail"})
     analyte = fields.String(validate=validate.Length(min=1, max=60), metadata={
         "description": "an analyte's code, name or symbol in any case (`lead`, `Pb`, `7-OH`, "
                        "`yeast and mold`); see GET /api/v1/analytes. Unknown: 422",
@@ -34,10 +38,16 @@ class BatchSearchArgs(PageArgs):
         "description": "the profile whose verdict `status` filters and each item shows (default: "
                        "the registry's default profile); `any`: a status under any profile. Unknown: 422",
         "example": "any"})
-    q = fields.String(validate=validate.Length(min=1, max=200))
-    tested_after = fields.Date()
-    tested_before = fields.Date()
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "jsonl")))
+    q = fields.String(validate=validate.Length(min=1, max=200), metadata={
+        "description": "words anywhere in the vendor, product, lot, lab or report number",
+        "example": "bali"})
+    tested_after = fields.Date(metadata={"description": "tested on or after this day",
+                                         "example": "2024-01-01"})
+    tested_before = fields.Date(metadata={"description": "tested on or before this day",
+                                          "example": "2024-12-31"})
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "jsonl")), metadata={
+        "description": "json: a page; csv or jsonl: every match, one line per batch, in the JSON's order",
+        "example": "csv"})
 
 
 class BatchItemSchema(ma.Schema):
@@ -51,7 +61,7 @@ class BatchItemSchema(ma.Schema):
     profile = fields.String()
     tested = fields.Date(allow_none=True)
     worst_status = fields.String(allow_none=True, metadata={
-        "description": "the worst verdict under any profile (fail, then incomplete, then pass)"})
+        "description": "the worst verdict under any profile (fail, then warning, then incomplete, then pass)"})
     failing_profiles = fields.List(fields.String(), metadata={
         "description": "the profiles under which the batch fails"})
     url = fields.String()

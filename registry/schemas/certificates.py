@@ -6,24 +6,33 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from registry.models import CertificateStatus
+from registry.schemas.common import PageArgs, RequestArgs
 from registry.schemas.verdicts import VerdictSchema
 from registry.thresholds.model import FORMS
 
 
-class UploadFormSchema(ma.Schema):
-    vendor = fields.String(validate=validate.Length(min=1, max=300))
-    product = fields.String(validate=validate.Length(min=1, max=500))
-    batch = fields.String(validate=validate.Length(min=1, max=200))
+class UploadSchema(RequestArgs):
+    """``POST /api/v1/certificates``: one ``multipart/form-data`` body, the PDF and what the
+    uploader knows that the COA may not say."""
+
+    file = fields.Raw(required=True, metadata={
+        "type": "string", "format": "binary", "description": "the COA, a PDF"})
+    vendor = fields.String(validate=validate.Length(min=1, max=300), metadata={
+        "description": "who sells the product, when the COA does not name the client",
+        "example": "Acme Botanicals"})
+    product = fields.String(validate=validate.Length(min=1, max=500), metadata={
+        "description": "the product's name, when the COA does not say", "example": "Red Bali powder"})
+    batch = fields.String(validate=validate.Length(min=1, max=200), metadata={
+        "description": "the lot or batch number, when the COA does not print it", "example": "RB-2024-0117"})
     form = fields.String(validate=validate.OneOf(FORMS), metadata={
-        "description": "the product's form, when the COA does not say (rules for leaf judge only leaf)"})
+        "description": "the product's form, when the COA does not say (rules for leaf judge only leaf)",
+        "example": FORMS[0]})
     serving_g = fields.Float(validate=validate.Range(min=0, min_inclusive=False, max=1000),
-                             metadata={"description": "grams per serving, from the label"})
+                             metadata={"description": "grams per serving, from the label", "example": 5,
+                                       "exclusiveMinimum": True})
     servings_per_day = fields.Float(validate=validate.Range(min=0, min_inclusive=False, max=100),
-                                    metadata={"description": "the label's highest servings a day"})
-
-
-class UploadFileSchema(ma.Schema):
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+                                    metadata={"description": "the label's highest servings a day",
+                                              "example": 3, "exclusiveMinimum": True})
 
 
 class BatchRefSchema(ma.Schema):
@@ -42,15 +51,21 @@ class LabSchema(ma.Schema):
 
 
 class ResultSchema(ma.Schema):
+    certificate_id = fields.Integer(metadata={"description": "the certificate the result was read from"})
     analyte = fields.String()
     category = fields.String()
-    value = fields.Float(allow_none=True)
-    unit = fields.String(allow_none=True)
+    value = fields.Float(allow_none=True, metadata={"description": "in the canonical unit `unit`"})
+    unit = fields.String(allow_none=True, metadata={"description": "the analyte's canonical unit"})
+    printed_value = fields.Float(allow_none=True, metadata={
+        "description": "`value` in the unit the COA printed; null when none was printed or it does "
+                       "not convert linearly"})
+    printed_unit = fields.String(allow_none=True, metadata={"description": "the unit the COA printed (`ppb`)"})
     qualifier = fields.String()
-    loq = fields.Float(allow_none=True)
+    loq = fields.Float(allow_none=True, metadata={
+        "description": "the limit printed for the row, in `unit` (a `<` result's bound when it prints none)"})
     uncertainty = fields.Float(allow_none=True)
     lab_status = fields.String(allow_none=True)
-    page = fields.Integer(allow_none=True)
+    page = fields.Integer(allow_none=True, metadata={"description": "the page of `certificate_id`, from 1"})
     raw = fields.String()
 
 
@@ -79,23 +94,26 @@ class CertificateSchema(ma.Schema):
     pdf_url = fields.String()
 
 
-class CertificateListArgs(ma.Schema):
+class CertificateListArgs(PageArgs):
     """``GET /api/v1/certificates``: filters and page."""
 
     class Meta:
         unknown = ma.RAISE
 
     status = fields.List(fields.Enum(CertificateStatus, by_value=True), metadata={
-        "description": "one or more of parsed, needs_review, unreadable (repeat the parameter)"})
+        "description": "one or more of parsed, needs_review, unreadable (repeat the parameter)",
+        "example": ["needs_review"]})
     vendor = fields.String(validate=validate.Length(min=1, max=300), metadata={
-        "description": "a vendor by any spelling or slug, or part of its name"})
-    lab = fields.String(validate=validate.Length(min=1, max=500), metadata={"description": "part of the lab's name"})
-    uploaded_after = fields.Date(metadata={"description": "uploaded on or after this day (UTC)"})
-    uploaded_before = fields.Date(metadata={"description": "uploaded on or before this day (UTC)"})
+        "description": "a vendor by any spelling or slug, or part of its name", "example": "acme"})
+    lab = fields.String(validate=validate.Length(min=1, max=500), metadata={
+        "description": "part of the lab's name", "example": "analytical"})
+    uploaded_after = fields.Date(metadata={"description": "uploaded on or after this day (UTC)",
+                                           "example": "2024-01-01"})
+    uploaded_before = fields.Date(metadata={"description": "uploaded on or before this day (UTC)",
+                                            "example": "2024-12-31"})
     order = fields.String(load_default="newest", validate=validate.OneOf(("newest", "oldest")), metadata={
-        "description": "by upload time: newest first, or oldest first (the review queue's order)"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+        "description": "by upload time: newest first, or oldest first (the review queue's order)",
+        "example": "oldest"})
 
 
 class CertificateItemSchema(ma.Schema):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from registry.schemas.common import PageArgs, PageSchema
 
@@ -12,8 +12,11 @@ class VendorArgs(PageArgs):
     class Meta:
         unknown = ma.RAISE
 
-    q = fields.String()
-    profile = fields.String()
+    q = fields.String(validate=validate.Length(min=1, max=300), metadata={
+        "description": "a vendor by any of its spellings, or part of its name", "example": "acme"})
+    profile = fields.String(validate=validate.Length(min=1, max=80), metadata={
+        "description": "the profile whose failures `failing` counts (default: the registry's default)",
+        "example": "utah-r70-580"})
 
 
 class VendorSchema(ma.Schema):

@@ -21,7 +21,7 @@ class FailureSchema(ma.Schema):
 class VerdictSchema(ma.Schema):
     profile = fields.String()
     profile_version = fields.Integer()
-    status = fields.String()
+    status = fields.String(metadata={"description": "fail, warning (a Prop 65 label), incomplete or pass"})
     failures = fields.List(fields.Dict(), metadata={
         "description": "rules the printed values and the rule's own text prove broken"})
     missing = fields.List(fields.String())
@@ -41,6 +41,9 @@ class VerdictSchema(ma.Schema):
                        "made a rule inconclusive instead of failing"})
     cleared = fields.List(fields.Dict(), load_default=list, metadata={
         "description": "positives a later retest cleared where the profile's source allows it"})
+    reason = fields.String(allow_none=True, metadata={
+        "description": "why the status is what it is when no entry says so: "
+                       "\"nothing this profile judges was tested\" (incomplete)"})
     evaluated_at = fields.DateTime()
     failing_since = fields.DateTime(allow_none=True)
 

@@ -407,7 +407,7 @@ def _result(r: parsers.Result, cert: Certificate) -> Result:
     return Result(
         batch=cert.batch, analyte=r.analyte, category=r.category, value=r.value, unit=r.unit,
         qualifier=r.qualifier, loq=r.loq, uncertainty=r.uncertainty, lab_status=r.lab_status,
-        page=r.page, raw=r.raw,
+        page=r.page, raw=r.raw, printed_value=r.printed_value, printed_unit=r.printed_unit,
         bbox=list(r.bbox) if r.bbox else None,
     )
 

@@ -8,7 +8,7 @@ Kinds and what one step of each does live beside their rules (``rejudge.step``);
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -61,7 +61,7 @@ def claim(session: Session, job_id: int, now: datetime | None = None, *,
         .values(status=JobStatus.RUNNING, heartbeat_at=now,
                 started_at=sa.func.coalesce(Job.started_at, now))
         .execution_options(synchronize_session=False))
-    return bool(taken.rowcount)
+    return bool(cast("sa.CursorResult[Any]", taken).rowcount)
 
 
 def start(job: Job) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from registry import thresholds
 from registry.errors import NotFound
-from registry.models import Profile
+from registry.models import Job, Profile
 
 
 @dataclass(frozen=True)
@@ -163,12 +163,30 @@ def load_shipped(session: Session) -> list[Stored]:
 def sync_shipped(session: Session, *, actor: str) -> tuple[list[Stored], int | None]:
     """Store the shipped profiles that changed, with an audit entry each, and queue the
     re-judgement of every batch under them; returns what changed and the job's id."""
+    changed = load_shipped(session)
+    job = _put_in_force(session, changed, actor=actor, action="profile.load")
+    return changed, job.id if job else None
+
+
+def save(session: Session, profile: thresholds.Profile, *, actor: str,
+         request_id: str | None = None) -> tuple[Stored, Job | None]:
+    """Add or change a custom profile (the admin API's ``PUT``): a change becomes a new
+    version, with an audit entry, and queues the re-judgement of every batch under it
+    (the job; None when the same rules were already current)."""
+    stored = store(session, profile, shipped=False)
+    job = _put_in_force(session, [stored] if stored.changed else [], actor=actor,
+                        action="profile.save", request_id=request_id)
+    return stored, job
+
+
+def _put_in_force(session: Session, changed: list[Stored], *, actor: str, action: str,
+                  request_id: str | None = None) -> Job | None:
+    """The one way a stored profile version comes into force: an audit entry per new
+    version, and a job re-judging every batch under them."""
     from registry.services import audit, rejudge
 
-    changed = load_shipped(session)
     for stored in changed:
-        audit.record(session, actor=actor, action="profile.load", obj=stored.row,
+        audit.record(session, actor=actor, action=action, obj=stored.row, request_id=request_id,
                      details={"code": stored.row.code, "version": stored.row.version,
                               "previous_version": stored.previous_version})
-    job = rejudge.enqueue(session, [s.row for s in changed], actor=actor) if changed else None
-    return changed, job.id if job else None
+    return rejudge.enqueue(session, [s.row for s in changed], actor=actor) if changed else None

@@ -45,7 +45,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -78,14 +78,14 @@ MAX_PARTIAL_VENDORS = 500
 # above it a page is found at once by walking the (tested, id) index.
 IDS_MAX = 2000
 
-_B = Batch.__table__
-_V = Vendor.__table__
-_P = Product.__table__
-_VD = Verdict.__table__
-_R = Result.__table__
-_C = Certificate.__table__
-_L = Lab.__table__
-_A = VendorAlias.__table__
+_B = cast(sa.Table, Batch.__table__)
+_V = cast(sa.Table, Vendor.__table__)
+_P = cast(sa.Table, Product.__table__)
+_VD = cast(sa.Table, Verdict.__table__)
+_R = cast(sa.Table, Result.__table__)
+_C = cast(sa.Table, Certificate.__table__)
+_L = cast(sa.Table, Lab.__table__)
+_A = cast(sa.Table, VendorAlias.__table__)
 
 
 @dataclass(frozen=True)
@@ -239,7 +239,7 @@ def _no_index(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
 
 
-def _exists(table: sa.Table, *where: sa.ColumnElement[bool]) -> sa.Exists:
+def _exists(table: sa.FromClause, *where: sa.ColumnElement[bool]) -> sa.Exists:
     # SELECT 1, not SELECT *: SQLite then answers from a covering index alone.
     return sa.select(sa.literal_column("1")).select_from(table).where(*where).exists()
 
@@ -383,7 +383,7 @@ def _page_stmt(shape: _Shape, part: str, oldest: bool = False) -> sa.Select[Any]
 @lru_cache(maxsize=4)
 def _ids_page_stmt(oldest: bool = False) -> sa.Select[Any]:
     """A page of the batches whose ids are in a JSON array (SQLite; undated last)."""
-    ids = sa.select(sa.column("value")).select_from(sa.func.json_each(sa.bindparam("ids")))
+    ids: sa.Select[Any] = sa.select(sa.column("value")).select_from(sa.func.json_each(sa.bindparam("ids")))
     order = ((_B.c.tested.is_(None), _B.c.tested.asc(), _B.c.id.asc()) if oldest
              else (_B.c.tested.desc(), _B.c.id.desc()))
     return (sa.select(*_COLUMNS).select_from(_from()).where(_B.c.id.in_(ids))
@@ -392,8 +392,18 @@ def _ids_page_stmt(oldest: bool = False) -> sa.Select[Any]:
 
 
 @lru_cache(maxsize=512)
-def _export_stmt(shape: _Shape, first: bool) -> sa.Select[Any]:
+def _export_stmt(shape: _Shape, dated: bool, first: bool) -> sa.Select[Any]:
+    """A chunk of an export in the JSON's order: dated batches newest test first (then
+    id), then undated ones by id, each part walked by keyset from the last row sent."""
     stmt = _filtered(shape)
+    if dated:
+        stmt = stmt.where(_B.c.tested.is_not(None))
+        if not first:
+            last = sa.bindparam("last_tested", type_=_B.c.tested.type)
+            stmt = stmt.where(sa.or_(_B.c.tested < last,
+                                     sa.and_(_B.c.tested == last, _B.c.id < sa.bindparam("last_id"))))
+        return stmt.order_by(_B.c.tested.desc(), _B.c.id.desc()).limit(sa.bindparam("limit"))
+    stmt = stmt.where(_B.c.tested.is_(None))
     if not first:
         stmt = stmt.where(_B.c.id < sa.bindparam("last_id"))
     return stmt.order_by(_B.c.id.desc()).limit(sa.bindparam("limit"))
@@ -520,24 +530,27 @@ def search_batches(session: Session, f: BatchFilters, *, profile: str, page: int
         if len(rows) < per_page and offset + len(rows) < total:
             undated = conn.execute(_count_stmt(shape, nulls_only=True), params).scalar_one()
             skip = max(0, offset - (total - undated))
-            rows += conn.execute(_page_stmt(shape, "undated", oldest),
-                                 {**params, "limit": per_page - len(rows), "offset": skip}).all()
+            rows = [*rows, *conn.execute(_page_stmt(shape, "undated", oldest),
+                                 {**params, "limit": per_page - len(rows), "offset": skip}).all()]
     return Page(_with_worst(conn, [_item(r, profile) for r in rows]), total, page, per_page)
 
 
 def iter_batches(session: Session, f: BatchFilters, *, profile: str,
                  chunk: int = 1000) -> Iterator[dict[str, Any]]:
-    """Every matching batch, streamed in keyset-paginated chunks (for exports)."""
+    """Every matching batch in the order of :func:`search_batches` (newest test first,
+    undated last), streamed in keyset-paginated chunks (for exports)."""
     conn = session.connection()
     prepared = _prepare(conn, f, profile)
     if prepared is None:
         return
     shape, params = prepared
-    last_id: int | None = None
-    while True:
-        stmt = _export_stmt(shape, last_id is None)
-        rows = conn.execute(stmt, {**params, "limit": chunk, "last_id": last_id}).all()
-        if not rows:
-            return
-        yield from _with_worst(conn, [_item(row, profile) for row in rows])
-        last_id = rows[-1][0]
+    for dated in (True, False):
+        last: dict[str, Any] | None = None
+        while True:
+            stmt = _export_stmt(shape, dated, last is None)
+            rows = conn.execute(stmt, {**params, "limit": chunk, **(last or {})}).all()
+            if not rows:
+                break
+            items = [_item(row, profile) for row in rows]
+            last = {"last_id": items[-1]["id"], "last_tested": items[-1]["tested"]}
+            yield from _with_worst(conn, items)

@@ -13,7 +13,7 @@ from registry.services.names import name_key
 from registry.services.search import Page
 
 
-def _counts(profile: str) -> sa.Select[Any]:
+def _counts(profile: str) -> sa.Select[int, str, str, int, int]:
     failing = sa.func.count(Verdict.id).filter(Verdict.status == "fail")
     return (
         sa.select(Vendor.id, Vendor.slug, Vendor.name,

@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -54,9 +54,9 @@ from registry.thresholds.changes import RulePair
 FAILED, RECOVERED = "batch.failed", "batch.recovered"
 _MISS: Any = object()
 
-_verdicts = Verdict.__table__
-_changes = VerdictChange.__table__
-_outbox = OutboxEvent.__table__
+_verdicts = cast(sa.Table, Verdict.__table__)
+_changes = cast(sa.Table, VerdictChange.__table__)
+_outbox = cast(sa.Table, OutboxEvent.__table__)
 
 
 @dataclass
@@ -104,82 +104,129 @@ def judge_batches(session: Session, batch_ids: Sequence[int], profiles: Sequence
     checks a batch, not the whole profile.
     """
     report = Report(batches=len(batch_ids))
-    if not batch_ids or not profiles:
+    plan = _plan(session, batch_ids, profiles, previous)
+    if plan is None:
         return report
     now = now or utcnow()
+    writes = _evaluate(plan, now=now, restamp=restamp)
+    _write(session, writes, plan, report, certificate_id=certificate_id, now=now)
+    return report
+
+
+@dataclass
+class _Plan:
+    """What a round of judging reads: the profiles' engines (with the rules a new
+    version changed in place, when only that), and for the batches to judge, their
+    results, products, stored verdicts and latest certificates."""
+
+    engines: list[tuple[Profile, thresholds.Profile, tuple[RulePair, ...] | None]]
+    batch_ids: list[int]
+    products: dict[int, thresholds.ProductInfo]
+    stored: dict[tuple[int, str], _Stored]
+    results: dict[int, list[thresholds.LabResult]]
+    latest_cert: dict[int, int]
+
+
+@dataclass
+class _Writes:
+    """What a round of judging writes (see :func:`_write`)."""
+
+    inserts: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    #: profile version -> verdict ids only re-versioned (the verdict holds under it)
+    bumps: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    transitions: list[tuple[int, Profile, str, dict[str, Any]]] = field(default_factory=list)
+
+
+def _plan(session: Session, batch_ids: Sequence[int], profiles: Sequence[Profile],
+          previous: Mapping[str, Profile] | None) -> _Plan | None:
+    """Read what judging ``batch_ids`` needs; None when there is nothing to judge."""
+    if not batch_ids or not profiles:
+        return None
     engines = [(row, profile_store.compiled(row), _edits(row, (previous or {}).get(row.code)))
                for row in profiles]
     codes = [row.code for row in profiles]
     products = _products(session, batch_ids)
+    ids = list(batch_ids)
     if all(edits is not None for _, _, edits in engines):
         # Only rules changed in place: read what they read, and judge in full only the
         # batches on which one of them concludes differently (or that have no verdict).
         pairs = [pair for _, _, edits in engines for pair in edits or ()]
-        narrow, _ = _results(session, batch_ids, analytes=thresholds.analytes_read(pairs))
-        judged = _judged(session, batch_ids, codes)
-        batch_ids = [b for b in batch_ids if any(
+        narrow, _ = _results(session, ids, analytes=thresholds.analytes_read(pairs))
+        judged = _judged(session, ids, codes)
+        ids = [b for b in ids if any(
             (b, row.code) not in judged
             or not thresholds.same_outcomes(edits or (), narrow.get(b, ()), products.get(b))
             for row, _, edits in engines)]
-        if not batch_ids:
-            return report
-    stored = _stored(session, batch_ids, codes)
-    results, latest_cert = _results(session, batch_ids)
+        if not ids:
+            return None
+    results, latest_cert = _results(session, ids)
+    return _Plan(engines, ids, products, _stored(session, ids, codes), results, latest_cert)
 
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    bumps: dict[int, list[int]] = defaultdict(list)  # version -> verdict ids only re-versioned
-    changes: list[dict[str, Any]] = []
-    transitions: list[tuple[int, Profile, str, dict[str, Any]]] = []
-    for batch_id in batch_ids:
-        lab_results = results.get(batch_id, ())
-        product = products.get(batch_id)
-        for row, engine, edits in engines:
-            old = stored.get((batch_id, row.code))
+
+def _evaluate(plan: _Plan, *, now: datetime, restamp: bool) -> _Writes:
+    """Judge each batch of the plan under each profile (pure): the rows to write."""
+    out = _Writes()
+    for batch_id in plan.batch_ids:
+        lab_results = plan.results.get(batch_id, ())
+        product = plan.products.get(batch_id)
+        for row, engine, edits in plan.engines:
+            old = plan.stored.get((batch_id, row.code))
             if (edits is not None and old is not None
                     and thresholds.same_outcomes(edits, lab_results, product)):
                 continue  # the verdict stored holds under this version too
             judged = thresholds.evaluate(engine, lab_results, product)
-            status, verdict = judged.status, _detail(judged)
-            text = json_dumps(verdict)
-            if old is not None and old.status == status and old.detail == text:
+            status, verdict = str(judged.status), _detail(judged)
+            if old is not None and old.status == status and old.detail == json_dumps(verdict):
                 if restamp and old.profile_version < row.version:
-                    bumps[row.version].append(old.id)
+                    out.bumps[row.version].append(old.id)
                 continue
-            was_failing = old is not None and old.status == "fail"
-            failing_since = ((old.failing_since if was_failing else now)
-                             if status == "fail" else None)
-            values = {"profile_version": row.version, "status": status, "detail": verdict,
-                      "evaluated_at": now, "failing_since": failing_since}
-            if old is None:
-                inserts.append({"batch_id": batch_id, "profile_code": row.code, **values})
-            else:
-                updates.append({"_id": old.id, **values})
-            if old is None or old.status != status:
-                changes.append({"batch_id": batch_id, "profile_code": row.code,
-                                "profile_version": row.version,
-                                "old_status": old.status if old else None,
-                                "new_status": status, "at": now})
-            if (status == "fail") != was_failing:
-                transitions.append((batch_id, row, FAILED if status == "fail" else RECOVERED,
-                                    verdict))
+            _record(out, batch_id, row, old, status, verdict, now)
+    return out
 
-    if inserts:
-        session.execute(_verdicts.insert(), inserts)
-    if updates:
+
+def _record(out: _Writes, batch_id: int, row: Profile, old: _Stored | None, status: str,
+            verdict: dict[str, Any], now: datetime) -> None:
+    """File one changed verdict: its row, its status change, its alert event."""
+    failing = status == thresholds.VerdictStatus.FAIL
+    was_failing = old is not None and old.status == thresholds.VerdictStatus.FAIL
+    failing_since = ((old.failing_since if old is not None and was_failing else now)
+                     if failing else None)
+    values = {"profile_version": row.version, "status": status, "detail": verdict,
+              "evaluated_at": now, "failing_since": failing_since}
+    if old is None:
+        out.inserts.append({"batch_id": batch_id, "profile_code": row.code, **values})
+    else:
+        out.updates.append({"_id": old.id, **values})
+    if old is None or old.status != status:
+        out.changes.append({"batch_id": batch_id, "profile_code": row.code,
+                            "profile_version": row.version,
+                            "old_status": old.status if old else None,
+                            "new_status": status, "at": now})
+    if failing != was_failing:
+        out.transitions.append((batch_id, row, FAILED if failing else RECOVERED, verdict))
+
+
+def _write(session: Session, writes: _Writes, plan: _Plan, report: Report, *,
+           certificate_id: int | None, now: datetime) -> None:
+    """Write the verdict rows, their status changes and the outbox events (nothing
+    commits: the caller's unit of work does)."""
+    if writes.inserts:
+        session.execute(_verdicts.insert(), writes.inserts)
+    if writes.updates:
         session.execute(
             _verdicts.update().where(_verdicts.c.id == sa.bindparam("_id"))
-            .values({k: sa.bindparam(k) for k in updates[0] if k != "_id"}), updates)
-    for version, ids in bumps.items():
+            .values({k: sa.bindparam(k) for k in writes.updates[0] if k != "_id"}), writes.updates)
+    for version, ids in writes.bumps.items():
         session.execute(_verdicts.update().where(_verdicts.c.id.in_(ids))
                         .values(profile_version=version))
-    if changes:
-        session.execute(_changes.insert(), changes)
-    if transitions:
-        _write_events(session, transitions, latest_cert, certificate_id, now, report)
-    report.written = len(inserts) + len(updates)
-    report.changed = len(changes)
-    return report
+    if writes.changes:
+        session.execute(_changes.insert(), writes.changes)
+    if writes.transitions:
+        _write_events(session, writes.transitions, plan.latest_cert, certificate_id, now, report)
+    report.written = len(writes.inserts) + len(writes.updates)
+    report.changed = len(writes.changes)
 
 
 def _edits(row: Profile, before: Profile | None) -> tuple[RulePair, ...] | None:
@@ -195,7 +242,8 @@ def _detail(verdict: thresholds.Verdict) -> dict[str, Any]:
             "inconclusive": verdict.inconclusive, "warnings": verdict.warnings,
             "passed": verdict.passed, "not_tested": verdict.not_tested,
             "not_applicable": verdict.not_applicable, "intake": verdict.intake,
-            "assumptions": verdict.assumptions, "cleared": verdict.cleared}
+            "assumptions": verdict.assumptions, "cleared": verdict.cleared,
+            "reason": verdict.reason}
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,10 +276,10 @@ def _results(session: Session, batch_ids: Sequence[int], *,
     conn = session.connection()
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     if dense:  # a chunk of ascending ids: its range (other ids in it are skipped below)
-        where, params = f"r.batch_id BETWEEN {mark} AND {mark}", [lo, hi]
+        where, params = f"r.batch_id BETWEEN {mark} AND {mark}", list[Any]([lo, hi])
     else:
         ids = sorted(set(batch_ids))
-        where, params = f"r.batch_id IN ({', '.join([mark] * len(ids))})", ids
+        where, params = f"r.batch_id IN ({', '.join([mark] * len(ids))})", list[Any](ids)
     if analytes is not None:
         codes = sorted(analytes) or [""]
         where += f" AND r.analyte IN ({', '.join([mark] * len(codes))})"
@@ -246,7 +294,8 @@ def _results(session: Session, batch_ids: Sequence[int], *,
     latest: dict[int, int] = {}
     dates: dict[Any, date | None] = {None: None}  # SQLite gives text, PostgreSQL a date
     new, lab_result = tuple.__new__, thresholds.LabResult  # fields in LabResult's order
-    current, bucket, top = None, [], 0
+    current, top = None, 0
+    bucket: list[thresholds.LabResult] = []
     masses: dict[Any, float | None] = {None: None}  # presence tests' printed masses, by text
     for row in rows:
         batch_id, tested = row[10], row[7]

@@ -10,6 +10,7 @@ with a progress bar.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,9 +18,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from registry import unit_of_work
 from registry.extensions import db
 from registry.models import Job
-from registry.services import jobs, rejudge, unit_of_work
+from registry.services import jobs, rejudge
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +98,7 @@ def run(job_id: int, on_progress: Progress | None = None) -> bool:
             job = session.get(Job, job_id, populate_existing=True)
             assert job is not None
             step = STEPS[job.kind]
-            finished = unit_of_work.commit(session, lambda job=job, step=step: step(session, job))
+            finished = unit_of_work.commit(session, functools.partial(step, session, job))
             if on_progress is not None:
                 on_progress(job)
             if finished:

@@ -40,11 +40,12 @@ from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from registry import unit_of_work
 from registry.alerts import mail, ssrf, webhook
 from registry.config import json_dumps
 from registry.extensions import db
 from registry.models import Channel, DeliveryKind, OutboxEvent
-from registry.services import deliveries, fanout, subscriptions, unit_of_work
+from registry.services import deliveries, fanout, subscriptions
 from registry.services.deliveries import Attempt, Policy, Work
 
 log = logging.getLogger(__name__)

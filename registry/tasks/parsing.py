@@ -43,11 +43,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session
 
 import parsers
+from registry import unit_of_work
 from registry.db import not_migrated, utcnow
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.models import Certificate, CertificateStatus, Job, JobStatus
-from registry.services import certificates, ingest, jobs, tokens, unit_of_work
+from registry.services import certificates, ingest, jobs, tokens
 from registry.storage import Storage, get_storage
 
 log = logging.getLogger(__name__)

@@ -67,8 +67,11 @@ the whole interval meets the limit, fails when none of it does, and is inconclus
 otherwise. So ``<`` LOQ at or below the limit passes and above it is inconclusive;
 ``>`` at or above the limit fails; ``nd`` passes when its printed LOQ (or the rule's
 ``method_loq``) is at or below the limit; a unit that does not convert is inconclusive
-with a reason. Status (``evaluate.py``): ``fail`` > ``incomplete`` > ``pass``. A Prop 65
-breach is listed under ``warnings`` and does not change the status.
+with a reason. Status (``evaluate.py``, ``VerdictStatus``): ``fail`` > ``warning`` >
+``incomplete`` > ``pass``. A Prop 65 breach is listed under ``warnings`` and makes the
+status ``warning`` (a label is needed; nothing is banned). A verdict no rule could judge
+(no result the profile reads) is ``incomplete``, with ``reason`` "nothing this profile
+judges was tested", never ``pass``.
 
 Speed
 -----
@@ -117,12 +120,13 @@ from registry.thresholds.model import (
     Rule,
     Source,
     Verdict,
+    VerdictStatus,
 )
 from registry.thresholds.rules import OPERATORS, RULE_FUNCTIONS, next_state
 
 __all__ = [
     "ANALYTES", "COMPOSITES", "analytes_read", "OPERATORS", "RULE_FUNCTIONS", "Analyte", "Defaults", "LabResult",
-    "ProductInfo", "Profile", "ProfileError", "Rule", "Source", "Verdict", "analyte", "evaluate",
+    "ProductInfo", "Profile", "ProfileError", "Rule", "Source", "Verdict", "VerdictStatus", "analyte", "evaluate",
     "latest_results", "load_profile_file", "load_shipped_profiles", "next_state",
     "profile_digest", "profile_from_dict", "profile_to_dict", "rule_changes", "same_outcomes",
 ]

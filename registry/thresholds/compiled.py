@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from registry.thresholds.analytes import (
     ANALYTES,
@@ -45,11 +45,21 @@ from registry.thresholds.model import Profile, Rule, form_applies
 from registry.thresholds.rules import INF, tidy
 
 Facts = Mapping[str, Any]
-#: The serving basis of one verdict: serving_g, servings_per_day, where each came
-#: from, grams per day (tidied), the basis phrase (see ``rules.Intake``).
-IntakeTuple = tuple[Any, Any, str, str, Any, str]
+class IntakeBasis(NamedTuple):
+    """The serving basis of one verdict (see ``rules.Intake``): a named tuple, since it
+    is part of the key under which explained outcomes are remembered."""
+
+    serving_g: Any
+    servings_per_day: Any
+    serving_from: str  # "product" or "unknown"
+    per_day_from: str
+    daily_g: Any  # grams per day (tidied), or None
+    basis: str  # where the figures came from, in one phrase
+
+
+
 Got = Any  # True | None | False | tuple[str, dict | tuple[str, ...]]
-Check = Callable[[Rule, Facts, IntakeTuple], Got]
+Check = Callable[[Rule, Facts, IntakeBasis], Got]
 Bounds4 = tuple[float, float, bool, bool]  # lo, hi, lo_open, hi_open, as rules.Bounds
 #: As ``rules.Measure``: bounds or None, the reason when None, the results, the basis.
 Measured = tuple[Bounds4 | None, str | None, tuple[Any, ...], str]
@@ -60,7 +70,7 @@ _MEMO_SIZE = 4096
 _MARGIN = 1e-9
 
 
-def _delegate(rule: Rule, facts: Facts, intake: IntakeTuple) -> bool:
+def _delegate(rule: Rule, facts: Facts, intake: IntakeBasis) -> bool:
     """The check of a rule the compiler leaves to ``rules.judge``."""
     return False
 
@@ -282,16 +292,16 @@ class _Limit:
 def _check_max(rule: Rule) -> Check | None:
     if not _comparing(rule):
         return None
-    code, conv, pass_ = rule.analyte, _converter(rule.unit), _Limit(rule)
+    code, conv, pass_ = rule.analyte or "", _converter(rule.unit), _Limit(rule)
     composite = code in COMPOSITES
 
-    def check(rule: Rule, facts: Facts, intake: IntakeTuple) -> Got:
+    def check(rule: Rule, facts: Facts, intake: IntakeBasis) -> Got:
         result = facts.get(code)
         if result is not None:
             return pass_.passes_result(result, conv)
         if not composite:
             return None
-        b = _summed_upper(facts, code, conv, pass_.method_loq)  # type: ignore[arg-type]
+        b = _summed_upper(facts, code, conv, pass_.method_loq)
         if b is False:
             return None
         return b is not None and pass_.passes(*b)  # type: ignore[misc]
@@ -306,7 +316,7 @@ def _check_absent(rule: Rule) -> Check | None:
     if not isinstance(code, str) or not (need is None or _is_number(need)):
         return None
 
-    def check(rule: Rule, facts: Facts, intake: IntakeTuple) -> Got:
+    def check(rule: Rule, facts: Facts, intake: IntakeBasis) -> Got:
         result = facts.get(code)
         if result is None:
             return None
@@ -327,7 +337,7 @@ def _check_ratio(rule: Rule) -> Check | None:
     conv = _converter(ANALYTES[num_code].unit)  # type: ignore[index]
     pass_ = _Limit(rule)
 
-    def check(rule: Rule, facts: Facts, intake: IntakeTuple) -> Got:
+    def check(rule: Rule, facts: Facts, intake: IntakeBasis) -> Got:
         n = _summed_upper(facts, num_code, conv, pass_.method_loq)  # type: ignore[arg-type]
         if n is False:
             return None
@@ -378,8 +388,8 @@ def _check_exposure(rule: Rule) -> Check | None:
     code, conv, unit, per_gram, pass_ = shared
     scope = rule.max_daily_g
 
-    def check(rule: Rule, facts: Facts, intake: IntakeTuple) -> Got:
-        daily = intake[4]
+    def check(rule: Rule, facts: Facts, intake: IntakeBasis) -> Got:
+        daily = intake.daily_g
         if daily is None or (scope is not None and daily > scope):  # inconclusive, or out of scope
             return False if _present(facts, code) else None
         return _scaled_pass(facts, code, conv, per_gram * daily, pass_)
@@ -395,11 +405,11 @@ def _check_per_serving(rule: Rule) -> Check | None:
     printed_limit = _Limit(rule)
     printed_limit.method_loq = None  # a per-serving ND: not on the analyte's own scale
 
-    def check(rule: Rule, facts: Facts, intake: IntakeTuple) -> Got:
+    def check(rule: Rule, facts: Facts, intake: IntakeBasis) -> Got:
         result = facts.get(code)
         if result is not None and _per_serving_unit(result.unit):  # a per-serving result
             return printed_limit.passes_result(result, as_printed)
-        serving = intake[0]
+        serving = intake.serving_g
         if serving is None:
             return False if _present(facts, code) else None
         return _scaled_pass(facts, code, conv, per_gram * serving, pass_)
@@ -412,7 +422,7 @@ def _check_required(rule: Rule) -> Check | None:
         return None
     wanted = tuple((c, COMPOSITES[c].needs if c in COMPOSITES else None) for c in codes)
 
-    def check(rule: Rule, facts: Facts, intake: IntakeTuple) -> Got:
+    def check(rule: Rule, facts: Facts, intake: IntakeBasis) -> Got:
         for code, needs in wanted:
             if code not in facts and (needs is None or not all(n in facts for n in needs)):
                 return False

@@ -15,12 +15,13 @@ assumption (total arsenic for an inorganic limit, a form-limited rule while the 
 unknown, an unverified rule) becomes inconclusive. A rule out of its source's scope
 (AHPA above 5 g/day) is listed under ``not_applicable``.
 
-Status, worst first: ``fail`` when a rule of severity ``fail`` fails; else
-``incomplete`` when a required test is missing or a result cannot be judged (an
-``inconclusive`` entry, e.g. ``<`` LOQ above the limit, unit mismatch, no serving
-size); else ``pass``. A failing rule of severity ``warning`` (Prop 65) goes to
-``warnings`` and leaves the status alone: the product needs a warning label, it is not
-banned. An inconclusive warning rule still makes the verdict ``incomplete``, since
+Status, worst first: ``fail`` when a rule of severity ``fail`` fails; else ``warning``
+when a rule of severity ``warning`` (Prop 65) fails: the entry goes to ``warnings``, the
+product needs a warning label, it is not banned; else ``incomplete`` when a required
+test is missing or a result cannot be judged (an ``inconclusive`` entry, e.g. ``<`` LOQ
+above the limit, unit mismatch, no serving size), or when no rule judged anything (no
+result the profile reads: ``reason`` says "nothing this profile judges was tested");
+else ``pass``. An inconclusive warning rule makes the verdict ``incomplete``, since
 nobody can then say whether the label is needed.
 
 Speed: :func:`evaluate` runs the profile compiled into per-rule checks
@@ -37,17 +38,26 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from registry.thresholds.compiled import compiled
+from registry.thresholds.compiled import IntakeBasis, compiled
 from registry.thresholds.model import (
+    NOTHING_JUDGED,
     LabResult,
     ProductInfo,
     Profile,
     Rule,
-    Status,
     Verdict,
+    VerdictStatus,
     form_applies,
 )
-from registry.thresholds.rules import Context, Intake, Outcome, judge, resolve_intake, settle, tidy
+from registry.thresholds.rules import (
+    Intake,
+    RuleContext,
+    RuleOutcome,
+    judge,
+    resolve_intake,
+    settle,
+    tidy,
+)
 
 
 def latest_results(results: Iterable[LabResult]) -> list[LabResult]:
@@ -109,7 +119,7 @@ def evaluate_by_rules(profile: Profile, results: Iterable[LabResult],
     product = product or ProductInfo()
     results = list(results)
     intake = resolve_intake(product)
-    ctx = Context({r.analyte: r for r in latest_results(results)}, intake, history(results),
+    ctx = RuleContext({r.analyte: r for r in latest_results(results)}, intake, history(results),
                   profile.defaults, profile.minus_uncertainty)
     rules = [rule for rule in profile.rules if applies(rule, product)]
     known = _form(product) is not None
@@ -118,7 +128,7 @@ def evaluate_by_rules(profile: Profile, results: Iterable[LabResult],
     return _verdict(profile, outcomes, skipped, intake.to_dict())
 
 
-def _settled(outcome: Outcome | None, form_known: bool) -> Outcome | None:
+def _settled(outcome: RuleOutcome | None, form_known: bool) -> RuleOutcome | None:
     return None if outcome is None else settle(outcome, form_known=form_known)
 
 
@@ -145,7 +155,6 @@ def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabRes
             if _recency(result) > _recency(held):
                 facts[result.analyte] = result
     intake = _intake_basis(product.serving_g, product.servings_per_day)
-    serving, per_day, serving_from, per_day_from, daily, said = intake
     form = _form(product)
     pairs, skipped = plan.for_form(form)
     passed: list[str] = []
@@ -156,7 +165,7 @@ def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabRes
     untested: list[str | None] = []
     outside: list[str] = []
     cleared: list[dict[str, Any]] = []
-    ctx: Context | None = None
+    ctx: RuleContext | None = None
     for rule, check in pairs:
         if rule.kind == "absent" and rule.analyte in repeated:
             got = False  # retests: rules.py reads the earlier results
@@ -173,15 +182,16 @@ def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabRes
             try:
                 key = (id(rule), intake, form is not None,
                        tuple(facts.get(c) for c in plan.reads.get(id(rule), ())))
-                held = plan.explained.get(key)
+                memo = plan.explained.get(key)
             except TypeError:  # an unhashable field: explained afresh every time
-                key = held = None
-            if held is not None and held[0] is rule:
-                _file(held, rule, untested, passed, failures, warnings, inconclusive,
+                key = memo = None
+            if memo is not None and memo[0] is rule:
+                _file(memo, rule, untested, passed, failures, warnings, inconclusive,
                       missing, outside, cleared)
                 continue
         if ctx is None:
-            ctx = Context(facts, Intake(serving, per_day, serving_from, per_day_from),
+            ctx = RuleContext(facts, Intake(intake.serving_g, intake.servings_per_day,
+                                        intake.serving_from, intake.per_day_from),
                           history(results) if repeated else {}, profile.defaults,
                           profile.minus_uncertainty)
         found = judge(rule, ctx)
@@ -197,15 +207,18 @@ def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabRes
                 plan.explained.clear()
             plan.explained[key] = (rule, outcome, None if made is None else _fresh(made))
     gone = _unique(missing) if missing else ()
+    judged = bool(passed or failures or warnings or inconclusive or gone)
     return Verdict(
         profile=profile.code, profile_version=profile.version,
-        status=status_of(bool(failures), bool(gone or inconclusive)),
+        status=status_of(bool(failures), bool(gone or inconclusive), warned=bool(warnings),
+                         judged=judged),
+        reason=None if judged else NOTHING_JUDGED,
         failures=tuple(failures), missing=gone, inconclusive=tuple(inconclusive),
         warnings=tuple(warnings), passed=tuple(passed),
         not_tested=_unique(a for a in untested if a not in gone) if untested else (),
         not_applicable=(*skipped, *outside),
-        intake={"serving_g": serving, "servings_per_day": per_day, "daily_intake_g": daily,
-                "basis": said},
+        intake={"serving_g": intake.serving_g, "servings_per_day": intake.servings_per_day,
+                "daily_intake_g": intake.daily_g, "basis": intake.basis},
         assumptions=_assumptions(inconclusive), cleared=tuple(cleared),
     )
 
@@ -222,7 +235,7 @@ def _file(held: tuple[Any, ...], rule: Rule, untested: list[str | None], *lists:
         _sort(outcome, *lists, built=None if built is None else _fresh(built))
 
 
-def _sort(outcome: Outcome, passed: list[str], failures: list[dict[str, Any]],
+def _sort(outcome: RuleOutcome, passed: list[str], failures: list[dict[str, Any]],
           warnings: list[dict[str, Any]], inconclusive: list[dict[str, Any]],
           missing: list[str], outside: list[str], cleared: list[dict[str, Any]], *,
           built: dict[str, Any] | None = None) -> dict[str, Any] | None:
@@ -252,19 +265,19 @@ def _assumptions(inconclusive: Iterable[dict[str, Any]]) -> tuple[str, ...]:
     return _unique(f"{e['rule_id']}: {a}" for e in inconclusive for a in e.get("assumptions", ()))
 
 
-def _intake_basis(serving_g: Any, servings_per_day: Any) -> tuple[Any, ...]:
-    """``rules.resolve_intake`` and ``Intake.to_dict`` as one tuple: serving, per day,
-    where each came from, grams per day, basis. Only the product's figures count."""
+def _intake_basis(serving_g: Any, servings_per_day: Any) -> IntakeBasis:
+    """``rules.resolve_intake`` and ``Intake.to_dict`` in one named tuple. Only the
+    product's figures count."""
     serving_from = "product" if serving_g is not None else "unknown"
     per_day_from = "product" if servings_per_day is not None else "unknown"
     daily = (None if serving_g is None or servings_per_day is None
              else tidy(serving_g * servings_per_day))
     said = serving_from if serving_from == per_day_from else (
         f"serving_g: {serving_from}; servings_per_day: {per_day_from}")
-    return serving_g, servings_per_day, serving_from, per_day_from, daily, said
+    return IntakeBasis(serving_g, servings_per_day, serving_from, per_day_from, daily, said)
 
 
-def _verdict(profile: Profile, outcomes: list[tuple[Rule, Outcome | None]],
+def _verdict(profile: Profile, outcomes: list[tuple[Rule, RuleOutcome | None]],
              skipped: tuple[str, ...], intake: dict[str, Any]) -> Verdict:
     passed: list[str] = []
     failures: list[dict[str, Any]] = []
@@ -278,9 +291,12 @@ def _verdict(profile: Profile, outcomes: list[tuple[Rule, Outcome | None]],
             _sort(o, passed, failures, warnings, inconclusive, missing_, outside, cleared)
     missing = _unique(missing_)
     untested = _unique(r.analyte for r, o in outcomes if o is None and r.analyte not in missing)
+    judged = bool(passed or failures or warnings or inconclusive or missing)
     return Verdict(
         profile=profile.code, profile_version=profile.version,
-        status=status_of(bool(failures), bool(missing or inconclusive)),
+        status=status_of(bool(failures), bool(missing or inconclusive), warned=bool(warnings),
+                         judged=judged),
+        reason=None if judged else NOTHING_JUDGED,
         failures=tuple(failures), missing=missing, inconclusive=tuple(inconclusive),
         warnings=tuple(warnings), passed=tuple(passed), not_tested=untested,
         not_applicable=(*skipped, *outside), intake=intake,
@@ -288,14 +304,18 @@ def _verdict(profile: Profile, outcomes: list[tuple[Rule, Outcome | None]],
     )
 
 
-def status_of(failed: bool, incomplete: bool) -> Status:
-    """Precedence: fail > incomplete > pass."""
+def status_of(failed: bool, incomplete: bool, *, warned: bool = False,
+              judged: bool = True) -> VerdictStatus:
+    """Precedence: fail > warning > incomplete > pass. A verdict none of whose rules
+    judged anything (``judged`` false: no result the profile reads) is incomplete."""
     if failed:
-        return "fail"
-    return "incomplete" if incomplete else "pass"
+        return VerdictStatus.FAIL
+    if warned:
+        return VerdictStatus.WARNING
+    return VerdictStatus.INCOMPLETE if incomplete or not judged else VerdictStatus.PASS
 
 
-def entry(outcome: Outcome) -> dict[str, Any]:
+def entry(outcome: RuleOutcome) -> dict[str, Any]:
     """A verdict entry: the contract's ``{analyte, value, unit, limit, rule, source}``
     first, then the rule's id, operator, severity, verification and the details."""
     rule = outcome.rule

@@ -5,12 +5,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any, Literal, NamedTuple
 
 Kind = Literal["max", "absent", "ratio", "exposure", "per_serving", "required"]
 Verification = Literal["primary", "secondary", "unverified"]
 Severity = Literal["fail", "warning"]
-Status = Literal["pass", "fail", "incomplete"]
+
+
+class VerdictStatus(StrEnum):
+    """A verdict's status (stored as its value). Worst first: ``fail`` (a rule of
+    severity fail is broken), ``warning`` (only a warning rule is: a Prop 65 label),
+    ``incomplete`` (a required test is missing, a result cannot be judged, or nothing
+    the profile judges was tested), ``pass``."""
+
+    PASS = "pass"
+    WARNING = "warning"
+    INCOMPLETE = "incomplete"
+    FAIL = "fail"
+
+
+Status = VerdictStatus
 #: Product forms (``Product.form``); ``applies_to`` names some of them.
 FORMS: tuple[str, ...] = ("leaf_powder", "capsules", "extract", "tablet", "liquid_shot", "other",
                           "unknown")
@@ -33,7 +48,10 @@ RULE_KINDS: tuple[str, ...] = ("max", "absent", "ratio", "exposure", "per_servin
 VERIFICATIONS: tuple[str, ...] = ("primary", "secondary", "unverified")
 SEVERITIES: tuple[str, ...] = ("fail", "warning")
 #: Verdict statuses from best to worst: a verdict takes the worst its rules give.
-STATUSES: tuple[Status, ...] = ("pass", "incomplete", "fail")
+STATUSES: tuple[VerdictStatus, ...] = (VerdictStatus.PASS, VerdictStatus.INCOMPLETE,
+                                       VerdictStatus.WARNING, VerdictStatus.FAIL)
+#: Why a verdict no rule could judge is incomplete.
+NOTHING_JUDGED = "nothing this profile judges was tested"
 #: Qualifiers of the parse contract.
 QUALIFIERS: tuple[str, ...] = ("=", "<", ">", "nd", "not_detected", "detected")
 
@@ -187,6 +205,8 @@ class Verdict:
     assumptions: tuple[str, ...] = ()
     #: Positives a retest cleared where the profile's source lets it (kept in view).
     cleared: tuple[dict[str, Any], ...] = ()
+    #: Why the status is what it is when no entry says so (``NOTHING_JUDGED``).
+    reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The verdict as JSON-ready data: the contract's keys first, then the extras."""
@@ -197,5 +217,5 @@ class Verdict:
             "warnings": [dict(w) for w in self.warnings], "passed": list(self.passed),
             "not_tested": list(self.not_tested), "not_applicable": list(self.not_applicable),
             "intake": dict(self.intake), "assumptions": list(self.assumptions),
-            "cleared": [dict(c) for c in self.cleared],
+            "cleared": [dict(c) for c in self.cleared], "reason": self.reason,
         }

@@ -294,7 +294,7 @@ def _pick(own: float | None) -> tuple[float | None, str]:
 
 
 @dataclass(frozen=True, slots=True)
-class Context:
+class RuleContext:
     """What every rule may read: the batch's latest result per analyte, the intake, the
     earlier results of analytes tested more than once (oldest first, the latest last),
     the profile's illustrative intake and whether it judges ``value - U``."""
@@ -307,7 +307,7 @@ class Context:
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class RuleOutcome:
     """One rule's judgement. ``value``/``unit`` are on the rule's scale (µg/day for an
     exposure rule, % of alkaloids for a ratio), ``details`` go into the verdict entry.
     ``state`` may also be ``not_applicable`` (outside the rule's scope, e.g. AHPA's
@@ -322,7 +322,7 @@ class Outcome:
     missing: tuple[str, ...] = ()
 
 
-def _how(rule: Rule, ctx: Context, unit: str | None) -> dict[str, Any]:
+def _how(rule: Rule, ctx: RuleContext, unit: str | None) -> dict[str, Any]:
     """How results are read for ``rule``: the method LOQ (only on the analyte's own
     scale) and ``value - U``."""
     own = rule.analyte in ANALYTES and normalize_unit(analyte(_code(rule.analyte)).unit) == normalize_unit(unit)
@@ -330,7 +330,7 @@ def _how(rule: Rule, ctx: Context, unit: str | None) -> dict[str, Any]:
             "minus_uncertainty": ctx.minus_uncertainty}
 
 
-def judge_max(rule: Rule, ctx: Context) -> Outcome | None:
+def judge_max(rule: Rule, ctx: RuleContext) -> RuleOutcome | None:
     """Value (as printed, or summed from parts) within the limit in canonical units."""
     found = measure(ctx.facts, _code(rule.analyte), rule.unit, **_how(rule, ctx, rule.unit))
     if found is None:
@@ -338,7 +338,7 @@ def judge_max(rule: Rule, ctx: Context) -> Outcome | None:
     return _compare(rule, found, found.bounds, rule.unit, {})
 
 
-def judge_absent(rule: Rule, ctx: Context) -> Outcome | None:
+def judge_absent(rule: Rule, ctx: RuleContext) -> RuleOutcome | None:
     """A presence test that must come back negative (see the module docstring), in the
     mass the source names, with earlier positives kept in view (retests)."""
     result = ctx.facts.get(_code(rule.analyte))
@@ -357,13 +357,13 @@ def judge_absent(rule: Rule, ctx: Context) -> Outcome | None:
         details["retest"] = {"positive": _result_dict(first), "retest": _result_dict(result)}
         if rule.retest_clears and state == "pass":
             details["cleared_by_retest"] = True
-            return Outcome(rule, "pass", result.value, result.unit,
+            return RuleOutcome(rule, "pass", result.value, result.unit,
                            f"{story}; the source lets a new certificate clear it", details)
-        return Outcome(rule, "fail", result.value, result.unit,
+        return RuleOutcome(rule, "fail", result.value, result.unit,
                        f"{story}; the source does not say a retest clears a positive", details)
     if state == "unknown":
         details["reason"] = why
-    return Outcome(rule, state, result.value, result.unit, message, details)
+    return RuleOutcome(rule, state, result.value, result.unit, message, details)
 
 
 def _day(result: LabResult) -> str:
@@ -391,7 +391,7 @@ def _absence(rule: Rule, result: LabResult) -> tuple[Literal["pass", "fail", "un
     return "unknown", "cannot show absence"
 
 
-def judge_ratio(rule: Rule, ctx: Context) -> Outcome | None:
+def judge_ratio(rule: Rule, ctx: RuleContext) -> RuleOutcome | None:
     """One analyte as a percentage of another (7-OH of total alkaloids).
 
     The denominator is the printed total; else the sum of the alkaloids the rule's own
@@ -428,7 +428,7 @@ def judge_ratio(rule: Rule, ctx: Context) -> Outcome | None:
     return out
 
 
-def judge_exposure(rule: Rule, ctx: Context) -> Outcome | None:
+def judge_exposure(rule: Rule, ctx: RuleContext) -> RuleOutcome | None:
     """Value x grams per serving x servings per day within a daily amount, on the
     intake printed on the COA or given by the uploader only; without one the rule is
     inconclusive and shows what the profile's illustrative intake would give. A rule
@@ -439,7 +439,7 @@ def judge_exposure(rule: Rule, ctx: Context) -> Outcome | None:
         return None
     daily = ctx.intake.daily_g
     if daily is not None and rule.max_daily_g is not None and daily > rule.max_daily_g:
-        return Outcome(rule, "not_applicable", None, rule.unit,
+        return RuleOutcome(rule, "not_applicable", None, rule.unit,
                        f"{rule.analyte}: the source applies only to products taken at no more "
                        f"than {rule.max_daily_g:g} g/day; this one is taken at {daily:g} g/day")
     extra = {"daily_intake_g": daily, "intake_basis": ctx.intake.basis}
@@ -450,8 +450,8 @@ def judge_exposure(rule: Rule, ctx: Context) -> Outcome | None:
     return out
 
 
-def _illustrate(out: Outcome, found: Measure, grams: float | None, per_gram: float,
-                unit: str | None) -> Outcome:
+def _illustrate(out: RuleOutcome, found: Measure, grams: float | None, per_gram: float,
+                unit: str | None) -> RuleOutcome:
     """An exposure rule without an intake: what the profile's illustrative intake gives."""
     rule, bounds = out.rule, found.bounds
     assert bounds is not None
@@ -470,7 +470,7 @@ def _illustrate(out: Outcome, found: Measure, grams: float | None, per_gram: flo
     return _assumed(out, reason, f"an intake of {grams:g} g/day", would, details)
 
 
-def judge_per_serving(rule: Rule, ctx: Context) -> Outcome | None:
+def judge_per_serving(rule: Rule, ctx: RuleContext) -> RuleOutcome | None:
     """Amount per serving (from a per-serving result, or value x serving size) within
     the limit."""
     result = ctx.facts.get(_code(rule.analyte))
@@ -490,16 +490,16 @@ def judge_per_serving(rule: Rule, ctx: Context) -> Outcome | None:
     return out
 
 
-def judge_required(rule: Rule, ctx: Context) -> Outcome:
+def judge_required(rule: Rule, ctx: RuleContext) -> RuleOutcome:
     """Tests that must be on the certificate; the missing ones make a verdict incomplete."""
     missing = tuple(code for code in rule.analytes if not present(ctx.facts, code))
     if missing:
-        return Outcome(rule, "missing", message=f"missing: {', '.join(missing)}", missing=missing)
-    return Outcome(rule, "pass", message="every required test is present")
+        return RuleOutcome(rule, "missing", message=f"missing: {', '.join(missing)}", missing=missing)
+    return RuleOutcome(rule, "pass", message="every required test is present")
 
 
 #: kind -> judge. Each is pure: (rule, context) -> outcome, None when not tested.
-RULE_FUNCTIONS: Mapping[str, Callable[[Rule, Context], Outcome | None]] = {
+RULE_FUNCTIONS: Mapping[str, Callable[[Rule, RuleContext], RuleOutcome | None]] = {
     "max": judge_max,
     "absent": judge_absent,
     "ratio": judge_ratio,
@@ -509,12 +509,12 @@ RULE_FUNCTIONS: Mapping[str, Callable[[Rule, Context], Outcome | None]] = {
 }
 
 
-def judge(rule: Rule, ctx: Context) -> Outcome | None:
+def judge(rule: Rule, ctx: RuleContext) -> RuleOutcome | None:
     """The outcome of one rule of any kind (before :func:`settle`)."""
     return RULE_FUNCTIONS[rule.kind](rule, ctx)
 
 
-def settle(outcome: Outcome, *, form_known: bool) -> Outcome:
+def settle(outcome: RuleOutcome, *, form_known: bool) -> RuleOutcome:
     """A ``fail`` that the printed values and the rule's own text do not prove becomes
     inconclusive, with the reason and what it would take to fail:
 
@@ -542,8 +542,8 @@ def settle(outcome: Outcome, *, form_known: bool) -> Outcome:
     return outcome
 
 
-def _assumed(out: Outcome, reason: str, assumption: str, would: str | None,
-             extra: Mapping[str, Any] | None = None) -> Outcome:
+def _assumed(out: RuleOutcome, reason: str, assumption: str, would: str | None,
+             extra: Mapping[str, Any] | None = None) -> RuleOutcome:
     """``out`` as inconclusive: the reason, the assumption it would rest on and, when
     known, the figure that assumption would give (``would_fail_if``)."""
     details = {**out.details, "reason": reason,
@@ -552,7 +552,7 @@ def _assumed(out: Outcome, reason: str, assumption: str, would: str | None,
     if would is not None:
         details["would_fail_if"] = would
     message = f"{out.rule.analyte}: {reason}"
-    return Outcome(out.rule, "unknown", out.value, out.unit, message, details, out.missing)
+    return RuleOutcome(out.rule, "unknown", out.value, out.unit, message, details, out.missing)
 
 
 def _code(code: str | None) -> str:
@@ -570,7 +570,7 @@ def _per_gram(unit: str | None, rule: Rule) -> float:
 
 
 def _scaled(rule: Rule, found: Measure, grams: tuple[float | None, str], per_gram: float,
-            extra: dict[str, Any], unit: str | None) -> Outcome:
+            extra: dict[str, Any], unit: str | None) -> RuleOutcome:
     """``found`` (in ``unit``) times grams of product, compared in the rule's unit."""
     amount, per = grams
     if found.bounds is None:
@@ -586,7 +586,7 @@ def _scaled(rule: Rule, found: Measure, grams: tuple[float | None, str], per_gra
 
 
 def _compare(rule: Rule, found: Measure, bounds: Bounds | None, unit: str | None,
-             extra: dict[str, Any], via: str = "") -> Outcome:
+             extra: dict[str, Any], via: str = "") -> RuleOutcome:
     bounds = found.bounds if bounds is None else bounds
     if bounds is None or rule.limit is None:
         return _unknown(rule, unit, found.reason or "no limit", found, extra)
@@ -601,16 +601,16 @@ def _compare(rule: Rule, found: Measure, bounds: Bounds | None, unit: str | None
         details["judged"] = "value - U (expanded uncertainty printed)"
     if state == "unknown":
         if any(r.qualifier == "nd" and r.loq is None for r in found.results):
-            out = Outcome(rule, state, None, unit, message, details)
+            out = RuleOutcome(rule, state, None, unit, message, details)
             return _assumed(out, NO_LOQ, "an ND with no printed LOQ read as zero", None)
         details["reason"] = _UNSETTLED.get(bounds.qualifier, _UNSETTLED["range"])
         if "lower bound" in found.basis and found.bounds is not None:
-            out = Outcome(rule, state, _finite(bounds.point), unit, message, details)
+            out = RuleOutcome(rule, state, _finite(bounds.point), unit, message, details)
             return _assumed(out, (f"{rule.analyte} is not printed; the printed parts sum to at "
                                   f"least {bounds.lo:g} {unit}, a lower bound that meets the "
                                   f"limit, so the limit cannot be judged"),
                             "the printed parts taken as the whole", None)
-    return Outcome(rule, state, _finite(bounds.point), unit, message, details)
+    return RuleOutcome(rule, state, _finite(bounds.point), unit, message, details)
 
 
 _UNSETTLED: Mapping[str, str] = {
@@ -621,9 +621,9 @@ _UNSETTLED: Mapping[str, str] = {
 
 
 def _unknown(rule: Rule, unit: str | None, reason: str, found: Measure,
-             extra: dict[str, Any] | None = None) -> Outcome:
+             extra: dict[str, Any] | None = None) -> RuleOutcome:
     details = {"reason": reason, **_measured(found), **(extra or {})}
-    return Outcome(rule, "unknown", None, unit, f"{rule.analyte}: {reason}", details)
+    return RuleOutcome(rule, "unknown", None, unit, f"{rule.analyte}: {reason}", details)
 
 
 def _show(bounds: Bounds) -> str:

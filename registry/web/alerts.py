@@ -15,10 +15,11 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
 
+from registry import unit_of_work
 from registry.errors import NotFound
 from registry.extensions import db
 from registry.models import Subscription, SubscriptionStatus
-from registry.services import catalog, subscriptions, unit_of_work
+from registry.services import catalog, subscriptions
 from registry.tasks.alerts import UNSUBSCRIBE_PATH
 
 bp = Blueprint("alerts", __name__)

@@ -21,6 +21,7 @@ from registry.services.search import ANY_PROFILE
 from registry.thresholds.model import FORMS
 
 STATUS_CHOICES = [SelectChoice("", "Any status"), SelectChoice("fail", "Fail"),
+                  SelectChoice("warning", "Warning"),
                   SelectChoice("incomplete", "Incomplete"), SelectChoice("pass", "Pass")]
 PER_PAGE_CHOICES = [SelectChoice(n, n) for n in ("10", "25", "50", "100")]
 SORT_CHOICES = [SelectChoice("newest", "Newest test first"), SelectChoice("oldest", "Oldest test first")]

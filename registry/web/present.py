@@ -46,7 +46,7 @@ VERIFIED_WORDS = {"primary": "read in the rule's own text",
                   "unverified": "not verified"}
 _KNOWN_DETAIL = {"failures", "missing", "inconclusive", "warnings", "passed", "not_tested",
                  "not_applicable", "intake", "profile", "profile_version", "status",
-                 "evaluated_at", "failing_since"}
+                 "evaluated_at", "failing_since", "reason"}
 
 
 def badge(status: str | None, label: str | None = None) -> Markup:
@@ -174,6 +174,8 @@ def reasons(verdict: Mapping[str, Any], profile: Mapping[str, Any] | None) -> li
     for entry in _dicts(verdict.get("warnings")):
         out.append(Reason("warning", "Warning: " + failure_sentence(entry, whose, setter),
                           _str(entry.get("source")), _str(entry.get("source_url"))))
+    if verdict.get("reason"):
+        out.append(Reason("inconclusive", str(verdict["reason"]).capitalize()))
     return out
 
 

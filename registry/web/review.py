@@ -24,9 +24,10 @@ from flask import (
 )
 
 import parsers
+from registry import unit_of_work
 from registry.errors import NotFound, RegistryError, Unauthorized, Unprocessable
 from registry.extensions import db
-from registry.services import analytes, audit, corrections, review, tokens, unit_of_work
+from registry.services import analytes, audit, corrections, review, tokens
 from registry.services import certificates as certificate_store
 from registry.storage import get_storage
 from registry.tasks import parsing

@@ -45,7 +45,7 @@ def submit(app: Flask, email: str, scope: str, vendor: str | None, product: str 
                            headers={"Accept": "application/json"},
                            # rate limits count the person, not the app
                            environ_base={"REMOTE_ADDR": request.remote_addr or "127.0.0.1"})
-    body = resp.get_json(silent=True) if resp.is_json or resp.mimetype.endswith("+json") else None
+    body = resp.get_json(silent=True) if resp.is_json or (resp.mimetype or "").endswith("+json") else None
     if resp.status_code < 300:
         return Outcome(True, resp.status_code, "Check your inbox: we sent a link to confirm "
                                                "the subscription. Nothing is sent until you follow it.",

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from registry import unit_of_work
 from registry.extensions import db
-from registry.services import profiles, unit_of_work
+from registry.services import profiles
 from tests.alerts.sinks import SmtpSink, WebhookSink
 from tests.conftest import confirm_utah, make_token
 from tests.registry.coa import DEFAULT_RESULTS, make_coa

@@ -97,7 +97,8 @@ def test_profiles_show_as_of_and_rules_by_certainty(client, shipped_profiles) ->
 def test_a_printed_uncertainty_is_stored_and_judged_as_value_minus_u(app, shipped_profiles) -> None:
     """EU: a lot is rejected only when the result exceeds the limit beyond reasonable doubt."""
     import parsers
-    from registry.services import certificates, unit_of_work, verdicts
+    from registry import unit_of_work
+    from registry.services import certificates, verdicts
 
     doc = parsers.Document(vendor="Acme", product="Leaf Powder", batch="U-1", results=(
         parsers.Result("lead", "heavy_metal", 3.4, "ug/g", uncertainty=0.5),

@@ -17,9 +17,10 @@ import sqlalchemy as sa
 from flask import Flask
 
 import parsers
+from registry import unit_of_work
 from registry.extensions import db
 from registry.models import Batch, Certificate
-from registry.services import certificates, storage_gc, unit_of_work
+from registry.services import certificates, storage_gc
 from registry.storage import get_storage
 from tests.registry.coa import make_coa
 

@@ -7,9 +7,10 @@ import io
 
 import sqlalchemy as sa
 
+from registry import unit_of_work
 from registry.extensions import db
 from registry.models import AuditEvent, Batch, Certificate, OutboxEvent, Result
-from registry.services import unit_of_work, verdicts
+from registry.services import verdicts
 from tests.registry.coa import DEFAULT_RESULTS, make_coa
 
 #: Lead over the EU maximum level (3.0 mg/kg): a fail under a rule that is not unverified.

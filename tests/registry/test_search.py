@@ -249,7 +249,7 @@ def test_export_walks_past_its_chunk_size(app, ids) -> None:
     with app.app_context():
         items = list(service.iter_batches(db.session, service.BatchFilters(), profile=DEFAULT,
                                           chunk=2))
-        assert [i["id"] for i in items] == sorted(ids.values(), reverse=True)
+        assert [i["id"] for i in items] == [ids[n] for n in NEWEST_FIRST]  # the JSON's order
         lead = list(service.iter_batches(db.session, service.BatchFilters(analyte="lead"),
                                          profile=DEFAULT, chunk=1))
         assert {i["id"] for i in lead} == {ids["b1"], ids["b3"], ids["b4"]}

@@ -45,9 +45,9 @@ def test_a_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_gc_removes_only_old_orphans(app, tmp_path: Path) -> None:
+    from registry import unit_of_work
     from registry.extensions import db
     from registry.models import Certificate, CertificateStatus
-    from registry.services import unit_of_work
     from registry.storage import get_storage
 
     with app.app_context():

@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from registry import unit_of_work
 from registry.db import utcnow
 from registry.extensions import db
 from registry.models import AuditEvent, Certificate, CertificateStatus, Job, JobStatus
-from registry.services import certificates, storage_gc, unit_of_work
+from registry.services import certificates, storage_gc
 from registry.storage import LocalStorage, get_storage
 from registry.tasks import parsing
 from tests.registry.coa import make_coa

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from registry import tasks, thresholds
+from registry import tasks, thresholds, unit_of_work
 from registry.db import utcnow
 from registry.extensions import db
 from registry.models import Job, JobStatus, OutboxEvent, Profile, VerdictChange
-from registry.services import jobs, profiles, rejudge, unit_of_work, verdicts
+from registry.services import jobs, profiles, rejudge, verdicts
 from tests.registry.coa import DEFAULT_RESULTS, make_coa
 
 SHIPPED = {"utah-r70-580", "usp-dietary-supplement", "ahpa", "prop65-lead", "eu-food-supplement",

@@ -17,7 +17,7 @@ from registry.thresholds import (
     load_shipped_profiles,
 )
 from registry.thresholds.evaluate import history
-from registry.thresholds.rules import Context, Outcome, judge, resolve_intake
+from registry.thresholds.rules import RuleContext, RuleOutcome, judge, resolve_intake
 
 _CANONICAL = object()
 
@@ -45,9 +45,9 @@ def res(analyte: str, value: float | None = None, unit: Any = _CANONICAL, qualif
 
 
 def outcome(rule: Rule, results: list[LabResult], product: ProductInfo | None = None,
-            defaults: Defaults | None = None) -> Outcome | None:
+            defaults: Defaults | None = None) -> RuleOutcome | None:
     """One rule judged on ``results``."""
-    ctx = Context({r.analyte: r for r in results}, resolve_intake(product or ProductInfo()),
+    ctx = RuleContext({r.analyte: r for r in results}, resolve_intake(product or ProductInfo()),
                   history(results), defaults or Defaults())
     return judge(rule, ctx)
 

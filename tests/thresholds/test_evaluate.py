@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from registry.thresholds import Defaults, LabResult, ProductInfo, evaluate, latest_results
-from registry.thresholds.evaluate import status_of
+from registry.thresholds.evaluate import evaluate_by_rules, status_of
 from tests.thresholds.builders import make_profile, make_rule, res
 
 LEAD = make_rule("max", id="lead", analyte="lead", limit=1.0, unit="ug/g")
@@ -98,15 +98,26 @@ def test_missing_analytes_are_not_also_untested() -> None:
     assert (verdict.missing, verdict.not_tested) == (("lead", "salmonella"), ())
 
 
-def test_warnings_leave_the_status_alone() -> None:
+def test_a_broken_warning_rule_is_the_status_warning_not_fail() -> None:
     warn = make_rule("exposure", id="warn", analyte="lead", limit=0.5, unit="ug/day", severity="warning")
     profile = make_profile(warn, defaults=Defaults(serving_g=2.5, servings_per_day=4))
     label = ProductInfo(serving_g=2.5, servings_per_day=4)
-    assert evaluate(profile, [lead(0.3)], label).status == "pass"
+    assert evaluate(profile, [lead(0.3)], label).status == "warning"
+    assert evaluate(profile, [lead(0.01)], label).status == "pass"
     assert [w["rule_id"] for w in evaluate(profile, [lead(0.3)], label).warnings] == ["warn"]
     assert evaluate(profile, [res("lead", 0.3, qualifier="<")], label).status == "incomplete"
     # without the label's intake, nobody can say whether the warning is needed
     assert evaluate(profile, [lead(0.3)]).status == "incomplete"
+
+
+def test_a_profile_that_judges_nothing_is_incomplete_never_pass() -> None:
+    profile = make_profile(make_rule("max", id="pb", analyte="lead", limit=1.0, unit="ug/g"))
+    potency_only = [res("mitragynine", 1.4, unit="%")]
+    for verdict in (evaluate(profile, potency_only), evaluate_by_rules(profile, potency_only)):
+        assert (verdict.status, verdict.reason) == ("incomplete", "nothing this profile judges was tested")
+        assert verdict.not_tested == ("lead",)
+    judged = evaluate(profile, [lead(0.3)])
+    assert (judged.status, judged.reason) == ("pass", None)
 
 
 def test_intake_is_reported_and_never_taken_from_the_defaults() -> None:

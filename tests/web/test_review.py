@@ -45,8 +45,9 @@ def test_the_queue_needs_a_reviewer_and_lists_what_waits(app: Flask, catalogue: 
     assert f"#{broken['id']} scan-of-a-coa.pdf" in page and "Unreadable" in page
     assert "RB-2024-0117" not in page  # parsed certificates are not in the queue
     # A revoked token ends its sessions at their next request.
+    from registry import unit_of_work
     from registry.extensions import db
-    from registry.services import tokens, unit_of_work
+    from registry.services import tokens
 
     with app.app_context():
         unit_of_work.commit(db.session, lambda: tokens.revoke(db.session, "desk-uploader"))
@@ -139,9 +140,10 @@ def test_corrections_are_logged_and_rejudge_the_batch(app: Flask, catalogue: Cat
 def test_a_reviewed_certificate_exports_as_a_truth_record(app: Flask, catalogue: Catalogue) -> None:
     import json
 
+    from registry import unit_of_work
     from registry.extensions import db
     from registry.models import Certificate
-    from registry.services import corrections, unit_of_work
+    from registry.services import corrections
     from tests.corpus import truth
 
     with app.app_context():
@@ -217,9 +219,10 @@ def test_correcting_the_lot_moves_the_certificate_to_its_batch(app: Flask, catal
 def test_a_lot_corrected_into_a_batch_with_others_keeps_both_judged(app: Flask, catalogue: Catalogue) -> None:
     """Moving a certificate into an existing batch: the batch it joins is judged with it,
     the one it leaves keeps its other certificates and is judged without it."""
+    from registry import unit_of_work
     from registry.extensions import db
     from registry.models import Batch, Certificate, Verdict
-    from registry.services import corrections, unit_of_work
+    from registry.services import corrections
     from tests.web.conftest import LEADED, upload
 
     client = app.test_client()
@@ -283,9 +286,10 @@ def test_the_product_form_is_corrected_and_its_batches_judged_again(app: Flask, 
 
 
 def test_an_unreadable_certificate_is_entered_by_hand_and_confirmed(app: Flask, catalogue: Catalogue) -> None:
+    from registry import unit_of_work
     from registry.extensions import db
     from registry.models import Certificate, CertificateStatus
-    from registry.services import corrections, unit_of_work
+    from registry.services import corrections
 
     client = app.test_client()
     broken = _unreadable(client, {"Authorization": f"Bearer {make_token(app, 'uploader', name='scanner')}"})

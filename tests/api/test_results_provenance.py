@@ -1,0 +1,55 @@
+"""Point 7 of issue 10, through the HTTP API: each result of a batch names the
+certificate it was read from, carries its value in the unit the COA printed beside the
+canonical one, and a ``< LOQ`` row under an LOD column keeps that printed limit (the
+Method Testing Labs panel), so profiles judge it instead of saying "no value"."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from tests.corpus import REAL
+from tests.registry.coa import make_coa
+
+PPB = (("Mitragynine", "1.42", "%", "0.01"), ("Lead (Pb)", "310", "ppb", "50"),
+       ("Arsenic (As)", "0.12", "ppm", "0.05"), ("Total Yeast and Mold", "800", "CFU/g", "10"))
+
+
+def upload(client: Any, headers: dict[str, str], pdf: bytes) -> dict[str, Any]:
+    resp = client.post("/api/v1/certificates", headers=headers,
+                       data={"file": (io.BytesIO(pdf), "coa.pdf"), "vendor": "Provenance Botanicals",
+                             "batch": "PV-1"})
+    assert resp.status_code in (200, 201, 202), resp.get_data(as_text=True)
+    return client.get(f"/api/v1/certificates/{resp.get_json()['id']}").get_json()
+
+
+def test_each_result_names_its_certificate_and_the_printed_unit(client, uploader, shipped_profiles) -> None:
+    first = upload(client, uploader, make_coa(lot="PV-1", results=PPB, tested="2024-01-19"))
+    second = upload(client, uploader, make_coa(lot="PV-1", tested="2024-03-02", salt="retest",
+                                               results=(("Arsenic (As)", "0.09", "ppm", "0.05"),)))
+    batch = client.get(f"/api/v1/batches/{first['batch']['id']}").get_json()
+    by = {r["analyte"]: r for r in batch["results"]}
+    # the retest's arsenic, the first certificate's lead: each result says which certificate
+    assert by["arsenic"]["certificate_id"] == second["id"]
+    assert by["lead"]["certificate_id"] == first["id"]
+    assert (by["lead"]["value"], by["lead"]["unit"]) == (0.31, "ug/g")
+    assert (by["lead"]["printed_value"], by["lead"]["printed_unit"]) == (310, "ppb")
+    assert (by["arsenic"]["printed_value"], by["arsenic"]["printed_unit"]) == (0.09, "ppm")
+    assert (by["mitragynine"]["printed_value"], by["mitragynine"]["printed_unit"]) == (1.42, "%")
+    cert_results = {r["analyte"]: r for r in first["results"]}
+    assert cert_results["lead"]["certificate_id"] == first["id"]
+    assert cert_results["lead"]["printed_unit"] == "ppb"
+
+
+def test_below_loq_under_an_lod_column_keeps_the_printed_limit(client, uploader, shipped_profiles) -> None:
+    pdf = (REAL / "hemp-mtl-2023-11-gummies-full-panel.pdf").read_bytes()
+    cert = upload(client, uploader, pdf)
+    lead = next(r for r in cert["results"] if r["analyte"] == "lead")
+    assert lead["qualifier"] == "<"
+    assert (lead["value"], lead["loq"], lead["unit"]) == (0.0207, 0.0207, "ug/g")
+    assert (lead["printed_value"], lead["printed_unit"]) == (20.7, "ug/kg")
+    batch = client.get(f"/api/v1/batches/{cert['batch']['id']}").get_json()
+    reasons = [str(i) for v in batch["verdicts"] for i in v.get("inconclusive", [])
+               if i.get("analyte") == "lead"]
+    assert not [r for r in reasons if "no value for qualifier" in r], reasons
+    assert any("lead" in rule for v in batch["verdicts"] for rule in v["passed"]), batch["verdicts"]
