@@ -46,6 +46,7 @@ LABEL_TABLE: dict[str, dict[str, dict[int, tuple[str, ...]]]] = {
                    "item name", "item", "product sample", "name of sample", "sample identification",
                    "product identity", "product sample name", "sample product name", "item description",
                    "commodity", "sample description name", "product title"),
+               1: ("sample alias", "product alias", "alias"),
                2: ("strain", "cultivar", "cultivars", "description", "order name")},
         "cs": {0: ("oznaceni vzorku zakaznikem", "oznaceni vzorku", "nazev vzorku", "nazev produktu",
                    "popis vzorku", "nazev")},
@@ -103,7 +104,8 @@ LABEL_TABLE: dict[str, dict[str, dict[int, tuple[str, ...]]]] = {
     "reported": {
         "en": {0: ("report date", "date reported", "reported", "date of report", "issued", "issue date",
                    "date issued", "date of issue", "report created", "report issued", "reported on", "issued on",
-                   "date of report issue"),
+                   "date of report issue", "document created", "document generated", "report generated",
+                   "coa created", "coa generated", "certificate created", "certificate generated"),
                1: ("completion date", "completed", "complete", "date completed", "finalized", "released",
                    "approved", "approval date", "date approved", "signed on", "finalized on"),
                2: ("date",)},  # a lone "Date:" in a header dates the report
@@ -147,6 +149,11 @@ DATE_WORDS = {"date", "datum", "time", "dt", "on", "dne", "fecha", "period", "ze
 NOT_PRODUCT_BATCH = {"lab", "laboratory", "analytical", "analysis", "qc", "prep", "preparation", "extraction",
                      "instrument", "method", "test", "testing", "sequence", "run", "date", "size", "weight",
                      "reviewed", "volume", "wgt", "total", "number", "units", "count"}
+#: First words of the labels of an analysis's own record (``Prep By:``, ``Ana. By:``, ``SOP:``,
+#: ``Instrument:``): a ``Batch:`` printed on their line is the lab's run, not the product's lot.
+LAB_RUN_WORDS = {"prep", "prepped", "prepared", "ana", "analyst", "analyzed", "analysed", "instrument", "sop",
+                 "method", "extracted", "extraction", "initial", "final", "dilution", "diln", "run", "sequence",
+                 "specimen", "injection"}
 #: Words of "number" that a label may carry (``Nº de lote``, ``Número de informe``).
 NUMBER_WORDS = {"no", "n", "nr", "num", "number", "numero", "cislo"}
 
