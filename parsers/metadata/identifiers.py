@@ -17,7 +17,7 @@ from parsers.metadata.dates import find_dates
 from parsers.metadata.labels import labelish, normalise_label
 from parsers.metadata.names import clean, looks_like_name, name_value
 from parsers.metadata.ranking import Candidate
-from parsers.metadata.vocabulary import EMPTY, LAB_RUN_WORDS, MATRIX_LABELS, MATRIX_WORDS
+from parsers.metadata.vocabulary import EMPTY, LAB_RUN_STEPS, LAB_RUN_WORDS, MATRIX_LABELS, MATRIX_WORDS
 from parsers.vocab import fold
 
 _ID = re.compile(r"[A-Za-z0-9][\w./:#-]*[\w]|[A-Za-z0-9]")
@@ -123,6 +123,7 @@ def batch_under_product(cells: list[Cell], by_line: dict[tuple[int, int], list[C
             for other in by_line.get((cell.page, line), []):
                 m = re.fullmatch(r"(?:č\.\s?š\.\s*)?([A-Z]{0,4}\d[\w./-]{4,})", other.text.strip())
                 if m is not None and other.x0 <= cell.x1 + 200 and other.top - cell.bottom < 3 * cell.size \
+                        and not is_value(other, by_line) \
                         and not any(pos == 0 for pos, _d in find_dates(m[1], False)):  # a date is no batch
                     return m[1]
     return None
@@ -167,11 +168,20 @@ def _titles_labels(title: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> b
     return False
 
 
-def lab_run_line(row: list[Cell]) -> bool:
-    """True when a line records an analysis (``Batch: B6F2315 | Prep By: 1005 | Ana. By: 1048``):
-    two or more labels whose first word is a lab's step, analyst or instrument."""
+def lab_run(cell: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> bool:
+    """True when ``cell`` sits in the record of an analysis (``Batch: B6F2315 | Prep By: 1005 |
+    Ana. By: 1048``, or ``Prepared By:`` / ``Prep Date:`` stacked over ``Batch ID:``): two or more
+    labels of a lab's step, analyst or instrument on its line or within three text heights of it."""
     steps = 0
-    for cell in row:
-        for m in re.finditer(r"(?:^|\s)([A-Za-z]+)\.?(?:\s+[A-Za-z()]+\.?){0,2}\s*:", cell.text):
-            steps += fold(m[1]) in LAB_RUN_WORDS
+    for line in range(cell.line - 6, cell.line + 7):
+        for other in by_line.get((cell.page, line), []):
+            if abs(other.mid_y - cell.mid_y) > 3 * cell.size:
+                continue
+            for m in _RUN_LABEL.finditer(other.text):
+                first, by = fold(m[1]), m[2] is not None
+                steps += first in LAB_RUN_STEPS if by else first in LAB_RUN_WORDS
     return steps >= 2
+
+
+#: A label: its first word, then (for ``Prep By:``, ``Ana. By:``) ``By``, or up to two more words, then a colon.
+_RUN_LABEL = re.compile(r"(?:^|\s)([A-Za-z]+)\.?(?:\s+(By)|(?:\s+[A-Za-z()]+\.?){0,2})\s*:")

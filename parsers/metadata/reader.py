@@ -10,7 +10,7 @@ from parsers.document import Dates, Lab
 from parsers.layout_text import Page
 from parsers.metadata.cells import Cell, build_cells, continuation, lines_of, value_for, zip_fields
 from parsers.metadata.dates import find_dates, first_date, strip_dates, writes_day_first
-from parsers.metadata.identifiers import batch_under_product, best_id, block_title_batch, lab_run_line, matrix_title
+from parsers.metadata.identifiers import batch_under_product, best_id, block_title_batch, lab_run, matrix_title
 from parsers.metadata.lab import accreditation, find_lab_name
 from parsers.metadata.labels import bare_rank, fields_of_label, normalise_label, split_pairs
 from parsers.metadata.names import best_name, clean, looks_like_name
@@ -39,32 +39,29 @@ def read_metadata(pages: list[Page]) -> Metadata:
     by_line = lines_of(cells)
     found: dict[str, list[Candidate]] = {}
 
-    def add(name: str, value: str | None, key: SortKey, ocr: bool) -> None:
+    def add(name: str, value: str | None, key: SortKey, ocr: bool, cell: Cell | None = None) -> None:
         value = _FOOTNOTE.sub("", value) if value is not None else None  # "Name: +   Gold"
+        if name == "batch" and cell is not None and lab_run(cell, by_line):
+            return  # ``Batch: B6F2315 | Prep By: 1005``: the lab's run, not the product's lot
         if value is not None and clean(value) is not None and fold(value) not in EMPTY:
             found.setdefault(name, []).append(Candidate(key, value, ocr))
 
     for k, cell in enumerate(cells):
         order = k + 1
-        run_line = lab_run_line(by_line[(cell.page, cell.line)])
         for name, value, rank in cell.labels:
-            if name == "batch" and run_line:
-                continue  # ``Batch: B6F2315 | Prep By: 1005``: the lab's run, not the product's lot
             if name in ("product", "vendor"):
                 value += continuation(cell, by_line)
-            add(name, value, SortKey(rank, cell.page, Placement.PRINTED, order, Source.IN_CELL), cell.ocr)
+            add(name, value, SortKey(rank, cell.page, Placement.PRINTED, order, Source.IN_CELL), cell.ocr, cell)
         if cell.only and not cell.labels:
             value_cell = value_for(cell, cells, by_line)
             if value_cell is not None:
                 placed = Placement.BELOW if value_cell.top > cell.bottom - 1 else Placement.PRINTED
                 for name, value in zip_fields(cell, value_cell):
                     add(name, value, SortKey(bare_rank(name, cell), cell.page, placed, order, Source.BARE_LABEL),
-                        cell.ocr)
+                        cell.ocr, cell)
         if k + 1 == len(cells) or (cells[k + 1].page, cells[k + 1].line) != (cell.page, cell.line):
             for name, value, rank in split_pairs(by_line[(cell.page, cell.line)]):
-                if name == "batch" and run_line:
-                    continue
-                add(name, value, SortKey(rank, cell.page, Placement.PRINTED, order, Source.SPLIT_LABEL), cell.ocr)
+                add(name, value, SortKey(rank, cell.page, Placement.PRINTED, order, Source.SPLIT_LABEL), cell.ocr, cell)
     for k, cell in enumerate(cells):
         if _signed(cell):  # "Laboratory Director - 1/27/2022": the signature dates the report
             add("reported", cell.text, SortKey(2, cell.page, Placement.PRINTED, k + 1, Source.IN_CELL), cell.ocr)

@@ -149,11 +149,12 @@ DATE_WORDS = {"date", "datum", "time", "dt", "on", "dne", "fecha", "period", "ze
 NOT_PRODUCT_BATCH = {"lab", "laboratory", "analytical", "analysis", "qc", "prep", "preparation", "extraction",
                      "instrument", "method", "test", "testing", "sequence", "run", "date", "size", "weight",
                      "reviewed", "volume", "wgt", "total", "number", "units", "count"}
-#: First words of the labels of an analysis's own record (``Prep By:``, ``Ana. By:``, ``SOP:``,
-#: ``Instrument:``): a ``Batch:`` printed on their line is the lab's run, not the product's lot.
-LAB_RUN_WORDS = {"prep", "prepped", "prepared", "ana", "analyst", "analyzed", "analysed", "instrument", "sop",
-                 "method", "extracted", "extraction", "initial", "final", "dilution", "diln", "run", "sequence",
-                 "specimen", "injection"}
+#: Labels of an analysis's own record (``Prep By:``, ``Ana. By:``, ``SOP:``, ``Instrument:``), by their
+#: first word, or by the step before ``By``: a ``Batch:`` printed among them is the lab's run, not the lot.
+LAB_RUN_WORDS = {"prep", "prepped", "sop", "instrument", "extraction", "extracted", "initial", "final", "dilution",
+                 "diln", "sequence", "specimen", "injection", "analyst"}
+LAB_RUN_STEPS = {"prep", "prepped", "prepared", "ana", "analyzed", "analysed", "extracted", "tested", "run",
+                 "weighed", "injected"}
 #: Words of "number" that a label may carry (``Nº de lote``, ``Número de informe``).
 NUMBER_WORDS = {"no", "n", "nr", "num", "number", "numero", "cislo"}
 
