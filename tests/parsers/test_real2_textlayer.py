@@ -71,8 +71,7 @@ def test_rows_beside_a_legend_or_a_note_are_read(name: str) -> None:
 @pytest.mark.parametrize("name", ["cannabis-confidenceanalytics-wa-2022-flower.pdf",
                                   "cannabis-greenleaflab-ca-2022-flower-magicmelon.pdf"])
 def test_documents_with_missed_results_go_to_review(name: str) -> None:
-    """Where the parser misses a result, it says so. (The TerpLife pair's one miss each is a
-    truth row without the ``value_alt`` its ``<LOD`` convention gives; the total below counts it.)"""
+    """Where the parser misses a result, it says so."""
     score = _score(name)
     if score.found < score.truth:
         assert _parsed(name).needs_review
