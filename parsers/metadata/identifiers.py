@@ -151,8 +151,9 @@ def block_title_batch(cells: list[Cell], by_line: dict[tuple[int, int], list[Cel
 
 
 def _titles_labels(title: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> bool:
-    """True when the next two lines under ``title``, in its column and close below it, open with labels."""
-    prev, found = title, 0
+    """True when the next two lines under ``title``, in its column and close below it, open with
+    labels, one of them the sample's (a sample id, product, matrix or ``Sample ...`` label)."""
+    prev, found, sample = title, 0, False
     for line in range(title.line + 1, title.line + 4):
         under = [c for c in by_line.get((title.page, line), []) if abs(c.x0 - title.x0) <= 8]
         if not under:
@@ -163,8 +164,11 @@ def _titles_labels(title: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> b
         if not (cell.labels or cell.only or labelish(cell.text)):
             return False
         found, prev = found + 1, cell
+        named = {name for name, _v, _r in cell.labels} | set(cell.only)
+        sample = sample or _is_matrix(cell) or fold(cell.text).startswith("sample") \
+            or bool(named & {"product", "sample_id", "batch"})
         if found == 2:
-            return True
+            return sample
     return False
 
 

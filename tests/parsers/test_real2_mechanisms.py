@@ -185,3 +185,16 @@ def test_a_name_after_an_account_code_on_a_grid_row(make_pages: Callable[..., Pa
         (56, 215, "QCL-Pb-ICPMS"), (240, 215, "Lead - QC WI 54"), (400, 215, "ppm"), (480, 215, "<0.05"),
     ]))
     assert (doc.vendor, doc.product, doc.batch) == ("Coastal Herbals Inc.", "Magnesium Glycinate", "BN19000000015")
+
+
+def test_a_code_titling_a_block_without_sample_labels_is_no_batch(make_pages: Callable[..., Path]) -> None:
+    """An unlabelled code over the client's block (``Client:`` / ``Address:``) names no lot."""
+    doc = parse(make_pages([
+        (40, 30, "Northwind Testing Labs", True, 14),
+        (40, 60, "WO-2024-00123", True, 11),
+        (40, 78, "Client:"), (120, 78, "Acme Herbs LLC"),
+        (40, 90, "Address:"), (120, 90, "12 Main St, Austin, TX 78701"),
+        (40, 102, "Product:"), (120, 102, "Red Vein Powder"),
+        (40, 140, "Analyte", True), (240, 140, "Result", True), (40, 155, "Lead"), (240, 155, "0.12 ppm"),
+    ]))
+    assert doc.batch is None

