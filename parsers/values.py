@@ -177,7 +177,7 @@ def _word_reading(t: str) -> Reading | None:
     if key in _ND:
         return Reading("not_detected" if key != f else "nd", None)
     if key in _ABSENT or f.startswith(("absence in", "absent in", "not detected in", "negative in", "ausencia en",
-                                                          "no detection in")):
+                                       "no detection in")):
         return Reading("not_detected", None)
     if key in _PRESENT or f.startswith(("present in", "detected in", "positive in")):
         return Reading("detected", None)

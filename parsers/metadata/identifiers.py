@@ -17,7 +17,13 @@ from parsers.metadata.dates import find_dates
 from parsers.metadata.labels import labelish, normalise_label
 from parsers.metadata.names import clean, looks_like_name, name_value
 from parsers.metadata.ranking import Candidate
-from parsers.metadata.vocabulary import EMPTY, LAB_RUN_STEPS, LAB_RUN_WORDS, MATRIX_LABELS, MATRIX_WORDS
+from parsers.metadata.vocabulary import (
+    EMPTY,
+    LAB_RUN_STEPS,
+    LAB_RUN_WORDS,
+    MATRIX_LABELS,
+    MATRIX_WORDS,
+)
 from parsers.vocab import fold
 
 _ID = re.compile(r"[A-Za-z0-9][\w./:#-]*[\w]|[A-Za-z0-9]")

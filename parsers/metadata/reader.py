@@ -10,7 +10,13 @@ from parsers.document import Dates, Lab
 from parsers.layout_text import Page
 from parsers.metadata.cells import Cell, build_cells, continuation, lines_of, value_for, zip_fields
 from parsers.metadata.dates import find_dates, first_date, strip_dates, writes_day_first
-from parsers.metadata.identifiers import batch_under_product, best_id, block_title_batch, lab_run, matrix_title
+from parsers.metadata.identifiers import (
+    batch_under_product,
+    best_id,
+    block_title_batch,
+    lab_run,
+    matrix_title,
+)
 from parsers.metadata.lab import accreditation, find_lab_name
 from parsers.metadata.labels import bare_rank, fields_of_label, normalise_label, split_pairs
 from parsers.metadata.names import best_name, clean, looks_like_name

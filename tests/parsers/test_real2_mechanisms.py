@@ -56,7 +56,7 @@ def test_presence_call_in_an_untitled_column_beside_a_pass_result(make_pages: Ca
     cols = (40, 170, 215, 250, 290, 330)
     doc = parse(make_pages([
         *HEADER,
-        *[(x, 120, t, True) for x, t in zip(cols, ("Analyte", "Result", "Level", "LOD", "LOQ", "Units"))],
+        *[(x, 120, t, True) for x, t in zip(cols, ("Analyte", "Result", "Level", "LOD", "LOQ", "Units"), strict=True)],
         *_row(135, (40, "Salmonella"), (170, "Pass"), (215, "1"), (250, "0.00"), (290, "0.00"), (330, "CFU/g"),
               (380, "No detection in 1 gram")),
         *_row(150, (40, "Aspergillus Niger"), (170, "Pass"), (215, "1"), (250, "0.00"), (290, "0.00"),
