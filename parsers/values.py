@@ -52,7 +52,7 @@ CANONICAL: dict[str, tuple[str, float]] = {
 
 _ND = {"nd", "n d", "not detected", "none detected", "non detect", "nedetekovano", "nicht nachweisbar",
        "nn", "n n", "not detectable", "bdl", "below detection limit", "no analytes detected", "no detectado",
-       "no detectable", "nicht nachgewiesen"}
+       "no detectable", "nicht nachgewiesen", "no detection"}
 _BELOW_LOQ = {"loq", "lod", "lloq", "mdl", "rl", "mql", "lq", "ld", "pql", "bql", "blq", "bloq", "nq",
               "bg", "mez stanovitelnosti", "lc", "mrl"}
 _ABSENT = {"absent", "absence", "not present", "negative", "neg", "negativni", "negativ", "nicht nachweisbar",
@@ -176,7 +176,8 @@ def _word_reading(t: str) -> Reading | None:
     key = re.sub(r"\s*(?:\b(?:in|per|en|v)\b|/)?\s*\d+\s*(g|ml|gram|grams)\s*$", "", f).strip()  # not negati(v)
     if key in _ND:
         return Reading("not_detected" if key != f else "nd", None)
-    if key in _ABSENT or f.startswith(("absence in", "absent in", "not detected in", "negative in", "ausencia en")):
+    if key in _ABSENT or f.startswith(("absence in", "absent in", "not detected in", "negative in", "ausencia en",
+                                       "no detection in")):
         return Reading("not_detected", None)
     if key in _PRESENT or f.startswith(("present in", "detected in", "positive in")):
         return Reading("detected", None)

@@ -86,7 +86,7 @@ ANALYTES: dict[str, tuple[str, tuple[str, ...]]] = {
         "moisture", "moisture content", "water content", "loss on drying", "vlhkost", "obsah vody",
         "feuchtigkeit", "wassergehalt", "humedad", "perdida por desecacion")),
     "water_activity": ("physical", ("water activity", "aw", "a w", "aktivita vody", "wasseraktivitat", "actividad de agua",
-                                      "actividad del agua")),
+                                      "actividad del agua", "activity of water")),
 }
 
 #: Presence/absence tests (their "ND" means not_detected, their unit is null).

@@ -19,6 +19,9 @@ from parsers.metadata.dates import find_dates
 from parsers.metadata.labels import NO_FIELD, fields_of_label, has_separator, labelish, read_labels
 from parsers.metadata.vocabulary import DATE_FIELDS, ID_FIELDS
 
+#: Fields whose value is a name (a code before it on a grid row is an account or item number).
+NAME_FIELDS = ("vendor", "product", "lab")
+
 _STREET = re.compile(r"^\d+[A-Za-z]?(?:-\d+)?\s+(?:[\w.'-]+\s+){0,5}(?:St|Street|Rd|Road|Ave|Avenue|Blvd|Boulevard|"
                      r"Dr|Drive|Way|Lane|Ln|Ct|Court|Pkwy|Parkway|Hwy|Highway|Suite|Ste|Place|Pl|Circle|Cir|"
                      r"Terrace|Trail|Pike|Park|Plaza|Square|Sq|Loop|Row|Center|Centre|Alley|Route|Rte|"
@@ -159,10 +162,17 @@ def continuation(cell: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> str:
 
 def value_for(label: Cell, cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]]) -> Cell | None:
     """The value of a bare label: the next cell on its visual row, else the words below it."""
+    named = _grid_name(label, cells)
+    if named is not None:
+        return named
     right, paired = _right_of(label, cells)
     if label.beside:
         return right if right is not None else _code_under_title(label, by_line)
     below = _below(label, cells, by_line)
+    ids = [n for n in label.only if n in ID_FIELDS]
+    if ids and right is not None and below is not None and right.line == label.line \
+            and all(_fits(n, right.text) and not _fits(n, below.text) for n in ids):
+        return right  # ``Batch No | BN19000000015`` over ``Packaging Date``: only the code has the shape
     if paired:
         # a key/value grid (label, value, label, value on one line) unless a value of the
         # label's shape sits under it: then the line is a row of column headers
@@ -234,6 +244,29 @@ def _right_of(label: Cell, cells: list[Cell]) -> tuple[Cell | None, bool]:
     if not near or header_row:
         return None, False
     return best, False
+
+
+def _grid_name(label: Cell, cells: list[Cell]) -> Cell | None:
+    """In a key/value grid row a name label's value may follow an account or item code
+    (``Customer | IC-C-0001 | Balchem Corporation | Batch No``): the name, when the first cell
+    right of the label is one code that is no name, the second a name, and the next cell a
+    label, a label-shaped title (``Ship To``) or nothing."""
+    names = [n for n in label.only if n != "-"]
+    if not names or not all(n in NAME_FIELDS for n in names):
+        return None
+    tolerance = 0.5 * max(label.bottom - label.top, label.size)
+    row = sorted((c for c in cells if c.page == label.page and c.line == label.line and c.x0 >= label.x1 - 1
+                  and abs(c.mid_y - label.mid_y) <= tolerance), key=lambda c: c.x0)
+    if len(row) < 2:
+        return None
+    code, name, nxt = row[0], row[1], row[2] if len(row) > 2 else None
+    if len(code.words) != 1 or not re.search(r"\d", code.text) or _is_label(code) \
+            or any(_fits(n, code.text) for n in names):
+        return None
+    if _is_label(name) or not all(_fits(n, name.text) for n in names):
+        return None
+    titled = nxt is not None and re.fullmatch(r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}", nxt.text) is not None
+    return name if nxt is None or _is_label(nxt) or titled else None
 
 
 def _below(label: Cell, cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]]) -> Cell | None:

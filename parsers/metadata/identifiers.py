@@ -3,7 +3,9 @@
 An identifier is the first token of its value with digit groups kept together
 (``8474 5221 8191``); a value that is only a date or a time is no identifier. The
 product without a label is the title printed above the sample's matrix line
-(``Matrix: Edible``); an unlabelled code under a labelled product is the batch.
+(``Matrix: Edible``); an unlabelled code under a labelled product is the batch, and so is
+an unlabelled code that titles the sample's block of ``Label: value`` lines. A ``Batch:``
+on the line of an analysis's own record (``Prep By:``, ``Instrument:``) is the lab's run.
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ from parsers.metadata.dates import find_dates
 from parsers.metadata.labels import labelish, normalise_label
 from parsers.metadata.names import clean, looks_like_name, name_value
 from parsers.metadata.ranking import Candidate
-from parsers.metadata.vocabulary import EMPTY, MATRIX_LABELS, MATRIX_WORDS
+from parsers.metadata.vocabulary import (
+    EMPTY,
+    LAB_RUN_STEPS,
+    LAB_RUN_WORDS,
+    MATRIX_LABELS,
+    MATRIX_WORDS,
+)
 from parsers.vocab import fold
 
 _ID = re.compile(r"[A-Za-z0-9][\w./:#-]*[\w]|[A-Za-z0-9]")
@@ -121,6 +129,69 @@ def batch_under_product(cells: list[Cell], by_line: dict[tuple[int, int], list[C
             for other in by_line.get((cell.page, line), []):
                 m = re.fullmatch(r"(?:č\.\s?š\.\s*)?([A-Z]{0,4}\d[\w./-]{4,})", other.text.strip())
                 if m is not None and other.x0 <= cell.x1 + 200 and other.top - cell.bottom < 3 * cell.size \
+                        and not is_value(other, by_line) \
                         and not any(pos == 0 for pos, _d in find_dates(m[1], False)):  # a date is no batch
                     return m[1]
     return None
+
+
+#: A code fit to title a block: one token with at least five digits (``EGP190626-8666``, ``17484_0006800467``).
+_TITLE_CODE = re.compile(r"[A-Z0-9][\w./-]{6,}")
+
+
+def block_title_batch(cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]],
+                      taken: set[str]) -> str | None:
+    """An unlabelled code printed on page 1 as the title of a block of ``Label: value`` lines
+    (``17484_0006800467`` over ``Sample Alias: ...`` / ``Sample Date: ...``) names the lot the
+    block describes. Never a value of a label, a date, a contact, or a code read for another field
+    (``taken``: the sample id and report number)."""
+    for cell in cells:
+        text = cell.text.strip()
+        if cell.page != 1 or cell.labels or cell.only or not _TITLE_CODE.fullmatch(text) \
+                or sum(ch.isdigit() for ch in text) < 5 or text in taken or is_contact(text) \
+                or is_value(cell, by_line) or find_dates(text, False):
+            continue
+        if _titles_labels(cell, by_line):
+            return text
+    return None
+
+
+def _titles_labels(title: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> bool:
+    """True when the next two lines under ``title``, in its column and close below it, open with
+    labels, one of them the sample's (a sample id, product, matrix or ``Sample ...`` label)."""
+    prev, found, sample = title, 0, False
+    for line in range(title.line + 1, title.line + 4):
+        under = [c for c in by_line.get((title.page, line), []) if abs(c.x0 - title.x0) <= 8]
+        if not under:
+            continue
+        cell = under[0]
+        if cell.top - prev.bottom > 2.5 * max(title.size, cell.size):
+            return False
+        if not (cell.labels or cell.only or labelish(cell.text)):
+            return False
+        found, prev = found + 1, cell
+        named = {name for name, _v, _r in cell.labels} | set(cell.only)
+        sample = sample or _is_matrix(cell) or fold(cell.text).startswith("sample") \
+            or bool(named & {"product", "sample_id", "batch"})
+        if found == 2:
+            return sample
+    return False
+
+
+def lab_run(cell: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> bool:
+    """True when ``cell`` sits in the record of an analysis (``Batch: B6F2315 | Prep By: 1005 |
+    Ana. By: 1048``, or ``Prepared By:`` / ``Prep Date:`` stacked over ``Batch ID:``): two or more
+    labels of a lab's step, analyst or instrument on its line or within three text heights of it."""
+    steps = 0
+    for line in range(cell.line - 6, cell.line + 7):
+        for other in by_line.get((cell.page, line), []):
+            if abs(other.mid_y - cell.mid_y) > 3 * cell.size:
+                continue
+            for m in _RUN_LABEL.finditer(other.text):
+                first, by = fold(m[1]), m[2] is not None
+                steps += first in LAB_RUN_STEPS if by else first in LAB_RUN_WORDS
+    return steps >= 2
+
+
+#: A label: its first word, then (for ``Prep By:``, ``Ana. By:``) ``By``, or up to two more words, then a colon.
+_RUN_LABEL = re.compile(r"(?:^|\s)([A-Za-z]+)\.?(?:\s+(By)|(?:\s+[A-Za-z()]+\.?){0,2})\s*:")

@@ -251,7 +251,23 @@ def _pairs(part: str) -> list[tuple[str, str, int]]:
         numbered = _NUMBERED.search(part[start:value_start])
         out.extend((name, value, rank + aside) for name, rank in names
                    if not (name == "lab" and numbered))  # "laboratory No. 4479": a number, not a name
+        if not names and (code := self_labelled_batch(value)) is not None:
+            out.append(("batch", code, 1))  # "CCB ID: LOT 24007": the value names its own kind
     return out
+
+
+#: A value that opens with its own label (``LOT 24007``, ``Batch# B-12``): a word, then a code with a digit.
+_LABELLED_VALUE = re.compile(r"^(?P<label>[^\W\d_][^\W\d_ ]{1,14}(?: [^\W\d_]{2,14})?)\s*(?:#|No\.?|Nr\.?)?\s*[:#]?\s*"
+                             r"(?P<code>[A-Za-z0-9][\w./-]*\d[\w./-]*)$")
+
+
+def self_labelled_batch(value: str) -> str | None:
+    """The code of a value printed with a batch label of its own (``LOT 24007`` under an
+    identifier label the vocabulary does not know), else None."""
+    m = _LABELLED_VALUE.match(value.strip())
+    if m is None or not any(name == "batch" for name, _rank in fields_of_label(m["label"], loose=False)):
+        return None
+    return m["code"]
 
 
 def _label_start(text: str, sep: int) -> int | None:

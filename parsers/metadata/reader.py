@@ -9,14 +9,20 @@ from dataclasses import dataclass
 from parsers.document import Dates, Lab
 from parsers.layout_text import Page
 from parsers.metadata.cells import Cell, build_cells, continuation, lines_of, value_for, zip_fields
-from parsers.metadata.dates import first_date, writes_day_first
-from parsers.metadata.identifiers import batch_under_product, best_id, matrix_title
+from parsers.metadata.dates import find_dates, first_date, strip_dates, writes_day_first
+from parsers.metadata.identifiers import (
+    batch_under_product,
+    best_id,
+    block_title_batch,
+    lab_run,
+    matrix_title,
+)
 from parsers.metadata.lab import accreditation, accreditation_line, find_lab_name
 from parsers.metadata.labels import bare_rank, fields_of_label, normalise_label, split_pairs
 from parsers.metadata.names import best_name, clean, looks_like_name
 from parsers.metadata.parties import block_vendor, titled_block_vendor
 from parsers.metadata.ranking import Candidate, Placement, SortKey, Source
-from parsers.metadata.vocabulary import DATE_FIELDS, EMPTY, NAME_LABELS
+from parsers.metadata.vocabulary import DATE_FIELDS, EMPTY, JOB_TITLES, NAME_LABELS
 from parsers.vocab import fold, match_prefix
 
 
@@ -39,8 +45,10 @@ def read_metadata(pages: list[Page]) -> Metadata:
     by_line = lines_of(cells)
     found: dict[str, list[Candidate]] = {}
 
-    def add(name: str, value: str | None, key: SortKey, ocr: bool) -> None:
+    def add(name: str, value: str | None, key: SortKey, ocr: bool, cell: Cell | None = None) -> None:
         value = _FOOTNOTE.sub("", value) if value is not None else None  # "Name: +   Gold"
+        if name == "batch" and cell is not None and lab_run(cell, by_line):
+            return  # ``Batch: B6F2315 | Prep By: 1005``: the lab's run, not the product's lot
         if value is not None and clean(value) is not None and fold(value) not in EMPTY:
             found.setdefault(name, []).append(Candidate(key, value, ocr))
 
@@ -51,18 +59,20 @@ def read_metadata(pages: list[Page]) -> Metadata:
                 continue  # ``A2LA Certificate #6633.01``: the lab's accreditation, not the report's number
             if name in ("product", "vendor"):
                 value += continuation(cell, by_line)
-            add(name, value, SortKey(rank, cell.page, Placement.PRINTED, order, Source.IN_CELL), cell.ocr)
+            add(name, value, SortKey(rank, cell.page, Placement.PRINTED, order, Source.IN_CELL), cell.ocr, cell)
         if cell.only and not cell.labels and not _in_results_row(cell, by_line):
             value_cell = value_for(cell, cells, by_line)
             if value_cell is not None:
                 placed = Placement.BELOW if value_cell.top > cell.bottom - 1 else Placement.PRINTED
                 for name, value in zip_fields(cell, value_cell):
                     add(name, value, SortKey(bare_rank(name, cell), cell.page, placed, order, Source.BARE_LABEL),
-                        cell.ocr)
+                        cell.ocr, cell)
         if k + 1 == len(cells) or (cells[k + 1].page, cells[k + 1].line) != (cell.page, cell.line):
             for name, value, rank in split_pairs(by_line[(cell.page, cell.line)]):
-                add(name, value, SortKey(rank, cell.page, Placement.PRINTED, order, Source.SPLIT_LABEL), cell.ocr)
+                add(name, value, SortKey(rank, cell.page, Placement.PRINTED, order, Source.SPLIT_LABEL), cell.ocr, cell)
     for k, cell in enumerate(cells):
+        if _signed(cell):  # "Laboratory Director - 1/27/2022": the signature dates the report
+            add("reported", cell.text, SortKey(2, cell.page, Placement.PRINTED, k + 1, Source.IN_CELL), cell.ocr)
         for name, value in _named_under_heading(cell, by_line):
             add(name, value, SortKey(bare_rank(name, cell), cell.page, Placement.BELOW, k + 1, Source.BARE_LABEL),
                 cell.ocr)
@@ -71,6 +81,9 @@ def read_metadata(pages: list[Page]) -> Metadata:
     dates = {name: first_date(found.get(name, []), day_first, last=name != "received") for name in DATE_FIELDS}
     vendor = best_name(found.get("vendor", []))
     lab_name = find_lab_name(found.get("lab", []), cells, by_line, vendor)
+    if lab_name is None and len(pages) > 3:  # named only in the legend or disclaimer at the end
+        tail = build_cells(pages[-1:])
+        lab_name = find_lab_name([], tail, lines_of(tail), vendor)
     if vendor is None:
         vendor = block_vendor(cells, by_line, lab_name) or titled_block_vendor(cells, by_line, lab_name)
     product = best_name(found.get("product", []), skip_rank=2)
@@ -82,14 +95,17 @@ def read_metadata(pages: list[Page]) -> Metadata:
     if product is None:  # "Sample: Red Vein Powder": a sample named like a product names it
         named = best_id([c for c in found.get("sample_id", []) if looks_like_name(c.value)], keep_names=True)
         product = named if named is not None and looks_like_name(named) else None
-    batch = best_id(found.get("batch", [])) or batch_under_product(cells, by_line, found.get("product", []))
+    report_number = best_id(found.get("report_number", []), report=True)
+    batch = best_id(found.get("batch", [])) \
+        or block_title_batch(cells, by_line, {v for v in (sample_id, report_number) if v}) \
+        or batch_under_product(cells, by_line, found.get("product", []))
     return Metadata(
         lab=Lab(lab_name, accreditation(cells)),
         vendor=vendor,
         product=product,
         batch=batch,
         sample_id=sample_id,
-        report_number=best_id(found.get("report_number", []), report=True),
+        report_number=report_number,
         dates=Dates(dates["received"], dates["tested"], dates["reported"]),
     )
 
@@ -146,3 +162,11 @@ def _named_under_heading(heading: Cell, by_line: dict[tuple[int, int], list[Cell
             if m is not None and normalise_label(m[1]) in NAME_LABELS:
                 return [(name, m[2]) for name in fields]
     return []
+
+
+def _signed(cell: Cell) -> bool:
+    """A signatory's job title and one date in one cell (``Laboratory Director - 1/27/2022``)."""
+    if cell.labels or ":" in cell.text or len(cell.words) > 8 or not re.search(r"\d", cell.text) \
+            or not set(fold(cell.text).split()) & JOB_TITLES or len(find_dates(cell.text, False)) != 1:
+        return False
+    return 0 < len(fold(strip_dates(cell.text)).split()) <= 5

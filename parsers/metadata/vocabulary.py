@@ -46,6 +46,7 @@ LABEL_TABLE: dict[str, dict[str, dict[int, tuple[str, ...]]]] = {
                    "item name", "item", "product sample", "name of sample", "sample identification",
                    "product identity", "product sample name", "sample product name", "item description",
                    "commodity", "sample description name", "product title"),
+               1: ("sample alias", "product alias", "alias"),
                2: ("strain", "cultivar", "cultivars", "description", "order name")},
         "cs": {0: ("oznaceni vzorku zakaznikem", "oznaceni vzorku", "nazev vzorku", "nazev produktu",
                    "popis vzorku", "nazev")},
@@ -105,7 +106,8 @@ LABEL_TABLE: dict[str, dict[str, dict[int, tuple[str, ...]]]] = {
     "reported": {
         "en": {0: ("report date", "date reported", "reported", "date of report", "issued", "issue date",
                    "date issued", "date of issue", "report created", "report issued", "reported on", "issued on",
-                   "date of report issue"),
+                   "date of report issue", "document created", "document generated", "report generated",
+                   "coa created", "coa generated", "certificate created", "certificate generated"),
                1: ("completion date", "completed", "complete", "date completed", "finalized", "released",
                    "approved", "approval date", "date approved", "signed on", "finalized on"),
                2: ("date",)},  # a lone "Date:" in a header dates the report
@@ -149,6 +151,12 @@ DATE_WORDS = {"date", "datum", "time", "dt", "on", "dne", "fecha", "period", "ze
 NOT_PRODUCT_BATCH = {"lab", "laboratory", "analytical", "analysis", "qc", "prep", "preparation", "extraction",
                      "instrument", "method", "test", "testing", "sequence", "run", "date", "size", "weight",
                      "reviewed", "volume", "wgt", "total", "number", "units", "count"}
+#: Labels of an analysis's own record (``Prep By:``, ``Ana. By:``, ``SOP:``, ``Instrument:``), by their
+#: first word, or by the step before ``By``: a ``Batch:`` printed among them is the lab's run, not the lot.
+LAB_RUN_WORDS = {"prep", "prepped", "sop", "instrument", "extraction", "extracted", "initial", "final", "dilution",
+                 "diln", "sequence", "specimen", "injection", "analyst"}
+LAB_RUN_STEPS = {"prep", "prepped", "prepared", "ana", "analyzed", "analysed", "extracted", "tested", "run",
+                 "weighed", "injected"}
 #: Words of "number" that a label may carry (``Nº de lote``, ``Número de informe``).
 NUMBER_WORDS = {"no", "n", "nr", "num", "number", "numero", "cislo"}
 

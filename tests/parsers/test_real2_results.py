@@ -23,11 +23,11 @@ from scoring import Score, score_document  # noqa: E402
 #: file -> (recall floor, precision floor, silent-miss ceiling)
 FLOORS: dict[str, tuple[float, float, int]] = {
     "cannabis-confidenceanalytics-wa-2022-flower.pdf": (0.99, 0.99, 0),  # limit and MRL columns, '< MRL'
-    "cannabis-terplife-fl-2026-flower-3.5g.pdf": (0.94, 0.94, 1),  # limit units under the header, side by side
-    "cannabis-terplife-fl-2026-preroll-0.7g.pdf": (0.94, 0.94, 1),
+    "cannabis-terplife-fl-2026-flower-3.5g.pdf": (0.99, 0.99, 0),  # limit units under the header, side by side
+    "cannabis-terplife-fl-2026-preroll-0.7g.pdf": (0.99, 0.99, 0),
     "hemp-tllabs-fl-2024-greenroads-cbd-tincture.pdf": (0.99, 0.99, 0),
-    "cannabis-greenleaflab-ca-2022-flower-magicmelon.pdf": (0.66, 0.99, 0),  # 'No detection in 1 gram' unread
-    "cannabis-moderncanna-fl-2026-gelatin-rso.pdf": (0.94, 0.99, 0),  # 'Activity of Water' unread
+    "cannabis-greenleaflab-ca-2022-flower-magicmelon.pdf": (0.99, 0.99, 0),  # 'Pass' | ... | 'No detection in 1 gram'
+    "cannabis-moderncanna-fl-2026-gelatin-rso.pdf": (0.99, 0.99, 0),  # 'Activity of Water (Aw)'
     "cannabis-moderncanna-fl-2025-flower-1pg.pdf": (0.99, 0.99, 0),
     "cannabis-moderncanna-fl-2024-pod-summary-1pg.pdf": (0.99, 0.99, 0),
 }
@@ -64,3 +64,21 @@ def test_limits_beside_nd_results_are_never_results(scores: dict[str, Score]) ->
         limits = [r for r in doc.results if r.qualifier == "=" and r.value in _LIMITS]
         assert limits == [], limits
 
+
+
+def test_presence_call_in_an_untitled_column_beside_a_pass_result() -> None:
+    """``Aspergillus Flavus | Pass | 1 | 0.00 | 0.00 | CFU/g | No detection in 1 gram``: the
+    Result column prints the verdict, the untitled last column the call: not detected."""
+    doc = parse(REAL_2 / "cannabis-greenleaflab-ca-2022-flower-magicmelon.pdf")
+    got = {r.analyte: r for r in doc.results}
+    for code in ("aspergillus_flavus", "aspergillus_fumigatus", "aspergillus_niger", "aspergillus_terreus",
+                 "e_coli", "salmonella"):
+        assert (got[code].qualifier, got[code].value) == ("not_detected", None), code
+
+
+def test_below_lod_takes_the_lod_column_never_the_action_limit() -> None:
+    """``Total Yeast and Mold* | 100000 | 10000 | <LOD | Pass`` (Action Limit | LOD | Results):
+    the bound is the LOD column's 10000, never the 100000 limit beside it."""
+    doc = parse(REAL_2 / "cannabis-terplife-fl-2026-flower-3.5g.pdf")
+    ym = next(r for r in doc.results if r.analyte == "yeast_and_mold")
+    assert (ym.qualifier, ym.value, ym.unit) == ("<", 10000.0, "CFU/g")
