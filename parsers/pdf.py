@@ -198,7 +198,7 @@ def _has_ink(page: pdfium.PdfPage) -> bool:
 
 def _read_page(page: pdfium.PdfPage, number: int, use_ocr: bool, out: PdfText) -> Page:
     width, height = page.get_size()
-    words = page_words(page)
+    words: list[Word] = page_words(page)
     width, height = getattr(words, "size", None) or (width, height)  # a page read turned
     if _garbled(words) and out.data is not None:
         words = _plumber_words(out, number - 1)

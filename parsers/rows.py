@@ -348,7 +348,7 @@ def assign_roles(seg: Segment, table: Table | None) -> None:
     """Give each atom of a segment a role from the table header, else from keywords
     (a line of labelled values, ``Result: 0.12 ppm  LOQ: 0.05``, is read by its keywords)."""
     if table is not None and not _keyed_roles(seg):
-        opened: dict[int, str | None] = {}  # the role of each cell's first atom
+        opened: dict[int, Role | None] = {}  # the role of each cell's first atom
         for atom in seg.atoms:
             col = table.column_at(atom.x0, atom.x1)
             atom.role = col.role if col is not None else None
@@ -370,11 +370,13 @@ def _spans_result(atom: Atom, table: Table) -> bool:
 
 
 #: Keywords (with their colon) that name the value after them on a labelled line.
-_KEYED = {"result:": "result", "results:": "result", "value:": "result", "found:": "result",
-          "loq:": "loq", "lloq:": "loq", "lod:": "lod", "mdl:": "lod", "rl:": "loq",
-          "limit:": "limit", "limits:": "limit", "specification:": "limit", "spec:": "limit",
-          "action level:": "limit", "max:": "limit", "status:": "status", "pass/fail:": "status",
-          "verdict:": "status", "disposition:": "status", "method:": "method", "unit:": "unit", "units:": "unit"}
+_KEYED: dict[str, Role] = {
+    "result:": Role.RESULT, "results:": Role.RESULT, "value:": Role.RESULT, "found:": Role.RESULT,
+    "loq:": Role.LOQ, "lloq:": Role.LOQ, "lod:": Role.LOD, "mdl:": Role.LOD, "rl:": Role.LOQ,
+    "limit:": Role.LIMIT, "limits:": Role.LIMIT, "specification:": Role.LIMIT, "spec:": Role.LIMIT,
+    "action level:": Role.LIMIT, "max:": Role.LIMIT, "status:": Role.STATUS, "pass/fail:": Role.STATUS,
+    "verdict:": Role.STATUS, "disposition:": Role.STATUS, "method:": Role.METHOD, "unit:": Role.UNIT,
+    "units:": Role.UNIT}
 
 
 def _keyed_roles(seg: Segment) -> bool:
@@ -383,18 +385,18 @@ def _keyed_roles(seg: Segment) -> bool:
     keys = [_KEYED.get(a.text.lower()) for a in seg.atoms]
     if "result" not in keys:
         return False
-    scope: str | None = None
+    scope: Role | None = None
     for atom, key in zip(seg.atoms, keys, strict=True):
         if key is not None:
-            atom.role, scope = "keyword", key
-        elif scope == "result":
+            atom.role, scope = Role.KEYWORD, key
+        elif scope == Role.RESULT:
             reading = parse_cell(atom.text)
             if normalise_unit(atom.text) is not None and (reading is None or reading.value is None):
-                atom.role = "unit"
+                atom.role = Role.UNIT
             else:
-                atom.role = "result" if reading is not None else "other"
+                atom.role = Role.RESULT if reading is not None else Role.OTHER
         elif scope is None:
-            atom.role = "other"
+            atom.role = Role.OTHER
         else:
             atom.role = scope
     return True

@@ -26,4 +26,5 @@ def failures_atom() -> Response:
     resp = Response(body, mimetype="application/atom+xml")
     resp.set_etag(hashlib.sha256(body).hexdigest()[:32])
     resp.headers["Cache-Control"] = "public, max-age=60"
-    return resp.make_conditional(request)
+    resp.make_conditional(request)
+    return resp

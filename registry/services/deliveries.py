@@ -20,7 +20,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -211,7 +211,7 @@ def record(session: Session, outcomes: Sequence[tuple[Work, Attempt]], *, policy
 
 def _record_delivered(session: Session, outcomes: Sequence[tuple[Work, Attempt]],
                       now: datetime) -> None:
-    table = Delivery.__table__
+    table = cast(sa.Table, Delivery.__table__)
     attempt_of = {i: a for w, a in outcomes for i in w.delivery_ids}
     rows = session.execute(sa.select(table.c.id, table.c.attempts, table.c.log).where(
         table.c.id.in_(list(attempt_of)), table.c.status == DeliveryStatus.SENDING)).all()
@@ -232,9 +232,10 @@ def _record_delivered(session: Session, outcomes: Sequence[tuple[Work, Attempt]]
                 last_error=sa.bindparam("b_error"), log=sa.bindparam("b_log", type_=table.c.log.type)),
         values)
     subs = sorted({w.subscription_id for w, _ in outcomes})
-    session.execute(sa.update(Subscription.__table__)
-                    .where(Subscription.__table__.c.id.in_(subs),
-                           Subscription.__table__.c.failing_since.is_not(None))
+    subs_table = cast(sa.Table, Subscription.__table__)
+    session.execute(sa.update(subs_table)
+                    .where(subs_table.c.id.in_(subs),
+                           subs_table.c.failing_since.is_not(None))
                     .values(failing_since=None))
 
 

@@ -26,11 +26,12 @@ import secrets as random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import email_validator
 import sqlalchemy as sa
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from registry.alerts import ssrf
@@ -232,7 +233,8 @@ def prune_unconfirmed(session: Session, now: datetime | None = None) -> tuple[in
         .execution_options(synchronize_session=False))
     old = session.execute(sa.delete(Signup).where(Signup.at < now - SIGNUP_WINDOW)
                           .execution_options(synchronize_session=False))
-    return stale.rowcount or 0, old.rowcount or 0
+    return (cast(CursorResult[Any], stale).rowcount or 0,
+            cast(CursorResult[Any], old).rowcount or 0)
 
 
 def owned(session: Session, token: ApiToken) -> list[Subscription]:

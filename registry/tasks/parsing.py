@@ -378,11 +378,11 @@ def ingest_files(session: SessionLike, storage: Storage, files: list[Path], *,
                         pending.append((path, (accepted.job_id, pool.submit(parse, accepted.job_id, data))))
             if not pending:
                 return summary
-            path, item = pending.popleft()
-            if isinstance(item, ingest.FileReport):
-                report = item
+            path, waiting = pending.popleft()
+            if isinstance(waiting, ingest.FileReport):
+                report = waiting
             else:
-                job_id, future = item
+                job_id, future = waiting
                 report = _record_file(session, storage, path, job_id, future.result(), limits,
                                       default_profile)
             summary.reports.append(report)
@@ -417,7 +417,7 @@ def _record_file(session: SessionLike, storage: Storage, path: Path, job_id: int
     if status is JobStatus.FAILED or cert is None:
         return ingest.FileReport(path, ingest.Outcome.FAILED, cert.id if cert else None,
                                  detail=f"not recorded: {job.error if job else 'job lost'}")
-    return ingest.report_for(session, path, cert, default_profile)  # type: ignore[arg-type]
+    return ingest.report_for(session, path, cert, default_profile)
 
 
 # --------------------------------------------------------------------------- re-parse
