@@ -1,7 +1,7 @@
 """results: the value in the unit the COA printed, beside the canonical one
 
 Revision ID: 3c9e1f5a7b20
-Revises: 7b07ea3c4529
+Revises: f4c2d8a1b7e3
 Create Date: 2026-12-03 13:30:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3c9e1f5a7b20'
-down_revision = '7b07ea3c4529'
+down_revision = 'f4c2d8a1b7e3'
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ search by vendor orders the same way. Without this index both read all of a vend
 batches and sort them (thousands for a large vendor); with it they read the first rows.
 
 Revision ID: b6a10adafbaa
-Revises: 7b07ea3c4529
+Revises: 3c9e1f5a7b20
 Create Date: 2026-12-03 13:15:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b6a10adafbaa'
-down_revision = '7b07ea3c4529'
+down_revision = '3c9e1f5a7b20'
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ overrides (vendor, product, batch, form, serving) so that the job, or a re-parse
 applies them.
 
 Revision ID: f4c2d8a1b7e3
-Revises: 7b07ea3c4529
+Revises: 4c1d9e2f7a60
 Create Date: 2026-12-03 13:20:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "f4c2d8a1b7e3"
-down_revision = "7b07ea3c4529"
+down_revision = '4c1d9e2f7a60'
 branch_labels = None
 depends_on = None
 
