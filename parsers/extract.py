@@ -500,8 +500,6 @@ def _transposed_result(seg: Segment, k: int, rows: dict[str, list[tuple[str | No
     reading, unit, atom = (verdicts or fitting or candidates)[0]
     limit_role = "lod" if reading.qualifier == "loq" and reading.limit == "lod" else "loq"
     loq_text = cell(limit_role)
-    if loq_text is None and reading.qualifier == "loq" and "loq" not in rows:
-        loq_text = cell("lod")  # ``< LOQ`` where the table prints only an LOD: its one printed limit
     loq_value = parse_number(loq_text, ctx.decimal_comma) if loq_text else None
     conv = to_canonical(code, category, loq_value, unit) if loq_value is not None else None
     status_text = cell("status")
@@ -865,8 +863,6 @@ def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) 
     loq = _loq(seg, table, unit, ctx, ("loq",))
     if reading.qualifier == "loq" and reading.limit == "lod":
         loq = _loq(seg, table, unit, ctx, ("lod",))
-    elif reading.qualifier == "loq" and loq is None and _only_lod(table):
-        loq = _loq(seg, table, unit, ctx, ("lod",))  # ``< LOQ`` under an LOD column and no LOQ one
     own = reading.unit or _row_unit(seg)
     found = _result(seg.match, reading, unit, loq, _status(seg), page, seg, atom, warnings, own)
     if found is not None and found.qualifier == "=":  # a ``± U (k=2)`` column: kept beside the value
@@ -983,12 +979,6 @@ def _unit_for(seg: Segment, k: int, reading: Reading, table: Table | None,
     if nxt is not None and (u := normalise_unit(nxt.text)) is not None:
         return u
     return None
-
-
-def _only_lod(table: Table | None) -> bool:
-    """The table prints an LOD column and no LOQ column: its LOD is the rows' one printed limit."""
-    roles = {c.role for c in table.columns} if table is not None else set()
-    return "lod" in roles and "loq" not in roles
 
 
 def _loq(seg: Segment, table: Table | None, unit: str | None, ctx: Context,
