@@ -48,8 +48,6 @@ def _csv_renderer() -> Any:
 
     return flat
 
-    return render
-
 
 def _filters(args: dict[str, Any]) -> tuple[search.BatchFilters, str]:
     """The search's filters, checked (an unknown analyte or profile is a 422) before
@@ -65,15 +63,20 @@ class Batches(MethodView):
     @blp.arguments(BatchSearchArgs(), location="query", unknown=ma.RAISE)
     @blp.response(200, BatchPageSchema)
     def get(self, args: dict[str, Any]) -> Any:
-        """Search batches. ``format=csv`` or ``format=jsonl`` streams every match instead of a page."""
+        """Search batches. ``format=csv`` or ``format=jsonl`` streams every match instead of a page.
+
+        ``total`` is exact up to 10,000 matches (``total_exact``); every page carries a
+        ``next_cursor`` for the next one (``cursor``), and ``page`` reaches 10,000 batches deep."""
         filters, profile = _filters(args)
         if args["format"] != "json":
             return _export(filters, profile, args["format"])
         page = search.search_batches(db.session, filters, profile=profile,
-                                     page=args["page"], per_page=args["per_page"])
+                                     page=args["page"], per_page=args["per_page"],
+                                     cursor=args.get("cursor"))
         render = _renderer()
         body = {"items": [render(i) for i in page.items], "total": page.total,
-                "page": page.page, "per_page": page.per_page}
+                "page": page.page, "per_page": page.per_page,
+                "total_exact": page.total_exact, "next_cursor": page.next_cursor}
         # Already in BatchPageSchema's shape: serialised here, not dumped again.
         return current_app.response_class(
             json.dumps(body, separators=(",", ":")) + "\n", mimetype="application/json")

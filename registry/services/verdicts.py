@@ -49,6 +49,7 @@ from registry.models import (
 )
 from registry.services import printed
 from registry.services import profiles as profile_store
+from registry.services import search_summary
 from registry.thresholds.changes import RulePair
 
 FAILED, RECOVERED = "batch.failed", "batch.recovered"
@@ -177,9 +178,16 @@ def judge_batches(session: Session, batch_ids: Sequence[int], profiles: Sequence
         session.execute(_changes.insert(), changes)
     if transitions:
         _write_events(session, transitions, latest_cert, certificate_id, now, report)
+    _write_search_summary(session, batch_ids)
     report.written = len(inserts) + len(updates)
     report.changed = len(changes)
     return report
+
+
+def _write_search_summary(session: Session, batch_ids: Sequence[int]) -> None:
+    """The search summary of the batches judged (their statuses, analytes and
+    categories), in the same transaction as their verdicts."""
+    search_summary.refresh(session, batch_ids)
 
 
 def _edits(row: Profile, before: Profile | None) -> tuple[RulePair, ...] | None:

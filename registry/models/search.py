@@ -1,0 +1,46 @@
+"""What search filters read without probing results or verdicts batch by batch."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from registry.db import Base
+
+
+class BatchTerm(Base):
+    """One fact about a batch that a search filter asks for, as a term:
+
+    * ``s:<profile>:<status>``: the batch's current status under a profile;
+    * ``s:*:<status>``: that status under at least one profile (``profile=any``);
+    * ``a:<analyte>``: the batch has a result for that analyte;
+    * ``c:<category>``: the batch has a result in that category.
+
+    The primary key ``(term, batch_id)`` is a posting list per term: a filter walks one
+    term's batches in id order and probes the others by key. Kept by
+    ``registry.services.search_summary.refresh`` in the same transaction as the
+    verdicts (``registry.services.verdicts.judge_batches``).
+    """
+
+    __tablename__ = "batch_terms"
+    __table_args__ = (sa.Index("ix_batch_terms_batch_id", "batch_id"),
+                      {"sqlite_with_rowid": False})
+
+    term: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True)
+
+
+# Whole words of the free text on PostgreSQL (ranking: whole-word matches first); made by
+# the migration, declared here so that models and migrations agree. Not on SQLite, which
+# has its FTS5 trigram table instead.
+def _tsv_index() -> sa.Index:
+    from registry.models.catalog import Batch
+
+    text = Batch.__table__.c.search_text
+    return sa.Index("ix_batches_search_tsv",
+                    sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), text),
+                    postgresql_using="gin").ddl_if(dialect="postgresql")
+
+
+SEARCH_TSV_INDEX = _tsv_index()
