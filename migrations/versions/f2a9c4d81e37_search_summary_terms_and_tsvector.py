@@ -8,8 +8,8 @@ Create Date: 2026-12-03 13:20:00
 status under each profile (``s:<profile>:<status>``), the statuses it has under any
 profile (``s:*:<status>``), and the analytes (``a:<code>``) and categories
 (``c:<category>``) it has results for. Its primary key ``(term, batch_id)`` is a posting
-list per term (a ``WITHOUT ROWID`` table on SQLite); ``ix_batch_terms_batch_id`` serves
-the refresh and the cascade. The upgrade fills it from the verdicts and results already
+list per term (a ``WITHOUT ROWID`` table on SQLite); ``ix_batch_terms_batch_id_term``
+serves probes from a batch, the refresh and the cascade. The upgrade fills it from the verdicts and results already
 stored (the same statements as ``registry.services.search_summary.rebuild``).
 
 PostgreSQL: ``ix_batches_search_tsv``, a GIN index on
@@ -52,7 +52,7 @@ def upgrade():
     )
     for stmt in BACKFILL:
         op.execute(stmt)
-    op.create_index('ix_batch_terms_batch_id', 'batch_terms', ['batch_id'], unique=False)
+    op.create_index('ix_batch_terms_batch_id_term', 'batch_terms', ['batch_id', 'term'], unique=True)
     if bind.dialect.name == "postgresql":
         find = sa.text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
         if bind.scalar(find) is None:
@@ -68,5 +68,5 @@ def downgrade():
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_batches_search_tsv")
-    op.drop_index('ix_batch_terms_batch_id', table_name='batch_terms')
+    op.drop_index('ix_batch_terms_batch_id_term', table_name='batch_terms')
     op.drop_table('batch_terms')

@@ -17,13 +17,14 @@ class BatchTerm(Base):
     * ``c:<category>``: the batch has a result in that category.
 
     The primary key ``(term, batch_id)`` is a posting list per term: a filter walks one
-    term's batches in id order and probes the others by key. Kept by
+    term's batches in id order and probes the others by key; ``(batch_id, term)`` serves a
+    probe from a batch and the refresh of a batch's terms. Kept by
     ``registry.services.search_summary.refresh`` in the same transaction as the
     verdicts (``registry.services.verdicts.judge_batches``).
     """
 
     __tablename__ = "batch_terms"
-    __table_args__ = (sa.Index("ix_batch_terms_batch_id", "batch_id"),
+    __table_args__ = (sa.Index("ix_batch_terms_batch_id_term", "batch_id", "term", unique=True),
                       {"sqlite_with_rowid": False})
 
     term: Mapped[str] = mapped_column(sa.String(120), primary_key=True)

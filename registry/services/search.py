@@ -12,14 +12,18 @@ each an indexed predicate on ``batches`` or a probe of an index:
   (``registry.services.search_summary``: the status under each profile and under any,
   the analytes and categories a batch has results for), whose primary key
   ``(term, batch_id)`` is a posting list per term. Without a filter on batch columns
-  the count walks the shortest term's postings and probes the others by key; otherwise
-  each term is one key probe per batch. No filter reads results or verdicts;
+  the count joins the terms' posting lists in batch id order, the shortest first (a
+  probe by key each on SQLite, a merge on PostgreSQL); otherwise each term is one key
+  probe per batch (``(batch_id, term)``). No filter reads results or verdicts;
 * ``lab``: ``EXISTS`` on certificates by ``batch_id``;
 * ``q``: every word must occur in ``batches.search_text`` (casefolded vendor, lot,
-  product and labs), ``LIKE '%word%'``: a pg_trgm GIN index on PostgreSQL. There the
-  matches are ranked: batches where every word is a whole word
-  (``to_tsvector('simple', search_text)``, a GIN index) come first, then those where
-  some word is only part of a word; newest first within each. On SQLite the count finds
+  product and labs), ``LIKE '%word%'``: a pg_trgm GIN index on PostgreSQL. There, when
+  at most :data:`RANK_MAX` batches match, they are ranked: batches where every word is
+  a whole word (``to_tsvector('simple', search_text)``, a GIN index) come first, then
+  those where some word is only part of a word; newest first within each. More matches
+  (a common word) are listed newest first, and when they are many the page walks the
+  ``(tested, id)`` index checking the words row by row (a few hundred rows for a page)
+  rather than letting the planner fetch and sort every match. On SQLite the count finds
   words of three ASCII characters or more in ``batches_fts``, an FTS5 trigram table
   that triggers keep in step with ``batches`` (a word is a phrase of its trigrams:
   exactly the texts containing it), unless a vendor or lot finds fewer batches first;
@@ -52,6 +56,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import time
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
@@ -91,6 +96,9 @@ MAX_PARTIAL_VENDORS = 500
 TOTAL_CAP = 10_000
 #: ``page`` × ``per_page`` at most this: deeper pages are read with ``cursor``.
 PAGE_CAP = 10_000
+#: PostgreSQL ranks the matches of ``q`` (whole words first) when there are at most this
+#: many; more are listed newest first (ranking them would read every one for each page).
+RANK_MAX = 1000
 # Up to this many matches, an SQLite count also returns their ids (see ``_count_stmt``);
 # above it a page is found at once by walking the (tested, id) index.
 IDS_MAX = 2000
@@ -183,22 +191,23 @@ class _Position:
     tested: date | None
     id: int
     oldest: bool
+    ranked: bool = False
 
 
 def encode_cursor(pos: _Position) -> str:
     raw = json.dumps([CURSOR_VERSION, pos.part, pos.tested.isoformat() if pos.tested else None,
-                      pos.id, int(pos.oldest)], separators=(",", ":"))
+                      pos.id, int(pos.oldest), int(pos.ranked)], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def decode_cursor(token: str) -> _Position:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        version, part, tested, batch_id, oldest = json.loads(raw)
+        version, part, tested, batch_id, oldest, ranked = json.loads(raw)
         if version != CURSOR_VERSION or type(part) is not int or type(batch_id) is not int:
             raise ValueError(token)
         return _Position(part, date.fromisoformat(tested) if tested is not None else None,
-                         batch_id, bool(oldest))
+                         batch_id, bool(oldest), bool(ranked))
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
         raise Unprocessable("not a cursor", errors={"cursor": [
             "not a cursor this search gave: pass a page's next_cursor as it is, or start "
@@ -283,12 +292,14 @@ def _fts_query(words: list[str]) -> str:
 
 
 def _where(shape: _Shape, id_col: sa.ColumnElement[int], *, batch_cols: bool,
-           like_words: int | None = None, first_term: int = 0) -> list[sa.ColumnElement[bool]]:
+           like_words: int | None = None, first_term: int = 0,
+           walk: bool = False) -> list[sa.ColumnElement[bool]]:
     """The predicates; those on batch columns only when ``batch_cols`` (else none may be).
 
     ``like_words``: how many of the words (the first ones) to match with ``LIKE``; all
     when None. ``first_term``: terms before it are answered elsewhere (the count's
-    driving posting list).
+    driving posting list). ``walk`` (PostgreSQL): the words are checked row by row,
+    not looked up in their index (see :func:`_page_stmt`).
     """
     p = shape.present
     out: list[sa.ColumnElement[bool]] = []
@@ -312,8 +323,9 @@ def _where(shape: _Shape, id_col: sa.ColumnElement[int], *, batch_cols: bool,
             out.append(tested >= sa.bindparam("tested_after"))
         if "tested_before" in p:
             out.append(tested <= sa.bindparam("tested_before"))
+        text = _text(walk)
         for i in range(shape.words if like_words is None else like_words):
-            out.append(_B.c.search_text.like(sa.bindparam(f"w{i}"), escape="\\"))
+            out.append(text.like(sa.bindparam(f"w{i}"), escape="\\"))
     if "lab" in p:
         out.append(_exists(_C, _C.c.batch_id == id_col, _C.c.lab_id.in_(
             sa.select(_L.c.id).where(_L.c.key.like(sa.bindparam("lab_like"), escape="\\")))))
@@ -321,6 +333,11 @@ def _where(shape: _Shape, id_col: sa.ColumnElement[int], *, batch_cols: bool,
         t = _T.alias(f"t{i}")
         out.append(_exists(t, t.c.term == sa.bindparam(f"t{i}"), t.c.batch_id == id_col))
     return out
+
+
+def _text(walk: bool) -> sa.ColumnElement[str]:
+    """``search_text``; when ``walk``, as an expression no index of it answers."""
+    return _B.c.search_text.concat("") if walk else _B.c.search_text
 
 
 def _no_index(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
@@ -349,11 +366,11 @@ def _with_ids(shape: _Shape) -> bool:
     return shape.dialect == "sqlite" and bool(shape.words or shape.terms or "lab" in shape.present)
 
 
-def _whole_words() -> sa.ColumnElement[bool]:
+def _whole_words(walk: bool = False) -> sa.ColumnElement[bool]:
     """PostgreSQL: every word is a whole word of the text (``ix_batches_search_tsv``)."""
-    tsv = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), _B.c.search_text)
+    tsv = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), _text(walk))
     query = sa.func.plainto_tsquery(sa.literal_column("'simple'::regconfig"), sa.bindparam("tsq"))
-    return tsv.op("@@")(query)
+    return tsv.op("@@", is_comparison=True)(query)
 
 
 # SQLite's FTS5 trigram table over batches.search_text, kept by triggers (created by a
@@ -376,12 +393,18 @@ def _matches(shape: _Shape) -> tuple[sa.Select[Any], sa.ColumnElement[int]]:
             where = _where(shape, id_col, batch_cols=False)
         return sa.select(id_col.label("id")).select_from(frm).where(_MATCH, *where), id_col
     if shape.terms and not _needs_batch_cols(shape):
-        # The first term's posting list, the others probed by key: no batch row is read
-        # (each term names an existing batch).
+        # The terms' posting lists joined in batch id order (the first drives: a probe by
+        # key each on SQLite, a merge on PostgreSQL): no batch row is read (each term
+        # names an existing batch), and the cap stops the walk.
         t0 = _T.alias("t0")
-        return (sa.select(t0.c.batch_id.label("id"))
+        frm: Any = t0
+        for i in range(1, shape.terms):
+            t = _T.alias(f"t{i}")
+            frm = frm.join(t, sa.and_(t.c.term == sa.bindparam(f"t{i}"), t.c.batch_id == t0.c.batch_id))
+        return (sa.select(t0.c.batch_id.label("id")).select_from(frm)
                 .where(t0.c.term == sa.bindparam("t0"),
-                       *_where(shape, t0.c.batch_id, batch_cols=False, first_term=1)),
+                       *_where(shape, t0.c.batch_id, batch_cols=False, first_term=shape.terms))
+                .order_by(t0.c.batch_id),
                 t0.c.batch_id)
     return sa.select(_B.c.id).where(*_where(shape, _B.c.id, batch_cols=True)), _B.c.id
 
@@ -398,32 +421,34 @@ def _count_stmt(shape: _Shape) -> sa.Select[Any]:
     return stmt
 
 
-def _parts(shape: _Shape) -> list[tuple[int | None, bool]]:
+def _parts(ranked: bool) -> list[tuple[int | None, bool]]:
     """The parts a page is read from, in order: (rank tier or None, dated)."""
-    tiers: tuple[int | None, ...] = (0, 1) if shape.rank else (None,)
+    tiers: tuple[int | None, ...] = (0, 1) if ranked else (None,)
     return [(tier, dated) for tier in tiers for dated in (True, False)]
 
 
-def _part_where(tier: int | None, dated: bool) -> list[sa.ColumnElement[bool]]:
+def _part_where(tier: int | None, dated: bool, walk: bool = False) -> list[sa.ColumnElement[bool]]:
     out = [_B.c.tested.is_not(None) if dated else _B.c.tested.is_(None)]
     if tier is not None:
-        out.append(_whole_words() if tier == 0 else sa.not_(_whole_words()))
+        out.append(_whole_words(walk) if tier == 0 else sa.not_(_whole_words(walk)))
     return out
 
 
 _BY_IDS = _B.c.id.in_(sa.select(sa.column("value")).select_from(sa.func.json_each(sa.bindparam("ids"))))
 
 
-def _part_ids(shape: _Shape, tier: int | None, dated: bool, by_ids: bool) -> sa.Select[Any]:
-    inner = sa.select(_B.c.id, _B.c.tested).where(*_where(shape, _B.c.id, batch_cols=True),
-                                                  *_part_where(tier, dated))
+def _part_ids(shape: _Shape, tier: int | None, dated: bool, by_ids: bool,
+              walk: bool = False) -> sa.Select[Any]:
+    inner = sa.select(_B.c.id, _B.c.tested).where(*_where(shape, _B.c.id, batch_cols=True, walk=walk),
+                                                  *_part_where(tier, dated, walk))
     return inner.where(_BY_IDS) if by_ids else inner
 
 
 @lru_cache(maxsize=512)
-def _part_count_stmt(shape: _Shape, tier: int | None, dated: bool, by_ids: bool) -> sa.Select[Any]:
+def _part_count_stmt(shape: _Shape, tier: int | None, dated: bool, by_ids: bool,
+                     walk: bool = False) -> sa.Select[Any]:
     """How many matches a part holds, at most ``cap``."""
-    sub = _part_ids(shape, tier, dated, by_ids).limit(sa.bindparam("cap")).subquery()
+    sub = _part_ids(shape, tier, dated, by_ids, walk).limit(sa.bindparam("cap")).subquery()
     return sa.select(sa.func.count()).select_from(sub)
 
 
@@ -440,16 +465,19 @@ def _from() -> Any:
 
 @lru_cache(maxsize=1024)
 def _page_stmt(shape: _Shape, tier: int | None, dated: bool, after: bool, by_ids: bool,
-               oldest: bool) -> sa.Select[Any]:
+               oldest: bool, walk: bool = False) -> sa.Select[Any]:
     """A page of one part. ``after``: the part's batches after the cursor's (params
     ``k_tested``, ``k_id``). ``oldest``: dated batches oldest test first (undated ones
-    by id).
+    by id). ``walk`` (PostgreSQL, words matching more than the cap): the page walks the
+    (tested, id) index checking the words row by row, which finds a page after a few
+    hundred rows; the planner, misjudging how the trigram and whole-word conditions
+    overlap, would otherwise fetch and sort every match.
 
     The page's ids are found on batches alone (the predicates probe what they need) and
     only those rows are joined to vendors, products and verdicts: a deep page skips its
     offset along the (tested, id) index without joining the rows it skips.
     """
-    inner = _part_ids(shape, tier, dated, by_ids)
+    inner = _part_ids(shape, tier, dated, by_ids, walk)
     by_id = _B.c.id.asc() if oldest else _B.c.id.desc()
     if dated:
         by_tested = _B.c.tested.asc() if oldest else _B.c.tested.desc()
@@ -529,14 +557,47 @@ def _prepare(conn: sa.Connection, f: BatchFilters,
         params["vendor_ids"] = ids
     if len(terms) > 1 and not fts:
         # The term with the fewest batches first (it drives a count without batch
-        # columns); each size is counted up to the cap, a short index range.
-        size = {t: conn.execute(_TERM_SIZE, {"term": t, "cap": TOTAL_CAP + 1}).scalar_one()
-                for t in terms}
-        terms.sort(key=size.__getitem__)
+        # columns).
+        terms.sort(key=lambda t: _term_size(conn, t))
     for i, term in enumerate(terms):
         params[f"t{i}"] = term
     like_only = sum(not _fts_word(w) for w in words) if fts else 0
     return _Shape(dialect, present, len(words), fts, like_only, len(terms), rank), params
+
+
+_SIZES: dict[tuple[str, str], tuple[int, float]] = {}
+SIZE_TTL_S = 300.0
+
+
+def _term_size(conn: sa.Connection, term: str) -> int:
+    """How many batches have ``term``, counted up to the cap, a short index range; kept
+    a few minutes (it orders the terms of a statement, never decides what matches)."""
+    key = (str(conn.engine.url), term)
+    known = _SIZES.get(key)
+    now = time.monotonic()
+    if known is None or now - known[1] > SIZE_TTL_S:
+        if len(_SIZES) > 10_000:
+            _SIZES.clear()
+        known = (conn.execute(_TERM_SIZE, {"term": term, "cap": TOTAL_CAP + 1}).scalar_one(), now)
+        _SIZES[key] = known
+    return known[0]
+
+
+_ESTIMATES: dict[str, tuple[int, float]] = {}
+
+
+def _batches_estimate(conn: sa.Connection) -> int:
+    """PostgreSQL's estimate of how many batches there are (its statistics), kept a few
+    minutes: it chooses a plan, never what matches."""
+    key = str(conn.engine.url)
+    known = _ESTIMATES.get(key)
+    now = time.monotonic()
+    if known is None or now - known[1] > SIZE_TTL_S:
+        rows = conn.execute(sa.text("SELECT reltuples FROM pg_class "
+                                    "WHERE oid = to_regclass('batches')")).scalar()
+        known = (max(int(rows or 0), 0), now)
+        _ESTIMATES[key] = known
+    return known[0]
 
 
 def vendor_ids(conn: sa.Connection, name: str) -> list[int]:
@@ -620,22 +681,33 @@ def search_batches(session: Session, f: BatchFilters, *, profile: str, page: int
     total = min(counted[0], TOTAL_CAP)
     ids = counted[1] if len(counted) > 1 else None
     offset = 0 if pos is not None else (page - 1) * per_page
-    if pos is not None and pos.part >= len(_parts(shape)):
+    # Ranked (PostgreSQL, words): when the matches are few enough to rank each page
+    # among all of them; a cursor keeps the order its first page had.
+    if pos is not None:
+        ranked = pos.ranked and shape.rank
+    else:
+        ranked = shape.rank and counted[0] <= RANK_MAX
+    if pos is not None and pos.part >= len(_parts(ranked)):
         decode_cursor("")  # a cursor of another search: refused as malformed
     if total == 0 or (exact and total <= offset):
         return Page([], total, page, per_page, exact)
-    found, last = _read_page(conn, shape, params, ids, pos, offset, per_page, oldest)
+    # Many word matches: walk the date index (see _page_stmt) when that reads fewer rows
+    # than fetching every match would.
+    walk = (shape.rank and not ranked
+            and counted[0] * counted[0] >= (per_page + 1) * _batches_estimate(conn))
+    found, last = _read_page(conn, shape, params, ids, pos, offset, per_page, oldest,
+                             ranked, walk)
     items = _with_worst(conn, [_item(r, profile) for r in found])
     return Page(items, total, page, per_page, exact,
                 encode_cursor(last) if last is not None else None)
 
 
 def _read_page(conn: sa.Connection, shape: _Shape, params: dict[str, Any], ids: str | None,
-               pos: _Position | None, offset: int, per_page: int,
-               oldest: bool) -> tuple[list[Any], _Position | None]:
+               pos: _Position | None, offset: int, per_page: int, oldest: bool,
+               ranked: bool, walk: bool) -> tuple[list[Any], _Position | None]:
     """The page's rows, part after part, and the position of its last row when more
     follow."""
-    parts = _parts(shape)
+    parts = _parts(ranked)
     by_ids = ids is not None
     need = per_page + 1  # one more tells whether a next page exists
     skip = offset
@@ -648,10 +720,10 @@ def _read_page(conn: sa.Connection, shape: _Shape, params: dict[str, Any], ids: 
         values = {**params, "limit": need - len(rows), "offset": skip, "ids": ids}
         if after and pos is not None:
             values.update(k_tested=pos.tested, k_id=pos.id)
-        got = conn.execute(_page_stmt(shape, tier, dated, after, by_ids, oldest), values).all()
+        got = conn.execute(_page_stmt(shape, tier, dated, after, by_ids, oldest, walk), values).all()
         if skip and not got:
             # The offset lies beyond this part: skip its matches (at most the offset).
-            skip -= conn.execute(_part_count_stmt(shape, tier, dated, by_ids),
+            skip -= conn.execute(_part_count_stmt(shape, tier, dated, by_ids, walk),
                                  {**params, "cap": skip, "ids": ids}).scalar_one()
             continue
         skip = 0
@@ -661,7 +733,7 @@ def _read_page(conn: sa.Connection, shape: _Shape, params: dict[str, Any], ids: 
     if len(rows) <= per_page:
         return [r for _, r in rows], None
     part, row = rows[per_page - 1]
-    return [r for _, r in rows[:per_page]], _Position(part, row[6], row[0], oldest)
+    return [r for _, r in rows[:per_page]], _Position(part, row[6], row[0], oldest, ranked)
 
 
 def iter_batches(session: Session, f: BatchFilters, *, profile: str,

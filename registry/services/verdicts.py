@@ -47,9 +47,8 @@ from registry.models import (
     Verdict,
     VerdictChange,
 )
-from registry.services import printed
+from registry.services import printed, search_summary
 from registry.services import profiles as profile_store
-from registry.services import search_summary
 from registry.thresholds.changes import RulePair
 
 FAILED, RECOVERED = "batch.failed", "batch.recovered"
