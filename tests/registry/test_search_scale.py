@@ -329,3 +329,13 @@ def test_whole_words_rank_first_on_postgresql(app, client) -> None:
     assert walk(client, q="bali", per_page=1)[0] == got
     # Several words: every one must be a whole word to rank first.
     assert [i["id"] for i in search(client, q="bali golden")["items"]] == got
+
+
+def test_openapi_describes_cursor_and_total_exact(client) -> None:
+    spec = client.get("/api/v1/openapi.json").get_json()
+    params = {p["name"]: p for p in spec["paths"]["/api/v1/batches"]["get"]["parameters"]}
+    assert "next_cursor" in params["cursor"]["description"]
+    assert "category" in params
+    page = spec["components"]["schemas"]["BatchPage"]["properties"]
+    assert page["total_exact"]["type"] == "boolean" and "10,000" in page["total_exact"]["description"]
+    assert "cursor" in page["next_cursor"]["description"]
