@@ -402,8 +402,9 @@ def load_blocks(app: Any, blocks: Any) -> None:
     ``COPY`` on PostgreSQL, ``executemany`` on a raw SQLite connection. Secondary
     indexes are dropped first and built again at the end (faster than keeping them up to
     date row by row); foreign keys are not checked while loading (the generator's rows
-    are consistent). Then the search summary is built from the rows
-    (``search_summary.rebuild``) and, on PostgreSQL, statistics are gathered."""
+    are consistent). The search summary is built from the rows
+    (``search_summary.REBUILD_SQL``) before the indexes, and on PostgreSQL statistics
+    are gathered."""
     from registry.extensions import db
     from registry.services import search_summary
 
@@ -418,6 +419,7 @@ def load_blocks(app: Any, blocks: Any) -> None:
         if pg:
             cur.execute("SET session_replication_role = replica")  # no FK triggers
             cur.execute("SET maintenance_work_mem = '512MB'")
+            cur.execute("SET work_mem = '256MB'")
             cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
                         "AND tablename = ANY(%s) AND indexname NOT IN (SELECT conname FROM pg_constraint)",
                         (names,))
@@ -445,6 +447,10 @@ def load_blocks(app: Any, blocks: Any) -> None:
                 cur.executemany(sql, [
                     tuple(p(row.get(c.name)) if p else row.get(c.name) for c, p in zip(cols, procs, strict=True))
                     for row in rows])
+        # The summary before the secondary indexes are built (the migration's statements).
+        cur.execute("DELETE FROM batch_terms")
+        for sql in search_summary.REBUILD_SQL:
+            cur.execute(sql)
         for _name, sql in indexes:
             cur.execute(sql)
         if pg:
@@ -455,8 +461,6 @@ def load_blocks(app: Any, blocks: Any) -> None:
         raw.commit()
     finally:
         raw.close()
-    with engine.begin() as conn:
-        search_summary.rebuild(conn)
     if pg:
         # Settle the planner statistics and visibility map as autovacuum would.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

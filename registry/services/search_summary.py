@@ -74,8 +74,21 @@ def refresh(session: Session, batch_ids: Sequence[int]) -> None:
             session.execute(stmt, chunk)
 
 
+#: :func:`rebuild` as plain SQL (the migration that creates the table runs the same).
+REBUILD_SQL = (
+    "INSERT INTO batch_terms (term, batch_id) "
+    "SELECT 's:' || profile_code || ':' || status, batch_id FROM verdicts WHERE batch_id IS NOT NULL",
+    "INSERT INTO batch_terms (term, batch_id) "
+    "SELECT DISTINCT 's:*:' || status, batch_id FROM verdicts WHERE batch_id IS NOT NULL",
+    "INSERT INTO batch_terms (term, batch_id) "
+    "SELECT DISTINCT 'a:' || analyte, batch_id FROM results WHERE batch_id IS NOT NULL",
+    "INSERT INTO batch_terms (term, batch_id) "
+    "SELECT DISTINCT 'c:' || category, batch_id FROM results WHERE batch_id IS NOT NULL",
+)
+
+
 def rebuild(conn: sa.Connection) -> None:
     """Every batch's terms, from scratch."""
     conn.execute(_T.delete())
-    for stmt in _inserts(None):
-        conn.execute(stmt)
+    for sql in REBUILD_SQL:
+        conn.exec_driver_sql(sql)
