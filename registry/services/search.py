@@ -465,13 +465,15 @@ def _from() -> Any:
 
 @lru_cache(maxsize=1024)
 def _page_stmt(shape: _Shape, tier: int | None, dated: bool, after: bool, by_ids: bool,
-               oldest: bool, walk: bool = False) -> sa.Select[Any]:
+               oldest: bool, walk: bool = False, fetch: bool = False) -> sa.Select[Any]:
     """A page of one part. ``after``: the part's batches after the cursor's (params
     ``k_tested``, ``k_id``). ``oldest``: dated batches oldest test first (undated ones
     by id). ``walk`` (PostgreSQL, words matching more than the cap): the page walks the
     (tested, id) index checking the words row by row, which finds a page after a few
     hundred rows; the planner, misjudging how the trigram and whole-word conditions
-    overlap, would otherwise fetch and sort every match.
+    overlap, would otherwise fetch and sort every match. ``fetch`` (PostgreSQL, fewer
+    word matches): the opposite, every match is fetched by the word indexes and sorted
+    (a few thousand at most), not found by walking the date index past rare rows.
 
     The page's ids are found on batches alone (the predicates probe what they need) and
     only those rows are joined to vendors, products and verdicts: a deep page skips its
@@ -480,9 +482,11 @@ def _page_stmt(shape: _Shape, tier: int | None, dated: bool, after: bool, by_ids
     inner = _part_ids(shape, tier, dated, by_ids, walk)
     by_id = _B.c.id.asc() if oldest else _B.c.id.desc()
     if dated:
-        by_tested = _B.c.tested.asc() if oldest else _B.c.tested.desc()
+        # coalesce(tested, tested): the same value, which no index orders.
+        tested = sa.func.coalesce(_B.c.tested, _B.c.tested) if fetch else _B.c.tested
+        by_tested = tested.asc() if oldest else tested.desc()
         if after:
-            key = sa.tuple_(_B.c.tested, _B.c.id)
+            key = sa.tuple_(tested, _B.c.id)
             mark = sa.tuple_(sa.bindparam("k_tested", type_=sa.Date), sa.bindparam("k_id"))
             inner = inner.where(key > mark if oldest else key < mark)
         inner = inner.order_by(by_tested, by_id)
@@ -696,7 +700,7 @@ def search_batches(session: Session, f: BatchFilters, *, profile: str, page: int
     walk = (shape.rank and not ranked
             and counted[0] * counted[0] >= (per_page + 1) * _batches_estimate(conn))
     found, last = _read_page(conn, shape, params, ids, pos, offset, per_page, oldest,
-                             ranked, walk)
+                             ranked, walk, fetch=shape.rank and not walk)
     items = _with_worst(conn, [_item(r, profile) for r in found])
     return Page(items, total, page, per_page, exact,
                 encode_cursor(last) if last is not None else None)
@@ -704,7 +708,7 @@ def search_batches(session: Session, f: BatchFilters, *, profile: str, page: int
 
 def _read_page(conn: sa.Connection, shape: _Shape, params: dict[str, Any], ids: str | None,
                pos: _Position | None, offset: int, per_page: int, oldest: bool,
-               ranked: bool, walk: bool) -> tuple[list[Any], _Position | None]:
+               ranked: bool, walk: bool, fetch: bool = False) -> tuple[list[Any], _Position | None]:
     """The page's rows, part after part, and the position of its last row when more
     follow."""
     parts = _parts(ranked)
@@ -720,7 +724,8 @@ def _read_page(conn: sa.Connection, shape: _Shape, params: dict[str, Any], ids: 
         values = {**params, "limit": need - len(rows), "offset": skip, "ids": ids}
         if after and pos is not None:
             values.update(k_tested=pos.tested, k_id=pos.id)
-        got = conn.execute(_page_stmt(shape, tier, dated, after, by_ids, oldest, walk), values).all()
+        got = conn.execute(_page_stmt(shape, tier, dated, after, by_ids, oldest, walk, fetch),
+                           values).all()
         if skip and not got:
             # The offset lies beyond this part: skip its matches (at most the offset).
             skip -= conn.execute(_part_count_stmt(shape, tier, dated, by_ids, walk),
