@@ -51,15 +51,20 @@ class Batches(MethodView):
                   "`format=jsonl`, every match as CSV or JSON Lines")
     @blp.doc(responses={200: {"content": export_content(EXPORT_FIELDS, "BatchItem")}})
     def get(self, args: dict[str, Any]) -> Any:
-        """Search batches. ``format=csv`` or ``format=jsonl`` streams every match instead of a page."""
+        """Search batches. ``format=csv`` or ``format=jsonl`` streams every match instead of a page.
+
+        ``total`` is exact up to 10,000 matches (``total_exact``); every page carries a
+        ``next_cursor`` for the next one (``cursor``), and ``page`` reaches 10,000 batches deep."""
         filters, profile = filters_of(args)
         if args["format"] != "json":
             return _export(filters, profile, args["format"])
         page = search.search_batches(db.session, filters, profile=profile,
-                                     page=args["page"], per_page=args["per_page"])
+                                     page=args["page"], per_page=args["per_page"],
+                                     cursor=args.get("cursor"))
         render = _renderer()
         body = {"items": [render(i) for i in page.items], "total": page.total,
-                "page": page.page, "per_page": page.per_page}
+                "page": page.page, "per_page": page.per_page,
+                "total_exact": page.total_exact, "next_cursor": page.next_cursor}
         # Already in BatchPageSchema's shape: serialised here, not dumped again.
         return current_app.response_class(
             json.dumps(body, separators=(",", ":")) + "\n", mimetype="application/json")

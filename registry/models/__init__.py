@@ -13,6 +13,7 @@ from registry.models.audit import AuditEvent
 from registry.models.catalog import Batch, Lab, Product, Vendor, VendorAlias
 from registry.models.certificates import Certificate, CertificateStatus, Result
 from registry.models.jobs import Job, JobStatus
+from registry.models.search import BatchTerm
 from registry.models.tokens import ApiToken, TokenRole
 from registry.models.verdicts import OutboxEvent, Profile, Verdict, VerdictChange
 
@@ -20,6 +21,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Batch",
+    "BatchTerm",
     "Certificate",
     "CertificateStatus",
     "Channel",

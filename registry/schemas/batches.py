@@ -38,6 +38,10 @@ class BatchSearchArgs(PageArgs):
         "description": "the profile whose verdict `status` filters and each item shows (default: "
                        "the registry's default profile); `any`: a status under any profile. Unknown: 422",
         "example": "any"})
+    category = fields.String(validate=validate.Length(min=1, max=60), metadata={
+        "description": "batches with a result in this category (`heavy_metal`, `microbial`, "
+                       "`alkaloid`, ...; see GET /api/v1/analytes). Unknown: 422",
+        "example": "heavy_metal"})
     q = fields.String(validate=validate.Length(min=1, max=200), metadata={
         "description": "words anywhere in the vendor, product, lot, lab or report number",
         "example": "bali"})
@@ -48,6 +52,11 @@ class BatchSearchArgs(PageArgs):
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "jsonl")), metadata={
         "description": "json: a page; csv or jsonl: every match, one line per batch, in the JSON's order",
         "example": "csv"})
+    cursor = fields.String(validate=validate.Length(min=1, max=200), metadata={
+        "description": "where a page starts: the `next_cursor` of the page before, as given "
+                       "(opaque). Reads every page however deep, stable while batches are "
+                       "added; `page` is then ignored. Without it `page` × `per_page` may be "
+                       "at most 10,000 (422 beyond, pointing here)"})
 
 
 class BatchItemSchema(ma.Schema):
@@ -69,6 +78,12 @@ class BatchItemSchema(ma.Schema):
 
 class BatchPageSchema(PageSchema):
     items = fields.List(fields.Nested(BatchItemSchema))
+    total_exact = fields.Boolean(metadata={
+        "description": "whether `total` is exact: matches are counted up to 10,000; beyond, "
+                       "`total` is 10,000 (a lower bound) and this is false. Exports "
+                       "(`format=csv|jsonl`) stream every match"})
+    next_cursor = fields.String(allow_none=True, metadata={
+        "description": "pass it as `cursor` for the next page; null on the last page"})
 
 
 class CertificateRefSchema(ma.Schema):

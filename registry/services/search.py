@@ -1,37 +1,50 @@
 """Finding batches: the filters of ``GET /api/v1/batches`` as a few SQL statements.
 
-A search is a count and a page, both over ``batches`` with the same predicates, each an
-indexed predicate on ``batches`` or a semi-join on an index:
+A search is a capped count and a page, both over ``batches`` with the same predicates,
+each an indexed predicate on ``batches`` or a probe of an index:
 
 * ``vendor``: the vendor ids are looked up first (alias key or slug, a unique index
   each), then ``batches.vendor_id IN (...)`` (the ``(vendor_id, lot_key)`` index);
 * ``lot``: a prefix of ``lot_key`` (so the exact lot too): a range on SQLite, where
   the index is binary-collated, and ``LIKE 'KEY%'`` on PostgreSQL (a
   ``varchar_pattern_ops`` index, whatever the database collation);
-* ``status``: the verdict under the profile (unique ``(batch_id, profile_code)``), or
-  the ``(profile_code, status, batch_id)`` index when counting; ``analyte`` and
-  ``lab``: ``EXISTS (SELECT 1 ...)`` on results by ``(batch_id, analyte)`` (covering)
-  and certificates by ``batch_id``;
+* ``status``, ``analyte``, ``category``: terms of the search summary ``batch_terms``
+  (``registry.services.search_summary``: the status under each profile and under any,
+  the analytes and categories a batch has results for), whose primary key
+  ``(term, batch_id)`` is a posting list per term. Without a filter on batch columns
+  the count joins the terms' posting lists in batch id order, the shortest first (a
+  probe by key each on SQLite, a merge on PostgreSQL); otherwise each term is one key
+  probe per batch (``(batch_id, term)``). No filter reads results or verdicts;
+* ``lab``: ``EXISTS`` on certificates by ``batch_id``;
 * ``q``: every word must occur in ``batches.search_text`` (casefolded vendor, lot,
-  product and labs), ``LIKE '%word%'``: a pg_trgm GIN index on PostgreSQL. On SQLite
-  the count finds words of three ASCII characters or more in ``batches_fts``, an FTS5
-  trigram table that triggers keep in step with ``batches`` (a word is a phrase of its
-  trigrams: exactly the texts containing it), unless a vendor or lot finds fewer
-  batches first; shorter words, and the page, use ``LIKE`` (a scan of the narrow
-  ``search_text`` index when nothing narrower drives). Without that table (an SQLite
-  older than 3.34 or built without FTS5) every word is scanned.
+  product and labs), ``LIKE '%word%'``: a pg_trgm GIN index on PostgreSQL. There, when
+  at most :data:`RANK_MAX` batches match, they are ranked: batches where every word is
+  a whole word (``to_tsvector('simple', search_text)``, a GIN index) come first, then
+  those where some word is only part of a word; newest first within each. More matches
+  (a common word) are listed newest first, and when they are many the page walks the
+  ``(tested, id)`` index checking the words row by row (a few hundred rows for a page)
+  rather than letting the planner fetch and sort every match. On SQLite the count finds
+  words of three ASCII characters or more in ``batches_fts``, an FTS5 trigram table
+  that triggers keep in step with ``batches`` (a word is a phrase of its trigrams:
+  exactly the texts containing it), unless a vendor or lot finds fewer batches first;
+  shorter words, and the page, use ``LIKE``. Without that table (an SQLite older than
+  3.34 or built without FTS5) every word is scanned. SQLite does not rank.
 
-The count reads no more tables than its predicates need: with a ``status`` and no
-predicate on batch columns it counts verdict rows alone, and ``analyte`` alone counts
-distinct batches in the ``(analyte, batch_id)`` index. The page is ordered by the
-``(tested, id)`` index read backwards, so a page is found once it is full; PostgreSQL
-sorts NULLs first there, so batches without a test date are fetched by a second
-statement when a page reaches them (the order stays ``tested DESC NULLS LAST, id DESC``
-on every backend). On SQLite the count of a word search also returns the matches' ids
-when they are few, and the page is read by id: a rare word would otherwise walk the
-whole (tested, id) index; a common one fills a page from it at once. SQLite plans
-without statistics, so the statements steer it: the status is a probe per batch, not
-a join it could start from, and dates are no index term under a word scan.
+Totals: the count stops at :data:`TOTAL_CAP` + 1 matches; beyond the cap ``total`` is
+the cap, a lower bound, and ``total_exact`` is false. A count thus costs at most the
+cap's worth of index entries however many batches match.
+
+Pages: newest test first (``oldest``: oldest first), batches without a test date last
+either way; each page is read along the ``(tested, id)`` index in parts (dated, then
+undated; on PostgreSQL with words, per rank), so a page is found once it is full. A
+page ends with an opaque cursor (the part, test date and id of its last batch) from
+which the next page starts by key (``(tested, id) < (...)``): as fast at the
+millionth batch as at the first, and stable while batches are added. ``page`` (an
+offset) still works up to :data:`PAGE_CAP` batches deep. On SQLite the count of a
+word or term search also returns the matches' ids when they are few, and the page is
+read by id: a rare word would otherwise walk the whole (tested, id) index. SQLite plans
+without statistics, so the statements steer it: terms and labs are probes per batch,
+and dates are no index term under a word scan.
 
 Statements are built once per combination of filters (and dialect) with bound
 parameters, and executed through SQLAlchemy core on the session's connection, so a
@@ -40,6 +53,10 @@ search costs little more in Python than the SQL itself.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import time
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
@@ -55,16 +72,16 @@ from sqlalchemy.sql.operators import custom_op
 from registry.errors import Unprocessable
 from registry.models import (
     Batch,
+    BatchTerm,
     Certificate,
     Lab,
     Product,
     Profile,
-    Result,
     Vendor,
     VendorAlias,
     Verdict,
 )
-from registry.services import analytes
+from registry.services import analytes, search_summary
 from registry.services.names import lot_key, name_key
 
 MAX_WORDS = 8  # words of ``q`` used; more add nothing but cost
@@ -74,15 +91,24 @@ ANY_PROFILE = "any"
 WORST_FIRST = ("fail", "warning", "incomplete", "pass")
 #: At most this many vendors match a partial vendor name.
 MAX_PARTIAL_VENDORS = 500
-# Up to this many matches, a scanning count also returns their ids (see ``_count_stmt``);
+#: A search counts its matches exactly up to this many; beyond, ``total`` is this
+#: number and ``total_exact`` false.
+TOTAL_CAP = 10_000
+#: ``page`` × ``per_page`` at most this: deeper pages are read with ``cursor``.
+PAGE_CAP = 10_000
+#: PostgreSQL ranks the matches of ``q`` (whole words first) when there are at most this
+#: many; more are listed newest first (ranking them would read every one for each page).
+RANK_MAX = 1000
+# Up to this many matches, an SQLite count also returns their ids (see ``_count_stmt``);
 # above it a page is found at once by walking the (tested, id) index.
 IDS_MAX = 2000
+CURSOR_VERSION = 1
 
 _B = cast(sa.Table, Batch.__table__)
 _V = cast(sa.Table, Vendor.__table__)
 _P = cast(sa.Table, Product.__table__)
 _VD = cast(sa.Table, Verdict.__table__)
-_R = cast(sa.Table, Result.__table__)
+_T = cast(sa.Table, BatchTerm.__table__)
 _C = cast(sa.Table, Certificate.__table__)
 _L = cast(sa.Table, Lab.__table__)
 _A = cast(sa.Table, VendorAlias.__table__)
@@ -100,25 +126,38 @@ class BatchFilters:
     q: str | None = None
     tested_after: date | None = None
     tested_before: date | None = None
+    category: str | None = None
 
 
 @dataclass(frozen=True)
 class Page:
     items: list[dict[str, Any]]
-    total: int
+    total: int  # exact when ``total_exact``, else a lower bound (the cap)
     page: int
     per_page: int
+    total_exact: bool = True
+    next_cursor: str | None = None  # where the next page starts; None on the last page
 
 
-_FILTERS = tuple(f.name for f in fields(BatchFilters) if f.name not in ("profile", "q"))
+_TERM_FILTERS = ("status", "analyte", "category")
+_FILTERS = tuple(f.name for f in fields(BatchFilters)
+                 if f.name not in ("profile", "q", *_TERM_FILTERS))
 
 
 def validate_filters(session: Session, f: BatchFilters, profile: str | None) -> BatchFilters:
     """The filters with the analyte resolved to its code (a name, symbol or code in any
-    case); 422 naming the field for an analyte, or a ``profile`` asked for, that does not
-    exist. Call it before answering, so that an export fails before its first byte."""
+    case); 422 naming the field for an analyte, a category or a ``profile`` asked for
+    that does not exist. Call it before answering, so that an export fails before its
+    first byte."""
     if f.analyte:
         f = replace(f, analyte=analytes.resolve_or_refuse(f.analyte))
+    if f.category:
+        known = {a.category for a in analytes.catalogue()}
+        category = f.category.strip().lower().replace(" ", "_").replace("-", "_")
+        if category not in known:
+            raise Unprocessable(f"no category {f.category!r}", errors={"category": [
+                f"unknown category {f.category!r}; one of {', '.join(sorted(known))}"]})
+        f = replace(f, category=category)
     if profile is not None and profile != ANY_PROFILE and session.scalar(
             sa.select(Profile.id).where(Profile.code == profile, Profile.current)) is None:
         raise Unprocessable(f"no profile {profile!r}", errors={"profile": [
@@ -126,8 +165,53 @@ def validate_filters(session: Session, f: BatchFilters, profile: str | None) -> 
             f"profile={ANY_PROFILE} means any of them"]})
     return f
 
+
+def check_page(page: int, per_page: int) -> None:
+    """422 for a page deeper than :data:`PAGE_CAP` batches, pointing to the cursor."""
+    if page * per_page > PAGE_CAP:
+        deepest = max(1, PAGE_CAP // per_page)
+        raise Unprocessable(
+            f"page {page} is deeper than {PAGE_CAP:,} batches", errors={"page": [
+                f"page × per_page may be at most {PAGE_CAP:,} (with per_page={per_page}, page "
+                f"{deepest} is the deepest); read further with cursor: each page's "
+                f"next_cursor starts the next one"]})
+
+
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# ---------------------------------------------------------------------------------------
+# Cursors: opaque to clients, a JSON array in URL-safe base64.
+
+
+@dataclass(frozen=True)
+class _Position:
+    part: int
+    tested: date | None
+    id: int
+    oldest: bool
+    ranked: bool = False
+
+
+def encode_cursor(pos: _Position) -> str:
+    raw = json.dumps([CURSOR_VERSION, pos.part, pos.tested.isoformat() if pos.tested else None,
+                      pos.id, int(pos.oldest), int(pos.ranked)], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> _Position:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        version, part, tested, batch_id, oldest, ranked = json.loads(raw)
+        if version != CURSOR_VERSION or type(part) is not int or type(batch_id) is not int:
+            raise ValueError(token)
+        return _Position(part, date.fromisoformat(tested) if tested is not None else None,
+                         batch_id, bool(oldest), bool(ranked))
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
+        raise Unprocessable("not a cursor", errors={"cursor": [
+            "not a cursor this search gave: pass a page's next_cursor as it is, or start "
+            "again without one"]}) from error
 
 
 # ---------------------------------------------------------------------------------------
@@ -136,11 +220,14 @@ def _like_escape(text: str) -> str:
 
 @dataclass(frozen=True)
 class _Shape:
-    """What a statement depends on: which filters are set, how many words, dialect.
+    """What a statement depends on: which filters are set, how many words and terms,
+    dialect.
 
     ``words`` are matched by ``LIKE`` (params ``w0``...), except that on SQLite, when
     ``fts`` is set, a count matches the words from ``like_only`` on through the FTS5
     trigram table (param ``fts``) and only the first ``like_only`` by ``LIKE``.
+    ``terms``: summary terms required (params ``t0``...; ``t0`` drives a count that
+    reads no batch column). ``rank``: PostgreSQL ranks word matches (param ``tsq``).
     """
 
     dialect: str
@@ -148,10 +235,11 @@ class _Shape:
     words: int
     fts: bool = False
     like_only: int = 0
-    any_profile: bool = False  # ``status`` under any profile
+    terms: int = 0
+    rank: bool = False
 
 
-def _params(f: BatchFilters, profile: str) -> tuple[frozenset[str], dict[str, Any]]:
+def _params(f: BatchFilters, profile: str) -> tuple[frozenset[str], dict[str, Any], list[str]]:
     params: dict[str, Any] = {"profile": profile}
     present = set()
     for name in _FILTERS:
@@ -170,7 +258,15 @@ def _params(f: BatchFilters, profile: str) -> tuple[frozenset[str], dict[str, An
             params["lab_like"] = "%" + _like_escape(name_key(value)) + "%"
         elif name != "vendor":
             params[name] = value
-    return frozenset(present), params
+    terms = []
+    if f.status:
+        terms.append(search_summary.status_term(
+            search_summary.ANY if profile == ANY_PROFILE else profile, f.status))
+    if f.analyte:
+        terms.append(search_summary.analyte_term(f.analyte))
+    if f.category:
+        terms.append(search_summary.category_term(f.category))
+    return frozenset(present), params, terms
 
 
 def _words(q: str | None) -> list[str]:
@@ -196,11 +292,14 @@ def _fts_query(words: list[str]) -> str:
 
 
 def _where(shape: _Shape, id_col: sa.ColumnElement[int], *, batch_cols: bool,
-           like_words: int | None = None) -> list[sa.ColumnElement[bool]]:
+           like_words: int | None = None, first_term: int = 0,
+           walk: bool = False) -> list[sa.ColumnElement[bool]]:
     """The predicates; those on batch columns only when ``batch_cols`` (else none may be).
 
     ``like_words``: how many of the words (the first ones) to match with ``LIKE``; all
-    when None.
+    when None. ``first_term``: terms before it are answered elsewhere (the count's
+    driving posting list). ``walk`` (PostgreSQL): the words are checked row by row,
+    not looked up in their index (see :func:`_page_stmt`).
     """
     p = shape.present
     out: list[sa.ColumnElement[bool]] = []
@@ -224,14 +323,21 @@ def _where(shape: _Shape, id_col: sa.ColumnElement[int], *, batch_cols: bool,
             out.append(tested >= sa.bindparam("tested_after"))
         if "tested_before" in p:
             out.append(tested <= sa.bindparam("tested_before"))
+        text = _text(walk)
         for i in range(shape.words if like_words is None else like_words):
-            out.append(_B.c.search_text.like(sa.bindparam(f"w{i}"), escape="\\"))
+            out.append(text.like(sa.bindparam(f"w{i}"), escape="\\"))
     if "lab" in p:
         out.append(_exists(_C, _C.c.batch_id == id_col, _C.c.lab_id.in_(
             sa.select(_L.c.id).where(_L.c.key.like(sa.bindparam("lab_like"), escape="\\")))))
-    if "analyte" in p:
-        out.append(_exists(_R, _R.c.batch_id == id_col, _R.c.analyte == sa.bindparam("analyte")))
+    for i in range(first_term, shape.terms):
+        t = _T.alias(f"t{i}")
+        out.append(_exists(t, t.c.term == sa.bindparam(f"t{i}"), t.c.batch_id == id_col))
     return out
+
+
+def _text(walk: bool) -> sa.ColumnElement[str]:
+    """``search_text``; when ``walk``, as an expression no index of it answers."""
+    return _B.c.search_text.concat("") if walk else _B.c.search_text
 
 
 def _no_index(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
@@ -242,14 +348,6 @@ def _no_index(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
 def _exists(table: sa.FromClause, *where: sa.ColumnElement[bool]) -> sa.Exists:
     # SELECT 1, not SELECT *: SQLite then answers from a covering index alone.
     return sa.select(sa.literal_column("1")).select_from(table).where(*where).exists()
-
-
-def _status_exists(id_col: sa.ColumnElement[int], any_profile: bool = False) -> sa.Exists:
-    vd = _VD.alias("vs")  # not the page's joined verdict
-    if any_profile:
-        return _exists(vd, vd.c.batch_id == id_col, vd.c.status == sa.bindparam("status"))
-    return _exists(vd, vd.c.batch_id == id_col, vd.c.profile_code == sa.bindparam("profile"),
-                   vd.c.status == sa.bindparam("status"))
 
 
 def _needs_batch_cols(shape: _Shape, like_words: int | None = None) -> bool:
@@ -263,10 +361,16 @@ def _scans(shape: _Shape) -> bool:
     return shape.dialect == "sqlite" and shape.words > 0
 
 
-def _ids_column(id_col: sa.ColumnElement[int]) -> sa.ColumnElement[Any]:
-    """The matches' ids as a JSON array when they are few (else NULL), beside the count."""
-    return sa.case((sa.func.count() <= sa.bindparam("ids_max"),
-                    "[" + sa.func.group_concat(id_col) + "]"), else_=sa.null())
+def _with_ids(shape: _Shape) -> bool:
+    """Whether an SQLite count returns the ids of few matches (for a page read by id)."""
+    return shape.dialect == "sqlite" and bool(shape.words or shape.terms or "lab" in shape.present)
+
+
+def _whole_words(walk: bool = False) -> sa.ColumnElement[bool]:
+    """PostgreSQL: every word is a whole word of the text (``ix_batches_search_tsv``)."""
+    tsv = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), _text(walk))
+    query = sa.func.plainto_tsquery(sa.literal_column("'simple'::regconfig"), sa.bindparam("tsq"))
+    return tsv.op("@@", is_comparison=True)(query)
 
 
 # SQLite's FTS5 trigram table over batches.search_text, kept by triggers (created by a
@@ -275,52 +379,77 @@ _FTS = sa.table("batches_fts", sa.column("rowid", sa.Integer))
 _MATCH = sa.literal_column("batches_fts").op("MATCH")(sa.bindparam("fts"))
 
 
-def _fts_count_stmt(shape: _Shape) -> sa.Select[Any]:
-    """The count (and few ids) starting from the trigram table's matches: a word costs
-    its matches, not a scan. Batches are joined only for predicates on their columns."""
-    if _needs_batch_cols(shape, shape.like_only):
-        frm: Any = _FTS.join(_B, _B.c.id == _FTS.c.rowid)
-        id_col: sa.ColumnElement[int] = _B.c.id
-        where = _where(shape, id_col, batch_cols=True, like_words=shape.like_only)
-    else:
-        frm, id_col = _FTS, _FTS.c.rowid
-        where = _where(shape, id_col, batch_cols=False)
-    stmt = sa.select(sa.func.count(), _ids_column(id_col)).select_from(frm).where(_MATCH, *where)
-    if "status" in shape.present:
-        stmt = stmt.where(_status_exists(id_col, shape.any_profile))
-    return stmt
+def _matches(shape: _Shape) -> tuple[sa.Select[Any], sa.ColumnElement[int]]:
+    """The ids of the matches (a select of one column), and that column."""
+    if shape.fts:
+        # Starting from the trigram table's matches: a word costs its matches, not a
+        # scan. Batches are joined only for predicates on their columns.
+        if _needs_batch_cols(shape, shape.like_only):
+            frm: Any = _FTS.join(_B, _B.c.id == _FTS.c.rowid)
+            id_col: sa.ColumnElement[int] = _B.c.id
+            where = _where(shape, id_col, batch_cols=True, like_words=shape.like_only)
+        else:
+            frm, id_col = _FTS, _FTS.c.rowid
+            where = _where(shape, id_col, batch_cols=False)
+        return sa.select(id_col.label("id")).select_from(frm).where(_MATCH, *where), id_col
+    if shape.terms and not _needs_batch_cols(shape):
+        # The terms' posting lists joined in batch id order (the first drives: a probe by
+        # key each on SQLite, a merge on PostgreSQL): no batch row is read (each term
+        # names an existing batch), and the cap stops the walk.
+        t0 = _T.alias("t0")
+        frm = t0
+        for i in range(1, shape.terms):
+            t = _T.alias(f"t{i}")
+            frm = frm.join(t, sa.and_(t.c.term == sa.bindparam(f"t{i}"), t.c.batch_id == t0.c.batch_id))
+        return (sa.select(t0.c.batch_id.label("id")).select_from(frm)
+                .where(t0.c.term == sa.bindparam("t0"),
+                       *_where(shape, t0.c.batch_id, batch_cols=False, first_term=shape.terms))
+                .order_by(t0.c.batch_id),
+                t0.c.batch_id)
+    return sa.select(_B.c.id).where(*_where(shape, _B.c.id, batch_cols=True)), _B.c.id
 
 
 @lru_cache(maxsize=512)
-def _count_stmt(shape: _Shape, nulls_only: bool = False) -> sa.Select[Any]:
-    if shape.present == {"analyte"} and not shape.words and not nulls_only:
-        # The (analyte, batch_id) index in order: distinct batches without a probe each.
-        ids = (sa.select(_R.c.batch_id).distinct()
-               .where(_R.c.analyte == sa.bindparam("analyte"), _R.c.batch_id.is_not(None)))
-        return sa.select(sa.func.count()).select_from(ids.subquery())
-    if shape.fts and not nulls_only:
-        return _fts_count_stmt(shape)
-    if "status" in shape.present and not _needs_batch_cols(shape) and not nulls_only:
-        # Verdict rows alone (each names an existing batch): no batch row is read.
-        if shape.any_profile:
-            ids = (sa.select(_VD.c.batch_id).distinct()
-                   .where(_VD.c.status == sa.bindparam("status"),
-                          *_where(shape, _VD.c.batch_id, batch_cols=False)))
-            return sa.select(sa.func.count()).select_from(ids.subquery())
-        return (sa.select(sa.func.count()).select_from(_VD)
-                .where(_VD.c.profile_code == sa.bindparam("profile"),
-                       _VD.c.status == sa.bindparam("status"),
-                       *_where(shape, _VD.c.batch_id, batch_cols=False)))
-    stmt = sa.select(sa.func.count()).select_from(_B).where(*_where(shape, _B.c.id, batch_cols=True))
-    if "status" in shape.present:
-        stmt = stmt.where(_status_exists(_B.c.id, shape.any_profile))
-    if nulls_only:
-        stmt = stmt.where(_B.c.tested.is_(None))
-    elif _scans(shape):
-        # One scan answers the count and, when the matches are few, which they are (as
-        # a JSON array): the page is then read by id instead of by a second scan.
-        stmt = stmt.add_columns(_ids_column(_B.c.id))
+def _count_stmt(shape: _Shape) -> sa.Select[Any]:
+    """``count`` (at most ``cap``) and, on SQLite, the ids of few matches (a JSON array)."""
+    ids = _matches(shape)[0].limit(sa.bindparam("cap")).subquery("m")
+    stmt = sa.select(sa.func.count()).select_from(ids)
+    if _with_ids(shape):
+        stmt = stmt.add_columns(sa.case((sa.func.count() <= sa.bindparam("ids_max"),
+                                         "[" + sa.func.group_concat(ids.c.id) + "]"),
+                                        else_=sa.null()))
     return stmt
+
+
+def _parts(ranked: bool) -> list[tuple[int | None, bool]]:
+    """The parts a page is read from, in order: (rank tier or None, dated)."""
+    tiers: tuple[int | None, ...] = (0, 1) if ranked else (None,)
+    return [(tier, dated) for tier in tiers for dated in (True, False)]
+
+
+def _part_where(tier: int | None, dated: bool, walk: bool = False) -> list[sa.ColumnElement[bool]]:
+    out: list[sa.ColumnElement[bool]] = [_B.c.tested.is_not(None) if dated else _B.c.tested.is_(None)]
+    if tier is not None:
+        out.append(_whole_words(walk) if tier == 0 else sa.not_(_whole_words(walk)))
+    return out
+
+
+_BY_IDS = _B.c.id.in_(sa.select(sa.column("value")).select_from(sa.func.json_each(sa.bindparam("ids"))))
+
+
+def _part_ids(shape: _Shape, tier: int | None, dated: bool, by_ids: bool,
+              walk: bool = False) -> sa.Select[Any]:
+    inner = sa.select(_B.c.id, _B.c.tested).where(*_where(shape, _B.c.id, batch_cols=True, walk=walk),
+                                                  *_part_where(tier, dated, walk))
+    return inner.where(_BY_IDS) if by_ids else inner
+
+
+@lru_cache(maxsize=512)
+def _part_count_stmt(shape: _Shape, tier: int | None, dated: bool, by_ids: bool,
+                     walk: bool = False) -> sa.Select[Any]:
+    """How many matches a part holds, at most ``cap``."""
+    sub = _part_ids(shape, tier, dated, by_ids, walk).limit(sa.bindparam("cap")).subquery()
+    return sa.select(sa.func.count()).select_from(sub)
 
 
 _COLUMNS = (_B.c.id, _V.c.name.label("vendor"), _V.c.slug.label("vendor_slug"),
@@ -334,44 +463,42 @@ def _from() -> Any:
                                     _VD.c.profile_code == sa.bindparam("profile"))))
 
 
-def _filtered(shape: _Shape) -> sa.Select[Any]:
-    stmt = sa.select(*_COLUMNS).select_from(_from()).where(*_where(shape, _B.c.id, batch_cols=True))
-    if "status" in shape.present:
-        if shape.dialect == "sqlite" or shape.any_profile:
-            # A probe per batch, not a join condition: without statistics SQLite would
-            # read every verdict of that status (or of the profile) first and sort them;
-            # this way it walks (tested, id) backwards, or the batches another index
-            # finds, and stops at the page's end.
-            stmt = stmt.where(_status_exists(_B.c.id, shape.any_profile))
-        else:
-            stmt = stmt.where(_VD.c.status == sa.bindparam("status"))
-    return stmt
-
-
-@lru_cache(maxsize=512)
-def _page_stmt(shape: _Shape, part: str, oldest: bool = False) -> sa.Select[Any]:
-    """``part``: "all" (NULLs sort last natively: newest first on SQLite), "dated" or
-    "undated". ``oldest``: dated batches oldest test first (then undated ones, by id).
+@lru_cache(maxsize=1024)
+def _page_stmt(shape: _Shape, tier: int | None, dated: bool, after: bool, by_ids: bool,
+               oldest: bool, walk: bool = False, fetch: bool = False) -> sa.Select[Any]:
+    """A page of one part. ``after``: the part's batches after the cursor's (params
+    ``k_tested``, ``k_id``). ``oldest``: dated batches oldest test first (undated ones
+    by id). ``walk`` (PostgreSQL, words matching more than the cap): the page walks the
+    (tested, id) index checking the words row by row, which finds a page after a few
+    hundred rows; the planner, misjudging how the trigram and whole-word conditions
+    overlap, would otherwise fetch and sort every match. ``fetch`` (PostgreSQL, fewer
+    word matches): the opposite, every match is fetched by the word indexes and sorted
+    (a few thousand at most), not found by walking the date index past rare rows.
 
     The page's ids are found on batches alone (the predicates probe what they need) and
     only those rows are joined to vendors, products and verdicts: a deep page skips its
     offset along the (tested, id) index without joining the rows it skips.
     """
-    inner = sa.select(_B.c.id, _B.c.tested).where(*_where(shape, _B.c.id, batch_cols=True))
-    if "status" in shape.present:
-        inner = inner.where(_status_exists(_B.c.id, shape.any_profile))
+    inner = _part_ids(shape, tier, dated, by_ids, walk)
     by_id = _B.c.id.asc() if oldest else _B.c.id.desc()
-    by_tested = _B.c.tested.asc() if oldest else _B.c.tested.desc()
-    if part == "undated":
-        inner = inner.where(_B.c.tested.is_(None)).order_by(by_id)
-    else:
-        if part == "dated":
-            inner = inner.where(_B.c.tested.is_not(None))
+    if dated:
+        # coalesce(tested, tested): the same value, which no index orders.
+        tested = sa.func.coalesce(_B.c.tested, _B.c.tested) if fetch else _B.c.tested
+        by_tested = tested.asc() if oldest else tested.desc()
+        if after:
+            key = sa.tuple_(tested, _B.c.id)
+            mark = sa.tuple_(sa.bindparam("k_tested", type_=sa.Date), sa.bindparam("k_id"))
+            inner = inner.where(key > mark if oldest else key < mark)
         inner = inner.order_by(by_tested, by_id)
+    else:
+        if after:
+            k_id: sa.BindParameter[int] = sa.bindparam("k_id")
+            inner = inner.where(_B.c.id > k_id if oldest else _B.c.id < k_id)
+        inner = inner.order_by(by_id)
     page = inner.limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery("page")
     p_id = page.c.id.asc() if oldest else page.c.id.desc()
     p_tested = page.c.tested.asc() if oldest else page.c.tested.desc()
-    order = (p_id,) if part == "undated" else (p_tested, p_id)
+    order = (p_tested, p_id) if dated else (p_id,)
     return (sa.select(*_COLUMNS).select_from(page.join(_B, _B.c.id == page.c.id))
             .join(_V, _V.c.id == _B.c.vendor_id)
             .outerjoin(_P, _P.c.id == _B.c.product_id)
@@ -380,22 +507,11 @@ def _page_stmt(shape: _Shape, part: str, oldest: bool = False) -> sa.Select[Any]
             .order_by(*order))
 
 
-@lru_cache(maxsize=4)
-def _ids_page_stmt(oldest: bool = False) -> sa.Select[Any]:
-    """A page of the batches whose ids are in a JSON array (SQLite; undated last)."""
-    ids: sa.Select[Any] = sa.select(sa.column("value")).select_from(sa.func.json_each(sa.bindparam("ids")))
-    order = ((_B.c.tested.is_(None), _B.c.tested.asc(), _B.c.id.asc()) if oldest
-             else (_B.c.tested.desc(), _B.c.id.desc()))
-    return (sa.select(*_COLUMNS).select_from(_from()).where(_B.c.id.in_(ids))
-            .order_by(*order)
-            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
-
-
 @lru_cache(maxsize=512)
 def _export_stmt(shape: _Shape, dated: bool, first: bool) -> sa.Select[Any]:
     """A chunk of an export in the JSON's order: dated batches newest test first (then
     id), then undated ones by id, each part walked by keyset from the last row sent."""
-    stmt = _filtered(shape)
+    stmt = sa.select(*_COLUMNS).select_from(_from()).where(*_where(shape, _B.c.id, batch_cols=True))
     if dated:
         stmt = stmt.where(_B.c.tested.is_not(None))
         if not first:
@@ -415,6 +531,10 @@ _VENDOR_IDS = (sa.select(_A.c.vendor_id).where(_A.c.key == sa.bindparam("key"))
 _PARTIAL_VENDOR_IDS = (sa.select(_A.c.vendor_id).where(_A.c.key.like(sa.bindparam("like"), escape="\\"))
                        .union(sa.select(_V.c.id).where(_V.c.slug.like(sa.bindparam("slug_like"), escape="\\")))
                        .limit(MAX_PARTIAL_VENDORS))
+# How many batches a term has, at most ``cap``: the shortest drives a count.
+_TERM_SIZE = sa.select(sa.func.count()).select_from(
+    sa.select(_T.c.batch_id).where(_T.c.term == sa.bindparam("term"))
+    .limit(sa.bindparam("cap")).subquery())
 
 
 # ---------------------------------------------------------------------------------------
@@ -424,10 +544,11 @@ _PARTIAL_VENDOR_IDS = (sa.select(_A.c.vendor_id).where(_A.c.key.like(sa.bindpara
 def _prepare(conn: sa.Connection, f: BatchFilters,
              profile: str) -> tuple[_Shape, dict[str, Any]] | None:
     """The statement shape and parameters; None when nothing can match."""
-    present, params = _params(f, profile)
+    present, params, terms = _params(f, profile)
     words = _words(f.q)
     fts = False
-    if words and conn.dialect.name == "sqlite":
+    dialect = conn.dialect.name
+    if words and dialect == "sqlite":
         indexed = [w for w in words if _fts_word(w)]
         # A vendor or lot finds few batches by its own index: their words are then
         # checked row by row, cheaper than all the word's matches.
@@ -437,6 +558,9 @@ def _prepare(conn: sa.Connection, f: BatchFilters,
             params["fts"] = _fts_query(indexed)
     for i, word in enumerate(words):
         params[f"w{i}"] = "%" + _like_escape(word) + "%"
+    rank = bool(words) and dialect == "postgresql"
+    if rank:
+        params["tsq"] = " ".join(words)
     if "lot" in present and not params["lot_lo"]:
         return None  # nothing but dashes and spaces: it names no lot
     if "vendor" in present:
@@ -445,9 +569,49 @@ def _prepare(conn: sa.Connection, f: BatchFilters,
         if not ids:
             return None
         params["vendor_ids"] = ids
+    if len(terms) > 1 and not fts:
+        # The term with the fewest batches first (it drives a count without batch
+        # columns).
+        terms.sort(key=lambda t: _term_size(conn, t))
+    for i, term in enumerate(terms):
+        params[f"t{i}"] = term
     like_only = sum(not _fts_word(w) for w in words) if fts else 0
-    any_profile = profile == ANY_PROFILE
-    return _Shape(conn.dialect.name, present, len(words), fts, like_only, any_profile), params
+    return _Shape(dialect, present, len(words), fts, like_only, len(terms), rank), params
+
+
+_SIZES: dict[tuple[str, str], tuple[int, float]] = {}
+SIZE_TTL_S = 300.0
+
+
+def _term_size(conn: sa.Connection, term: str) -> int:
+    """How many batches have ``term``, counted up to the cap, a short index range; kept
+    a few minutes (it orders the terms of a statement, never decides what matches)."""
+    key = (str(conn.engine.url), term)
+    known = _SIZES.get(key)
+    now = time.monotonic()
+    if known is None or now - known[1] > SIZE_TTL_S:
+        if len(_SIZES) > 10_000:
+            _SIZES.clear()
+        known = (conn.execute(_TERM_SIZE, {"term": term, "cap": TOTAL_CAP + 1}).scalar_one(), now)
+        _SIZES[key] = known
+    return known[0]
+
+
+_ESTIMATES: dict[str, tuple[int, float]] = {}
+
+
+def _batches_estimate(conn: sa.Connection) -> int:
+    """PostgreSQL's estimate of how many batches there are (its statistics), kept a few
+    minutes: it chooses a plan, never what matches."""
+    key = str(conn.engine.url)
+    known = _ESTIMATES.get(key)
+    now = time.monotonic()
+    if known is None or now - known[1] > SIZE_TTL_S:
+        rows = conn.execute(sa.text("SELECT reltuples FROM pg_class "
+                                    "WHERE oid = to_regclass('batches')")).scalar()
+        known = (max(int(rows or 0), 0), now)
+        _ESTIMATES[key] = known
+    return known[0]
 
 
 def vendor_ids(conn: sa.Connection, name: str) -> list[int]:
@@ -504,41 +668,93 @@ def _with_worst(conn: sa.Connection, items: list[dict[str, Any]]) -> list[dict[s
     return items
 
 
-def search_batches(session: Session, f: BatchFilters, *, profile: str, page: int,
-                   per_page: int, oldest: bool = False) -> Page:
+def search_batches(session: Session, f: BatchFilters, *, profile: str, page: int = 1,
+                   per_page: int, oldest: bool = False, cursor: str | None = None) -> Page:
     """A page of matches, newest test first (``oldest``: oldest test first); batches
-    without a test date come last either way."""
+    without a test date come last either way; on PostgreSQL word matches rank first.
+
+    ``cursor``: a page's ``next_cursor``, from which this page starts (``page`` is then
+    only echoed). Without it, ``page`` is an offset, at most :data:`PAGE_CAP` batches
+    deep (422 beyond). ``total`` is exact up to :data:`TOTAL_CAP`, else that lower bound
+    with ``total_exact`` false.
+    """
+    pos = decode_cursor(cursor) if cursor else None
+    if pos is None:
+        check_page(page, per_page)
+    elif pos.oldest != oldest:
+        raise Unprocessable("the cursor is of the other order", errors={"cursor": [
+            "this cursor continues a search in the other order; keep the sort it was given in"]})
     conn = session.connection()
     prepared = _prepare(conn, f, profile)
     if prepared is None:
         return Page([], 0, page, per_page)
     shape, params = prepared
-    counted = conn.execute(_count_stmt(shape), {**params, "ids_max": IDS_MAX}).one()
-    total = counted[0]
-    offset = (page - 1) * per_page
-    if total <= offset:
-        return Page([], total, page, per_page)
-    if len(counted) > 1 and counted[1] is not None:  # the matches' ids, from the count
-        rows = conn.execute(_ids_page_stmt(oldest), {"ids": counted[1], "profile": profile,
-                                                     "limit": per_page, "offset": offset}).all()
-    elif shape.dialect == "sqlite" and not oldest:  # NULLs sort last in a descending index scan
-        rows = conn.execute(_page_stmt(shape, "all"),
-                            {**params, "limit": per_page, "offset": offset}).all()
+    counted = conn.execute(_count_stmt(shape), {**params, "cap": TOTAL_CAP + 1,
+                                                "ids_max": IDS_MAX}).one()
+    exact = counted[0] <= TOTAL_CAP
+    total = min(counted[0], TOTAL_CAP)
+    ids = counted[1] if len(counted) > 1 else None
+    offset = 0 if pos is not None else (page - 1) * per_page
+    # Ranked (PostgreSQL, words): when the matches are few enough to rank each page
+    # among all of them; a cursor keeps the order its first page had.
+    if pos is not None:
+        ranked = pos.ranked and shape.rank
     else:
-        rows = conn.execute(_page_stmt(shape, "dated", oldest),
-                            {**params, "limit": per_page, "offset": offset}).all()
-        if len(rows) < per_page and offset + len(rows) < total:
-            undated = conn.execute(_count_stmt(shape, nulls_only=True), params).scalar_one()
-            skip = max(0, offset - (total - undated))
-            rows = [*rows, *conn.execute(_page_stmt(shape, "undated", oldest),
-                                 {**params, "limit": per_page - len(rows), "offset": skip}).all()]
-    return Page(_with_worst(conn, [_item(r, profile) for r in rows]), total, page, per_page)
+        ranked = shape.rank and counted[0] <= RANK_MAX
+    if pos is not None and pos.part >= len(_parts(ranked)):
+        decode_cursor("")  # a cursor of another search: refused as malformed
+    if total == 0 or (exact and total <= offset):
+        return Page([], total, page, per_page, exact)
+    # Many word matches: walk the date index (see _page_stmt) when that reads fewer rows
+    # than fetching every match would.
+    walk = (shape.rank and not ranked
+            and counted[0] * counted[0] >= (per_page + 1) * _batches_estimate(conn))
+    found, last = _read_page(conn, shape, params, ids, pos, offset, per_page, oldest,
+                             ranked, walk, fetch=shape.rank and not walk)
+    items = _with_worst(conn, [_item(r, profile) for r in found])
+    return Page(items, total, page, per_page, exact,
+                encode_cursor(last) if last is not None else None)
+
+
+def _read_page(conn: sa.Connection, shape: _Shape, params: dict[str, Any], ids: str | None,
+               pos: _Position | None, offset: int, per_page: int, oldest: bool,
+               ranked: bool, walk: bool, fetch: bool = False) -> tuple[list[Any], _Position | None]:
+    """The page's rows, part after part, and the position of its last row when more
+    follow."""
+    parts = _parts(ranked)
+    by_ids = ids is not None
+    need = per_page + 1  # one more tells whether a next page exists
+    skip = offset
+    rows: list[tuple[int, Any]] = []
+    for i in range(pos.part if pos else 0, len(parts)):
+        tier, dated = parts[i]
+        after = pos is not None and i == pos.part
+        if after and not dated and pos is not None and pos.tested is not None:
+            after = False  # (cannot happen: an undated part's cursor has no date)
+        values = {**params, "limit": need - len(rows), "offset": skip, "ids": ids}
+        if after and pos is not None:
+            values.update(k_tested=pos.tested, k_id=pos.id)
+        got = conn.execute(_page_stmt(shape, tier, dated, after, by_ids, oldest, walk, fetch),
+                           values).all()
+        if skip and not got:
+            # The offset lies beyond this part: skip its matches (at most the offset).
+            skip -= conn.execute(_part_count_stmt(shape, tier, dated, by_ids, walk),
+                                 {**params, "cap": skip, "ids": ids}).scalar_one()
+            continue
+        skip = 0
+        rows += [(i, r) for r in got]
+        if len(rows) >= need:
+            break
+    if len(rows) <= per_page:
+        return [r for _, r in rows], None
+    part, row = rows[per_page - 1]
+    return [r for _, r in rows[:per_page]], _Position(part, row[6], row[0], oldest, ranked)
 
 
 def iter_batches(session: Session, f: BatchFilters, *, profile: str,
                  chunk: int = 1000) -> Iterator[dict[str, Any]]:
-    """Every matching batch in the order of :func:`search_batches` (newest test first,
-    undated last), streamed in keyset-paginated chunks (for exports)."""
+    """Every matching batch (no cap) in the order of :func:`search_batches` (newest
+    test first, undated last), streamed in keyset-paginated chunks (for exports)."""
     conn = session.connection()
     prepared = _prepare(conn, f, profile)
     if prepared is None:

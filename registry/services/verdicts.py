@@ -47,7 +47,7 @@ from registry.models import (
     Verdict,
     VerdictChange,
 )
-from registry.services import printed
+from registry.services import printed, search_summary
 from registry.services import profiles as profile_store
 from registry.thresholds.changes import RulePair
 
@@ -225,8 +225,15 @@ def _write(session: Session, writes: _Writes, plan: _Plan, report: Report, *,
         session.execute(_changes.insert(), writes.changes)
     if writes.transitions:
         _write_events(session, writes.transitions, plan.latest_cert, certificate_id, now, report)
+    _write_search_summary(session, plan.batch_ids)
     report.written = len(writes.inserts) + len(writes.updates)
     report.changed = len(writes.changes)
+
+
+def _write_search_summary(session: Session, batch_ids: Sequence[int]) -> None:
+    """The search summary of the batches judged (their statuses, analytes and
+    categories), in the same transaction as their verdicts."""
+    search_summary.refresh(session, batch_ids)
 
 
 def _edits(row: Profile, before: Profile | None) -> tuple[RulePair, ...] | None:

@@ -88,12 +88,21 @@ def search_page() -> Any:
         base = search.validate_filters(db.session, base, form.profile.data or None)
     except Unprocessable as error:
         return _search_render(form, None, error.errors or {"q": [str(error)]}, 422)
-    filters, page = overview.box_search(db.session, form.q.data, base, profile=profile,
-                                        page=form.page.data or 1, per_page=form.per_page.data,
-                                        oldest=form.sort.data == "oldest")
+    try:
+        filters, page = overview.box_search(db.session, form.q.data, base, profile=profile,
+                                            page=form.page.data or 1, per_page=form.per_page.data,
+                                            oldest=form.sort.data == "oldest")
+    except Unprocessable as error:  # a page deeper than search.PAGE_CAP batches
+        return _search_render(form, None, error.errors or {"page": [str(error)]}, 422)
     if page.total == 1 and filters.lot and page.page == 1 and request.args.get("go") == "1":
         return redirect(url_for("web.batch", batch_id=page.items[0]["id"]))
     return _search_render(form, page, {}, 200, profile=profile, oldest=form.sort.data == "oldest")
+
+
+def _pages(page: search.Page) -> int:
+    """Pages a pager offers: those of the matches counted, no deeper than ``page`` reaches
+    (``search.PAGE_CAP`` batches)."""
+    return max(1, min(-(-page.total // page.per_page), search.PAGE_CAP // page.per_page))
 
 
 def _search_render(form: forms.SearchForm, page: search.Page | None, errors: dict[str, Any],
@@ -103,7 +112,7 @@ def _search_render(form: forms.SearchForm, page: search.Page | None, errors: dic
     def page_url(number: int) -> str:
         return url_for("web.search_page") + "?" + urlencode({**args, "page": number})
 
-    pages = 0 if page is None else max(1, -(-page.total // page.per_page))
+    pages = 0 if page is None else _pages(page)
     return render_template("search.html", form=form, page=page, errors=errors, pages=pages,
                            page_url=page_url, profile=profile or _default_profile(),
                            default_profile=_default_profile(),
@@ -210,7 +219,7 @@ def vendor(slug: str) -> str:
         "lead": present.chart(trends["lead"], unit="ug/g", limit=limits.get("lead")),
         "share": present.chart(trends["seven_oh_share"], unit="%", limit=limits.get("7_hydroxymitragynine:share")),
     }
-    pages = max(1, -(-page.total // page.per_page))
+    pages = _pages(page)
     return render_template("vendor.html", vendor=info, page=page, pages=pages, failing_any=failing_any,
                            charts=charts, trends=trends, default_profile=_default_profile())
 

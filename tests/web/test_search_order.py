@@ -42,3 +42,16 @@ def test_the_search_page_sorts(client: Any, app: Any) -> None:
     positions = [body.index(f'href="/batches/{ids[n]}"') for n in OLDEST_FIRST]
     assert positions == sorted(positions)
     assert client.get("/search?sort=sideways", headers=html).status_code == 422
+
+
+def test_the_search_page_shows_a_capped_total_with_a_plus(client: Any, app: Any, monkeypatch) -> None:
+    seed(app)
+    html = {"Accept": "text/html"}
+    body = client.get("/search?per_page=10", headers=html).get_data(as_text=True)
+    assert "5 batches found" in body
+    monkeypatch.setattr(search, "TOTAL_CAP", 3)
+    body = client.get("/search?per_page=10", headers=html).get_data(as_text=True)
+    assert "3+ batches found" in body
+    # A page deeper than the cap of offset pages is refused in words, not a crash.
+    resp = client.get("/search?per_page=100&page=101", headers=html)
+    assert resp.status_code == 422 and "10,000" in resp.get_data(as_text=True)
