@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from parsers.document import Document
-from parsers.extract import extract_results
+from parsers.results import extract_results
 from parsers.metadata import read_metadata
 from parsers.pdf import PdfText
 

@@ -232,7 +232,7 @@ def test_a_tilted_scan_is_levelled() -> None:
 
 
 def test_micrograms_that_lost_their_mu_on_an_ocr_page() -> None:
-    from parsers.extract import extract_results
+    from parsers.results import extract_results
     from parsers.layout_text import Page, Word, build_lines
 
     def page(ocr_page: bool) -> Page:
