@@ -41,8 +41,7 @@ LINTED := registry parsers tests bench migrations wsgi.py
 lint: install  ## ruff and mypy (typed on registry/, strict on registry/thresholds/; see setup.cfg)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/mypy
-	@# To enable once the code base is formatted (`ruff format $(LINTED)`, one commit):
-	@# $(BIN)/ruff format --check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 db-check: install  ## upgrade to head and fail if models and migrations drift
 	$(FLASK) db upgrade && $(FLASK) db check

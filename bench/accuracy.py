@@ -39,8 +39,23 @@ from parsers import ParseError, parse  # noqa: E402
 CORPUS = REPO / "tests" / "corpus"
 REAL_FOLDERS = (CORPUS / "real", CORPUS / "real-2")
 LEDGER = REPO / "bench" / "first_sight.csv"
-LEDGER_FIELDS = ("date", "file", "layout", "recall", "precision", "metadata", "silent",
-                 "truth", "found", "reported", "correct", "meta_ok", "meta_total", "parser_commit", "note")
+LEDGER_FIELDS = (
+    "date",
+    "file",
+    "layout",
+    "recall",
+    "precision",
+    "metadata",
+    "silent",
+    "truth",
+    "found",
+    "reported",
+    "correct",
+    "meta_ok",
+    "meta_total",
+    "parser_commit",
+    "note",
+)
 
 
 def score_documents(folder: Path, prefix: str | None = None) -> list[tuple[str, str, Score]]:
@@ -81,18 +96,28 @@ def print_scores(title: str, per_layout: dict[str, Score], verbose: bool) -> Sco
     """A table per layout plus the overall line; returns the overall score."""
     total = Score()
     print(f"\n== {title}")
-    print(f"{'layout':44s} {'recall':>7s} {'prec.':>7s} {'meta':>7s} {'silent':>6s}  (found/truth, correct/reported)")
+    print(
+        f"{'layout':44s} {'recall':>7s} {'prec.':>7s} {'meta':>7s} {'silent':>6s}  (found/truth, correct/reported)"
+    )
     for layout in sorted(per_layout):
         s = per_layout[layout]
         total.add(s)
-        print(f"{layout[:44]:44s} {s.recall:7.3f} {s.precision:7.3f} {s.metadata:7.3f} {s.silent:6d}  "
-              f"({s.found}/{s.truth}, {s.correct}/{s.reported})")
-    print(f"{'OVERALL':44s} {total.recall:7.3f} {total.precision:7.3f} {total.metadata:7.3f} {total.silent:6d}  "
-          f"({total.found}/{total.truth}, {total.correct}/{total.reported})")
-    fields = "  ".join(f"{f}={total.meta_ok.get(f, 0)}/{total.meta_total.get(f, 0)}" for f in META_FIELDS)
+        print(
+            f"{layout[:44]:44s} {s.recall:7.3f} {s.precision:7.3f} {s.metadata:7.3f} {s.silent:6d}  "
+            f"({s.found}/{s.truth}, {s.correct}/{s.reported})"
+        )
+    print(
+        f"{'OVERALL':44s} {total.recall:7.3f} {total.precision:7.3f} {total.metadata:7.3f} {total.silent:6d}  "
+        f"({total.found}/{total.truth}, {total.correct}/{total.reported})"
+    )
+    fields = "  ".join(
+        f"{f}={total.meta_ok.get(f, 0)}/{total.meta_total.get(f, 0)}" for f in META_FIELDS
+    )
     print(f"metadata per field: {fields}  spurious={total.spurious}")
     share = total.silent / total.truth if total.truth else 0.0
-    print(f"silent misses: {total.silent} of {total.truth} truth results ({share:.1%}) in documents not sent to review")
+    print(
+        f"silent misses: {total.silent} of {total.truth} truth results ({share:.1%}) in documents not sent to review"
+    )
     if verbose:
         for line in total.misses + total.extras + total.meta_wrong:
             print("   ", line)
@@ -108,8 +133,13 @@ def read_ledger() -> list[dict[str, str]]:
 
 def _commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                              text=True, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "?"
 
@@ -122,12 +152,25 @@ def record_first_sight(folder: Path, note: str, prefix: str | None = None) -> in
         if key in known:
             continue
         meta_total = sum(s.meta_total.values())
-        new_rows.append({
-            "date": dt.date.today().isoformat(), "file": key, "layout": layout,
-            "recall": f"{s.recall:.3f}", "precision": f"{s.precision:.3f}", "metadata": f"{s.metadata:.3f}",
-            "silent": s.silent, "truth": s.truth, "found": s.found, "reported": s.reported,
-            "correct": s.correct, "meta_ok": sum(s.meta_ok.values()), "meta_total": meta_total,
-            "parser_commit": _commit(), "note": note})
+        new_rows.append(
+            {
+                "date": dt.date.today().isoformat(),
+                "file": key,
+                "layout": layout,
+                "recall": f"{s.recall:.3f}",
+                "precision": f"{s.precision:.3f}",
+                "metadata": f"{s.metadata:.3f}",
+                "silent": s.silent,
+                "truth": s.truth,
+                "found": s.found,
+                "reported": s.reported,
+                "correct": s.correct,
+                "meta_ok": sum(s.meta_ok.values()),
+                "meta_total": meta_total,
+                "parser_commit": _commit(),
+                "note": note,
+            }
+        )
     if new_rows:
         fresh = not LEDGER.exists()
         with LEDGER.open("a", newline="", encoding="utf-8") as fh:
@@ -149,23 +192,44 @@ def print_ledger(current: dict[str, tuple[str, Score]]) -> None:
         print(f"\n== first-sight ledger: {LEDGER} is empty")
         return
     print(f"\n== first-sight ledger ({LEDGER.relative_to(REPO)}): first sight -> now")
-    print(f"{'file':58s} {'date':10s} {'recall':>13s} {'precision':>13s} {'metadata':>13s} {'silent':>9s}")
+    print(
+        f"{'file':58s} {'date':10s} {'recall':>13s} {'precision':>13s} {'metadata':>13s} {'silent':>9s}"
+    )
     first, now = Score(), Score()
     for row in rows:
         cur = current.get(row["file"])
-        f = Score(truth=int(row["truth"]), found=int(row["found"]), reported=int(row["reported"]),
-                  correct=int(row["correct"]), silent=int(row["silent"]),
-                  meta_total={"all": int(row["meta_total"])}, meta_ok={"all": int(row["meta_ok"])})
+        f = Score(
+            truth=int(row["truth"]),
+            found=int(row["found"]),
+            reported=int(row["reported"]),
+            correct=int(row["correct"]),
+            silent=int(row["silent"]),
+            meta_total={"all": int(row["meta_total"])},
+            meta_ok={"all": int(row["meta_ok"])},
+        )
         first.add(f)
         if cur is None:
-            print(f"{row['file'][:58]:58s} {row['date']:10s} {f.recall:6.3f}    n/a {f.precision:6.3f}    n/a "
-                  f"{f.metadata:6.3f}    n/a {f.silent:4d}  n/a")
+            print(
+                f"{row['file'][:58]:58s} {row['date']:10s} {f.recall:6.3f}    n/a {f.precision:6.3f}    n/a "
+                f"{f.metadata:6.3f}    n/a {f.silent:4d}  n/a"
+            )
             continue
         c = cur[1]
-        now.add(Score(truth=c.truth, found=c.found, reported=c.reported, correct=c.correct, silent=c.silent,
-                      meta_total={"all": sum(c.meta_total.values())}, meta_ok={"all": sum(c.meta_ok.values())}))
-        print(f"{row['file'][:58]:58s} {row['date']:10s} {f.recall:6.3f} {c.recall:6.3f} {f.precision:6.3f} "
-              f"{c.precision:6.3f} {f.metadata:6.3f} {c.metadata:6.3f} {f.silent:4d} {c.silent:4d}")
+        now.add(
+            Score(
+                truth=c.truth,
+                found=c.found,
+                reported=c.reported,
+                correct=c.correct,
+                silent=c.silent,
+                meta_total={"all": sum(c.meta_total.values())},
+                meta_ok={"all": sum(c.meta_ok.values())},
+            )
+        )
+        print(
+            f"{row['file'][:58]:58s} {row['date']:10s} {f.recall:6.3f} {c.recall:6.3f} {f.precision:6.3f} "
+            f"{c.precision:6.3f} {f.metadata:6.3f} {c.metadata:6.3f} {f.silent:4d} {c.silent:4d}"
+        )
     docs = [r for r in rows if r["file"] in current]
     # Means per document, each over the documents where the figure has a denominator.
     dens = {"recall": "truth", "precision": "reported", "metadata": "meta_total"}
@@ -173,12 +237,16 @@ def print_ledger(current: dict[str, tuple[str, Score]]) -> None:
     for k, den in dens.items():
         counted = [float(r[k]) for r in docs if int(r[den])]
         mean[k] = sum(counted) / len(counted) if counted else 1.0
-    print(f"{'ALL (pooled)':58s} {'':10s} {first.recall:6.3f} {now.recall:6.3f} {first.precision:6.3f} "
-          f"{now.precision:6.3f} {first.metadata:6.3f} {now.metadata:6.3f} {first.silent:4d} {now.silent:4d}")
+    print(
+        f"{'ALL (pooled)':58s} {'':10s} {first.recall:6.3f} {now.recall:6.3f} {first.precision:6.3f} "
+        f"{now.precision:6.3f} {first.metadata:6.3f} {now.metadata:6.3f} {first.silent:4d} {now.silent:4d}"
+    )
     if docs:
-        print(f"first sight, mean over {len(docs)} documents: recall {mean['recall']:.3f}, precision "
-              f"{mean['precision']:.3f}, metadata {mean['metadata']:.3f}; silent misses "
-              f"{first.silent}/{first.truth} ({_ratio(first.silent, first.truth):.1%})")
+        print(
+            f"first sight, mean over {len(docs)} documents: recall {mean['recall']:.3f}, precision "
+            f"{mean['precision']:.3f}, metadata {mean['metadata']:.3f}; silent misses "
+            f"{first.silent}/{first.truth} ({_ratio(first.silent, first.truth):.1%})"
+        )
 
 
 def _synthetic(verbose: bool) -> dict[str, tuple[str, Score]]:
@@ -193,19 +261,32 @@ def _synthetic(verbose: bool) -> dict[str, tuple[str, Score]]:
         folder = generate_corpus(Path(tmp), per_family=3, seed=0)
         scored = score_documents(Path(folder))
         print_scores("generated corpus (tests.synthetic)", by_layout(scored), verbose)
-    return {f"generated/{layout.removeprefix('synthetic-')}/{Path(key).name}": (layout, s)
-            for key, layout, s in scored}
+    return {
+        f"generated/{layout.removeprefix('synthetic-')}/{Path(key).name}": (layout, s)
+        for key, layout, s in scored
+    }
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("folders", nargs="*", type=Path)
     ap.add_argument("-v", "--verbose", action="store_true")
-    ap.add_argument("--record-first-sight", type=Path, metavar="DIR",
-                    help="score DIR's documents that the ledger lacks and append them to it")
-    ap.add_argument("--note", default="", help="with --record-first-sight: a note kept on each new row")
-    ap.add_argument("--prefix", help="with --record-first-sight: key documents as PREFIX/FILE "
-                    "(for generated folders, e.g. generated/FAMILY)")
+    ap.add_argument(
+        "--record-first-sight",
+        type=Path,
+        metavar="DIR",
+        help="score DIR's documents that the ledger lacks and append them to it",
+    )
+    ap.add_argument(
+        "--note", default="", help="with --record-first-sight: a note kept on each new row"
+    )
+    ap.add_argument(
+        "--prefix",
+        help="with --record-first-sight: key documents as PREFIX/FILE "
+        "(for generated folders, e.g. generated/FAMILY)",
+    )
     args = ap.parse_args()
     start = time.perf_counter()
     if args.record_first_sight:
@@ -220,8 +301,10 @@ def main() -> int:
         current.update({key: (layout, s) for key, layout, s in scored})
         everything.add(print_scores(_key(folder), by_layout(scored), args.verbose))
     if len(folders) > 1:
-        print(f"\n== all real folders: recall {everything.recall:.3f}, precision {everything.precision:.3f}, "
-              f"metadata {everything.metadata:.3f}, silent misses {everything.silent}/{everything.truth}")
+        print(
+            f"\n== all real folders: recall {everything.recall:.3f}, precision {everything.precision:.3f}, "
+            f"metadata {everything.metadata:.3f}, silent misses {everything.silent}/{everything.truth}"
+        )
     if not args.folders:
         current.update(_synthetic(args.verbose))
     print_ledger(current)

@@ -52,12 +52,20 @@ sys.path.insert(0, str(REPO))
 from tests.conftest import confirm_utah  # noqa: E402
 from tests.registry.coa import DEFAULT_RESULTS, make_coa  # noqa: E402
 
-FAST = {"ALERT_POLL_S": 0.2, "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1", "RATE_LIMITS": "",
-        "UPLOAD_RATE_LIMITS": "", "LOG_LEVEL": "WARNING", "SECRET_KEY": "bench",
-        "BASE_URL": "https://registry.example.org", "ALERT_SWEEP_S": 2}
+FAST = {
+    "ALERT_POLL_S": 0.2,
+    "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
+    "RATE_LIMITS": "",
+    "UPLOAD_RATE_LIMITS": "",
+    "LOG_LEVEL": "WARNING",
+    "SECRET_KEY": "bench",
+    "BASE_URL": "https://registry.example.org",
+    "ALERT_SWEEP_S": 2,
+}
 
 
 # --------------------------------------------------------------------------- the sink
+
 
 def serve_sink() -> None:
     """Run as ``--sink``: answer 204, keep receipt times. ``GET /?wait=N`` answers the
@@ -105,7 +113,9 @@ class Sink:
         assert self.proc.stdout is not None
         self.port = int(self.proc.stdout.readline())
         self.url = f"http://127.0.0.1:{self.port}/hook"
-        self.client = httpx.Client(timeout=180, trust_env=False)  # one, kept: no TLS set-up per call
+        self.client = httpx.Client(
+            timeout=180, trust_env=False
+        )  # one, kept: no TLS set-up per call
 
     def stats(self, wait: int = 0) -> dict[str, Any]:
         return self.client.get(f"http://127.0.0.1:{self.port}/", params={"wait": wait}).json()
@@ -124,6 +134,7 @@ class Sink:
 
 # --------------------------------------------------------------------------- runs
 
+
 def bare_loop(sink: Sink, n: int) -> float:
     """Deliveries per second of a plain loop of signed POSTs (one client, keep-alive)."""
     import httpx
@@ -137,8 +148,9 @@ def bare_loop(sink: Sink, n: int) -> float:
     start = time.perf_counter()
     with httpx.Client(timeout=httpx.Timeout(15, connect=5), follow_redirects=False) as client:
         for _ in range(n):
-            resp = client.post(sink.url, content=body,
-                               headers=webhook.headers([secret], new_message_id(), body))
+            resp = client.post(
+                sink.url, content=body, headers=webhook.headers([secret], new_message_id(), body)
+            )
             assert resp.status_code == 204
     elapsed = time.perf_counter() - start
     assert sink.stats()["count"] - before == n
@@ -146,7 +158,9 @@ def bare_loop(sink: Sink, n: int) -> float:
 
 
 def failing(lot: str) -> bytes:
-    results = tuple((a, "2.1" if a.startswith("Lead") else v, u, q) for a, v, u, q in DEFAULT_RESULTS)
+    results = tuple(
+        (a, "2.1" if a.startswith("Lead") else v, u, q) for a, v, u, q in DEFAULT_RESULTS
+    )
     return make_coa(results=results, lot=lot, salt=lot)
 
 
@@ -172,18 +186,27 @@ def prepare(app: Any, sink: Sink, subs: int) -> tuple[str, str]:
     # bench's database stores them as read (lead over 1.2 µg/g fails the default profile).
     confirm_utah(app)
     with app.app_context():
-        _, uploader = unit_of_work.commit(db.session, lambda: tokens.create(
-            db.session, "bench-uploader", TokenRole.UPLOADER))
-        owner_row, owner = unit_of_work.commit(db.session, lambda: tokens.create(
-            db.session, "bench-subscriber", TokenRole.SUBSCRIBER))
+        _, uploader = unit_of_work.commit(
+            db.session, lambda: tokens.create(db.session, "bench-uploader", TokenRole.UPLOADER)
+        )
+        owner_row, owner = unit_of_work.commit(
+            db.session, lambda: tokens.create(db.session, "bench-subscriber", TokenRole.SUBSCRIBER)
+        )
         allowed = frozenset({"127.0.0.1"})
 
         def make_subs() -> None:
             for _ in range(subs):
-                subscriptions.create(db.session, channel=Channel.WEBHOOK, token=owner_row,
-                                     url=sink.url, email=None, filters={}, events=[],
-                                     default_profile=app.config["DEFAULT_PROFILE"],
-                                     allowed_hosts=allowed)
+                subscriptions.create(
+                    db.session,
+                    channel=Channel.WEBHOOK,
+                    token=owner_row,
+                    url=sink.url,
+                    email=None,
+                    filters={},
+                    events=[],
+                    default_profile=app.config["DEFAULT_PROFILE"],
+                    allowed_hosts=allowed,
+                )
 
         unit_of_work.commit(db.session, make_subs)
         db.session.remove()
@@ -191,8 +214,11 @@ def prepare(app: Any, sink: Sink, subs: int) -> tuple[str, str]:
 
 
 def upload(client: Any, token: str, lot: str) -> float:
-    resp = client.post("/api/v1/certificates", headers={"Authorization": f"Bearer {token}"},
-                       data={"file": (io.BytesIO(failing(lot)), "coa.pdf")})
+    resp = client.post(
+        "/api/v1/certificates",
+        headers={"Authorization": f"Bearer {token}"},
+        data={"file": (io.BytesIO(failing(lot)), "coa.pdf")},
+    )
     assert resp.status_code == 201, resp.get_json()
     return time.time()
 
@@ -218,9 +244,17 @@ def latency(app: Any, sink: Sink, token: str, uploads: int) -> list[float]:
 
 def start_workers(names: list[str], env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
     flask = str(Path(sys.executable).with_name("flask"))
-    return [subprocess.Popen([flask, "--app", "wsgi", "worker", "-c", "8", "-n", name], cwd=REPO,
-                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True) for name in names]
+    return [
+        subprocess.Popen(
+            [flask, "--app", "wsgi", "worker", "-c", "8", "-n", name],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for name in names
+    ]
 
 
 def p95(values: list[float]) -> float:
@@ -233,8 +267,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--subs", type=int, default=1000)
     parser.add_argument("--uploads", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="fan-outs per mode (and bare loops); the median is compared")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="fan-outs per mode (and bare loops); the median is compared",
+    )
     parser.add_argument("--broker", default=os.environ.get("REGISTRY_BENCH_BROKER_URL"))
     parser.add_argument("--database", default=None, help="default: a fresh SQLite file")
     args = parser.parse_args()
@@ -251,39 +289,53 @@ def main() -> None:
         bares = [bare_loop(sink, args.subs) for _ in rounds]
         bare_cpu = (cpu_s(me) - cpu) / (args.subs * args.rounds) * 1000
         bare = statistics.median(bares)
-        print(f"bare loop of signed POSTs, 1 process : {bare:8.1f} deliveries/s "
-              f"(median of {_each(bares)}; {bare_cpu:.2f} CPU ms each)")
+        print(
+            f"bare loop of signed POSTs, 1 process : {bare:8.1f} deliveries/s "
+            f"(median of {_each(bares)}; {bare_cpu:.2f} CPU ms each)"
+        )
         cpu = cpu_s(me)
-        embedded_rates = [fan_out_rate(embedded, sink, uploader, args.subs, f"FAN-EMB-{i}")[0]
-                          for i in rounds]
+        embedded_rates = [
+            fan_out_rate(embedded, sink, uploader, args.subs, f"FAN-EMB-{i}")[0] for i in rounds
+        ]
         emb_cpu = (cpu_s(me) - cpu) / (args.subs * args.rounds) * 1000
         rate = statistics.median(embedded_rates)
-        print(f"embedded runner, {args.subs} subscriptions  : {rate:8.1f} deliveries/s "
-              f"(median of {_each(embedded_rates)}; ratio {rate / bare:.2f}, target >= 0.5; "
-              f"{emb_cpu:.2f} CPU ms each, upload included)")
+        print(
+            f"embedded runner, {args.subs} subscriptions  : {rate:8.1f} deliveries/s "
+            f"(median of {_each(embedded_rates)}; ratio {rate / bare:.2f}, target >= 0.5; "
+            f"{emb_cpu:.2f} CPU ms each, upload included)"
+        )
         embedded.extensions["registry.alerts"].stop()
 
         if args.broker:
             queue = f"bench-{uuid.uuid4().hex[:8]}"
-            env = {**os.environ, **{f"REGISTRY_{k}": str(v) for k, v in FAST.items()},
-                   "REGISTRY_DATABASE_URL": database, "REGISTRY_DATA_DIR": str(tmp / "data"),
-                   "REGISTRY_BROKER_URL": args.broker, "REGISTRY_CELERY_QUEUE": queue}
+            env = {
+                **os.environ,
+                **{f"REGISTRY_{k}": str(v) for k, v in FAST.items()},
+                "REGISTRY_DATABASE_URL": database,
+                "REGISTRY_DATA_DIR": str(tmp / "data"),
+                "REGISTRY_BROKER_URL": args.broker,
+                "REGISTRY_CELERY_QUEUE": queue,
+            }
             names = [f"{queue}-{i}@bench" for i in (1, 2)]
             workers = start_workers(names, env)
             try:
-                web = build_app(database, str(tmp / "data"), BROKER_URL=args.broker,
-                                CELERY_QUEUE=queue)
+                web = build_app(
+                    database, str(tmp / "data"), BROKER_URL=args.broker, CELERY_QUEUE=queue
+                )
                 ready = _wait_for_workers(web, names)
                 pids = [p.pid for p in workers]
                 cpu = cpu_s(pids)
-                celery_rates = [fan_out_rate(web, sink, uploader, args.subs, f"FAN-CEL-{i}")[0]
-                                for i in rounds]
+                celery_rates = [
+                    fan_out_rate(web, sink, uploader, args.subs, f"FAN-CEL-{i}")[0] for i in rounds
+                ]
                 cel_cpu = (cpu_s(pids) - cpu) / (args.subs * args.rounds) * 1000
                 rate = statistics.median(celery_rates)
-                print(f"two Celery workers ({args.broker.split(':')[0]}), ready in {ready:.1f} s: "
-                      f"{rate:8.1f} deliveries/s (median of {_each(celery_rates)}; "
-                      f"ratio {rate / bare:.2f}, target >= 1.5; {cel_cpu:.2f} CPU ms each "
-                      "in the workers)")
+                print(
+                    f"two Celery workers ({args.broker.split(':')[0]}), ready in {ready:.1f} s: "
+                    f"{rate:8.1f} deliveries/s (median of {_each(celery_rates)}; "
+                    f"ratio {rate / bare:.2f}, target >= 1.5; {cel_cpu:.2f} CPU ms each "
+                    "in the workers)"
+                )
             finally:
                 for proc in workers:
                     proc.terminate()
@@ -295,9 +347,11 @@ def main() -> None:
         _only_one_subscription(embedded, args.subs)
         embedded = build_app(database, str(tmp / "data"))
         waits = latency(embedded, sink, uploader, args.uploads)
-        print(f"latency, upload response -> sink, embedded ({len(waits)} uploads): "
-              f"median {statistics.median(waits):.3f} s, p95 {p95(waits):.3f} s, "
-              f"max {max(waits):.3f} s (target p95 <= 2 s)")
+        print(
+            f"latency, upload response -> sink, embedded ({len(waits)} uploads): "
+            f"median {statistics.median(waits):.3f} s, p95 {p95(waits):.3f} s, "
+            f"max {max(waits):.3f} s (target p95 <= 2 s)"
+        )
         embedded.extensions["registry.alerts"].stop()
     finally:
         sink.close()

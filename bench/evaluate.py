@@ -54,7 +54,8 @@ TARGET_RATIO = 3.0
 BARE_SQL = (
     "SELECT r.batch_id, r.analyte, r.category, r.value, r.unit, r.qualifier, r.loq,"
     " r.certificate_id, c.tested FROM results r JOIN certificates c ON c.id = r.certificate_id"
-    " WHERE c.status <> 'unreadable'")
+    " WHERE c.status <> 'unreadable'"
+)
 
 
 def bare_read(engine: sa.Engine) -> tuple[float, int]:
@@ -91,8 +92,9 @@ def rejudge_all(app: Any, change: dict[str, Any] | None) -> tuple[float, dict[st
                 profiles.load_shipped(session)
                 rows = [profiles.get_current(session, PROFILE)]
             else:
-                rows = [profiles.store(session, thresholds.profile_from_dict(change),
-                                       shipped=False).row]
+                rows = [
+                    profiles.store(session, thresholds.profile_from_dict(change), shipped=False).row
+                ]
             return rejudge.enqueue(session, rows, actor="bench").id
 
         job_id = unit_of_work.commit(session, queue)
@@ -120,10 +122,18 @@ def with_a_new_rule() -> dict[str, Any]:
     """Utah with one more rule: not a change in place, so every rule of every batch is
     evaluated again."""
     data = tighter_utah()
-    data["rules"].append({
-        "id": "nickel-bench", "kind": "max", "analyte": "nickel", "limit": 50.0,
-        "unit": "ug/g", "verified": "unverified", "note": "benchmark rule",
-        "source": {"citation": "bench/evaluate.py", "url": "https://example.org/bench"}})
+    data["rules"].append(
+        {
+            "id": "nickel-bench",
+            "kind": "max",
+            "analyte": "nickel",
+            "limit": 50.0,
+            "unit": "ug/g",
+            "verified": "unverified",
+            "note": "benchmark rule",
+            "source": {"citation": "bench/evaluate.py", "url": "https://example.org/bench"},
+        }
+    )
     return data
 
 
@@ -140,15 +150,23 @@ def measure(app: Any, label: str, n: int) -> bool:
     print(f"\n{label}: {n} batches, {rows} results")
     print(f"  {'':28} {'seconds':>8} {'batches/s':>10} {'/bare':>6}  what changed")
     print(f"  {'bare read of the results':28} {bare_s:8.2f} {n / bare_s:10.0f} {1:6.2f}")
-    print(f"  {'first judgement':28} {first_s:8.2f} {n / first_s:10.0f} {first_s / bare_s:6.2f}"
-          f"  {first.get('written', 0)} verdicts written")
-    print(f"  {'re-judge after a change':28} {again_s:8.2f} {rate:10.0f} {ratio:6.2f}"
-          f"  {again.get('written', 0)} rewritten, {again.get('changed', 0)} status changes, "
-          f"{again.get('batch.failed', 0)} now failing")
-    print(f"  {'re-judge, a rule added':28} {full_s:8.2f} {n / full_s:10.0f} {full_s / bare_s:6.2f}"
-          f"  {full.get('written', 0)} rewritten (every rule evaluated again)")
-    print(f"  target >= {TARGET_RATE:.0f} batches/s and <= {TARGET_RATIO:.0f}x the bare read: "
-          f"{'met' if ok else 'MISSED'}")
+    print(
+        f"  {'first judgement':28} {first_s:8.2f} {n / first_s:10.0f} {first_s / bare_s:6.2f}"
+        f"  {first.get('written', 0)} verdicts written"
+    )
+    print(
+        f"  {'re-judge after a change':28} {again_s:8.2f} {rate:10.0f} {ratio:6.2f}"
+        f"  {again.get('written', 0)} rewritten, {again.get('changed', 0)} status changes, "
+        f"{again.get('batch.failed', 0)} now failing"
+    )
+    print(
+        f"  {'re-judge, a rule added':28} {full_s:8.2f} {n / full_s:10.0f} {full_s / bare_s:6.2f}"
+        f"  {full.get('written', 0)} rewritten (every rule evaluated again)"
+    )
+    print(
+        f"  target >= {TARGET_RATE:.0f} batches/s and <= {TARGET_RATIO:.0f}x the bare read: "
+        f"{'met' if ok else 'MISSED'}"
+    )
     return ok
 
 

@@ -38,16 +38,33 @@ from registry.thresholds import (  # noqa: E402
 
 # analyte -> (typical value in its canonical unit, spread factor, qualifier odds)
 PANEL: dict[str, float | None] = {
-    "mitragynine": 1.4, "7_hydroxymitragynine": 0.018, "speciogynine": 0.2,
-    "total_alkaloids": 1.8, "lead": 0.3, "arsenic": 0.4, "cadmium": 0.1, "mercury": 0.005,
-    "total_aerobic_count": 20000, "yeast_and_mold": 300, "enterobacteriaceae": 10,
-    "total_coliforms": 10, "salmonella": None, "e_coli": None,
+    "mitragynine": 1.4,
+    "7_hydroxymitragynine": 0.018,
+    "speciogynine": 0.2,
+    "total_alkaloids": 1.8,
+    "lead": 0.3,
+    "arsenic": 0.4,
+    "cadmium": 0.1,
+    "mercury": 0.005,
+    "total_aerobic_count": 20000,
+    "yeast_and_mold": 300,
+    "enterobacteriaceae": 10,
+    "total_coliforms": 10,
+    "salmonella": None,
+    "e_coli": None,
 }
 METAL_UNITS = ["ug/g", "ug/g", "ug/g", "ppm", "mg/kg", "ppb"]
 UNIT_FACTOR = {"ug/g": 1.0, "ppm": 1.0, "mg/kg": 1.0, "ppb": 1000.0}
-CANONICAL = {"mitragynine": "%", "7_hydroxymitragynine": "%", "speciogynine": "%",
-             "total_alkaloids": "%", "total_aerobic_count": "CFU/g", "yeast_and_mold": "CFU/g",
-             "enterobacteriaceae": "CFU/g", "total_coliforms": "CFU/g"}
+CANONICAL = {
+    "mitragynine": "%",
+    "7_hydroxymitragynine": "%",
+    "speciogynine": "%",
+    "total_alkaloids": "%",
+    "total_aerobic_count": "CFU/g",
+    "yeast_and_mold": "CFU/g",
+    "enterobacteriaceae": "CFU/g",
+    "total_coliforms": "CFU/g",
+}
 METALS = ("lead", "arsenic", "cadmium", "mercury")
 
 
@@ -66,8 +83,9 @@ def clean_panel(cert: int = 1, tested: date = date(2024, 3, 1)) -> list[LabResul
     return out
 
 
-def one_result(rng: random.Random, code: str, base: float | None, cert: int,
-               tested: date) -> LabResult | None:
+def one_result(
+    rng: random.Random, code: str, base: float | None, cert: int, tested: date
+) -> LabResult | None:
     if base is None:  # presence tests
         q = rng.choices(["not_detected", "nd", "detected"], [90, 9, 1])[0]
         return LabResult(code, "microbial", None, None, q, None, cert, tested)
@@ -112,14 +130,20 @@ def generated_batch(rng: random.Random, index: int) -> tuple[list[LabResult], Pr
                 results.append(found)
     product = None
     if rng.random() < 0.4:
-        product = ProductInfo(serving_g=rng.choice([1.0, 2.0, 2.5, 5.0]),
-                              servings_per_day=rng.choice([None, 2.0, 3.0, 4.0]),
-                              form=rng.choice(["leaf", "extract", None]))
+        product = ProductInfo(
+            serving_g=rng.choice([1.0, 2.0, 2.5, 5.0]),
+            servings_per_day=rng.choice([None, 2.0, 3.0, 4.0]),
+            form=rng.choice(["leaf", "extract", None]),
+        )
     return results, product
 
 
-def time_per_call(fn: Callable[..., Any], profile: Profile,
-                  cases: list[tuple[list[LabResult], ProductInfo | None]], repeat: int) -> float:
+def time_per_call(
+    fn: Callable[..., Any],
+    profile: Profile,
+    cases: list[tuple[list[LabResult], ProductInfo | None]],
+    repeat: int,
+) -> float:
     """Best of ``repeat`` runs over all cases, in µs per call."""
     best = float("inf")
     for _ in range(repeat):
@@ -132,8 +156,11 @@ def time_per_call(fn: Callable[..., Any], profile: Profile,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reference", action="store_true",
-                        help="time only tests/thresholds/reference_impl (the pre-optimisation engine)")
+    parser.add_argument(
+        "--reference",
+        action="store_true",
+        help="time only tests/thresholds/reference_impl (the pre-optimisation engine)",
+    )
     parser.add_argument("--engine", action="store_true", help="time only registry.thresholds")
     parser.add_argument("--batches", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
@@ -141,6 +168,7 @@ def main() -> None:
     args = parser.parse_args()
     from registry.thresholds import evaluate as engine
     from tests.thresholds.reference_impl import evaluate as reference
+
     impls: dict[str, Callable[..., Any]] = {}
     if not args.engine:
         impls["before"] = reference
@@ -150,9 +178,11 @@ def main() -> None:
     mix = [generated_batch(rng, i) for i in range(args.batches)]
     clean: list[tuple[list[LabResult], ProductInfo | None]] = [(clean_panel(), None)] * args.batches
     sizes = [len(r) for r, _ in mix]
-    print(f"µs per evaluate() call, best of {args.repeat}; before: tests/thresholds/reference_impl "
-          f"(the pre-optimisation engine), after: registry.thresholds; {args.batches} batches of "
-          f"{min(sizes)}-{max(sizes)} results (mean {sum(sizes) / len(sizes):.1f})")
+    print(
+        f"µs per evaluate() call, best of {args.repeat}; before: tests/thresholds/reference_impl "
+        f"(the pre-optimisation engine), after: registry.thresholds; {args.batches} batches of "
+        f"{min(sizes)}-{max(sizes)} results (mean {sum(sizes) / len(sizes):.1f})"
+    )
     head = "".join(f" {name + ' ' + col:>13}" for name in impls for col in ("clean", "mix"))
     print(f"{'profile':<24}{head}" + ("   speed-up (mix)" if len(impls) == 2 else ""))
     means: dict[str, list[float]] = {name: [] for name in impls}
@@ -168,8 +198,10 @@ def main() -> None:
         if len(impls) == 2:
             line += f"   {row[1] / row[3]:6.1f}x"
         print(line)
-    print(f"{'mean of profiles (mix)':<24}" + "".join(
-        f" {'':>13} {sum(v) / len(v):13.2f}" for v in means.values()))
+    print(
+        f"{'mean of profiles (mix)':<24}"
+        + "".join(f" {'':>13} {sum(v) / len(v):13.2f}" for v in means.values())
+    )
 
 
 if __name__ == "__main__":

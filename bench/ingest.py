@@ -32,8 +32,9 @@ REAL = REPO / "tests" / "corpus" / "real"
 def write_corpus(folder: Path, n: int, real: bool) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):
-        pdf = make_coa(vendor=f"Bench Vendor {i % 17}", lot=f"B-{i:05d}", report=f"R-{i}",
-                       salt=str(i))
+        pdf = make_coa(
+            vendor=f"Bench Vendor {i % 17}", lot=f"B-{i:05d}", report=f"R-{i}", salt=str(i)
+        )
         (folder / f"gen-{i:04d}.pdf").write_bytes(pdf)
     if real and REAL.exists():
         for src in sorted(REAL.glob("*.pdf")):
@@ -52,19 +53,34 @@ def run(files: list[Path], jobs: int, workdir: Path) -> float:
 
     workdir.mkdir(parents=True, exist_ok=True)
     base = workdir / f"jobs{jobs}"
-    app = create_app({"DATABASE_URL": f"sqlite:///{base}.db", "DATA_DIR": str(base / "data"),
-                      "SECRET_KEY": "bench", "RATE_LIMITS": "", "LOG_LEVEL": "WARNING"})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{base}.db",
+            "DATA_DIR": str(base / "data"),
+            "SECRET_KEY": "bench",
+            "RATE_LIMITS": "",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     with app.app_context():
         upgrade()
         unit_of_work.commit(db.session, lambda: profiles.load_shipped(db.session))  # judged too
         limits = certificates.limits_from_config(app.config)
         start = time.perf_counter()
-        summary = parsing.ingest_files(db.session, get_storage(), files, limits=limits,
-                                      max_size=25 * 2**20, jobs_at_once=jobs,
-                                      default_profile=app.config["DEFAULT_PROFILE"])
+        summary = parsing.ingest_files(
+            db.session,
+            get_storage(),
+            files,
+            limits=limits,
+            max_size=25 * 2**20,
+            jobs_at_once=jobs,
+            default_profile=app.config["DEFAULT_PROFILE"],
+        )
         elapsed = time.perf_counter() - start
-    print(f"  jobs={jobs}: {len(files)} files in {elapsed:.2f} s = {len(files) / elapsed:.2f} COAs/s"
-          f"  outcomes {dict(summary.counts)}")
+    print(
+        f"  jobs={jobs}: {len(files)} files in {elapsed:.2f} s = {len(files) / elapsed:.2f} COAs/s"
+        f"  outcomes {dict(summary.counts)}"
+    )
     return len(files) / elapsed
 
 
@@ -78,18 +94,25 @@ def compare(label: str, files: list[Path], workdir: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=60, help="generated COAs (default 60)")
-    parser.add_argument("--real", action="store_true",
-                        help="import the generated COAs and the real corpus together")
+    parser.add_argument(
+        "--real", action="store_true", help="import the generated COAs and the real corpus together"
+    )
     args = parser.parse_args()
     print(f"bench/ingest.py: {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         if args.files:
-            compare("generated COAs (one page, ~30 ms to parse)",
-                    write_corpus(base / "gen", args.files, args.real), base / "gen-db")
+            compare(
+                "generated COAs (one page, ~30 ms to parse)",
+                write_corpus(base / "gen", args.files, args.real),
+                base / "gen-db",
+            )
         if REAL.exists() and not args.real:
-            compare("the real corpus (1-8 pages, a scan)", write_corpus(base / "real", 0, True),
-                    base / "real-db")
+            compare(
+                "the real corpus (1-8 pages, a scan)",
+                write_corpus(base / "real", 0, True),
+                base / "real-db",
+            )
         elif not REAL.exists():
             print(f"the real corpus is not at {REAL}: skipped")
 

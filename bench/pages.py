@@ -63,8 +63,11 @@ def prepare_sqlite(batches: int) -> Any:
     print(f"SQLite {sqlite3.sqlite_version}: {path.relative_to(REPO)}", flush=True)
     app = seeded._app(f"sqlite:///{path}", seeded.OUT / "data")
     with app.app_context():
-        fresh = not (path.exists() and seeded._seeded(db.engine, batches)
-                     and seeded._current_revision(db.engine) == head)
+        fresh = not (
+            path.exists()
+            and seeded._seeded(db.engine, batches)
+            and seeded._current_revision(db.engine) == head
+        )
         if fresh:
             for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
                 p.unlink(missing_ok=True)
@@ -86,31 +89,66 @@ def samples(app: Any, rng: random.Random) -> dict[str, list[Any]]:
         conn = db.session.connection()
         top = conn.scalar(sa.text("SELECT max(id) FROM batches")) or 1
         ids = [rng.randint(1, top) for _ in range(40)]
-        lots = [r[0] for r in conn.execute(sa.text("SELECT lot FROM batches WHERE id IN ("
-                                                   + ",".join(map(str, ids)) + ")")).all()]
-        slugs = [r[0] for r in conn.execute(sa.text(
-            "SELECT v.slug FROM vendors v JOIN batches b ON b.vendor_id = v.id GROUP BY v.id, v.slug "
-            "ORDER BY count(b.id) DESC LIMIT 10")).all()]
-        slugs += [r[0] for r in conn.execute(sa.text("SELECT slug FROM vendors ORDER BY id LIMIT 10")).all()]
+        lots = [
+            r[0]
+            for r in conn.execute(
+                sa.text("SELECT lot FROM batches WHERE id IN (" + ",".join(map(str, ids)) + ")")
+            ).all()
+        ]
+        slugs = [
+            r[0]
+            for r in conn.execute(
+                sa.text(
+                    "SELECT v.slug FROM vendors v JOIN batches b ON b.vendor_id = v.id GROUP BY v.id, v.slug "
+                    "ORDER BY count(b.id) DESC LIMIT 10"
+                )
+            ).all()
+        ]
+        slugs += [
+            r[0]
+            for r in conn.execute(sa.text("SELECT slug FROM vendors ORDER BY id LIMIT 10")).all()
+        ]
         db.session.remove()
     return {"ids": ids, "lots": [lot.replace("-", " ").lower() for lot in lots], "slugs": slugs}
 
 
-def cases(s: dict[str, list[Any]]) -> list[tuple[str, Callable[[int], list[str]], Callable[[int], list[str]]]]:
+def cases(
+    s: dict[str, list[Any]],
+) -> list[tuple[str, Callable[[int], list[str]], Callable[[int], list[str]]]]:
     """(label, page URLs for repetition i, API URLs for repetition i)."""
+
     def pick(key: str, i: int) -> Any:
         return s[key][i % len(s[key])]
 
     return [
-        ("home", lambda i: ["/"], lambda i: ["/api/v1/batches?status=fail&profile=any&per_page=10"]),
-        ("search: lot", lambda i: [f"/search?q={quote(pick('lots', i))}"],
-         lambda i: [f"/api/v1/batches?lot={quote(pick('lots', i))}"]),
-        ("search: fail, any, Pb", lambda i: ["/search?status=fail&profile=any&analyte=Pb"],
-         lambda i: ["/api/v1/batches?status=fail&profile=any&analyte=Pb"]),
-        ("batch", lambda i: [f"/batches/{pick('ids', i)}"], lambda i: [f"/api/v1/batches/{pick('ids', i)}"]),
-        ("vendor", lambda i: [f"/vendors/{pick('slugs', i)}"],
-         lambda i: [f"/api/v1/vendors/{pick('slugs', i)}",
-                    f"/api/v1/batches?vendor={pick('slugs', i)}&per_page=50"]),
+        (
+            "home",
+            lambda i: ["/"],
+            lambda i: ["/api/v1/batches?status=fail&profile=any&per_page=10"],
+        ),
+        (
+            "search: lot",
+            lambda i: [f"/search?q={quote(pick('lots', i))}"],
+            lambda i: [f"/api/v1/batches?lot={quote(pick('lots', i))}"],
+        ),
+        (
+            "search: fail, any, Pb",
+            lambda i: ["/search?status=fail&profile=any&analyte=Pb"],
+            lambda i: ["/api/v1/batches?status=fail&profile=any&analyte=Pb"],
+        ),
+        (
+            "batch",
+            lambda i: [f"/batches/{pick('ids', i)}"],
+            lambda i: [f"/api/v1/batches/{pick('ids', i)}"],
+        ),
+        (
+            "vendor",
+            lambda i: [f"/vendors/{pick('slugs', i)}"],
+            lambda i: [
+                f"/api/v1/vendors/{pick('slugs', i)}",
+                f"/api/v1/batches?vendor={pick('slugs', i)}&per_page=50",
+            ],
+        ),
     ]
 
 
@@ -152,15 +190,23 @@ def report(rows: list[Row]) -> None:
     print(f"\n  load average (1 min): {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     for which, index in (("wall clock", 0), ("CPU time", 1)):
         print(f"\n  {which} (ms)")
-        print(f"  {'page':<24}{'page p50':>10}{'page p95':>10}{'API p50':>10}{'API p95':>10}{'ratio p95':>11}")
+        print(
+            f"  {'page':<24}{'page p50':>10}{'page p95':>10}{'API p50':>10}{'API p95':>10}{'ratio p95':>11}"
+        )
         for label, page_times, api_times in rows:
             pages, apis = [t[index] for t in page_times], [t[index] for t in api_times]
             p95, a95 = _pct(pages, 0.95), _pct(apis, 0.95)
             ratio = p95 / a95 if a95 else float("inf")
-            marks = ("" if p95 <= TARGET_P95_MS else " >50ms") + ("" if ratio <= TARGET_RATIO else " >2x")
-            print(f"  {label:<24}{_pct(pages, 0.5):>10.1f}{p95:>10.1f}{_pct(apis, 0.5):>10.1f}{a95:>10.1f}"
-                  f"{ratio:>10.2f}x{marks}")
-    print(f"\n  targets: page p95 <= {TARGET_P95_MS:.0f} ms, page/API p95 <= {TARGET_RATIO:.0f}x (printed, not asserted)")
+            marks = ("" if p95 <= TARGET_P95_MS else " >50ms") + (
+                "" if ratio <= TARGET_RATIO else " >2x"
+            )
+            print(
+                f"  {label:<24}{_pct(pages, 0.5):>10.1f}{p95:>10.1f}{_pct(apis, 0.5):>10.1f}{a95:>10.1f}"
+                f"{ratio:>10.2f}x{marks}"
+            )
+    print(
+        f"\n  targets: page p95 <= {TARGET_P95_MS:.0f} ms, page/API p95 <= {TARGET_RATIO:.0f}x (printed, not asserted)"
+    )
 
 
 def main() -> int:

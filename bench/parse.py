@@ -114,7 +114,9 @@ def measure(path: Path, repeat: int) -> Row:
     parse_s = timed(lambda: quiet_parse(path), runs)
     memory = run_isolated(peak_memory, (str(path),), BENCH_LIMITS)
     isolated = None if scanned else timed(lambda: _isolated(path), runs)
-    return Row(path.name, pages, scanned, parse_s, plumber_s, memory["peak"], isolated, memory["error"])
+    return Row(
+        path.name, pages, scanned, parse_s, plumber_s, memory["peak"], isolated, memory["error"]
+    )
 
 
 def _isolated(path: Path) -> None:
@@ -133,13 +135,17 @@ def report(title: str, rows: list[Row]) -> None:
             continue
         kind = "scanned (OCR)" if scanned else "text PDFs"
         print(f"-- {kind}: {len(group)} files")
-        print(f"{'file':52s} {'pages':>5s} {'parse s':>8s} {'plumber s':>9s} {'ratio':>6s} "
-              f"{'s/page':>7s} {'peak MB':>8s}")
+        print(
+            f"{'file':52s} {'pages':>5s} {'parse s':>8s} {'plumber s':>9s} {'ratio':>6s} "
+            f"{'s/page':>7s} {'peak MB':>8s}"
+        )
         for r in group:
             note = f"  ({r.error})" if r.error else ""
             ratio = "n/a" if scanned else f"{r.ratio:.2f}"  # pdfplumber reads nothing from a scan
-            print(f"{r.name[:52]:52s} {r.pages:5d} {r.parse_s:8.3f} {r.plumber_s:9.3f} {ratio:>6s} "
-                  f"{r.parse_s / max(r.pages, 1):7.2f} {r.peak_mb:8.0f}{note}")
+            print(
+                f"{r.name[:52]:52s} {r.pages:5d} {r.parse_s:8.3f} {r.plumber_s:9.3f} {ratio:>6s} "
+                f"{r.parse_s / max(r.pages, 1):7.2f} {r.peak_mb:8.0f}{note}"
+            )
         summary(group, scanned)
 
 
@@ -147,12 +153,14 @@ def summary(group: list[Row], scanned: bool) -> None:
     ratio = statistics.median(r.ratio for r in group)
     per_page = statistics.median(r.parse_s / max(r.pages, 1) for r in group)
     ratio_text = "" if scanned else f"median ratio {ratio:.2f}, "
-    print(f"median parse {statistics.median(r.parse_s for r in group):.3f} s/doc, "
-          f"plumber {statistics.median(r.plumber_s for r in group):.3f} s/doc, "
-          f"{ratio_text}median {per_page:.2f} s/page, "
-          f"peak memory median {statistics.median(r.peak_mb for r in group):.0f} MB, "
-          f"max {max(r.peak_mb for r in group):.0f} MB")
-    target = ("target <= 4 s per scanned page" if scanned else "target ratio <= 1.5 (stretch <= 0.5)")
+    print(
+        f"median parse {statistics.median(r.parse_s for r in group):.3f} s/doc, "
+        f"plumber {statistics.median(r.plumber_s for r in group):.3f} s/doc, "
+        f"{ratio_text}median {per_page:.2f} s/page, "
+        f"peak memory median {statistics.median(r.peak_mb for r in group):.0f} MB, "
+        f"max {max(r.peak_mb for r in group):.0f} MB"
+    )
+    target = "target <= 4 s per scanned page" if scanned else "target ratio <= 1.5 (stretch <= 0.5)"
     print(f"   ({target}; peak target <= 300 MB)")
 
 
@@ -163,8 +171,10 @@ def overhead(rows: list[Row]) -> None:
     print("\n== parse_isolated overhead")
     print(f"empty child round trip: {ping * 1000:.1f} ms (median of 20)")
     if extra:
-        print(f"parse_isolated - parse: median {statistics.median(extra) * 1000:.1f} ms per call "
-              f"over {len(extra)} text files")
+        print(
+            f"parse_isolated - parse: median {statistics.median(extra) * 1000:.1f} ms per call "
+            f"over {len(extra)} text files"
+        )
     base = run_isolated(_base_rss, (), BENCH_LIMITS)["base"]
     print(f"forkserver child base RSS (included in every peak above): {base:.0f} MB")
 
@@ -183,14 +193,20 @@ def folder_rows(folder: Path, repeat: int) -> list[Row]:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the figures; exit 0."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("folders", nargs="*", type=Path)
     parser.add_argument("--repeat", type=int, default=3, help="timing runs per text file (median)")
-    parser.add_argument("--per-family", type=int, default=2, help="generated corpus size per family")
+    parser.add_argument(
+        "--per-family", type=int, default=2, help="generated corpus size per family"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     warm_up()
-    quiet_parse(next(iter(sorted(REAL.glob("*.pdf"))), Path("/dev/null")))  # import and cache warm-up
+    quiet_parse(
+        next(iter(sorted(REAL.glob("*.pdf"))), Path("/dev/null"))
+    )  # import and cache warm-up
     everything: list[Row] = []
     for folder in args.folders or [REAL]:
         if not folder.is_dir():

@@ -25,9 +25,13 @@ NOT_BENCHMARKS = {"run_all.py", "__init__.py"}
 
 def scripts(only: list[str] | None = None) -> list[Path]:
     present = [BENCH / name for name in KNOWN if (BENCH / name).exists()]
-    present += [p for p in sorted(BENCH.glob("*.py"))
-                if p.name not in KNOWN and p.name not in NOT_BENCHMARKS
-                and 'if __name__ == "__main__":' in p.read_text(encoding="utf-8", errors="replace")]
+    present += [
+        p
+        for p in sorted(BENCH.glob("*.py"))
+        if p.name not in KNOWN
+        and p.name not in NOT_BENCHMARKS
+        and 'if __name__ == "__main__":' in p.read_text(encoding="utf-8", errors="replace")
+    ]
     if only:
         wanted = {name.removesuffix(".py") for name in only}
         present = [p for p in present if p.stem in wanted]
@@ -54,7 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     outcomes = [(script, *run(script)) for script in todo]
     print(f"\n{'=' * 80}\nsummary")
     for script, code, seconds in outcomes:
-        print(f"  bench/{script.name:14} {'ok' if code == 0 else f'FAILED (exit {code})':18} {seconds:7.1f} s")
+        print(
+            f"  bench/{script.name:14} {'ok' if code == 0 else f'FAILED (exit {code})':18} {seconds:7.1f} s"
+        )
     failed = [s.name for s, code, _ in outcomes if code != 0]
     if failed:
         print(f"failed: {', '.join(failed)}")

@@ -32,8 +32,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-META_FIELDS = ("lab", "vendor", "product", "batch", "sample_id", "report_number",
-               "dates.received", "dates.tested", "dates.reported")
+META_FIELDS = (
+    "lab",
+    "vendor",
+    "product",
+    "batch",
+    "sample_id",
+    "report_number",
+    "dates.received",
+    "dates.tested",
+    "dates.reported",
+)
 _PHYSICAL = {"moisture", "water_activity"}
 
 
@@ -83,7 +92,9 @@ class Score:
 
 def load_truth(folder: Path) -> list[dict[str, Any]]:
     """The records of ``folder/truth.canonical.json``."""
-    data: list[dict[str, Any]] = json.loads((folder / "truth.canonical.json").read_text(encoding="utf-8"))
+    data: list[dict[str, Any]] = json.loads(
+        (folder / "truth.canonical.json").read_text(encoding="utf-8")
+    )
     return data
 
 
@@ -100,15 +111,23 @@ def _value_ok(truth: dict[str, Any], value: Any) -> bool:
     for w in wanted:
         if w is None and value is None:
             return True
-        if w is not None and value is not None and abs(float(value) - float(w)) <= 0.01 * abs(float(w)) + 1e-12:
+        if (
+            w is not None
+            and value is not None
+            and abs(float(value) - float(w)) <= 0.01 * abs(float(w)) + 1e-12
+        ):
             return True
     return False
 
 
 def result_matches(truth: dict[str, Any], got: dict[str, Any]) -> bool:
     """Same analyte, qualifier and unit, value within 1 %."""
-    return (truth["analyte"] == got.get("analyte") and truth["qualifier"] == got.get("qualifier")
-            and truth.get("unit") == got.get("unit") and _value_ok(truth, got.get("value")))
+    return (
+        truth["analyte"] == got.get("analyte")
+        and truth["qualifier"] == got.get("qualifier")
+        and truth.get("unit") == got.get("unit")
+        and _value_ok(truth, got.get("value"))
+    )
 
 
 def _category_enumerated(result: dict[str, Any], enumerated: Iterable[str]) -> bool:
@@ -128,20 +147,27 @@ def score_results(record: dict[str, Any], doc: dict[str, Any]) -> Score:
     for t in truth:
         hit = next((i for i, g in enumerate(got) if i not in used and result_matches(t, g)), None)
         if hit is None:
-            s.misses.append(f"{record['file']}: missed {t['analyte']} {t['qualifier']} {t.get('value')} {t.get('unit')}")
+            s.misses.append(
+                f"{record['file']}: missed {t['analyte']} {t['qualifier']} {t.get('value')} {t.get('unit')}"
+            )
         else:
             used.add(hit)
             s.found += 1
     excused = set(record.get("excused_extras") or [])
     for i, g in enumerate(got):
-        if not _category_enumerated(g, record.get("enumerated_categories") or []) or g.get("analyte") in excused:
+        if (
+            not _category_enumerated(g, record.get("enumerated_categories") or [])
+            or g.get("analyte") in excused
+        ):
             continue
         s.reported += 1
         if i in used:
             s.correct += 1
         else:
-            s.extras.append(f"{record['file']}: extra {g.get('analyte')} {g.get('qualifier')} {g.get('value')} "
-                            f"{g.get('unit')} p{g.get('page')} raw={g.get('raw')!r}")
+            s.extras.append(
+                f"{record['file']}: extra {g.get('analyte')} {g.get('qualifier')} {g.get('value')} "
+                f"{g.get('unit')} p{g.get('page')} raw={g.get('raw')!r}"
+            )
     return s
 
 

@@ -79,36 +79,165 @@ TARGET_GROWTH = 2.0
 # Generated data
 
 
-_VENDOR_A = ("Golden", "Green", "Red", "White", "Royal", "Wild", "Pure", "Happy", "Blue", "Silver",
-             "Jungle", "Island", "Sunrise", "Mountain", "River", "Ancient", "Tropical", "Lucky",
-             "Emerald", "Crystal", "Coastal", "Lotus", "Tiger", "Dragon", "Eagle", "Harvest", "Noble",
-             "Prime", "Velvet", "Amber", "Cedar", "Maple", "Summit", "Zen", "Nova", "Atlas", "Orchid",
-             "Bamboo", "Monsoon", "Borneo")
-_VENDOR_B = ("Leaf", "Vine", "Root", "Tree", "Valley", "Garden", "Farm", "Grove", "Canopy", "Harbor",
-             "Trail", "Spirit", "Path", "Field", "Bloom", "Stone", "Forest", "Ridge", "Springs", "Sun")
-_VENDOR_KIND = ("Botanicals", "Kratom", "Naturals", "Herbals", "Imports", "Wellness", "Trading",
-                "Organics", "Supply", "Kratom Co")
+_VENDOR_A = (
+    "Golden",
+    "Green",
+    "Red",
+    "White",
+    "Royal",
+    "Wild",
+    "Pure",
+    "Happy",
+    "Blue",
+    "Silver",
+    "Jungle",
+    "Island",
+    "Sunrise",
+    "Mountain",
+    "River",
+    "Ancient",
+    "Tropical",
+    "Lucky",
+    "Emerald",
+    "Crystal",
+    "Coastal",
+    "Lotus",
+    "Tiger",
+    "Dragon",
+    "Eagle",
+    "Harvest",
+    "Noble",
+    "Prime",
+    "Velvet",
+    "Amber",
+    "Cedar",
+    "Maple",
+    "Summit",
+    "Zen",
+    "Nova",
+    "Atlas",
+    "Orchid",
+    "Bamboo",
+    "Monsoon",
+    "Borneo",
+)
+_VENDOR_B = (
+    "Leaf",
+    "Vine",
+    "Root",
+    "Tree",
+    "Valley",
+    "Garden",
+    "Farm",
+    "Grove",
+    "Canopy",
+    "Harbor",
+    "Trail",
+    "Spirit",
+    "Path",
+    "Field",
+    "Bloom",
+    "Stone",
+    "Forest",
+    "Ridge",
+    "Springs",
+    "Sun",
+)
+_VENDOR_KIND = (
+    "Botanicals",
+    "Kratom",
+    "Naturals",
+    "Herbals",
+    "Imports",
+    "Wellness",
+    "Trading",
+    "Organics",
+    "Supply",
+    "Kratom Co",
+)
 _LEGAL = ("LLC", "Inc.", "Ltd", "", "", "Co.", "Corp.", "L.L.C.")
-_LEGAL_OTHER = {"LLC": "INC.", "Inc.": "llc", "Ltd": "Limited", "": "LLC", "Co.": "Company",
-                "Corp.": "Corporation", "L.L.C.": "LLC"}
-_STRAINS = ("Red Bali", "Green Maeng Da", "White Maeng Da", "Red Maeng Da", "White Borneo",
-            "Red Borneo", "Green Malay", "Red Thai", "Green Thai", "Yellow Vietnam", "Super Green",
-            "Red Horn", "White Sumatra", "Gold Bali", "Red Kali", "Green Hulu", "White Elephant",
-            "Red Dragon", "Green Indo", "Red Indo", "Trainwreck", "Bentuangie", "Red Vein Kapuas",
-            "Green Riau", "White Thai", "Yellow Borneo", "Red Sundanese", "Green Borneo")
+_LEGAL_OTHER = {
+    "LLC": "INC.",
+    "Inc.": "llc",
+    "Ltd": "Limited",
+    "": "LLC",
+    "Co.": "Company",
+    "Corp.": "Corporation",
+    "L.L.C.": "LLC",
+}
+_STRAINS = (
+    "Red Bali",
+    "Green Maeng Da",
+    "White Maeng Da",
+    "Red Maeng Da",
+    "White Borneo",
+    "Red Borneo",
+    "Green Malay",
+    "Red Thai",
+    "Green Thai",
+    "Yellow Vietnam",
+    "Super Green",
+    "Red Horn",
+    "White Sumatra",
+    "Gold Bali",
+    "Red Kali",
+    "Green Hulu",
+    "White Elephant",
+    "Red Dragon",
+    "Green Indo",
+    "Red Indo",
+    "Trainwreck",
+    "Bentuangie",
+    "Red Vein Kapuas",
+    "Green Riau",
+    "White Thai",
+    "Yellow Borneo",
+    "Red Sundanese",
+    "Green Borneo",
+)
 _FORMS = ("Kratom Powder", "Powder", "Capsules", "Extract 50x", "Tablets", "Leaf")
-_LAB_A = ("Example", "Summit", "Pacific", "Keystone", "Lakeside", "Frontier", "Precision", "Apex",
-          "Coastal", "Liberty", "Gulf", "Prairie", "Evergreen", "Canyon", "Harbor", "Meridian",
-          "Northstar", "Sierra", "Granite", "Atlantic")
+_LAB_A = (
+    "Example",
+    "Summit",
+    "Pacific",
+    "Keystone",
+    "Lakeside",
+    "Frontier",
+    "Precision",
+    "Apex",
+    "Coastal",
+    "Liberty",
+    "Gulf",
+    "Prairie",
+    "Evergreen",
+    "Canyon",
+    "Harbor",
+    "Meridian",
+    "Northstar",
+    "Sierra",
+    "Granite",
+    "Atlantic",
+)
 _LAB_B = ("Analytical Labs", "Laboratories", "Testing", "Lab Services")
 
-ALKALOIDS = (("mitragynine", 1.0), ("7_hydroxymitragynine", 0.8), ("speciogynine", 0.3),
-             ("paynantheine", 0.3), ("speciociliatine", 0.15))
+ALKALOIDS = (
+    ("mitragynine", 1.0),
+    ("7_hydroxymitragynine", 0.8),
+    ("speciogynine", 0.3),
+    ("paynantheine", 0.3),
+    ("speciociliatine", 0.15),
+)
 METALS = ("lead", "arsenic", "cadmium", "mercury")
 MICROBES = ("salmonella", "e_coli", "yeast_and_mold", "total_aerobic_count")
-LIMITS = {"lead": 0.5, "arsenic": 1.5, "cadmium": 0.5, "mercury": 1.5,
-          "yeast_and_mold": 10_000.0, "total_aerobic_count": 100_000.0,
-          "7_hydroxymitragynine": 2.0}
+LIMITS = {
+    "lead": 0.5,
+    "arsenic": 1.5,
+    "cadmium": 0.5,
+    "mercury": 1.5,
+    "yeast_and_mold": 10_000.0,
+    "total_aerobic_count": 100_000.0,
+    "7_hydroxymitragynine": 2.0,
+}
 
 
 def _initials(product: str) -> str:
@@ -134,8 +263,9 @@ def generate(n_batches: int, seed: int = 20240117) -> Seed:
     return out
 
 
-def generate_blocks(n_batches: int, seed: int = 20240117, block: int = 20_000,
-                    info: Seed | None = None) -> Any:
+def generate_blocks(
+    n_batches: int, seed: int = 20240117, block: int = 20_000, info: Seed | None = None
+) -> Any:
     """The rows of :func:`generate` as ``(table, rows)`` pairs, in insertion order: the
     catalogue first, then batches with their certificates, results and verdicts,
     ``block`` batches at a time (a million batches never sit in memory at once)."""
@@ -180,9 +310,15 @@ def generate_blocks(n_batches: int, seed: int = 20240117, block: int = 20_000,
     for a in _LAB_A:
         for b in _LAB_B[:2]:
             name = f"{a} {b}"
-            labs.append({"id": len(labs) + 1, "name": name, "key": name_key(name),
-                         "accreditation": f"ISO/IEC 17025 #{rng.randint(1000, 9999)}.01",
-                         "created_at": now})
+            labs.append(
+                {
+                    "id": len(labs) + 1,
+                    "name": name,
+                    "key": name_key(name),
+                    "accreditation": f"ISO/IEC 17025 #{rng.randint(1000, 9999)}.01",
+                    "created_at": now,
+                }
+            )
     lab_weights = [1 / (i + 1) ** 0.7 for i in range(len(labs))]
 
     products, vendor_products = [], []
@@ -193,8 +329,15 @@ def generate_blocks(n_batches: int, seed: int = 20240117, block: int = 20_000,
             key = name_key(name)
             if any(p["key"] == key for p in mine):
                 continue
-            p = {"id": len(products) + 1, "vendor_id": v["id"], "name": name, "key": key,
-                 "serving_g": None, "servings_per_day": None, "created_at": now}
+            p = {
+                "id": len(products) + 1,
+                "vendor_id": v["id"],
+                "name": name,
+                "key": key,
+                "serving_g": None,
+                "servings_per_day": None,
+                "created_at": now,
+            }
             products.append(p)
             mine.append(p)
         vendor_products.append(mine)
@@ -252,8 +395,14 @@ def generate_blocks(n_batches: int, seed: int = 20240117, block: int = 20_000,
             n_batch += 1
             bid = n_batch
             product_ns = SimpleNamespace(name=product["name"]) if product else None
-            batch_ns = SimpleNamespace(vendor=vendor_ns, lot=lot, product=product_ns,
-                                       tested=None, search_text="", updated_at=None)
+            batch_ns = SimpleNamespace(
+                vendor=vendor_ns,
+                lot=lot,
+                product=product_ns,
+                tested=None,
+                search_text="",
+                updated_at=None,
+            )
             day0 = date(year, 1, 1) + timedelta(days=rng.randint(0, 360))
             n_certs = 1 if rng.random() < 0.7 else 2
             cert_analytes: list[list[str]] = [[] for _ in range(n_certs)]
@@ -266,8 +415,16 @@ def generate_blocks(n_batches: int, seed: int = 20240117, block: int = 20_000,
                 cert_analytes[0].append("moisture")
             if rng.random() < 0.85:
                 cert_analytes[-1].extend(MICROBES)
-            fails_on = rng.choice(("lead", "cadmium", "yeast_and_mold", "salmonella",
-                                   "total_aerobic_count", "arsenic"))
+            fails_on = rng.choice(
+                (
+                    "lead",
+                    "cadmium",
+                    "yeast_and_mold",
+                    "salmonella",
+                    "total_aerobic_count",
+                    "arsenic",
+                )
+            )
             verdict_roll = rng.random()
             batch_certs = []
             for c in range(n_certs):
@@ -276,50 +433,108 @@ def generate_blocks(n_batches: int, seed: int = 20240117, block: int = 20_000,
                 tested = None if rng.random() < 0.01 else day0 + timedelta(days=20 * c)
                 touch_batch(batch_ns, tested, lab["name"])
                 received = (tested or day0) - timedelta(days=rng.randint(1, 4))
-                batch_certs.append({
-                    "id": cert_id, "sha256": f"{rng.getrandbits(256):064x}",
-                    "size_bytes": rng.randint(40_000, 900_000), "filename": f"{lot}-{c + 1}.pdf",
-                    "batch_id": bid, "lab_id": lab["id"], "report_number": f"R-{cert_id:06d}",
-                    "sample_id": f"S-{year % 100:02d}{cert_id:07d}", "received": received,
-                    "tested": tested, "reported": (tested or day0) + timedelta(days=2),
-                    "status": "parsed" if rng.random() < 0.95 else "needs_review",
-                    "status_reason": None, "layout": "generic", "parser_version": "1.0.0",
-                    "pages": rng.randint(1, 4), "warnings": [], "document": None,
-                    "uploader_id": None,
-                    "uploaded_at": datetime.combine((tested or day0) + timedelta(days=3),
-                                                    datetime.min.time(), tzinfo=UTC)})
+                batch_certs.append(
+                    {
+                        "id": cert_id,
+                        "sha256": f"{rng.getrandbits(256):064x}",
+                        "size_bytes": rng.randint(40_000, 900_000),
+                        "filename": f"{lot}-{c + 1}.pdf",
+                        "batch_id": bid,
+                        "lab_id": lab["id"],
+                        "report_number": f"R-{cert_id:06d}",
+                        "sample_id": f"S-{year % 100:02d}{cert_id:07d}",
+                        "received": received,
+                        "tested": tested,
+                        "reported": (tested or day0) + timedelta(days=2),
+                        "status": "parsed" if rng.random() < 0.95 else "needs_review",
+                        "status_reason": None,
+                        "layout": "generic",
+                        "parser_version": "1.0.0",
+                        "pages": rng.randint(1, 4),
+                        "warnings": [],
+                        "document": None,
+                        "uploader_id": None,
+                        "uploaded_at": datetime.combine(
+                            (tested or day0) + timedelta(days=3), datetime.min.time(), tzinfo=UTC
+                        ),
+                    }
+                )
                 for analyte in cert_analytes[c]:
                     result_id += 1
-                    results.append(_result(rng, result_id, cert_id, bid, analyte,
-                                           fail=verdict_roll < 0.10 and analyte == fails_on))
-            batches.append({
-                "id": bid, "vendor_id": v["id"], "product_id": product["id"] if product else None,
-                "lot": lot, "lot_key": key, "tested": batch_ns.tested,
-                "search_text": batch_ns.search_text, "updated_at": now, "created_at": now})
+                    results.append(
+                        _result(
+                            rng,
+                            result_id,
+                            cert_id,
+                            bid,
+                            analyte,
+                            fail=verdict_roll < 0.10 and analyte == fails_on,
+                        )
+                    )
+            batches.append(
+                {
+                    "id": bid,
+                    "vendor_id": v["id"],
+                    "product_id": product["id"] if product else None,
+                    "lot": lot,
+                    "lot_key": key,
+                    "tested": batch_ns.tested,
+                    "search_text": batch_ns.search_text,
+                    "updated_at": now,
+                    "created_at": now,
+                }
+            )
             certs.extend(batch_certs)
-            for code_, fail_p, roll in ((DEFAULT_PROFILE, 0.10, verdict_roll),
-                                        (OTHER_PROFILE, 0.15, rng.random())):
+            for code_, fail_p, roll in (
+                (DEFAULT_PROFILE, 0.10, verdict_roll),
+                (OTHER_PROFILE, 0.15, rng.random()),
+            ):
                 if rng.random() < 0.01:
                     continue  # not judged yet
-                status = "fail" if roll < fail_p else "incomplete" if roll < fail_p + 0.08 else "pass"
-                failures = ([{"analyte": fails_on, "value": None, "unit": None,
-                              "limit": LIMITS.get(fails_on), "rule": "max", "source": "bench"}]
-                            if status == "fail" else [])
+                status = (
+                    "fail" if roll < fail_p else "incomplete" if roll < fail_p + 0.08 else "pass"
+                )
+                failures = (
+                    [
+                        {
+                            "analyte": fails_on,
+                            "value": None,
+                            "unit": None,
+                            "limit": LIMITS.get(fails_on),
+                            "rule": "max",
+                            "source": "bench",
+                        }
+                    ]
+                    if status == "fail"
+                    else []
+                )
                 missing = ["salmonella"] if status == "incomplete" else []
                 verdict_id += 1
-                verdicts.append({
-                    "id": verdict_id, "batch_id": bid, "profile_code": code_, "profile_version": 1,
-                    "status": status, "evaluated_at": now,
-                    "failing_since": now if status == "fail" else None,
-                    "detail": {"profile": code_, "status": status, "failures": failures,
-                               "missing": missing}})
+                verdicts.append(
+                    {
+                        "id": verdict_id,
+                        "batch_id": bid,
+                        "profile_code": code_,
+                        "profile_version": 1,
+                        "status": status,
+                        "evaluated_at": now,
+                        "failing_since": now if status == "fail" else None,
+                        "detail": {
+                            "profile": code_,
+                            "status": status,
+                            "failures": failures,
+                            "missing": missing,
+                        },
+                    }
+                )
             if len(batches) >= block:
                 yield from flush()
     yield from flush()
 
 
-def _result(rng: random.Random, rid: int, cert_id: int, bid: int, analyte: str,
-            fail: bool) -> dict[str, Any]:
+def _result(
+    rng: random.Random, rid: int, cert_id: int, bid: int, analyte: str, fail: bool
+) -> dict[str, Any]:
     qualifier, value, unit, category, raw = "=", None, None, "alkaloid", ""
     if analyte in ("mitragynine", "speciogynine", "paynantheine", "speciociliatine"):
         value, unit = round(rng.uniform(0.05, 2.2), 3), "%"
@@ -330,7 +545,9 @@ def _result(rng: random.Random, rid: int, cert_id: int, bid: int, analyte: str,
     elif analyte in METALS:
         category, unit = "heavy_metal", "ug/g"
         limit = LIMITS[analyte]
-        value = round(rng.uniform(limit * 1.1, limit * 4) if fail else rng.uniform(0.005, limit * 0.8), 4)
+        value = round(
+            rng.uniform(limit * 1.1, limit * 4) if fail else rng.uniform(0.005, limit * 0.8), 4
+        )
         if not fail and rng.random() < 0.2:
             qualifier, value = "<", 0.01
     elif analyte in ("salmonella", "e_coli"):
@@ -339,14 +556,27 @@ def _result(rng: random.Random, rid: int, cert_id: int, bid: int, analyte: str,
     else:
         category, unit = "microbial", "CFU/g"
         limit = LIMITS[analyte]
-        value = float(int(rng.uniform(limit * 1.5, limit * 20) if fail else rng.uniform(10, limit / 3)))
+        value = float(
+            int(rng.uniform(limit * 1.5, limit * 20) if fail else rng.uniform(10, limit / 3))
+        )
         if not fail and rng.random() < 0.3:
             qualifier, value = "<", 10.0
     raw = f"{analyte} {qualifier if qualifier in '<>' else ''}{'' if value is None else value} {unit or ''}"
-    return {"id": rid, "certificate_id": cert_id, "batch_id": bid, "analyte": analyte,
-            "category": category, "value": value, "unit": unit, "qualifier": qualifier,
-            "loq": 0.01 if category == "heavy_metal" else None, "lab_status": None,
-            "page": 1, "raw": raw.strip(), "bbox": None}
+    return {
+        "id": rid,
+        "certificate_id": cert_id,
+        "batch_id": bid,
+        "analyte": analyte,
+        "category": category,
+        "value": value,
+        "unit": unit,
+        "qualifier": qualifier,
+        "loq": 0.01 if category == "heavy_metal" else None,
+        "lab_status": None,
+        "page": 1,
+        "raw": raw.strip(),
+        "bbox": None,
+    }
 
 
 # ---------------------------------------------------------------------------------------
@@ -356,9 +586,17 @@ def _result(rng: random.Random, rid: int, cert_id: int, bid: int, analyte: str,
 def _app(url: str, data_dir: Path) -> Any:
     from registry import create_app
 
-    return create_app({"DATABASE_URL": url, "DATA_DIR": str(data_dir), "SECRET_KEY": "bench",
-                       "RATE_LIMITS": "", "UPLOAD_RATE_LIMITS": "", "LOG_LEVEL": "WARNING",
-                       "DEFAULT_PROFILE": DEFAULT_PROFILE})
+    return create_app(
+        {
+            "DATABASE_URL": url,
+            "DATA_DIR": str(data_dir),
+            "SECRET_KEY": "bench",
+            "RATE_LIMITS": "",
+            "UPLOAD_RATE_LIMITS": "",
+            "LOG_LEVEL": "WARNING",
+            "DEFAULT_PROFILE": DEFAULT_PROFILE,
+        }
+    )
 
 
 def _head_revision() -> str:
@@ -411,8 +649,22 @@ def load_blocks(app: Any, blocks: Any) -> None:
     engine = db.engine
     tables = db.metadata.tables
     pg = engine.dialect.name == "postgresql"
-    names = [t for t in tables if t in ("vendors", "vendor_aliases", "labs", "products", "batches",
-                                        "certificates", "results", "verdicts", "batch_terms")]
+    names = [
+        t
+        for t in tables
+        if t
+        in (
+            "vendors",
+            "vendor_aliases",
+            "labs",
+            "products",
+            "batches",
+            "certificates",
+            "results",
+            "verdicts",
+            "batch_terms",
+        )
+    ]
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
@@ -420,14 +672,19 @@ def load_blocks(app: Any, blocks: Any) -> None:
             cur.execute("SET session_replication_role = replica")  # no FK triggers
             cur.execute("SET maintenance_work_mem = '512MB'")
             cur.execute("SET work_mem = '256MB'")
-            cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-                        "AND tablename = ANY(%s) AND indexname NOT IN (SELECT conname FROM pg_constraint)",
-                        (names,))
+            cur.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND tablename = ANY(%s) AND indexname NOT IN (SELECT conname FROM pg_constraint)",
+                (names,),
+            )
         else:
             cur.execute("PRAGMA foreign_keys = OFF")
             cur.execute("PRAGMA synchronous = OFF")
-            cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                        f"AND tbl_name IN ({', '.join('?' * len(names))})", names)
+            cur.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                f"AND tbl_name IN ({', '.join('?' * len(names))})",
+                names,
+            )
         indexes = cur.fetchall()
         for name, _sql in indexes:
             cur.execute(f'DROP INDEX "{name}"')
@@ -442,11 +699,20 @@ def load_blocks(app: Any, blocks: Any) -> None:
             else:
                 cols = [c for c in table.columns]
                 procs = [c.type.bind_processor(engine.dialect) for c in cols]
-                sql = (f'INSERT INTO "{name}" ({", ".join(c.name for c in cols)}) '
-                       f'VALUES ({", ".join("?" * len(cols))})')
-                cur.executemany(sql, [
-                    tuple(p(row.get(c.name)) if p else row.get(c.name) for c, p in zip(cols, procs, strict=True))
-                    for row in rows])
+                sql = (
+                    f'INSERT INTO "{name}" ({", ".join(c.name for c in cols)}) '
+                    f"VALUES ({', '.join('?' * len(cols))})"
+                )
+                cur.executemany(
+                    sql,
+                    [
+                        tuple(
+                            p(row.get(c.name)) if p else row.get(c.name)
+                            for c, p in zip(cols, procs, strict=True)
+                        )
+                        for row in rows
+                    ],
+                )
         # The summary before the secondary indexes are built (the migration's statements).
         cur.execute("DELETE FROM batch_terms")
         for sql in search_summary.REBUILD_SQL:
@@ -455,8 +721,10 @@ def load_blocks(app: Any, blocks: Any) -> None:
             cur.execute(sql)
         if pg:
             for name in sorted(seen):
-                cur.execute(f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
-                            f"(SELECT coalesce(max(id), 1) FROM \"{name}\"))")
+                cur.execute(
+                    f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
+                    f'(SELECT coalesce(max(id), 1) FROM "{name}"))'
+                )
             cur.execute("SET session_replication_role = DEFAULT")
         raw.commit()
     finally:
@@ -476,8 +744,12 @@ def _copy_rows(cur: Any, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     json_cols = {c.name for c in table.columns if isinstance(c.type, sa.JSON)}
     with cur.copy(f'COPY "{table.name}" ({", ".join(cols)}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row([json.dumps(row[c]) if c in json_cols and row.get(c) is not None
-                            else row.get(c) for c in cols])
+            copy.write_row(
+                [
+                    json.dumps(row[c]) if c in json_cols and row.get(c) is not None else row.get(c)
+                    for c in cols
+                ]
+            )
 
 
 # ---------------------------------------------------------------------------------------
@@ -497,11 +769,18 @@ def build_queries(app: Any, seed_rng: int = 7) -> list[Query]:
     rng = random.Random(seed_rng)
     with app.app_context():
         conn = db.session.connection()
-        vendors = conn.execute(sa.text(
-            "SELECT v.name, count(b.id) FROM vendors v JOIN batches b ON b.vendor_id = v.id "
-            "GROUP BY v.id, v.name ORDER BY v.id")).all()
-        lots = [r[0] for r in conn.execute(sa.text(
-            "SELECT lot FROM batches WHERE lot LIKE '%-____-%' ORDER BY id")).all()]
+        vendors = conn.execute(
+            sa.text(
+                "SELECT v.name, count(b.id) FROM vendors v JOIN batches b ON b.vendor_id = v.id "
+                "GROUP BY v.id, v.name ORDER BY v.id"
+            )
+        ).all()
+        lots = [
+            r[0]
+            for r in conn.execute(
+                sa.text("SELECT lot FROM batches WHERE lot LIKE '%-____-%' ORDER BY id")
+            ).all()
+        ]
         db.session.remove()
     names = rng.choices([v[0] for v in vendors], [v[1] for v in vendors], k=20)
 
@@ -512,8 +791,14 @@ def build_queries(app: Any, seed_rng: int = 7) -> list[Query]:
         return (base.upper() if rng.random() < 0.5 else base.lower()) + ", " + _LEGAL_OTHER[legal]
 
     def redash(lot: str) -> str:
-        return rng.choice((lot.lower().replace("-", " "), lot.replace("-", "–").lower(),
-                           lot.replace("-", ""), lot.lower()))
+        return rng.choice(
+            (
+                lot.lower().replace("-", " "),
+                lot.replace("-", "–").lower(),
+                lot.replace("-", ""),
+                lot.lower(),
+            )
+        )
 
     exact = rng.sample(lots, 20)
     prefixes = [redash(lot)[:-3] for lot in rng.sample(lots, 20)]  # "rb 2024 0": ~1,000 lots
@@ -528,8 +813,10 @@ def build_queries(app: Any, seed_rng: int = 7) -> list[Query]:
         Query("q=<common word>", [{"q": w} for w in common]),
         Query("q=<vendor words>", [{"q": w} for w in rare]),
         Query("vendor+status=fail", [{"vendor": respell(n), "status": "fail"} for n in names]),
-        Query("q+analyte+tested_after", [{"q": w, "analyte": "mercury",
-                                          "tested_after": "2024-01-01"} for w in common]),
+        Query(
+            "q+analyte+tested_after",
+            [{"q": w, "analyte": "mercury", "tested_after": "2024-01-01"} for w in common],
+        ),
         Query("page=50 (deep page)", [{"page": "50"}]),
     ]
 
@@ -547,8 +834,9 @@ def capture(app: Any, client: Any, url: str) -> Captured:
 
     seen: list[tuple[str, Any]] = []
 
-    def listen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
-               executemany: bool) -> None:
+    def listen(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
         seen.append((statement, parameters))
 
     with app.app_context():
@@ -562,11 +850,14 @@ def capture(app: Any, client: Any, url: str) -> Captured:
         raise RuntimeError(f"{url}: {resp.status_code} {resp.get_data(as_text=True)[:300]}")
     body = resp.get_json()
     tx = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"}
-    return Captured([s for s in seen if s[0].strip().upper() not in tx], body["total"],
-                    len(body["items"]))
+    return Captured(
+        [s for s in seen if s[0].strip().upper() not in tx], body["total"], len(body["items"])
+    )
 
 
-def bare_runner(engine: sa.Engine) -> tuple[Callable[[list[tuple[str, Any]]], Any], Callable[[], None]]:
+def bare_runner(
+    engine: sa.Engine,
+) -> tuple[Callable[[list[tuple[str, Any]]], Any], Callable[[], None]]:
     """A function replaying statements on one raw DBAPI connection, in a transaction each."""
     raw = engine.raw_connection()
     dbapi = raw.driver_connection
@@ -615,8 +906,11 @@ def measure(app: Any, queries: list[Query], repeat: int) -> list[Row]:
             for u, c in zip(urls, caps, strict=True):  # warm both paths
                 client.get(u)
                 got = run_bare(c.statements)
-                counts = [r[0][0] for (stmt, _), r in zip(c.statements, got, strict=True)
-                          if stmt.lstrip().upper().startswith("SELECT COUNT(")]
+                counts = [
+                    r[0][0]
+                    for (stmt, _), r in zip(c.statements, got, strict=True)
+                    if stmt.lstrip().upper().startswith("SELECT COUNT(")
+                ]
                 # The count stops at the cap + 1 (``total`` is then the cap); a search with
                 # several terms also counts each term's batches (up to the cap) first.
                 if counts and c.total not in [min(n, TOTAL_CAP) for n in counts]:
@@ -633,16 +927,22 @@ def measure(app: Any, queries: list[Query], repeat: int) -> list[Row]:
                 t2 = time.perf_counter()
                 app_t.append((t1 - t0) * 1000)
                 bare_t.append((t2 - t1) * 1000)
-            rows.append(Row(q.label, round(statistics.median(c.total for c in caps)), app_t, bare_t))
+            rows.append(
+                Row(q.label, round(statistics.median(c.total for c in caps)), app_t, bare_t)
+            )
     finally:
         close()
     return rows
 
 
-def print_table(backend: str, rows: list[Row], note: str, target_p95: float = TARGET_P95_MS) -> bool:
+def print_table(
+    backend: str, rows: list[Row], note: str, target_p95: float = TARGET_P95_MS
+) -> bool:
     print(f"\n{backend}: {note}")
-    head = (f"{'query':34} {'total':>7} {'app p50':>8} {'app p95':>8} {'bare p50':>9} "
-            f"{'bare p95':>9} {'app/bare':>9} {'app-bare':>9}  target")
+    head = (
+        f"{'query':34} {'total':>7} {'app p50':>8} {'app p95':>8} {'bare p50':>9} "
+        f"{'bare p95':>9} {'app/bare':>9} {'app-bare':>9}  target"
+    )
     print(head)
     print("-" * len(head))
     ok_all = True
@@ -652,14 +952,26 @@ def print_table(backend: str, rows: list[Row], note: str, target_p95: float = TA
         ratio = ap50 / bp50 if bp50 else float("inf")
         ok = ap95 <= target_p95 and ratio <= TARGET_RATIO
         ok_all &= ok
-        verdict = "ok" if ok else "MISSED " + ",".join(
-            name for name, bad in (("p95", ap95 > target_p95), ("ratio", ratio > TARGET_RATIO)) if bad)
-        print(f"{r.label:34} {r.total:>7} {ap50:>8.2f} {ap95:>8.2f} {bp50:>9.2f} {bp95:>9.2f} "
-              f"{ratio:>9.2f} {ap50 - bp50:>9.2f}  {verdict}")
-    print(f"milliseconds; app-bare: p50 difference, the fixed cost of a request (Flask test client,\n"
-          f"routing, argument parsing, session, JSON, CORS, metrics). Targets: app p95 <= "
-          f"{target_p95:g} ms and app/bare (p50) <= {TARGET_RATIO:g}: "
-          f"{'all met' if ok_all else 'NOT all met'}")
+        verdict = (
+            "ok"
+            if ok
+            else "MISSED "
+            + ",".join(
+                name
+                for name, bad in (("p95", ap95 > target_p95), ("ratio", ratio > TARGET_RATIO))
+                if bad
+            )
+        )
+        print(
+            f"{r.label:34} {r.total:>7} {ap50:>8.2f} {ap95:>8.2f} {bp50:>9.2f} {bp95:>9.2f} "
+            f"{ratio:>9.2f} {ap50 - bp50:>9.2f}  {verdict}"
+        )
+    print(
+        f"milliseconds; app-bare: p50 difference, the fixed cost of a request (Flask test client,\n"
+        f"routing, argument parsing, session, JSON, CORS, metrics). Targets: app p95 <= "
+        f"{target_p95:g} ms and app/bare (p50) <= {TARGET_RATIO:g}: "
+        f"{'all met' if ok_all else 'NOT all met'}"
+    )
     return ok_all
 
 
@@ -704,8 +1016,10 @@ def prepare_sqlite(n_batches: int, fresh: bool = False) -> Any:
             for old in OUT.glob(f"search-sqlite-{n_batches}-*.db*"):  # older seeders' caches
                 old.unlink(missing_ok=True)
             _timed("migrate", upgrade)
-            _timed(f"generate and load {n_batches} batches (executemany), summary",
-                   lambda: seed_database(app, n_batches))
+            _timed(
+                f"generate and load {n_batches} batches (executemany), summary",
+                lambda: seed_database(app, n_batches),
+            )
         else:
             print("  seeded file kept from an earlier run")
             _upgrade_kept("kept file")
@@ -718,7 +1032,8 @@ def _pg_url(base: str, schema: str) -> str:
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
     return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False)
+        hide_password=False
+    )
 
 
 def prepare_postgresql(n_batches: int, fresh: bool = False) -> Any | None:
@@ -734,8 +1049,10 @@ def prepare_postgresql(n_batches: int, fresh: bool = False) -> Any | None:
         with admin.connect() as conn:
             version = conn.scalar(sa.text("SHOW server_version"))
     except sa.exc.OperationalError as error:
-        print(f"\nPostgreSQL skipped: {sa.make_url(base).render_as_string()} is unreachable "
-              f"({str(error.orig).strip().splitlines()[0]}); set {PG_ENV} to run it.")
+        print(
+            f"\nPostgreSQL skipped: {sa.make_url(base).render_as_string()} is unreachable "
+            f"({str(error.orig).strip().splitlines()[0]}); set {PG_ENV} to run it."
+        )
         return None
     schema = pg_schema(n_batches)
     print(f"\nPostgreSQL {version}: schema {schema}", flush=True)
@@ -752,8 +1069,10 @@ def prepare_postgresql(n_batches: int, fresh: bool = False) -> Any | None:
                 conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
                 conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
             _timed("migrate", upgrade)
-            _timed(f"generate and load {n_batches} batches (COPY), summary, VACUUM ANALYZE",
-                   lambda: seed_database(app, n_batches))
+            _timed(
+                f"generate and load {n_batches} batches (COPY), summary, VACUUM ANALYZE",
+                lambda: seed_database(app, n_batches),
+            )
         db.engine.dispose()
     admin.dispose()
     return app
@@ -792,9 +1111,14 @@ def _bench(app: Any, args: argparse.Namespace, backend: str, n_batches: int) -> 
         explain(app, queries)
     with app.app_context():
         db.engine.dispose()
-    print_table(backend, rows, f"{n_batches} batches, {args.repeat} runs a query, "
-                               f"inputs rotated; load average {load_before:.1f} -> "
-                               f"{load_after:.1f} on {os.cpu_count()} cores", TARGETS[backend])
+    print_table(
+        backend,
+        rows,
+        f"{n_batches} batches, {args.repeat} runs a query, "
+        f"inputs rotated; load average {load_before:.1f} -> "
+        f"{load_after:.1f} on {os.cpu_count()} cores",
+        TARGETS[backend],
+    )
     return Run(backend, n_batches, rows, (load_before, load_after))
 
 
@@ -809,8 +1133,10 @@ def print_side_by_side(runs: list[Run]) -> None:
         head = f"{'query':34}" + "".join(f" {f'p95 @{r.batches:,}':>16}" for r in mine)
         if len(mine) > 1:
             head += f" {'growth':>7}"
-        print(f"\n{backend}: app p95 (ms) by size; target <= {target:g} ms at the largest size"
-              + (f", growth <= {TARGET_GROWTH:g}x" if len(mine) > 1 else ""))
+        print(
+            f"\n{backend}: app p95 (ms) by size; target <= {target:g} ms at the largest size"
+            + (f", growth <= {TARGET_GROWTH:g}x" if len(mine) > 1 else "")
+        )
         print(head)
         print("-" * (len(head) + 10))
         for label in labels:
@@ -818,8 +1144,9 @@ def print_side_by_side(runs: list[Run]) -> None:
             for r in mine:
                 row = next((x for x in r.rows if x.label == label), None)
                 p95s.append(_pct(row.app, 0.95) if row else None)
-            line = f"{label:34}" + "".join(f" {v:>16.2f}" if v is not None else f" {'-':>16}"
-                                            for v in p95s)
+            line = f"{label:34}" + "".join(
+                f" {v:>16.2f}" if v is not None else f" {'-':>16}" for v in p95s
+            )
             verdict = []
             if p95s[-1] is not None and p95s[-1] > target:
                 verdict.append("p95")
@@ -829,9 +1156,11 @@ def print_side_by_side(runs: list[Run]) -> None:
                 if growth > TARGET_GROWTH:
                     verdict.append("growth")
             print(line + "  " + ("MISSED " + ",".join(verdict) if verdict else "ok"))
-        print("load average (1 min) before -> after each size: " + "; ".join(
-            f"{r.batches:,}: {r.load[0]:.1f} -> {r.load[1]:.1f}" for r in mine)
-            + f" on {os.cpu_count()} cores")
+        print(
+            "load average (1 min) before -> after each size: "
+            + "; ".join(f"{r.batches:,}: {r.load[0]:.1f} -> {r.load[1]:.1f}" for r in mine)
+            + f" on {os.cpu_count()} cores"
+        )
 
 
 def explain(app: Any, queries: list[Query]) -> None:
@@ -867,30 +1196,48 @@ def explain(app: Any, queries: list[Query]) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
-    ap.add_argument("--batches", default="100000",
-                    help="batches to seed, or sizes comma-separated (e.g. 100000,1000000); "
-                         "default 100000")
+    ap.add_argument(
+        "--batches",
+        default="100000",
+        help="batches to seed, or sizes comma-separated (e.g. 100000,1000000); default 100000",
+    )
     ap.add_argument("--repeat", type=int, default=200, help="timed runs per query (default 200)")
-    ap.add_argument("--keep", action="store_true",
-                    help="(the default now) keep the seeded PostgreSQL schema between runs")
-    ap.add_argument("--drop", action="store_true",
-                    help="drop the seeded PostgreSQL schema afterwards")
-    ap.add_argument("--fresh", action="store_true", help="seed again even when a seeded database is kept")
+    ap.add_argument(
+        "--keep",
+        action="store_true",
+        help="(the default now) keep the seeded PostgreSQL schema between runs",
+    )
+    ap.add_argument(
+        "--drop", action="store_true", help="drop the seeded PostgreSQL schema afterwards"
+    )
+    ap.add_argument(
+        "--fresh", action="store_true", help="seed again even when a seeded database is kept"
+    )
     ap.add_argument("--seed-only", action="store_true", help="seed (or upgrade) and stop")
     ap.add_argument("--explain", action="store_true", help="print the query plans too")
-    ap.add_argument("--only", default="",
-                    help="comma-separated starts of query labels to run (e.g. 'status,q=')")
+    ap.add_argument(
+        "--only",
+        default="",
+        help="comma-separated starts of query labels to run (e.g. 'status,q=')",
+    )
     args = ap.parse_args(argv)
     sizes = [int(x.replace("_", "")) for x in args.batches.split(",") if x.strip()]
-    print(f"bench/search.py: {', '.join(f'{n:,}' for n in sizes)} batches, {os.cpu_count()} cores, "
-          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"bench/search.py: {', '.join(f'{n:,}' for n in sizes)} batches, {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     runs: list[Run] = []
     failed = False
     for backend in ("postgresql", "sqlite"):
         if args.backend not in (backend, "both"):
             continue
         for n in sizes:
-            app = prepare_sqlite(n, args.fresh) if backend == "sqlite" else prepare_postgresql(n, args.fresh)
+            app = (
+                prepare_sqlite(n, args.fresh)
+                if backend == "sqlite"
+                else prepare_postgresql(n, args.fresh)
+            )
             if app is None:
                 failed = True
                 break

@@ -46,9 +46,15 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 CORPUS = REPO / "tests" / "corpus" / "real"
-QUERIES = ("/api/v1/batches", "/api/v1/batches?status=fail", "/api/v1/batches?q=kratom",
-           "/api/v1/batches?lot=A", "/api/v1/batches?per_page=50",
-           "/api/v1/vendors", "/api/v1/batches?analyte=lead")
+QUERIES = (
+    "/api/v1/batches",
+    "/api/v1/batches?status=fail",
+    "/api/v1/batches?q=kratom",
+    "/api/v1/batches?lot=A",
+    "/api/v1/batches?per_page=50",
+    "/api/v1/vendors",
+    "/api/v1/batches?analyte=lead",
+)
 
 
 def slow_pdf(pages: int = 60, lines: int = 110, seed: int = 0) -> bytes:
@@ -58,15 +64,29 @@ def slow_pdf(pages: int = 60, lines: int = 110, seed: int = 0) -> bytes:
     from reportlab.pdfgen import canvas
 
     rng = random.Random(seed)
-    words = ["Lead", "Arsenic", "ND", "0.05", "ug/g", "Mitragynine", "%", "<LOQ", "Pass",
-             "Batch", "Lot", "CFU/g"]
+    words = [
+        "Lead",
+        "Arsenic",
+        "ND",
+        "0.05",
+        "ug/g",
+        "Mitragynine",
+        "%",
+        "<LOQ",
+        "Pass",
+        "Batch",
+        "Lot",
+        "CFU/g",
+    ]
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=letter, invariant=True)
     for _ in range(pages):
         c.setFont("Helvetica", 5)
         y = 780
         for _ in range(lines):
-            c.drawString(20, y, " ".join(rng.choice(words) + str(rng.randint(0, 99)) for _ in range(40)))
+            c.drawString(
+                20, y, " ".join(rng.choice(words) + str(rng.randint(0, 99)) for _ in range(40))
+            )
             y -= 7
         c.showPage()
     c.save()
@@ -95,23 +115,46 @@ class Registry:
             import sqlalchemy as sa
 
             self.schema = f"bench_upload_{uuid.uuid4().hex[:8]}"
-            self.admin = sa.create_engine(database.replace("postgresql://", "postgresql+psycopg://", 1))
+            self.admin = sa.create_engine(
+                database.replace("postgresql://", "postgresql+psycopg://", 1)
+            )
             with self.admin.begin() as conn:
                 conn.execute(sa.text(f'CREATE SCHEMA "{self.schema}"'))
-            url = sa.make_url(database).update_query_dict({"options": f"-csearch_path={self.schema}"})
+            url = sa.make_url(database).update_query_dict(
+                {"options": f"-csearch_path={self.schema}"}
+            )
             self.url = url.render_as_string(hide_password=False)
         else:
             self.url = f"sqlite:///{workdir / 'registry.db'}"
-        self.env = {**os.environ, "REGISTRY_DATABASE_URL": self.url,
-                    "REGISTRY_DATA_DIR": str(workdir / "data"), "REGISTRY_SECRET_KEY": "bench",
-                    "REGISTRY_RATE_LIMITS": "", "REGISTRY_UPLOAD_RATE_LIMITS": "",
-                    "REGISTRY_PARSE_CONCURRENCY": str(parse_workers), "REGISTRY_LOG_LEVEL": "WARNING",
-                    "REGISTRY_ALERT_WORKER": "off", "PYTHONPATH": str(REPO)}
+        self.env = {
+            **os.environ,
+            "REGISTRY_DATABASE_URL": self.url,
+            "REGISTRY_DATA_DIR": str(workdir / "data"),
+            "REGISTRY_SECRET_KEY": "bench",
+            "REGISTRY_RATE_LIMITS": "",
+            "REGISTRY_UPLOAD_RATE_LIMITS": "",
+            "REGISTRY_PARSE_CONCURRENCY": str(parse_workers),
+            "REGISTRY_LOG_LEVEL": "WARNING",
+            "REGISTRY_ALERT_WORKER": "off",
+            "PYTHONPATH": str(REPO),
+        }
         self.flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-        subprocess.run([*self.flask, "db", "upgrade"], cwd=REPO, env=self.env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        out = subprocess.run([*self.flask, "tokens", "create", "bench", "--role", "uploader"],
-                             cwd=REPO, env=self.env, check=True, capture_output=True, text=True)
+        subprocess.run(
+            [*self.flask, "db", "upgrade"],
+            cwd=REPO,
+            env=self.env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        out = subprocess.run(
+            [*self.flask, "tokens", "create", "bench", "--role", "uploader"],
+            cwd=REPO,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         self.token = next(w for w in out.stdout.split() if w.startswith("kcr_"))
         self.port = _port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -120,9 +163,24 @@ class Registry:
     def start(self) -> None:
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.proc = subprocess.Popen(
-            [str(gunicorn), "-w", "4", "--threads", "8", "--timeout", "120", "-b", f"127.0.0.1:{self.port}", "wsgi:app"],
-            cwd=REPO, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
+            [
+                str(gunicorn),
+                "-w",
+                "4",
+                "--threads",
+                "8",
+                "--timeout",
+                "120",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "wsgi:app",
+            ],
+            cwd=REPO,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         for _ in range(300):
             try:
                 if httpx.get(self.base + "/healthz", timeout=2).status_code < 600:
@@ -147,9 +205,12 @@ class Registry:
             self.admin.dispose()
 
     def upload(self, client: httpx.Client, name: str, data: bytes) -> httpx.Response:
-        return client.post(self.base + "/api/v1/certificates",
-                           headers={"Authorization": f"Bearer {self.token}"},
-                           files={"file": (name, data, "application/pdf")}, timeout=120)
+        return client.post(
+            self.base + "/api/v1/certificates",
+            headers={"Authorization": f"Bearer {self.token}"},
+            files={"file": (name, data, "application/pdf")},
+            timeout=120,
+        )
 
     def processing(self, client: httpx.Client) -> int:
         body = client.get(self.base + "/api/v1/certificates?status=processing&per_page=1").json()
@@ -171,7 +232,9 @@ def corpus() -> list[tuple[str, bytes]]:
     return [(p.name, p.read_bytes()) for p in sorted(CORPUS.glob("*.pdf"))]
 
 
-def upload_all(reg: Registry, files: list[tuple[str, bytes]], clients: int = 4) -> tuple[float, list[str]]:
+def upload_all(
+    reg: Registry, files: list[tuple[str, bytes]], clients: int = 4
+) -> tuple[float, list[str]]:
     """Upload every file (``clients`` at once) and wait until none is processing."""
     failures: list[str] = []
     queue = list(files)
@@ -220,19 +283,27 @@ def searches(reg: Registry, n: int) -> tuple[list[float], list[str]]:
 
 
 def p(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100)[int(q) - 1] * 1000 if len(values) > 1 else values[0] * 1000
+    return (
+        statistics.quantiles(values, n=100)[int(q) - 1] * 1000
+        if len(values) > 1
+        else values[0] * 1000
+    )
 
 
 def attack(args: argparse.Namespace) -> None:
-    print(f"\nunder attack: gunicorn -w 4, parse concurrency {args.concurrency}, "
-          f"{'PostgreSQL' if args.database else 'SQLite'}")
+    print(
+        f"\nunder attack: gunicorn -w 4, parse concurrency {args.concurrency}, "
+        f"{'PostgreSQL' if args.database else 'SQLite'}"
+    )
     hostile = slow_pdf()
     with registry(args.database, args.concurrency) as reg:
         elapsed, failures = upload_all(reg, corpus())
         print(f"  seeded with the real corpus in {elapsed:.1f} s")
         searches(reg, 20)  # warm every worker
         quiet, quiet_failures = searches(reg, args.searches)
-        print(f"  quiet:        p50 {p(quiet, 50):7.1f} ms  p95 {p(quiet, 95):7.1f} ms  ({_load()})")
+        print(
+            f"  quiet:        p50 {p(quiet, 50):7.1f} ms  p95 {p(quiet, 95):7.1f} ms  ({_load()})"
+        )
         stop = threading.Event()
         attack_failures: list[str] = []
         answers: list[int] = []
@@ -242,7 +313,9 @@ def attack(args: argparse.Namespace) -> None:
             with httpx.Client() as client:
                 while not stop.is_set():
                     n += 1
-                    data = hostile + f"\n% copy {k}-{n}-{time.time_ns()}\n".encode()  # other bytes each time
+                    data = (
+                        hostile + f"\n% copy {k}-{n}-{time.time_ns()}\n".encode()
+                    )  # other bytes each time
                     try:
                         r = reg.upload(client, f"hostile-{k}-{n}.pdf", data)
                         answers.append(r.status_code)
@@ -265,27 +338,37 @@ def attack(args: argparse.Namespace) -> None:
         stop.set()
         for t in threads:
             t.join()
-        print(f"  under attack: p50 {p(loud, 50):7.1f} ms  p95 {p(loud, 95):7.1f} ms  ({_load()})"
-              f"  {len(loud)} searches")
+        print(
+            f"  under attack: p50 {p(loud, 50):7.1f} ms  p95 {p(loud, 95):7.1f} ms  ({_load()})"
+            f"  {len(loud)} searches"
+        )
         print(f"  p95 attack/quiet: {p(loud, 95) / p(quiet, 95):.2f} (target <= 3)")
         codes = {c: answers.count(c) for c in sorted(set(answers))}
         print(f"  hostile uploads answered: {codes}")
         failed = failures + quiet_failures + loud_failures + attack_failures
-        print(f"  failed requests: {len(failed)}" + (f" {failed[:10]}" if failed else "") + " (target: 0)")
+        print(
+            f"  failed requests: {len(failed)}"
+            + (f" {failed[:10]}" if failed else "")
+            + " (target: 0)"
+        )
 
 
 def throughput(args: argparse.Namespace) -> None:
     files = corpus()
-    print(f"\nthroughput: {len(files)} real COAs through the API (4 clients), gunicorn -w 4, "
-          f"{'PostgreSQL' if args.database else 'SQLite'}")
+    print(
+        f"\nthroughput: {len(files)} real COAs through the API (4 clients), gunicorn -w 4, "
+        f"{'PostgreSQL' if args.database else 'SQLite'}"
+    )
     base = None
     for workers in (1, 2):
         with registry(args.database, workers) as reg:
             elapsed, failures = upload_all(reg, files)
         rate = len(files) / elapsed
         base = base or rate
-        print(f"  parse concurrency {workers}: {elapsed:6.1f} s = {rate:.2f} uploads/s "
-              f"(x{rate / base:.2f})  failed: {len(failures)}  ({_load()})")
+        print(
+            f"  parse concurrency {workers}: {elapsed:6.1f} s = {rate:.2f} uploads/s "
+            f"(x{rate / base:.2f})  failed: {len(failures)}  ({_load()})"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -293,10 +376,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--part", choices=("attack", "throughput", "both"), default="both")
     parser.add_argument("--database", help="a PostgreSQL URL (a schema of its own; default SQLite)")
     parser.add_argument("--searches", type=int, default=200, help="quiet searches timed")
-    parser.add_argument("--attack-s", type=float, default=40.0, help="seconds of searching under attack")
+    parser.add_argument(
+        "--attack-s", type=float, default=40.0, help="seconds of searching under attack"
+    )
     parser.add_argument("--ramp-s", type=float, default=5.0, help="attack before timing starts")
-    parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 1,
-                        help="REGISTRY_PARSE_CONCURRENCY under attack (default: cores)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="REGISTRY_PARSE_CONCURRENCY under attack (default: cores)",
+    )
     args: Any = parser.parse_args(argv)
     print(f"bench/upload.py: {os.cpu_count()} cores, {_load()}")
     if args.part in ("attack", "both"):

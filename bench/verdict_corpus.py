@@ -37,17 +37,29 @@ def main() -> int:
     from registry.tasks import parsing
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/r.db", "DATA_DIR": f"{tmp}/data",
-                          "SECRET_KEY": "corpus", "RATE_LIMITS": "", "LOG_LEVEL": "WARNING"})
+        app = create_app(
+            {
+                "DATABASE_URL": f"sqlite:///{tmp}/r.db",
+                "DATA_DIR": f"{tmp}/data",
+                "SECRET_KEY": "corpus",
+                "RATE_LIMITS": "",
+                "LOG_LEVEL": "WARNING",
+            }
+        )
         with app.app_context():
             upgrade()
             unit_of_work.commit(db.session, lambda: profiles.load_shipped(db.session))
             files = ingest.find_pdfs([args.corpus / "real", args.corpus / "real-2"])
             cfg = app.config
             summary = parsing.ingest_files(
-                db.session, get_storage(), files, limits=certificates.limits_from_config(cfg),
-                max_size=int(cfg["MAX_UPLOAD_MB"] * 1024 * 1024), jobs_at_once=args.jobs,
-                default_profile=cfg["DEFAULT_PROFILE"])
+                db.session,
+                get_storage(),
+                files,
+                limits=certificates.limits_from_config(cfg),
+                max_size=int(cfg["MAX_UPLOAD_MB"] * 1024 * 1024),
+                jobs_at_once=args.jobs,
+                default_profile=cfg["DEFAULT_PROFILE"],
+            )
             for report in summary.reports:
                 name = f"{report.path.parent.name}/{report.path.name}"
                 if report.certificate_id is None:

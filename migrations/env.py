@@ -66,8 +66,9 @@ def _options():
 
 
 def run_migrations_offline():
-    context.configure(url=config.get_main_option("sqlalchemy.url"), literal_binds=True,
-                      **_options())
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"), literal_binds=True, **_options()
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -115,9 +116,13 @@ def _sync_shipped_profiles():
     if not current_app.config.get("LOAD_PROFILES_ON_UPGRADE", True):
         return
     session = target_db.session
-    changed, job_id = unit_of_work.commit(session, lambda: profiles.sync_shipped(session, actor="db upgrade"))
+    changed, job_id = unit_of_work.commit(
+        session, lambda: profiles.sync_shipped(session, actor="db upgrade")
+    )
     for stored in changed:
-        logger.info("threshold profile %s: version %s in force", stored.row.code, stored.row.version)
+        logger.info(
+            "threshold profile %s: version %s in force", stored.row.code, stored.row.version
+        )
     if job_id is not None:
         tasks.run(job_id)
     session.remove()

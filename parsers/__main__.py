@@ -18,7 +18,9 @@ from parsers.errors import ParseError
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``coa-parse`` and ``python -m parsers``."""
-    ap = argparse.ArgumentParser(prog="coa-parse", description="Read a COA PDF into the parse contract JSON.")
+    ap = argparse.ArgumentParser(
+        prog="coa-parse", description="Read a COA PDF into the parse contract JSON."
+    )
     ap.add_argument("file", nargs="?", help="the PDF to parse")
     ap.add_argument("--layouts", action="store_true", help="list the known layouts")
     ap.add_argument("--no-ocr", action="store_true", help="do not OCR pages without text")

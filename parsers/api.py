@@ -23,7 +23,9 @@ PARSER_VERSION = "1.0.0"
 KEY_FIELDS = ("vendor", "product", "batch")
 
 
-def parse(source: str | os.PathLike[str] | bytes, *, max_pages: int = 60, ocr: bool = True) -> Document:
+def parse(
+    source: str | os.PathLike[str] | bytes, *, max_pages: int = 60, ocr: bool = True
+) -> Document:
     """Parse one certificate of analysis into the contract document.
 
     ``source`` is a path or the PDF bytes. Raises :class:`ParseError` (``not_pdf``,
@@ -68,14 +70,20 @@ def _review(doc: Document, pdf: PdfText) -> Document:
         warnings.append("missing key fields: " + ", ".join(missing))
     unread = unread_analytes(pdf.pages, doc.results)
     if missed := [(code, page, label) for code, page, label, doubtful in unread if not doubtful]:
-        warnings.append("analytes named on a results page but not read: "
-                        + ", ".join(f"{code} (page {page}: {label!r})" for code, page, label in missed))
+        warnings.append(
+            "analytes named on a results page but not read: "
+            + ", ".join(f"{code} (page {page}: {label!r})" for code, page, label in missed)
+        )
     if doubted := [(code, page, label) for code, page, label, doubtful in unread if doubtful]:
-        warnings.append("analytes read as a number where their row also prints a non-detect (a limit?): "
-                        + ", ".join(f"{code} (page {page}: {label!r})" for code, page, label in doubted))
+        warnings.append(
+            "analytes read as a number where their row also prints a non-detect (a limit?): "
+            + ", ".join(f"{code} (page {page}: {label!r})" for code, page, label in doubted)
+        )
     low_conf = any("low OCR confidence" in w for w in pdf.warnings)
     unreadable = any("text layer is unreadable" in w for w in pdf.warnings)
-    needs = bool(missing) and bool(pdf.ocr_pages) or low_conf or not doc.results and bool(pdf.ocr_pages)
+    needs = (
+        bool(missing) and bool(pdf.ocr_pages) or low_conf or not doc.results and bool(pdf.ocr_pages)
+    )
     rejected = any(" rejected (page " in w for w in doc.warnings)
     flagged = needs or bool(missing) or bool(unread) or rejected or unreadable and not pdf.ocr_pages
     return dataclasses.replace(doc, warnings=tuple(warnings), needs_review=flagged)

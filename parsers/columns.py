@@ -20,31 +20,106 @@ from parsers.vocab import fold, is_qc_label
 
 #: Folded keyword prefixes per column role (two-word phrases are checked first).
 _ROLE_WORDS: tuple[tuple[str, str], ...] = (
-    ("test id", "other"), ("sample id", "other"), ("lod loq", "loq"), ("lod/loq", "loq"),
-    ("analytical method", "method"), ("analyte name", "analyte"), ("test method", "method"),
-    ("action level", "limit"), ("pass fail", "status"), ("reporting limit", "loq"),
-    ("detection limit", "lod"), ("mez stanovitelnosti", "loq"),
-    ("analyte", "analyte"), ("analyt", "analyte"), ("compound", "analyte"), ("parameter", "analyte"),
-    ("parametr", "analyte"), ("ukazatel", "analyte"), ("analysis", "analyte"), ("metal", "analyte"),
-    ("cannabinoid", "analyte"), ("pathogen", "analyte"), ("organism", "analyte"), ("test", "analyte"),
-    ("mycotoxin", "analyte"), ("element", "analyte"), ("name", "analyte"), ("prufparameter", "analyte"),
-    ("result", "result"), ("vysledek", "result"), ("ergebnis", "result"), ("resultat", "result"),
-    ("mass", "result"), ("amount", "result"), ("concentration", "result"), ("conc", "result"),
-    ("value", "result"), ("weight", "result"), ("found", "result"), ("finding", "result"), ("messwert", "result"),
-    ("bestimmungsgrenze", "loq"), ("nachweisgrenze", "lod"), ("bg", "loq"),
-    ("lloq", "loq"), ("loq", "loq"), ("mrl", "loq"), ("lod", "lod"), ("mdl", "lod"), ("pql", "loq"), ("mql", "loq"),
-    ("units", "unit"), ("unit", "unit"), ("unidad", "unit"), ("jednotk", "unit"), ("einheit", "unit"),
-    ("status", "status"), ("p f", "status"), ("hodnocen", "status"), ("dispositi", "status"),
-    ("verdict", "status"), ("conformity", "status"), ("conformidad", "status"), ("beurteilung", "status"), ("bewertung", "status"), ("pass", "status"),
-    ("limit", "limit"), ("action", "limit"), ("specification", "limit"), ("spec", "limit"),
-    ("criteria", "limit"), ("grenzwert", "limit"), ("maximum", "limit"), ("acceptance", "limit"),
-    ("max", "limit"), ("nmt", "limit"), ("tolerance", "limit"), ("requirement", "limit"), ("allowable", "limit"),
-    ("permissible", "limit"), ("guideline", "limit"),
-    ("min", "limit"), ("minimum", "limit"),
-    ("uncertainty", "uncertainty"), ("nejistota", "uncertainty"), ("rozsiren", "uncertainty"),
-    ("method", "method"), ("metoda", "method"), ("metodo", "method"), ("zkusebni", "method"), ("methode", "method"),
-    ("dilution", "other"), ("dil", "other"), ("by", "other"), ("analyzed", "other"), ("extracted", "other"),
-    ("date", "other"), ("note", "other"), ("poznamka", "other"), ("id", "other"),
+    ("test id", "other"),
+    ("sample id", "other"),
+    ("lod loq", "loq"),
+    ("lod/loq", "loq"),
+    ("analytical method", "method"),
+    ("analyte name", "analyte"),
+    ("test method", "method"),
+    ("action level", "limit"),
+    ("pass fail", "status"),
+    ("reporting limit", "loq"),
+    ("detection limit", "lod"),
+    ("mez stanovitelnosti", "loq"),
+    ("analyte", "analyte"),
+    ("analyt", "analyte"),
+    ("compound", "analyte"),
+    ("parameter", "analyte"),
+    ("parametr", "analyte"),
+    ("ukazatel", "analyte"),
+    ("analysis", "analyte"),
+    ("metal", "analyte"),
+    ("cannabinoid", "analyte"),
+    ("pathogen", "analyte"),
+    ("organism", "analyte"),
+    ("test", "analyte"),
+    ("mycotoxin", "analyte"),
+    ("element", "analyte"),
+    ("name", "analyte"),
+    ("prufparameter", "analyte"),
+    ("result", "result"),
+    ("vysledek", "result"),
+    ("ergebnis", "result"),
+    ("resultat", "result"),
+    ("mass", "result"),
+    ("amount", "result"),
+    ("concentration", "result"),
+    ("conc", "result"),
+    ("value", "result"),
+    ("weight", "result"),
+    ("found", "result"),
+    ("finding", "result"),
+    ("messwert", "result"),
+    ("bestimmungsgrenze", "loq"),
+    ("nachweisgrenze", "lod"),
+    ("bg", "loq"),
+    ("lloq", "loq"),
+    ("loq", "loq"),
+    ("mrl", "loq"),
+    ("lod", "lod"),
+    ("mdl", "lod"),
+    ("pql", "loq"),
+    ("mql", "loq"),
+    ("units", "unit"),
+    ("unit", "unit"),
+    ("unidad", "unit"),
+    ("jednotk", "unit"),
+    ("einheit", "unit"),
+    ("status", "status"),
+    ("p f", "status"),
+    ("hodnocen", "status"),
+    ("dispositi", "status"),
+    ("verdict", "status"),
+    ("conformity", "status"),
+    ("conformidad", "status"),
+    ("beurteilung", "status"),
+    ("bewertung", "status"),
+    ("pass", "status"),
+    ("limit", "limit"),
+    ("action", "limit"),
+    ("specification", "limit"),
+    ("spec", "limit"),
+    ("criteria", "limit"),
+    ("grenzwert", "limit"),
+    ("maximum", "limit"),
+    ("acceptance", "limit"),
+    ("max", "limit"),
+    ("nmt", "limit"),
+    ("tolerance", "limit"),
+    ("requirement", "limit"),
+    ("allowable", "limit"),
+    ("permissible", "limit"),
+    ("guideline", "limit"),
+    ("min", "limit"),
+    ("minimum", "limit"),
+    ("uncertainty", "uncertainty"),
+    ("nejistota", "uncertainty"),
+    ("rozsiren", "uncertainty"),
+    ("method", "method"),
+    ("metoda", "method"),
+    ("metodo", "method"),
+    ("zkusebni", "method"),
+    ("methode", "method"),
+    ("dilution", "other"),
+    ("dil", "other"),
+    ("by", "other"),
+    ("analyzed", "other"),
+    ("extracted", "other"),
+    ("date", "other"),
+    ("note", "other"),
+    ("poznamka", "other"),
+    ("id", "other"),
 )
 ROLE_WORDS: tuple[tuple[str, Role], ...] = tuple((key, Role(role)) for key, role in _ROLE_WORDS)
 _PAIR_KEYS = frozenset(k for k, _r in ROLE_WORDS if " " in k)
@@ -119,7 +194,11 @@ def word_role(text: str) -> Role | None:
     if not f:
         return None
     for key, role in ROLE_WORDS:
-        if f == key or (len(key) > 4 and f.startswith(key)) or (len(key) > 5 and key in f.replace(" ", "")):
+        if (
+            f == key
+            or (len(key) > 4 and f.startswith(key))
+            or (len(key) > 5 and key in f.replace(" ", ""))
+        ):
             return role
     return None
 
@@ -128,11 +207,16 @@ def is_header(line: Line) -> bool:
     """True when a line names at least two column roles, one of them a data role."""
     if any(_prose(_cell_word_groups(c.words)) or _FIELD.search(c.text) for c in line.cells):
         return False
-    value_cells = [c for c in line.cells if is_reading(c.text) or status_of(c.text) is not None]  # PASS: a value
+    value_cells = [
+        c for c in line.cells if is_reading(c.text) or status_of(c.text) is not None
+    ]  # PASS: a value
     phrases = _phrases(Line([c for c in line.cells if c not in value_cells], line.page))
     units_title = len(line.cells) >= 2  # ``Heavy Metals (ppm)`` alone on its line is a heading
-    roles = {word_role(p) or (Role.RESULT if units_title and _unit_only(p) else None)
-             for p in phrases if not is_reading(p)} - {None}
+    roles = {
+        word_role(p) or (Role.RESULT if units_title and _unit_only(p) else None)
+        for p in phrases
+        if not is_reading(p)
+    } - {None}
     numbers = len(value_cells) + sum(1 for p in phrases if is_reading(p))
     data = roles & _DATA_ROLES
     return (len(data) >= 2 or {Role.ANALYTE, Role.RESULT} <= roles) and numbers <= 1
@@ -146,7 +230,9 @@ def title_role(text: str) -> Role | None:
 def is_reading(text: str) -> bool:
     """A result-like cell (``0.23``, ``ND``, ``<LOQ``), not a column title such as ``LOQ``."""
     reading = parse_cell(text)
-    return reading is not None and (reading.qualifier != "loq" or text.lstrip().startswith(("<", "≤")))
+    return reading is not None and (
+        reading.qualifier != "loq" or text.lstrip().startswith(("<", "≤"))
+    )
 
 
 def _prose(groups: list[tuple[str, list[Word]]]) -> bool:
@@ -167,8 +253,11 @@ def fragmented(words: list[Word]) -> bool:
 
     Short words beside a whole column title (``± U (k=2) Units``) are titles, not fragments.
     """
-    return len(words) >= 3 and sum(len(w.text) for w in words) <= 3.0 * len(words) \
+    return (
+        len(words) >= 3
+        and sum(len(w.text) for w in words) <= 3.0 * len(words)
         and not any(len(w.text) > 3 and word_role(w.text) is not None for w in words)
+    )
 
 
 def _cell_phrases(words: list[str]) -> list[str]:
@@ -180,7 +269,7 @@ def _phrases_of(words: tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     i = 0
     while i < len(words):
-        pair = " ".join(words[i:i + 2])
+        pair = " ".join(words[i : i + 2])
         if i + 1 < len(words) and fold(pair) in _PAIR_KEYS:
             out.append(pair)
             i += 2
@@ -209,7 +298,9 @@ def build_tables(block: list[Line]) -> list[Table]:
     columns where they overlap none.
     """
     groups = [_line_groups(line) for line in block]
-    order = sorted(range(len(block)), key=lambda k: (-sum(r is not None for _t, _w, r in groups[k]), k))
+    order = sorted(
+        range(len(block)), key=lambda k: (-sum(r is not None for _t, _w, r in groups[k]), k)
+    )
     columns: list[Column] = []
     for n, k in enumerate(order):
         for phrase, words, role in groups[k]:
@@ -249,7 +340,12 @@ def _line_groups(line: Line) -> list[tuple[str, list[Word], Role | None]]:
 
 def _abutting(col: Column, role: str | None, words: list[Word]) -> bool:
     """A title that starts where a title of another role on the same line ends (no overlap)."""
-    return role is not None and col.role is not None and role != col.role and words[0].x0 >= col.x1 - 0.5
+    return (
+        role is not None
+        and col.role is not None
+        and role != col.role
+        and words[0].x0 >= col.x1 - 0.5
+    )
 
 
 def _overlapping(columns: list[Column], x0: float, x1: float) -> Column | None:
@@ -277,6 +373,7 @@ def _unit_owner(columns: list[Column], x0: float, x1: float) -> Column | None:
     unit; the ``ppb`` must not open a column of its own, which a bare unit would title as a
     result column (and the limits printed under it would be read as results).
     """
+
     def gap(col: Column) -> float:
         return max(col.x0 - x1, x0 - col.x1, 0.0)
 
@@ -292,7 +389,7 @@ def _cell_word_groups(words: list[Word]) -> list[tuple[str, list[Word]]]:
     i = 0
     for t in texts:
         n = len(t.split(" "))
-        out.append((t, words[i:i + n]))
+        out.append((t, words[i : i + n]))
         i += n
     return out
 
@@ -325,8 +422,11 @@ def _unit_in(text: str) -> str | None:
 def _split_tables(columns: list[Column], top: float, qc: bool) -> list[Table]:
     tables: list[list[Column]] = []
     for col in columns:
-        if not tables or (col.role == "analyte" and any(c.role == "analyte" for c in tables[-1])
-                          and any(c.role in _DATA_ROLES for c in tables[-1])):
+        if not tables or (
+            col.role == "analyte"
+            and any(c.role == "analyte" for c in tables[-1])
+            and any(c.role in _DATA_ROLES for c in tables[-1])
+        ):
             tables.append([])
         tables[-1].append(col)
     return [Table(cols, top, qc, _table_unit(cols)) for cols in tables]

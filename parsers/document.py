@@ -44,9 +44,13 @@ class Result:
     page: int | None = None  # 1-based
     raw: str = ""  # the printed text the value came from
     bbox: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom (points)
-    uncertainty: float | None = None  # expanded uncertainty U as printed (``± U``), same unit as value
+    uncertainty: float | None = (
+        None  # expanded uncertainty U as printed (``± U``), same unit as value
+    )
     printed_value: float | None = None  # ``value`` in the unit the COA printed (``printed_unit``)
-    printed_unit: str | None = None  # the unit printed for the row or its column (normalised: ``ppb``)
+    printed_unit: str | None = (
+        None  # the unit printed for the row or its column (normalised: ``ppb``)
+    )
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -37,27 +37,83 @@ from parsers.values import is_empty, normalise_unit, parse_cell, status_of
 from parsers.vocab import fold
 
 #: Words (folded) before a line's first analyte that make the line a list of limits or methods.
-_LIST_LEAD = frozenset({"limit", "limits", "specification", "specifications", "spec", "specs", "max", "maximum",
-                        "criteria", "criterion", "acceptance", "action", "levels", "method", "methods", "loq",
-                        "lod", "reference", "references", "note", "notes", "legend", "grenzwert", "limite"})
+_LIST_LEAD = frozenset(
+    {
+        "limit",
+        "limits",
+        "specification",
+        "specifications",
+        "spec",
+        "specs",
+        "max",
+        "maximum",
+        "criteria",
+        "criterion",
+        "acceptance",
+        "action",
+        "levels",
+        "method",
+        "methods",
+        "loq",
+        "lod",
+        "reference",
+        "references",
+        "note",
+        "notes",
+        "legend",
+        "grenzwert",
+        "limite",
+    }
+)
 #: Plain words after a label, before any reading, that make it a sentence.
 _PROSE_WORDS = 6
 #: Words in one cell that make it a paragraph line, whatever follows the label.
 _SENTENCE_WORDS = 12
 #: Words that make a pass/fail verdict a presence result (the test was for absence).
-_ABSENCE_WORDS = frozenset({"absence", "absent", "negative", "detected", "nd", "presence", "present"})
+_ABSENCE_WORDS = frozenset(
+    {"absence", "absent", "negative", "detected", "nd", "presence", "present"}
+)
 #: Heading words (compact form) of unscored panels, and of scored ones that end them.
 _OUT_OF_SCOPE = ("filth", "foreign", "terpene", "solvent", "cizorod")
-_IN_SCOPE = ("microb", "metal", "mycotox", "aflatox", "alkaloid", "moisture", "wateractiv", "pathogen",
-             "yeast", "bacteri", "salmonel", "coli", "kovy", "toxin", "mikrob", "vlhkost", "element")
+_IN_SCOPE = (
+    "microb",
+    "metal",
+    "mycotox",
+    "aflatox",
+    "alkaloid",
+    "moisture",
+    "wateractiv",
+    "pathogen",
+    "yeast",
+    "bacteri",
+    "salmonel",
+    "coli",
+    "kovy",
+    "toxin",
+    "mikrob",
+    "vlhkost",
+    "element",
+)
 _DIGIT = re.compile(r"\d")
 #: A method or standard reference (``USP <2021>``, ``AOAC 2013.06``, ``ISO 6579``): digits that are no value.
-_METHOD = re.compile(r"\b(?:USP|AOAC|ISO|EPA|BAM|SOP|EN|FDA|CFR|ASTM|QC|WI)\b|<\d{3,4}>", re.IGNORECASE)
+_METHOD = re.compile(
+    r"\b(?:USP|AOAC|ISO|EPA|BAM|SOP|EN|FDA|CFR|ASTM|QC|WI)\b|<\d{3,4}>", re.IGNORECASE
+)
 #: Readings that mean the test was not done.
-_NOT_DONE = ("not tested", "not analyzed", "not analysed", "not requested", "not performed", "n t", "nt")
+_NOT_DONE = (
+    "not tested",
+    "not analyzed",
+    "not analysed",
+    "not requested",
+    "not performed",
+    "n t",
+    "nt",
+)
 
 
-def unread_analytes(pages: Iterable[Page], results: Iterable[Result]) -> list[tuple[str, int, str, bool]]:
+def unread_analytes(
+    pages: Iterable[Page], results: Iterable[Result]
+) -> list[tuple[str, int, str, bool]]:
     """(analyte code, page, printed label, doubtful) of analytes named as results but not
     read; ``doubtful``: read as a number where the row prints a non-detect."""
     results = list(results)
@@ -88,9 +144,13 @@ def unread_analytes(pages: Iterable[Page], results: Iterable[Result]) -> list[tu
 def _doubtful(seg: Segment, results: list[Result]) -> bool:
     """True when the row's result was read as a number while the row also prints a
     non-detect (``Arsenic  1  200  20  ND  Pass``): the number is likely a limit."""
-    censored = [a.text for a in seg.atoms  # ``ND``, ``<LOD``: a limit is a number, never these
-                if (r := parse_cell(a.text)) is not None and r.value is None
-                and (r.qualifier == "nd" or r.qualifier == "loq" and a.text.lstrip().startswith("<"))]
+    censored = [
+        a.text
+        for a in seg.atoms  # ``ND``, ``<LOD``: a limit is a number, never these
+        if (r := parse_cell(a.text)) is not None
+        and r.value is None
+        and (r.qualifier == "nd" or r.qualifier == "loq" and a.text.lstrip().startswith("<"))
+    ]
     if not censored:
         return False
     own = [r for r in results if r.analyte == seg.match.code and r.raw.startswith(seg.label)]
@@ -111,7 +171,14 @@ def _scope(heading: str, current: bool) -> bool:
 def _result_places(line: Line, segs: list[Segment], below: Line | None) -> list[Segment]:
     if _listing(line, segs[0]):
         return []
-    segs = [s for s in segs if not is_qc_segment(s) and not _prose(s) and not _glossary(s) and not _in_long_cell(line, s)]
+    segs = [
+        s
+        for s in segs
+        if not is_qc_segment(s)
+        and not _prose(s)
+        and not _glossary(s)
+        and not _in_long_cell(line, s)
+    ]
     out = [s for s in segs if _has_reading(s)]
     if out:
         return out
@@ -120,7 +187,11 @@ def _result_places(line: Line, segs: list[Segment], below: Line | None) -> list[
     if len(segs) >= 2:
         return segs  # column titles of a horizontal table
     seg = segs[0] if segs else None
-    return [seg] if seg is not None and not seg.atoms and line.cells[0].words[0] is seg.words[0] else []
+    return (
+        [seg]
+        if seg is not None and not seg.atoms and line.cells[0].words[0] is seg.words[0]
+        else []
+    )
 
 
 def _has_reading(seg: Segment) -> bool:
@@ -137,7 +208,11 @@ def _has_reading(seg: Segment) -> bool:
         if normalise_unit(atom.text) is not None:
             unit = True
             continue
-        if parse_cell(atom.text) is not None or _DIGIT.search(atom.text) and not _METHOD.search(atom.text):
+        if (
+            parse_cell(atom.text) is not None
+            or _DIGIT.search(atom.text)
+            and not _METHOD.search(atom.text)
+        ):
             return True  # a reading, or digits that did not read as one (``1,4.x-10°``): a value was printed
         verdict = verdict or status_of(atom.text) is not None
         garbled = garbled or status_of(atom.text) is None and not unit  # a cell before the unit

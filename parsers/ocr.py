@@ -96,7 +96,11 @@ def _read_exponent(image: Image.Image, text: str, box: tuple[int, int, int, int]
     crop = image.crop((span[0] - 2, max(0, y - 4), span[1] + 3, y + int(0.65 * h)))
     crop = crop.resize((crop.width * 4, crop.height * 4), Image.Resampling.LANCZOS)
     read = read_tsv(tesseract_tsv(crop, _DIGITS_ARGS))
-    if len(read) != 1 or not re.fullmatch(r"[1-9]\d?", read[0][0]) or read[0][1] < EXPONENT_CONFIDENCE:
+    if (
+        len(read) != 1
+        or not re.fullmatch(r"[1-9]\d?", read[0][0])
+        or read[0][1] < EXPONENT_CONFIDENCE
+    ):
         return text
     pre = re.sub(r"[.,:;\-]+(?=[x×X])|(?<=[x×X])[.:\-]+", "", head["pre"] or "")
     return f"{pre}10^{read[0][0]}"
@@ -181,14 +185,20 @@ def _rules(image: Image.Image, run: int, *, horizontal: bool) -> Image.Image:
     for offset in (0, run // 2):
         if horizontal:
             part = image.crop((offset, 0, width, height))
-            reduced = part.resize((max(1, part.width // run), height), Image.Resampling.BOX,
-                                  box=(0, 0, part.width // run * run, height))
+            reduced = part.resize(
+                (max(1, part.width // run), height),
+                Image.Resampling.BOX,
+                box=(0, 0, part.width // run * run, height),
+            )
             found = reduced.point(lambda v: 255 if v <= dark else 0)
             grown = found.resize((part.width // run * run, height), Image.Resampling.NEAREST)
         else:
             part = image.crop((0, offset, width, height))
-            reduced = part.resize((width, max(1, part.height // run)), Image.Resampling.BOX,
-                                  box=(0, 0, width, part.height // run * run))
+            reduced = part.resize(
+                (width, max(1, part.height // run)),
+                Image.Resampling.BOX,
+                box=(0, 0, width, part.height // run * run),
+            )
             found = reduced.point(lambda v: 255 if v <= dark else 0)
             grown = found.resize((width, part.height // run * run), Image.Resampling.NEAREST)
         layer = Image.new("L", image.size, 0)
@@ -198,8 +208,10 @@ def _rules(image: Image.Image, run: int, *, horizontal: bool) -> Image.Image:
     # a tilted one would be found in pieces whose stubs read as ``|`` or ``1``.
     thick = mask
     for shift in range(1, RULE_THICKNESS):
-        thick = ImageChops.darker(thick, ImageChops.offset(mask, 0, shift) if horizontal
-                                  else ImageChops.offset(mask, shift, 0))
+        thick = ImageChops.darker(
+            thick,
+            ImageChops.offset(mask, 0, shift) if horizontal else ImageChops.offset(mask, shift, 0),
+        )
     return thick
 
 
@@ -210,7 +222,9 @@ _COLON_NUMBER = re.compile(r"(?P<lt>[<>]?)(?P<a>\d{1,4}):(?P<b>\d+(?:[eE][+-]?\d
 #: Stray punctuation after a number (``160.``, ``0.1.``, ``10_``).
 _TRAILING = re.compile(r"(?P<n>[<>]?(?:\d[\d,.]*\d|\d|\d(?:\.\d+)?E[+-]\d{1,2}))[.,:;_'’]+")
 #: E-notation with its ``E`` read as ``£``/``€`` or its ``+`` read as ``4`` (``2.6£+04``, ``3.8E405``).
-_E_NOTATION = re.compile(r"(?P<lt>[<>]?)(?P<m>\d+(?:\.\d+)?)(?:[£€]|E4(?=\d{2}$))(?P<s>[+-]?)(?P<e>\d{1,2})")
+_E_NOTATION = re.compile(
+    r"(?P<lt>[<>]?)(?P<m>\d+(?:\.\d+)?)(?:[£€]|E4(?=\d{2}$))(?P<s>[+-]?)(?P<e>\d{1,2})"
+)
 #: A raised power of ten read flat: ``10%5``, ``10*4``, ``10°3`` (the caret or superscript misread).
 _FLAT_POWER = re.compile(r"(?P<pre>.*?(?:^|[x×X]))[.:;,]?10[%*^°'’\"](?P<e>\d{1,2})")
 #: ``1075`` after ``x``: a caret misread as ``7`` before a one-digit exponent (no count reaches 10^75).
@@ -249,10 +263,20 @@ def repair_words(words: list[Word]) -> list[Word]:
     """
     out: list[Word] = []
     comma = sum(1 for w in words if _DECIMAL_COMMA.fullmatch(w.text)) > sum(
-        1 for w in words if re.fullmatch(r"[<>]?\d+\.\d+", w.text))
+        1 for w in words if re.fullmatch(r"[<>]?\d+\.\d+", w.text)
+    )
     for k, w in enumerate(words):
         if (m := _ZERO_SLASH.fullmatch(w.text)) is not None:  # the page's own decimal mark
-            out.append(Word(f"{m['lt']}0{',' if comma else '.'}{m['frac']}", w.x0, w.top, w.x1, w.bottom, w.size))
+            out.append(
+                Word(
+                    f"{m['lt']}0{',' if comma else '.'}{m['frac']}",
+                    w.x0,
+                    w.top,
+                    w.x1,
+                    w.bottom,
+                    w.size,
+                )
+            )
             continue
         if _COLON_NUMBER.fullmatch(w.text) and _before_meridiem(words, k):
             out.append(w)  # ``8:48 AM``
@@ -265,7 +289,9 @@ def repair_words(words: list[Word]) -> list[Word]:
 def repair_token(text: str, after_times: bool = False) -> str:
     """One OCR word repaired (see :func:`repair_words`); ``after_times``: it follows an ``x``."""
     if (m := _COMPANY_COLON.fullmatch(text)) is not None:
-        return m["form"] + ("." if m["form"] in ("Co", "Inc", "Ltd", "Corp") else "")  # ``Co:`` opens no value
+        return m["form"] + (
+            "." if m["form"] in ("Co", "Inc", "Ltd", "Corp") else ""
+        )  # ``Co:`` opens no value
     if (m := re.fullmatch(r"[1l|]D(?P<colon>[:#]?)", text)) is not None:
         return "ID" + m["colon"]  # ``Lab 1D:``
     if (m := re.fullmatch(r"(?P<label>(?:[^\W\d_][^:]*|#):)[.,'’‘`]+", text)) is not None:
@@ -302,17 +328,27 @@ def repair_token(text: str, after_times: bool = False) -> str:
 def _before_meridiem(words: list[Word], k: int) -> bool:
     """True when ``AM``/``PM`` follows ``words[k]`` on its row."""
     w = words[k]
-    return any(o.text.strip(".").upper() in ("AM", "PM", "A.M", "P.M") and 0 <= o.x0 - w.x1 <= 2 * w.size
-               and abs(o.mid_y - w.mid_y) < 0.6 * w.size for o in words)
+    return any(
+        o.text.strip(".").upper() in ("AM", "PM", "A.M", "P.M")
+        and 0 <= o.x0 - w.x1 <= 2 * w.size
+        and abs(o.mid_y - w.mid_y) < 0.6 * w.size
+        for o in words
+    )
 
 
 def _after_times(words: list[Word], k: int) -> bool:
     """True when the word before ``words[k]`` on its row is a multiplication sign."""
     w = words[k]
     for other in words:
-        if (other.text.rstrip(".:;,") in ("x", "X", "×", "*") or _MANTISSA.fullmatch(other.text)
-                or re.fullmatch(r"\d+(?:[.,]\d+)?[x×X]", other.text)) and 0 <= w.x0 - other.x1 <= 2.5 * w.size \
-                and abs(other.mid_y - w.mid_y) < 0.6 * w.size:
+        if (
+            (
+                other.text.rstrip(".:;,") in ("x", "X", "×", "*")
+                or _MANTISSA.fullmatch(other.text)
+                or re.fullmatch(r"\d+(?:[.,]\d+)?[x×X]", other.text)
+            )
+            and 0 <= w.x0 - other.x1 <= 2.5 * w.size
+            and abs(other.mid_y - w.mid_y) < 0.6 * w.size
+        ):
             return True
     return False
 
@@ -397,9 +433,14 @@ def tesseract_tsv(image: Image.Image, args: tuple[str, ...] = TESSERACT_ARGS) ->
     env = dict(os.environ)
     env.setdefault("OMP_THREAD_LIMIT", "1")
     try:
-        proc = subprocess.run([*_with_parent(), "tesseract", "stdin", "stdout", *args, "tsv"],
-                              input=header + image.tobytes(), capture_output=True, env=env,
-                              timeout=TIMEOUT, check=False)
+        proc = subprocess.run(
+            [*_with_parent(), "tesseract", "stdin", "stdout", *args, "tsv"],
+            input=header + image.tobytes(),
+            capture_output=True,
+            env=env,
+            timeout=TIMEOUT,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         raise TimeLimitExceeded(f"OCR of one page took longer than {TIMEOUT:g} s") from None
     if proc.returncode != 0:

@@ -35,7 +35,9 @@ class PdfText:
     ocr_pages: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     data: bytes | None = None
-    _plumber: Any = field(default=None, repr=False, compare=False)  # pdfplumber document, opened once
+    _plumber: Any = field(
+        default=None, repr=False, compare=False
+    )  # pdfplumber document, opened once
 
     @property
     def lines(self) -> list[str]:
@@ -157,7 +159,9 @@ def _wordlike(token: str) -> bool:
     for part in re.split(r"[-/&.]", token):
         if not part:
             continue
-        if not part.isalpha() or not (part.islower() or part.isupper() or part[0].isupper() and part[1:].islower()):
+        if not part.isalpha() or not (
+            part.islower() or part.isupper() or part[0].isupper() and part[1:].islower()
+        ):
             return False
         if len(part) >= 4 and part.isascii() and not _VOWEL.search(part):
             return False
@@ -177,8 +181,10 @@ def _plumber_words(out: PdfText, index: int) -> list[Word]:
         out._plumber = pdfplumber.open(io.BytesIO(out.data or b""))
     page = out._plumber.pages[index]
     try:
-        return [Word(w["text"], w["x0"], w["top"], w["x1"], w["bottom"], float(w["bottom"] - w["top"]))
-                for w in page.extract_words(keep_blank_chars=False, use_text_flow=False)]
+        return [
+            Word(w["text"], w["x0"], w["top"], w["x1"], w["bottom"], float(w["bottom"] - w["top"]))
+            for w in page.extract_words(keep_blank_chars=False, use_text_flow=False)
+        ]
     finally:
         page.close()
 
@@ -206,13 +212,17 @@ def _read_page(page: pdfium.PdfPage, number: int, use_ocr: bool, out: PdfText) -
     can_ocr = use_ocr and ocr.available()
     if not can_ocr or not unreadable and (len(words) >= MIN_TEXT_WORDS or not _has_ink(page)):
         if unreadable:
-            out.warnings.append(f"page {number}: the text layer is unreadable (fonts without a Unicode map)"
-                                + ("" if use_ocr else "; OCR is off"))
+            out.warnings.append(
+                f"page {number}: the text layer is unreadable (fonts without a Unicode map)"
+                + ("" if use_ocr else "; OCR is off")
+            )
         return Page(number, width, height, build_lines(words, number))
     ocr_words, confidence = ocr.page_words(page)
     out.ocr_pages.append(number)
     if unreadable:
-        out.warnings.append(f"page {number}: the text layer is unreadable (fonts without a Unicode map); read by OCR")
+        out.warnings.append(
+            f"page {number}: the text layer is unreadable (fonts without a Unicode map); read by OCR"
+        )
     if confidence is not None and confidence < ocr.LOW_CONFIDENCE:
         out.warnings.append(f"page {number}: low OCR confidence ({confidence:.0f})")
     return Page(number, width, height, build_lines(ocr_words, number, ocr=True), True, confidence)

@@ -71,8 +71,9 @@ def page_words(page: pdfium.PdfPage) -> PageWords:
     return words
 
 
-def _chars(textpage: pdfium.PdfTextPage, width: float, height: float, ox0: float = 0.0,
-           oy0: float = 0.0) -> tuple[list[_Char], int]:
+def _chars(
+    textpage: pdfium.PdfTextPage, width: float, height: float, ox0: float = 0.0, oy0: float = 0.0
+) -> tuple[list[_Char], int]:
     """The page's characters in reading frame, and that frame's quarter turn (0: as printed,
     1: text running up, 2: upside down, 3: running down)."""
     raw = textpage.raw
@@ -83,7 +84,9 @@ def _chars(textpage: pdfium.PdfTextPage, width: float, height: float, ox0: float
     matrix = pdfium_c.FS_MATRIX()
     mref = ctypes.byref(matrix)
     # (index, char, left, bottom, right, top, origin x, origin y or None, size, quarter); None: a generated space
-    glyphs: list[tuple[int, str, float, float, float, float, float, float | None, float, int] | None] = []
+    glyphs: list[
+        tuple[int, str, float, float, float, float, float, float | None, float, int] | None
+    ] = []
     counts = [0, 0, 0, 0]
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
@@ -96,13 +99,27 @@ def _chars(textpage: pdfium.PdfTextPage, width: float, height: float, ox0: float
         if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, ref):
             continue
         has_matrix = bool(pdfium_c.FPDFText_GetMatrix(raw, i, mref))
-        quarter = _quarter(_baseline_angle(matrix) if has_matrix else pdfium_c.FPDFText_GetCharAngle(raw, i))
+        quarter = _quarter(
+            _baseline_angle(matrix) if has_matrix else pdfium_c.FPDFText_GetCharAngle(raw, i)
+        )
         if quarter is None:
             continue
         size = _size(raw, i, matrix, has_matrix) or abs(rect.top - rect.bottom)
         at = pdfium_c.FPDFText_GetCharOrigin(raw, i, *origin)
-        glyphs.append((i, chr(code), rect.left - ox0, rect.bottom - oy0, rect.right - ox0, rect.top - oy0,
-                       ox.value - ox0, (oy.value - oy0) if at else None, size, quarter))
+        glyphs.append(
+            (
+                i,
+                chr(code),
+                rect.left - ox0,
+                rect.bottom - oy0,
+                rect.right - ox0,
+                rect.top - oy0,
+                ox.value - ox0,
+                (oy.value - oy0) if at else None,
+                size,
+                quarter,
+            )
+        )
         if not chr(code).isspace():
             counts[quarter] += 1
     total = sum(counts)
@@ -115,7 +132,9 @@ def _chars(textpage: pdfium.PdfTextPage, width: float, height: float, ox0: float
     for glyph in glyphs:
         if glyph is None:
             if kept and out:
-                out.append(_Char(" ", out[-1].x1, out[-1].top, out[-1].x1, out[-1].bottom, out[-1].size))
+                out.append(
+                    _Char(" ", out[-1].x1, out[-1].top, out[-1].x1, out[-1].bottom, out[-1].size)
+                )
             continue
         i, ch, left, low, right, high, gx, gy, size, quarter = glyph
         kept = quarter == turn
@@ -124,15 +143,30 @@ def _chars(textpage: pdfium.PdfTextPage, width: float, height: float, ox0: float
         x0, x1, base = _placed(turn, left, low, right, high, gx, gy, size, width, height)
         prev = out[-1] if out else None
         # the font is looked up where a word may start (after a space or a gap, at a new size or line)
-        same_word = prev is not None and not prev.ch.isspace() and prev.size == size \
-            and 0 <= x0 - prev.x1 < 0.3 * size and abs(prev.bottom - (base + 0.2 * size)) < 0.3 * size
+        same_word = (
+            prev is not None
+            and not prev.ch.isspace()
+            and prev.size == size
+            and 0 <= x0 - prev.x1 < 0.3 * size
+            and abs(prev.bottom - (base + 0.2 * size)) < 0.3 * size
+        )
         bold = prev.bold if same_word and prev is not None else fonts.bold(raw, i)
         out.append(_Char(ch, x0, base - 0.75 * size, x1, base + 0.2 * size, size, bold))
     return out, turn
 
 
-def _placed(turn: int, left: float, low: float, right: float, high: float, gx: float, gy: float | None,
-            size: float, width: float, height: float) -> tuple[float, float, float]:
+def _placed(
+    turn: int,
+    left: float,
+    low: float,
+    right: float,
+    high: float,
+    gx: float,
+    gy: float | None,
+    size: float,
+    width: float,
+    height: float,
+) -> tuple[float, float, float]:
     """(x0, x1, baseline) of a glyph in the frame turned ``turn`` quarters (top-left origin);
     ``width``/``height`` are the page's own, the box and origin in its bottom-left coordinates."""
     if turn == 0:
@@ -197,7 +231,9 @@ def _is_bold(font: pdfium_c.FPDF_FONT) -> bool:
     return any(word in name for word in ("bold", "black", "heavy", "semibold", "demi"))
 
 
-def _size(raw: pdfium_c.FPDF_TEXTPAGE, i: int, matrix: pdfium_c.FS_MATRIX, has_matrix: bool) -> float:
+def _size(
+    raw: pdfium_c.FPDF_TEXTPAGE, i: int, matrix: pdfium_c.FS_MATRIX, has_matrix: bool
+) -> float:
     """The font size; scaled by the text matrix when that matrix carries the size.
 
     Some producers set ``1 Tf`` and put the size into the text matrix (``9 0 0 9 Tm``):
@@ -238,13 +274,17 @@ def join_spaced(words: list[Word]) -> list[Word]:
     letter gap. One-glyph words far apart (a column of single digits) are no run.
     """
     runs = _runs(words)
-    letters = [(run[0].mid_y, run[0].size, _letter_gap(run)) for run in runs if len(run) >= SPACED_RUN]
+    letters = [
+        (run[0].mid_y, run[0].size, _letter_gap(run)) for run in runs if len(run) >= SPACED_RUN
+    ]
     out: list[Word] = []
     for run in runs:
         if len(run) >= SPACED_RUN:
             out.extend(_join_run(run))
-        elif len(run) == 2 and any(abs(run[0].mid_y - y) < 0.5 * size
-                                   and abs(run[1].x0 - run[0].x1 - gap) < 0.12 * size for y, size, gap in letters):
+        elif len(run) == 2 and any(
+            abs(run[0].mid_y - y) < 0.5 * size and abs(run[1].x0 - run[0].x1 - gap) < 0.12 * size
+            for y, size, gap in letters
+        ):
             out.append(_merge(run))
         else:
             out.extend(run)
@@ -271,7 +311,9 @@ def _runs(words: list[Word]) -> list[list[Word]]:
 
 def _spaced_pair(a: Word, b: Word) -> bool:
     size = max(a.size, b.size, 1.0)
-    same_line = min(a.bottom, b.bottom) - max(a.top, b.top) > 0.5 * min(a.bottom - a.top, b.bottom - b.top)
+    same_line = min(a.bottom, b.bottom) - max(a.top, b.top) > 0.5 * min(
+        a.bottom - a.top, b.bottom - b.top
+    )
     return same_line and 0 <= b.x0 - a.x1 <= SPACED_GAP * size and abs(a.size - b.size) < 0.2 * size
 
 
@@ -308,8 +350,14 @@ def _join_run(run: list[Word]) -> list[Word]:
 
 
 def _merge(part: list[Word]) -> Word:
-    return Word("".join(w.text for w in part), part[0].x0, min(w.top for w in part), part[-1].x1,
-                max(w.bottom for w in part), max(w.size for w in part))
+    return Word(
+        "".join(w.text for w in part),
+        part[0].x0,
+        min(w.top for w in part),
+        part[-1].x1,
+        max(w.bottom for w in part),
+        max(w.size for w in part),
+    )
 
 
 def _split_words(chars: list[_Char]) -> list[Word]:

@@ -60,8 +60,25 @@ _VALUE_ROLES = ("result", None)
 #: a filth table, ``Water`` in a solvent list) are not results.
 _OUT_OF_SCOPE = ("filth", "foreign", "terpene", "solvent", "cizorod")
 #: Heading words of scored panels: they end an out-of-scope section.
-_IN_SCOPE = ("microb", "metal", "mycotox", "aflatox", "alkaloid", "moisture", "wateractiv", "pathogen",
-             "yeast", "bacteri", "salmonel", "coli", "kovy", "toxin", "mikrob", "vlhkost", "element")
+_IN_SCOPE = (
+    "microb",
+    "metal",
+    "mycotox",
+    "aflatox",
+    "alkaloid",
+    "moisture",
+    "wateractiv",
+    "pathogen",
+    "yeast",
+    "bacteri",
+    "salmonel",
+    "coli",
+    "kovy",
+    "toxin",
+    "mikrob",
+    "vlhkost",
+    "element",
+)
 
 
 @dataclass(slots=True)
@@ -121,7 +138,13 @@ def _definitions(pages: list[Page]) -> tuple[dict[str, Match], set[CellKey]]:
         for line in page.lines:
             for cell in line.cells:
                 text = cell.text
-                if "=" not in text and "–" not in text and "—" not in text and " - " not in text and ":" not in text:
+                if (
+                    "=" not in text
+                    and "–" not in text
+                    and "—" not in text
+                    and " - " not in text
+                    and ":" not in text
+                ):
                     continue
                 for m in _DEFINITION.finditer(text):
                     abbr, phrase = m.group(1), m.group(2)
@@ -140,8 +163,14 @@ _DEFINITION_END = re.compile(r"\.\s+(?=[A-Z])|\s\d|^\d")
 
 def _abbreviation(text: str) -> bool:
     """Two capitals, and not a word the parser already reads (``ND``, ``LOD``, ``CFU``, ``Pb``)."""
-    return (sum(ch.isupper() for ch in text) >= 2 and match_prefix([text]) is None and parse_cell(text) is None
-            and word_role(text) is None and normalise_unit(text) is None and status_of(text) is None)
+    return (
+        sum(ch.isupper() for ch in text) >= 2
+        and match_prefix([text]) is None
+        and parse_cell(text) is None
+        and word_role(text) is None
+        and normalise_unit(text) is None
+        and status_of(text) is None
+    )
 
 
 def _defined_analyte(phrase: str) -> Match | None:
@@ -159,8 +188,12 @@ def _defined_analyte(phrase: str) -> Match | None:
     return next(iter(codes.values())) if len(codes) == 1 else None
 
 
-def _page_results(page: Page, ctx: Context, warnings: list[str],
-                  glossary: frozenset[CellKey] | set[CellKey] = frozenset()) -> list[Result]:
+def _page_results(
+    page: Page,
+    ctx: Context,
+    warnings: list[str],
+    glossary: frozenset[CellKey] | set[CellKey] = frozenset(),
+) -> list[Result]:
     out: list[Result] = []
     lines = page.lines
     skip: set[int] = set()
@@ -171,7 +204,9 @@ def _page_results(page: Page, ctx: Context, warnings: list[str],
             kept = [c for c in line.cells if _cell_key(page.number, line, c.x0) not in glossary]
             if not kept:
                 continue
-            line = dataclasses.replace(line, cells=kept)  # a glossary cell beside a panel's line: the rest is read
+            line = dataclasses.replace(
+                line, cells=kept
+            )  # a glossary cell beside a panel's line: the rest is read
         segs = segments(line)
         part = _header_part(line) if segs and len(line.cells) >= 4 else None
         if part is not None:  # a header of one panel beside a row of the panel next to it
@@ -186,7 +221,11 @@ def _page_results(page: Page, ctx: Context, warnings: list[str],
         if segs and i + 1 < len(lines) and (carded := _card_values(line, lines[i + 1], segs)):
             segs = carded  # names over their labelled values (``Result: 0.12 ppm  LOQ: 0.05``)
             skip.add(i + 1)
-        across = _across_panel(lines, i, segs, ctx, page.number, warnings) if segs and i + 1 not in skip else None
+        across = (
+            _across_panel(lines, i, segs, ctx, page.number, warnings)
+            if segs and i + 1 not in skip
+            else None
+        )
         if across is not None:
             found, used, segs = across
             out.extend(found)
@@ -201,8 +240,15 @@ def _page_results(page: Page, ctx: Context, warnings: list[str],
             segs = _orphan(lines, i, ctx)
         elif not any(parse_cell(a.text) is not None for seg in segs for a in seg.atoms):
             _heading(line, ctx)  # ``Alkaloids (mg/g)``: a panel title that is also an analyte name
-        if len(segs) == 1 and not _has_value(segs[0]) and i + 1 < len(lines) and _offset_twin(line, lines[i + 1]):
-            segs = segments(_joined(line, lines[i + 1]))  # values printed a little below their label
+        if (
+            len(segs) == 1
+            and not _has_value(segs[0])
+            and i + 1 < len(lines)
+            and _offset_twin(line, lines[i + 1])
+        ):
+            segs = segments(
+                _joined(line, lines[i + 1])
+            )  # values printed a little below their label
             skip.add(i + 1)
         for seg in segs:
             result = _segment_result(seg, ctx, page.number, warnings)
@@ -215,10 +261,34 @@ def _page_results(page: Page, ctx: Context, warnings: list[str],
 
 #: Words (folded) that, printed before a line's first analyte, make the line a list of limits
 #: (``Limits: Pb 1.0 ppm, As 1.5 ppm``), not of results.
-_LIMIT_LEAD = frozenset({"limit", "limits", "specification", "specifications", "spec", "specs", "max", "maximum",
-                         "criteria", "criterion", "requirement", "requirements", "acceptance", "action", "levels",
-                         "grenzwert", "grenzwerte", "limite", "limites",
-                         "hodnoty", "loq", "lod", "loqs", "lods"})
+_LIMIT_LEAD = frozenset(
+    {
+        "limit",
+        "limits",
+        "specification",
+        "specifications",
+        "spec",
+        "specs",
+        "max",
+        "maximum",
+        "criteria",
+        "criterion",
+        "requirement",
+        "requirements",
+        "acceptance",
+        "action",
+        "levels",
+        "grenzwert",
+        "grenzwerte",
+        "limite",
+        "limites",
+        "hodnoty",
+        "loq",
+        "lod",
+        "loqs",
+        "lods",
+    }
+)
 
 
 def _limits_list(line: Line, first: Segment) -> bool:
@@ -296,15 +366,20 @@ def _joined(line: Line, below: Line) -> Line:
 
 
 def _has_reading(seg: Segment, ctx: Context) -> bool:
-    return any(parse_cell(a.text, ctx.decimal_comma) is not None for a in seg.atoms if a.role in _VALUE_ROLES)
+    return any(
+        parse_cell(a.text, ctx.decimal_comma) is not None
+        for a in seg.atoms
+        if a.role in _VALUE_ROLES
+    )
 
 
 #: How many lines above a lone label a summary box may print its value.
 BOX_LINES = 4
 
 
-def _box_result(lines: list[Line], i: int, seg: Segment, ctx: Context, page: int,
-                warnings: list[str]) -> Result | None:
+def _box_result(
+    lines: list[Line], i: int, seg: Segment, ctx: Context, page: int, warnings: list[str]
+) -> Result | None:
     """A summary box: the value printed above its label (``12.4%`` / ``Limit: 15.0 %`` / ``Moisture``).
 
     Only a lone cell holding a number with a unit that suits the analyte counts, found
@@ -346,11 +421,15 @@ def _box_unit_fits(m: Match, reading: Reading) -> bool:
         return False
     if m.code in ("water_activity", "moisture"):
         return reading.unit == ("aw" if m.code == "water_activity" else "%")
-    return reading.value is not None and to_canonical(m.code, m.category, reading.value, reading.unit) is not None
+    return (
+        reading.value is not None
+        and to_canonical(m.code, m.category, reading.value, reading.unit) is not None
+    )
 
 
-def _across_panel(lines: list[Line], i: int, segs: list[Segment], ctx: Context, page: int,
-                  warnings: list[str]) -> tuple[list[Result], set[int], list[Segment]] | None:
+def _across_panel(
+    lines: list[Line], i: int, segs: list[Segment], ctx: Context, page: int, warnings: list[str]
+) -> tuple[list[Result], set[int], list[Segment]] | None:
     """A transposed table on this line, alone or right of a row of the panel beside it
     (``Mould (visible)  Absent`` then ``TVC  TYMC  E. coli``): (its results, the lines it
     used, the segments left for the row beside it)."""
@@ -368,8 +447,9 @@ def _across_panel(lines: list[Line], i: int, segs: list[Segment], ctx: Context, 
     return (*part, segs[:k]) if part is not None else None
 
 
-def _transposed(lines: list[Line], i: int, segs: list[Segment], ctx: Context, page: int,
-                warnings: list[str]) -> tuple[list[Result], set[int]] | None:
+def _transposed(
+    lines: list[Line], i: int, segs: list[Segment], ctx: Context, page: int, warnings: list[str]
+) -> tuple[list[Result], set[int]] | None:
     """A transposed table: analytes as column titles, one row per field below them.
 
     ``MG | 7-OH | Total Alkaloids`` over ``Result 12.7 0.447 1.81``, ``Unit mg/g mg/g %``,
@@ -380,7 +460,9 @@ def _transposed(lines: list[Line], i: int, segs: list[Segment], ctx: Context, pa
     if any(seg.atoms for seg in segs) or ctx.qc or _out_of_scope(ctx, segs[0].x0):
         return None
     centres = [((seg.x0 + max(w.x1 for w in seg.words)) / 2) for seg in segs]
-    gap = min(b - a for a, b in zip(centres, centres[1:], strict=False)) if len(centres) > 1 else 50.0
+    gap = (
+        min(b - a for a, b in zip(centres, centres[1:], strict=False)) if len(centres) > 1 else 50.0
+    )
     rows: dict[str, list[tuple[str | None, list[str | None]]]] = {}
     used: set[int] = set()
     prev = lines[i]
@@ -421,15 +503,20 @@ def _aligned(row: Line, segs: list[Segment]) -> list[str | None] | None:
     give or take a character); None when a cell stands under none of them or two share one."""
     cells: list[str | None] = [None] * len(segs)
     for cell in row.cells:
-        under = [k for k, seg in enumerate(segs)
-                 if cell.x0 < max(w.x1 for w in seg.words) + row.size and cell.x1 > seg.x0 - row.size]
+        under = [
+            k
+            for k, seg in enumerate(segs)
+            if cell.x0 < max(w.x1 for w in seg.words) + row.size and cell.x1 > seg.x0 - row.size
+        ]
         if len(under) != 1 or cells[under[0]] is not None:
             return None
         cells[under[0]] = cell.text
     return cells
 
 
-def _untitled_rows(lines: list[Line], i: int, segs: list[Segment]) -> tuple[dict[str, list[tuple[str | None, list[str | None]]]], set[int]] | None:
+def _untitled_rows(
+    lines: list[Line], i: int, segs: list[Segment]
+) -> tuple[dict[str, list[tuple[str | None, list[str | None]]]], set[int]] | None:
     """A horizontal table without row titles: a line of analyte names only, then (after an
     optional line of units) one line of values, each under its name.
 
@@ -454,8 +541,12 @@ def _untitled_rows(lines: list[Line], i: int, segs: list[Segment]) -> tuple[dict
         if cells is None:
             return None
         texts = [c for c in cells if c is not None]
-        if "unit" not in rows and "result" not in rows and texts and all(
-                normalise_unit(t.strip("()")) is not None or t.startswith("(") for t in texts):
+        if (
+            "unit" not in rows
+            and "result" not in rows
+            and texts
+            and all(normalise_unit(t.strip("()")) is not None or t.startswith("(") for t in texts)
+        ):
             rows["unit"] = [(None, [c.strip("()") if c else None for c in cells])]
             prev = row
             used |= {j} if len(inside) == len(lines[j].cells) else set()
@@ -477,8 +568,14 @@ def _row_role(text: str) -> tuple[Role | None, str | None]:
     return (role, None) if role in DATA_ROLES else (None, None)
 
 
-def _transposed_result(seg: Segment, k: int, rows: dict[str, list[tuple[str | None, list[str | None]]]],
-                       ctx: Context, page: int, warnings: list[str]) -> Result | None:
+def _transposed_result(
+    seg: Segment,
+    k: int,
+    rows: dict[str, list[tuple[str | None, list[str | None]]]],
+    ctx: Context,
+    page: int,
+    warnings: list[str],
+) -> Result | None:
     def cell(role: str) -> str | None:
         return next((cells[k] for _u, cells in rows.get(role, []) if cells[k] is not None), None)
 
@@ -496,7 +593,11 @@ def _transposed_result(seg: Segment, k: int, rows: dict[str, list[tuple[str | No
         return None
     code, category = seg.match.code, seg.match.category
     verdicts = [c for c in candidates if c[0].qualifier in ("not_detected", "detected", "nd")]
-    fitting = [c for c in candidates if c[0].value is None or to_canonical(code, category, c[0].value, c[1])]
+    fitting = [
+        c
+        for c in candidates
+        if c[0].value is None or to_canonical(code, category, c[0].value, c[1])
+    ]
     reading, unit, atom = (verdicts or fitting or candidates)[0]
     limit_role = "lod" if reading.qualifier == "loq" and reading.limit == "lod" else "loq"
     loq_text = cell(limit_role)
@@ -505,8 +606,18 @@ def _transposed_result(seg: Segment, k: int, rows: dict[str, list[tuple[str | No
     status_text = cell("status")
     status = status_of(status_text) if status_text else None
     seg.match = _physical_by_unit(seg.match, unit)
-    return _result(seg.match, reading, unit, conv[0] if conv else None, status, page, seg, atom, warnings,
-                   reading.unit or printed_unit)
+    return _result(
+        seg.match,
+        reading,
+        unit,
+        conv[0] if conv else None,
+        status,
+        page,
+        seg,
+        atom,
+        warnings,
+        reading.unit or printed_unit,
+    )
 
 
 #: A gap this wide (points) between two cells may separate panels printed side by side.
@@ -524,8 +635,16 @@ def _header_part(line: Line) -> tuple[Line, Line] | None:
             continue
         left, right = Line(cells[:k], line.page, line.ocr), Line(cells[k:], line.page, line.ocr)
         for head, rest in ((right, left), (left, right)):
-            if _titles_only(head) and is_header(head) and not segments(head) and _row_like(segments(rest)):
-                rank = (word_role(head.cells[0].words[0].text) == "analyte", gap)  # ``Analyte`` opens a table
+            if (
+                _titles_only(head)
+                and is_header(head)
+                and not segments(head)
+                and _row_like(segments(rest))
+            ):
+                rank = (
+                    word_role(head.cells[0].words[0].text) == "analyte",
+                    gap,
+                )  # ``Analyte`` opens a table
                 if best is None or rank > best[0]:
                     best = (rank, (head, rest))
     return best[1] if best is not None else None
@@ -533,16 +652,25 @@ def _header_part(line: Line) -> tuple[Line, Line] | None:
 
 def _titles_only(head: Line) -> bool:
     """Three or more column titles and no reading (``CFU/g  10^3 CFU/g  Pass`` is the end of a row)."""
-    titled = sum(title_role(c.text) is not None for c in head.cells)  # a bare unit titles a result column
-    readings = [c for c in head.cells if is_reading(c.text)]  # a bare ``LOD`` is a title, ``<LOD`` a reading
+    titled = sum(
+        title_role(c.text) is not None for c in head.cells
+    )  # a bare unit titles a result column
+    readings = [
+        c for c in head.cells if is_reading(c.text)
+    ]  # a bare ``LOD`` is a title, ``<LOD`` a reading
     return titled >= 3 and not readings
 
 
 def _enter_header(lines: list[Line], i: int, ctx: Context) -> set[int]:
     block = [lines[i]]
     j = i + 1
-    while j < len(lines) and (is_header(lines[j]) or is_continuation(lines[j], block[-1])) \
-            and not segments(lines[j]) and _beside(lines[j], block[0]) and j - i < 4:
+    while (
+        j < len(lines)
+        and (is_header(lines[j]) or is_continuation(lines[j], block[-1]))
+        and not segments(lines[j])
+        and _beside(lines[j], block[0])
+        and j - i < 4
+    ):
         block.append(lines[j])
         j += 1
     _use_header(block, ctx)
@@ -558,7 +686,9 @@ def _beside(line: Line, header: Line) -> bool:
 def _titled_span(tables: list[Table]) -> tuple[float, float]:
     """The x-extent of the titled columns of ``tables`` (a heading of the next panel printed on the
     header's line, ``... Status    Physical Tests``, titles nothing)."""
-    cols = [c for t in tables for c in t.columns if c.role is not None] or [c for t in tables for c in t.columns]
+    cols = [c for t in tables for c in t.columns if c.role is not None] or [
+        c for t in tables for c in t.columns
+    ]
     return min(c.x0 for c in cols), max(c.x1 for c in cols)
 
 
@@ -570,7 +700,9 @@ def _use_header(block: list[Line], ctx: Context) -> None:
         while len(cols) > 2 and cols[-1].role is None and cols[-1].x0 - cols[-2].x1 > 2 * PANEL_GAP:
             cols.pop()
     x0, x1 = _titled_span(new)
-    ctx.tables = [t for t in ctx.tables if _titled_span([t])[1] < x0 - 5 or _titled_span([t])[0] > x1 + 5] + new
+    ctx.tables = [
+        t for t in ctx.tables if _titled_span([t])[1] < x0 - 5 or _titled_span([t])[0] > x1 + 5
+    ] + new
     ctx.tables.sort(key=lambda t: t.x0)
     if not any(t.qc for t in new):
         ctx.qc = False
@@ -585,9 +717,13 @@ def _heading(line: Line, ctx: Context) -> None:
     if is_qc_label(text):
         ctx.qc = True
     units = [u for inner in _HEADING_UNIT.findall(text) if (u := normalise_unit(inner)) is not None]
-    for k, cell in enumerate(line.cells):  # each panel title opens or closes the x-range from where it starts
+    for k, cell in enumerate(
+        line.cells
+    ):  # each panel title opens or closes the x-range from where it starts
         key = compact(cell.text)
-        words_before = [c for c in line.cells[:k] if sum(ch.isalpha() for ch in c.text) >= 4]  # not an icon
+        words_before = [
+            c for c in line.cells[:k] if sum(ch.isalpha() for ch in c.text) >= 4
+        ]  # not an icon
         before = words_before[-1].x1 if words_before else None
         if any(w in key for w in _IN_SCOPE):
             _scope_from(ctx, cell.x0, cell.x1, before, closed=False)
@@ -614,7 +750,10 @@ def _scope_from(ctx: Context, x0: float, x1: float, before: float | None, closed
         start = float("-inf")
     ctx.closed = [(a, min(b, start)) for a, b in ctx.closed if a < start]
     if closed:  # up to the next panel title to its right (the stack beside it)
-        end = min((s - TABLE_LEFT_SLACK for s in ctx.starts if s - TABLE_LEFT_SLACK > x1), default=float("inf"))
+        end = min(
+            (s - TABLE_LEFT_SLACK for s in ctx.starts if s - TABLE_LEFT_SLACK > x1),
+            default=float("inf"),
+        )
         ctx.closed.append((start, end))
     ctx.starts.append(x0)
 
@@ -654,7 +793,9 @@ def _orphan(lines: list[Line], i: int, ctx: Context) -> list[Segment]:
     if not any(parse_cell(a.text) is not None for a in atoms if a.role == "result"):
         return []
     for label in _wrapped_labels(lines, i, col.x0 - 5, col.x1 + 40, table):
-        bare = _unbracketed(label.split())  # ``Escherichia coli (E.`` / ``coli)``: the name without its bracket
+        bare = _unbracketed(
+            label.split()
+        )  # ``Escherichia coli (E.`` / ``coli)``: the name without its bracket
         m = match_prefix(bare) if bare else None
         if m is not None and m.words >= len(bare) - 1:
             break
@@ -691,7 +832,9 @@ def _card_values(line: Line, below: Line, segs: list[Segment]) -> list[Segment]:
 
 
 #: Words that end a name which goes on on the next line (``Total Aflatoxins (B1 + B2 + G1 +``).
-_OPEN_END = frozenset({"+", ",", "and", "&", "-", "/", "of", "in", "or", "with", "und", "a", "y", "et"})
+_OPEN_END = frozenset(
+    {"+", ",", "and", "&", "-", "/", "of", "in", "or", "with", "und", "a", "y", "et"}
+)
 #: Lines of one wrapped name sit closer than this many font sizes (rows are padded apart).
 WRAP_LEADING = 1.45
 
@@ -706,7 +849,11 @@ def _continued_label(above: Line, line: Line, segs: list[Segment]) -> list[Segme
     analyte whose name runs into this line. The row is then that analyte (matched without
     its bracketed abbreviation or method), whatever this line's first cell names alone.
     """
-    if len(above.cells) != 1 or len(line.cells) < 2 or abs(above.cells[0].x0 - line.cells[0].x0) > 2:
+    if (
+        len(above.cells) != 1
+        or len(line.cells) < 2
+        or abs(above.cells[0].x0 - line.cells[0].x0) > 2
+    ):
         return segs
     if not 0 < line.top - above.top <= WRAP_LEADING * line.size:
         return segs
@@ -723,7 +870,12 @@ def _continued_label(above: Line, line: Line, segs: list[Segment]) -> list[Segme
     open_end = text.count("(") > text.count(")") or head[-1].lower() in _OPEN_END
     joined = _unbracketed(head + tail)
     m = match_prefix(joined) if joined else None
-    if m is None or m.words < len(joined) - 1 or not open_end and m.words <= len(_unbracketed(head)):
+    if (
+        m is None
+        or m.words < len(joined) - 1
+        or not open_end
+        and m.words <= len(_unbracketed(head))
+    ):
         return segs
     rest = [seg for seg in segs if id(seg.words[0]) not in first_words]
     return [labelled_segment(m, " ".join(head + tail), line), *rest]
@@ -771,8 +923,12 @@ def _wrapped_labels(lines: list[Line], i: int, x0: float, x1: float, table: Tabl
     choices += [sorted([i, j]) for j in near] + [[i]]
 
     def words(j: int) -> list[str]:
-        return [w.text for c in lines[j].cells for w in c.words if x0 <= c.x0 <= x1
-                and _started_in(table, c.x0) == "analyte"]
+        return [
+            w.text
+            for c in lines[j].cells
+            for w in c.words
+            if x0 <= c.x0 <= x1 and _started_in(table, c.x0) == "analyte"
+        ]
 
     return [" ".join(t for j in choice for t in words(j)) for choice in choices]
 
@@ -798,7 +954,12 @@ def _prose(seg: Segment) -> bool:
         if atom.cell != cell or parse_cell(atom.text) is not None:
             break
         for token in atom.text.split():
-            if depth == 0 and token[0].isalpha() and normalise_unit(token) is None and status_of(token) is None:
+            if (
+                depth == 0
+                and token[0].isalpha()
+                and normalise_unit(token) is None
+                and status_of(token) is None
+            ):
                 words += 1
             depth = max(0, depth + token.count("(") - token.count(")"))
     return words >= PROSE_WORDS
@@ -835,7 +996,7 @@ def _criterion(seg: Segment) -> bool:
             continue
         if atom.text.lstrip().startswith(("≤", "≥", "<=", ">=", "NMT", "NLT")):
             return True
-        rest = [a.text.lower() for a in seg.atoms[k + 1:k + 3] if not unit_like(a.text)]
+        rest = [a.text.lower() for a in seg.atoms[k + 1 : k + 3] if not unit_like(a.text)]
         return bool(rest) and rest[0].split()[0] in _RELATIVE
     return False
 
@@ -848,9 +1009,17 @@ def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) 
     table = _table_for(seg.x0, ctx)
     if table is not None:
         _clip_to_table(seg, table, ctx)
-    keyed = any(a.text.lower() in _RESULT_KEYS for a in seg.atoms)  # ``Limit: ≤ 2  Result: 0.02 %``: no criterion
-    if ctx.qc or _out_of_scope(ctx, seg.x0) or (table is not None and table.qc) or is_qc_segment(seg) \
-            or not keyed and _prose(seg):
+    keyed = any(
+        a.text.lower() in _RESULT_KEYS for a in seg.atoms
+    )  # ``Limit: ≤ 2  Result: 0.02 %``: no criterion
+    if (
+        ctx.qc
+        or _out_of_scope(ctx, seg.x0)
+        or (table is not None and table.qc)
+        or is_qc_segment(seg)
+        or not keyed
+        and _prose(seg)
+    ):
         return None
     if table is None and not keyed and _criterion(seg):
         return None
@@ -865,14 +1034,18 @@ def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) 
         loq = _loq(seg, table, unit, ctx, ("lod",))
     own = reading.unit or _row_unit(seg)
     found = _result(seg.match, reading, unit, loq, _status(seg), page, seg, atom, warnings, own)
-    if found is not None and found.qualifier == "=":  # a ``± U (k=2)`` column: kept beside the value
+    if (
+        found is not None and found.qualifier == "="
+    ):  # a ``± U (k=2)`` column: kept beside the value
         uncertainty = _loq(seg, table, unit, ctx, ("uncertainty",))
         if uncertainty is not None:
             found = replace(found, uncertainty=uncertainty)
     return found
 
 
-def _readings(seg: Segment, table: Table | None, ctx: Context) -> list[tuple[Reading, str | None, Atom]]:
+def _readings(
+    seg: Segment, table: Table | None, ctx: Context
+) -> list[tuple[Reading, str | None, Atom]]:
     out: list[tuple[Reading, str | None, Atom]] = []
     row_unit = _row_unit(seg)
     roles = ("result",) if table is not None and table.has_result else _VALUE_ROLES
@@ -882,7 +1055,9 @@ def _readings(seg: Segment, table: Table | None, ctx: Context) -> list[tuple[Rea
         reading = parse_cell(atom.text, ctx.decimal_comma)
         if reading is None:
             continue
-        out.append((reading, _ocr_unit(seg, _unit_for(seg, k, reading, table, row_unit, ctx), ctx), atom))
+        out.append(
+            (reading, _ocr_unit(seg, _unit_for(seg, k, reading, table, row_unit, ctx), ctx), atom)
+        )
     return out
 
 
@@ -897,7 +1072,9 @@ def _ocr_unit(seg: Segment, unit: str | None, ctx: Context) -> str | None:
     return unit
 
 
-def _pick_reading(seg: Segment, table: Table | None, ctx: Context) -> tuple[Reading, str | None, Atom] | None:
+def _pick_reading(
+    seg: Segment, table: Table | None, ctx: Context
+) -> tuple[Reading, str | None, Atom] | None:
     found = _readings(seg, table, ctx)
     if not found and table is not None:
         found = _fallback_readings(seg, ctx)
@@ -960,29 +1137,54 @@ def _row_unit(seg: Segment) -> str | None:
     return None
 
 
-def _unit_for(seg: Segment, k: int, reading: Reading, table: Table | None,
-              row_unit: str | None, ctx: Context) -> str | None:
+def _unit_for(
+    seg: Segment, k: int, reading: Reading, table: Table | None, row_unit: str | None, ctx: Context
+) -> str | None:
     if reading.unit is not None:
         return reading.unit
     nxt = seg.atoms[k + 1] if k + 1 < len(seg.atoms) else None
-    if nxt is not None and nxt.cell == seg.atoms[k].cell and (u := normalise_unit(nxt.text)) is not None:
+    if (
+        nxt is not None
+        and nxt.cell == seg.atoms[k].cell
+        and (u := normalise_unit(nxt.text)) is not None
+    ):
         return u
-    amount = next((a.text for a in seg.atoms[k + 1:k + 2] if unit_like(a.text) and normalise_unit(a.text) is None), None)
+    amount = next(
+        (
+            a.text
+            for a in seg.atoms[k + 1 : k + 2]
+            if unit_like(a.text) and normalise_unit(a.text) is None
+        ),
+        None,
+    )
     if amount is not None:
         return amount.strip("().,;:").lower()  # ``25.23 MG``: milligrams, never a mass fraction
     col = table.column_at(seg.atoms[k].x0, seg.atoms[k].x1) if table is not None else None
     if col is not None and col.unit is not None and table is not None and table.multi_unit:
         return col.unit  # one measurement in several unit columns: each column's own unit
-    for unit in (row_unit, col.unit if col else None, table.unit if table else None, ctx.heading_unit):
-        if unit is not None and to_canonical(seg.match.code, seg.match.category, 1.0, unit) is not None:
+    for unit in (
+        row_unit,
+        col.unit if col else None,
+        table.unit if table else None,
+        ctx.heading_unit,
+    ):
+        if (
+            unit is not None
+            and to_canonical(seg.match.code, seg.match.category, 1.0, unit) is not None
+        ):
             return unit
     if nxt is not None and (u := normalise_unit(nxt.text)) is not None:
         return u
     return None
 
 
-def _loq(seg: Segment, table: Table | None, unit: str | None, ctx: Context,
-         roles: tuple[str, ...] = ("loq", "lod")) -> float | None:
+def _loq(
+    seg: Segment,
+    table: Table | None,
+    unit: str | None,
+    ctx: Context,
+    roles: tuple[str, ...] = ("loq", "lod"),
+) -> float | None:
     for role in roles:
         for atom in seg.atoms:
             if atom.role != role:
@@ -990,10 +1192,17 @@ def _loq(seg: Segment, table: Table | None, unit: str | None, ctx: Context,
             own = None
             whole = parse_cell(atom.text, ctx.decimal_comma) if "/" in atom.text else None
             if whole is not None and whole.qualifier == "=" and whole.unit is not None:
-                value, own = whole.value, whole.unit  # ``LOQ: 50 µg/kg``: the bound with its own unit
+                value, own = (
+                    whole.value,
+                    whole.unit,
+                )  # ``LOQ: 50 µg/kg``: the bound with its own unit
             else:
-                text = atom.text.split("/")[-1] if "/" in atom.text else atom.text  # ``LOD/LOQ 0.01/0.05``
-                value = parse_number(text.strip("()").lstrip("±+- "), ctx.decimal_comma)  # ``± 1.7``
+                text = (
+                    atom.text.split("/")[-1] if "/" in atom.text else atom.text
+                )  # ``LOD/LOQ 0.01/0.05``
+                value = parse_number(
+                    text.strip("()").lstrip("±+- "), ctx.decimal_comma
+                )  # ``± 1.7``
             if value is None or value == 0:
                 continue  # an LOQ of zero is a misreading (``0.0`` for ``0.001``)
             col = table.column_at(atom.x0, atom.x1) if table is not None else None
@@ -1012,23 +1221,51 @@ def _status(seg: Segment) -> str | None:
     return None
 
 
-def _result(m: Match, reading: Reading, unit: str | None, loq: float | None, status: str | None,
-            page: int, seg: Segment, atom: Atom, warnings: list[str], own_unit: str | None = None) -> Result | None:
+def _result(
+    m: Match,
+    reading: Reading,
+    unit: str | None,
+    loq: float | None,
+    status: str | None,
+    page: int,
+    seg: Segment,
+    atom: Atom,
+    warnings: list[str],
+    own_unit: str | None = None,
+) -> Result | None:
     """The contract result of one reading, with its value also in the unit the COA printed."""
     found = _canonical_result(m, reading, unit, loq, status, page, seg, atom, warnings, own_unit)
     if found is None or found.value is None or unit is None:
         return found
     if unit == found.unit:
         return replace(found, printed_value=found.value, printed_unit=unit)
-    one, two = to_canonical(m.code, m.category, 1.0, unit), to_canonical(m.code, m.category, 2.0, unit)
-    if one is None or two is None or one[1] != found.unit or not one[0] or abs(two[0] - 2 * one[0]) > 1e-9 * two[0]:
+    one, two = (
+        to_canonical(m.code, m.category, 1.0, unit),
+        to_canonical(m.code, m.category, 2.0, unit),
+    )
+    if (
+        one is None
+        or two is None
+        or one[1] != found.unit
+        or not one[0]
+        or abs(two[0] - 2 * one[0]) > 1e-9 * two[0]
+    ):
         return found  # no linear conversion (``log CFU/g``): the printed text stays in ``raw``
     return replace(found, printed_value=float(f"{found.value / one[0]:.6g}"), printed_unit=unit)
 
 
-def _canonical_result(m: Match, reading: Reading, unit: str | None, loq: float | None, status: str | None,
-                      page: int, seg: Segment, atom: Atom, warnings: list[str],
-                      own_unit: str | None = None) -> Result | None:
+def _canonical_result(
+    m: Match,
+    reading: Reading,
+    unit: str | None,
+    loq: float | None,
+    status: str | None,
+    page: int,
+    seg: Segment,
+    atom: Atom,
+    warnings: list[str],
+    own_unit: str | None = None,
+) -> Result | None:
     """The contract result of one reading; ``own_unit`` is a unit printed on the row itself
     (not inherited from a column title or heading): only that makes ``ND`` a count."""
     qualifier = presence_qualifier(m.code, reading)
@@ -1036,11 +1273,22 @@ def _canonical_result(m: Match, reading: Reading, unit: str | None, loq: float |
     if counted:
         qualifier = "nd"
     elif qualifier == "loq" and m.code in PRESENCE and not _count_unit(m, own_unit):
-        qualifier = "not_detected"  # ``Salmonella  < MRL``: below the reporting limit of a presence test
+        qualifier = (
+            "not_detected"  # ``Salmonella  < MRL``: below the reporting limit of a presence test
+        )
     raw = f"{seg.label} {atom.text}" + (f" {unit}" if unit and unit not in atom.text else "")
-    common = {"analyte": m.code, "category": m.category, "loq": loq, "lab_status": status,
-              "page": page, "raw": raw.strip(), "bbox": seg.bbox}
-    if qualifier in ("nd", "not_detected", "detected") or (qualifier == ">" and reading.value is None):
+    common = {
+        "analyte": m.code,
+        "category": m.category,
+        "loq": loq,
+        "lab_status": status,
+        "page": page,
+        "raw": raw.strip(),
+        "bbox": seg.bbox,
+    }
+    if qualifier in ("nd", "not_detected", "detected") or (
+        qualifier == ">" and reading.value is None
+    ):
         null_unit = "CFU/g" if counted else _null_unit(m)
         return Result(value=None, unit=null_unit, qualifier=qualifier, **common)  # type: ignore[arg-type]
     if qualifier == "loq":
@@ -1053,7 +1301,9 @@ def _canonical_result(m: Match, reading: Reading, unit: str | None, loq: float |
         warnings.append(f"page {page}: {seg.label!r} unit {unit!r} not convertible")
         return None
     if qualifier == "=" and _beyond_whole(m, conv[0]):
-        warnings.append(f"page {page}: {seg.label!r} reads {atom.text!r}, more than the whole sample; not reported")
+        warnings.append(
+            f"page {page}: {seg.label!r} reads {atom.text!r}, more than the whole sample; not reported"
+        )
         return None
     return Result(value=conv[0], unit=conv[1], qualifier=qualifier, **common)  # type: ignore[arg-type]
 
@@ -1073,14 +1323,23 @@ def _censored_count(m: Match, reading: Reading, unit: str | None) -> bool:
 
 def _count_unit(m: Match, unit: str | None) -> bool:
     """True when an organism that may be counted is reported in a count unit."""
-    return m.code in _COUNTED_OR_PRESENT and unit is not None and unit.upper().endswith(("CFU/G", "CFU/ML", "MPN/G"))
+    return (
+        m.code in _COUNTED_OR_PRESENT
+        and unit is not None
+        and unit.upper().endswith(("CFU/G", "CFU/ML", "MPN/G"))
+    )
 
 
 def _beyond_whole(m: Match, value: float) -> bool:
     """A mass fraction above 100 % (``Speciociliatine 1233 mg/g``, a lost decimal point) is no measurement."""
     limits = {"%": 100.0, "ug/g": 1e6, "ug/kg": 1e9}
     conv = to_canonical(m.code, m.category, 1.0, None)
-    return conv is not None and conv[1] in limits and m.code != "water_activity" and value > limits[conv[1]]
+    return (
+        conv is not None
+        and conv[1] in limits
+        and m.code != "water_activity"
+        and value > limits[conv[1]]
+    )
 
 
 def _null_unit(m: Match) -> str | None:
@@ -1098,7 +1357,12 @@ def _null_unit(m: Match) -> str | None:
 def _sibling_row(first: Result, again: Result) -> bool:
     """Two rows of one table column that name one analyte differently (``Pathogenic E. coli``
     and ``STEC E. coli``): both are results, not a repeat."""
-    if first.page != again.page or first.bbox is None or again.bbox is None or first.raw == again.raw:
+    if (
+        first.page != again.page
+        or first.bbox is None
+        or again.bbox is None
+        or first.raw == again.raw
+    ):
         return False
     return abs(first.bbox[0] - again.bbox[0]) < 3
 

@@ -101,7 +101,10 @@ def _split_comparator(w: Word) -> list[Word]:
     if len(w.text) < 3 or w.text[-1] not in "<>≤≥" or not w.text[-2].isalpha():
         return [w]
     cut = w.x0 + (w.x1 - w.x0) * (len(w.text) - 1) / len(w.text)
-    return [Word(w.text[:-1], w.x0, w.top, cut, w.bottom, w.size), Word(w.text[-1], cut, w.top, w.x1, w.bottom, w.size)]
+    return [
+        Word(w.text[:-1], w.x0, w.top, cut, w.bottom, w.size),
+        Word(w.text[-1], cut, w.top, w.x1, w.bottom, w.size),
+    ]
 
 
 def _split_leader(w: Word) -> list[Word | None]:
@@ -111,8 +114,16 @@ def _split_leader(w: Word) -> list[Word | None]:
     scale = (w.x1 - w.x0) / max(len(w.text), 1)
     for m in _LEADER.finditer(w.text):
         if m.start() > pos:
-            out.append(Word(w.text[pos:m.start()], w.x0 + pos * scale, w.top, w.x0 + m.start() * scale, w.bottom,
-                            w.size))
+            out.append(
+                Word(
+                    w.text[pos : m.start()],
+                    w.x0 + pos * scale,
+                    w.top,
+                    w.x0 + m.start() * scale,
+                    w.bottom,
+                    w.size,
+                )
+            )
         out.append(None)
         pos = m.end()
     if pos == 0:
@@ -125,10 +136,19 @@ def _split_leader(w: Word) -> list[Word | None]:
 def _split_colon(w: Word) -> list[Word]:
     """``Moisture:11.58%`` as two words, ``Moisture:`` and ``11.58%``."""
     head, sep, tail = w.text.partition(":")
-    if not sep or not head or not tail or not (tail[0].isdigit() or tail[0] in "<>.") or head[-1].isdigit():
+    if (
+        not sep
+        or not head
+        or not tail
+        or not (tail[0].isdigit() or tail[0] in "<>.")
+        or head[-1].isdigit()
+    ):
         return [w]
     cut = w.x0 + (w.x1 - w.x0) * (len(head) + 1) / len(w.text)
-    return [Word(head + ":", w.x0, w.top, cut, w.bottom, w.size), Word(tail, cut + 0.1, w.top, w.x1, w.bottom, w.size)]
+    return [
+        Word(head + ":", w.x0, w.top, cut, w.bottom, w.size),
+        Word(tail, cut + 0.1, w.top, w.x1, w.bottom, w.size),
+    ]
 
 
 def _label_words(words: list[tuple[Word, int]], start: int) -> list[tuple[str, int]]:
@@ -167,8 +187,30 @@ def _unmarked(token: str) -> str:
     return _LABEL_MARK.sub("", token)
 
 
-_LABEL_STOPS = {"not", "nd", "none", "<", ">", "≤", "≥", "n/a", "na", "absent", "absence", "present",
-                "negative", "positive", "detected", "pass", "fail", "passed", "failed", "tntc", "<loq", "<lod"}
+_LABEL_STOPS = {
+    "not",
+    "nd",
+    "none",
+    "<",
+    ">",
+    "≤",
+    "≥",
+    "n/a",
+    "na",
+    "absent",
+    "absence",
+    "present",
+    "negative",
+    "positive",
+    "detected",
+    "pass",
+    "fail",
+    "passed",
+    "failed",
+    "tntc",
+    "<loq",
+    "<lod",
+}
 
 
 def _stops_label(text: str) -> bool:
@@ -180,7 +222,7 @@ def _stops_label(text: str) -> bool:
 
 def _paren_text(words: list[tuple[Word, int]], i: int) -> str:
     text = ""
-    for w, _cell in words[i:i + 8]:
+    for w, _cell in words[i : i + 8]:
         text += w.text + " "
         if ")" in w.text:
             break
@@ -196,8 +238,8 @@ def segments(line: Line, labels_from: float | None = None) -> list[Segment]:
         found = _label_at(words, i, labels_from)
         if found is not None:
             m, n = found
-            label = " ".join(w.text for w, _ in words[i:i + n])
-            out.append(Segment(m, label, [w for w, _ in words[i:i + n]]))
+            label = " ".join(w.text for w, _ in words[i : i + n])
+            out.append(Segment(m, label, [w for w, _ in words[i : i + n]]))
             i += n
             continue
         if out:
@@ -238,7 +280,9 @@ def _join_powers(seg: Segment) -> None:
 _PLAIN_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
 
 
-def _label_at(words: list[tuple[Word, int]], i: int, labels_from: float | None) -> tuple[Match, int] | None:
+def _label_at(
+    words: list[tuple[Word, int]], i: int, labels_from: float | None
+) -> tuple[Match, int] | None:
     """The analyte whose label starts at word ``i`` and how many words it spans."""
     w, cell = words[i]
     if labels_from is not None and w.x1 < labels_from:
@@ -250,10 +294,15 @@ def _label_at(words: list[tuple[Word, int]], i: int, labels_from: float | None) 
     starts_cell = i == 0 or words[i - 1][1] != cell
     if not starts_cell and not _valueish(words[i - 1][0].text):
         return None
-    if i > 0 and parse_number(words[i - 1][0].text) is not None and (
-            unit_like(w.text) and not starts_cell or w.text.lower().strip(".,") in _MASSES):
+    if (
+        i > 0
+        and parse_number(words[i - 1][0].text) is not None
+        and (unit_like(w.text) and not starts_cell or w.text.lower().strip(".,") in _MASSES)
+    ):
         return None  # ``0.580 Aw``, ``25.23 MG``: the unit of the number before it, not the label ``aw``/``MG``
-    if w.text == "=" or not starts_cell and words[i - 1][0].text == "=":  # glossary: "(aw) = Water Activity"
+    if (
+        w.text == "=" or not starts_cell and words[i - 1][0].text == "="
+    ):  # glossary: "(aw) = Water Activity"
         return None
     return _label_from(words, i)
 
@@ -279,8 +328,30 @@ _GENUS = re.compile(r"^(?:g|r|gen|rod|č|fam)\.$", re.IGNORECASE)
 
 #: Mass, volume and dose words that print as units after a number (``25.23 MG`` of CBD is
 #: milligrams, never mitragynine).
-_AMOUNT_UNITS = frozenset({"mg", "g", "kg", "mcg", "ug", "µg", "ng", "ml", "l", "oz", "iu", "mg/unit", "mg/serving",
-                           "mg/ml", "mg/gummy", "mg/capsule", "mg/tablet", "mg/dose", "mg/pc", "mg/piece"})
+_AMOUNT_UNITS = frozenset(
+    {
+        "mg",
+        "g",
+        "kg",
+        "mcg",
+        "ug",
+        "µg",
+        "ng",
+        "ml",
+        "l",
+        "oz",
+        "iu",
+        "mg/unit",
+        "mg/serving",
+        "mg/ml",
+        "mg/gummy",
+        "mg/capsule",
+        "mg/tablet",
+        "mg/dose",
+        "mg/pc",
+        "mg/piece",
+    }
+)
 
 
 def unit_like(text: str) -> bool:
@@ -294,7 +365,12 @@ _MASSES = frozenset({"mg", "g", "mcg", "µg", "ug", "kg"})
 
 def _valueish(text: str) -> bool:
     r = parse_cell(text)
-    return r is not None or normalise_unit(text) is not None or status_of(text) is not None or is_empty(text)
+    return (
+        r is not None
+        or normalise_unit(text) is not None
+        or status_of(text) is not None
+        or is_empty(text)
+    )
 
 
 def _add_atom(seg: Segment, item: tuple[Word, int]) -> None:
@@ -314,11 +390,19 @@ def _joins(prev: str, joined: str) -> bool:
         return True
     if joined.endswith((" x", " ×")) and parse_number(prev) is not None:
         return True  # ``1.6 x`` waits for its ``10^5``
-    if prev.endswith(("±", "+/-")) or joined.endswith((" ±", " +/-")) and parse_cell(prev) is not None:
+    if (
+        prev.endswith(("±", "+/-"))
+        or joined.endswith((" ±", " +/-"))
+        and parse_cell(prev) is not None
+    ):
         return True  # ``0.45 ± 0.05``: the value and its uncertainty
     if parse_cell(joined) is not None and parse_cell(prev) is None:
         return True
-    if parse_cell(prev) is not None and parse_cell(joined) is not None and parse_cell(joined) != parse_cell(prev):
+    if (
+        parse_cell(prev) is not None
+        and parse_cell(joined) is not None
+        and parse_cell(joined) != parse_cell(prev)
+    ):
         return parse_number(joined.split(" ")[-1]) is None
     if normalise_unit(joined) is not None and normalise_unit(prev) is None:
         return True
@@ -329,9 +413,25 @@ def _joins(prev: str, joined: str) -> bool:
     return fold_words(joined) in _PHRASES
 
 
-_PHRASES = {"not detected", "not present", "none detected", "not tested", "not reported", "too numerous",
-            "too numerous to", "too numerous to count", "absence in", "absent in", "not detected in",
-            "negative in", "present in", "detected in", "not analyzed", "n a", "does not comply"}
+_PHRASES = {
+    "not detected",
+    "not present",
+    "none detected",
+    "not tested",
+    "not reported",
+    "too numerous",
+    "too numerous to",
+    "too numerous to count",
+    "absence in",
+    "absent in",
+    "not detected in",
+    "negative in",
+    "present in",
+    "detected in",
+    "not analyzed",
+    "n a",
+    "does not comply",
+}
 
 
 def fold_words(text: str) -> str:
@@ -371,12 +471,29 @@ def _spans_result(atom: Atom, table: Table) -> bool:
 
 #: Keywords (with their colon) that name the value after them on a labelled line.
 _KEYED: dict[str, Role] = {
-    "result:": Role.RESULT, "results:": Role.RESULT, "value:": Role.RESULT, "found:": Role.RESULT,
-    "loq:": Role.LOQ, "lloq:": Role.LOQ, "lod:": Role.LOD, "mdl:": Role.LOD, "rl:": Role.LOQ,
-    "limit:": Role.LIMIT, "limits:": Role.LIMIT, "specification:": Role.LIMIT, "spec:": Role.LIMIT,
-    "action level:": Role.LIMIT, "max:": Role.LIMIT, "status:": Role.STATUS, "pass/fail:": Role.STATUS,
-    "verdict:": Role.STATUS, "disposition:": Role.STATUS, "method:": Role.METHOD, "unit:": Role.UNIT,
-    "units:": Role.UNIT}
+    "result:": Role.RESULT,
+    "results:": Role.RESULT,
+    "value:": Role.RESULT,
+    "found:": Role.RESULT,
+    "loq:": Role.LOQ,
+    "lloq:": Role.LOQ,
+    "lod:": Role.LOD,
+    "mdl:": Role.LOD,
+    "rl:": Role.LOQ,
+    "limit:": Role.LIMIT,
+    "limits:": Role.LIMIT,
+    "specification:": Role.LIMIT,
+    "spec:": Role.LIMIT,
+    "action level:": Role.LIMIT,
+    "max:": Role.LIMIT,
+    "status:": Role.STATUS,
+    "pass/fail:": Role.STATUS,
+    "verdict:": Role.STATUS,
+    "disposition:": Role.STATUS,
+    "method:": Role.METHOD,
+    "unit:": Role.UNIT,
+    "units:": Role.UNIT,
+}
 
 
 def _keyed_roles(seg: Segment) -> bool:
@@ -417,7 +534,10 @@ def _narrative_roles(seg: Segment) -> None:
     depth = 0
     for atom in seg.atoms:
         low = atom.text.lower().strip("():")
-        inside, depth = depth > 0 or atom.text.startswith("("), max(0, depth + atom.text.count("(") - atom.text.count(")"))
+        inside, depth = (
+            depth > 0 or atom.text.startswith("("),
+            max(0, depth + atom.text.count("(") - atom.text.count(")")),
+        )
         if stopped:
             atom.role = Role.OTHER
         elif low in _LOQ_WORDS or low.rstrip(":") in _LOQ_WORDS:
@@ -425,7 +545,12 @@ def _narrative_roles(seg: Segment) -> None:
             atom.role = Role.KEYWORD
         elif low.rstrip(":") in _LIMIT_WORDS:
             pending, atom.role = Role.LIMIT, Role.KEYWORD
-        elif found and parse_cell(atom.text) is not None and pending is None and status_of(atom.text) is None:
+        elif (
+            found
+            and parse_cell(atom.text) is not None
+            and pending is None
+            and status_of(atom.text) is None
+        ):
             atom.role = Role.ALT  # a second reading: a presence test's verdict after its limit
         elif pending is not None and parse_cell(atom.text.strip("()")) is not None:
             atom.role, pending = pending, None
@@ -436,7 +561,9 @@ def _narrative_roles(seg: Segment) -> None:
         elif normalise_unit(atom.text) is not None:
             atom.role = Role.UNIT
         elif atom.text.strip(".:=|-–—_ ") == "" or inside and parse_cell(atom.text) is None:
-            atom.role = Role.KEYWORD  # punctuation, or words in parentheses: ``(Flavus, Fumigatus,``
+            atom.role = (
+                Role.KEYWORD
+            )  # punctuation, or words in parentheses: ``(Flavus, Fumigatus,``
         else:
             atom.role = Role.OTHER
             stopped = not found

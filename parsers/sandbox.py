@@ -104,7 +104,12 @@ SAMPLE_INTERVAL = 0.05
 #: A crash at or above this fraction of the memory limit counts as running out of memory.
 MEMORY_CRASH_FRACTION = 0.85
 #: Messages of native tools that ran out of address space (Tesseract/OpenMP, C++, glibc).
-MEMORY_MESSAGES = ("Thread creation failed", "Cannot allocate memory", "std::bad_alloc", "Out of memory")
+MEMORY_MESSAGES = (
+    "Thread creation failed",
+    "Cannot allocate memory",
+    "std::bad_alloc",
+    "Out of memory",
+)
 #: Environment of the child: single-threaded Tesseract (several parses run side by side, and
 #: each OpenMP thread reserves address space that counts against ``RLIMIT_AS``).
 CHILD_ENV = {"OMP_THREAD_LIMIT": "1"}
@@ -149,8 +154,9 @@ def parse_isolated(source: Source, limits: Limits = Limits()) -> Document:
     return Document.from_dict(reply)
 
 
-def render_page_isolated(source: Source, number: int, limits: Limits = Limits(), *,
-                         scale: float | None = None) -> bytes | None:
+def render_page_isolated(
+    source: Source, number: int, limits: Limits = Limits(), *, scale: float | None = None
+) -> bytes | None:
     """Page ``number`` (from 1) of ``source`` as PNG bytes, drawn in a limited child
     exactly as a parse runs (a hostile page costs at most ``limits``); None when the PDF
     has no such page or cannot be opened. Failures raise as for :func:`parse_isolated`."""
@@ -165,7 +171,9 @@ def warm_up() -> None:
     run_isolated(_ping, (), Limits(seconds=60))
 
 
-def run_isolated(func: Callable[..., dict[str, Any]], args: tuple[Any, ...], limits: Limits) -> dict[str, Any]:
+def run_isolated(
+    func: Callable[..., dict[str, Any]], args: tuple[Any, ...], limits: Limits
+) -> dict[str, Any]:
     """Run ``func(*args)`` in a limited child and return its JSON-able dict.
 
     ``func`` must be a module-level function (the child imports it by name). One of
@@ -178,16 +186,21 @@ def run_isolated(func: Callable[..., dict[str, Any]], args: tuple[Any, ...], lim
     # A function of __main__ needs the child to run the main script again (slow);
     # functions of importable modules (the parser's own) start straight from the server.
     launcher = ctx.Process if getattr(func, "__module__", None) == "__main__" else _Process
-    process = launcher(target=_child_main, args=(writer, lifeline, func, args, limits),
-                       name="coa-parse", daemon=True)
+    process = launcher(
+        target=_child_main,
+        args=(writer, lifeline, func, args, limits),
+        name="coa-parse",
+        daemon=True,
+    )
     try:
         with _LOCK:
             process.start()
     except OSError as exc:  # the child died while importing the caller's __main__, say
         for conn in (writer, reader, lifeline, held):
             conn.close()
-        raise RuntimeError(f"cannot start a parser process ({exc}); is the main module importable "
-                           "(not <stdin>)?") from exc
+        raise RuntimeError(
+            f"cannot start a parser process ({exc}); is the main module importable (not <stdin>)?"
+        ) from exc
     writer.close()
     lifeline.close()
     try:
@@ -309,7 +322,9 @@ def _died(process: Any, limits: Limits, peak_kb: int) -> ParseError:
         _kill(process)
         return ParseError("parser process closed its pipe and did not exit")
     if code == EXIT_MEMORY:
-        return MemoryLimitExceeded(f"memory limit exceeded: parse needed more than {limits.memory_mb} MB")
+        return MemoryLimitExceeded(
+            f"memory limit exceeded: parse needed more than {limits.memory_mb} MB"
+        )
     if code == EXIT_ORPHANED or -code in (signal.SIGALRM,):
         return TimeLimitExceeded(f"parse took longer than {limits.seconds:g} s")
     if code >= 0:
@@ -318,10 +333,14 @@ def _died(process: Any, limits: Limits, peak_kb: int) -> ParseError:
     if sig == signal.SIGXCPU:
         return TimeLimitExceeded(f"parse used more than {_cpu_limit(limits)} s of CPU time")
     if sig == signal.SIGKILL:
-        return MemoryLimitExceeded("memory limit exceeded: parser process was killed by the system (out of memory)")
+        return MemoryLimitExceeded(
+            "memory limit exceeded: parser process was killed by the system (out of memory)"
+        )
     name = _signal_name(sig)
     if peak_kb >= MEMORY_CRASH_FRACTION * limits.memory_mb * 1024:
-        return MemoryLimitExceeded(f"memory limit exceeded: parser process crashed ({name}) at its {limits.memory_mb} MB limit")
+        return MemoryLimitExceeded(
+            f"memory limit exceeded: parser process crashed ({name}) at its {limits.memory_mb} MB limit"
+        )
     return CorruptPDF(f"parser process crashed on this file ({name})")
 
 
@@ -380,14 +399,21 @@ def _signal_name(sig: int) -> str:
 
 
 def _cpu_limit(limits: Limits) -> int:
-    return max(1, math.ceil(limits.cpu_seconds if limits.cpu_seconds is not None else limits.seconds))
+    return max(
+        1, math.ceil(limits.cpu_seconds if limits.cpu_seconds is not None else limits.seconds)
+    )
 
 
 # --- the child side ----------------------------------------------------------------
 
 
-def _child_main(conn: Connection, lifeline: Connection, func: Callable[..., dict[str, Any]],
-                args: tuple[Any, ...], limits: Limits) -> None:
+def _child_main(
+    conn: Connection,
+    lifeline: Connection,
+    func: Callable[..., dict[str, Any]],
+    args: tuple[Any, ...],
+    limits: Limits,
+) -> None:
     """Entry point of the child: limit, run, reply as JSON, exit without clean-up."""
     try:
         os.setpgid(0, 0)
@@ -475,8 +501,10 @@ def _apply_limits(limits: Limits) -> None:
 def _error_reply(exc: BaseException, limits: Limits) -> dict[str, str]:
     """The reply for an exception raised in the child."""
     if _caused_by_memory(exc):
-        return {"code": MemoryLimitExceeded.code,
-                "message": f"memory limit exceeded: parse ran out of memory (limit {limits.memory_mb} MB)"}
+        return {
+            "code": MemoryLimitExceeded.code,
+            "message": f"memory limit exceeded: parse ran out of memory (limit {limits.memory_mb} MB)",
+        }
     if isinstance(exc, ParseError):
         return {"code": exc.code, "message": _one_line(exc.message)}
     detail = _one_line(f"{type(exc).__name__}: {exc}")

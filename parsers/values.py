@@ -16,8 +16,7 @@ from functools import lru_cache
 from parsers.vocab import PRESENCE, fold
 
 _NUM = r"\d[\d,]*(?:\.\d+)?|\.\d+"
-_POWER = re.compile(
-    rf"^(?P<m>{_NUM})\s*(?:[x×*·]\s*10\s*\^?\s*|[eE])(?P<e>[+-]?\d{{1,2}})$")
+_POWER = re.compile(rf"^(?P<m>{_NUM})\s*(?:[x×*·]\s*10\s*\^?\s*|[eE])(?P<e>[+-]?\d{{1,2}})$")
 _FLAT_POWER = re.compile(r"^(?P<m>\d+,\d+)\s*[.·]\s*10\s*\^?\s*(?P<e>\d{1,2})$")
 _BARE_POWER = re.compile(r"^10\s*\^\s*(?P<e>[+-]?\d{1,2})$")
 _PLAIN = re.compile(r"^[+]?(?:\d[\d,.]*\d|\d|\.\d+)$")
@@ -28,48 +27,201 @@ MAX_EXPONENT = 12
 
 #: Printed unit (folded, spaces removed) -> normalised unit.
 UNITS: dict[str, str] = {
-    "%": "%", "%w/w": "%", "%ww": "%", "w/w%": "%", "wt%": "%", "%hm.": "%", "%hm": "%",
-    "%(w/w)": "%", "%m/m": "%", "percent": "%",
-    "mg/g": "mg/g", "g/kg": "g/kg", "mg/kg": "mg/kg", "µg/g": "ug/g", "μg/g": "ug/g", "ug/g": "ug/g", "mcg/g": "ug/g",
-    "ppm": "ppm", "ppb": "ppb", "µg/kg": "ug/kg", "μg/kg": "ug/kg", "ug/kg": "ug/kg", "mcg/kg": "ug/kg",
-    "ng/g": "ug/kg", "ppt": "ppt", "ng/kg": "ppt",
-    "cfu/g": "CFU/g", "ufc/g": "CFU/g", "ufc/ml": "CFU/mL", "kbj/g": "CFU/g", "ktj/g": "CFU/g", "kte/g": "CFU/g", "kbe/g": "CFU/g", "cfu/ml": "CFU/mL", "cfu": "CFU/g",
-    "mpn/g": "CFU/g", "logcfu/g": "log CFU/g", "log10cfu/g": "log CFU/g", "log(cfu/g)": "log CFU/g",
-    "aw": "aw", "a_w": "aw", "ct": "Ct",
-    "mg/ml": "mg/mL", "mg/unit": "mg/serving", "mg/serving": "mg/serving", "mg/tablet": "mg/serving",
-    "mg/capsule": "mg/serving", "mg/gummy": "mg/serving", "mg/dose": "mg/serving", "mg/piece": "mg/serving",
-    "mg/package": "mg/package", "mg/pkg": "mg/package", "mg/container": "mg/package",
+    "%": "%",
+    "%w/w": "%",
+    "%ww": "%",
+    "w/w%": "%",
+    "wt%": "%",
+    "%hm.": "%",
+    "%hm": "%",
+    "%(w/w)": "%",
+    "%m/m": "%",
+    "percent": "%",
+    "mg/g": "mg/g",
+    "g/kg": "g/kg",
+    "mg/kg": "mg/kg",
+    "µg/g": "ug/g",
+    "μg/g": "ug/g",
+    "ug/g": "ug/g",
+    "mcg/g": "ug/g",
+    "ppm": "ppm",
+    "ppb": "ppb",
+    "µg/kg": "ug/kg",
+    "μg/kg": "ug/kg",
+    "ug/kg": "ug/kg",
+    "mcg/kg": "ug/kg",
+    "ng/g": "ug/kg",
+    "ppt": "ppt",
+    "ng/kg": "ppt",
+    "cfu/g": "CFU/g",
+    "ufc/g": "CFU/g",
+    "ufc/ml": "CFU/mL",
+    "kbj/g": "CFU/g",
+    "ktj/g": "CFU/g",
+    "kte/g": "CFU/g",
+    "kbe/g": "CFU/g",
+    "cfu/ml": "CFU/mL",
+    "cfu": "CFU/g",
+    "mpn/g": "CFU/g",
+    "logcfu/g": "log CFU/g",
+    "log10cfu/g": "log CFU/g",
+    "log(cfu/g)": "log CFU/g",
+    "aw": "aw",
+    "a_w": "aw",
+    "ct": "Ct",
+    "mg/ml": "mg/mL",
+    "mg/unit": "mg/serving",
+    "mg/serving": "mg/serving",
+    "mg/tablet": "mg/serving",
+    "mg/capsule": "mg/serving",
+    "mg/gummy": "mg/serving",
+    "mg/dose": "mg/serving",
+    "mg/piece": "mg/serving",
+    "mg/package": "mg/package",
+    "mg/pkg": "mg/package",
+    "mg/container": "mg/package",
 }
 
 #: Mass-fraction units in ppm (= mg/kg = ug/g).
-_PPM = {"%": 1e4, "mg/g": 1e3, "g/kg": 1e3, "mg/kg": 1.0, "ug/g": 1.0, "ppm": 1.0, "ppb": 1e-3, "ug/kg": 1e-3, "ppt": 1e-6}
+_PPM = {
+    "%": 1e4,
+    "mg/g": 1e3,
+    "g/kg": 1e3,
+    "mg/kg": 1.0,
+    "ug/g": 1.0,
+    "ppm": 1.0,
+    "ppb": 1e-3,
+    "ug/kg": 1e-3,
+    "ppt": 1e-6,
+}
 
 #: Category -> (canonical unit, its size in ppm).
 CANONICAL: dict[str, tuple[str, float]] = {
-    "alkaloid": ("%", 1e4), "heavy_metal": ("ug/g", 1.0), "mycotoxin": ("ug/kg", 1e-3),
+    "alkaloid": ("%", 1e4),
+    "heavy_metal": ("ug/g", 1.0),
+    "mycotoxin": ("ug/kg", 1e-3),
     "moisture": ("%", 1e4),
 }
 
-_ND = {"nd", "n d", "not detected", "none detected", "non detect", "nedetekovano", "nicht nachweisbar",
-       "nn", "n n", "not detectable", "bdl", "below detection limit", "no analytes detected", "no detectado",
-       "no detectable", "nicht nachgewiesen", "no detection"}
-_BELOW_LOQ = {"loq", "lod", "lloq", "mdl", "rl", "mql", "lq", "ld", "pql", "bql", "blq", "bloq", "nq",
-              "bg", "mez stanovitelnosti", "lc", "mrl"}
-_ABSENT = {"absent", "absence", "not present", "negative", "neg", "negativni", "negativ", "nicht nachweisbar",
-           "not detected in 1g", "not detected in 25g", "none", "free", "nepritomno", "nenalezeno", "ausencia", "ausente",
-           "negativo"}
-_PRESENT = {"present", "positive", "detected", "pos", "pozitivni", "positiv", "nachweisbar", "presence", "presencia",
-            "positivo", "detectado"}
+_ND = {
+    "nd",
+    "n d",
+    "not detected",
+    "none detected",
+    "non detect",
+    "nedetekovano",
+    "nicht nachweisbar",
+    "nn",
+    "n n",
+    "not detectable",
+    "bdl",
+    "below detection limit",
+    "no analytes detected",
+    "no detectado",
+    "no detectable",
+    "nicht nachgewiesen",
+    "no detection",
+}
+_BELOW_LOQ = {
+    "loq",
+    "lod",
+    "lloq",
+    "mdl",
+    "rl",
+    "mql",
+    "lq",
+    "ld",
+    "pql",
+    "bql",
+    "blq",
+    "bloq",
+    "nq",
+    "bg",
+    "mez stanovitelnosti",
+    "lc",
+    "mrl",
+}
+_ABSENT = {
+    "absent",
+    "absence",
+    "not present",
+    "negative",
+    "neg",
+    "negativni",
+    "negativ",
+    "nicht nachweisbar",
+    "not detected in 1g",
+    "not detected in 25g",
+    "none",
+    "free",
+    "nepritomno",
+    "nenalezeno",
+    "ausencia",
+    "ausente",
+    "negativo",
+}
+_PRESENT = {
+    "present",
+    "positive",
+    "detected",
+    "pos",
+    "pozitivni",
+    "positiv",
+    "nachweisbar",
+    "presence",
+    "presencia",
+    "positivo",
+    "detectado",
+}
 _TNTC = {"tntc", "tnc", "too numerous to count", "too numerous", "overgrown"}
-_EMPTY = {"na", "n a", "nr", "nt", "not tested", "not reported", "not analyzed", "not requested", "",
-          "not applicable", "pending", "see attached", "tested", "complete", "reported"}
-_STATUS = {"pass": "pass", "passed": "pass", "passes": "pass", "complies": "pass", "conforms": "pass",
-           "vyhovuje": "pass", "ok": "pass", "meets": "pass", "fail": "fail", "failed": "fail",
-           "fails": "fail", "nevyhovuje": "fail", "does not comply": "fail", "out of spec": "fail",
-           "entspricht": "pass", "entspricht nicht": "fail", "konform": "pass", "nicht konform": "fail",
-           "meets spec": "pass", "meets specification": "pass", "does not conform": "fail", "does not meet": "fail",
-           "conforme": "pass", "no conforme": "fail", "cumple": "pass", "no cumple": "fail", "i o": "pass",
-           "n i o": "fail", "nicht i o": "fail"}
+_EMPTY = {
+    "na",
+    "n a",
+    "nr",
+    "nt",
+    "not tested",
+    "not reported",
+    "not analyzed",
+    "not requested",
+    "",
+    "not applicable",
+    "pending",
+    "see attached",
+    "tested",
+    "complete",
+    "reported",
+}
+_STATUS = {
+    "pass": "pass",
+    "passed": "pass",
+    "passes": "pass",
+    "complies": "pass",
+    "conforms": "pass",
+    "vyhovuje": "pass",
+    "ok": "pass",
+    "meets": "pass",
+    "fail": "fail",
+    "failed": "fail",
+    "fails": "fail",
+    "nevyhovuje": "fail",
+    "does not comply": "fail",
+    "out of spec": "fail",
+    "entspricht": "pass",
+    "entspricht nicht": "fail",
+    "konform": "pass",
+    "nicht konform": "fail",
+    "meets spec": "pass",
+    "meets specification": "pass",
+    "does not conform": "fail",
+    "does not meet": "fail",
+    "conforme": "pass",
+    "no conforme": "fail",
+    "cumple": "pass",
+    "no cumple": "fail",
+    "i o": "pass",
+    "n i o": "fail",
+    "nicht i o": "fail",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +263,11 @@ def _float(t: str, decimal_comma: bool) -> float:
     if decimal_comma and "," not in t and _DOT_THOUSANDS.fullmatch(t):
         return float(t.replace(".", ""))
     if "," in t and "." in t:
-        t = t.replace(",", "") if t.rfind(".") > t.rfind(",") else t.replace(".", "").replace(",", ".")
+        t = (
+            t.replace(",", "")
+            if t.rfind(".") > t.rfind(",")
+            else t.replace(".", "").replace(",", ".")
+        )
     elif "," in t:
         t = t.replace(",", ".") if _comma_is_decimal(t, decimal_comma) else t.replace(",", "")
     return float(t)
@@ -173,11 +329,21 @@ def parse_cell(text: str, decimal_comma: bool = False) -> Reading | None:
 
 def _word_reading(t: str) -> Reading | None:
     f = fold(t)
-    key = re.sub(r"\s*(?:\b(?:in|per|en|v)\b|/)?\s*\d+\s*(g|ml|gram|grams)\s*$", "", f).strip()  # not negati(v)
+    key = re.sub(
+        r"\s*(?:\b(?:in|per|en|v)\b|/)?\s*\d+\s*(g|ml|gram|grams)\s*$", "", f
+    ).strip()  # not negati(v)
     if key in _ND:
         return Reading("not_detected" if key != f else "nd", None)
-    if key in _ABSENT or f.startswith(("absence in", "absent in", "not detected in", "negative in", "ausencia en",
-                                       "no detection in")):
+    if key in _ABSENT or f.startswith(
+        (
+            "absence in",
+            "absent in",
+            "not detected in",
+            "negative in",
+            "ausencia en",
+            "no detection in",
+        )
+    ):
         return Reading("not_detected", None)
     if key in _PRESENT or f.startswith(("present in", "detected in", "positive in")):
         return Reading("detected", None)
@@ -223,7 +389,9 @@ def _split_unit(t: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def to_canonical(code: str, category: str, value: float, unit: str | None) -> tuple[float, str] | None:
+def to_canonical(
+    code: str, category: str, value: float, unit: str | None
+) -> tuple[float, str] | None:
     """``value`` in ``unit`` converted into the canonical unit of ``category``.
 
     ``unit`` None means the canonical unit was printed (or is implied). Returns None
@@ -253,7 +421,7 @@ def _count(value: float, unit: str | None) -> tuple[float, str] | None:
     if unit == "log CFU/g":
         if not 0 <= value <= MAX_EXPONENT:
             return None  # ``371 log CFU/g``: a misread ``3.71``, not 10^371 (which would overflow)
-        return _round(10.0 ** value), "CFU/g"
+        return _round(10.0**value), "CFU/g"
     if unit in (None, "CFU/g", "CFU/mL"):
         return value, "CFU/g"
     return None

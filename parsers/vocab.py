@@ -21,91 +21,288 @@ from rapidfuzz import fuzz, process
 #: code -> (category, printed forms). Categories follow the contract.
 ANALYTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "mitragynine": ("alkaloid", ("mitragynine", "mitragynin", "mg", "mitraginine", "mitraginina")),
-    "7_hydroxymitragynine": ("alkaloid", (
-        "7-hydroxymitragynine", "7-hydroxymitragynin", "7-oh", "7-oh-mg", "7 hydroxy mitragynine",
-        "7-hydroxy-mitragynine", "7-hydroxymitragynine (7-oh)", "7-hidroximitraginina", "7-oh-mitragynine",
-        "7-oh mitragynine", "7-hydroxy mitragynine", "7-ohmg")),
+    "7_hydroxymitragynine": (
+        "alkaloid",
+        (
+            "7-hydroxymitragynine",
+            "7-hydroxymitragynin",
+            "7-oh",
+            "7-oh-mg",
+            "7 hydroxy mitragynine",
+            "7-hydroxy-mitragynine",
+            "7-hydroxymitragynine (7-oh)",
+            "7-hidroximitraginina",
+            "7-oh-mitragynine",
+            "7-oh mitragynine",
+            "7-hydroxy mitragynine",
+            "7-ohmg",
+        ),
+    ),
     "speciogynine": ("alkaloid", ("speciogynine", "speciogynin", "sg", "especioginina")),
-    "speciociliatine": ("alkaloid", ("speciociliatine", "speciociliatin", "sc", "especiociliatina")),
-    "paynantheine": ("alkaloid", ("paynantheine", "paynanthein", "pay", "painanteina", "paynanteina")),
+    "speciociliatine": (
+        "alkaloid",
+        ("speciociliatine", "speciociliatin", "sc", "especiociliatina"),
+    ),
+    "paynantheine": (
+        "alkaloid",
+        ("paynantheine", "paynanthein", "pay", "painanteina", "paynanteina"),
+    ),
     "mitraphylline": ("alkaloid", ("mitraphylline", "mitrafylin", "mitraphyllin")),
     "corynantheidine": ("alkaloid", ("corynantheidine", "corynantheidin")),
     "mitragynine_pseudoindoxyl": ("alkaloid", ("mitragynine pseudoindoxyl", "mgp")),
-    "total_alkaloids": ("alkaloid", (
-        "alkaloids", "indole alkaloids", "alkaloid content", "alkaloidy", "alkaloide", "gesamtalkaloide",
-        "celkove alkaloidy", "alcaloides", "alcaloides indolicos")),
+    "total_alkaloids": (
+        "alkaloid",
+        (
+            "alkaloids",
+            "indole alkaloids",
+            "alkaloid content",
+            "alkaloidy",
+            "alkaloide",
+            "gesamtalkaloide",
+            "celkove alkaloidy",
+            "alcaloides",
+            "alcaloides indolicos",
+        ),
+    ),
     "lead": ("heavy_metal", ("lead", "pb", "lead pb", "olovo", "blei", "plomb", "plomo", "olow")),
-    "arsenic": ("heavy_metal", ("arsenic", "as", "arsenic as", "arsen", "arsenico", "inorganic arsenic")),
+    "arsenic": (
+        "heavy_metal",
+        ("arsenic", "as", "arsenic as", "arsen", "arsenico", "inorganic arsenic"),
+    ),
     "cadmium": ("heavy_metal", ("cadmium", "cd", "cadmium cd", "kadmium", "cadmio")),
-    "mercury": ("heavy_metal", ("mercury", "hg", "mercury hg", "rtut", "quecksilber", "mercure", "mercurio")),
+    "mercury": (
+        "heavy_metal",
+        ("mercury", "hg", "mercury hg", "rtut", "quecksilber", "mercure", "mercurio"),
+    ),
     "nickel": ("heavy_metal", ("nickel", "ni", "nikl", "nickel ni", "niquel")),
     "chromium": ("heavy_metal", ("chromium", "cr", "chrom", "chromium cr", "chrome", "cromo")),
     "copper": ("heavy_metal", ("copper", "cu", "med", "kupfer", "copper cu", "cuivre", "cobre")),
     "antimony": ("heavy_metal", ("antimony", "sb", "antimon", "antimony sb", "antimonio")),
     "salmonella": ("microbial", ("salmonella", "salmonela", "salmonellen", "salmonella spp")),
     "e_coli": ("microbial", ("e coli", "escherichia coli", "ecoli", "e coli shigella")),
-    "stec": ("microbial", (
-        "stec", "shiga toxin e coli", "stec e coli", "shiga toxin producing e coli", "e coli stec",
-        "e coli o157", "e coli o157 h7", "e coli 0157", "e coli 0157 h7", "e coli shiga toxin",
-        "pathogenic e coli", "shiga toxin producing escherichia coli")),
-    "total_aerobic_count": ("microbial", (
-        "tamc", "apc", "aerobic plate", "aerobic bacteria", "aerobic microbial",
-        "aerobic", "aerobic mesophilic bacteria", "celkovy pocet mikroorganismu",
-        "mesophilic aerobic bacteria", "aerobe keimzahl", "gesamtkeimzahl", "aerobic microbial count",
-        "heterotrophic plate", "aerobic plate count", "plate count", "recuento de aerobios mesofilos",
-        "aerobios mesofilos", "recuento de aerobios", "aerobios", "recuento de mesofilos aerobios")),
-    "yeast_and_mold": ("microbial", (
-        "tymc", "yeast and mold", "yeast and mould", "yeasts and molds", "yeasts and moulds",
-        "yeast mold", "yeast and molds", "molds and yeasts", "moulds and yeasts", "mold and yeast", "mold yeast",
-        "yeast and mold count", "yeast mould", "hefen und schimmelpilze", "kvasinky a plisne", "mohos y levaduras",
-        "levaduras y mohos", "hongos y levaduras")),
+    "stec": (
+        "microbial",
+        (
+            "stec",
+            "shiga toxin e coli",
+            "stec e coli",
+            "shiga toxin producing e coli",
+            "e coli stec",
+            "e coli o157",
+            "e coli o157 h7",
+            "e coli 0157",
+            "e coli 0157 h7",
+            "e coli shiga toxin",
+            "pathogenic e coli",
+            "shiga toxin producing escherichia coli",
+        ),
+    ),
+    "total_aerobic_count": (
+        "microbial",
+        (
+            "tamc",
+            "apc",
+            "aerobic plate",
+            "aerobic bacteria",
+            "aerobic microbial",
+            "aerobic",
+            "aerobic mesophilic bacteria",
+            "celkovy pocet mikroorganismu",
+            "mesophilic aerobic bacteria",
+            "aerobe keimzahl",
+            "gesamtkeimzahl",
+            "aerobic microbial count",
+            "heterotrophic plate",
+            "aerobic plate count",
+            "plate count",
+            "recuento de aerobios mesofilos",
+            "aerobios mesofilos",
+            "recuento de aerobios",
+            "aerobios",
+            "recuento de mesofilos aerobios",
+        ),
+    ),
+    "yeast_and_mold": (
+        "microbial",
+        (
+            "tymc",
+            "yeast and mold",
+            "yeast and mould",
+            "yeasts and molds",
+            "yeasts and moulds",
+            "yeast mold",
+            "yeast and molds",
+            "molds and yeasts",
+            "moulds and yeasts",
+            "mold and yeast",
+            "mold yeast",
+            "yeast and mold count",
+            "yeast mould",
+            "hefen und schimmelpilze",
+            "kvasinky a plisne",
+            "mohos y levaduras",
+            "levaduras y mohos",
+            "hongos y levaduras",
+        ),
+    ),
     "yeasts": ("microbial", ("yeasts", "yeast", "kvasinky", "hefen", "levures", "levaduras")),
-    "molds": ("microbial", ("molds", "mold", "moulds", "mould", "plisne", "schimmelpilze", "moisissures", "mohos", "hongos")),
-    "total_coliforms": ("microbial", ("coliforms", "coliform", "coliform bacteria", "koliformni bakterie", "coliformes")),
-    "enterobacteriaceae": ("microbial", (
-        "enterobacteriaceae", "bile tolerant gram negative bacteria", "btgn", "bile tolerant gram negative",
-        "gram negative bacteria", "enterobakterie", "enterobacterias")),
+    "molds": (
+        "microbial",
+        (
+            "molds",
+            "mold",
+            "moulds",
+            "mould",
+            "plisne",
+            "schimmelpilze",
+            "moisissures",
+            "mohos",
+            "hongos",
+        ),
+    ),
+    "total_coliforms": (
+        "microbial",
+        ("coliforms", "coliform", "coliform bacteria", "koliformni bakterie", "coliformes"),
+    ),
+    "enterobacteriaceae": (
+        "microbial",
+        (
+            "enterobacteriaceae",
+            "bile tolerant gram negative bacteria",
+            "btgn",
+            "bile tolerant gram negative",
+            "gram negative bacteria",
+            "enterobakterie",
+            "enterobacterias",
+        ),
+    ),
     "staphylococcus_aureus": ("microbial", ("staphylococcus aureus", "s aureus", "staph aureus")),
     "listeria": ("microbial", ("listeria", "listeria monocytogenes")),
     "aspergillus_flavus": ("microbial", ("aspergillus flavus", "a flavus")),
     "aspergillus_fumigatus": ("microbial", ("aspergillus fumigatus", "a fumigatus")),
     "aspergillus_niger": ("microbial", ("aspergillus niger", "a niger")),
     "aspergillus_terreus": ("microbial", ("aspergillus terreus", "a terreus")),
-    "aspergillus": ("microbial", (
-        "aspergillus", "aspergillus flavus fumigatus niger terreus", "aspergillus spp")),
-    "total_aflatoxins": ("mycotoxin", (
-        "aflatoxins", "aflatoxin", "aflatoxiny", "aflatoxine", "aflatoxins b1 b2 g1 g2",
-        "aflatoxiny suma b1 b2 g1 a g2", "aflatoxins sum b1 b2 g1 g2", "sum of aflatoxins",
-        "aflatoxin b1 b2 g1 g2", "summe aflatoxine", "aflatoxinas", "suma de aflatoxinas")),
+    "aspergillus": (
+        "microbial",
+        ("aspergillus", "aspergillus flavus fumigatus niger terreus", "aspergillus spp"),
+    ),
+    "total_aflatoxins": (
+        "mycotoxin",
+        (
+            "aflatoxins",
+            "aflatoxin",
+            "aflatoxiny",
+            "aflatoxine",
+            "aflatoxins b1 b2 g1 g2",
+            "aflatoxiny suma b1 b2 g1 a g2",
+            "aflatoxins sum b1 b2 g1 g2",
+            "sum of aflatoxins",
+            "aflatoxin b1 b2 g1 g2",
+            "summe aflatoxine",
+            "aflatoxinas",
+            "suma de aflatoxinas",
+        ),
+    ),
     "aflatoxin_b1": ("mycotoxin", ("aflatoxin b1", "b1", "afb1", "aflatoxina b1")),
     "aflatoxin_b2": ("mycotoxin", ("aflatoxin b2", "b2", "afb2", "aflatoxina b2")),
     "aflatoxin_g1": ("mycotoxin", ("aflatoxin g1", "g1", "afg1", "aflatoxina g1")),
     "aflatoxin_g2": ("mycotoxin", ("aflatoxin g2", "g2", "afg2", "aflatoxina g2")),
-    "ochratoxin_a": ("mycotoxin", ("ochratoxin a", "ochratoxin", "ota", "ochratoxins a", "ocratoxina a", "ocratoxina")),
-    "moisture": ("physical", (
-        "moisture", "moisture content", "water content", "loss on drying", "vlhkost", "obsah vody",
-        "feuchtigkeit", "wassergehalt", "humedad", "perdida por desecacion")),
-    "water_activity": ("physical", ("water activity", "aw", "a w", "aktivita vody", "wasseraktivitat", "actividad de agua",
-                                      "actividad del agua", "activity of water")),
+    "ochratoxin_a": (
+        "mycotoxin",
+        ("ochratoxin a", "ochratoxin", "ota", "ochratoxins a", "ocratoxina a", "ocratoxina"),
+    ),
+    "moisture": (
+        "physical",
+        (
+            "moisture",
+            "moisture content",
+            "water content",
+            "loss on drying",
+            "vlhkost",
+            "obsah vody",
+            "feuchtigkeit",
+            "wassergehalt",
+            "humedad",
+            "perdida por desecacion",
+        ),
+    ),
+    "water_activity": (
+        "physical",
+        (
+            "water activity",
+            "aw",
+            "a w",
+            "aktivita vody",
+            "wasseraktivitat",
+            "actividad de agua",
+            "actividad del agua",
+            "activity of water",
+        ),
+    ),
 }
 
 #: Presence/absence tests (their "ND" means not_detected, their unit is null).
-PRESENCE = frozenset({
-    "salmonella", "e_coli", "stec", "listeria", "staphylococcus_aureus", "aspergillus",
-    "aspergillus_flavus", "aspergillus_fumigatus", "aspergillus_niger", "aspergillus_terreus",
-})
+PRESENCE = frozenset(
+    {
+        "salmonella",
+        "e_coli",
+        "stec",
+        "listeria",
+        "staphylococcus_aureus",
+        "aspergillus",
+        "aspergillus_flavus",
+        "aspergillus_fumigatus",
+        "aspergillus_niger",
+        "aspergillus_terreus",
+    }
+)
 
 #: Words dropped from labels before matching.
-FILLER = frozenset({
-    "total", "viable", "combined", "count", "counts", "spp", "sp", "species", "specific", "gene",
-    "the", "of", "celkovy", "pocet", "suma", "sum", "detection", "screen", "content", "totales", "totale",
-})
+FILLER = frozenset(
+    {
+        "total",
+        "viable",
+        "combined",
+        "count",
+        "counts",
+        "spp",
+        "sp",
+        "species",
+        "specific",
+        "gene",
+        "the",
+        "of",
+        "celkovy",
+        "pocet",
+        "suma",
+        "sum",
+        "detection",
+        "screen",
+        "content",
+        "totales",
+        "totale",
+    }
+)
 
 #: Labels with these words are QA/QC rows, never results.
-QC_WORDS = frozenset({
-    "recovery", "recoveries", "spike", "spiked", "blank", "control", "controls", "duplicate",
-    "qc", "qa", "surrogate", "reference", "calibration", "nominal",
-})
+QC_WORDS = frozenset(
+    {
+        "recovery",
+        "recoveries",
+        "spike",
+        "spiked",
+        "blank",
+        "control",
+        "controls",
+        "duplicate",
+        "qc",
+        "qa",
+        "surrogate",
+        "reference",
+        "calibration",
+        "nominal",
+    }
+)
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _FUZZY_MIN = 86.0
@@ -164,7 +361,9 @@ def category_of(code: str) -> str:
 
 #: Words after ``QC``/``QA`` that make it a reference to a procedure (``QC WI 54``, ``QA SOP-12``),
 #: not a control sample.
-_PROCEDURE_WORDS = frozenset({"wi", "sop", "method", "procedure", "doc", "document", "ref", "instruction", "spec"})
+_PROCEDURE_WORDS = frozenset(
+    {"wi", "sop", "method", "procedure", "doc", "document", "ref", "instruction", "spec"}
+)
 
 
 def is_qc_label(text: str) -> bool:
@@ -220,7 +419,12 @@ def _match_prefix(words: tuple[str, ...]) -> Match | None:
     (``Aspergillus slavus`` is *flavus*, not the combined *Aspergillus*).
     """
     limit = len(words)
-    if limit and "/" in words[0] and (fused := _fused(words)) is not None and _exact(compact(words[0])) is None:
+    if (
+        limit
+        and "/" in words[0]
+        and (fused := _fused(words)) is not None
+        and _exact(compact(words[0])) is None
+    ):
         return fused
     fuzzy: Match | None = None
     for n in range(limit, 0, -1):
@@ -256,12 +460,16 @@ def _plausible(words: list[str]) -> bool:
     if len(compact(text)) > 2:
         return True
     if text in LOWER_CASE_SYMBOLS:
-        return not joined.startswith(("(", "["))  # ``(aw) = water activity``: a legend's abbreviation
+        return not joined.startswith(
+            ("(", "[")
+        )  # ``(aw) = water activity``: a legend's abbreviation
     return text[:1].isupper() and not text.isupper() or text.isupper()
 
 
 #: Units of mass or volume: a slash after one makes a unit (``mg/g``), never two names.
-_MASS_UNITS = frozenset({"mg", "g", "ug", "µg", "μg", "mcg", "ng", "kg", "ml", "l", "cfu", "mpn", "ppm", "ppb"})
+_MASS_UNITS = frozenset(
+    {"mg", "g", "ug", "µg", "μg", "mcg", "ng", "kg", "ml", "l", "cfu", "mpn", "ppm", "ppb"}
+)
 
 
 def _fused(words: tuple[str, ...]) -> Match | None:

@@ -29,9 +29,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     storage.init_app(app)
     tasks.init_app(app)
-    cors.init_app(app, resources={r"/api/*": {"origins": "*", "methods": ["GET", "HEAD", "OPTIONS"]},
-                                  r"/feeds/*": {"origins": "*", "methods": ["GET"]}},
-                  send_wildcard=True)
+    cors.init_app(
+        app,
+        resources={
+            r"/api/*": {"origins": "*", "methods": ["GET", "HEAD", "OPTIONS"]},
+            r"/feeds/*": {"origins": "*", "methods": ["GET"]},
+        },
+        send_wildcard=True,
+    )
     api.init_app(app)
     web.init_app(app)
     headers.init_app(app)  # before the limiter: its after_request then runs last

@@ -66,8 +66,9 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config.from_mapping(test_config)
     # Links in answers to a request (problem types) use the request's own host unless a
     # public URL was configured; alerts and QR codes, made outside requests, use BASE_URL.
-    app.config["BASE_URL_SET"] = bool(os.environ.get("REGISTRY_BASE_URL")
-                                      or (test_config and "BASE_URL" in test_config))
+    app.config["BASE_URL_SET"] = bool(
+        os.environ.get("REGISTRY_BASE_URL") or (test_config and "BASE_URL" in test_config)
+    )
     _derive(app)
 
 
@@ -80,9 +81,11 @@ def _derive(app: Flask) -> None:
     cfg["DATA_DIR"] = str(cfg["DATA_DIR"] or instance / "data")
     cfg["SECRET_KEY"] = cfg["SECRET_KEY"] or _instance_secret(instance)
     cfg["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(cfg["DATABASE_URL"])
-    cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"json_serializer": json_dumps,
-                                        "json_deserializer": orjson.loads,
-                                        **cfg.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
+    cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "json_serializer": json_dumps,
+        "json_deserializer": orjson.loads,
+        **cfg.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    }
     cfg["MAX_UPLOAD_MB"] = float(cfg["MAX_UPLOAD_MB"])
     # Room for the multipart envelope and form fields around the file itself.
     cfg["MAX_CONTENT_LENGTH"] = int(cfg["MAX_UPLOAD_MB"] * 1024 * 1024) + 64 * 1024
@@ -112,7 +115,7 @@ def _sqlalchemy_url(url: str) -> str:
     """Use psycopg 3 for plain ``postgresql://`` URLs."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

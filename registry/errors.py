@@ -22,8 +22,13 @@ class RegistryError(Exception):
     title = "Internal Server Error"
     slug = "internal"
 
-    def __init__(self, detail: str | None = None, *, errors: Any = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail
         self.errors = errors
@@ -69,27 +74,47 @@ class Unprocessable(RegistryError):
 #: Every problem type: its slug, what it means and what to do about it. Each ``type`` URI
 #: of a problem answer resolves to ``/problems/<slug>``, which says this.
 PROBLEMS: dict[str, tuple[str, str]] = {
-    "bad-request": ("The request could not be read.",
-                    "Check the request's syntax against the API document at /api/docs."),
-    "unauthorized": ("This needs an API token.",
-                     "Send it as 'Authorization: Bearer <token>'. An administrator creates tokens with "
-                     "`flask --app wsgi tokens create NAME --role uploader`."),
-    "forbidden": ("The token is valid but may not do this.",
-                  "Uploads need an uploader or admin token; profile changes need an admin token."),
-    "not-found": ("Nothing exists at this address, or no record has this id.",
-                  "Search instead: GET /api/v1/batches?lot=... finds a batch by its lot number."),
-    "method-not-allowed": ("This address does not take this HTTP method.",
-                           "The Allow header lists the methods it takes."),
+    "bad-request": (
+        "The request could not be read.",
+        "Check the request's syntax against the API document at /api/docs.",
+    ),
+    "unauthorized": (
+        "This needs an API token.",
+        "Send it as 'Authorization: Bearer <token>'. An administrator creates tokens with "
+        "`flask --app wsgi tokens create NAME --role uploader`.",
+    ),
+    "forbidden": (
+        "The token is valid but may not do this.",
+        "Uploads need an uploader or admin token; profile changes need an admin token.",
+    ),
+    "not-found": (
+        "Nothing exists at this address, or no record has this id.",
+        "Search instead: GET /api/v1/batches?lot=... finds a batch by its lot number.",
+    ),
+    "method-not-allowed": (
+        "This address does not take this HTTP method.",
+        "The Allow header lists the methods it takes.",
+    ),
     "conflict": ("The request conflicts with what is stored.", "The detail names what conflicts."),
-    "payload-too-large": ("The upload is larger than the registry takes.",
-                          "The detail names the limit (REGISTRY_MAX_UPLOAD_MB); COA PDFs are rarely "
-                          "larger than a few megabytes."),
-    "unsupported-media-type": ("The file is not a PDF.",
-                               "Upload the certificate of analysis as a PDF file (field 'file')."),
-    "validation": ("Some input is not acceptable.",
-                   "'errors' names each field and what is wrong with it."),
-    "too-many-requests": ("Too many requests from this address.",
-                          "Wait for the seconds the Retry-After header gives, then try again."),
-    "internal": ("The registry failed to answer.",
-                 "This is our fault, not yours; the request id in the answer helps us find it."),
+    "payload-too-large": (
+        "The upload is larger than the registry takes.",
+        "The detail names the limit (REGISTRY_MAX_UPLOAD_MB); COA PDFs are rarely "
+        "larger than a few megabytes.",
+    ),
+    "unsupported-media-type": (
+        "The file is not a PDF.",
+        "Upload the certificate of analysis as a PDF file (field 'file').",
+    ),
+    "validation": (
+        "Some input is not acceptable.",
+        "'errors' names each field and what is wrong with it.",
+    ),
+    "too-many-requests": (
+        "Too many requests from this address.",
+        "Wait for the seconds the Retry-After header gives, then try again.",
+    ),
+    "internal": (
+        "The registry failed to answer.",
+        "This is our fault, not yours; the request id in the answer helps us find it.",
+    ),
 }

@@ -21,6 +21,7 @@ class _SQLAlchemy(SQLAlchemy):
 
 
 if TYPE_CHECKING:
+
     class ScopedSession(Session):
         """For the type checker: a ``Session`` that a request or job ends with ``remove()``."""
 

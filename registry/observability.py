@@ -34,8 +34,10 @@ class RequestIdFilter(logging.Filter):
 
 class KeyValueFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        line = (f"time={self.formatTime(record)} level={record.levelname} logger={record.name} "
-                f"request_id={getattr(record, 'request_id', '-')} msg={json.dumps(record.getMessage())}")
+        line = (
+            f"time={self.formatTime(record)} level={record.levelname} logger={record.name} "
+            f"request_id={getattr(record, 'request_id', '-')} msg={json.dumps(record.getMessage())}"
+        )
         if record.exc_info:
             line += " exc=" + json.dumps(self.formatException(record.exc_info))
         return line
@@ -43,9 +45,13 @@ class KeyValueFormatter(logging.Formatter):
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        out: dict[str, Any] = {"time": self.formatTime(record), "level": record.levelname,
-                               "logger": record.name, "request_id": getattr(record, "request_id", "-"),
-                               "msg": record.getMessage()}
+        out: dict[str, Any] = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", "-"),
+            "msg": record.getMessage(),
+        }
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
         return json.dumps(out)
@@ -71,12 +77,24 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("registry_http_requests", "HTTP requests",
-                                ["method", "endpoint", "status"], registry=self.registry)
-        self.latency = Histogram("registry_http_request_seconds", "HTTP request latency",
-                                 ["method", "endpoint"], registry=self.registry)
-        self.uploads = Counter("registry_uploads", "Certificates taken in, by status",
-                               ["status"], registry=self.registry)
+        self.requests = Counter(
+            "registry_http_requests",
+            "HTTP requests",
+            ["method", "endpoint", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "registry_http_request_seconds",
+            "HTTP request latency",
+            ["method", "endpoint"],
+            registry=self.registry,
+        )
+        self.uploads = Counter(
+            "registry_uploads",
+            "Certificates taken in, by status",
+            ["status"],
+            registry=self.registry,
+        )
 
 
 def _before() -> None:
@@ -92,7 +110,9 @@ def _after(response: Response) -> Response:
     metrics: Metrics = current_app.extensions["registry.metrics"]
     endpoint = request.endpoint or "unmatched"
     metrics.requests.labels(request.method, endpoint, str(response.status_code)).inc()
-    metrics.latency.labels(request.method, endpoint).observe(time.perf_counter() - g.get("started", time.perf_counter()))
+    metrics.latency.labels(request.method, endpoint).observe(
+        time.perf_counter() - g.get("started", time.perf_counter())
+    )
     return response
 
 

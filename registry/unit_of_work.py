@@ -12,7 +12,9 @@ from registry.db import is_retryable, write_intent
 T = TypeVar("T")
 
 
-def commit(session: Session | scoped_session[Session], work: Callable[[], T], *, attempts: int = 4) -> T:
+def commit(
+    session: Session | scoped_session[Session], work: Callable[[], T], *, attempts: int = 4
+) -> T:
     """Call ``work()`` in a write transaction and commit; rerun it after a race.
 
     Any read transaction the caller had open is ended first, so that the write

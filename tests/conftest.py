@@ -24,8 +24,10 @@ from tests.corpus import REAL
 
 REPO = Path(__file__).resolve().parent.parent
 PG_ENV = "REGISTRY_TEST_DATABASE_URL"
-PG_HOW = (f"PostgreSQL tests skipped: set {PG_ENV}=postgresql://postgres@127.0.0.1:5432/test "
-          "(any database you may create schemas in) to run them; CI does.")
+PG_HOW = (
+    f"PostgreSQL tests skipped: set {PG_ENV}=postgresql://postgres@127.0.0.1:5432/test "
+    "(any database you may create schemas in) to run them; CI does."
+)
 
 
 def real_corpus() -> Path:
@@ -38,7 +40,8 @@ def _pg_url(schema: str) -> str:
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
     return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False)
+        hide_password=False
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -57,7 +60,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
     """A migrated, empty database for this run: its app config."""
     base = tmp_path_factory.mktemp(request.param)
     if request.param == "sqlite":
@@ -77,16 +82,24 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
             with admin.begin() as conn:
                 conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
             admin.dispose()
-    config = {"TESTING": True, "DATABASE_URL": url, "DATA_DIR": str(base / "data"),
-              "SECRET_KEY": "test", "RATE_LIMITS": "",
-              "LOAD_PROFILES_ON_UPGRADE": False, "LOG_LEVEL": "WARNING", "BACKEND": request.param,
-              # Alert delivery runs only in the tests that start it (tests/alerts).
-              "ALERT_WORKER": "off",
-              # An upload answers once read (201) on a loaded test machine too; the tests
-              # of the 202 answer set their own wait.
-              "UPLOAD_WAIT_S": 600,
-              # Each app's parse sweeper outlives its test: no sweep but the tests' own.
-              "PARSE_SWEEP_S": 3600}
+
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": url,
+        "DATA_DIR": str(base / "data"),
+        "SECRET_KEY": "test",
+        "RATE_LIMITS": "",
+        "LOAD_PROFILES_ON_UPGRADE": False,
+        "LOG_LEVEL": "WARNING",
+        "BACKEND": request.param,
+        # Alert delivery runs only in the tests that start it (tests/alerts).
+        "ALERT_WORKER": "off",
+        # An upload answers once read (201) on a loaded test machine too; the tests
+        # of the 202 answer set their own wait.
+        "UPLOAD_WAIT_S": 600,
+        # Each app's parse sweeper outlives its test: no sweep but the tests' own.
+        "PARSE_SWEEP_S": 3600,
+    }
     app = create_app(config)
     with app.app_context():
         from flask_migrate import upgrade
@@ -108,8 +121,13 @@ def empty_tables(app: Flask) -> None:
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                                     + " RESTART IDENTITY CASCADE"))
+                conn.execute(
+                    sa.text(
+                        "TRUNCATE "
+                        + ", ".join(f'"{t}"' for t in tables)
+                        + " RESTART IDENTITY CASCADE"
+                    )
+                )
             else:
                 for t in tables:
                     conn.execute(sa.text(f'DELETE FROM "{t}"'))
@@ -148,8 +166,12 @@ def make_token(app: Flask, role: str = "uploader", name: str | None = None) -> s
     from registry.services import tokens
 
     with app.app_context():
-        _, plaintext = unit_of_work.commit(db.session, lambda: tokens.create(
-            db.session, name or f"{role}-{uuid.uuid4().hex[:6]}", TokenRole(role)))
+        _, plaintext = unit_of_work.commit(
+            db.session,
+            lambda: tokens.create(
+                db.session, name or f"{role}-{uuid.uuid4().hex[:6]}", TokenRole(role)
+            ),
+        )
     return plaintext
 
 
@@ -193,4 +215,6 @@ def confirm_utah(app: Flask) -> None:
     utah = next(p for p in thresholds.load_shipped_profiles() if p.code == "utah-r70-580")
     confirmed = replace(utah, rules=tuple(replace(r, verified="primary") for r in utah.rules))
     with app.app_context():
-        unit_of_work.commit(db.session, lambda: profiles.store(db.session, confirmed, shipped=False))
+        unit_of_work.commit(
+            db.session, lambda: profiles.store(db.session, confirmed, shipped=False)
+        )

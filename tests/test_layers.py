@@ -14,14 +14,35 @@ REPO = Path(__file__).resolve().parent.parent
 #: folder (or module) -> import prefixes it must not use
 RULES = {
     "parsers": ("registry", "flask", "sqlalchemy"),
-    "registry/models": ("flask", "registry.api", "registry.cli", "registry.web", "registry.services"),
+    "registry/models": (
+        "flask",
+        "registry.api",
+        "registry.cli",
+        "registry.web",
+        "registry.services",
+    ),
     "registry/services": ("flask", "registry.api", "registry.cli", "registry.web"),
-    "registry/thresholds": ("flask", "sqlalchemy", "registry.api", "registry.cli", "registry.web",
-                            "registry.services", "registry.models"),
+    "registry/thresholds": (
+        "flask",
+        "sqlalchemy",
+        "registry.api",
+        "registry.cli",
+        "registry.web",
+        "registry.services",
+        "registry.models",
+    ),
     "registry/errors.py": ("flask", "werkzeug", "registry.api"),
     # Alert channels: sending only; what to send and what happened is the services' part.
-    "registry/alerts": ("flask", "sqlalchemy", "registry.api", "registry.cli", "registry.web",
-                        "registry.services", "registry.models", "registry.tasks"),
+    "registry/alerts": (
+        "flask",
+        "sqlalchemy",
+        "registry.api",
+        "registry.cli",
+        "registry.web",
+        "registry.services",
+        "registry.models",
+        "registry.tasks",
+    ),
 }
 
 
@@ -42,8 +63,12 @@ def test_layer_imports(where: str) -> None:
     root = REPO / where
     files = [root] if root.suffix == ".py" else sorted(root.rglob("*.py"))
     assert files, where
-    bad = [f"{f.relative_to(REPO)}: {name}" for f in files for name in _imports(f)
-           if any(name == p or name.startswith(p + ".") for p in RULES[where])]
+    bad = [
+        f"{f.relative_to(REPO)}: {name}"
+        for f in files
+        for name in _imports(f)
+        if any(name == p or name.startswith(p + ".") for p in RULES[where])
+    ]
     assert not bad, bad
 
 
@@ -59,10 +84,17 @@ def test_services_never_commit() -> None:
     committing = set()
     for f in files:
         tree = ast.parse(f.read_text(encoding="utf-8"))
-        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
-                 and isinstance(n.func, ast.Attribute) and n.func.attr == "commit"]
-        if calls or any(name.startswith("registry.unit_of_work") or name == "registry.unit_of_work"
-                        for name in _imports(f)):
+        calls = [
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "commit"
+        ]
+        if calls or any(
+            name.startswith("registry.unit_of_work") or name == "registry.unit_of_work"
+            for name in _imports(f)
+        ):
             committing.add(str(f.relative_to(REPO)))
     assert committing == STILL_COMMITTING
     assert not (REPO / "registry/services/unit_of_work.py").exists()

@@ -24,12 +24,13 @@ PostgreSQL: nothing (its pg_trgm GIN index serves ``LIKE`` itself). SQLite build
 without FTS5 or older than 3.34 (no trigram tokenizer) get no table; search then falls
 back to scanning, as before.
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '5e0f3a9c71d2'
-down_revision = '60e713203d1e'
+revision = "5e0f3a9c71d2"
+down_revision = "60e713203d1e"
 branch_labels = None
 depends_on = None
 
@@ -75,8 +76,10 @@ def upgrade():
         return
     # detail=full: a word is a phrase of its trigrams, which needs positions;
     # columnsize=0: no per-row token counts (they only serve ranking).
-    op.execute("CREATE VIRTUAL TABLE batches_fts USING fts5(search_text, content='batches', "
-               "content_rowid='id', tokenize='trigram', detail=full, columnsize=0)")
+    op.execute(
+        "CREATE VIRTUAL TABLE batches_fts USING fts5(search_text, content='batches', "
+        "content_rowid='id', tokenize='trigram', detail=full, columnsize=0)"
+    )
     create_triggers()
     rebuild()
 

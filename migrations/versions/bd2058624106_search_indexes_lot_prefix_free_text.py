@@ -14,20 +14,23 @@ index on ``search_text`` (a word scan reads it instead of the wider table).
 Autogenerate compares indexes by name and columns only, so both backends agree with
 the models (``flask db check``).
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = 'bd2058624106'
-down_revision = 'd604cfb88944'
+revision = "bd2058624106"
+down_revision = "d604cfb88944"
 branch_labels = None
 depends_on = None
 
 
 def _trgm_schema(bind) -> str:
     """The schema holding pg_trgm, created in ``public`` (else the current schema) if missing."""
-    find = sa.text("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
-                   "WHERE e.extname = 'pg_trgm'")
+    find = sa.text(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'pg_trgm'"
+    )
     schema = bind.scalar(find)
     if schema is None:
         has_public = bind.scalar(sa.text("SELECT 1 FROM pg_namespace WHERE nspname = 'public'"))
@@ -41,22 +44,33 @@ def upgrade():
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         opclass = f'"{_trgm_schema(bind)}".gin_trgm_ops'
-        op.drop_index('ix_batches_lot_key', table_name='batches')
-        op.create_index('ix_batches_lot_key', 'batches', ['lot_key'], unique=False,
-                        postgresql_ops={'lot_key': 'varchar_pattern_ops'})
-        op.create_index('ix_batches_search_text', 'batches', ['search_text'], unique=False,
-                        postgresql_using='gin', postgresql_ops={'search_text': opclass})
+        op.drop_index("ix_batches_lot_key", table_name="batches")
+        op.create_index(
+            "ix_batches_lot_key",
+            "batches",
+            ["lot_key"],
+            unique=False,
+            postgresql_ops={"lot_key": "varchar_pattern_ops"},
+        )
+        op.create_index(
+            "ix_batches_search_text",
+            "batches",
+            ["search_text"],
+            unique=False,
+            postgresql_using="gin",
+            postgresql_ops={"search_text": opclass},
+        )
     else:
-        with op.batch_alter_table('batches', schema=None) as batch_op:
-            batch_op.create_index('ix_batches_search_text', ['search_text'], unique=False)
+        with op.batch_alter_table("batches", schema=None) as batch_op:
+            batch_op.create_index("ix_batches_search_text", ["search_text"], unique=False)
 
 
 def downgrade():
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
-        op.drop_index('ix_batches_search_text', table_name='batches')
-        op.drop_index('ix_batches_lot_key', table_name='batches')
-        op.create_index('ix_batches_lot_key', 'batches', ['lot_key'], unique=False)
+        op.drop_index("ix_batches_search_text", table_name="batches")
+        op.drop_index("ix_batches_lot_key", table_name="batches")
+        op.create_index("ix_batches_lot_key", "batches", ["lot_key"], unique=False)
     else:
-        with op.batch_alter_table('batches', schema=None) as batch_op:
-            batch_op.drop_index('ix_batches_search_text')
+        with op.batch_alter_table("batches", schema=None) as batch_op:
+            batch_op.drop_index("ix_batches_search_text")

@@ -25,8 +25,12 @@ log = logging.getLogger("alembic.runtime.migration")
 
 def upgrade():
     conn = op.get_bind()
-    batches = sa.table("batches", sa.column("id", sa.Integer), sa.column("vendor_id", sa.Integer),
-                       sa.column("lot_key", sa.String))
+    batches = sa.table(
+        "batches",
+        sa.column("id", sa.Integer),
+        sa.column("vendor_id", sa.Integer),
+        sa.column("lot_key", sa.String),
+    )
     rows = conn.execute(sa.select(batches.c.id, batches.c.vendor_id, batches.c.lot_key)).all()
     taken = {(r.vendor_id, r.lot_key) for r in rows}
     for r in rows:
@@ -34,7 +38,12 @@ def upgrade():
             continue
         new = r.lot_key.replace(".", "")
         if (r.vendor_id, new) in taken or not new:
-            log.warning("batch %s keeps lot key %r: another batch of its vendor has %r", r.id, r.lot_key, new)
+            log.warning(
+                "batch %s keeps lot key %r: another batch of its vendor has %r",
+                r.id,
+                r.lot_key,
+                new,
+            )
             continue
         taken.discard((r.vendor_id, r.lot_key))
         taken.add((r.vendor_id, new))

@@ -20,9 +20,15 @@ def upgrade():
     conn = op.get_bind()
     tokens = sa.table("api_tokens", sa.column("id", sa.Integer), sa.column("name", sa.String))
     seen = set()
-    for token_id, name in conn.execute(sa.select(tokens.c.id, tokens.c.name).order_by(tokens.c.id)).all():
+    for token_id, name in conn.execute(
+        sa.select(tokens.c.id, tokens.c.name).order_by(tokens.c.id)
+    ).all():
         if name in seen:
-            conn.execute(tokens.update().where(tokens.c.id == token_id).values(name=f"{name} ({token_id})"[:200]))
+            conn.execute(
+                tokens.update()
+                .where(tokens.c.id == token_id)
+                .values(name=f"{name} ({token_id})"[:200])
+            )
         seen.add(name)
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.create_unique_constraint(batch_op.f("uq_api_tokens_name"), ["name"])

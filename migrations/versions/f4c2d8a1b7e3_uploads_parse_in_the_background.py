@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "f4c2d8a1b7e3"
-down_revision = '4c1d9e2f7a60'
+down_revision = "4c1d9e2f7a60"
 branch_labels = None
 depends_on = None
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 import re
 
 from parsers.document import Document
-from parsers.results import extract_results
 from parsers.metadata import read_metadata
 from parsers.pdf import PdfText
+from parsers.results import extract_results
 
 _DECIMAL_COMMA = re.compile(r"(?<![\d,.])\d+,\d{1,2}(?![\d,])")
 _DECIMAL_POINT = re.compile(r"(?<![\d,.])\d+\.\d{1,2}(?![\d.]|[eE][+-]?\d)")
@@ -53,8 +53,16 @@ class GenericParser:
         meta = read_metadata(pdf.pages)
         results, warnings = extract_results(pdf.pages, uses_decimal_comma(pdf))
         return Document(
-            layout=self.name, lab=meta.lab, vendor=meta.vendor, product=meta.product,
-            batch=meta.batch, sample_id=meta.sample_id, report_number=meta.report_number,
-            dates=meta.dates, results=tuple(results), warnings=tuple(pdf.warnings + warnings),
-            pages=pdf.page_count, ocr=bool(pdf.ocr_pages),
+            layout=self.name,
+            lab=meta.lab,
+            vendor=meta.vendor,
+            product=meta.product,
+            batch=meta.batch,
+            sample_id=meta.sample_id,
+            report_number=meta.report_number,
+            dates=meta.dates,
+            results=tuple(results),
+            warnings=tuple(pdf.warnings + warnings),
+            pages=pdf.page_count,
+            ocr=bool(pdf.ocr_pages),
         )

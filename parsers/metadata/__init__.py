@@ -18,4 +18,12 @@ from parsers.metadata.labels import fields_of_label, normalise_label
 from parsers.metadata.reader import Metadata, read_metadata
 from parsers.metadata.vocabulary import LABEL_TABLE, LABELS
 
-__all__ = ["LABELS", "LABEL_TABLE", "Metadata", "fields_of_label", "normalise_label", "read_metadata", "to_iso"]
+__all__ = [
+    "LABELS",
+    "LABEL_TABLE",
+    "Metadata",
+    "fields_of_label",
+    "normalise_label",
+    "read_metadata",
+    "to_iso",
+]

@@ -22,23 +22,34 @@ from parsers.metadata.vocabulary import DATE_FIELDS, ID_FIELDS
 #: Fields whose value is a name (a code before it on a grid row is an account or item number).
 NAME_FIELDS = ("vendor", "product", "lab")
 
-_STREET = re.compile(r"^\d+[A-Za-z]?(?:-\d+)?\s+(?:[\w.'-]+\s+){0,5}(?:St|Street|Rd|Road|Ave|Avenue|Blvd|Boulevard|"
-                     r"Dr|Drive|Way|Lane|Ln|Ct|Court|Pkwy|Parkway|Hwy|Highway|Suite|Ste|Place|Pl|Circle|Cir|"
-                     r"Terrace|Trail|Pike|Park|Plaza|Square|Sq|Loop|Row|Center|Centre|Alley|Route|Rte|"
-                     r"North|South|East|West|[NSEW])\b", re.IGNORECASE)
+_STREET = re.compile(
+    r"^\d+[A-Za-z]?(?:-\d+)?\s+(?:[\w.'-]+\s+){0,5}(?:St|Street|Rd|Road|Ave|Avenue|Blvd|Boulevard|"
+    r"Dr|Drive|Way|Lane|Ln|Ct|Court|Pkwy|Parkway|Hwy|Highway|Suite|Ste|Place|Pl|Circle|Cir|"
+    r"Terrace|Trail|Pike|Park|Plaza|Square|Sq|Loop|Row|Center|Centre|Alley|Route|Rte|"
+    r"North|South|East|West|[NSEW])\b",
+    re.IGNORECASE,
+)
 
 
-_EU_STREET = re.compile(r"^[A-ZÀ-Ž][\w.' -]{2,40}?\s\d{1,5}/\d{1,5}[a-z]?\b|^[A-ZÀ-Ž][\w.' -]{0,30}"
-                        r"(?:straße|strasse|str\.|gasse|weg|platz|allee|ring|ulice|nám\.|náměstí|třída|via|rue|"
-                        r"calle)\s\d{1,5}[a-z]?\b", re.IGNORECASE)
+_EU_STREET = re.compile(
+    r"^[A-ZÀ-Ž][\w.' -]{2,40}?\s\d{1,5}/\d{1,5}[a-z]?\b|^[A-ZÀ-Ž][\w.' -]{0,30}"
+    r"(?:straße|strasse|str\.|gasse|weg|platz|allee|ring|ulice|nám\.|náměstí|třída|via|rue|"
+    r"calle)\s\d{1,5}[a-z]?\b",
+    re.IGNORECASE,
+)
 
 
-_CITY = re.compile(r"(?:,\s*[A-Z]{2}\b,?\s+\d{5}(?:-?\d{4})?|\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b|\b\d{3}\s?\d{2}\s+[A-ZÀ-Ž]"
-                   r"|\b\d{5}\s+[A-ZÄÖÜ][a-zäöüß]+|,\s*[A-Z][a-z]+,?\s+\d{5}\b)")
+_CITY = re.compile(
+    r"(?:,\s*[A-Z]{2}\b,?\s+\d{5}(?:-?\d{4})?|\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b|\b\d{3}\s?\d{2}\s+[A-ZÀ-Ž]"
+    r"|\b\d{5}\s+[A-ZÄÖÜ][a-zäöüß]+|,\s*[A-Z][a-z]+,?\s+\d{5}\b)"
+)
 
 
-_CONTACT = re.compile(r"@|https?://|www\.|\(\d{3}\)\s?\d{3}|\b\d{3}[.\- ]\d{3}[.\- ]\d{4}\b|\+\d[\d ]{7,}|"
-                      r"^\d{10}$|^(?:tel|phone|fax|e-?mail|lic|license|licence|contact)\b", re.IGNORECASE)
+_CONTACT = re.compile(
+    r"@|https?://|www\.|\(\d{3}\)\s?\d{3}|\b\d{3}[.\- ]\d{3}[.\- ]\d{4}\b|\+\d[\d ]{7,}|"
+    r"^\d{10}$|^(?:tel|phone|fax|e-?mail|lic|license|licence|contact)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(slots=True)
@@ -55,7 +66,9 @@ class Cell:
     top: float = 0.0
     bottom: float = 0.0
     size: float = 1.0
-    labels: list[tuple[str, str, int]] = field(default_factory=list)  # (field, value, rank) read inside the cell
+    labels: list[tuple[str, str, int]] = field(
+        default_factory=list
+    )  # (field, value, rank) read inside the cell
     only: list[str] = field(default_factory=list)  # fields of a cell that is nothing but a label
     lead: int = 0  # words before the bare label that are the value of the label on their left
     beside: bool = False  # a bare label whose value can only be beside it (``Final Report | R-1``)
@@ -97,9 +110,14 @@ def _join_split_labels(cells: list[Cell]) -> list[Cell]:
         if cell.only or cell.labels or len(cell.words) > 3 or re.search(r"\d", cell.text):
             continue
         for lower in by_line.get((cell.page, cell.line + 1), []):
-            if abs(lower.x0 - cell.x0) > 2 or lower.top - cell.bottom > 0.6 * cell.size \
-                    or abs(lower.size - cell.size) > 0.5 or len(lower.words) > 3 or id(lower) in drop \
-                    or lower.labels:
+            if (
+                abs(lower.x0 - cell.x0) > 2
+                or lower.top - cell.bottom > 0.6 * cell.size
+                or abs(lower.size - cell.size) > 0.5
+                or len(lower.words) > 3
+                or id(lower) in drop
+                or lower.labels
+            ):
                 continue
             text = f"{cell.text} {lower.text}"
             if not fields_of_label(text.rstrip(" :")):
@@ -133,7 +151,13 @@ def _bold_labels(cells: list[Cell]) -> None:
     if len(known) < 3 or 4 * sum(_bold(c) for c in known) < 3 * len(known):
         return
     for cell in cells:
-        if cell.only or cell.labels or not _bold(cell) or len(cell.words) > 4 or re.search(r"\d", cell.text):
+        if (
+            cell.only
+            or cell.labels
+            or not _bold(cell)
+            or len(cell.words) > 4
+            or re.search(r"\d", cell.text)
+        ):
             continue
         if value_right(cell) and not is_block_name(cell, by_line):
             cell.only = [NO_FIELD]
@@ -153,14 +177,19 @@ def lines_of(cells: list[Cell]) -> dict[tuple[int, int], list[Cell]]:
 def continuation(cell: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> str:
     """A name wrapped onto the next line under its label (``Order Name: Cresco Budder 1g - Buddha's`` / ``Hand``)."""
     for other in by_line.get((cell.page, cell.line + 1), []):
-        if abs(other.x0 - cell.x0) <= 3 and other.top - cell.bottom <= 0.6 * cell.size \
-                and not (other.only or other.labels or labelish(other.text)) \
-                and re.fullmatch(r"[^\W\d][\w'’.&-]*(?: [^\W\d][\w'’.&-]*){0,2}", other.text):
+        if (
+            abs(other.x0 - cell.x0) <= 3
+            and other.top - cell.bottom <= 0.6 * cell.size
+            and not (other.only or other.labels or labelish(other.text))
+            and re.fullmatch(r"[^\W\d][\w'’.&-]*(?: [^\W\d][\w'’.&-]*){0,2}", other.text)
+        ):
             return " " + other.text
     return ""
 
 
-def value_for(label: Cell, cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]]) -> Cell | None:
+def value_for(
+    label: Cell, cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]]
+) -> Cell | None:
     """The value of a bare label: the next cell on its visual row, else the words below it."""
     named = _grid_name(label, cells)
     if named is not None:
@@ -170,8 +199,13 @@ def value_for(label: Cell, cells: list[Cell], by_line: dict[tuple[int, int], lis
         return right if right is not None else _code_under_title(label, by_line)
     below = _below(label, cells, by_line)
     ids = [n for n in label.only if n in ID_FIELDS]
-    if ids and right is not None and below is not None and right.line == label.line \
-            and all(_fits(n, right.text) and not _fits(n, below.text) for n in ids):
+    if (
+        ids
+        and right is not None
+        and below is not None
+        and right.line == label.line
+        and all(_fits(n, right.text) and not _fits(n, below.text) for n in ids)
+    ):
         return right  # ``Batch No | BN19000000015`` over ``Packaging Date``: only the code has the shape
     if paired:
         # a key/value grid (label, value, label, value on one line) unless a value of the
@@ -179,10 +213,15 @@ def value_for(label: Cell, cells: list[Cell], by_line: dict[tuple[int, int], lis
         if below is None or not all(_fits(name, below.text) for name in label.only if name != "-"):
             return right
         return below
-    if right is not None and (below is None or right.x0 - label.x1 <= 3 * label.size
-                              or below.top - label.bottom > 1.2 * label.size
-                              or label.ocr and right.line == label.line and label.text.rstrip().endswith(":")
-                              and all(_fits(name, right.text) for name in label.only)):
+    if right is not None and (
+        below is None
+        or right.x0 - label.x1 <= 3 * label.size
+        or below.top - label.bottom > 1.2 * label.size
+        or label.ocr
+        and right.line == label.line
+        and label.text.rstrip().endswith(":")
+        and all(_fits(name, right.text) for name in label.only)
+    ):
         return right
     if below is not None:
         return below
@@ -196,8 +235,11 @@ def _code_under_title(title: Cell, by_line: dict[tuple[int, int], list[Cell]]) -
         row = by_line.get((title.page, line), [])
         if not row or row[0].top - title.bottom > 3 * title.size:
             break
-        if len(row) == 1 and title.x0 <= (row[0].x0 + row[0].x1) / 2 <= title.x1 \
-                and re.fullmatch(r"[A-Z0-9][\w./-]*\d[\w./-]*", row[0].text):
+        if (
+            len(row) == 1
+            and title.x0 <= (row[0].x0 + row[0].x1) / 2 <= title.x1
+            and re.fullmatch(r"[A-Z0-9][\w./-]*\d[\w./-]*", row[0].text)
+        ):
             return row[0]
     return None
 
@@ -208,7 +250,9 @@ def _fits(name: str, text: str) -> bool:
         return bool(find_dates(text, False))
     if name in ID_FIELDS:
         return bool(re.search(r"\d", text))
-    return bool(re.search(r"[^\W\d_]{3}", text)) and sum(ch.isdigit() for ch in text) * 2 < len(text)
+    return bool(re.search(r"[^\W\d_]{3}", text)) and sum(ch.isdigit() for ch in text) * 2 < len(
+        text
+    )
 
 
 def _is_label(cell: Cell) -> bool:
@@ -225,21 +269,43 @@ def _right_of(label: Cell, cells: list[Cell]) -> tuple[Cell | None, bool]:
     """
     limit = min(160.0, 16 * label.size)
     tolerance = 0.5 * max(label.bottom - label.top, label.size)
-    row = sorted((c for c in cells if c.page == label.page and c is not label and c.x0 >= label.x1 - 1
-                  and abs(c.mid_y - label.mid_y) <= tolerance), key=lambda c: c.x0)
+    row = sorted(
+        (
+            c
+            for c in cells
+            if c.page == label.page
+            and c is not label
+            and c.x0 >= label.x1 - 1
+            and abs(c.mid_y - label.mid_y) <= tolerance
+        ),
+        key=lambda c: c.x0,
+    )
     if row and row[0].lead and len(row[0].words) > row[0].lead:
         lead = row[0]  # the value shares a cell with the next label
-        return Cell(" ".join(w.text for w in lead.words[:lead.lead]), lead.words[:lead.lead], lead.page, lead.line,
-                    lead.ocr), True
+        return Cell(
+            " ".join(w.text for w in lead.words[: lead.lead]),
+            lead.words[: lead.lead],
+            lead.page,
+            lead.line,
+            lead.ocr,
+        ), True
     if not row or _is_label(row[0]):
         return None, False
     best, after = row[0], row[1] if len(row) > 1 else None
     near = best.x0 - label.x1 <= limit
     header_row = not has_separator(label.text) and any(
-        c.only and not has_separator(c.text) and c is not label and c.page == label.page and c.line == label.line
-        for c in cells)
-    if (header_row or not near) and (after is None or _is_label(after)) \
-            and all(_fits(name, best.text) for name in label.only if name != "-"):
+        c.only
+        and not has_separator(c.text)
+        and c is not label
+        and c.page == label.page
+        and c.line == label.line
+        for c in cells
+    )
+    if (
+        (header_row or not near)
+        and (after is None or _is_label(after))
+        and all(_fits(name, best.text) for name in label.only if name != "-")
+    ):
         return best, True
     if not near or header_row:
         return None, False
@@ -255,26 +321,51 @@ def _grid_name(label: Cell, cells: list[Cell]) -> Cell | None:
     if not names or not all(n in NAME_FIELDS for n in names):
         return None
     tolerance = 0.5 * max(label.bottom - label.top, label.size)
-    row = sorted((c for c in cells if c.page == label.page and c.line == label.line and c.x0 >= label.x1 - 1
-                  and abs(c.mid_y - label.mid_y) <= tolerance), key=lambda c: c.x0)
+    row = sorted(
+        (
+            c
+            for c in cells
+            if c.page == label.page
+            and c.line == label.line
+            and c.x0 >= label.x1 - 1
+            and abs(c.mid_y - label.mid_y) <= tolerance
+        ),
+        key=lambda c: c.x0,
+    )
     if len(row) < 2:
         return None
     code, name, nxt = row[0], row[1], row[2] if len(row) > 2 else None
-    if len(code.words) != 1 or not re.search(r"\d", code.text) or _is_label(code) \
-            or any(_fits(n, code.text) for n in names):
+    if (
+        len(code.words) != 1
+        or not re.search(r"\d", code.text)
+        or _is_label(code)
+        or any(_fits(n, code.text) for n in names)
+    ):
         return None
     if _is_label(name) or not all(_fits(n, name.text) for n in names):
         return None
-    titled = nxt is not None and re.fullmatch(r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}", nxt.text) is not None
+    titled = (
+        nxt is not None and re.fullmatch(r"[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}", nxt.text) is not None
+    )
     return name if nxt is None or _is_label(nxt) or titled else None
 
 
-def _below(label: Cell, cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]]) -> Cell | None:
+def _below(
+    label: Cell, cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]]
+) -> Cell | None:
     """Words under ``label`` that sit nearer to it than to any other bare label (a column of values)."""
-    rivals = [c for c in cells if c.page == label.page and c.only and c is not label
-              and abs(c.mid_y - label.mid_y) < 3 * label.size]
-    lines = sorted({(c.page, c.line) for c in cells if c.page == label.page and c.top > label.mid_y},
-                   key=lambda k: min(c.top for c in by_line[k]))
+    rivals = [
+        c
+        for c in cells
+        if c.page == label.page
+        and c.only
+        and c is not label
+        and abs(c.mid_y - label.mid_y) < 3 * label.size
+    ]
+    lines = sorted(
+        {(c.page, c.line) for c in cells if c.page == label.page and c.top > label.mid_y},
+        key=lambda k: min(c.top for c in by_line[k]),
+    )
     taken: list[list[Word]] = []
     last = label.bottom
     for key in lines[:8]:
@@ -290,16 +381,31 @@ def _below(label: Cell, cells: list[Cell], by_line: dict[tuple[int, int], list[C
             if label not in owners or is_value(cell, by_line):
                 continue  # not under this label, or the value of the label beside it on its own line
             first = owners[0]
-            if first is not None and first is not label and not any(
-                    first.x0 < r.x0 <= cell.x1 for r in (label, *rivals) if r is not first and r.top < cell.top):
+            if (
+                first is not None
+                and first is not label
+                and not any(
+                    first.x0 < r.x0 <= cell.x1
+                    for r in (label, *rivals)
+                    if r is not first and r.top < cell.top
+                )
+            ):
                 continue  # the whole phrase belongs to the label its first word sits under
             if cell.only or cell.labels or labelish(cell.text):
                 stop = True
                 break
-            if owners[0] is label and not any(label.x0 < r.x0 <= cell.x1 for r in rivals if r.top < cell.top):
-                mine.extend(cell.words)  # a phrase starting under its label and ending before the next label
+            if owners[0] is label and not any(
+                label.x0 < r.x0 <= cell.x1 for r in rivals if r.top < cell.top
+            ):
+                mine.extend(
+                    cell.words
+                )  # a phrase starting under its label and ending before the next label
             elif all(o is label or o is None for o in owners):
-                mine.extend(w for k, w in enumerate(cell.words) if owners[k] is label or k > owners.index(label))
+                mine.extend(
+                    w
+                    for k, w in enumerate(cell.words)
+                    if owners[k] is label or k > owners.index(label)
+                )
             else:
                 mine.extend(w for w, o in zip(cell.words, owners, strict=True) if o is label)
         if stop:
@@ -312,8 +418,13 @@ def _below(label: Cell, cells: list[Cell], by_line: dict[tuple[int, int], list[C
     if not taken:
         return None
     words = [w for row in taken for w in row]
-    cell = Cell(_join_rows([" ".join(w.text for w in row) for row in taken], label.only), words,
-                 label.page, label.line, label.ocr)
+    cell = Cell(
+        _join_rows([" ".join(w.text for w in row) for row in taken], label.only),
+        words,
+        label.page,
+        label.line,
+        label.ocr,
+    )
     return cell
 
 
@@ -340,7 +451,10 @@ def _join_rows(rows: list[str], names: list[str]) -> str:
     for row in rows[1:]:
         if out.endswith(("-", ",", "/")) or row.startswith((",", "-", "/")):
             out += row
-        elif any(n in DATE_FIELDS for n in ",".join(names).split(",")) and find_dates(out, False) == []:
+        elif (
+            any(n in DATE_FIELDS for n in ",".join(names).split(","))
+            and find_dates(out, False) == []
+        ):
             out += " " + row
         elif re.search(r"(?:^|\s)\d{3,6}$", out) and re.fullmatch(r"\d{3,6}(?:\s\d{3,6})*", row):
             out += " " + row  # "8474 5221 8191" / "0310"
@@ -370,7 +484,9 @@ def is_contact(text: str) -> bool:
     return bool(_CONTACT.search(text))
 
 
-def column_above(cell: Cell, by_line: dict[tuple[int, int], list[Cell]], reach: int = 6) -> list[Cell]:
+def column_above(
+    cell: Cell, by_line: dict[tuple[int, int], list[Cell]], reach: int = 6
+) -> list[Cell]:
     """Cells above ``cell`` in its column (left or right edge aligned), nearest first."""
     out: list[Cell] = []
     for line in range(cell.line - 1, max(-1, cell.line - 1 - reach), -1):

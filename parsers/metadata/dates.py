@@ -27,7 +27,9 @@ def strip_dates(text: str) -> str:
     return text
 
 
-_MONTHS = {name: number for number, names in enumerate(MONTH_NAMES, start=1) for name in names.split()}
+_MONTHS = {
+    name: number for number, names in enumerate(MONTH_NAMES, start=1) for name in names.split()
+}
 
 
 _MONTH = r"([A-Za-zÀ-ž]{3,10})\.?"
@@ -38,10 +40,17 @@ _DATE_PATTERNS = (
     re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2})(?![\d])"),  # 16.1.2026
     re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\d/])"),  # 01/17/2024
     re.compile(r"(?<![\d-])(\d{1,2})-(\d{1,2})-(\d{4})(?![\d])"),  # 17-01-2024
-    re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th|er)?(?:[\s.-]+|\s+de\s+)" + _MONTH
-               + r"(?:[\s,.-]+|\s+del?\s+)(\d{4}|\d{2})(?![\d])"),  # 5 Nov 2021, 17 de enero de 2024
-    re.compile(_MONTH + r"[\s.,]*\s(\d{1,2})(?!\d)(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)"),  # January 17, 2024
-    re.compile(_MONTH + r"[\s.,]*(\d{1,2})(?!\d)(?:st|nd|rd|th)?[\s,.;:]+(\d{4})(?!\d)"),  # OCR: April 14,2023
+    re.compile(
+        r"(?<!\d)(\d{1,2})(?:st|nd|rd|th|er)?(?:[\s.-]+|\s+de\s+)"
+        + _MONTH
+        + r"(?:[\s,.-]+|\s+del?\s+)(\d{4}|\d{2})(?![\d])"
+    ),  # 5 Nov 2021, 17 de enero de 2024
+    re.compile(
+        _MONTH + r"[\s.,]*\s(\d{1,2})(?!\d)(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)"
+    ),  # January 17, 2024
+    re.compile(
+        _MONTH + r"[\s.,]*(\d{1,2})(?!\d)(?:st|nd|rd|th)?[\s,.;:]+(\d{4})(?!\d)"
+    ),  # OCR: April 14,2023
 )
 
 

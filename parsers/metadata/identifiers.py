@@ -52,11 +52,19 @@ def _id_value(value: str, keep_names: bool = False, report: bool = False) -> str
         return None
     out = m.group()
     k = 1
-    if re.fullmatch(r"[A-Za-z]{1,4}", out) and re.search(r"[A-Z]", out) and k < len(tokens) \
-            and re.match(r"\d", tokens[k]):
+    if (
+        re.fullmatch(r"[A-Za-z]{1,4}", out)
+        and re.search(r"[A-Z]", out)
+        and k < len(tokens)
+        and re.match(r"\d", tokens[k])
+    ):
         out += " " + tokens[k]  # a letter prefix apart from its number: "ML 63/26"
         k += 1
-    while k < len(tokens) and re.fullmatch(r"\d{3,6}", tokens[k]) and re.fullmatch(r"\d{3,6}", tokens[k - 1]):
+    while (
+        k < len(tokens)
+        and re.fullmatch(r"\d{3,6}", tokens[k])
+        and re.fullmatch(r"\d{3,6}", tokens[k - 1])
+    ):
         out += " " + tokens[k]  # digit groups: "8474 5221 8191 0310"
         k += 1
     if not re.search(r"\d", out) or re.fullmatch(r"\d{1,2}:\d{2}(?::\d{2})?", out):
@@ -68,10 +76,13 @@ def _id_value(value: str, keep_names: bool = False, report: bool = False) -> str
 
 def _ocr_digits(value: str) -> str:
     """OCR's letters for digits inside codes: ``AAFTOI6`` -> ``AAFT016`` (O, I, l next to digits)."""
+
     def fix(m: re.Match[str]) -> str:
         token = m.group()
         for _ in range(3):
-            token = re.sub(r"(?<=\d)[OoIl]|[OoIl](?=\d)", lambda c: "0" if c.group() in "Oo" else "1", token)
+            token = re.sub(
+                r"(?<=\d)[OoIl]|[OoIl](?=\d)", lambda c: "0" if c.group() in "Oo" else "1", token
+            )
         return token
 
     value = re.sub(r"(?<![\w$§])[$§](?=\d)", "S", value)
@@ -85,12 +96,18 @@ def _is_matrix(cell: Cell) -> bool:
     if ":" in cell.text and (head in MATRIX_LABELS or head.endswith(" matrix")):
         return True
     words = [w for w in fold(cell.text).split() if w]
-    return bool(words) and not cell.labels and all(w in MATRIX_WORDS for w in words) and len(words) <= 6 \
+    return (
+        bool(words)
+        and not cell.labels
+        and all(w in MATRIX_WORDS for w in words)
+        and len(words) <= 6
         and not re.search(r"\d", cell.text)
+    )
 
 
-def matrix_title(cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]],
-                  known: set[str | None]) -> str | None:
+def matrix_title(
+    cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]], known: set[str | None]
+) -> str | None:
     """The unlabelled title printed above the sample's matrix line, in the same column, over
     the other ``Label: value`` lines of the sample's block (``Sample ID: ...``, ``Test RFID: ...``)."""
     skip = {fold(k) for k in known if k}
@@ -100,16 +117,29 @@ def matrix_title(cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]],
         title: Cell | None = None
         prev = cell
         for above in column_above(cell, by_line, reach=6):
-            reach = (3.2 if title is None and prev is not cell else 2.0) * max(prev.size, above.size)
+            reach = (3.2 if title is None and prev is not cell else 2.0) * max(
+                prev.size, above.size
+            )
             if prev.top - above.top > reach + 0.5:
                 break
-            if title is None and (above.labels or labelish(above.text)) and not above.only \
-                    and not _is_matrix(above):
+            if (
+                title is None
+                and (above.labels or labelish(above.text))
+                and not above.only
+                and not _is_matrix(above)
+            ):
                 prev = above  # a line of the sample's block: the title is above it
                 continue
-            if above.only or above.labels or labelish(above.text) or is_contact(above.text) \
-                    or is_address(above.text) or is_value(above, by_line) \
-                    or _is_matrix(above) or fold(above.text) in skip:
+            if (
+                above.only
+                or above.labels
+                or labelish(above.text)
+                or is_contact(above.text)
+                or is_address(above.text)
+                or is_value(above, by_line)
+                or _is_matrix(above)
+                or fold(above.text) in skip
+            ):
                 break
             title = prev = above
         if title is not None:
@@ -119,18 +149,26 @@ def matrix_title(cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]],
     return None
 
 
-def batch_under_product(cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]],
-                         products: list[Candidate]) -> str | None:
+def batch_under_product(
+    cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]], products: list[Candidate]
+) -> str | None:
     """An unlabelled code printed under a labelled product name (``L08202504``) is the batch."""
     for cell in cells:
-        if not any(name == "product" for name, _v, _r in cell.labels) and "product" not in cell.only:
+        if (
+            not any(name == "product" for name, _v, _r in cell.labels)
+            and "product" not in cell.only
+        ):
             continue
         for line in (cell.line + 1, cell.line + 2):
             for other in by_line.get((cell.page, line), []):
                 m = re.fullmatch(r"(?:č\.\s?š\.\s*)?([A-Z]{0,4}\d[\w./-]{4,})", other.text.strip())
-                if m is not None and other.x0 <= cell.x1 + 200 and other.top - cell.bottom < 3 * cell.size \
-                        and not is_value(other, by_line) \
-                        and not any(pos == 0 for pos, _d in find_dates(m[1], False)):  # a date is no batch
+                if (
+                    m is not None
+                    and other.x0 <= cell.x1 + 200
+                    and other.top - cell.bottom < 3 * cell.size
+                    and not is_value(other, by_line)
+                    and not any(pos == 0 for pos, _d in find_dates(m[1], False))
+                ):  # a date is no batch
                     return m[1]
     return None
 
@@ -139,17 +177,26 @@ def batch_under_product(cells: list[Cell], by_line: dict[tuple[int, int], list[C
 _TITLE_CODE = re.compile(r"[A-Z0-9][\w./-]{6,}")
 
 
-def block_title_batch(cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]],
-                      taken: set[str]) -> str | None:
+def block_title_batch(
+    cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]], taken: set[str]
+) -> str | None:
     """An unlabelled code printed on page 1 as the title of a block of ``Label: value`` lines
     (``17484_0006800467`` over ``Sample Alias: ...`` / ``Sample Date: ...``) names the lot the
     block describes. Never a value of a label, a date, a contact, or a code read for another field
     (``taken``: the sample id and report number)."""
     for cell in cells:
         text = cell.text.strip()
-        if cell.page != 1 or cell.labels or cell.only or not _TITLE_CODE.fullmatch(text) \
-                or sum(ch.isdigit() for ch in text) < 5 or text in taken or is_contact(text) \
-                or is_value(cell, by_line) or find_dates(text, False):
+        if (
+            cell.page != 1
+            or cell.labels
+            or cell.only
+            or not _TITLE_CODE.fullmatch(text)
+            or sum(ch.isdigit() for ch in text) < 5
+            or text in taken
+            or is_contact(text)
+            or is_value(cell, by_line)
+            or find_dates(text, False)
+        ):
             continue
         if _titles_labels(cell, by_line):
             return text
@@ -171,8 +218,12 @@ def _titles_labels(title: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> b
             return False
         found, prev = found + 1, cell
         named = {name for name, _v, _r in cell.labels} | set(cell.only)
-        sample = sample or _is_matrix(cell) or fold(cell.text).startswith("sample") \
+        sample = (
+            sample
+            or _is_matrix(cell)
+            or fold(cell.text).startswith("sample")
             or bool(named & {"product", "sample_id", "batch"})
+        )
         if found == 2:
             return sample
     return False

@@ -34,26 +34,50 @@ from parsers.metadata.vocabulary import (
 )
 from parsers.vocab import fold
 
-_ACCREDITATION = re.compile(r"(ISO/?\s?IEC\s?:?\s?17025(?::\d{4})?|ORELAP\s*#?:?\s*\d+|A2LA[^,;]{0,20}|"
-                            r"ČIA[^,;]{0,30}|DAkkS\s[\w-]+)")
+_ACCREDITATION = re.compile(
+    r"(ISO/?\s?IEC\s?:?\s?17025(?::\d{4})?|ORELAP\s*#?:?\s*\d+|A2LA[^,;]{0,20}|"
+    r"ČIA[^,;]{0,30}|DAkkS\s[\w-]+)"
+)
 
 
 #: The issuer named in a sentence: consent / permission of X, (c) YEAR X, on behalf of X.
 _NAME_RUN = r"(?P<name>[A-ZÀ-Ž][\w&.'’-]*(?:,?\s+(?:[A-ZÀ-Ž&][\w&.'’-]*|of|and|de|und|für)){0,6})"
-_ISSUER = re.compile(r"(?:(?i:consent|permission|approval|authori[sz]ation|behalf)\s+(?i:of|from)\s+(?:the\s+)?"
-                     r"|(?:©|\((?i:c)\)|(?i:copyright))\s*©?\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?,?\s+)?)" + _NAME_RUN)
+_ISSUER = re.compile(
+    r"(?:(?i:consent|permission|approval|authori[sz]ation|behalf)\s+(?i:of|from)\s+(?:the\s+)?"
+    r"|(?:©|\((?i:c)\)|(?i:copyright))\s*©?\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?,?\s+)?)" + _NAME_RUN
+)
 _MAIL = re.compile(r"[\w.+-]+@([^\W_][\w-]{1,39})\.[a-z]{2,6}\b", re.IGNORECASE)
-_DOMAIN_SUFFIXES = ("laboratories", "laboratory", "labs", "lab", "analytics", "testing", "inc", "llc")
+_DOMAIN_SUFFIXES = (
+    "laboratories",
+    "laboratory",
+    "labs",
+    "lab",
+    "analytics",
+    "testing",
+    "inc",
+    "llc",
+)
 _TRAILING = {"the", "this", "all", "a", "an", "and", "of", "de", "und", "fur"}
-_URL = re.compile(r"(?:https?://)?w{2,4}\.([a-z0-9-]{3,40})\.(?:com|net|org|us|ca|co|cz|de|eu|io|lab|labs)\b",
-                  re.IGNORECASE)
+_URL = re.compile(
+    r"(?:https?://)?w{2,4}\.([a-z0-9-]{3,40})\.(?:com|net|org|us|ca|co|cz|de|eu|io|lab|labs)\b",
+    re.IGNORECASE,
+)
 
 
-def find_lab_name(labelled: list[Candidate], cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]],
-                  vendor: str | None) -> str | None:
+def find_lab_name(
+    labelled: list[Candidate],
+    cells: list[Cell],
+    by_line: dict[tuple[int, int], list[Cell]],
+    vendor: str | None,
+) -> str | None:
     """The issuer's name (see the module's docstring for the order of the evidence)."""
-    value = best_name([c for c in labelled if not set(fold(c.value).split()) & JOB_TITLES
-                       and re.match(r"\s*[^\W\d_]", c.value)])  # a name starts with a letter
+    value = best_name(
+        [
+            c
+            for c in labelled
+            if not set(fold(c.value).split()) & JOB_TITLES and re.match(r"\s*[^\W\d_]", c.value)
+        ]
+    )  # a name starts with a letter
     if value is not None and fold(value) != fold(vendor or ""):
         return value
     domains = _domains(cells)
@@ -64,10 +88,17 @@ def find_lab_name(labelled: list[Candidate], cells: list[Cell], by_line: dict[tu
     for cell in cells[:60]:
         text = cell.text
         words = fold(text).split()
-        if re.search(r"laborato[rř]", text, re.IGNORECASE) and len(text) < 80 and not cell.labels \
-                and not cell.only and not text.endswith(":") and \
-                re.match(r"^[A-ZÀ-Ž]", text) and not set(words) & JOB_TITLES \
-                and not set(words) <= GENERIC | _ID_WORDS | NUMBER_WORDS and not re.search(r"[\d#]", text):
+        if (
+            re.search(r"laborato[rř]", text, re.IGNORECASE)
+            and len(text) < 80
+            and not cell.labels
+            and not cell.only
+            and not text.endswith(":")
+            and re.match(r"^[A-ZÀ-Ž]", text)
+            and not set(words) & JOB_TITLES
+            and not set(words) <= GENERIC | _ID_WORDS | NUMBER_WORDS
+            and not re.search(r"[\d#]", text)
+        ):
             return text.strip()
     masthead = _masthead(cells, by_line, domains, vendor)
     if masthead is not None:
@@ -77,8 +108,13 @@ def find_lab_name(labelled: list[Candidate], cells: list[Cell], by_line: dict[tu
     return named if named is not None else _url_name(cells, vendor)
 
 
-def _best_phrase(phrases: list[tuple[str, Cell]], issuers: list[tuple[str, Cell]], domains: list[str],
-                 by_line: dict[tuple[int, int], list[Cell]], vendor: str | None) -> str | None:
+def _best_phrase(
+    phrases: list[tuple[str, Cell]],
+    issuers: list[tuple[str, Cell]],
+    domains: list[str],
+    by_line: dict[tuple[int, int], list[Cell]],
+    vendor: str | None,
+) -> str | None:
     """The phrase the document names its issuer by most (repeats, top of page 1, an address
     block, an issuer's sentence, a matching domain), widened to its block's name line."""
     named_by_issuer = {fold(COMPANY_TAIL.sub("", p)) for p, _c in issuers}
@@ -112,15 +148,36 @@ def _best_phrase(phrases: list[tuple[str, Cell]], issuers: list[tuple[str, Cell]
 #: Words of an identifier's label (``LABORATORY ID``), never of a name.
 _ID_WORDS = frozenset({"id", "ref", "code", "reference", "#", "ids"})
 #: Words of a document's title, never of its issuer's name.
-_TITLE_WORDS = frozenset({"certificate", "report", "results", "result", "summary", "coa", "protokol", "prufbericht",
-                          "informe", "rapport", "certificado", "zertifikat", "analysenzertifikat", "page", "sample"})
+_TITLE_WORDS = frozenset(
+    {
+        "certificate",
+        "report",
+        "results",
+        "result",
+        "summary",
+        "coa",
+        "protokol",
+        "prufbericht",
+        "informe",
+        "rapport",
+        "certificado",
+        "zertifikat",
+        "analysenzertifikat",
+        "page",
+        "sample",
+    }
+)
 #: How far down page 1 a masthead sits, and how much larger than the page's body text it is.
 MASTHEAD_TOP = 140.0
 MASTHEAD_SCALE = 1.3
 
 
-def _masthead(cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]], domains: list[str],
-              vendor: str | None) -> str | None:
+def _masthead(
+    cells: list[Cell],
+    by_line: dict[tuple[int, int], list[Cell]],
+    domains: list[str],
+    vendor: str | None,
+) -> str | None:
     """The name printed largest at the top of page 1 (``Oriel Scientific Services``), when the
     document names it again (a footer, a later page's header, a signature), puts an address
     block under it, states an accreditation at the top of the page, or spells it in its
@@ -138,17 +195,38 @@ def _masthead(cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]], dom
     for cell in sorted((c for c in top if c.size >= biggest - 0.5), key=lambda c: (c.top, c.x0)):
         text = clean(cell.text)
         words = fold(text).split() if text else []
-        if not text or not 1 <= len(words) <= 6 or re.search(r"[\d:#@/]", text) or not re.match(r"[A-ZÀ-Ž]", text):
+        if (
+            not text
+            or not 1 <= len(words) <= 6
+            or re.search(r"[\d:#@/]", text)
+            or not re.match(r"[A-ZÀ-Ž]", text)
+        ):
             continue
-        if set(words) & (_TITLE_WORDS | JOB_TITLES) or set(words) <= GENERIC or cell.labels or cell.only:
+        if (
+            set(words) & (_TITLE_WORDS | JOB_TITLES)
+            or set(words) <= GENERIC
+            or cell.labels
+            or cell.only
+        ):
             continue
         key = fold(text)
         if vendor_key and (key in vendor_key or vendor_key in key):
             continue
-        again = any(o is not cell and (o.page, o.line) != (cell.page, cell.line) and fold(o.text).startswith(key)
-                    for o in cells)
-        accredited = any(o.page == 1 and o.top < MASTHEAD_TOP + 20 and accreditation_line(o.text) for o in first)
-        if again or accredited or is_block_name(cell, by_line) or any(_spells(key, d) for d in domains):
+        again = any(
+            o is not cell
+            and (o.page, o.line) != (cell.page, cell.line)
+            and fold(o.text).startswith(key)
+            for o in cells
+        )
+        accredited = any(
+            o.page == 1 and o.top < MASTHEAD_TOP + 20 and accreditation_line(o.text) for o in first
+        )
+        if (
+            again
+            or accredited
+            or is_block_name(cell, by_line)
+            or any(_spells(key, d) for d in domains)
+        ):
             return text
     return None
 
@@ -181,15 +259,21 @@ def _name_token(token: str, first: bool) -> bool:
 
 def _lab_word(word: str) -> bool:
     """``Labs``, ``Laboratories``, ``Analytics`` and compounds such as ``BioAnalytics``, ``Biolab``."""
-    return word in LAB_WORDS or word.endswith(("analytics", "labs", "laboratories", "laboratory")) \
+    return (
+        word in LAB_WORDS
+        or word.endswith(("analytics", "labs", "laboratories", "laboratory"))
         or (word.endswith("lab") and len(word) > 5)
+    )
 
 
 def _lab_compound(word: str) -> bool:
     """A name word built on *lab* (``Phytolab``, ``Biolab``, ``LabTech``), not the word *Lab* itself."""
     low = fold(word)
-    return (low.endswith("lab") and len(low) > 5) or (low.endswith("labs") and len(low) > 6) \
+    return (
+        (low.endswith("lab") and len(low) > 5)
+        or (low.endswith("labs") and len(low) > 6)
         or bool(re.match(r"^Lab[A-Z][a-z]{2,}$", word))
+    )
 
 
 def _phrase_in(run: list[str], after: list[str]) -> str | None:
@@ -202,29 +286,52 @@ def _phrase_in(run: list[str], after: list[str]) -> str | None:
     ends = [k for k, w in enumerate(low) if _lab_word(w)]
     while ends and ends[-1] + 1 < len(low) and low[ends[-1] + 1] in LAB_TAILS:
         ends.append(ends[-1] + 1)  # "Northstar Analytical Services"
-    if heads and heads[0] == 0 and len(words) > 1 and not any(_lab_word(w) and w not in LAB_HEADS for w in low[1:]):
+    if (
+        heads
+        and heads[0] == 0
+        and len(words) > 1
+        and not any(_lab_word(w) and w not in LAB_HEADS for w in low[1:])
+    ):
         if all(w in GENERIC or w in NUMBER_WORDS or w in _ID_WORDS for w in low[1:]):
             return None  # "Laboratory Sample", "LABORATORY REPORT", "LABORATORY ID": a heading or label, not a name
         phrase = " ".join(words)
         tail = " ".join(after)
-    elif _lab_compound(words[0]) and not any(_lab_word(w) for w in low[1:]) and (
-            COMPANY_TAIL.search(" ".join(words)) or COMPANY.match(" ".join(after))):
-        phrase = " ".join(words)  # "Phytolab Süd GmbH", "LabTech Olomouc s.r.o.": a company named by its lab word
+    elif (
+        _lab_compound(words[0])
+        and not any(_lab_word(w) for w in low[1:])
+        and (COMPANY_TAIL.search(" ".join(words)) or COMPANY.match(" ".join(after)))
+    ):
+        phrase = " ".join(
+            words
+        )  # "Phytolab Süd GmbH", "LabTech Olomouc s.r.o.": a company named by its lab word
         tail = " ".join(after)
         if COMPANY_TAIL.search(phrase):
             return phrase.strip(" ,")
     elif ends:
         end = ends[-1]
         start = 0
-        while start < end and low[start] in ("the", "this", "a", "an", "by", "from", "at", "certificate"):
+        while start < end and low[start] in (
+            "the",
+            "this",
+            "a",
+            "an",
+            "by",
+            "from",
+            "at",
+            "certificate",
+        ):
             start += 1
         core = low[start:end]
-        if not core or all(w in GENERIC for w in core) and not (end + 2 < len(low) and low[end + 1] in ("of", "de")):
+        if (
+            not core
+            or all(w in GENERIC for w in core)
+            and not (end + 2 < len(low) and low[end + 1] in ("of", "de"))
+        ):
             return None
         stop = end + 1
         if stop + 1 < len(words) and low[stop] in ("of", "de") and low[stop + 1] not in GENERIC:
             stop = len(words)  # "Quality Labs of Texas"
-            core = core + low[end + 1:]
+            core = core + low[end + 1 :]
             if all(w in GENERIC for w in core):
                 return None
         phrase = " ".join(words[start:stop])
@@ -255,7 +362,7 @@ def _merge_into_longer(scored: dict[str, list[tuple[int, str, Cell]]], issuers: 
 
 
 def _contains(words: list[str], part: list[str]) -> bool:
-    return any(words[i:i + len(part)] == part for i in range(len(words) - len(part) + 1))
+    return any(words[i : i + len(part)] == part for i in range(len(words) - len(part) + 1))
 
 
 def _issuer_phrases(cells: list[Cell]) -> list[tuple[str, Cell]]:
@@ -314,7 +421,7 @@ def _spells(key: str, domain: str) -> bool:
     core_domain = domain
     for suffix in _DOMAIN_SUFFIXES:
         if domain.endswith(suffix) and len(domain) > len(suffix) + 1:
-            core_domain = domain[:-len(suffix)]
+            core_domain = domain[: -len(suffix)]
             break
     if core_name == core_domain and len(core_name) >= 2:
         return True
@@ -337,7 +444,11 @@ def _domain_phrases(cells: list[Cell], domains: list[str]) -> list[tuple[str, Ce
                 run = [t.rstrip(",;:") for t in tokens[i:j]]
                 if not all(_name_token(t, k == 0) for k, t in enumerate(tokens[i:j])):
                     continue
-                phrase = " ".join(run).rstrip(".") if fold(run[-1]) not in ABBREVIATIONS else " ".join(run)
+                phrase = (
+                    " ".join(run).rstrip(".")
+                    if fold(run[-1]) not in ABBREVIATIONS
+                    else " ".join(run)
+                )
                 spelled = [d for d in domains if _spells(fold(phrase), d)]
                 if spelled:
                     letters = "".join(re.findall(r"[a-z0-9]+", fold(phrase)))
@@ -345,7 +456,11 @@ def _domain_phrases(cells: list[Cell], domains: list[str]) -> list[tuple[str, Ce
                         break  # "ACS" for acslab.com: the address names it more fully (see _url_name)
                     m = COMPANY.match(" ".join(tokens[j:]))
                     if m is not None:
-                        phrase += m.group().rstrip() if m.group().startswith(",") else " " + m.group().strip()
+                        phrase += (
+                            m.group().rstrip()
+                            if m.group().startswith(",")
+                            else " " + m.group().strip()
+                        )
                     out.append((phrase.strip(" ,"), cell))
                     break
     return out
@@ -357,9 +472,11 @@ def _url_name(cells: list[Cell], vendor: str | None) -> str | None:
     for cell in cells:
         for m in _URL.finditer(cell.text):
             name = m.group(1).lower()
-            if "@" in cell.text[max(0, m.start() - 1):m.start() + 1] or fold(name) in skip:
+            if "@" in cell.text[max(0, m.start() - 1) : m.start() + 1] or fold(name) in skip:
                 continue
-            words = re.fullmatch(r"([a-z]{2,}?)-?(laboratories|laboratory|labs|lab|analytics|testing)", name)
+            words = re.fullmatch(
+                r"([a-z]{2,}?)-?(laboratories|laboratory|labs|lab|analytics|testing)", name
+            )
             if words is None:
                 return name.replace("-", " ").title()
             head = words[1].upper() if len(words[1]) <= 4 else words[1].title()
@@ -368,8 +485,10 @@ def _url_name(cells: list[Cell], vendor: str | None) -> str | None:
 
 
 #: Words of an accreditation statement (the body or the act of accrediting).
-_ACCREDITING = re.compile(r"\b(?:accredit\w*|A2LA|PJLA|ANAB|ISO/?\s?IEC|17025|DAkkS|COFRAC|ENAC|UKAS|CALA|NELAP|ORELAP)\b",
-                          re.IGNORECASE)
+_ACCREDITING = re.compile(
+    r"\b(?:accredit\w*|A2LA|PJLA|ANAB|ISO/?\s?IEC|17025|DAkkS|COFRAC|ENAC|UKAS|CALA|NELAP|ORELAP)\b",
+    re.IGNORECASE,
+)
 
 
 def accreditation_line(text: str) -> bool:

@@ -65,13 +65,20 @@ def fields_of_label(text: str, loose: bool = True) -> tuple[tuple[str, int], ...
     unless it is the lab's own (``Lab Batch``, ``Analytical Batch``).
     """
     key = normalise_label(text)
-    found = tuple(_FIELD_OF.get(key) or (_fields_by_words(key) or _fields_by_parts(text, key) if loose else ()))
+    found = tuple(
+        _FIELD_OF.get(key)
+        or (_fields_by_words(key) or _fields_by_parts(text, key) if loose else ())
+    )
     if found and all(name == "lab" for name, _rank in found) and _NUMBERED.search(text):
-        return (("sample_id", 1),)  # "Labor-Nr.", "Nº de laboratorio": the lab's number of the sample
+        return (
+            ("sample_id", 1),
+        )  # "Labor-Nr.", "Nº de laboratorio": the lab's number of the sample
     return found
 
 
-_NUMBERED = re.compile(r"(?i)(?:\b(?:no|nr|num|number|numero|número|čís|číslo|cislo)\b\.?|#|№|nº|n°)")
+_NUMBERED = re.compile(
+    r"(?i)(?:\b(?:no|nr|num|number|numero|número|čís|číslo|cislo)\b\.?|#|№|nº|n°)"
+)
 
 
 #: German compounds end in their date word (``Analysedatum``, ``Prüfzeitraum``): split before looking up stems.
@@ -98,8 +105,12 @@ def _fields_by_parts(text: str, key: str) -> list[tuple[str, int]]:
     for n in (1, 2):
         prefix, rest = words[:n], " ".join(words[n:])
         ids = [(name, rank + 1) for name, rank in _FIELD_OF.get(rest, ()) if name in ID_FIELDS]
-        if ids and len(words) > n and not set(prefix) & QUALIFIERS \
-                and not (set(prefix) & NOT_PRODUCT_BATCH and any(name == "batch" for name, _r in ids)):
+        if (
+            ids
+            and len(words) > n
+            and not set(prefix) & QUALIFIERS
+            and not (set(prefix) & NOT_PRODUCT_BATCH and any(name == "batch" for name, _r in ids))
+        ):
             return ids
     return []
 
@@ -107,8 +118,12 @@ def _fields_by_parts(text: str, key: str) -> list[tuple[str, int]]:
 def _event_verb(words: list[str]) -> bool:
     """``Report Submitted``, ``Results Released``: a noun then the event's verb (not ``NOT TESTED``,
     not a list of events ``COLLECTED, RECEIVED``)."""
-    return len(words) >= 2 and words[-1] in DATE_VERBS and words[0] not in DATE_VERBS \
+    return (
+        len(words) >= 2
+        and words[-1] in DATE_VERBS
+        and words[0] not in DATE_VERBS
         and not set(words) & {"not", "no", "be", "to", "being", "un"}
+    )
 
 
 def _fields_by_words(key: str) -> list[tuple[str, int]]:
@@ -122,7 +137,11 @@ def _fields_by_words(key: str) -> list[tuple[str, int]]:
                 return [(name, rank)]
         return []
     tail = words[-2] if len(words) > 1 and words[-1] in ("id", "code") else words[-1]
-    if tail in ("batch", "lot") and len(words) > 1 and not any(w in NOT_PRODUCT_BATCH for w in words):
+    if (
+        tail in ("batch", "lot")
+        and len(words) > 1
+        and not any(w in NOT_PRODUCT_BATCH for w in words)
+    ):
         return [("batch", 1)]
     return []
 
@@ -135,9 +154,13 @@ def read_labels(cell: Cell) -> None:
     text = cell.text.strip()
     bare = re.sub(r"\s*(?::|#|No\.?|Nr\.?)\s*$", "", text)
     if (bare != text or ":" not in text) and not _ends_sentence(text):
-        names = _label_fields(text.rstrip(" :") if _NUMBERED.search(text) and "," not in text else bare)
+        names = _label_fields(
+            text.rstrip(" :") if _NUMBERED.search(text) and "," not in text else bare
+        )
         if names == ["report_number"] and not _IDENTIFIER_LABEL.search(text):
-            cell.beside = True  # a title ("Certificate of Analysis") is no label of the line under it
+            cell.beside = (
+                True  # a title ("Certificate of Analysis") is no label of the line under it
+            )
         if names:
             cell.only = names
             return
@@ -150,7 +173,9 @@ def read_labels(cell: Cell) -> None:
 
 
 #: A bare label of an identifier says so (``Report ID``, ``COA Number``, ``Certificate #``, a colon).
-_IDENTIFIER_LABEL = re.compile(r"(?i)\b(?:id|code|no|nr|num|number|numero|número|čís|číslo|cislo)\b|[#:№]|nº|n°")
+_IDENTIFIER_LABEL = re.compile(
+    r"(?i)\b(?:id|code|no|nr|num|number|numero|número|čís|číslo|cislo)\b|[#:№]|nº|n°"
+)
 
 #: The field of a label that names none we keep (``Customer Sample ID``): still a label.
 NO_FIELD = "-"
@@ -161,12 +186,12 @@ def _trailing_label(cell: Cell, text: str) -> bool:
     label that they share a cell. The cell becomes a bare label whose first ``lead`` words are
     the value of the label before it."""
     m = re.search(r"\s*(?::|#)\s*$", text)
-    if m is None or ":" in text[:m.start()]:
+    if m is None or ":" in text[: m.start()]:
         return False
     start = _label_start(text, m.start())
     if not start or len(text[:start].split()) >= len(cell.words):
         return False
-    names = [name for name, _rank in fields_of_label(text[start:m.start()])] or [NO_FIELD]
+    names = [name for name, _rank in fields_of_label(text[start : m.start()])] or [NO_FIELD]
     cell.only, cell.lead = names, len(text[:start].split())
     cell.x0 = cell.words[cell.lead].x0  # the label's own box, for the values under it
     return True
@@ -193,12 +218,17 @@ def split_pairs(row: list[Cell]) -> list[tuple[str, str, int]]:
             if start is None:
                 continue
             a, b = part_start + start, part_start + m.start() + len(m.group().rstrip())
-            if _cell_index(bounds, a) == _cell_index(bounds, max(a, b - 1)) or len(text[a:b].split()) > 3:
+            if (
+                _cell_index(bounds, a) == _cell_index(bounds, max(a, b - 1))
+                or len(text[a:b].split()) > 3
+            ):
                 continue
-            names = fields_of_label(part[start:m.start()])
-            rest = part[m.end():]
-            nxt = next((n for n in _SEP.finditer(rest) if _label_start(rest, n.start()) is not None), None)
-            value = rest[:_label_start(rest, nxt.start()) if nxt is not None else len(rest)]
+            names = fields_of_label(part[start : m.start()])
+            rest = part[m.end() :]
+            nxt = next(
+                (n for n in _SEP.finditer(rest) if _label_start(rest, n.start()) is not None), None
+            )
+            value = rest[: _label_start(rest, nxt.start()) if nxt is not None else len(rest)]
             out.extend((name, value.strip(" ,;"), rank) for name, rank in names)
     return out
 
@@ -231,12 +261,14 @@ def _label_fields(label: str) -> list[str]:
 
 def _pairs(part: str) -> list[tuple[str, str, int]]:
     """``Label: value`` pairs of one piece of text (a later label ends the value before it)."""
-    marks: list[tuple[int, int, tuple[tuple[str, int], ...]]] = []  # (label start, value start, fields)
+    marks: list[
+        tuple[int, int, tuple[tuple[str, int], ...]]
+    ] = []  # (label start, value start, fields)
     for m in _SEP.finditer(part):
         start = _label_start(part, m.start())
         if start is None:
             continue
-        label = part[start:m.start()]
+        label = part[start : m.start()]
         if start > 0 and label.startswith("(") and part[:start].strip():
             continue  # "Red Vein Powder (Lot # W6283-24)": the value's own note, not a label
         names = fields_of_label(label)
@@ -247,25 +279,32 @@ def _pairs(part: str) -> list[tuple[str, str, int]]:
     for k, (start, value_start, names) in enumerate(marks):
         end = marks[k + 1][0] if k + 1 < len(marks) else len(part)
         value = part[value_start:end].strip(" ,;")
-        aside = 1 if part[:start].strip() and part[start].islower() else 0  # "... by the client: see below"
+        aside = (
+            1 if part[:start].strip() and part[start].islower() else 0
+        )  # "... by the client: see below"
         numbered = _NUMBERED.search(part[start:value_start])
-        out.extend((name, value, rank + aside) for name, rank in names
-                   if not (name == "lab" and numbered))  # "laboratory No. 4479": a number, not a name
+        out.extend(
+            (name, value, rank + aside) for name, rank in names if not (name == "lab" and numbered)
+        )  # "laboratory No. 4479": a number, not a name
         if not names and (code := self_labelled_batch(value)) is not None:
             out.append(("batch", code, 1))  # "CCB ID: LOT 24007": the value names its own kind
     return out
 
 
 #: A value that opens with its own label (``LOT 24007``, ``Batch# B-12``): a word, then a code with a digit.
-_LABELLED_VALUE = re.compile(r"^(?P<label>[^\W\d_][^\W\d_ ]{1,14}(?: [^\W\d_]{2,14})?)\s*(?:#|No\.?|Nr\.?)?\s*[:#]?\s*"
-                             r"(?P<code>[A-Za-z0-9][\w./-]*\d[\w./-]*)$")
+_LABELLED_VALUE = re.compile(
+    r"^(?P<label>[^\W\d_][^\W\d_ ]{1,14}(?: [^\W\d_]{2,14})?)\s*(?:#|No\.?|Nr\.?)?\s*[:#]?\s*"
+    r"(?P<code>[A-Za-z0-9][\w./-]*\d[\w./-]*)$"
+)
 
 
 def self_labelled_batch(value: str) -> str | None:
     """The code of a value printed with a batch label of its own (``LOT 24007`` under an
     identifier label the vocabulary does not know), else None."""
     m = _LABELLED_VALUE.match(value.strip())
-    if m is None or not any(name == "batch" for name, _rank in fields_of_label(m["label"], loose=False)):
+    if m is None or not any(
+        name == "batch" for name, _rank in fields_of_label(m["label"], loose=False)
+    ):
         return None
     return m["code"]
 
@@ -308,7 +347,12 @@ def _bare_prefix(text: str) -> list[tuple[str, str, int]]:
         rest = " ".join(words[n:])
         if label.count("(") != label.count(")"):
             continue  # "Red Vein Powder (Batch" is no label
-        if names and (n > 1 or label.isupper()) and re.search(r"\d", words[n]) and not label.islower():
+        if (
+            names
+            and (n > 1 or label.isupper())
+            and re.search(r"\d", words[n])
+            and not label.islower()
+        ):
             if n == 1 and not label.isupper():
                 continue
             return [(name, rest, rank) for name, rank in names]
@@ -317,7 +361,12 @@ def _bare_prefix(text: str) -> list[tuple[str, str, int]]:
 
 def bare_rank(name: str, cell: Cell) -> int:
     """The rank of ``name`` in a bare label cell (each item of a ``COLLECTED, RECEIVED`` list)."""
-    ranks = [r for part in [cell.text, *cell.text.split(",")] for f, r in fields_of_label(part) if f == name]
+    ranks = [
+        r
+        for part in [cell.text, *cell.text.split(",")]
+        for f, r in fields_of_label(part)
+        if f == name
+    ]
     return min(ranks) if ranks else 0
 
 

@@ -16,7 +16,9 @@ from parsers.metadata.vocabulary import HEADING_WORDS, LAB_WORDS
 from parsers.vocab import fold
 
 
-def block_vendor(cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]], lab: str | None) -> str | None:
+def block_vendor(
+    cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]], lab: str | None
+) -> str | None:
     """The name line of the first address block near the top of page 1 that is not the lab's."""
     lab_key = fold(lab or "")
     for cell in cells:
@@ -26,8 +28,13 @@ def block_vendor(cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]], 
         for above in column_above(cell, by_line):
             if above.top < cell.top - 6 * cell.size:
                 break
-            if above.only or above.labels or labelish(above.text) or is_contact(above.text) \
-                    or is_address(above.text):
+            if (
+                above.only
+                or above.labels
+                or labelish(above.text)
+                or is_contact(above.text)
+                or is_address(above.text)
+            ):
                 continue  # "Address:", "Client Lic#: MMTC-...": a label line of the block, not its name
             name = above
             break
@@ -44,24 +51,42 @@ def block_vendor(cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]], 
     return None
 
 
-def titled_block_vendor(cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]],
-                         lab: str | None) -> str | None:
+def titled_block_vendor(
+    cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]], lab: str | None
+) -> str | None:
     """A short name heading a block of ``Label: value`` lines near the top of page 1 (``One Plant`` /
     ``Order #: 70897`` / ``Retail Batch #: ...``), when no label or address names the client."""
     lab_key = fold(lab or "")
     for cell in cells:
         if cell.page != 1 or cell.top > 250:
             continue
-        if cell.only or cell.labels or labelish(cell.text) or is_contact(cell.text) or is_address(cell.text):
+        if (
+            cell.only
+            or cell.labels
+            or labelish(cell.text)
+            or is_contact(cell.text)
+            or is_address(cell.text)
+        ):
             continue
         words = fold(cell.text).split()
-        if not 1 <= len(words) <= 5 or re.search(r"\d|:", cell.text) or any(w in HEADING_WORDS for w in words):
+        if (
+            not 1 <= len(words) <= 5
+            or re.search(r"\d|:", cell.text)
+            or any(w in HEADING_WORDS for w in words)
+        ):
             continue
         if lab_key and (fold(cell.text) in lab_key or lab_key in fold(cell.text)):
             continue
-        below = [o for line in (cell.line + 1, cell.line + 2) for o in by_line.get((cell.page, line), [])
-                 if abs(o.x0 - cell.x0) <= 3 and o.top - cell.bottom <= 1.5 * cell.size]
-        if below and (below[0].labels or (below[0].only and has_separator(below[0].text))
-                      or labelish(below[0].text)):
+        below = [
+            o
+            for line in (cell.line + 1, cell.line + 2)
+            for o in by_line.get((cell.page, line), [])
+            if abs(o.x0 - cell.x0) <= 3 and o.top - cell.bottom <= 1.5 * cell.size
+        ]
+        if below and (
+            below[0].labels
+            or (below[0].only and has_separator(below[0].text))
+            or labelish(below[0].text)
+        ):
             return name_value(cell.text)
     return None

@@ -1,5 +1,4 @@
-"""The entry point: read every label/value pair of the first pages, rank them, choose.
-"""
+"""The entry point: read every label/value pair of the first pages, rank them, choose."""
 
 from __future__ import annotations
 
@@ -45,7 +44,9 @@ def read_metadata(pages: list[Page]) -> Metadata:
     by_line = lines_of(cells)
     found: dict[str, list[Candidate]] = {}
 
-    def add(name: str, value: str | None, key: SortKey, ocr: bool, cell: Cell | None = None) -> None:
+    def add(
+        name: str, value: str | None, key: SortKey, ocr: bool, cell: Cell | None = None
+    ) -> None:
         value = _FOOTNOTE.sub("", value) if value is not None else None  # "Name: +   Gold"
         if name == "batch" and cell is not None and lab_run(cell, by_line):
             return  # ``Batch: B6F2315 | Prep By: 1005``: the lab's run, not the product's lot
@@ -59,46 +60,85 @@ def read_metadata(pages: list[Page]) -> Metadata:
                 continue  # ``A2LA Certificate #6633.01``: the lab's accreditation, not the report's number
             if name in ("product", "vendor"):
                 value += continuation(cell, by_line)
-            add(name, value, SortKey(rank, cell.page, Placement.PRINTED, order, Source.IN_CELL), cell.ocr, cell)
+            add(
+                name,
+                value,
+                SortKey(rank, cell.page, Placement.PRINTED, order, Source.IN_CELL),
+                cell.ocr,
+                cell,
+            )
         if cell.only and not cell.labels and not _in_results_row(cell, by_line):
             value_cell = value_for(cell, cells, by_line)
             if value_cell is not None:
                 placed = Placement.BELOW if value_cell.top > cell.bottom - 1 else Placement.PRINTED
                 for name, value in zip_fields(cell, value_cell):
-                    add(name, value, SortKey(bare_rank(name, cell), cell.page, placed, order, Source.BARE_LABEL),
-                        cell.ocr, cell)
+                    add(
+                        name,
+                        value,
+                        SortKey(bare_rank(name, cell), cell.page, placed, order, Source.BARE_LABEL),
+                        cell.ocr,
+                        cell,
+                    )
         if k + 1 == len(cells) or (cells[k + 1].page, cells[k + 1].line) != (cell.page, cell.line):
             for name, value, rank in split_pairs(by_line[(cell.page, cell.line)]):
-                add(name, value, SortKey(rank, cell.page, Placement.PRINTED, order, Source.SPLIT_LABEL), cell.ocr, cell)
+                add(
+                    name,
+                    value,
+                    SortKey(rank, cell.page, Placement.PRINTED, order, Source.SPLIT_LABEL),
+                    cell.ocr,
+                    cell,
+                )
     for k, cell in enumerate(cells):
         if _signed(cell):  # "Laboratory Director - 1/27/2022": the signature dates the report
-            add("reported", cell.text, SortKey(2, cell.page, Placement.PRINTED, k + 1, Source.IN_CELL), cell.ocr)
+            add(
+                "reported",
+                cell.text,
+                SortKey(2, cell.page, Placement.PRINTED, k + 1, Source.IN_CELL),
+                cell.ocr,
+            )
         for name, value in _named_under_heading(cell, by_line):
-            add(name, value, SortKey(bare_rank(name, cell), cell.page, Placement.BELOW, k + 1, Source.BARE_LABEL),
-                cell.ocr)
+            add(
+                name,
+                value,
+                SortKey(
+                    bare_rank(name, cell), cell.page, Placement.BELOW, k + 1, Source.BARE_LABEL
+                ),
+                cell.ocr,
+            )
     _split_product_lots(found)
     day_first = writes_day_first(cells)
-    dates = {name: first_date(found.get(name, []), day_first, last=name != "received") for name in DATE_FIELDS}
+    dates = {
+        name: first_date(found.get(name, []), day_first, last=name != "received")
+        for name in DATE_FIELDS
+    }
     vendor = best_name(found.get("vendor", []))
     lab_name = find_lab_name(found.get("lab", []), cells, by_line, vendor)
     if lab_name is None and len(pages) > 3:  # named only in the legend or disclaimer at the end
         tail = build_cells(pages[-1:])
         lab_name = find_lab_name([], tail, lines_of(tail), vendor)
     if vendor is None:
-        vendor = block_vendor(cells, by_line, lab_name) or titled_block_vendor(cells, by_line, lab_name)
+        vendor = block_vendor(cells, by_line, lab_name) or titled_block_vendor(
+            cells, by_line, lab_name
+        )
     product = best_name(found.get("product", []), skip_rank=2)
     if product is None:
         product = matrix_title(cells, by_line, {lab_name, vendor})
     if product is None:
         product = best_name(found.get("product", []))
-    sample_id = best_id(found.get("sample_id", [])) or best_id(found.get("sample_id", []), keep_names=True)
+    sample_id = best_id(found.get("sample_id", [])) or best_id(
+        found.get("sample_id", []), keep_names=True
+    )
     if product is None:  # "Sample: Red Vein Powder": a sample named like a product names it
-        named = best_id([c for c in found.get("sample_id", []) if looks_like_name(c.value)], keep_names=True)
+        named = best_id(
+            [c for c in found.get("sample_id", []) if looks_like_name(c.value)], keep_names=True
+        )
         product = named if named is not None and looks_like_name(named) else None
     report_number = best_id(found.get("report_number", []), report=True)
-    batch = best_id(found.get("batch", [])) \
-        or block_title_batch(cells, by_line, {v for v in (sample_id, report_number) if v}) \
+    batch = (
+        best_id(found.get("batch", []))
+        or block_title_batch(cells, by_line, {v for v in (sample_id, report_number) if v})
         or batch_under_product(cells, by_line, found.get("product", []))
+    )
     return Metadata(
         lab=Lab(lab_name, accreditation(cells)),
         vendor=vendor,
@@ -130,8 +170,10 @@ _NUMBERED = frozenset({"report_number", "sample_id", "batch"})
 #: A footnote mark printed after a label, before its value.
 _FOOTNOTE = re.compile(r"^\s*(?:[+*†‡§¹²³⁴]|\(\d\))(?=\s)\s*")
 #: ``Red Vein Powder (Batch RV/24/101)``, ``Gold Bali Powder, Lot # L-22``: a name, then a batch label and its code.
-_WITH_LOT = re.compile(r"^(?P<name>.*?[^\W\d_].*?)\s*[(\[,;–-]\s*(?P<label>[^\W\d_][^\W\d_#. ]{1,20}?\.?)\s*"
-                       r"(?:#|No\.?|Nr\.?)?\s*:?\s*(?P<code>[A-Za-z0-9][\w./-]*\d[\w./-]*)\s*[)\]]?$")
+_WITH_LOT = re.compile(
+    r"^(?P<name>.*?[^\W\d_].*?)\s*[(\[,;–-]\s*(?P<label>[^\W\d_][^\W\d_#. ]{1,20}?\.?)\s*"
+    r"(?:#|No\.?|Nr\.?)?\s*:?\s*(?P<code>[A-Za-z0-9][\w./-]*\d[\w./-]*)\s*[)\]]?$"
+)
 
 
 def _split_product_lots(found: dict[str, list[Candidate]]) -> None:
@@ -148,7 +190,9 @@ def _split_product_lots(found: dict[str, list[Candidate]]) -> None:
 _SUB_LABEL = re.compile(r"^([^:]{1,30}):\s*(\S.*)$")
 
 
-def _named_under_heading(heading: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> list[tuple[str, str]]:
+def _named_under_heading(
+    heading: Cell, by_line: dict[tuple[int, int], list[Cell]]
+) -> list[tuple[str, str]]:
     """A party heading (``DISTRIBUTOR``, ``Client Info``) over generic sub-labels: its
     ``Business Name:`` / ``Name:`` line names the party."""
     fields = [f for f in heading.only if f in ("vendor", "product", "lab")]
@@ -166,7 +210,13 @@ def _named_under_heading(heading: Cell, by_line: dict[tuple[int, int], list[Cell
 
 def _signed(cell: Cell) -> bool:
     """A signatory's job title and one date in one cell (``Laboratory Director - 1/27/2022``)."""
-    if cell.labels or ":" in cell.text or len(cell.words) > 8 or not re.search(r"\d", cell.text) \
-            or not set(fold(cell.text).split()) & JOB_TITLES or len(find_dates(cell.text, False)) != 1:
+    if (
+        cell.labels
+        or ":" in cell.text
+        or len(cell.words) > 8
+        or not re.search(r"\d", cell.text)
+        or not set(fold(cell.text).split()) & JOB_TITLES
+        or len(find_dates(cell.text, False)) != 1
+    ):
         return False
     return 0 < len(fold(strip_dates(cell.text)).split()) <= 5

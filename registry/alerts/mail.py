@@ -63,8 +63,10 @@ def reason(failure: Mapping[str, Any], profile_name: str) -> str:
     source = failure.get("source")
     value, limit = failure.get("value"), failure.get("limit")
     if value is not None and limit is not None and failure.get("op") in ("<=", "<", None):
-        text = (f"{analyte} {_number(value)} {unit(failure.get('unit'))} is over "
-                f"{profile_name}'s limit of {_number(limit)} {unit(failure.get('unit'))}")
+        text = (
+            f"{analyte} {_number(value)} {unit(failure.get('unit'))} is over "
+            f"{profile_name}'s limit of {_number(limit)} {unit(failure.get('unit'))}"
+        )
     else:
         text = f"{failure.get('message') or analyte + ' fails'} under {profile_name}"
     return f"{text}, {source}" if source else text
@@ -72,10 +74,15 @@ def reason(failure: Mapping[str, Any], profile_name: str) -> str:
 
 def item_from_event(kind: str, payload: Mapping[str, Any], profile_name: str, url: str) -> Item:
     batch = payload.get("batch") or {}
-    return Item(kind=kind, vendor=str(batch.get("vendor") or ""), product=batch.get("product"),
-                lot=str(batch.get("lot") or ""), profile=profile_name,
-                reasons=tuple(reason(f, profile_name) for f in payload.get("failures") or ()),
-                url=url)
+    return Item(
+        kind=kind,
+        vendor=str(batch.get("vendor") or ""),
+        product=batch.get("product"),
+        lot=str(batch.get("lot") or ""),
+        profile=profile_name,
+        reasons=tuple(reason(f, profile_name) for f in payload.get("failures") or ()),
+        url=url,
+    )
 
 
 def _subject(items: Sequence[Item]) -> str:
@@ -120,12 +127,17 @@ registry. <a href="{{ unsubscribe_url }}">Unsubscribe</a> with one click.</small
 """)
 
 
-def digest(items: Sequence[Item], *, sender: str, to: str, unsubscribe_url: str,
-           more_url: str) -> EmailMessage:
+def digest(
+    items: Sequence[Item], *, sender: str, to: str, unsubscribe_url: str, more_url: str
+) -> EmailMessage:
     """One mail for every event a subscriber collected within the digest window."""
     shown = list(items[:DIGEST_LIMIT])
-    context = {"items": shown, "more": len(items) - len(shown), "more_url": more_url,
-               "unsubscribe_url": unsubscribe_url}
+    context = {
+        "items": shown,
+        "more": len(items) - len(shown),
+        "more_url": more_url,
+        "unsubscribe_url": unsubscribe_url,
+    }
     msg = _message(sender, to, _subject(items))
     _unsubscribe_headers(msg, unsubscribe_url)
     msg.set_content(_TEXT.render(**context))
@@ -133,8 +145,9 @@ def digest(items: Sequence[Item], *, sender: str, to: str, unsubscribe_url: str,
     return msg
 
 
-def confirmation(*, sender: str, to: str, confirm_url: str, unsubscribe_url: str,
-                 filters: Mapping[str, Any]) -> EmailMessage:
+def confirmation(
+    *, sender: str, to: str, confirm_url: str, unsubscribe_url: str, filters: Mapping[str, Any]
+) -> EmailMessage:
     """The double opt-in mail: nothing else is sent to the address until it is followed.
     Like every mail, it can be refused with one click (which drops the sign-up)."""
     wanted = ", ".join(f"{k} {v}" for k, v in sorted(filters.items())) or "every failing batch"
@@ -143,12 +156,17 @@ def confirmation(*, sender: str, to: str, confirm_url: str, unsubscribe_url: str
     msg.set_content(
         f"Someone (we hope you) asked for failure alerts of the kratom COA registry "
         f"({wanted}) to be sent to this address.\n\nConfirm: {confirm_url}\n\n"
-        "If it was not you, ignore this mail: nothing more will be sent.\n")
-    msg.add_alternative(_env.from_string(
-        "<p>Someone (we hope you) asked for failure alerts of the kratom COA registry "
-        "({{ wanted }}) to be sent to this address.</p><p><a href=\"{{ url }}\">Confirm "
-        "the alerts</a></p><p>If it was not you, ignore this mail: nothing more will be "
-        "sent.</p>").render(wanted=wanted, url=confirm_url), subtype="html")
+        "If it was not you, ignore this mail: nothing more will be sent.\n"
+    )
+    msg.add_alternative(
+        _env.from_string(
+            "<p>Someone (we hope you) asked for failure alerts of the kratom COA registry "
+            '({{ wanted }}) to be sent to this address.</p><p><a href="{{ url }}">Confirm '
+            "the alerts</a></p><p>If it was not you, ignore this mail: nothing more will be "
+            "sent.</p>"
+        ).render(wanted=wanted, url=confirm_url),
+        subtype="html",
+    )
     return msg
 
 
@@ -175,8 +193,9 @@ def send(msg: EmailMessage, smtp_url: str | None, *, timeout_s: float = 30.0) ->
     """Send ``msg``; what happened in a few words. Raises ``smtplib.SMTPException`` or
     ``OSError`` for trouble worth retrying, ``PermanentFailure`` otherwise."""
     if not smtp_url:
-        log.info("mail (no REGISTRY_SMTP_URL, not sent): to=%s subject=%s",
-                 msg["To"], msg["Subject"])
+        log.info(
+            "mail (no REGISTRY_SMTP_URL, not sent): to=%s subject=%s", msg["To"], msg["Subject"]
+        )
         return "logged (no SMTP_URL)"
     parts = urlsplit(smtp_url)
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
@@ -184,8 +203,11 @@ def send(msg: EmailMessage, smtp_url: str | None, *, timeout_s: float = 30.0) ->
     starttls = parts.scheme == "smtp+starttls" or query.get("starttls") in ("1", "true", "yes")
     host, port = parts.hostname or "127.0.0.1", parts.port or (465 if tls else 25)
     context = ssl.create_default_context()
-    smtp = (smtplib.SMTP_SSL(host, port, timeout=timeout_s, context=context) if tls
-            else smtplib.SMTP(host, port, timeout=timeout_s))
+    smtp = (
+        smtplib.SMTP_SSL(host, port, timeout=timeout_s, context=context)
+        if tls
+        else smtplib.SMTP(host, port, timeout=timeout_s)
+    )
     try:
         if starttls:
             smtp.starttls(context=context)

@@ -62,8 +62,15 @@ def is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address)
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    return not (ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast
-                or ip.is_reserved or ip.is_unspecified or not ip.is_global)
+    return not (
+        ip.is_loopback
+        or ip.is_private
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or not ip.is_global
+    )
 
 
 def is_allowed(host: str, port: int, allowed: frozenset[str]) -> bool:
@@ -84,8 +91,10 @@ def resolve(url: str, allowed: frozenset[str]) -> Target:
     refused = [a for a in addresses if not exempt and not is_public(a)]
     if refused:
         # Any private answer refuses the name: a client could be steered to it.
-        raise UnsafeURL(f"the host {host!r} resolves to a non-public address ({refused[0]}); "
-                        "only hosts listed in REGISTRY_WEBHOOK_ALLOWED_HOSTS may")
+        raise UnsafeURL(
+            f"the host {host!r} resolves to a non-public address ({refused[0]}); "
+            "only hosts listed in REGISTRY_WEBHOOK_ALLOWED_HOSTS may"
+        )
     if not addresses:
         raise UnsafeURL(f"the host {host!r} has no address")
     return Target(url=parsed, host=host, port=port, address=addresses[0])

@@ -49,12 +49,17 @@ def sign(secrets: Sequence[str], msg_id: str, when: datetime, body: str) -> str:
     return " ".join(Webhook(secret).sign(msg_id, when, body) for secret in secrets)
 
 
-def headers(secrets: Sequence[str], msg_id: str, body: str, when: datetime | None = None
-            ) -> dict[str, str]:
+def headers(
+    secrets: Sequence[str], msg_id: str, body: str, when: datetime | None = None
+) -> dict[str, str]:
     when = (when or datetime.now(UTC)).astimezone(UTC)
-    return {"webhook-id": msg_id, "webhook-timestamp": str(int(when.timestamp())),
-            "webhook-signature": sign(secrets, msg_id, when, body),
-            "content-type": "application/json", "user-agent": USER_AGENT}
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(when.timestamp())),
+        "webhook-signature": sign(secrets, msg_id, when, body),
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+    }
 
 
 _local = threading.local()
@@ -66,15 +71,24 @@ def client(timeout_s: float = TOTAL_TIMEOUT_S) -> httpx.Client:
     if found is None or getattr(_local, "timeout_s", None) != timeout_s:
         found = httpx.Client(
             timeout=httpx.Timeout(timeout_s, connect=min(CONNECT_TIMEOUT_S, timeout_s)),
-            follow_redirects=False, trust_env=False,
-            limits=httpx.Limits(max_connections=20, max_keepalive_connections=20))
+            follow_redirects=False,
+            trust_env=False,
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=20),
+        )
         _local.client, _local.timeout_s = found, timeout_s
     return found
 
 
-def post(url: str, secrets: Sequence[str], msg_id: str, body: str, *,
-         allowed: frozenset[str], timeout_s: float = TOTAL_TIMEOUT_S,
-         target: ssrf.Target | ssrf.UnsafeURL | None = None) -> Outcome:
+def post(
+    url: str,
+    secrets: Sequence[str],
+    msg_id: str,
+    body: str,
+    *,
+    allowed: frozenset[str],
+    timeout_s: float = TOTAL_TIMEOUT_S,
+    target: ssrf.Target | ssrf.UnsafeURL | None = None,
+) -> Outcome:
     """One signed POST of ``body`` to ``url``; never raises for network trouble.
 
     ``target``: the URL already resolved and checked by ``ssrf.resolve`` for this round
@@ -92,8 +106,9 @@ def post(url: str, secrets: Sequence[str], msg_id: str, body: str, *,
     pinned = target.url.copy_with(host=target.address)
     deadline = time.monotonic() + timeout_s
     try:
-        with client(timeout_s).stream("POST", pinned, content=body.encode(),
-                                      headers=request_headers, extensions=extensions) as resp:
+        with client(timeout_s).stream(
+            "POST", pinned, content=body.encode(), headers=request_headers, extensions=extensions
+        ) as resp:
             ssrf.check_connected(target, _peer(resp), allowed)
             _drain(resp, deadline)
     except ssrf.UnsafeURL as exc:
@@ -102,8 +117,12 @@ def post(url: str, secrets: Sequence[str], msg_id: str, body: str, *,
         return Outcome(False, error=f"{type(exc).__name__}: {exc}"[:500])
     code = resp.status_code
     ok = 200 <= code < 300
-    return Outcome(ok, status_code=code, error=None if ok else f"HTTP {code}",
-                   retry_after_s=None if ok else retry_after(resp.headers.get("retry-after")))
+    return Outcome(
+        ok,
+        status_code=code,
+        error=None if ok else f"HTTP {code}",
+        retry_after_s=None if ok else retry_after(resp.headers.get("retry-after")),
+    )
 
 
 def _host_header(target: ssrf.Target) -> str:

@@ -38,9 +38,14 @@ class Api(_Api):
             if status >= 400:
                 response["content"] = {problems.PROBLEM_MIMETYPE: {"schema": "Problem"}}
             self.spec.components.response(status.name, response, lazy=True)
-        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, {
-            "description": "an error, as an RFC 9457 problem document (`type` links to what it means)",
-            "content": {problems.PROBLEM_MIMETYPE: {"schema": "Problem"}}}, lazy=True)
+        self.spec.components.response(
+            self.DEFAULT_ERROR_RESPONSE_NAME,
+            {
+                "description": "an error, as an RFC 9457 problem document (`type` links to what it means)",
+                "content": {problems.PROBLEM_MIMETYPE: {"schema": "Problem"}},
+            },
+            lazy=True,
+        )
 
 
 api = Api()
@@ -48,8 +53,11 @@ api = Api()
 
 def _input_text_pattern(converter: Any, field: ma.fields.Field, **_: Any) -> dict[str, Any]:
     """A text field of a query string or form: the characters the request guard takes."""
-    if isinstance(field, ma.fields.String) and isinstance(field.root, RequestArgs) \
-            and "pattern" not in field.metadata:
+    if (
+        isinstance(field, ma.fields.String)
+        and isinstance(field.root, RequestArgs)
+        and "pattern" not in field.metadata
+    ):
         return {"pattern": NO_CONTROL_CHARACTERS}
     return {}
 
@@ -83,8 +91,12 @@ def init_app(app: Flask) -> None:
         # Swagger UI's validator badge would send the document to an outside host.
         OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},
     )
-    api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
-        "bearer": {"type": "http", "scheme": "bearer"}}}})
+    api.init_app(
+        app,
+        spec_kwargs={
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}
+        },
+    )
     api.ma_plugin.converter.add_attribute_function(_input_text_pattern)
     api.register_converter(UnicodeConverter, _text_segment)
     for module in (certificates, batches, results, vendors, profiles, analytes, subscriptions):
@@ -96,5 +108,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(feeds.bp)
     assets = Path(swagger_ui_bundle.swagger_ui_path)
-    app.add_url_rule("/api/docs/assets/<path:filename>", "swagger_assets",
-                     lambda filename: send_from_directory(assets, filename))
+    app.add_url_rule(
+        "/api/docs/assets/<path:filename>",
+        "swagger_assets",
+        lambda filename: send_from_directory(assets, filename),
+    )

@@ -43,23 +43,44 @@ class Certificates(MethodView):
         """List certificates (newest upload first): ``status=needs_review&status=unreadable&order=oldest``
         is the review queue."""
         filters = review.CertificateFilters(
-            status=tuple(args.get("status") or ()), vendor=args.get("vendor"), lab=args.get("lab"),
-            uploaded_after=args.get("uploaded_after"), uploaded_before=args.get("uploaded_before"))
-        page = review.list_certificates(db.session, filters, page=args["page"], per_page=args["per_page"],
-                                        oldest_first=args["order"] == "oldest")
+            status=tuple(args.get("status") or ()),
+            vendor=args.get("vendor"),
+            lab=args.get("lab"),
+            uploaded_after=args.get("uploaded_after"),
+            uploaded_before=args.get("uploaded_before"),
+        )
+        page = review.list_certificates(
+            db.session,
+            filters,
+            page=args["page"],
+            per_page=args["per_page"],
+            oldest_first=args["order"] == "oldest",
+        )
         for item in page.items:
             item["url"] = url_for("certificates.CertificateById", certificate_id=item["id"])
             item["pdf_url"] = url_for("certificates.CertificatePdf", certificate_id=item["id"])
-        return {"items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page}
+        return {
+            "items": page.items,
+            "total": page.total,
+            "page": page.page,
+            "per_page": page.per_page,
+        }
 
     @required(TokenRole.UPLOADER)  # before the body is read: a stranger gets 401, not 422
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(UploadSchema, location=MULTIPART)
     @blp.response(201, CertificateSchema)
-    @blp.alt_response(200, schema=CertificateSchema, description="the same bytes were uploaded before")
-    @blp.alt_response(202, schema=CertificateSchema, description=(
-        "stored and recorded, still being read (status `processing`): poll the certificate "
-        "at `Location` until its status changes"))
+    @blp.alt_response(
+        200, schema=CertificateSchema, description="the same bytes were uploaded before"
+    )
+    @blp.alt_response(
+        202,
+        schema=CertificateSchema,
+        description=(
+            "stored and recorded, still being read (status `processing`): poll the certificate "
+            "at `Location` until its status changes"
+        ),
+    )
     def post(self, form: dict[str, Any]) -> Any:
         """Upload a COA PDF (uploader or admin token).
 
@@ -69,10 +90,15 @@ class Certificates(MethodView):
         token = g.token
         file = form.pop("file")
         upload = certificates.Upload(data=file.read(), filename=file.filename, **form)
-        cert, created = parsing.upload(upload, uploader_id=token.id, actor=audit.actor_of(token),
-                                       request_id=g.get("request_id"))
+        cert, created = parsing.upload(
+            upload,
+            uploader_id=token.id,
+            actor=audit.actor_of(token),
+            request_id=g.get("request_id"),
+        )
         current_app.extensions["registry.metrics"].uploads.labels(
-            cert.status.value if created else "duplicate").inc()
+            cert.status.value if created else "duplicate"
+        ).inc()
         code = 200 if not created else 202 if cert.status is CertificateStatus.PROCESSING else 201
         location = url_for("certificates.CertificateById", certificate_id=cert.id)
         return render(cert), code, {"Location": location}

@@ -14,10 +14,16 @@ from flask import Response, stream_with_context
 MIMETYPES = {"csv": "text/csv", "jsonl": "application/x-ndjson"}
 
 
-def response(rows: Iterable[dict[str, Any]], columns: tuple[str, ...], fmt: str, name: str) -> Response:
+def response(
+    rows: Iterable[dict[str, Any]], columns: tuple[str, ...], fmt: str, name: str
+) -> Response:
     """``rows`` streamed as ``fmt`` (``csv``: a header of ``columns``, then a line per
     row; ``jsonl``: one JSON object per row). Lists become ``;``-separated CSV cells."""
-    body = _csv(rows, columns) if fmt == "csv" else (json.dumps(r, default=_plain) + "\n" for r in rows)
+    body = (
+        _csv(rows, columns)
+        if fmt == "csv"
+        else (json.dumps(r, default=_plain) + "\n" for r in rows)
+    )
     resp = Response(stream_with_context(body), mimetype=MIMETYPES[fmt])
     resp.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return resp
@@ -34,7 +40,9 @@ def _csv(rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> Iterator[s
     writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: ";".join(v) if isinstance(v, list | tuple) else v for k, v in row.items()})
+        writer.writerow(
+            {k: ";".join(v) if isinstance(v, list | tuple) else v for k, v in row.items()}
+        )
         yield buf.getvalue()
         buf.seek(0)
         buf.truncate()

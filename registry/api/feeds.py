@@ -21,8 +21,9 @@ def failures_atom() -> Response:
     raw = {k: v for k, v in request.args.items() if k in FILTERS}
     filters = subscriptions.normalize_filters(db.session, raw, cfg["DEFAULT_PROFILE"])
     events = feed.entries(db.session, filters, cfg["DEFAULT_PROFILE"])
-    body = feed.atom(db.session, events, base_url=cfg["BASE_URL"], self_url=request.url,
-                     filters=filters)
+    body = feed.atom(
+        db.session, events, base_url=cfg["BASE_URL"], self_url=request.url, filters=filters
+    )
     resp = Response(body, mimetype="application/atom+xml")
     resp.set_etag(hashlib.sha256(body).hexdigest()[:32])
     resp.headers["Cache-Control"] = "public, max-age=60"

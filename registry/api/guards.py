@@ -48,10 +48,12 @@ def _problems(location: str, pairs: Iterable[tuple[str, object]]) -> dict[str, l
             continue
         if _CONTROL.search(name) or _CONTROL.search(value):
             errors.setdefault(_label(name), []).append(
-                f"{location} must not contain control characters (such as NUL)")
+                f"{location} must not contain control characters (such as NUL)"
+            )
         elif len(value) > MAX_FIELD_CHARS:
             errors.setdefault(_label(name), []).append(
-                f"{location} is {len(value):,} characters long; at most {MAX_FIELD_CHARS:,} are taken")
+                f"{location} is {len(value):,} characters long; at most {MAX_FIELD_CHARS:,} are taken"
+            )
     return errors
 
 
@@ -61,10 +63,14 @@ def refuse_unusable_input() -> None:
     errors |= _problems("the parameter", request.args.items(multi=True))
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         errors |= _problems("the field", request.form.items(multi=True))
-        errors |= _problems("the file name", ((name, f.filename or "")
-                                              for name, f in request.files.items(multi=True)))
+        errors |= _problems(
+            "the file name",
+            ((name, f.filename or "") for name, f in request.files.items(multi=True)),
+        )
     if errors:
-        raise Unprocessable("the request holds characters or lengths no field accepts", errors=errors)
+        raise Unprocessable(
+            "the request holds characters or lengths no field accepts", errors=errors
+        )
 
 
 def init_app(app: Flask) -> None:

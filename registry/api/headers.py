@@ -28,11 +28,15 @@ from registry.errors import Unauthorized
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 #: The pages: the app's own stylesheet, images (QR codes, SVG) and scripts; no inline script.
-PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-            "base-uri 'none'")
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'")
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'"
+)
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'"
+)
 
 
 def _secure(response: Response) -> Response:
@@ -74,7 +78,15 @@ def init_app(app: Flask) -> None:
     hops = int(app.config.get("PROXY_FIX") or 0)
     if hops > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
-    if (app.config["RATE_LIMITS"] and not app.config["REDIS_URL"]
-            and ("gunicorn" in os.path.basename(sys.argv[0]) or int(os.environ.get("WEB_CONCURRENCY", "1")) > 1)):
-        app.logger.warning("rate limits are counted in memory, per process: with several workers or hosts "
-                           "set REGISTRY_REDIS_URL so that they share one count")
+    if (
+        app.config["RATE_LIMITS"]
+        and not app.config["REDIS_URL"]
+        and (
+            "gunicorn" in os.path.basename(sys.argv[0])
+            or int(os.environ.get("WEB_CONCURRENCY", "1")) > 1
+        )
+    ):
+        app.logger.warning(
+            "rate limits are counted in memory, per process: with several workers or hosts "
+            "set REGISTRY_REDIS_URL so that they share one count"
+        )

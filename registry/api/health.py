@@ -23,12 +23,18 @@ def healthz() -> Any:
         in_force = [p.code for p in profiles.list_current(db.session)]
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
-        return problem(503, "Service Unavailable", "the database does not answer, or is not migrated "
-                       "(run `flask --app wsgi db upgrade`)")
+        return problem(
+            503,
+            "Service Unavailable",
+            "the database does not answer, or is not migrated (run `flask --app wsgi db upgrade`)",
+        )
     if not in_force:
-        return {"status": "degraded", "profiles": [],
-                "detail": "no threshold profile is in force, so no batch is judged: "
-                          "run `flask --app wsgi db upgrade` (or `profiles load`)"}
+        return {
+            "status": "degraded",
+            "profiles": [],
+            "detail": "no threshold profile is in force, so no batch is judged: "
+            "run `flask --app wsgi db upgrade` (or `profiles load`)",
+        }
     return {"status": "ok", "profiles": in_force}
 
 

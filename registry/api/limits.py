@@ -40,17 +40,23 @@ def init_app(app: Flask) -> None:
     app.extensions["registry.limiter"] = limiter
     workers = web_workers()
     if cfg["RATE_LIMITS"] and not cfg["REDIS_URL"] and workers > 1:
-        log.warning("rate limits are counted in memory by each of the %d web workers, so a client "
-                    "gets up to %d times the limits; set REGISTRY_REDIS_URL to share the counters",
-                    workers, workers)
+        log.warning(
+            "rate limits are counted in memory by each of the %d web workers, so a client "
+            "gets up to %d times the limits; set REGISTRY_REDIS_URL to share the counters",
+            workers,
+            workers,
+        )
     for endpoint in EXEMPT:
         if endpoint in app.view_functions:
             app.view_functions[endpoint] = cast(Any, limiter.exempt(app.view_functions[endpoint]))
     if cfg["UPLOAD_RATE_LIMITS"]:
         for endpoint in UPLOADS:
-            app.view_functions[endpoint] = cast(Any, limiter.limit(
-                cfg["UPLOAD_RATE_LIMITS"], scope="upload", methods=["POST"]
-            )(app.view_functions[endpoint]))
+            app.view_functions[endpoint] = cast(
+                Any,
+                limiter.limit(cfg["UPLOAD_RATE_LIMITS"], scope="upload", methods=["POST"])(
+                    app.view_functions[endpoint]
+                ),
+            )
 
 
 def web_workers(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> int:

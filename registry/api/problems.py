@@ -32,25 +32,45 @@ def set_page_renderer(app: Flask, render: PageRenderer) -> None:
     """Errors of requests that want a page go through ``render`` (None: problem+json)."""
     app.extensions[_PAGE_RENDERER] = render
 
+
 bp = Blueprint("problems", __name__)
 
 
 #: Werkzeug's own errors (routing, methods, request size, rate limits) by status.
-_SLUGS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
-          405: "method-not-allowed", 409: "conflict", 413: "payload-too-large",
-          415: "unsupported-media-type", 422: "validation", 429: "too-many-requests"}
+_SLUGS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation",
+    429: "too-many-requests",
+}
 
 
 def problem_type(slug: str) -> str:
     """The absolute URI of a problem type: under the configured public URL, or else
     under the host the request came to (so that it resolves for the client)."""
-    base = current_app.config["BASE_URL"] if current_app.config.get("BASE_URL_SET") or not has_request_context() \
+    base = (
+        current_app.config["BASE_URL"]
+        if current_app.config.get("BASE_URL_SET") or not has_request_context()
         else request.host_url
+    )
     return f"{base.rstrip('/')}/problems/{slug}"
 
 
-def problem(status: int, title: str, detail: str | None = None, *, slug: str | None = None,
-            errors: Any = None, headers: dict[str, str] | None = None) -> Response:
+def problem(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    slug: str | None = None,
+    errors: Any = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     """Build a problem+json response, or the error page when the client wants a page."""
     render = current_app.extensions.get(_PAGE_RENDERER)
     if render is not None:
@@ -76,8 +96,14 @@ def problem(status: int, title: str, detail: str | None = None, *, slug: str | N
 
 
 def handle_registry_error(error: RegistryError) -> Response:
-    return problem(error.status, error.title, error.detail, slug=error.slug,
-                   errors=error.errors, headers=error.headers)
+    return problem(
+        error.status,
+        error.title,
+        error.detail,
+        slug=error.slug,
+        errors=error.errors,
+        headers=error.headers,
+    )
 
 
 def handle_http_exception(error: HTTPException) -> Response:
@@ -87,7 +113,14 @@ def handle_http_exception(error: HTTPException) -> Response:
         return problem(code, error.name)
     data = getattr(error, "data", None) or {}
     errors = data.get("errors") or data.get("messages")
-    if isinstance(errors, dict) and set(errors) <= {"json", "query", "form", "files", "multipart", "view_args"}:
+    if isinstance(errors, dict) and set(errors) <= {
+        "json",
+        "query",
+        "form",
+        "files",
+        "multipart",
+        "view_args",
+    }:
         # webargs nests field errors by location; flatten one location for clients.
         errors = next(iter(errors.values())) if len(errors) == 1 else errors
     headers = dict(data.get("headers") or {})
@@ -96,7 +129,9 @@ def handle_http_exception(error: HTTPException) -> Response:
     detail = data.get("message") or (error.description if code != 422 else "invalid input")
     if code == 413:
         limit = current_app.config["MAX_UPLOAD_MB"]
-        detail = f"the request is larger than the upload limit of {limit:g} MB (REGISTRY_MAX_UPLOAD_MB)"
+        detail = (
+            f"the request is larger than the upload limit of {limit:g} MB (REGISTRY_MAX_UPLOAD_MB)"
+        )
     return problem(code, error.name, detail, errors=errors, headers=headers)
 
 
@@ -119,8 +154,10 @@ def explain(slug: str) -> Any:
         raise NotFound(f"no problem type {slug!r}")
     meaning, what_to_do = PROBLEMS[slug]
     if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
-        return (f"<!doctype html><html lang=en><meta charset=utf-8><title>{escape(slug)}</title>"
-                f"<main><h1>{escape(meaning)}</h1><p>{escape(what_to_do)}</p>"
-                f"<p>Problem type <code>{escape(slug)}</code> of the Kratom COA Registry API "
-                f"(<a href=\"/api/docs\">API documentation</a>).</p></main></html>")
+        return (
+            f"<!doctype html><html lang=en><meta charset=utf-8><title>{escape(slug)}</title>"
+            f"<main><h1>{escape(meaning)}</h1><p>{escape(what_to_do)}</p>"
+            f"<p>Problem type <code>{escape(slug)}</code> of the Kratom COA Registry API "
+            f'(<a href="/api/docs">API documentation</a>).</p></main></html>'
+        )
     return {"type": slug, "title": meaning, "detail": what_to_do}

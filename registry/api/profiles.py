@@ -29,9 +29,11 @@ blp = Blueprint("profiles", __name__, description="Threshold profiles")
 def render_job(job: Job | None) -> dict[str, Any] | None:
     if job is None:
         return None
-    return {**{c: getattr(job, c) for c in JobSchema().fields if hasattr(job, c)},
-            "progress": (job.done / job.total) if job.total else (1.0 if job.finished_at else None),
-            "url": url_for("profiles.JobById", job_id=job.id)}
+    return {
+        **{c: getattr(job, c) for c in JobSchema().fields if hasattr(job, c)},
+        "progress": (job.done / job.total) if job.total else (1.0 if job.finished_at else None),
+        "url": url_for("profiles.JobById", job_id=job.id),
+    }
 
 
 @blp.route("/profiles")
@@ -59,15 +61,22 @@ class ProfileByCode(MethodView):
         batch is re-judged under it in the background (follow ``job.url``)."""
         token = g.token
         if profile.code != code:
-            raise Unprocessable("the profile's code must match the URL",
-                                errors={"code": [f"expected {code!r}"]})
+            raise Unprocessable(
+                "the profile's code must match the URL", errors={"code": [f"expected {code!r}"]}
+            )
         actor, request_id = audit.actor_of(token), g.get("request_id")
-        stored, job = unit_of_work.commit(db.session, lambda: profiles.save(
-            db.session, profile, actor=actor, request_id=request_id))
+        stored, job = unit_of_work.commit(
+            db.session,
+            lambda: profiles.save(db.session, profile, actor=actor, request_id=request_id),
+        )
         if job is not None:
             tasks.submit(job.id)
-        body = {**_fields(stored.row), "changed": stored.changed,
-                "previous_version": stored.previous_version, "job": render_job(job)}
+        body = {
+            **_fields(stored.row),
+            "changed": stored.changed,
+            "previous_version": stored.previous_version,
+            "job": render_job(job),
+        }
         return body, 201 if stored.changed and stored.previous_version is None else 200
 
 
@@ -80,9 +89,13 @@ class ProfileVersions(MethodView):
     @blp.response(200, ProfileVersionSchema(many=True))
     def get(self, code: str) -> Any:
         """Every version of a profile, newest first."""
-        return [{**_fields(row), "url": url_for("profiles.ProfileVersion", code=code,
-                                                  version=row.version)}
-                for row in profiles.versions(db.session, code)]
+        return [
+            {
+                **_fields(row),
+                "url": url_for("profiles.ProfileVersion", code=code, version=row.version),
+            }
+            for row in profiles.versions(db.session, code)
+        ]
 
 
 @blp.route("/profiles/<code>/versions/<int:version>")

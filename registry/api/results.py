@@ -16,14 +16,22 @@ from registry.extensions import db
 from registry.schemas.results import ResultRowPageSchema, ResultSearchArgs
 from registry.services import exports, search
 
-blp = Blueprint("results", __name__, description="Results of the batches a search finds, with limits and verdicts")
+blp = Blueprint(
+    "results",
+    __name__,
+    description="Results of the batches a search finds, with limits and verdicts",
+)
 
 
 @blp.route("/results")
 class Results(MethodView):
     @blp.arguments(ResultSearchArgs(), location="query", unknown=ma.RAISE)
-    @blp.response(200, ResultRowPageSchema, description="the results of a page of batches; with "
-                  "`format=csv` or `format=jsonl`, of every match")
+    @blp.response(
+        200,
+        ResultRowPageSchema,
+        description="the results of a page of batches; with "
+        "`format=csv` or `format=jsonl`, of every match",
+    )
     @blp.doc(responses={200: {"content": export_content(exports.COLUMNS, "ResultRow")}})
     def get(self, args: dict[str, Any]) -> Any:
         """The results of the batches the filters find (those of ``GET /api/v1/batches``),
@@ -32,13 +40,19 @@ class Results(MethodView):
         verdict under ``profile`` (the default profile when none or ``any`` is asked).
         ``page`` and ``per_page`` count batches."""
         filters, profile = filters_of(args)
-        judged_by = exports.judge_profile(db.session, args.get("profile"),
-                                          current_app.config["DEFAULT_PROFILE"])
+        judged_by = exports.judge_profile(
+            db.session, args.get("profile"), current_app.config["DEFAULT_PROFILE"]
+        )
         if args["format"] != "json":
             batches = search.iter_batches(db.session, filters, profile=profile)
             rows = exports.result_rows(db.session, batches, profile=judged_by)
             return export.response(rows, exports.COLUMNS, args["format"], "results")
-        page = search.search_batches(db.session, filters, profile=profile, page=args["page"],
-                                     per_page=args["per_page"])
-        return {"items": list(exports.result_rows(db.session, page.items, profile=judged_by)),
-                "total": page.total, "page": page.page, "per_page": page.per_page}
+        page = search.search_batches(
+            db.session, filters, profile=profile, page=args["page"], per_page=args["per_page"]
+        )
+        return {
+            "items": list(exports.result_rows(db.session, page.items, profile=judged_by)),
+            "total": page.total,
+            "page": page.page,
+            "per_page": page.per_page,
+        }

@@ -40,8 +40,17 @@ def export_content(columns: tuple[str, ...], item_schema: str) -> dict[str, Any]
     Lines, one ``item_schema`` object a line."""
     header = ",".join(columns)
     return {
-        "text/csv": {"schema": {"type": "string", "description": f"a header row, then one row per item: {header}"},
-                     "example": header + "\n"},
-        "application/x-ndjson": {"schema": {"type": "string", "description":
-                                            f"one JSON object a line, each a {item_schema}"}},
+        "text/csv": {
+            "schema": {
+                "type": "string",
+                "description": f"a header row, then one row per item: {header}",
+            },
+            "example": header + "\n",
+        },
+        "application/x-ndjson": {
+            "schema": {
+                "type": "string",
+                "description": f"one JSON object a line, each a {item_schema}",
+            }
+        },
     }

@@ -36,11 +36,26 @@ def render(sub: Subscription, secret: str | None = None) -> dict[str, Any]:
 
 
 def render_delivery(d: Delivery) -> dict[str, Any]:
-    return {**{c: getattr(d, c) for c in ("id", "event_id", "webhook_id", "status", "attempts",
-                                          "last_status_code", "last_error", "next_try_at",
-                                          "delivered_at", "created_at", "log")},
-            "event": d.event.type if d.event else "subscription.confirmation",
-            "batch_id": d.event.batch_id if d.event else None}
+    return {
+        **{
+            c: getattr(d, c)
+            for c in (
+                "id",
+                "event_id",
+                "webhook_id",
+                "status",
+                "attempts",
+                "last_status_code",
+                "last_error",
+                "next_try_at",
+                "delivered_at",
+                "created_at",
+                "log",
+            )
+        },
+        "event": d.event.type if d.event else "subscription.confirmation",
+        "batch_id": d.event.batch_id if d.event else None,
+    }
 
 
 @blp.route("/subscriptions")
@@ -56,10 +71,16 @@ class Subscriptions(MethodView):
 
         def work() -> subscriptions.Created:
             return subscriptions.create(
-                db.session, channel=Channel(data["channel"]), token=token,
-                url=data.get("url"), email=data.get("email"), filters=data["filters"],
-                events=data["events"], default_profile=cfg["DEFAULT_PROFILE"],
-                allowed_hosts=alerts.allowed_hosts(current_app))
+                db.session,
+                channel=Channel(data["channel"]),
+                token=token,
+                url=data.get("url"),
+                email=data.get("email"),
+                filters=data["filters"],
+                events=data["events"],
+                default_profile=cfg["DEFAULT_PROFILE"],
+                allowed_hosts=alerts.allowed_hosts(current_app),
+            )
 
         created = unit_of_work.commit(db.session, work)
         if created.needs_confirmation:
@@ -86,8 +107,12 @@ class SubscriptionById(MethodView):
     def delete(self, sub_id: int) -> None:
         """Unsubscribe (its delivery log goes with it)."""
         token = require()
-        unit_of_work.commit(db.session, lambda: subscriptions.delete(
-            db.session, subscriptions.get_owned(db.session, token, sub_id)))
+        unit_of_work.commit(
+            db.session,
+            lambda: subscriptions.delete(
+                db.session, subscriptions.get_owned(db.session, token, sub_id)
+            ),
+        )
 
 
 @blp.route("/subscriptions/<int:sub_id>/deliveries")
@@ -107,8 +132,12 @@ class Redeliver(MethodView):
     def post(self, sub_id: int, delivery_id: int) -> Any:
         """Send a delivery again now, with the same ``webhook-id``."""
         token = require()
-        delivery = unit_of_work.commit(db.session, lambda: subscriptions.redeliver(
-            db.session, subscriptions.get_owned(db.session, token, sub_id), delivery_id))
+        delivery = unit_of_work.commit(
+            db.session,
+            lambda: subscriptions.redeliver(
+                db.session, subscriptions.get_owned(db.session, token, sub_id), delivery_id
+            ),
+        )
         alerts.kick(current_app, deliveries=1)
         return render_delivery(delivery)
 
@@ -140,7 +169,6 @@ class RotateSecret(MethodView):
         def work() -> dict[str, Any]:
             sub = subscriptions.get_owned(db.session, token, sub_id)
             secret = subscriptions.rotate_secret(sub)
-            return {"secret": secret,
-                    "previous_secret_expires_at": sub.previous_secret_expires_at}
+            return {"secret": secret, "previous_secret_expires_at": sub.previous_secret_expires_at}
 
         return unit_of_work.commit(db.session, work)

@@ -28,11 +28,18 @@ class Vendors(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Vendors, by name; ``q`` matches any spelling."""
         page = vendors.list_vendors(
-            db.session, q=args.get("q"),
+            db.session,
+            q=args.get("q"),
             profile=args.get("profile") or current_app.config["DEFAULT_PROFILE"],
-            page=args["page"], per_page=args["per_page"])
-        return {"items": [_with_url(i) for i in page.items], "total": page.total,
-                "page": page.page, "per_page": page.per_page}
+            page=args["page"],
+            per_page=args["per_page"],
+        )
+        return {
+            "items": [_with_url(i) for i in page.items],
+            "total": page.total,
+            "page": page.page,
+            "per_page": page.per_page,
+        }
 
 
 @blp.route("/vendors/<slug>")
@@ -40,5 +47,6 @@ class VendorBySlug(MethodView):
     @blp.response(200, VendorSchema)
     def get(self, slug: str) -> Any:
         """One vendor with its spellings and counts."""
-        return _with_url(vendors.get_vendor(
-            db.session, slug, profile=current_app.config["DEFAULT_PROFILE"]))
+        return _with_url(
+            vendors.get_vendor(db.session, slug, profile=current_app.config["DEFAULT_PROFILE"])
+        )

@@ -27,6 +27,7 @@ def _friendly(command: click.Command) -> click.Command:
             _friendly(sub)
     callback: Callable[..., Any] | None = command.callback
     if callback is not None and not getattr(callback, "_friendly", False):
+
         @functools.wraps(callback)
         def run(*args: Any, **kwargs: Any) -> Any:
             try:
@@ -44,7 +45,15 @@ def _friendly(command: click.Command) -> click.Command:
 def init_app(app: Flask) -> None:
     from registry.cli import alerts, certificates, corpus, ingest, profiles, storage, tokens, worker
 
-    for command in (tokens.cli, storage.cli, ingest.ingest_command, profiles.cli,
-                    profiles.jobs_cli, worker.worker_command, corpus.cli, alerts.cli,
-                    certificates.cli):
+    for command in (
+        tokens.cli,
+        storage.cli,
+        ingest.ingest_command,
+        profiles.cli,
+        profiles.jobs_cli,
+        worker.worker_command,
+        corpus.cli,
+        alerts.cli,
+        certificates.cli,
+    ):
         app.cli.add_command(_friendly(command))

@@ -21,5 +21,7 @@ cli = AppGroup("alerts", help="Failure alerts: subscriptions and their deliverie
 def prune() -> None:
     """Delete email sign-ups still unconfirmed after their link expired (3 days), and
     sign-up records older than the rate limit's hour."""
-    subs, records = unit_of_work.commit(db.session, lambda: subscriptions.prune_unconfirmed(db.session))
+    subs, records = unit_of_work.commit(
+        db.session, lambda: subscriptions.prune_unconfirmed(db.session)
+    )
     click.echo(f"Removed {subs} unconfirmed subscription(s) and {records} old sign-up record(s).")

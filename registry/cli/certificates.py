@@ -27,16 +27,30 @@ def cli() -> None:
 
 @cli.command("reparse")
 @click.argument("ids", nargs=-1, type=click.IntRange(1, 2**63 - 1))
-@click.option("--status", "statuses", multiple=True,
-              type=click.Choice([s.value for s in CertificateStatus if s is not CertificateStatus.PROCESSING]),
-              help="Only certificates in this status (repeat for several).")
-@click.option("--parser-older-than", "older_than", metavar="VERSION",
-              help="Only certificates read by a parser version before VERSION.")
-@click.option("--include-corrected", is_flag=True,
-              help="Also certificates a reviewer corrected (the re-read replaces the corrections).")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(
+        [s.value for s in CertificateStatus if s is not CertificateStatus.PROCESSING]
+    ),
+    help="Only certificates in this status (repeat for several).",
+)
+@click.option(
+    "--parser-older-than",
+    "older_than",
+    metavar="VERSION",
+    help="Only certificates read by a parser version before VERSION.",
+)
+@click.option(
+    "--include-corrected",
+    is_flag=True,
+    help="Also certificates a reviewer corrected (the re-read replaces the corrections).",
+)
 @with_appcontext
-def reparse_command(ids: tuple[int, ...], statuses: tuple[str, ...], older_than: str | None,
-                    include_corrected: bool) -> None:
+def reparse_command(
+    ids: tuple[int, ...], statuses: tuple[str, ...], older_than: str | None, include_corrected: bool
+) -> None:
     """Read stored originals again (IDs, or every certificate the options choose).
 
     Each certificate becomes a parse job: run by the Celery workers when a broker is
@@ -48,15 +62,24 @@ def reparse_command(ids: tuple[int, ...], statuses: tuple[str, ...], older_than:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
         chosen, corrected = reparse.select(
-            db.session, ids, statuses=[CertificateStatus(s) for s in statuses],
-            older_than=older_than, include_corrected=include_corrected)
+            db.session,
+            ids,
+            statuses=[CertificateStatus(s) for s in statuses],
+            older_than=older_than,
+            include_corrected=include_corrected,
+        )
     except RegistryError as error:
-        raise click.BadParameter(error.detail or error.title, param_hint="--parser-older-than") from None
+        raise click.BadParameter(
+            error.detail or error.title, param_hint="--parser-older-than"
+        ) from None
     console = Console(stderr=True)
     if corrected:
-        console.print(f"{len(corrected)} certificate(s) corrected by a reviewer left as they are "
-                      "(--include-corrected to read them again): "
-                      + ", ".join(map(str, corrected[:20])) + (" ..." if len(corrected) > 20 else ""))
+        console.print(
+            f"{len(corrected)} certificate(s) corrected by a reviewer left as they are "
+            "(--include-corrected to read them again): "
+            + ", ".join(map(str, corrected[:20]))
+            + (" ..." if len(corrected) > 20 else "")
+        )
     if not chosen:
         click.echo("No certificates to read again.")
         return
@@ -67,8 +90,10 @@ def reparse_command(ids: tuple[int, ...], statuses: tuple[str, ...], older_than:
     counts = Counter(str((j.result or {}).get("status", j.status.value)) for j in jobs)
     changed = sum(bool((j.result or {}).get("changed")) for j in jobs)
     failed = [j for j in jobs if j.status is JobStatus.FAILED]
-    console.print(f"Read again: {len(jobs)}; changed: {changed}; now "
-                  + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    console.print(
+        f"Read again: {len(jobs)}; changed: {changed}; now "
+        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    )
     for job in failed:
         console.print(f"[red]job {job.id} failed[/red]: {job.error}")
     if failed:
@@ -77,13 +102,23 @@ def reparse_command(ids: tuple[int, ...], statuses: tuple[str, ...], older_than:
 
 def _follow(console: Console, job_ids: list[int]) -> list[Job]:
     """Show the jobs' progress until every one is over."""
-    with Progress(TextColumn("[bold]Re-reading"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=console) as progress:
+    with Progress(
+        TextColumn("[bold]Re-reading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    ) as progress:
         task = progress.add_task("reparse", total=len(job_ids))
         while True:
             db.session.rollback()
-            rows = list(db.session.scalars(sa.select(Job).where(Job.id.in_(job_ids))
-                                           .execution_options(populate_existing=True)))
+            rows = list(
+                db.session.scalars(
+                    sa.select(Job)
+                    .where(Job.id.in_(job_ids))
+                    .execution_options(populate_existing=True)
+                )
+            )
             over = sum(j.status in (JobStatus.DONE, JobStatus.FAILED) for j in rows)
             progress.update(task, completed=over)
             if over == len(job_ids):

@@ -17,8 +17,11 @@ cli = AppGroup("corpus", help="The parser's test corpus.")
 
 @cli.command("export")
 @click.argument("certificate_id", type=int)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the record to this file (default: print it).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the record to this file (default: print it).",
+)
 def export(certificate_id: int, out: Path | None) -> None:
     """Print (or write) a reviewed certificate as a truth record in the format of
     tests/corpus/*/truth.canonical.json, to add beside its PDF as a parser test."""

@@ -20,9 +20,14 @@ from registry.tasks import parsing
 @click.command("ingest")
 @with_appcontext
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
-              help="Files parsed at once (default: REGISTRY_PARSE_CONCURRENCY, the number of "
-                   "cores; parses of the web process count against the same host limit).")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Files parsed at once (default: REGISTRY_PARSE_CONCURRENCY, the number of "
+    "cores; parses of the web process count against the same host limit).",
+)
 @click.option("--verbose", "-v", is_flag=True, help="List every file with its outcome.")
 def ingest_command(paths: tuple[Path, ...], jobs: int | None, verbose: bool) -> None:
     """Import COA PDFs from files and folders (folders are searched recursively).
@@ -36,22 +41,37 @@ def ingest_command(paths: tuple[Path, ...], jobs: int | None, verbose: bool) -> 
         raise click.ClickException("no PDF files found in the paths given")
     console = Console(stderr=True)
     cfg = current_app.config
-    with Progress(TextColumn("[bold]Importing"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[last]}"), TimeRemainingColumn(),
-                  console=console, transient=False) as progress:
+    with Progress(
+        TextColumn("[bold]Importing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[last]}"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
         task = progress.add_task("ingest", total=len(files), last="")
 
         def done(report: ingest.FileReport) -> None:
             progress.update(task, advance=1, last=report.path.name[:40])
             if verbose:
-                progress.console.print(f"{report.outcome.value:>12}  {report.path}"
-                                       + (f"  ({report.detail})" if report.detail else ""))
+                progress.console.print(
+                    f"{report.outcome.value:>12}  {report.path}"
+                    + (f"  ({report.detail})" if report.detail else "")
+                )
 
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         summary = parsing.ingest_files(
-            db.session, get_storage(), files, limits=certificates.limits_from_config(cfg),
-            max_size=parsing.max_bytes(app), jobs_at_once=jobs or parsing.concurrency(app),
-            default_profile=cfg["DEFAULT_PROFILE"], host_slots=parsing.slots(app), on_done=done)
+            db.session,
+            get_storage(),
+            files,
+            limits=certificates.limits_from_config(cfg),
+            max_size=parsing.max_bytes(app),
+            jobs_at_once=jobs or parsing.concurrency(app),
+            default_profile=cfg["DEFAULT_PROFILE"],
+            host_slots=parsing.slots(app),
+            on_done=done,
+        )
     _print_summary(console, summary)
     if not summary.ok:
         raise SystemExit(1)
@@ -67,5 +87,9 @@ def _print_summary(console: Console, summary: ingest.Summary) -> None:
         table.add_row(name, str(counts.get(name, 0)))
     console.print(table)
     for report in summary.reports:
-        if report.outcome in (ingest.Outcome.UNREADABLE, ingest.Outcome.REFUSED, ingest.Outcome.FAILED):
+        if report.outcome in (
+            ingest.Outcome.UNREADABLE,
+            ingest.Outcome.REFUSED,
+            ingest.Outcome.FAILED,
+        ):
             console.print(f"[red]{report.outcome.value}[/red] {report.path}: {report.detail}")

@@ -26,13 +26,16 @@ jobs_cli = AppGroup("jobs", help="Background jobs (re-judging batches after a pr
 
 
 @cli.command("load")
-@click.option("--no-rejudge", is_flag=True,
-              help="Only queue the re-judgement (run it later with `jobs run`).")
+@click.option(
+    "--no-rejudge", is_flag=True, help="Only queue the re-judgement (run it later with `jobs run`)."
+)
 def load(no_rejudge: bool) -> None:
     """Load the shipped profiles; a changed file becomes a new version, and every batch
     is re-judged under the new versions."""
     session = db.session
-    changed, job_id = unit_of_work.commit(session, lambda: profiles.sync_shipped(session, actor="cli"))
+    changed, job_id = unit_of_work.commit(
+        session, lambda: profiles.sync_shipped(session, actor="cli")
+    )
     if not changed:
         click.echo("Shipped profiles are up to date.")
         return
@@ -52,8 +55,13 @@ def list_() -> None:
     for column in ("code", "version", "name", "shipped", "since"):
         table.add_column(column)
     for p in profiles.list_current(db.session):
-        table.add_row(p.code, str(p.version), p.name, "yes" if p.shipped else "custom",
-                      f"{p.created_at:%Y-%m-%d %H:%M}")
+        table.add_row(
+            p.code,
+            str(p.version),
+            p.name,
+            "yes" if p.shipped else "custom",
+            f"{p.created_at:%Y-%m-%d %H:%M}",
+        )
     Console().print(table)
 
 
@@ -76,16 +84,28 @@ def list_jobs(limit: int) -> None:
         table.add_column(column)
     for job in db.session.scalars(sa.select(Job).order_by(Job.id.desc()).limit(limit)):
         progress = f"{job.done}/{job.total}" if job.total is not None else "-"
-        table.add_row(str(job.id), job.kind, job.status.value, progress,
-                      f"{job.created_at:%Y-%m-%d %H:%M}", job.error or "")
+        table.add_row(
+            str(job.id),
+            job.kind,
+            job.status.value,
+            progress,
+            f"{job.created_at:%Y-%m-%d %H:%M}",
+            job.error or "",
+        )
     Console().print(table)
 
 
 def _run_with_progress(ids: list[int]) -> None:
     console = Console(stderr=True)
     failed = []
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("batches"), TimeRemainingColumn(), console=console) as progress:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("batches"),
+        TimeRemainingColumn(),
+        console=console,
+    ) as progress:
         for job_id in ids:
             task = progress.add_task(f"Job {job_id}: re-judging", total=None)
 
@@ -102,9 +122,11 @@ def _run_with_progress(ids: list[int]) -> None:
         job = db.session.get(Job, job_id, populate_existing=True)
         if job is not None and job.result:
             counts = job.result.get("counts", {})
-            console.print(f"job {job_id}: {job.status.value}, {job.done} batches, "
-                          f"{counts.get('changed', 0)} status changes, "
-                          f"{counts.get('batch.failed', 0)} now failing, "
-                          f"{counts.get('batch.recovered', 0)} recovered")
+            console.print(
+                f"job {job_id}: {job.status.value}, {job.done} batches, "
+                f"{counts.get('changed', 0)} status changes, "
+                f"{counts.get('batch.failed', 0)} now failing, "
+                f"{counts.get('batch.recovered', 0)} recovered"
+            )
     if failed:
         raise SystemExit(1)

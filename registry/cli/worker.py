@@ -22,12 +22,25 @@ log = logging.getLogger(__name__)
 
 
 @click.command("worker")
-@click.option("--concurrency", "-c", default=8, show_default=True,
-              help="deliveries in flight at once (Celery threads)")
-@click.option("--sweep/--no-sweep", default=True, show_default=True,
-              help="re-queue due deliveries every ALERT_SWEEP_S")
-@click.option("--hostname", "-n", default=None,
-              help="the Celery node name (e.g. w1@%h), unique per worker on one host")
+@click.option(
+    "--concurrency",
+    "-c",
+    default=8,
+    show_default=True,
+    help="deliveries in flight at once (Celery threads)",
+)
+@click.option(
+    "--sweep/--no-sweep",
+    default=True,
+    show_default=True,
+    help="re-queue due deliveries every ALERT_SWEEP_S",
+)
+@click.option(
+    "--hostname",
+    "-n",
+    default=None,
+    help="the Celery node name (e.g. w1@%h), unique per worker on one host",
+)
 @with_appcontext
 def worker_command(concurrency: int, sweep: bool, hostname: str | None) -> None:
     """Deliver alerts, parse uploads (and run re-judge jobs) until stopped."""
@@ -41,11 +54,20 @@ def worker_command(concurrency: int, sweep: bool, hostname: str | None) -> None:
         runner.loop_forever()
         return
     if sweep:
-        threading.Thread(target=_sweeper, args=(app,), name="registry-sweeper",
-                         daemon=True).start()
-    argv = ["worker", "--pool", "threads", "--concurrency", str(concurrency),
-            "--loglevel", "INFO", "--without-gossip", "--without-mingle",
-            "--queues", celery.conf.task_default_queue]
+        threading.Thread(target=_sweeper, args=(app,), name="registry-sweeper", daemon=True).start()
+    argv = [
+        "worker",
+        "--pool",
+        "threads",
+        "--concurrency",
+        str(concurrency),
+        "--loglevel",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--queues",
+        celery.conf.task_default_queue,
+    ]
     if hostname:
         argv += ["--hostname", hostname]
     celery.worker_main(argv)

@@ -23,8 +23,9 @@ from registry.models.verdicts import OutboxEvent
 
 
 def _enum(cls: type[enum.Enum]) -> sa.Enum:
-    return sa.Enum(cls, native_enum=False, length=30,
-                   values_callable=lambda e: [m.value for m in e])
+    return sa.Enum(
+        cls, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e]
+    )
 
 
 class Channel(enum.StrEnum):
@@ -56,7 +57,8 @@ class Subscription(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True)
+        sa.ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True
+    )
     channel: Mapped[Channel] = mapped_column(_enum(Channel))
     url: Mapped[str | None] = mapped_column(sa.String(2000))
     email: Mapped[str | None] = mapped_column(sa.String(320), index=True)
@@ -84,12 +86,15 @@ class Delivery(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subscription_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("subscriptions.id", ondelete="CASCADE"))
-    kind: Mapped[DeliveryKind] = mapped_column(_enum(DeliveryKind), default=DeliveryKind.EVENT,
-                                               server_default=DeliveryKind.EVENT.value)
+        sa.ForeignKey("subscriptions.id", ondelete="CASCADE")
+    )
+    kind: Mapped[DeliveryKind] = mapped_column(
+        _enum(DeliveryKind), default=DeliveryKind.EVENT, server_default=DeliveryKind.EVENT.value
+    )
     # NULL for a confirmation mail, which is no event (NULLs never collide in the unique pair).
     event_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("outbox_events.id", ondelete="CASCADE"), index=True)
+        sa.ForeignKey("outbox_events.id", ondelete="CASCADE"), index=True
+    )
     webhook_id: Mapped[str] = mapped_column(sa.String(40), unique=True)
     status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus))
     attempts: Mapped[int] = mapped_column(default=0)

@@ -28,7 +28,9 @@ class VendorAlias(Base):
     __tablename__ = "vendor_aliases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    vendor_id: Mapped[int] = mapped_column(sa.ForeignKey("vendors.id", ondelete="CASCADE"), index=True)
+    vendor_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("vendors.id", ondelete="CASCADE"), index=True
+    )
     alias: Mapped[str] = mapped_column(sa.String(300))
     key: Mapped[str] = mapped_column(sa.String(300), unique=True)
 
@@ -68,14 +70,22 @@ class Batch(TimestampMixin, Base):
     __table_args__ = (
         sa.UniqueConstraint("vendor_id", "lot_key"),
         sa.Index("ix_batches_tested_id", "tested", "id"),
-        sa.Index("ix_batches_vendor_id_tested_id", "vendor_id", "tested", "id"),  # a vendor's newest first
+        sa.Index(
+            "ix_batches_vendor_id_tested_id", "vendor_id", "tested", "id"
+        ),  # a vendor's newest first
         # Lot search is a prefix match (LIKE 'KEY%'): pattern ops make it indexable on
         # PostgreSQL under any collation; SQLite searches the plain index by range.
-        sa.Index("ix_batches_lot_key", "lot_key", postgresql_ops={"lot_key": "varchar_pattern_ops"}),
+        sa.Index(
+            "ix_batches_lot_key", "lot_key", postgresql_ops={"lot_key": "varchar_pattern_ops"}
+        ),
         # Free text: a pg_trgm GIN index serves LIKE '%word%' on PostgreSQL; on SQLite a
         # plain index, narrower than the table, that a scan for words reads instead.
-        sa.Index("ix_batches_search_text", "search_text", postgresql_using="gin",
-                 postgresql_ops={"search_text": "gin_trgm_ops"}),
+        sa.Index(
+            "ix_batches_search_text",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -37,8 +37,12 @@ class Certificate(Base):
     tested: Mapped[date | None] = mapped_column(index=True)
     reported: Mapped[date | None]
     status: Mapped[CertificateStatus] = mapped_column(
-        sa.Enum(CertificateStatus, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e]),
+        sa.Enum(
+            CertificateStatus,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        ),
         index=True,
     )
     status_reason: Mapped[str | None] = mapped_column(sa.Text)
@@ -64,8 +68,10 @@ class Result(Base):
     """One analyte value in canonical units, traced to its page and printed text."""
 
     __tablename__ = "results"
-    __table_args__ = (sa.Index("ix_results_batch_id_analyte", "batch_id", "analyte"),
-                      sa.Index("ix_results_analyte_batch_id", "analyte", "batch_id"))
+    __table_args__ = (
+        sa.Index("ix_results_batch_id_analyte", "batch_id", "analyte"),
+        sa.Index("ix_results_analyte_batch_id", "analyte", "batch_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     certificate_id: Mapped[int] = mapped_column(

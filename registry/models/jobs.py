@@ -32,9 +32,11 @@ class Job(Base):
     kind: Mapped[str] = mapped_column(sa.String(40))
     params: Mapped[dict[str, Any]]
     status: Mapped[JobStatus] = mapped_column(
-        sa.Enum(JobStatus, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e]),
-        default=JobStatus.QUEUED)
+        sa.Enum(
+            JobStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+        ),
+        default=JobStatus.QUEUED,
+    )
     total: Mapped[int | None]
     done: Mapped[int] = mapped_column(default=0)
     result: Mapped[dict[str, Any] | None]

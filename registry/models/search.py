@@ -24,12 +24,15 @@ class BatchTerm(Base):
     """
 
     __tablename__ = "batch_terms"
-    __table_args__ = (sa.Index("ix_batch_terms_batch_id_term", "batch_id", "term", unique=True),
-                      {"sqlite_with_rowid": False})
+    __table_args__ = (
+        sa.Index("ix_batch_terms_batch_id_term", "batch_id", "term", unique=True),
+        {"sqlite_with_rowid": False},
+    )
 
     term: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
     batch_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True)
+        sa.ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 # PostgreSQL also has ``ix_batches_search_tsv``, a GIN index of

@@ -21,10 +21,13 @@ class ApiToken(TimestampMixin, Base):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(200), unique=True)  # names one token, revoked or not
+    name: Mapped[str] = mapped_column(
+        sa.String(200), unique=True
+    )  # names one token, revoked or not
     role: Mapped[TokenRole] = mapped_column(
-        sa.Enum(TokenRole, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e])
+        sa.Enum(
+            TokenRole, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+        )
     )
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     prefix: Mapped[str] = mapped_column(sa.String(16))

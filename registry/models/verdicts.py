@@ -19,8 +19,13 @@ class Profile(Base):
     __table_args__ = (
         sa.UniqueConstraint("code", "version"),
         # At most one current version per code, even when two admins save at once.
-        sa.Index("ix_profiles_code_current", "code", unique=True,
-                 postgresql_where=sa.text("current"), sqlite_where=sa.text("current")),
+        sa.Index(
+            "ix_profiles_code_current",
+            "code",
+            unique=True,
+            postgresql_where=sa.text("current"),
+            sqlite_where=sa.text("current"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,7 +85,9 @@ class OutboxEvent(Base):
 
     __tablename__ = "outbox_events"
     # The feed and the fan-out read one event type under one profile, newest first.
-    __table_args__ = (sa.Index("ix_outbox_events_type_profile_code_id", "type", "profile_code", "id"),)
+    __table_args__ = (
+        sa.Index("ix_outbox_events_type_profile_code_id", "type", "profile_code", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     type: Mapped[str] = mapped_column(sa.String(60))

@@ -15,24 +15,54 @@ class UploadSchema(RequestArgs):
     """``POST /api/v1/certificates``: one ``multipart/form-data`` body, the PDF and what the
     uploader knows that the COA may not say."""
 
-    file = fields.Raw(required=True, metadata={
-        "type": "string", "format": "binary", "description": "the COA, a PDF"})
-    vendor = fields.String(validate=validate.Length(min=1, max=300), metadata={
-        "description": "who sells the product, when the COA does not name the client",
-        "example": "Acme Botanicals"})
-    product = fields.String(validate=validate.Length(min=1, max=500), metadata={
-        "description": "the product's name, when the COA does not say", "example": "Red Bali powder"})
-    batch = fields.String(validate=validate.Length(min=1, max=200), metadata={
-        "description": "the lot or batch number, when the COA does not print it", "example": "RB-2024-0117"})
-    form = fields.String(validate=validate.OneOf(FORMS), metadata={
-        "description": "the product's form, when the COA does not say (rules for leaf judge only leaf)",
-        "example": FORMS[0]})
-    serving_g = fields.Float(validate=validate.Range(min=0, min_inclusive=False, max=1000),
-                             metadata={"description": "grams per serving, from the label", "example": 5,
-                                       "exclusiveMinimum": True})
-    servings_per_day = fields.Float(validate=validate.Range(min=0, min_inclusive=False, max=100),
-                                    metadata={"description": "the label's highest servings a day",
-                                              "example": 3, "exclusiveMinimum": True})
+    file = fields.Raw(
+        required=True,
+        metadata={"type": "string", "format": "binary", "description": "the COA, a PDF"},
+    )
+    vendor = fields.String(
+        validate=validate.Length(min=1, max=300),
+        metadata={
+            "description": "who sells the product, when the COA does not name the client",
+            "example": "Acme Botanicals",
+        },
+    )
+    product = fields.String(
+        validate=validate.Length(min=1, max=500),
+        metadata={
+            "description": "the product's name, when the COA does not say",
+            "example": "Red Bali powder",
+        },
+    )
+    batch = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={
+            "description": "the lot or batch number, when the COA does not print it",
+            "example": "RB-2024-0117",
+        },
+    )
+    form = fields.String(
+        validate=validate.OneOf(FORMS),
+        metadata={
+            "description": "the product's form, when the COA does not say (rules for leaf judge only leaf)",
+            "example": FORMS[0],
+        },
+    )
+    serving_g = fields.Float(
+        validate=validate.Range(min=0, min_inclusive=False, max=1000),
+        metadata={
+            "description": "grams per serving, from the label",
+            "example": 5,
+            "exclusiveMinimum": True,
+        },
+    )
+    servings_per_day = fields.Float(
+        validate=validate.Range(min=0, min_inclusive=False, max=100),
+        metadata={
+            "description": "the label's highest servings a day",
+            "example": 3,
+            "exclusiveMinimum": True,
+        },
+    )
 
 
 class BatchRefSchema(ma.Schema):
@@ -51,21 +81,35 @@ class LabSchema(ma.Schema):
 
 
 class ResultSchema(ma.Schema):
-    certificate_id = fields.Integer(metadata={"description": "the certificate the result was read from"})
+    certificate_id = fields.Integer(
+        metadata={"description": "the certificate the result was read from"}
+    )
     analyte = fields.String()
     category = fields.String()
     value = fields.Float(allow_none=True, metadata={"description": "in the canonical unit `unit`"})
     unit = fields.String(allow_none=True, metadata={"description": "the analyte's canonical unit"})
-    printed_value = fields.Float(allow_none=True, metadata={
-        "description": "`value` in the unit the COA printed; null when none was printed or it does "
-                       "not convert linearly"})
-    printed_unit = fields.String(allow_none=True, metadata={"description": "the unit the COA printed (`ppb`)"})
+    printed_value = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "`value` in the unit the COA printed; null when none was printed or it does "
+            "not convert linearly"
+        },
+    )
+    printed_unit = fields.String(
+        allow_none=True, metadata={"description": "the unit the COA printed (`ppb`)"}
+    )
     qualifier = fields.String()
-    loq = fields.Float(allow_none=True, metadata={
-        "description": "the limit printed for the row, in `unit` (a `<` result's bound when it prints none)"})
+    loq = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "the limit printed for the row, in `unit` (a `<` result's bound when it prints none)"
+        },
+    )
     uncertainty = fields.Float(allow_none=True)
     lab_status = fields.String(allow_none=True)
-    page = fields.Integer(allow_none=True, metadata={"description": "the page of `certificate_id`, from 1"})
+    page = fields.Integer(
+        allow_none=True, metadata={"description": "the page of `certificate_id`, from 1"}
+    )
     raw = fields.String()
 
 
@@ -100,20 +144,38 @@ class CertificateListArgs(PageArgs):
     class Meta:
         unknown = ma.RAISE
 
-    status = fields.List(fields.Enum(CertificateStatus, by_value=True), metadata={
-        "description": "one or more of parsed, needs_review, unreadable (repeat the parameter)",
-        "example": ["needs_review"]})
-    vendor = fields.String(validate=validate.Length(min=1, max=300), metadata={
-        "description": "a vendor by any spelling or slug, or part of its name", "example": "acme"})
-    lab = fields.String(validate=validate.Length(min=1, max=500), metadata={
-        "description": "part of the lab's name", "example": "analytical"})
-    uploaded_after = fields.Date(metadata={"description": "uploaded on or after this day (UTC)",
-                                           "example": "2024-01-01"})
-    uploaded_before = fields.Date(metadata={"description": "uploaded on or before this day (UTC)",
-                                            "example": "2024-12-31"})
-    order = fields.String(load_default="newest", validate=validate.OneOf(("newest", "oldest")), metadata={
-        "description": "by upload time: newest first, or oldest first (the review queue's order)",
-        "example": "oldest"})
+    status = fields.List(
+        fields.Enum(CertificateStatus, by_value=True),
+        metadata={
+            "description": "one or more of parsed, needs_review, unreadable (repeat the parameter)",
+            "example": ["needs_review"],
+        },
+    )
+    vendor = fields.String(
+        validate=validate.Length(min=1, max=300),
+        metadata={
+            "description": "a vendor by any spelling or slug, or part of its name",
+            "example": "acme",
+        },
+    )
+    lab = fields.String(
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "part of the lab's name", "example": "analytical"},
+    )
+    uploaded_after = fields.Date(
+        metadata={"description": "uploaded on or after this day (UTC)", "example": "2024-01-01"}
+    )
+    uploaded_before = fields.Date(
+        metadata={"description": "uploaded on or before this day (UTC)", "example": "2024-12-31"}
+    )
+    order = fields.String(
+        load_default="newest",
+        validate=validate.OneOf(("newest", "oldest")),
+        metadata={
+            "description": "by upload time: newest first, or oldest first (the review queue's order)",
+            "example": "oldest",
+        },
+    )
 
 
 class CertificateItemSchema(ma.Schema):

@@ -16,10 +16,16 @@ class RequestArgs(ma.Schema):
 
 
 class PageArgs(RequestArgs):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000), metadata={
-        "description": "which page of the answer, from 1", "example": 1})
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100), metadata={
-        "description": "items on a page, 1 to 100", "example": 20})
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=100_000),
+        metadata={"description": "which page of the answer, from 1", "example": 1},
+    )
+    per_page = fields.Integer(
+        load_default=20,
+        validate=validate.Range(min=1, max=100),
+        metadata={"description": "items on a page, 1 to 100", "example": 20},
+    )
 
 
 class PageSchema(ma.Schema):

@@ -18,18 +18,34 @@ class ProfileSchema(ma.Schema):
     name = fields.String()
     jurisdiction = fields.String(allow_none=True)
     effective = fields.Date(allow_none=True)
-    digest = fields.String(metadata={"description": "SHA-256 of the rules and texts, version aside"})
+    digest = fields.String(
+        metadata={"description": "SHA-256 of the rules and texts, version aside"}
+    )
     shipped = fields.Boolean(metadata={"description": "loaded from the registry's own files"})
     current = fields.Boolean()
     created_at = fields.DateTime()
-    definition = fields.Dict(metadata={
-        "description": "the profile: note, defaults, rules, each with its source and how sure it is"})
-    as_of = fields.Method("_as_of", metadata={
-        "type": "string", "format": "date", "nullable": True,
-        "description": "the date this reading of the sources was last checked"})
-    rules_by_certainty = fields.Method("_by_certainty", metadata={
-        "type": "object", "description": "rule counts by verification: primary, secondary, "
-                                         "unverified (unverified rules give no public fails)"})
+    definition = fields.Dict(
+        metadata={
+            "description": "the profile: note, defaults, rules, each with its source and how sure it is"
+        }
+    )
+    as_of = fields.Method(
+        "_as_of",
+        metadata={
+            "type": "string",
+            "format": "date",
+            "nullable": True,
+            "description": "the date this reading of the sources was last checked",
+        },
+    )
+    rules_by_certainty = fields.Method(
+        "_by_certainty",
+        metadata={
+            "type": "object",
+            "description": "rule counts by verification: primary, secondary, "
+            "unverified (unverified rules give no public fails)",
+        },
+    )
 
     def _as_of(self, obj: Any) -> str | None:
         return _definition(obj).get("as_of")
@@ -74,10 +90,15 @@ class JobSchema(ma.Schema):
 
 
 class ProfileSavedSchema(ProfileSchema):
-    changed = fields.Boolean(metadata={"description": "false when the same rules were already current"})
+    changed = fields.Boolean(
+        metadata={"description": "false when the same rules were already current"}
+    )
     previous_version = fields.Integer(allow_none=True)
-    job = fields.Nested(JobSchema, allow_none=True, metadata={
-        "description": "the re-judgement of every batch under the new version"})
+    job = fields.Nested(
+        JobSchema,
+        allow_none=True,
+        metadata={"description": "the re-judgement of every batch under the new version"},
+    )
 
 
 class ProfileDefinitionSchema(loader.ProfileSchema):

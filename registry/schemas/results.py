@@ -21,21 +21,33 @@ class ResultRowSchema(ma.Schema):
     lot = fields.String()
     lab = fields.String(allow_none=True)
     tested = fields.Date(allow_none=True)
-    certificate_id = fields.Integer(metadata={"description": "the certificate the result was read from"})
+    certificate_id = fields.Integer(
+        metadata={"description": "the certificate the result was read from"}
+    )
     analyte = fields.String()
     category = fields.String()
     value = fields.Float(allow_none=True, metadata={"description": "in the canonical `unit`"})
     unit = fields.String(allow_none=True)
     qualifier = fields.String()
     loq = fields.Float(allow_none=True)
-    printed_value = fields.Float(allow_none=True, metadata={"description": "`value` in the unit the COA printed"})
+    printed_value = fields.Float(
+        allow_none=True, metadata={"description": "`value` in the unit the COA printed"}
+    )
     printed_unit = fields.String(allow_none=True)
-    limit = fields.Float(allow_none=True, metadata={
-        "description": "the profile's limit for the analyte (of the rule that judged it), in `limit_unit`"})
+    limit = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "the profile's limit for the analyte (of the rule that judged it), in `limit_unit`"
+        },
+    )
     limit_unit = fields.String(allow_none=True)
-    verdict = fields.String(allow_none=True, metadata={
-        "description": "fail, warning, inconclusive, pass or not_applicable under `profile`; "
-                       "null when the profile does not judge the analyte"})
+    verdict = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "fail, warning, inconclusive, pass or not_applicable under `profile`; "
+            "null when the profile does not judge the analyte"
+        },
+    )
     rule_id = fields.String(allow_none=True)
     profile = fields.String()
 

@@ -32,8 +32,11 @@ class SubscriptionCreateSchema(ma.Schema):
     url = fields.String(validate=validate.Length(max=2000))
     email = fields.String(validate=validate.Length(max=320))
     filters = fields.Nested(FiltersSchema, load_default=dict)
-    events = fields.List(fields.String(validate=validate.OneOf(EVENTS)), load_default=list,
-                         metadata={"description": "batch.failed is always on"})
+    events = fields.List(
+        fields.String(validate=validate.OneOf(EVENTS)),
+        load_default=list,
+        metadata={"description": "batch.failed is always on"},
+    )
 
     @validates_schema
     def _target(self, data: dict[str, Any], **_: Any) -> None:
@@ -55,8 +58,9 @@ class SubscriptionSchema(ma.Schema):
     failing_since = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     confirmed_at = fields.DateTime(allow_none=True)
-    secret = fields.String(metadata={"description": "the signing secret: shown once, at creation"
-                                                    " and rotation"})
+    secret = fields.String(
+        metadata={"description": "the signing secret: shown once, at creation and rotation"}
+    )
     deliveries_url = fields.String()
 
 
@@ -67,8 +71,12 @@ class SecretSchema(ma.Schema):
 
 class DeliverySchema(ma.Schema):
     id = fields.Integer()
-    event = fields.String(metadata={"description": "batch.failed, batch.recovered, or "
-                                                   "subscription.confirmation (the sign-up's mail)"})
+    event = fields.String(
+        metadata={
+            "description": "batch.failed, batch.recovered, or "
+            "subscription.confirmation (the sign-up's mail)"
+        }
+    )
     event_id = fields.Integer(allow_none=True)
     batch_id = fields.Integer(allow_none=True)
     webhook_id = fields.String(metadata={"description": "the same on every retry"})

@@ -12,11 +12,20 @@ class VendorArgs(PageArgs):
     class Meta:
         unknown = ma.RAISE
 
-    q = fields.String(validate=validate.Length(min=1, max=300), metadata={
-        "description": "a vendor by any of its spellings, or part of its name", "example": "acme"})
-    profile = fields.String(validate=validate.Length(min=1, max=80), metadata={
-        "description": "the profile whose failures `failing` counts (default: the registry's default)",
-        "example": "utah-r70-580"})
+    q = fields.String(
+        validate=validate.Length(min=1, max=300),
+        metadata={
+            "description": "a vendor by any of its spellings, or part of its name",
+            "example": "acme",
+        },
+    )
+    profile = fields.String(
+        validate=validate.Length(min=1, max=80),
+        metadata={
+            "description": "the profile whose failures `failing` counts (default: the registry's default)",
+            "example": "utah-r70-580",
+        },
+    )
 
 
 class VendorSchema(ma.Schema):

@@ -21,29 +21,61 @@ class FailureSchema(ma.Schema):
 class VerdictSchema(ma.Schema):
     profile = fields.String()
     profile_version = fields.Integer()
-    status = fields.String(metadata={"description": "fail, warning (a Prop 65 label), incomplete or pass"})
-    failures = fields.List(fields.Dict(), metadata={
-        "description": "rules the printed values and the rule's own text prove broken"})
+    status = fields.String(
+        metadata={"description": "fail, warning (a Prop 65 label), incomplete or pass"}
+    )
+    failures = fields.List(
+        fields.Dict(),
+        metadata={"description": "rules the printed values and the rule's own text prove broken"},
+    )
     missing = fields.List(fields.String())
-    inconclusive = fields.List(fields.Dict(), metadata={
-        "description": "rules that cannot be judged: each has a plain-words reason, and where a "
-                       "conclusion would rest on an assumption, its assumptions and would_fail_if"})
-    warnings = fields.List(fields.Dict(), metadata={
-        "description": "failing rules of severity warning (a Prop 65 label), not failures"})
+    inconclusive = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "rules that cannot be judged: each has a plain-words reason, and where a "
+            "conclusion would rest on an assumption, its assumptions and would_fail_if"
+        },
+    )
+    warnings = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "failing rules of severity warning (a Prop 65 label), not failures"
+        },
+    )
     passed = fields.List(fields.String(), metadata={"description": "ids of the rules met"})
-    not_tested = fields.List(fields.String(), metadata={
-        "description": "analytes of optional rules that no certificate reports"})
-    not_applicable = fields.List(fields.String(), metadata={
-        "description": "ids of rules that do not apply to the product (its form, its intake)"})
+    not_tested = fields.List(
+        fields.String(),
+        metadata={"description": "analytes of optional rules that no certificate reports"},
+    )
+    not_applicable = fields.List(
+        fields.String(),
+        metadata={
+            "description": "ids of rules that do not apply to the product (its form, its intake)"
+        },
+    )
     intake = fields.Dict(metadata={"description": "the serving basis used by exposure rules"})
-    assumptions = fields.List(fields.String(), load_default=list, metadata={
-        "description": "what the verdict did not take as printed (rule id: assumption); each "
-                       "made a rule inconclusive instead of failing"})
-    cleared = fields.List(fields.Dict(), load_default=list, metadata={
-        "description": "positives a later retest cleared where the profile's source allows it"})
-    reason = fields.String(allow_none=True, metadata={
-        "description": "why the status is what it is when no entry says so: "
-                       "\"nothing this profile judges was tested\" (incomplete)"})
+    assumptions = fields.List(
+        fields.String(),
+        load_default=list,
+        metadata={
+            "description": "what the verdict did not take as printed (rule id: assumption); each "
+            "made a rule inconclusive instead of failing"
+        },
+    )
+    cleared = fields.List(
+        fields.Dict(),
+        load_default=list,
+        metadata={
+            "description": "positives a later retest cleared where the profile's source allows it"
+        },
+    )
+    reason = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "why the status is what it is when no entry says so: "
+            '"nothing this profile judges was tested" (incomplete)'
+        },
+    )
     evaluated_at = fields.DateTime()
     failing_since = fields.DateTime(allow_none=True)
 

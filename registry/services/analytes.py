@@ -20,28 +20,57 @@ from registry.thresholds import analytes as engine
 
 #: Names as people write them, where the code does not read as one.
 NAMES: dict[str, str] = {
-    "mitragynine": "Mitragynine", "7_hydroxymitragynine": "7-Hydroxymitragynine",
-    "speciogynine": "Speciogynine", "speciociliatine": "Speciociliatine", "paynantheine": "Paynantheine",
-    "mitraphylline": "Mitraphylline", "corynantheidine": "Corynantheidine",
-    "mitragynine_pseudoindoxyl": "Mitragynine pseudoindoxyl", "total_alkaloids": "Total alkaloids",
-    "e_coli": "E. coli", "stec": "Shiga toxin-producing E. coli (STEC)",
-    "total_aerobic_count": "Total aerobic count", "yeast_and_mold": "Yeast and mold",
-    "total_coliforms": "Total coliforms", "staphylococcus_aureus": "Staphylococcus aureus",
-    "listeria": "Listeria monocytogenes", "aspergillus": "Aspergillus (pathogenic species)",
-    "aspergillus_flavus": "Aspergillus flavus", "aspergillus_fumigatus": "Aspergillus fumigatus",
-    "aspergillus_niger": "Aspergillus niger", "aspergillus_terreus": "Aspergillus terreus",
-    "total_aflatoxins": "Total aflatoxins", "aflatoxin_b1": "Aflatoxin B1", "aflatoxin_b2": "Aflatoxin B2",
-    "aflatoxin_g1": "Aflatoxin G1", "aflatoxin_g2": "Aflatoxin G2", "ochratoxin_a": "Ochratoxin A",
+    "mitragynine": "Mitragynine",
+    "7_hydroxymitragynine": "7-Hydroxymitragynine",
+    "speciogynine": "Speciogynine",
+    "speciociliatine": "Speciociliatine",
+    "paynantheine": "Paynantheine",
+    "mitraphylline": "Mitraphylline",
+    "corynantheidine": "Corynantheidine",
+    "mitragynine_pseudoindoxyl": "Mitragynine pseudoindoxyl",
+    "total_alkaloids": "Total alkaloids",
+    "e_coli": "E. coli",
+    "stec": "Shiga toxin-producing E. coli (STEC)",
+    "total_aerobic_count": "Total aerobic count",
+    "yeast_and_mold": "Yeast and mold",
+    "total_coliforms": "Total coliforms",
+    "staphylococcus_aureus": "Staphylococcus aureus",
+    "listeria": "Listeria monocytogenes",
+    "aspergillus": "Aspergillus (pathogenic species)",
+    "aspergillus_flavus": "Aspergillus flavus",
+    "aspergillus_fumigatus": "Aspergillus fumigatus",
+    "aspergillus_niger": "Aspergillus niger",
+    "aspergillus_terreus": "Aspergillus terreus",
+    "total_aflatoxins": "Total aflatoxins",
+    "aflatoxin_b1": "Aflatoxin B1",
+    "aflatoxin_b2": "Aflatoxin B2",
+    "aflatoxin_g1": "Aflatoxin G1",
+    "aflatoxin_g2": "Aflatoxin G2",
+    "ochratoxin_a": "Ochratoxin A",
     "water_activity": "Water activity",
 }
 #: Symbols and abbreviations printed and typed for an analyte.
 SYMBOLS: dict[str, tuple[str, ...]] = {
-    "lead": ("Pb",), "arsenic": ("As",), "cadmium": ("Cd",), "mercury": ("Hg",), "nickel": ("Ni",),
-    "chromium": ("Cr",), "copper": ("Cu",), "antimony": ("Sb",),
-    "7_hydroxymitragynine": ("7-OH",), "mitragynine": ("MG",), "total_aerobic_count": ("TAMC", "APC"),
-    "yeast_and_mold": ("TYMC",), "stec": ("STEC",), "enterobacteriaceae": ("BTGN",),
-    "aflatoxin_b1": ("AFB1",), "aflatoxin_b2": ("AFB2",), "aflatoxin_g1": ("AFG1",), "aflatoxin_g2": ("AFG2",),
-    "ochratoxin_a": ("OTA",), "water_activity": ("aw",),
+    "lead": ("Pb",),
+    "arsenic": ("As",),
+    "cadmium": ("Cd",),
+    "mercury": ("Hg",),
+    "nickel": ("Ni",),
+    "chromium": ("Cr",),
+    "copper": ("Cu",),
+    "antimony": ("Sb",),
+    "7_hydroxymitragynine": ("7-OH",),
+    "mitragynine": ("MG",),
+    "total_aerobic_count": ("TAMC", "APC"),
+    "yeast_and_mold": ("TYMC",),
+    "stec": ("STEC",),
+    "enterobacteriaceae": ("BTGN",),
+    "aflatoxin_b1": ("AFB1",),
+    "aflatoxin_b2": ("AFB2",),
+    "aflatoxin_g1": ("AFG1",),
+    "aflatoxin_g2": ("AFG2",),
+    "ochratoxin_a": ("OTA",),
+    "water_activity": ("aw",),
 }
 
 
@@ -63,9 +92,17 @@ def name_of(code: str) -> str:
 @lru_cache(maxsize=1)
 def catalogue() -> tuple[AnalyteInfo, ...]:
     """Every analyte the registry knows, by category then name."""
-    items = [AnalyteInfo(code=a.code, name=name_of(a.code), symbols=SYMBOLS.get(a.code, ()),
-                         category=a.category, unit=a.unit, presence_test=engine.is_presence_test(a.code))
-             for a in engine.ANALYTES.values()]
+    items = [
+        AnalyteInfo(
+            code=a.code,
+            name=name_of(a.code),
+            symbols=SYMBOLS.get(a.code, ()),
+            category=a.category,
+            unit=a.unit,
+            presence_test=engine.is_presence_test(a.code),
+        )
+        for a in engine.ANALYTES.values()
+    ]
     return tuple(sorted(items, key=lambda a: (a.category, a.name.casefold())))
 
 
@@ -94,7 +131,13 @@ def resolve_or_refuse(text: str, field: str = "analyte") -> str:
     """:func:`resolve`, or a 422 naming ``field`` and pointing to the list of analytes."""
     code = resolve(text)
     if code is None:
-        raise Unprocessable(f"no analyte is called {text!r}",
-                            errors={field: [f"unknown analyte {text!r}; GET /api/v1/analytes lists "
-                                            "every analyte with its names and symbols"]})
+        raise Unprocessable(
+            f"no analyte is called {text!r}",
+            errors={
+                field: [
+                    f"unknown analyte {text!r}; GET /api/v1/analytes lists "
+                    "every analyte with its names and symbols"
+                ]
+            },
+        )
     return code

@@ -14,14 +14,28 @@ def actor_of(token: ApiToken | None) -> str:
     return f"token:{token.id}:{token.name}" if token else "anonymous"
 
 
-def record(session: Session, *, actor: str, action: str, obj: Any = None,
-           object_type: str | None = None, object_id: str | None = None,
-           request_id: str | None = None, details: dict[str, Any] | None = None) -> AuditEvent:
+def record(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    obj: Any = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    request_id: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
     if obj is not None:
         session.flush()
         object_type = object_type or type(obj).__tablename__
         object_id = object_id or str(obj.id)
-    event = AuditEvent(actor=actor, action=action, object_type=object_type or "-",
-                       object_id=object_id, request_id=request_id, details=details or {})
+    event = AuditEvent(
+        actor=actor,
+        action=action,
+        object_type=object_type or "-",
+        object_id=object_id,
+        request_id=request_id,
+        details=details or {},
+    )
     session.add(event)
     return event

@@ -20,9 +20,13 @@ def get(session: Session, batch_id: int) -> Batch:
 
 
 def certificates_of(session: Session, batch_id: int) -> list[Certificate]:
-    return list(session.scalars(
-        sa.select(Certificate).where(Certificate.batch_id == batch_id)
-        .order_by(Certificate.tested.desc().nulls_last(), Certificate.id.desc())))
+    return list(
+        session.scalars(
+            sa.select(Certificate)
+            .where(Certificate.batch_id == batch_id)
+            .order_by(Certificate.tested.desc().nulls_last(), Certificate.id.desc())
+        )
+    )
 
 
 def detail(session: Session, batch_id: int, *, profile: str) -> dict[str, Any]:
@@ -31,11 +35,15 @@ def detail(session: Session, batch_id: int, *, profile: str) -> dict[str, Any]:
     judged = verdicts.for_batch(session, batch_id)
     current = next((v["status"] for v in judged if v["profile"] == profile), None)
     return {
-        "id": batch.id, "vendor": batch.vendor, "product": batch.product, "lot": batch.lot,
-        "tested": batch.tested, "status": current, "profile": profile,
+        "id": batch.id,
+        "vendor": batch.vendor,
+        "product": batch.product,
+        "lot": batch.lot,
+        "tested": batch.tested,
+        "status": current,
+        "profile": profile,
         "certificates": certs,
         "results": verdicts.latest_results(certs),
         "verdicts": judged,
         "history": verdicts.history(session, batch_id),
     }
-

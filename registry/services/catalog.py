@@ -16,9 +16,7 @@ from registry.services.names import lot_key, name_key, slugify
 def find_vendor(session: Session, name: str) -> Vendor | None:
     """The vendor any of whose aliases folds to the same key as ``name``."""
     key = name_key(name)
-    return session.scalar(
-        sa.select(Vendor).join(VendorAlias).where(VendorAlias.key == key)
-    )
+    return session.scalar(sa.select(Vendor).join(VendorAlias).where(VendorAlias.key == key))
 
 
 def vendor_by_slug(session: Session, slug: str) -> Vendor:
@@ -51,9 +49,11 @@ def add_alias(session: Session, vendor: Vendor, alias: str) -> None:
 
 
 def _free_slug(session: Session, base: str) -> str:
-    taken = set(session.scalars(
-        sa.select(Vendor.slug).where(sa.or_(Vendor.slug == base, Vendor.slug.like(f"{base}-%")))
-    ))
+    taken = set(
+        session.scalars(
+            sa.select(Vendor.slug).where(sa.or_(Vendor.slug == base, Vendor.slug.like(f"{base}-%")))
+        )
+    )
     if base not in taken:
         return base
     n = 2
@@ -86,8 +86,9 @@ def get_or_create_lab(session: Session, name: str, accreditation: str | None) ->
     return lab
 
 
-def get_or_create_batch(session: Session, vendor: Vendor, lot: str,
-                        product: Product | None) -> Batch:
+def get_or_create_batch(
+    session: Session, vendor: Vendor, lot: str, product: Product | None
+) -> Batch:
     key = lot_key(lot)
     batch = session.scalar(
         sa.select(Batch).where(Batch.vendor_id == vendor.id, Batch.lot_key == key)
@@ -105,7 +106,12 @@ def touch_batch(batch: Batch, tested: date | None, lab_name: str | None) -> None
     """Refresh the denormalised search columns after a certificate joins the batch."""
     if tested and (batch.tested is None or tested > batch.tested):
         batch.tested = tested
-    words = [batch.vendor.name, batch.lot, batch.product.name if batch.product else "", lab_name or ""]
+    words = [
+        batch.vendor.name,
+        batch.lot,
+        batch.product.name if batch.product else "",
+        lab_name or "",
+    ]
     old = batch.search_text or ""
     new = " ".join(w for w in words if w).casefold()
     batch.search_text = new if not old else " ".join(dict.fromkeys((old + " " + new).split()))
@@ -119,10 +125,16 @@ def refresh_batch(session: Session, batch: Batch) -> None:
     session.flush()
     rows = session.execute(
         sa.select(sa.func.coalesce(Certificate.tested, Certificate.reported), Lab.name)
-        .outerjoin(Lab, Lab.id == Certificate.lab_id).where(Certificate.batch_id == batch.id)).all()
+        .outerjoin(Lab, Lab.id == Certificate.lab_id)
+        .where(Certificate.batch_id == batch.id)
+    ).all()
     dates = [d for d, _ in rows if d is not None]
     batch.tested = max(dates) if dates else None
-    words = [batch.vendor.name, batch.lot, batch.product.name if batch.product else "",
-             *(lab for _, lab in rows if lab)]
+    words = [
+        batch.vendor.name,
+        batch.lot,
+        batch.product.name if batch.product else "",
+        *(lab for _, lab in rows if lab),
+    ]
     batch.search_text = " ".join(dict.fromkeys(" ".join(w for w in words if w).casefold().split()))
     batch.updated_at = utcnow()

@@ -104,15 +104,18 @@ class Upload:
 
     def __post_init__(self) -> None:
         self.sha256 = hashlib.sha256(self.data).hexdigest()
-        self.vendor, self.product, self.batch = map(display, (self.vendor, self.product, self.batch))
+        self.vendor, self.product, self.batch = map(
+            display, (self.vendor, self.product, self.batch)
+        )
         self.form = printed.valid_form(self.form)
         if self.filename is not None:
-            self.filename = _CONTROL.sub("", self.filename)[:_length(Certificate.filename)] or None
+            self.filename = _CONTROL.sub("", self.filename)[: _length(Certificate.filename)] or None
 
     @property
     def overrides(self) -> Overrides:
-        return Overrides(self.vendor, self.product, self.batch, self.form, self.serving_g,
-                         self.servings_per_day)
+        return Overrides(
+            self.vendor, self.product, self.batch, self.form, self.serving_g, self.servings_per_day
+        )
 
 
 def check_upload(upload: Upload, max_bytes: int) -> None:
@@ -132,8 +135,15 @@ def store(upload: Upload, storage: Storage, max_bytes: int) -> None:
     storage.put(upload.data)
 
 
-def accept(session: Session, upload: Upload, *, uploader_id: int | None, actor: str,
-           request_id: str | None = None, claimed: bool = False) -> Accepted:
+def accept(
+    session: Session,
+    upload: Upload,
+    *,
+    uploader_id: int | None,
+    actor: str,
+    request_id: str | None = None,
+    claimed: bool = False,
+) -> Accepted:
     """Record a stored upload as a ``processing`` certificate with its parse job (flush
     only); the same bytes give the certificate they gave before, whatever its state.
 
@@ -143,24 +153,44 @@ def accept(session: Session, upload: Upload, *, uploader_id: int | None, actor: 
     existing = find_by_sha(session, upload.sha256)
     if existing is not None:
         return Accepted(existing, False)
-    cert = Certificate(sha256=upload.sha256, size_bytes=len(upload.data), filename=upload.filename,
-                       uploader_id=uploader_id, status=CertificateStatus.PROCESSING, warnings=[],
-                       overrides=upload.overrides.to_dict())
+    cert = Certificate(
+        sha256=upload.sha256,
+        size_bytes=len(upload.data),
+        filename=upload.filename,
+        uploader_id=uploader_id,
+        status=CertificateStatus.PROCESSING,
+        warnings=[],
+        overrides=upload.overrides.to_dict(),
+    )
     session.add(cert)
     session.flush()
-    audit.record(session, actor=actor, action="certificate.upload", obj=cert,
-                 request_id=request_id,
-                 details={"sha256": cert.sha256, "status": cert.status.value,
-                          "filename": cert.filename})
+    audit.record(
+        session,
+        actor=actor,
+        action="certificate.upload",
+        obj=cert,
+        request_id=request_id,
+        details={"sha256": cert.sha256, "status": cert.status.value, "filename": cert.filename},
+    )
     job = queue_parse(session, cert.id, actor=actor, claimed=claimed)
     return Accepted(cert, True, job.id)
 
 
-def queue_parse(session: Session, certificate_id: int, *, actor: str, claimed: bool = False,
-                reparse: bool = False) -> Job:
+def queue_parse(
+    session: Session,
+    certificate_id: int,
+    *,
+    actor: str,
+    claimed: bool = False,
+    reparse: bool = False,
+) -> Job:
     """A parse job for a stored original (flush only)."""
-    job = jobs.enqueue(session, PARSE_JOB, {"certificate_id": certificate_id, "attempt": 1,
-                                            "reparse": reparse}, actor=actor)
+    job = jobs.enqueue(
+        session,
+        PARSE_JOB,
+        {"certificate_id": certificate_id, "attempt": 1, "reparse": reparse},
+        actor=actor,
+    )
     if claimed:
         jobs.start(job)
     return job
@@ -212,8 +242,10 @@ def _fit(text: str | None, column: Any, what: str, warnings: list[str]) -> str |
     text = display(text)
     limit = _length(column)
     if text is not None and len(text) > limit:
-        warnings.append(f"the {what} read from the PDF is {len(text):,} characters long; "
-                        f"only its first {limit} are kept")
+        warnings.append(
+            f"the {what} read from the PDF is {len(text):,} characters long; "
+            f"only its first {limit} are kept"
+        )
         text = text[:limit].rstrip()
     return text
 
@@ -229,12 +261,19 @@ def get(session: Session, certificate_id: int) -> Certificate:
     return cert
 
 
-def record(session: Session, upload: Upload, *, uploader_id: int | None,
-           actor: str, request_id: str | None = None) -> tuple[Certificate, bool]:
+def record(
+    session: Session,
+    upload: Upload,
+    *,
+    uploader_id: int | None,
+    actor: str,
+    request_id: str | None = None,
+) -> tuple[Certificate, bool]:
     """Accept and complete a prepared upload in one transaction (flush only): for callers
     that parsed already (:func:`prepare`). Returns the certificate and whether it is new."""
-    accepted = accept(session, upload, uploader_id=uploader_id, actor=actor,
-                      request_id=request_id, claimed=True)
+    accepted = accept(
+        session, upload, uploader_id=uploader_id, actor=actor, request_id=request_id, claimed=True
+    )
     if not accepted.created:
         return accepted.certificate, False
     job = session.get(Job, accepted.job_id)
@@ -243,8 +282,9 @@ def record(session: Session, upload: Upload, *, uploader_id: int | None,
     return accepted.certificate, True
 
 
-def complete(session: Session, job: Job, parsed: Parsed, *, actor: str,
-             retry_transient: bool = False) -> Certificate | None:
+def complete(
+    session: Session, job: Job, parsed: Parsed, *, actor: str, retry_transient: bool = False
+) -> Certificate | None:
     """Write what a parse job read into its certificate, judge the batches it touches and
     finish the job (flush only). Returns the certificate, or None when the job was put
     back in the queue for its one more try (``retry_transient``, after running out of
@@ -260,26 +300,38 @@ def complete(session: Session, job: Job, parsed: Parsed, *, actor: str,
         return None
     attempt = int(job.params.get("attempt", 1))
     if retry_transient and parsed.transient and attempt < 2 and parsed.error is not None:
-        jobs.requeue(job, params={**job.params, "attempt": attempt + 1},
-                     first_error=f"{parsed.error.code}: {parsed.error.message}")
+        jobs.requeue(
+            job,
+            params={**job.params, "attempt": attempt + 1},
+            first_error=f"{parsed.error.code}: {parsed.error.message}",
+        )
         return None
     before = None if cert.status is CertificateStatus.PROCESSING else _snapshot(cert)
     left = cert.batch
     product_changed = _fill(session, cert, parsed)
     session.flush()
-    details: dict[str, Any] = {"status": cert.status.value, "parser_version": cert.parser_version,
-                               "attempt": attempt}
+    details: dict[str, Any] = {
+        "status": cert.status.value,
+        "parser_version": cert.parser_version,
+        "attempt": attempt,
+    }
     if before is not None:
         details["changes"] = _diff(before, _snapshot(cert))
-    audit.record(session, actor=actor, obj=cert, details=details,
-                 action="certificate.parse" if before is None else "certificate.reparse")
+    audit.record(
+        session,
+        actor=actor,
+        obj=cert,
+        details=details,
+        action="certificate.parse" if before is None else "certificate.reparse",
+    )
     if cert.batch is not None:
         verdicts.judge_batch(session, cert.batch, certificate_id=cert.id)
     if left is not None and left is not cert.batch:
         verdicts.judge_batch(session, left)  # it lost this certificate's results
     if product_changed is not None:  # its form or intake changed: its other batches too
-        verdicts.judge_product(session, product_changed,
-                               skip=cert.batch.id if cert.batch is not None else None)
+        verdicts.judge_product(
+            session, product_changed, skip=cert.batch.id if cert.batch is not None else None
+        )
     jobs.finish(job, status=cert.status.value, changed=bool(details.get("changes")))
     return cert
 
@@ -307,12 +359,18 @@ def _fill(session: Session, cert: Certificate, parsed: Parsed) -> int | None:
 def _snapshot(cert: Certificate) -> dict[str, Any]:
     """What a parse decided about a certificate, to compare one parse with the next."""
     return {
-        "status": cert.status.value, "status_reason": cert.status_reason,
-        "parser_version": cert.parser_version, "layout": cert.layout, "pages": cert.pages,
+        "status": cert.status.value,
+        "status_reason": cert.status_reason,
+        "parser_version": cert.parser_version,
+        "layout": cert.layout,
+        "pages": cert.pages,
         "batch_id": cert.batch.id if cert.batch is not None else None,
         "lab": cert.lab.name if cert.lab is not None else None,
-        "report_number": cert.report_number, "sample_id": cert.sample_id,
-        "received": _iso(cert.received), "tested": _iso(cert.tested), "reported": _iso(cert.reported),
+        "report_number": cert.report_number,
+        "sample_id": cert.sample_id,
+        "received": _iso(cert.received),
+        "tested": _iso(cert.tested),
+        "reported": _iso(cert.reported),
         "warnings": list(cert.warnings or []),
         "results": sorted(_result_line(r) for r in cert.results),
     }
@@ -330,8 +388,11 @@ def _iso(day: date | None) -> str | None:
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """Fields that changed as ``[before, after]``; results and warnings as what was added
     and what was removed."""
-    changes: dict[str, Any] = {k: [before[k], after[k]] for k in before
-                               if k not in ("results", "warnings") and before[k] != after[k]}
+    changes: dict[str, Any] = {
+        k: [before[k], after[k]]
+        for k in before
+        if k not in ("results", "warnings") and before[k] != after[k]
+    }
     for key in ("results", "warnings"):
         added = [x for x in after[key] if x not in before[key]]
         removed = [x for x in before[key] if x not in after[key]]
@@ -340,20 +401,29 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
-def _attach(session: Session, cert: Certificate, upload: Overrides,
-            doc: parsers.Document) -> int | None:
+def _attach(
+    session: Session, cert: Certificate, upload: Overrides, doc: parsers.Document
+) -> int | None:
     """Link the certificate to lab, vendor, product and batch, and add its results; the
     id of a stored product whose facts changed (its other batches need judging again)."""
     product_changed = None
     warnings: list[str] = []
-    cert.report_number = _fit(doc.report_number, Certificate.report_number, "report number", warnings)
+    cert.report_number = _fit(
+        doc.report_number, Certificate.report_number, "report number", warnings
+    )
     cert.sample_id = _fit(doc.sample_id, Certificate.sample_id, "sample id", warnings)
     cert.received, cert.tested, cert.reported = (
-        _date(doc.dates.received), _date(doc.dates.tested), _date(doc.dates.reported))
+        _date(doc.dates.received),
+        _date(doc.dates.tested),
+        _date(doc.dates.reported),
+    )
     lab_name = _fit(doc.lab.name, Lab.name, "lab name", warnings)
     if lab_name:
         cert.lab = catalog.get_or_create_lab(
-            session, lab_name, _fit(doc.lab.accreditation, Lab.accreditation, "accreditation", warnings))
+            session,
+            lab_name,
+            _fit(doc.lab.accreditation, Lab.accreditation, "accreditation", warnings),
+        )
     vendor_name = upload.vendor or _fit(doc.vendor, Vendor.name, "vendor", warnings)
     lot = upload.batch or _fit(doc.batch, Batch.lot, "lot", warnings)
     product_name = upload.product or _fit(doc.product, Product.name, "product", warnings)
@@ -361,7 +431,9 @@ def _attach(session: Session, cert: Certificate, upload: Overrides,
         cert.warnings = [*cert.warnings, *warnings]
     if vendor_name and lot:
         vendor = catalog.get_or_create_vendor(session, vendor_name)
-        product = catalog.get_or_create_product(session, vendor, product_name) if product_name else None
+        product = (
+            catalog.get_or_create_product(session, vendor, product_name) if product_name else None
+        )
         if product is not None and _describe(product, upload, doc):
             product_changed = product.id
         cert.batch = catalog.get_or_create_batch(session, vendor, lot, product)
@@ -385,8 +457,11 @@ def _describe(product: Product, upload: Overrides, doc: parsers.Document) -> boo
         product.serving_g = upload.serving_g
     if upload.servings_per_day is not None:
         product.servings_per_day = upload.servings_per_day
-    return product.id is not None and before != (product.form, product.serving_g,
-                                                  product.servings_per_day)
+    return product.id is not None and before != (
+        product.form,
+        product.serving_g,
+        product.servings_per_day,
+    )
 
 
 def _status(cert: Certificate, doc: parsers.Document) -> CertificateStatus:
@@ -405,9 +480,19 @@ def _status(cert: Certificate, doc: parsers.Document) -> CertificateStatus:
 
 def _result(r: parsers.Result, cert: Certificate) -> Result:
     return Result(
-        batch=cert.batch, analyte=r.analyte, category=r.category, value=r.value, unit=r.unit,
-        qualifier=r.qualifier, loq=r.loq, uncertainty=r.uncertainty, lab_status=r.lab_status,
-        page=r.page, raw=r.raw, printed_value=r.printed_value, printed_unit=r.printed_unit,
+        batch=cert.batch,
+        analyte=r.analyte,
+        category=r.category,
+        value=r.value,
+        unit=r.unit,
+        qualifier=r.qualifier,
+        loq=r.loq,
+        uncertainty=r.uncertainty,
+        lab_status=r.lab_status,
+        page=r.page,
+        raw=r.raw,
+        printed_value=r.printed_value,
+        printed_unit=r.printed_unit,
         bbox=list(r.bbox) if r.bbox else None,
     )
 

@@ -46,63 +46,111 @@ class Report:
     deliveries: int = 0
 
 
-def fan_out(session: Session, *, default_profile: str, digest_window: timedelta,
-            limit: int = BATCH, now: datetime | None = None) -> Report:
+def fan_out(
+    session: Session,
+    *,
+    default_profile: str,
+    digest_window: timedelta,
+    limit: int = BATCH,
+    now: datetime | None = None,
+) -> Report:
     """Fan out up to ``limit`` undispatched events (flushed, not committed)."""
     now = now or utcnow()
-    events = list(session.scalars(
-        sa.select(OutboxEvent).where(OutboxEvent.dispatched_at.is_(None))
-        .order_by(OutboxEvent.id).limit(limit).with_for_update(skip_locked=True)))
+    events = list(
+        session.scalars(
+            sa.select(OutboxEvent)
+            .where(OutboxEvent.dispatched_at.is_(None))
+            .order_by(OutboxEvent.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
     if not events:
         return Report()
     # Columns, not ORM objects: a fan-out reads every active subscription.
-    subs = session.execute(sa.select(Subscription.id, Subscription.channel, Subscription.events,
-                                     Subscription.created_at, Subscription.filters)
-                           .where(Subscription.status == SubscriptionStatus.ACTIVE)).all()
+    subs = session.execute(
+        sa.select(
+            Subscription.id,
+            Subscription.channel,
+            Subscription.events,
+            Subscription.created_at,
+            Subscription.filters,
+        ).where(Subscription.status == SubscriptionStatus.ACTIVE)
+    ).all()
     rows = _rows(session, events, subs, default_profile, now, digest_window) if subs else []
     if rows:
         session.execute(sa.insert(Delivery), rows)
-    session.execute(sa.update(OutboxEvent).where(OutboxEvent.id.in_([e.id for e in events]))
-                    .values(dispatched_at=now).execution_options(synchronize_session=False))
+    session.execute(
+        sa.update(OutboxEvent)
+        .where(OutboxEvent.id.in_([e.id for e in events]))
+        .values(dispatched_at=now)
+        .execution_options(synchronize_session=False)
+    )
     return Report(events=len(events), deliveries=len(rows))
 
 
-def _rows(session: Session, events: list[OutboxEvent], subs: Sequence[Any],
-          default_profile: str, now: datetime, window: timedelta) -> list[dict[str, Any]]:
+def _rows(
+    session: Session,
+    events: list[OutboxEvent],
+    subs: Sequence[Any],
+    default_profile: str,
+    now: datetime,
+    window: timedelta,
+) -> list[dict[str, Any]]:
     slugs = vendor_slugs(session, {e.batch_id for e in events if e.batch_id is not None})
     due_mail = _waiting_mail(session, [s.id for s in subs if s.channel is Channel.EMAIL])
     rows = []
     for event in events:
         facts = describe(event, slugs.get(event.batch_id or -1))
         for sub in subs:
-            if (event.type not in sub.events or sub.created_at > event.created_at
-                    or not subscriptions.matches(sub.filters, facts, default_profile)):
+            if (
+                event.type not in sub.events
+                or sub.created_at > event.created_at
+                or not subscriptions.matches(sub.filters, facts, default_profile)
+            ):
                 continue
             due = now
             if sub.channel is Channel.EMAIL:
                 due = due_mail.setdefault(sub.id, now + window)
-            rows.append({"subscription_id": sub.id, "event_id": event.id,
-                         "webhook_id": subscriptions.new_message_id(),
-                         "status": DeliveryStatus.PENDING, "attempts": 0, "next_try_at": due,
-                         "created_at": now, "log": []})
+            rows.append(
+                {
+                    "subscription_id": sub.id,
+                    "event_id": event.id,
+                    "webhook_id": subscriptions.new_message_id(),
+                    "status": DeliveryStatus.PENDING,
+                    "attempts": 0,
+                    "next_try_at": due,
+                    "created_at": now,
+                    "log": [],
+                }
+            )
     return rows
 
 
 def describe(event: OutboxEvent, vendor_slug: str | None) -> dict[str, Any]:
     """What subscription filters look at in an event."""
     batch = (event.payload or {}).get("batch") or {}
-    return {"type": event.type, "profile": event.profile_code, "vendor_slug": vendor_slug,
-            "product": batch.get("product"), "lot": batch.get("lot"),
-            "failures": (event.payload or {}).get("failures") or []}
+    return {
+        "type": event.type,
+        "profile": event.profile_code,
+        "vendor_slug": vendor_slug,
+        "product": batch.get("product"),
+        "lot": batch.get("lot"),
+        "failures": (event.payload or {}).get("failures") or [],
+    }
 
 
 def vendor_slugs(session: Session, batch_ids: set[int]) -> dict[int, str]:
     """The vendor slug of each batch (what a vendor filter compares)."""
     if not batch_ids:
         return {}
-    return dict(session.execute(sa.select(Batch.id, Vendor.slug)
-                                .join(Vendor, Vendor.id == Batch.vendor_id)
-                                .where(Batch.id.in_(sorted(batch_ids)))).all())
+    return dict(
+        session.execute(
+            sa.select(Batch.id, Vendor.slug)
+            .join(Vendor, Vendor.id == Batch.vendor_id)
+            .where(Batch.id.in_(sorted(batch_ids)))
+        ).all()
+    )
 
 
 def _waiting_mail(session: Session, sub_ids: list[int]) -> dict[int, datetime]:
@@ -111,7 +159,11 @@ def _waiting_mail(session: Session, sub_ids: list[int]) -> dict[int, datetime]:
         return {}
     rows = session.execute(
         sa.select(Delivery.subscription_id, sa.func.min(Delivery.next_try_at))
-        .where(Delivery.subscription_id.in_(sub_ids), Delivery.status == DeliveryStatus.PENDING,
-               Delivery.attempts == 0)
-        .group_by(Delivery.subscription_id)).all()
+        .where(
+            Delivery.subscription_id.in_(sub_ids),
+            Delivery.status == DeliveryStatus.PENDING,
+            Delivery.attempts == 0,
+        )
+        .group_by(Delivery.subscription_id)
+    ).all()
     return {sub_id: due for sub_id, due in rows if due is not None}

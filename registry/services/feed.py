@@ -30,24 +30,33 @@ EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 ET.register_namespace("", ATOM)
 
 
-def entries(session: Session, filters: Mapping[str, str], default_profile: str,
-            limit: int = NEWEST) -> list[OutboxEvent]:
+def entries(
+    session: Session, filters: Mapping[str, str], default_profile: str, limit: int = NEWEST
+) -> list[OutboxEvent]:
     """The newest ``limit`` failure events that match ``filters``."""
     profile = filters.get("profile", default_profile)
     found: list[OutboxEvent] = []
     before: int | None = None
     while len(found) < limit:
-        stmt = (sa.select(OutboxEvent).where(OutboxEvent.type == subscriptions.FAILED,
-                                             OutboxEvent.profile_code == profile)
-                .order_by(OutboxEvent.id.desc()).limit(SCAN))
+        stmt = (
+            sa.select(OutboxEvent)
+            .where(OutboxEvent.type == subscriptions.FAILED, OutboxEvent.profile_code == profile)
+            .order_by(OutboxEvent.id.desc())
+            .limit(SCAN)
+        )
         if before is not None:
             stmt = stmt.where(OutboxEvent.id < before)
         chunk = list(session.scalars(stmt))
         if not chunk:
             break
         slugs = fanout.vendor_slugs(session, {e.batch_id for e in chunk if e.batch_id})
-        found += [e for e in chunk if subscriptions.matches(
-            filters, fanout.describe(e, slugs.get(e.batch_id or -1)), default_profile)]
+        found += [
+            e
+            for e in chunk
+            if subscriptions.matches(
+                filters, fanout.describe(e, slugs.get(e.batch_id or -1)), default_profile
+            )
+        ]
         before = chunk[-1].id
     return found[:limit]
 
@@ -67,8 +76,14 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return el
 
 
-def atom(session: Session, events: list[OutboxEvent], *, base_url: str, self_url: str,
-         filters: Mapping[str, str]) -> bytes:
+def atom(
+    session: Session,
+    events: list[OutboxEvent],
+    *,
+    base_url: str,
+    self_url: str,
+    filters: Mapping[str, str],
+) -> bytes:
     """The feed document (UTF-8 bytes)."""
     base = base_url.rstrip("/")
     names = profile_names(session)

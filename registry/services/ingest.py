@@ -28,7 +28,9 @@ class Outcome(enum.StrEnum):
     UNREADABLE = "unreadable"
     DUPLICATE = "duplicate"
     REFUSED = "refused"  # not a PDF, empty, too large: nothing kept
-    FAILED = "failed"  # kept in storage, but its rows could not be written (reported, the rest go on)
+    FAILED = (
+        "failed"  # kept in storage, but its rows could not be written (reported, the rest go on)
+    )
 
 
 @dataclass
@@ -52,8 +54,9 @@ class Summary:
 
     @property
     def ok(self) -> bool:
-        return not any(r.outcome in (Outcome.UNREADABLE, Outcome.REFUSED, Outcome.FAILED)
-                       for r in self.reports)
+        return not any(
+            r.outcome in (Outcome.UNREADABLE, Outcome.REFUSED, Outcome.FAILED) for r in self.reports
+        )
 
 
 def find_pdfs(paths: Iterable[Path]) -> list[Path]:
@@ -61,7 +64,9 @@ def find_pdfs(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf"))
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
+            )
         else:
             found.append(path)
     return list(dict.fromkeys(found))
@@ -71,7 +76,9 @@ def not_recorded(path: Path, error: SQLAlchemyError) -> FileReport:
     """A file whose rows could not be written (rolled back, nothing of it kept but the
     stored original): reported, never the end of the import."""
     reason = str(getattr(error, "orig", None) or error).splitlines()[0][:300]
-    return FileReport(path, Outcome.FAILED, detail=f"not recorded: {type(error).__name__}: {reason}")
+    return FileReport(
+        path, Outcome.FAILED, detail=f"not recorded: {type(error).__name__}: {reason}"
+    )
 
 
 def duplicate(path: Path, cert: Certificate) -> FileReport:
@@ -79,19 +86,27 @@ def duplicate(path: Path, cert: Certificate) -> FileReport:
     unreadable (then it is reported so again, with the reason: an import re-run after a
     failure must not look clean; ``flask certificates reparse`` reads it again)."""
     if cert.status is CertificateStatus.UNREADABLE:
-        return FileReport(path, Outcome.UNREADABLE, cert.id,
-                          detail=f"already taken in as certificate {cert.id}: {cert.status_reason}")
+        return FileReport(
+            path,
+            Outcome.UNREADABLE,
+            cert.id,
+            detail=f"already taken in as certificate {cert.id}: {cert.status_reason}",
+        )
     return FileReport(path, Outcome.DUPLICATE, cert.id)
 
 
-def report_for(session: Session | scoped_session[Session], path: Path, cert: Certificate,
-               default_profile: str) -> FileReport:
+def report_for(
+    session: Session | scoped_session[Session], path: Path, cert: Certificate, default_profile: str
+) -> FileReport:
     """How a recorded file came out, for the summary."""
-    outcome = {CertificateStatus.PARSED: Outcome.PARSED,
-               CertificateStatus.NEEDS_REVIEW: Outcome.NEEDS_REVIEW,
-               CertificateStatus.UNREADABLE: Outcome.UNREADABLE,
-               CertificateStatus.PROCESSING: Outcome.FAILED}[cert.status]
+    outcome = {
+        CertificateStatus.PARSED: Outcome.PARSED,
+        CertificateStatus.NEEDS_REVIEW: Outcome.NEEDS_REVIEW,
+        CertificateStatus.UNREADABLE: Outcome.UNREADABLE,
+        CertificateStatus.PROCESSING: Outcome.FAILED,
+    }[cert.status]
     failing = bool(cert.batch_id) and any(
         v["profile"] == default_profile and v["status"] == "fail"
-        for v in verdicts.for_batch(session, cert.batch_id))  # type: ignore[arg-type]
+        for v in verdicts.for_batch(session, cert.batch_id)  # type: ignore[arg-type]
+    )
     return FileReport(path, outcome, cert.id, failing, cert.status_reason)

@@ -35,32 +35,55 @@ def get(session: Session, job_id: int) -> Job:
     return job
 
 
-def claimable(session: Session, now: datetime | None = None, *, kind: str | None = None,
-              stale_after: timedelta = STALE_AFTER, queued_before: datetime | None = None) -> list[int]:
+def claimable(
+    session: Session,
+    now: datetime | None = None,
+    *,
+    kind: str | None = None,
+    stale_after: timedelta = STALE_AFTER,
+    queued_before: datetime | None = None,
+) -> list[int]:
     """Ids of jobs waiting for a runner: queued ones (``queued_before``: queued before
     then) and abandoned running ones, of one ``kind`` or all."""
     now = now or utcnow()
     queued = Job.status == JobStatus.QUEUED
     if queued_before is not None:
         queued = sa.and_(queued, Job.created_at < queued_before)
-    query = sa.select(Job.id).where(sa.or_(
-        queued, sa.and_(Job.status == JobStatus.RUNNING, Job.heartbeat_at < now - stale_after)))
+    query = sa.select(Job.id).where(
+        sa.or_(
+            queued, sa.and_(Job.status == JobStatus.RUNNING, Job.heartbeat_at < now - stale_after)
+        )
+    )
     if kind is not None:
         query = query.where(Job.kind == kind)
     return list(session.scalars(query.order_by(Job.id)))
 
 
-def claim(session: Session, job_id: int, now: datetime | None = None, *,
-          stale_after: timedelta = STALE_AFTER) -> bool:
+def claim(
+    session: Session,
+    job_id: int,
+    now: datetime | None = None,
+    *,
+    stale_after: timedelta = STALE_AFTER,
+) -> bool:
     """Take the job for this runner; False when another runner holds it or it is over."""
     now = now or utcnow()
     taken = session.execute(
-        sa.update(Job).where(Job.id == job_id, sa.or_(
-            Job.status == JobStatus.QUEUED,
-            sa.and_(Job.status == JobStatus.RUNNING, Job.heartbeat_at < now - stale_after)))
-        .values(status=JobStatus.RUNNING, heartbeat_at=now,
-                started_at=sa.func.coalesce(Job.started_at, now))
-        .execution_options(synchronize_session=False))
+        sa.update(Job)
+        .where(
+            Job.id == job_id,
+            sa.or_(
+                Job.status == JobStatus.QUEUED,
+                sa.and_(Job.status == JobStatus.RUNNING, Job.heartbeat_at < now - stale_after),
+            ),
+        )
+        .values(
+            status=JobStatus.RUNNING,
+            heartbeat_at=now,
+            started_at=sa.func.coalesce(Job.started_at, now),
+        )
+        .execution_options(synchronize_session=False)
+    )
     return bool(cast("sa.CursorResult[Any]", taken).rowcount)
 
 
@@ -95,6 +118,9 @@ def finish(job: Job, **result: Any) -> None:
 
 
 def fail(session: Session, job_id: int, error: str) -> None:
-    session.execute(sa.update(Job).where(Job.id == job_id)
-                    .values(status=JobStatus.FAILED, error=error[:2000], finished_at=utcnow())
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        sa.update(Job)
+        .where(Job.id == job_id)
+        .values(status=JobStatus.FAILED, error=error[:2000], finished_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )

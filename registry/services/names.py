@@ -6,8 +6,27 @@ import re
 import unicodedata
 
 _LEGAL_SUFFIXES = {
-    "llc", "l l c", "inc", "incorporated", "ltd", "limited", "co", "corp", "corporation",
-    "company", "gmbh", "sro", "s r o", "as", "a s", "plc", "llp", "lp", "pty", "bv", "sa",
+    "llc",
+    "l l c",
+    "inc",
+    "incorporated",
+    "ltd",
+    "limited",
+    "co",
+    "corp",
+    "corporation",
+    "company",
+    "gmbh",
+    "sro",
+    "s r o",
+    "as",
+    "a s",
+    "plc",
+    "llp",
+    "lp",
+    "pty",
+    "bv",
+    "sa",
 }
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACES = re.compile(r"\s+")

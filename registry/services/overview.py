@@ -43,8 +43,12 @@ def counts(session: Session) -> Counts:
     ``(profile_code, status, batch_id)`` index (only the fail entries, not every
     verdict): the codes are those of the stored profiles, which every verdict names."""
     codes = sa.select(Profile.code).distinct().scalar_subquery()
-    failing = (sa.select(Verdict.batch_id).where(Verdict.profile_code.in_(codes), Verdict.status == "fail")
-               .distinct().subquery())
+    failing = (
+        sa.select(Verdict.batch_id)
+        .where(Verdict.profile_code.in_(codes), Verdict.status == "fail")
+        .distinct()
+        .subquery()
+    )
     return Counts(
         batches=session.scalar(sa.select(sa.func.count()).select_from(Batch)) or 0,
         vendors=session.scalar(sa.select(sa.func.count()).select_from(Vendor)) or 0,
@@ -58,29 +62,54 @@ def latest_failing(session: Session, limit: int = 10) -> list[dict[str, Any]]:
     item shape (``status`` = worst, ``failing_profiles``), without counting them all:
     the ``(tested, id)`` index is walked backwards, a probe per batch, until ``limit``
     are found."""
-    fails = sa.select(sa.literal_column("1")).select_from(Verdict).where(
-        Verdict.batch_id == Batch.id, Verdict.status == "fail").exists()
-    ids = list(session.scalars(sa.select(Batch.id).where(Batch.tested.is_not(None), fails)
-                               .order_by(Batch.tested.desc(), Batch.id.desc()).limit(limit)))
+    fails = (
+        sa.select(sa.literal_column("1"))
+        .select_from(Verdict)
+        .where(Verdict.batch_id == Batch.id, Verdict.status == "fail")
+        .exists()
+    )
+    ids = list(
+        session.scalars(
+            sa.select(Batch.id)
+            .where(Batch.tested.is_not(None), fails)
+            .order_by(Batch.tested.desc(), Batch.id.desc())
+            .limit(limit)
+        )
+    )
     if not ids:
         return []
     rows = session.execute(
         sa.select(Batch.id, Vendor.name, Vendor.slug, Product.name, Batch.lot, Batch.tested)
-        .join(Vendor, Vendor.id == Batch.vendor_id).outerjoin(Product, Product.id == Batch.product_id)
-        .where(Batch.id.in_(ids))).all()
+        .join(Vendor, Vendor.id == Batch.vendor_id)
+        .outerjoin(Product, Product.id == Batch.product_id)
+        .where(Batch.id.in_(ids))
+    ).all()
     statuses: dict[int, list[tuple[str, str]]] = {}
     for batch_id, code, status in session.execute(
-            sa.select(Verdict.batch_id, Verdict.profile_code, Verdict.status).where(Verdict.batch_id.in_(ids))):
+        sa.select(Verdict.batch_id, Verdict.profile_code, Verdict.status).where(
+            Verdict.batch_id.in_(ids)
+        )
+    ):
         statuses.setdefault(batch_id, []).append((code, status))
     by_id = {r[0]: r for r in rows}
     out = []
     for batch_id in ids:
         _id, vendor, slug, product, lot, tested = by_id[batch_id]
         failing = sorted(code for code, status in statuses.get(batch_id, []) if status == "fail")
-        out.append({"id": batch_id, "vendor": vendor, "vendor_slug": slug, "product": product, "lot": lot,
-                    "tested": date.fromisoformat(tested) if isinstance(tested, str) else tested,
-                    "status": "fail", "worst_status": "fail", "failing_profiles": failing,
-                    "profile": ANY_PROFILE})
+        out.append(
+            {
+                "id": batch_id,
+                "vendor": vendor,
+                "vendor_slug": slug,
+                "product": product,
+                "lot": lot,
+                "tested": date.fromisoformat(tested) if isinstance(tested, str) else tested,
+                "status": "fail",
+                "worst_status": "fail",
+                "failing_profiles": failing,
+                "profile": ANY_PROFILE,
+            }
+        )
     return out
 
 
@@ -98,7 +127,9 @@ class Point:
 TREND_BATCHES = 100
 
 
-def vendor_trends(session: Session, vendor_id: int, *, limit: int = TREND_BATCHES) -> dict[str, list[Point]]:
+def vendor_trends(
+    session: Session, vendor_id: int, *, limit: int = TREND_BATCHES
+) -> dict[str, list[Point]]:
     """The vendor's latest ``limit`` dated batches as two series, oldest first:
     ``lead`` (µg/g as stored, canonical) and ``seven_oh_share`` (7-OH as a percentage of
     the total alkaloids, or of the printed alkaloids' sum when no total is printed, as
@@ -107,16 +138,25 @@ def vendor_trends(session: Session, vendor_id: int, *, limit: int = TREND_BATCHE
     # backwards) joined to their results (the (batch_id, analyte) index answers each;
     # certificates by their key). A batch without any of the figures has no row, and
     # would be left out of both series anyway.
-    latest = (sa.select(Batch.id, Batch.lot, Batch.tested)
-              .where(Batch.vendor_id == vendor_id, Batch.tested.is_not(None))
-              .order_by(Batch.tested.desc(), Batch.id.desc()).limit(limit).subquery())
+    latest = (
+        sa.select(Batch.id, Batch.lot, Batch.tested)
+        .where(Batch.vendor_id == vendor_id, Batch.tested.is_not(None))
+        .order_by(Batch.tested.desc(), Batch.id.desc())
+        .limit(limit)
+        .subquery()
+    )
     rows = session.execute(
-        sa.select(latest.c.id, latest.c.lot, latest.c.tested, Result.analyte, Result.value, Result.unit)
+        sa.select(
+            latest.c.id, latest.c.lot, latest.c.tested, Result.analyte, Result.value, Result.unit
+        )
         .join(Result, Result.batch_id == latest.c.id)
         .join(Certificate, Certificate.id == Result.certificate_id)
-        .where(Result.analyte.in_(["lead", *sorted(_SHARE_PARTS)]),
-               Certificate.status != CertificateStatus.UNREADABLE)
-        .order_by(latest.c.id, Certificate.tested.desc(), Certificate.id.desc())).all()
+        .where(
+            Result.analyte.in_(["lead", *sorted(_SHARE_PARTS)]),
+            Certificate.status != CertificateStatus.UNREADABLE,
+        )
+        .order_by(latest.c.id, Certificate.tested.desc(), Certificate.id.desc())
+    ).all()
     per_batch: dict[int, dict[str, Any]] = {}
     for batch_id, lot, tested, code, value, unit in rows:
         entry = per_batch.get(batch_id)
@@ -159,17 +199,28 @@ def looks_like_lot(text: str) -> bool:
     return len(text) <= 60 and len(text.split()) <= 4 and any(ch.isdigit() for ch in text)
 
 
-def box_search(session: Session, text: str | None, base: BatchFilters, *, profile: str, page: int,
-               per_page: int, oldest: bool = False) -> tuple[BatchFilters, Page]:
+def box_search(
+    session: Session,
+    text: str | None,
+    base: BatchFilters,
+    *,
+    profile: str,
+    page: int,
+    per_page: int,
+    oldest: bool = False,
+) -> tuple[BatchFilters, Page]:
     """The one search box (vendor, lot or product): a lot-like text is searched as a lot
     first (any dashes, dots, spaces or case), and as words of the vendor, lot, product
     and lab when no lot starts with it. Returns the filters used and their page."""
     text = (text or "").strip()
     if text and looks_like_lot(text):
         as_lot = replace(base, lot=text)
-        found = search_batches(session, as_lot, profile=profile, page=page, per_page=per_page, oldest=oldest)
+        found = search_batches(
+            session, as_lot, profile=profile, page=page, per_page=per_page, oldest=oldest
+        )
         if found.total:
             return as_lot, found
     filters = replace(base, q=text) if text else base
-    return filters, search_batches(session, filters, profile=profile, page=page, per_page=per_page,
-                                   oldest=oldest)
+    return filters, search_batches(
+        session, filters, profile=profile, page=page, per_page=per_page, oldest=oldest
+    )

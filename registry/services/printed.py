@@ -18,15 +18,30 @@ from registry.thresholds.model import FORMS
 
 #: (form, words), most specific first. Words match whole, case-folded.
 _FORM_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("extract", ("extract", "extracts", "concentrate", "resin", "enhanced", "full spectrum",
-                 "alkaloid extract", "7-oh", "7oh", "hydroxymitragynine")),
+    (
+        "extract",
+        (
+            "extract",
+            "extracts",
+            "concentrate",
+            "resin",
+            "enhanced",
+            "full spectrum",
+            "alkaloid extract",
+            "7-oh",
+            "7oh",
+            "hydroxymitragynine",
+        ),
+    ),
     ("liquid_shot", ("shot", "shots", "liquid", "drink", "beverage", "tincture", "syrup")),
     ("tablet", ("tablet", "tablets", "tabs")),
     ("capsules", ("capsule", "capsules", "caps", "softgel", "softgels")),
     ("leaf_powder", ("powder", "powdered", "leaf", "leaves", "crushed leaf", "ground leaf")),
 )
-_PATTERNS = tuple((form, re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b"))
-                  for form, words in _FORM_WORDS)
+_PATTERNS = tuple(
+    (form, re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b"))
+    for form, words in _FORM_WORDS
+)
 
 
 def form_from_words(texts: Iterable[str | None]) -> str | None:

@@ -48,8 +48,12 @@ def list_current(session: Session) -> list[Profile]:
 def current_names(session: Session) -> list[tuple[str, str]]:
     """(code, name) of each current profile, by code: what a list of choices needs,
     without reading the definitions."""
-    return [(code, name) for code, name in session.execute(
-        sa.select(Profile.code, Profile.name).where(Profile.current).order_by(Profile.code))]
+    return [
+        (code, name)
+        for code, name in session.execute(
+            sa.select(Profile.code, Profile.name).where(Profile.current).order_by(Profile.code)
+        )
+    ]
 
 
 def get_current(session: Session, code: str) -> Profile:
@@ -60,16 +64,20 @@ def get_current(session: Session, code: str) -> Profile:
 
 
 def get_version(session: Session, code: str, version: int) -> Profile:
-    profile = session.scalar(sa.select(Profile).where(Profile.code == code,
-                                                      Profile.version == version))
+    profile = session.scalar(
+        sa.select(Profile).where(Profile.code == code, Profile.version == version)
+    )
     if profile is None:
         raise NotFound(f"no version {version} of profile {code!r}")
     return profile
 
 
 def versions(session: Session, code: str) -> list[Profile]:
-    rows = list(session.scalars(sa.select(Profile).where(Profile.code == code)
-                                .order_by(Profile.version.desc())))
+    rows = list(
+        session.scalars(
+            sa.select(Profile).where(Profile.code == code).order_by(Profile.version.desc())
+        )
+    )
     if not rows:
         raise NotFound(f"no profile {code!r}")
     return rows
@@ -85,7 +93,8 @@ def compiled(row: Profile) -> thresholds.Profile:
     found = _COMPILED.get(key)
     if found is None:
         found = _COMPILED[key] = thresholds.profile_from_dict(
-            row.definition, origin=f"{row.code} v{row.version}")
+            row.definition, origin=f"{row.code} v{row.version}"
+        )
     return found
 
 
@@ -96,15 +105,19 @@ def current_definition(session: Session, code: str) -> Mapping[str, Any]:
     """The current version's definition (JSON as stored; read-only), read from the
     database once per process and version: a page that only needs a limit or two looks
     up the version, not the whole document."""
-    row = session.execute(sa.select(Profile.id, Profile.version, Profile.digest)
-                          .where(Profile.code == code, Profile.current)).one_or_none()
+    row = session.execute(
+        sa.select(Profile.id, Profile.version, Profile.digest).where(
+            Profile.code == code, Profile.current
+        )
+    ).one_or_none()
     if row is None:
         raise NotFound(f"no profile {code!r}")
     key = (code, row.version, row.digest)
     found = _DEFINITIONS.get(key)
     if found is None:
         found = _DEFINITIONS[key] = session.execute(
-            sa.select(Profile.definition).where(Profile.id == row.id)).scalar_one()
+            sa.select(Profile.definition).where(Profile.id == row.id)
+        ).scalar_one()
     return found
 
 
@@ -119,29 +132,43 @@ def store(session: Session, profile: thresholds.Profile, *, shipped: bool) -> St
     The new version number is the submitted one when it is higher than any stored
     version of the code, else one more than the highest stored.
     """
-    current = session.scalar(sa.select(Profile).where(Profile.code == profile.code,
-                                                      Profile.current))
+    current = session.scalar(
+        sa.select(Profile).where(Profile.code == profile.code, Profile.current)
+    )
     digest = content_digest(profile)
     if current is not None and current.digest == digest:
         return Stored(current, current.version, changed=False)
-    top = session.scalar(sa.select(sa.func.max(Profile.version))
-                         .where(Profile.code == profile.code))
+    top = session.scalar(
+        sa.select(sa.func.max(Profile.version)).where(Profile.code == profile.code)
+    )
     version = profile.version if top is None else max(profile.version, top + 1)
     definition = {**thresholds.profile_to_dict(profile), "version": version}
     if current is not None:
         current.current = False
         session.flush()  # one current row per code at any moment
-    row = Profile(code=profile.code, version=version, name=profile.name,
-                  jurisdiction=profile.jurisdiction, effective=profile.effective,
-                  digest=digest, definition=definition, shipped=shipped, current=True)
+    row = Profile(
+        code=profile.code,
+        version=version,
+        name=profile.name,
+        jurisdiction=profile.jurisdiction,
+        effective=profile.effective,
+        digest=digest,
+        definition=definition,
+        shipped=shipped,
+        current=True,
+    )
     session.add(row)
     session.flush()
     return Stored(row, current.version if current is not None else None, changed=True)
 
 
 def last_shipped(session: Session, code: str) -> Profile | None:
-    return session.scalar(sa.select(Profile).where(Profile.code == code, Profile.shipped)
-                          .order_by(Profile.version.desc()).limit(1))
+    return session.scalar(
+        sa.select(Profile)
+        .where(Profile.code == code, Profile.shipped)
+        .order_by(Profile.version.desc())
+        .limit(1)
+    )
 
 
 def load_shipped(session: Session) -> list[Stored]:
@@ -168,25 +195,46 @@ def sync_shipped(session: Session, *, actor: str) -> tuple[list[Stored], int | N
     return changed, job.id if job else None
 
 
-def save(session: Session, profile: thresholds.Profile, *, actor: str,
-         request_id: str | None = None) -> tuple[Stored, Job | None]:
+def save(
+    session: Session, profile: thresholds.Profile, *, actor: str, request_id: str | None = None
+) -> tuple[Stored, Job | None]:
     """Add or change a custom profile (the admin API's ``PUT``): a change becomes a new
     version, with an audit entry, and queues the re-judgement of every batch under it
     (the job; None when the same rules were already current)."""
     stored = store(session, profile, shipped=False)
-    job = _put_in_force(session, [stored] if stored.changed else [], actor=actor,
-                        action="profile.save", request_id=request_id)
+    job = _put_in_force(
+        session,
+        [stored] if stored.changed else [],
+        actor=actor,
+        action="profile.save",
+        request_id=request_id,
+    )
     return stored, job
 
 
-def _put_in_force(session: Session, changed: list[Stored], *, actor: str, action: str,
-                  request_id: str | None = None) -> Job | None:
+def _put_in_force(
+    session: Session,
+    changed: list[Stored],
+    *,
+    actor: str,
+    action: str,
+    request_id: str | None = None,
+) -> Job | None:
     """The one way a stored profile version comes into force: an audit entry per new
     version, and a job re-judging every batch under them."""
     from registry.services import audit, rejudge
 
     for stored in changed:
-        audit.record(session, actor=actor, action=action, obj=stored.row, request_id=request_id,
-                     details={"code": stored.row.code, "version": stored.row.version,
-                              "previous_version": stored.previous_version})
+        audit.record(
+            session,
+            actor=actor,
+            action=action,
+            obj=stored.row,
+            request_id=request_id,
+            details={
+                "code": stored.row.code,
+                "version": stored.row.version,
+                "previous_version": stored.previous_version,
+            },
+        )
     return rejudge.enqueue(session, [s.row for s in changed], actor=actor) if changed else None

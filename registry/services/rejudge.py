@@ -29,8 +29,9 @@ def enqueue(session: Session, changed: list[Profile], *, actor: str) -> Job:
 
 def _profiles(session: Session, params: dict[str, Any]) -> list[Profile]:
     wanted = {(code, int(version)) for code, version in params["profiles"]}
-    rows = session.scalars(sa.select(Profile).where(
-        Profile.code.in_({code for code, _ in wanted}), Profile.current))
+    rows = session.scalars(
+        sa.select(Profile).where(Profile.code.in_({code for code, _ in wanted}), Profile.current)
+    )
     # A version superseded before the job ran is skipped: the newer one has its own job.
     return [row for row in rows if (row.code, row.version) in wanted]
 
@@ -40,9 +41,12 @@ def _judged_before(session: Session, profiles: list[Profile]) -> dict[str, Profi
     under that one (so the stored verdicts hold under it)."""
     found = {}
     for row in profiles:
-        before = session.scalar(sa.select(Profile).where(
-            Profile.code == row.code, Profile.version < row.version)
-            .order_by(Profile.version.desc()).limit(1))
+        before = session.scalar(
+            sa.select(Profile)
+            .where(Profile.code == row.code, Profile.version < row.version)
+            .order_by(Profile.version.desc())
+            .limit(1)
+        )
         if before is not None and before.judged_at is not None:
             found[row.code] = before
     return found
@@ -55,8 +59,11 @@ def step(session: Session, job: Job, *, chunk: int = CHUNK) -> bool:
     if total is None:
         total = session.scalar(sa.select(sa.func.count()).select_from(Batch)) or 0
     profiles = _profiles(session, job.params)
-    ids = list(session.scalars(sa.select(Batch.id).where(Batch.id > cursor)
-                               .order_by(Batch.id).limit(chunk)))
+    ids = list(
+        session.scalars(
+            sa.select(Batch.id).where(Batch.id > cursor).order_by(Batch.id).limit(chunk)
+        )
+    )
     if not ids or not profiles:
         job.total = job.done  # batches added since the count are judged on upload
         now = utcnow()
@@ -64,12 +71,20 @@ def step(session: Session, job: Job, *, chunk: int = CHUNK) -> bool:
             row.judged_at = now
         jobs.finish(job, cursor=cursor)
         return True
-    report = verdicts.judge_batches(session, ids, profiles, restamp=False,
-                                    previous=_judged_before(session, profiles))
+    report = verdicts.judge_batches(
+        session, ids, profiles, restamp=False, previous=_judged_before(session, profiles)
+    )
     counts = (job.result or {}).get("counts", {})
-    merged = {"changed": counts.get("changed", 0) + report.changed,
-              "written": counts.get("written", 0) + report.written,
-              **{kind: counts.get(kind, 0) + n for kind, n in report.events.items()}}
-    jobs.beat(job, done=job.done + len(ids), total=max(total, job.done + len(ids)),
-              cursor=ids[-1], counts=merged)
+    merged = {
+        "changed": counts.get("changed", 0) + report.changed,
+        "written": counts.get("written", 0) + report.written,
+        **{kind: counts.get(kind, 0) + n for kind, n in report.events.items()},
+    }
+    jobs.beat(
+        job,
+        done=job.done + len(ids),
+        total=max(total, job.done + len(ids)),
+        cursor=ids[-1],
+        counts=merged,
+    )
     return False

@@ -22,8 +22,10 @@ def parse_version(text: str) -> Version:
     try:
         return Version(text)
     except InvalidVersion:
-        raise Unprocessable(f"{text!r} is not a version (such as 1.0.0)",
-                            errors={"parser_older_than": ["a version such as 1.0.0"]}) from None
+        raise Unprocessable(
+            f"{text!r} is not a version (such as 1.0.0)",
+            errors={"parser_older_than": ["a version such as 1.0.0"]},
+        ) from None
 
 
 def _older(version: str | None, than: Version) -> bool:
@@ -34,17 +36,25 @@ def _older(version: str | None, than: Version) -> bool:
         return True
 
 
-def select(session: Session, ids: Iterable[int] = (), *,
-           statuses: Iterable[CertificateStatus] = (), older_than: str | None = None,
-           include_corrected: bool = False) -> tuple[list[int], list[int]]:
+def select(
+    session: Session,
+    ids: Iterable[int] = (),
+    *,
+    statuses: Iterable[CertificateStatus] = (),
+    older_than: str | None = None,
+    include_corrected: bool = False,
+) -> tuple[list[int], list[int]]:
     """Certificates to read again, in id order, and those left out because a reviewer
     corrected them (a re-read would replace the corrections; ``include_corrected``).
 
     ``ids`` (none: every certificate), ``statuses`` and ``older_than`` narrow the choice
     together. A certificate whose parse is under way (``processing``) has its job already.
     """
-    query = sa.select(Certificate.id, Certificate.parser_version).where(
-        Certificate.status != CertificateStatus.PROCESSING).order_by(Certificate.id)
+    query = (
+        sa.select(Certificate.id, Certificate.parser_version)
+        .where(Certificate.status != CertificateStatus.PROCESSING)
+        .order_by(Certificate.id)
+    )
     wanted = list(ids)
     if wanted:
         query = query.where(Certificate.id.in_(wanted))
@@ -52,8 +62,9 @@ def select(session: Session, ids: Iterable[int] = (), *,
     if statuses:
         query = query.where(Certificate.status.in_(statuses))
     than = parse_version(older_than) if older_than else None
-    chosen = [cid for cid, version in session.execute(query)
-              if than is None or _older(version, than)]
+    chosen = [
+        cid for cid, version in session.execute(query) if than is None or _older(version, than)
+    ]
     if include_corrected:
         return chosen, []
     corrected = corrections.corrected(session, chosen)

@@ -140,8 +140,9 @@ class Page:
 
 
 _TERM_FILTERS = ("status", "analyte", "category")
-_FILTERS = tuple(f.name for f in fields(BatchFilters)
-                 if f.name not in ("profile", "q", *_TERM_FILTERS))
+_FILTERS = tuple(
+    f.name for f in fields(BatchFilters) if f.name not in ("profile", "q", *_TERM_FILTERS)
+)
 
 
 def validate_filters(session: Session, f: BatchFilters, profile: str | None) -> BatchFilters:
@@ -155,14 +156,30 @@ def validate_filters(session: Session, f: BatchFilters, profile: str | None) -> 
         known = {a.category for a in analytes.catalogue()}
         category = f.category.strip().lower().replace(" ", "_").replace("-", "_")
         if category not in known:
-            raise Unprocessable(f"no category {f.category!r}", errors={"category": [
-                f"unknown category {f.category!r}; one of {', '.join(sorted(known))}"]})
+            raise Unprocessable(
+                f"no category {f.category!r}",
+                errors={
+                    "category": [
+                        f"unknown category {f.category!r}; one of {', '.join(sorted(known))}"
+                    ]
+                },
+            )
         f = replace(f, category=category)
-    if profile is not None and profile != ANY_PROFILE and session.scalar(
-            sa.select(Profile.id).where(Profile.code == profile, Profile.current)) is None:
-        raise Unprocessable(f"no profile {profile!r}", errors={"profile": [
-            f"unknown profile {profile!r}; GET /api/v1/profiles lists them, and "
-            f"profile={ANY_PROFILE} means any of them"]})
+    if (
+        profile is not None
+        and profile != ANY_PROFILE
+        and session.scalar(sa.select(Profile.id).where(Profile.code == profile, Profile.current))
+        is None
+    ):
+        raise Unprocessable(
+            f"no profile {profile!r}",
+            errors={
+                "profile": [
+                    f"unknown profile {profile!r}; GET /api/v1/profiles lists them, and "
+                    f"profile={ANY_PROFILE} means any of them"
+                ]
+            },
+        )
     return f
 
 
@@ -171,10 +188,15 @@ def check_page(page: int, per_page: int) -> None:
     if page * per_page > PAGE_CAP:
         deepest = max(1, PAGE_CAP // per_page)
         raise Unprocessable(
-            f"page {page} is deeper than {PAGE_CAP:,} batches", errors={"page": [
-                f"page × per_page may be at most {PAGE_CAP:,} (with per_page={per_page}, page "
-                f"{deepest} is the deepest); read further with cursor: each page's "
-                f"next_cursor starts the next one"]})
+            f"page {page} is deeper than {PAGE_CAP:,} batches",
+            errors={
+                "page": [
+                    f"page × per_page may be at most {PAGE_CAP:,} (with per_page={per_page}, page "
+                    f"{deepest} is the deepest); read further with cursor: each page's "
+                    f"next_cursor starts the next one"
+                ]
+            },
+        )
 
 
 def _like_escape(text: str) -> str:
@@ -195,8 +217,17 @@ class _Position:
 
 
 def encode_cursor(pos: _Position) -> str:
-    raw = json.dumps([CURSOR_VERSION, pos.part, pos.tested.isoformat() if pos.tested else None,
-                      pos.id, int(pos.oldest), int(pos.ranked)], separators=(",", ":"))
+    raw = json.dumps(
+        [
+            CURSOR_VERSION,
+            pos.part,
+            pos.tested.isoformat() if pos.tested else None,
+            pos.id,
+            int(pos.oldest),
+            int(pos.ranked),
+        ],
+        separators=(",", ":"),
+    )
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -206,12 +237,23 @@ def decode_cursor(token: str) -> _Position:
         version, part, tested, batch_id, oldest, ranked = json.loads(raw)
         if version != CURSOR_VERSION or type(part) is not int or type(batch_id) is not int:
             raise ValueError(token)
-        return _Position(part, date.fromisoformat(tested) if tested is not None else None,
-                         batch_id, bool(oldest), bool(ranked))
+        return _Position(
+            part,
+            date.fromisoformat(tested) if tested is not None else None,
+            batch_id,
+            bool(oldest),
+            bool(ranked),
+        )
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
-        raise Unprocessable("not a cursor", errors={"cursor": [
-            "not a cursor this search gave: pass a page's next_cursor as it is, or start "
-            "again without one"]}) from error
+        raise Unprocessable(
+            "not a cursor",
+            errors={
+                "cursor": [
+                    "not a cursor this search gave: pass a page's next_cursor as it is, or start "
+                    "again without one"
+                ]
+            },
+        ) from error
 
 
 # ---------------------------------------------------------------------------------------
@@ -260,8 +302,11 @@ def _params(f: BatchFilters, profile: str) -> tuple[frozenset[str], dict[str, An
             params[name] = value
     terms = []
     if f.status:
-        terms.append(search_summary.status_term(
-            search_summary.ANY if profile == ANY_PROFILE else profile, f.status))
+        terms.append(
+            search_summary.status_term(
+                search_summary.ANY if profile == ANY_PROFILE else profile, f.status
+            )
+        )
     if f.analyte:
         terms.append(search_summary.analyte_term(f.analyte))
     if f.category:
@@ -291,9 +336,15 @@ def _fts_query(words: list[str]) -> str:
 # Statements, built once per shape.
 
 
-def _where(shape: _Shape, id_col: sa.ColumnElement[int], *, batch_cols: bool,
-           like_words: int | None = None, first_term: int = 0,
-           walk: bool = False) -> list[sa.ColumnElement[bool]]:
+def _where(
+    shape: _Shape,
+    id_col: sa.ColumnElement[int],
+    *,
+    batch_cols: bool,
+    like_words: int | None = None,
+    first_term: int = 0,
+    walk: bool = False,
+) -> list[sa.ColumnElement[bool]]:
     """The predicates; those on batch columns only when ``batch_cols`` (else none may be).
 
     ``like_words``: how many of the words (the first ones) to match with ``LIKE``; all
@@ -308,12 +359,20 @@ def _where(shape: _Shape, id_col: sa.ColumnElement[int], *, batch_cols: bool,
             out.append(_B.c.vendor_id.in_(sa.bindparam("vendor_ids", expanding=True)))
         if "lot" in p:
             if shape.dialect == "sqlite":
-                out += [_B.c.lot_key >= sa.bindparam("lot_lo"), _B.c.lot_key < sa.bindparam("lot_hi")]
+                out += [
+                    _B.c.lot_key >= sa.bindparam("lot_lo"),
+                    _B.c.lot_key < sa.bindparam("lot_hi"),
+                ]
             else:
                 out.append(_B.c.lot_key.like(sa.bindparam("lot_like"), escape="\\"))
         if "product" in p:
-            out.append(_B.c.product_id.in_(
-                sa.select(_P.c.id).where(_P.c.key.like(sa.bindparam("product_like"), escape="\\"))))
+            out.append(
+                _B.c.product_id.in_(
+                    sa.select(_P.c.id).where(
+                        _P.c.key.like(sa.bindparam("product_like"), escape="\\")
+                    )
+                )
+            )
         tested: sa.ColumnElement[Any] = _B.c.tested
         if _scans(shape):
             # The words are matched by a scan anyway: reading batches in index order
@@ -327,8 +386,15 @@ def _where(shape: _Shape, id_col: sa.ColumnElement[int], *, batch_cols: bool,
         for i in range(shape.words if like_words is None else like_words):
             out.append(text.like(sa.bindparam(f"w{i}"), escape="\\"))
     if "lab" in p:
-        out.append(_exists(_C, _C.c.batch_id == id_col, _C.c.lab_id.in_(
-            sa.select(_L.c.id).where(_L.c.key.like(sa.bindparam("lab_like"), escape="\\")))))
+        out.append(
+            _exists(
+                _C,
+                _C.c.batch_id == id_col,
+                _C.c.lab_id.in_(
+                    sa.select(_L.c.id).where(_L.c.key.like(sa.bindparam("lab_like"), escape="\\"))
+                ),
+            )
+        )
     for i in range(first_term, shape.terms):
         t = _T.alias(f"t{i}")
         out.append(_exists(t, t.c.term == sa.bindparam(f"t{i}"), t.c.batch_id == id_col))
@@ -352,8 +418,9 @@ def _exists(table: sa.FromClause, *where: sa.ColumnElement[bool]) -> sa.Exists:
 
 def _needs_batch_cols(shape: _Shape, like_words: int | None = None) -> bool:
     words = shape.words if like_words is None else like_words
-    return bool(words or shape.present & {"vendor", "lot", "product", "tested_after",
-                                          "tested_before"})
+    return bool(
+        words or shape.present & {"vendor", "lot", "product", "tested_after", "tested_before"}
+    )
 
 
 def _scans(shape: _Shape) -> bool:
@@ -400,12 +467,19 @@ def _matches(shape: _Shape) -> tuple[sa.Select[Any], sa.ColumnElement[int]]:
         frm = t0
         for i in range(1, shape.terms):
             t = _T.alias(f"t{i}")
-            frm = frm.join(t, sa.and_(t.c.term == sa.bindparam(f"t{i}"), t.c.batch_id == t0.c.batch_id))
-        return (sa.select(t0.c.batch_id.label("id")).select_from(frm)
-                .where(t0.c.term == sa.bindparam("t0"),
-                       *_where(shape, t0.c.batch_id, batch_cols=False, first_term=shape.terms))
-                .order_by(t0.c.batch_id),
-                t0.c.batch_id)
+            frm = frm.join(
+                t, sa.and_(t.c.term == sa.bindparam(f"t{i}"), t.c.batch_id == t0.c.batch_id)
+            )
+        return (
+            sa.select(t0.c.batch_id.label("id"))
+            .select_from(frm)
+            .where(
+                t0.c.term == sa.bindparam("t0"),
+                *_where(shape, t0.c.batch_id, batch_cols=False, first_term=shape.terms),
+            )
+            .order_by(t0.c.batch_id),
+            t0.c.batch_id,
+        )
     return sa.select(_B.c.id).where(*_where(shape, _B.c.id, batch_cols=True)), _B.c.id
 
 
@@ -415,9 +489,15 @@ def _count_stmt(shape: _Shape) -> sa.Select[Any]:
     ids = _matches(shape)[0].limit(sa.bindparam("cap")).subquery("m")
     stmt = sa.select(sa.func.count()).select_from(ids)
     if _with_ids(shape):
-        stmt = stmt.add_columns(sa.case((sa.func.count() <= sa.bindparam("ids_max"),
-                                         "[" + sa.func.group_concat(ids.c.id) + "]"),
-                                        else_=sa.null()))
+        stmt = stmt.add_columns(
+            sa.case(
+                (
+                    sa.func.count() <= sa.bindparam("ids_max"),
+                    "[" + sa.func.group_concat(ids.c.id) + "]",
+                ),
+                else_=sa.null(),
+            )
+        )
     return stmt
 
 
@@ -428,44 +508,69 @@ def _parts(ranked: bool) -> list[tuple[int | None, bool]]:
 
 
 def _part_where(tier: int | None, dated: bool, walk: bool = False) -> list[sa.ColumnElement[bool]]:
-    out: list[sa.ColumnElement[bool]] = [_B.c.tested.is_not(None) if dated else _B.c.tested.is_(None)]
+    out: list[sa.ColumnElement[bool]] = [
+        _B.c.tested.is_not(None) if dated else _B.c.tested.is_(None)
+    ]
     if tier is not None:
         out.append(_whole_words(walk) if tier == 0 else sa.not_(_whole_words(walk)))
     return out
 
 
-_BY_IDS = _B.c.id.in_(sa.select(sa.column("value")).select_from(sa.func.json_each(sa.bindparam("ids"))))
+_BY_IDS = _B.c.id.in_(
+    sa.select(sa.column("value")).select_from(sa.func.json_each(sa.bindparam("ids")))
+)
 
 
-def _part_ids(shape: _Shape, tier: int | None, dated: bool, by_ids: bool,
-              walk: bool = False) -> sa.Select[Any]:
-    inner = sa.select(_B.c.id, _B.c.tested).where(*_where(shape, _B.c.id, batch_cols=True, walk=walk),
-                                                  *_part_where(tier, dated, walk))
+def _part_ids(
+    shape: _Shape, tier: int | None, dated: bool, by_ids: bool, walk: bool = False
+) -> sa.Select[Any]:
+    inner = sa.select(_B.c.id, _B.c.tested).where(
+        *_where(shape, _B.c.id, batch_cols=True, walk=walk), *_part_where(tier, dated, walk)
+    )
     return inner.where(_BY_IDS) if by_ids else inner
 
 
 @lru_cache(maxsize=512)
-def _part_count_stmt(shape: _Shape, tier: int | None, dated: bool, by_ids: bool,
-                     walk: bool = False) -> sa.Select[Any]:
+def _part_count_stmt(
+    shape: _Shape, tier: int | None, dated: bool, by_ids: bool, walk: bool = False
+) -> sa.Select[Any]:
     """How many matches a part holds, at most ``cap``."""
     sub = _part_ids(shape, tier, dated, by_ids, walk).limit(sa.bindparam("cap")).subquery()
     return sa.select(sa.func.count()).select_from(sub)
 
 
-_COLUMNS = (_B.c.id, _V.c.name.label("vendor"), _V.c.slug.label("vendor_slug"),
-            _P.c.name.label("product"), _B.c.lot, _VD.c.status, _B.c.tested)
+_COLUMNS = (
+    _B.c.id,
+    _V.c.name.label("vendor"),
+    _V.c.slug.label("vendor_slug"),
+    _P.c.name.label("product"),
+    _B.c.lot,
+    _VD.c.status,
+    _B.c.tested,
+)
 
 
 def _from() -> Any:
-    return (_B.join(_V, _V.c.id == _B.c.vendor_id)
-            .outerjoin(_P, _P.c.id == _B.c.product_id)
-            .outerjoin(_VD, sa.and_(_VD.c.batch_id == _B.c.id,
-                                    _VD.c.profile_code == sa.bindparam("profile"))))
+    return (
+        _B.join(_V, _V.c.id == _B.c.vendor_id)
+        .outerjoin(_P, _P.c.id == _B.c.product_id)
+        .outerjoin(
+            _VD, sa.and_(_VD.c.batch_id == _B.c.id, _VD.c.profile_code == sa.bindparam("profile"))
+        )
+    )
 
 
 @lru_cache(maxsize=1024)
-def _page_stmt(shape: _Shape, tier: int | None, dated: bool, after: bool, by_ids: bool,
-               oldest: bool, walk: bool = False, fetch: bool = False) -> sa.Select[Any]:
+def _page_stmt(
+    shape: _Shape,
+    tier: int | None,
+    dated: bool,
+    after: bool,
+    by_ids: bool,
+    oldest: bool,
+    walk: bool = False,
+    fetch: bool = False,
+) -> sa.Select[Any]:
     """A page of one part. ``after``: the part's batches after the cursor's (params
     ``k_tested``, ``k_id``). ``oldest``: dated batches oldest test first (undated ones
     by id). ``walk`` (PostgreSQL, words matching more than the cap): the page walks the
@@ -499,12 +604,16 @@ def _page_stmt(shape: _Shape, tier: int | None, dated: bool, after: bool, by_ids
     p_id = page.c.id.asc() if oldest else page.c.id.desc()
     p_tested = page.c.tested.asc() if oldest else page.c.tested.desc()
     order = (p_tested, p_id) if dated else (p_id,)
-    return (sa.select(*_COLUMNS).select_from(page.join(_B, _B.c.id == page.c.id))
-            .join(_V, _V.c.id == _B.c.vendor_id)
-            .outerjoin(_P, _P.c.id == _B.c.product_id)
-            .outerjoin(_VD, sa.and_(_VD.c.batch_id == _B.c.id,
-                                    _VD.c.profile_code == sa.bindparam("profile")))
-            .order_by(*order))
+    return (
+        sa.select(*_COLUMNS)
+        .select_from(page.join(_B, _B.c.id == page.c.id))
+        .join(_V, _V.c.id == _B.c.vendor_id)
+        .outerjoin(_P, _P.c.id == _B.c.product_id)
+        .outerjoin(
+            _VD, sa.and_(_VD.c.batch_id == _B.c.id, _VD.c.profile_code == sa.bindparam("profile"))
+        )
+        .order_by(*order)
+    )
 
 
 @lru_cache(maxsize=512)
@@ -516,8 +625,12 @@ def _export_stmt(shape: _Shape, dated: bool, first: bool) -> sa.Select[Any]:
         stmt = stmt.where(_B.c.tested.is_not(None))
         if not first:
             last = sa.bindparam("last_tested", type_=_B.c.tested.type)
-            stmt = stmt.where(sa.or_(_B.c.tested < last,
-                                     sa.and_(_B.c.tested == last, _B.c.id < sa.bindparam("last_id"))))
+            stmt = stmt.where(
+                sa.or_(
+                    _B.c.tested < last,
+                    sa.and_(_B.c.tested == last, _B.c.id < sa.bindparam("last_id")),
+                )
+            )
         return stmt.order_by(_B.c.tested.desc(), _B.c.id.desc()).limit(sa.bindparam("limit"))
     stmt = stmt.where(_B.c.tested.is_(None))
     if not first:
@@ -525,24 +638,34 @@ def _export_stmt(shape: _Shape, dated: bool, first: bool) -> sa.Select[Any]:
     return stmt.order_by(_B.c.id.desc()).limit(sa.bindparam("limit"))
 
 
-_VENDOR_IDS = (sa.select(_A.c.vendor_id).where(_A.c.key == sa.bindparam("key"))
-               .union(sa.select(_V.c.id).where(_V.c.slug == sa.bindparam("slug"))))
+_VENDOR_IDS = (
+    sa.select(_A.c.vendor_id)
+    .where(_A.c.key == sa.bindparam("key"))
+    .union(sa.select(_V.c.id).where(_V.c.slug == sa.bindparam("slug")))
+)
 # A part of a name ("viva" for Vivadzen), when no spelling or slug is the whole of it.
-_PARTIAL_VENDOR_IDS = (sa.select(_A.c.vendor_id).where(_A.c.key.like(sa.bindparam("like"), escape="\\"))
-                       .union(sa.select(_V.c.id).where(_V.c.slug.like(sa.bindparam("slug_like"), escape="\\")))
-                       .limit(MAX_PARTIAL_VENDORS))
+_PARTIAL_VENDOR_IDS = (
+    sa.select(_A.c.vendor_id)
+    .where(_A.c.key.like(sa.bindparam("like"), escape="\\"))
+    .union(sa.select(_V.c.id).where(_V.c.slug.like(sa.bindparam("slug_like"), escape="\\")))
+    .limit(MAX_PARTIAL_VENDORS)
+)
 # How many batches a term has, at most ``cap``: the shortest drives a count.
 _TERM_SIZE = sa.select(sa.func.count()).select_from(
-    sa.select(_T.c.batch_id).where(_T.c.term == sa.bindparam("term"))
-    .limit(sa.bindparam("cap")).subquery())
+    sa.select(_T.c.batch_id)
+    .where(_T.c.term == sa.bindparam("term"))
+    .limit(sa.bindparam("cap"))
+    .subquery()
+)
 
 
 # ---------------------------------------------------------------------------------------
 # Running them
 
 
-def _prepare(conn: sa.Connection, f: BatchFilters,
-             profile: str) -> tuple[_Shape, dict[str, Any]] | None:
+def _prepare(
+    conn: sa.Connection, f: BatchFilters, profile: str
+) -> tuple[_Shape, dict[str, Any]] | None:
     """The statement shape and parameters; None when nothing can match."""
     present, params, terms = _params(f, profile)
     words = _words(f.q)
@@ -607,8 +730,9 @@ def _batches_estimate(conn: sa.Connection) -> int:
     known = _ESTIMATES.get(key)
     now = time.monotonic()
     if known is None or now - known[1] > SIZE_TTL_S:
-        rows = conn.execute(sa.text("SELECT reltuples FROM pg_class "
-                                    "WHERE oid = to_regclass('batches')")).scalar()
+        rows = conn.execute(
+            sa.text("SELECT reltuples FROM pg_class WHERE oid = to_regclass('batches')")
+        ).scalar()
         known = (max(int(rows or 0), 0), now)
         _ESTIMATES[key] = known
     return known[0]
@@ -621,9 +745,15 @@ def vendor_ids(conn: sa.Connection, name: str) -> list[int]:
     ids = list(conn.execute(_VENDOR_IDS, {"key": key, "slug": name.strip().lower()}).scalars())
     if ids or len(key) < 2:
         return ids
-    return list(conn.execute(_PARTIAL_VENDOR_IDS, {
-        "like": "%" + _like_escape(key) + "%",
-        "slug_like": "%" + _like_escape(key.replace(" ", "-")) + "%"}).scalars())
+    return list(
+        conn.execute(
+            _PARTIAL_VENDOR_IDS,
+            {
+                "like": "%" + _like_escape(key) + "%",
+                "slug_like": "%" + _like_escape(key.replace(" ", "-")) + "%",
+            },
+        ).scalars()
+    )
 
 
 _FTS_READY: weakref.WeakKeyDictionary[sa.Engine, bool] = weakref.WeakKeyDictionary()
@@ -634,15 +764,27 @@ def _fts_ready(conn: sa.Connection) -> bool:
     it: SQLite older than 3.34 or without FTS5 has none, and words are then scanned)."""
     ready = _FTS_READY.get(conn.engine)
     if ready is None:
-        ready = conn.execute(sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                                     "AND name = 'batches_fts'")).first() is not None
+        ready = (
+            conn.execute(
+                sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'batches_fts'")
+            ).first()
+            is not None
+        )
         _FTS_READY[conn.engine] = ready
     return ready
 
 
 def _item(row: Any, profile: str) -> dict[str, Any]:
-    return {"id": row[0], "vendor": row[1], "vendor_slug": row[2], "product": row[3],
-            "lot": row[4], "status": row[5], "tested": row[6], "profile": profile}
+    return {
+        "id": row[0],
+        "vendor": row[1],
+        "vendor_slug": row[2],
+        "product": row[3],
+        "lot": row[4],
+        "status": row[5],
+        "tested": row[6],
+        "profile": profile,
+    }
 
 
 _RANK = {status: i for i, status in enumerate(WORST_FIRST)}
@@ -654,13 +796,18 @@ def _with_worst(conn: sa.Connection, items: list[dict[str, Any]]) -> list[dict[s
     if not items:
         return items
     by_batch: dict[int, list[tuple[str, str]]] = {}
-    rows = conn.execute(sa.select(_VD.c.batch_id, _VD.c.profile_code, _VD.c.status)
-                        .where(_VD.c.batch_id.in_([i["id"] for i in items])))
+    rows = conn.execute(
+        sa.select(_VD.c.batch_id, _VD.c.profile_code, _VD.c.status).where(
+            _VD.c.batch_id.in_([i["id"] for i in items])
+        )
+    )
     for batch_id, code, status in rows:
         by_batch.setdefault(batch_id, []).append((code, status))
     for item in items:
         verdicts = by_batch.get(item["id"], [])
-        worst = min((s for _c, s in verdicts), key=lambda s: _RANK.get(s, len(WORST_FIRST)), default=None)
+        worst = min(
+            (s for _c, s in verdicts), key=lambda s: _RANK.get(s, len(WORST_FIRST)), default=None
+        )
         item["worst_status"] = worst
         item["failing_profiles"] = sorted(c for c, s in verdicts if s == "fail")
         if item["profile"] == ANY_PROFILE:
@@ -668,8 +815,16 @@ def _with_worst(conn: sa.Connection, items: list[dict[str, Any]]) -> list[dict[s
     return items
 
 
-def search_batches(session: Session, f: BatchFilters, *, profile: str, page: int = 1,
-                   per_page: int, oldest: bool = False, cursor: str | None = None) -> Page:
+def search_batches(
+    session: Session,
+    f: BatchFilters,
+    *,
+    profile: str,
+    page: int = 1,
+    per_page: int,
+    oldest: bool = False,
+    cursor: str | None = None,
+) -> Page:
     """A page of matches, newest test first (``oldest``: oldest test first); batches
     without a test date come last either way; on PostgreSQL word matches rank first.
 
@@ -682,15 +837,22 @@ def search_batches(session: Session, f: BatchFilters, *, profile: str, page: int
     if pos is None:
         check_page(page, per_page)
     elif pos.oldest != oldest:
-        raise Unprocessable("the cursor is of the other order", errors={"cursor": [
-            "this cursor continues a search in the other order; keep the sort it was given in"]})
+        raise Unprocessable(
+            "the cursor is of the other order",
+            errors={
+                "cursor": [
+                    "this cursor continues a search in the other order; keep the sort it was given in"
+                ]
+            },
+        )
     conn = session.connection()
     prepared = _prepare(conn, f, profile)
     if prepared is None:
         return Page([], 0, page, per_page)
     shape, params = prepared
-    counted = conn.execute(_count_stmt(shape), {**params, "cap": TOTAL_CAP + 1,
-                                                "ids_max": IDS_MAX}).one()
+    counted = conn.execute(
+        _count_stmt(shape), {**params, "cap": TOTAL_CAP + 1, "ids_max": IDS_MAX}
+    ).one()
     exact = counted[0] <= TOTAL_CAP
     total = min(counted[0], TOTAL_CAP)
     ids = counted[1] if len(counted) > 1 else None
@@ -707,18 +869,43 @@ def search_batches(session: Session, f: BatchFilters, *, profile: str, page: int
         return Page([], total, page, per_page, exact)
     # Many word matches: walk the date index (see _page_stmt) when that reads fewer rows
     # than fetching every match would.
-    walk = (shape.rank and not ranked
-            and counted[0] * counted[0] >= (per_page + 1) * _batches_estimate(conn))
-    found, last = _read_page(conn, shape, params, ids, pos, offset, per_page, oldest,
-                             ranked, walk, fetch=shape.rank and not walk)
+    walk = (
+        shape.rank
+        and not ranked
+        and counted[0] * counted[0] >= (per_page + 1) * _batches_estimate(conn)
+    )
+    found, last = _read_page(
+        conn,
+        shape,
+        params,
+        ids,
+        pos,
+        offset,
+        per_page,
+        oldest,
+        ranked,
+        walk,
+        fetch=shape.rank and not walk,
+    )
     items = _with_worst(conn, [_item(r, profile) for r in found])
-    return Page(items, total, page, per_page, exact,
-                encode_cursor(last) if last is not None else None)
+    return Page(
+        items, total, page, per_page, exact, encode_cursor(last) if last is not None else None
+    )
 
 
-def _read_page(conn: sa.Connection, shape: _Shape, params: dict[str, Any], ids: str | None,
-               pos: _Position | None, offset: int, per_page: int, oldest: bool,
-               ranked: bool, walk: bool, fetch: bool = False) -> tuple[list[Any], _Position | None]:
+def _read_page(
+    conn: sa.Connection,
+    shape: _Shape,
+    params: dict[str, Any],
+    ids: str | None,
+    pos: _Position | None,
+    offset: int,
+    per_page: int,
+    oldest: bool,
+    ranked: bool,
+    walk: bool,
+    fetch: bool = False,
+) -> tuple[list[Any], _Position | None]:
     """The page's rows, part after part, and the position of its last row when more
     follow."""
     parts = _parts(ranked)
@@ -734,12 +921,15 @@ def _read_page(conn: sa.Connection, shape: _Shape, params: dict[str, Any], ids: 
         values = {**params, "limit": need - len(rows), "offset": skip, "ids": ids}
         if after and pos is not None:
             values.update(k_tested=pos.tested, k_id=pos.id)
-        got = conn.execute(_page_stmt(shape, tier, dated, after, by_ids, oldest, walk, fetch),
-                           values).all()
+        got = conn.execute(
+            _page_stmt(shape, tier, dated, after, by_ids, oldest, walk, fetch), values
+        ).all()
         if skip and not got:
             # The offset lies beyond this part: skip its matches (at most the offset).
-            skip -= conn.execute(_part_count_stmt(shape, tier, dated, by_ids, walk),
-                                 {**params, "cap": skip, "ids": ids}).scalar_one()
+            skip -= conn.execute(
+                _part_count_stmt(shape, tier, dated, by_ids, walk),
+                {**params, "cap": skip, "ids": ids},
+            ).scalar_one()
             continue
         skip = 0
         rows += [(i, r) for r in got]
@@ -751,8 +941,9 @@ def _read_page(conn: sa.Connection, shape: _Shape, params: dict[str, Any], ids: 
     return [r for _, r in rows[:per_page]], _Position(part, row[6], row[0], oldest, ranked)
 
 
-def iter_batches(session: Session, f: BatchFilters, *, profile: str,
-                 chunk: int = 1000) -> Iterator[dict[str, Any]]:
+def iter_batches(
+    session: Session, f: BatchFilters, *, profile: str, chunk: int = 1000
+) -> Iterator[dict[str, Any]]:
     """Every matching batch (no cap) in the order of :func:`search_batches` (newest
     test first, undated last), streamed in keyset-paginated chunks (for exports)."""
     conn = session.connection()

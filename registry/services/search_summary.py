@@ -43,18 +43,24 @@ def category_term(category: str) -> str:
 
 def _sources(ids: sa.BindParameter[list[int]] | None) -> list[sa.Select[tuple[str, int]]]:
     """One select per kind of term, each already free of duplicates."""
+
     def where(col: sa.ColumnElement[int]) -> list[sa.ColumnElement[bool]]:
         return [col.is_not(None)] if ids is None else [col.in_(ids)]
 
     return [
-        sa.select((sa.literal("s:") + _VD.c.profile_code + ":" + _VD.c.status).label("term"),
-                  _VD.c.batch_id).where(*where(_VD.c.batch_id)),
-        sa.select((sa.literal("s:" + ANY + ":") + _VD.c.status).label("term"),
-                  _VD.c.batch_id).where(*where(_VD.c.batch_id)).distinct(),
-        sa.select((sa.literal("a:") + _R.c.analyte).label("term"),
-                  _R.c.batch_id).where(*where(_R.c.batch_id)).distinct(),
-        sa.select((sa.literal("c:") + _R.c.category).label("term"),
-                  _R.c.batch_id).where(*where(_R.c.batch_id)).distinct(),
+        sa.select(
+            (sa.literal("s:") + _VD.c.profile_code + ":" + _VD.c.status).label("term"),
+            _VD.c.batch_id,
+        ).where(*where(_VD.c.batch_id)),
+        sa.select((sa.literal("s:" + ANY + ":") + _VD.c.status).label("term"), _VD.c.batch_id)
+        .where(*where(_VD.c.batch_id))
+        .distinct(),
+        sa.select((sa.literal("a:") + _R.c.analyte).label("term"), _R.c.batch_id)
+        .where(*where(_R.c.batch_id))
+        .distinct(),
+        sa.select((sa.literal("c:") + _R.c.category).label("term"), _R.c.batch_id)
+        .where(*where(_R.c.batch_id))
+        .distinct(),
     ]
 
 
@@ -70,7 +76,7 @@ def refresh(session: Session, batch_ids: Sequence[int]) -> None:
     """Recompute the terms of ``batch_ids`` from their verdicts and results (no commit)."""
     ids = sorted(set(batch_ids))
     for start in range(0, len(ids), CHUNK):
-        chunk = {"ids": ids[start:start + CHUNK]}
+        chunk = {"ids": ids[start : start + CHUNK]}
         for stmt in _REFRESH:
             session.execute(stmt, chunk)
 

@@ -23,8 +23,10 @@ def collect(session: Session, storage: Storage, *, grace: timedelta, dry_run: bo
     candidates = [key for key, mtime in storage.keys() if mtime < cutoff]
     removed = []
     for i in range(0, len(candidates), 500):
-        chunk = candidates[i:i + 500]
-        known = set(session.scalars(sa.select(Certificate.sha256).where(Certificate.sha256.in_(chunk))))
+        chunk = candidates[i : i + 500]
+        known = set(
+            session.scalars(sa.select(Certificate.sha256).where(Certificate.sha256.in_(chunk)))
+        )
         for key in chunk:
             if key not in known and (dry_run or storage.delete_if_older(key, cutoff)):
                 removed.append(key)

@@ -86,6 +86,7 @@ def new_message_id() -> str:
 
 # --------------------------------------------------------------------------- validation
 
+
 def check_url(url: str, allowed: frozenset[str]) -> str:
     try:
         ssrf.resolve(url, allowed)
@@ -101,8 +102,9 @@ def check_email(address: str) -> str:
         raise Unprocessable(str(exc), errors={"email": [str(exc)]}) from None
 
 
-def normalize_filters(session: Session, raw: Mapping[str, Any], default_profile: str
-                      ) -> dict[str, str]:
+def normalize_filters(
+    session: Session, raw: Mapping[str, Any], default_profile: str
+) -> dict[str, str]:
     """Filters as stored: vendor by slug, the others checked; 422 naming the filter."""
     problems: dict[str, list[str]] = {}
     out: dict[str, str] = {}
@@ -112,14 +114,17 @@ def normalize_filters(session: Session, raw: Mapping[str, Any], default_profile:
         value = str(value).strip()
         if key == "vendor":
             vendor = find_vendor(session, value) or session.scalar(
-                sa.select(Vendor).where(Vendor.slug == value.lower()))
+                sa.select(Vendor).where(Vendor.slug == value.lower())
+            )
             if vendor is None:
                 problems["vendor"] = [f"no vendor {value!r} in the registry"]
             else:
                 out["vendor"] = vendor.slug
         elif key == "profile":
-            if session.scalar(sa.select(Profile.id).where(Profile.code == value,
-                                                          Profile.current)) is None:
+            if (
+                session.scalar(sa.select(Profile.id).where(Profile.code == value, Profile.current))
+                is None
+            ):
                 problems["profile"] = [f"no profile {value!r}"]
             else:
                 out["profile"] = value
@@ -153,7 +158,9 @@ def matches(filters: Mapping[str, str], event: Mapping[str, Any], default_profil
         return False
     if "vendor" in filters and event["vendor_slug"] != filters["vendor"]:
         return False
-    if "product" in filters and name_key(event.get("product") or "") != name_key(filters["product"]):
+    if "product" in filters and name_key(event.get("product") or "") != name_key(
+        filters["product"]
+    ):
         return False
     if "lot" in filters and lot_key(event.get("lot") or "") != lot_key(filters["lot"]):
         return False
@@ -167,20 +174,38 @@ def _failure_matches(filters: Mapping[str, str], failure: Mapping[str, Any]) -> 
     known = ANALYTES.get(code) if isinstance(code, str) else None
     if "analyte" in filters and code != filters["analyte"]:
         return False
-    return "category" not in filters or (known is not None and known.category == filters["category"])
+    return "category" not in filters or (
+        known is not None and known.category == filters["category"]
+    )
 
 
 # --------------------------------------------------------------------------- lifecycle
 
-def create(session: Session, *, channel: Channel, token: ApiToken | None, url: str | None,
-           email: str | None, filters: Mapping[str, Any], events: list[str],
-           default_profile: str, allowed_hosts: frozenset[str]) -> Created:
+
+def create(
+    session: Session,
+    *,
+    channel: Channel,
+    token: ApiToken | None,
+    url: str | None,
+    email: str | None,
+    filters: Mapping[str, Any],
+    events: list[str],
+    default_profile: str,
+    allowed_hosts: frozenset[str],
+) -> Created:
     """A new subscription (flushed, not committed)."""
     stored_filters = normalize_filters(session, filters, default_profile)
     wanted = [e for e in EVENTS if e == FAILED or e in events]
-    sub = Subscription(channel=channel, token_id=token.id if token else None,
-                       filters=stored_filters, events=wanted, secrets=[],
-                       status=SubscriptionStatus.ACTIVE, created_at=utcnow())
+    sub = Subscription(
+        channel=channel,
+        token_id=token.id if token else None,
+        filters=stored_filters,
+        events=wanted,
+        secrets=[],
+        status=SubscriptionStatus.ACTIVE,
+        created_at=utcnow(),
+    )
     secret = None
     if channel is Channel.WEBHOOK:
         if token is None:
@@ -202,22 +227,39 @@ def create(session: Session, *, channel: Channel, token: ApiToken | None, url: s
     if pending:
         # The confirmation mail is a delivery written with the sign-up: a crash before it
         # is sent loses nothing, and a refusing mail server is retried like any alert.
-        session.add(Delivery(subscription_id=sub.id, kind=DeliveryKind.CONFIRMATION,
-                             event_id=None, webhook_id=new_message_id(),
-                             status=DeliveryStatus.PENDING, attempts=0, next_try_at=utcnow(),
-                             created_at=utcnow(), log=[]))
+        session.add(
+            Delivery(
+                subscription_id=sub.id,
+                kind=DeliveryKind.CONFIRMATION,
+                event_id=None,
+                webhook_id=new_message_id(),
+                status=DeliveryStatus.PENDING,
+                attempts=0,
+                next_try_at=utcnow(),
+                created_at=utcnow(),
+                log=[],
+            )
+        )
         session.flush()
     return Created(sub, secret, pending)
 
 
 def _rate_limit(session: Session, address: str) -> None:
     since = utcnow() - SIGNUP_WINDOW
-    recent = session.scalar(sa.select(sa.func.count()).select_from(Signup)
-                            .where(Signup.email == address, Signup.at >= since)) or 0
+    recent = (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Signup)
+            .where(Signup.email == address, Signup.at >= since)
+        )
+        or 0
+    )
     if recent >= SIGNUPS_PER_HOUR:
-        raise TooManyRequests(f"too many sign-ups for {address} in the last hour; "
-                              "confirm one of the mails already sent",
-                              headers={"Retry-After": "3600"})
+        raise TooManyRequests(
+            f"too many sign-ups for {address} in the last hour; "
+            "confirm one of the mails already sent",
+            headers={"Retry-After": "3600"},
+        )
 
 
 def prune_unconfirmed(session: Session, now: datetime | None = None) -> tuple[int, int]:
@@ -227,19 +269,34 @@ def prune_unconfirmed(session: Session, now: datetime | None = None) -> tuple[in
     records inside the window stay, so pruning never lifts the limit on an address.
     How many subscriptions and records were removed (flushed, not committed)."""
     now = now or utcnow()
-    stale = session.execute(sa.delete(Subscription).where(
-        Subscription.status == SubscriptionStatus.PENDING_CONFIRMATION,
-        Subscription.token_id.is_(None), Subscription.created_at < now - CONFIRM_MAX_AGE)
-        .execution_options(synchronize_session=False))
-    old = session.execute(sa.delete(Signup).where(Signup.at < now - SIGNUP_WINDOW)
-                          .execution_options(synchronize_session=False))
-    return (cast(CursorResult[Any], stale).rowcount or 0,
-            cast(CursorResult[Any], old).rowcount or 0)
+    stale = session.execute(
+        sa.delete(Subscription)
+        .where(
+            Subscription.status == SubscriptionStatus.PENDING_CONFIRMATION,
+            Subscription.token_id.is_(None),
+            Subscription.created_at < now - CONFIRM_MAX_AGE,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    old = session.execute(
+        sa.delete(Signup)
+        .where(Signup.at < now - SIGNUP_WINDOW)
+        .execution_options(synchronize_session=False)
+    )
+    return (
+        cast(CursorResult[Any], stale).rowcount or 0,
+        cast(CursorResult[Any], old).rowcount or 0,
+    )
 
 
 def owned(session: Session, token: ApiToken) -> list[Subscription]:
-    return list(session.scalars(sa.select(Subscription).where(Subscription.token_id == token.id)
-                                .order_by(Subscription.id)))
+    return list(
+        session.scalars(
+            sa.select(Subscription)
+            .where(Subscription.token_id == token.id)
+            .order_by(Subscription.id)
+        )
+    )
 
 
 def get_owned(session: Session, token: ApiToken, sub_id: int) -> Subscription:
@@ -286,16 +343,23 @@ def signing_secrets(sub: Subscription, now: datetime | None = None) -> list[str]
     return active_secrets(sub.secrets, sub.previous_secret_expires_at, now or utcnow())
 
 
-def active_secrets(secrets: list[str] | None, previous_expires_at: datetime | None,
-                   now: datetime) -> list[str]:
+def active_secrets(
+    secrets: list[str] | None, previous_expires_at: datetime | None, now: datetime
+) -> list[str]:
     """The secrets that sign now: the newest, and the previous one until it expires."""
     expired = previous_expires_at is not None and previous_expires_at < now
     return list((secrets or [])[:1] if expired else (secrets or []))
 
 
 def deliveries(session: Session, sub: Subscription, *, limit: int = 100) -> list[Delivery]:
-    return list(session.scalars(sa.select(Delivery).where(Delivery.subscription_id == sub.id)
-                                .order_by(Delivery.id.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            sa.select(Delivery)
+            .where(Delivery.subscription_id == sub.id)
+            .order_by(Delivery.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def redeliver(session: Session, sub: Subscription, delivery_id: int) -> Delivery:
@@ -304,8 +368,10 @@ def redeliver(session: Session, sub: Subscription, delivery_id: int) -> Delivery
     if found is None or found.subscription_id != sub.id:
         raise NotFound(f"no delivery {delivery_id} of subscription {sub.id}")
     if sub.status is SubscriptionStatus.DISABLED:
-        raise Unprocessable("the subscription is disabled; enable it first",
-                            errors={"status": [sub.status_reason or "disabled"]})
+        raise Unprocessable(
+            "the subscription is disabled; enable it first",
+            errors={"status": [sub.status_reason or "disabled"]},
+        )
     now = utcnow()
     found.status, found.next_try_at, found.lease_until = DeliveryStatus.PENDING, now, None
     found.log = [*found.log, {"at": now.isoformat(), "note": "redelivery asked by the owner"}]
@@ -313,6 +379,7 @@ def redeliver(session: Session, sub: Subscription, delivery_id: int) -> Delivery
 
 
 # --------------------------------------------------------------------------- signed links
+
 
 def _serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=f"registry.subscriptions.{purpose}")

@@ -21,20 +21,29 @@ def _hash(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
-def create(session: Session, name: str, role: TokenRole, *, actor: str = "cli") -> tuple[ApiToken, str]:
+def create(
+    session: Session, name: str, role: TokenRole, *, actor: str = "cli"
+) -> tuple[ApiToken, str]:
     """A new token named ``name`` (a name is never reused, so that it always means one
     token in the audit log and in ``revoke``)."""
     name = name.strip()
     if not name:
         raise Unprocessable("a token needs a name", errors={"name": ["must not be blank"]})
     if session.scalar(sa.select(ApiToken.id).where(ApiToken.name == name)) is not None:
-        raise Conflict(f"a token named {name!r} exists already (names are never reused; "
-                       "`tokens list` shows them)")
+        raise Conflict(
+            f"a token named {name!r} exists already (names are never reused; "
+            "`tokens list` shows them)"
+        )
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(name=name, role=role, token_hash=_hash(plaintext), prefix=plaintext[:10])
     session.add(token)
-    audit.record(session, actor=actor, action="token.create", obj=token,
-                 details={"name": name, "role": role.value})
+    audit.record(
+        session,
+        actor=actor,
+        action="token.create",
+        obj=token,
+        details={"name": name, "role": role.value},
+    )
     return token, plaintext
 
 

@@ -72,22 +72,35 @@ class Report:
 def judge_batch(session: Session, batch: Batch, *, certificate_id: int | None = None) -> Report:
     """Judge one batch under every current profile (after an upload)."""
     session.flush()
-    return judge_batches(session, [batch.id], profile_store.list_current(session),
-                         certificate_id=certificate_id)
+    return judge_batches(
+        session, [batch.id], profile_store.list_current(session), certificate_id=certificate_id
+    )
 
 
 def judge_product(session: Session, product_id: int, *, skip: int | None = None) -> Report:
     """Judge again every batch of a product whose form or intake changed (an uploader
     said what the label says), under every current profile."""
     session.flush()
-    ids = [b for b in session.scalars(sa.select(Batch.id).where(Batch.product_id == product_id)
-                                      .order_by(Batch.id)) if b != skip]
+    ids = [
+        b
+        for b in session.scalars(
+            sa.select(Batch.id).where(Batch.product_id == product_id).order_by(Batch.id)
+        )
+        if b != skip
+    ]
     return judge_batches(session, ids, profile_store.list_current(session))
 
 
-def judge_batches(session: Session, batch_ids: Sequence[int], profiles: Sequence[Profile], *,
-                  certificate_id: int | None = None, now: datetime | None = None,
-                  restamp: bool = True, previous: Mapping[str, Profile] | None = None) -> Report:
+def judge_batches(
+    session: Session,
+    batch_ids: Sequence[int],
+    profiles: Sequence[Profile],
+    *,
+    certificate_id: int | None = None,
+    now: datetime | None = None,
+    restamp: bool = True,
+    previous: Mapping[str, Profile] | None = None,
+) -> Report:
     """Judge ``batch_ids`` under each of ``profiles`` (stored versions) and write changes.
 
     ``certificate_id`` names the certificate that prompted the judgement in events;
@@ -139,13 +152,19 @@ class _Writes:
     transitions: list[tuple[int, Profile, str, dict[str, Any]]] = field(default_factory=list)
 
 
-def _plan(session: Session, batch_ids: Sequence[int], profiles: Sequence[Profile],
-          previous: Mapping[str, Profile] | None) -> _Plan | None:
+def _plan(
+    session: Session,
+    batch_ids: Sequence[int],
+    profiles: Sequence[Profile],
+    previous: Mapping[str, Profile] | None,
+) -> _Plan | None:
     """Read what judging ``batch_ids`` needs; None when there is nothing to judge."""
     if not batch_ids or not profiles:
         return None
-    engines = [(row, profile_store.compiled(row), _edits(row, (previous or {}).get(row.code)))
-               for row in profiles]
+    engines = [
+        (row, profile_store.compiled(row), _edits(row, (previous or {}).get(row.code)))
+        for row in profiles
+    ]
     codes = [row.code for row in profiles]
     products = _products(session, batch_ids)
     ids = list(batch_ids)
@@ -155,10 +174,15 @@ def _plan(session: Session, batch_ids: Sequence[int], profiles: Sequence[Profile
         pairs = [pair for _, _, edits in engines for pair in edits or ()]
         narrow, _ = _results(session, ids, analytes=thresholds.analytes_read(pairs))
         judged = _judged(session, ids, codes)
-        ids = [b for b in ids if any(
-            (b, row.code) not in judged
-            or not thresholds.same_outcomes(edits or (), narrow.get(b, ()), products.get(b))
-            for row, _, edits in engines)]
+        ids = [
+            b
+            for b in ids
+            if any(
+                (b, row.code) not in judged
+                or not thresholds.same_outcomes(edits or (), narrow.get(b, ()), products.get(b))
+                for row, _, edits in engines
+            )
+        ]
         if not ids:
             return None
     results, latest_cert = _results(session, ids)
@@ -173,8 +197,11 @@ def _evaluate(plan: _Plan, *, now: datetime, restamp: bool) -> _Writes:
         product = plan.products.get(batch_id)
         for row, engine, edits in plan.engines:
             old = plan.stored.get((batch_id, row.code))
-            if (edits is not None and old is not None
-                    and thresholds.same_outcomes(edits, lab_results, product)):
+            if (
+                edits is not None
+                and old is not None
+                and thresholds.same_outcomes(edits, lab_results, product)
+            ):
                 continue  # the verdict stored holds under this version too
             judged = thresholds.evaluate(engine, lab_results, product)
             status, verdict = str(judged.status), _detail(judged)
@@ -186,41 +213,71 @@ def _evaluate(plan: _Plan, *, now: datetime, restamp: bool) -> _Writes:
     return out
 
 
-def _record(out: _Writes, batch_id: int, row: Profile, old: _Stored | None, status: str,
-            verdict: dict[str, Any], now: datetime) -> None:
+def _record(
+    out: _Writes,
+    batch_id: int,
+    row: Profile,
+    old: _Stored | None,
+    status: str,
+    verdict: dict[str, Any],
+    now: datetime,
+) -> None:
     """File one changed verdict: its row, its status change, its alert event."""
     failing = status == thresholds.VerdictStatus.FAIL
     was_failing = old is not None and old.status == thresholds.VerdictStatus.FAIL
-    failing_since = ((old.failing_since if old is not None and was_failing else now)
-                     if failing else None)
-    values = {"profile_version": row.version, "status": status, "detail": verdict,
-              "evaluated_at": now, "failing_since": failing_since}
+    failing_since = (
+        (old.failing_since if old is not None and was_failing else now) if failing else None
+    )
+    values = {
+        "profile_version": row.version,
+        "status": status,
+        "detail": verdict,
+        "evaluated_at": now,
+        "failing_since": failing_since,
+    }
     if old is None:
         out.inserts.append({"batch_id": batch_id, "profile_code": row.code, **values})
     else:
         out.updates.append({"_id": old.id, **values})
     if old is None or old.status != status:
-        out.changes.append({"batch_id": batch_id, "profile_code": row.code,
-                            "profile_version": row.version,
-                            "old_status": old.status if old else None,
-                            "new_status": status, "at": now})
+        out.changes.append(
+            {
+                "batch_id": batch_id,
+                "profile_code": row.code,
+                "profile_version": row.version,
+                "old_status": old.status if old else None,
+                "new_status": status,
+                "at": now,
+            }
+        )
     if failing != was_failing:
         out.transitions.append((batch_id, row, FAILED if failing else RECOVERED, verdict))
 
 
-def _write(session: Session, writes: _Writes, plan: _Plan, report: Report, *,
-           certificate_id: int | None, now: datetime) -> None:
+def _write(
+    session: Session,
+    writes: _Writes,
+    plan: _Plan,
+    report: Report,
+    *,
+    certificate_id: int | None,
+    now: datetime,
+) -> None:
     """Write the verdict rows, their status changes and the outbox events (nothing
     commits: the caller's unit of work does)."""
     if writes.inserts:
         session.execute(_verdicts.insert(), writes.inserts)
     if writes.updates:
         session.execute(
-            _verdicts.update().where(_verdicts.c.id == sa.bindparam("_id"))
-            .values({k: sa.bindparam(k) for k in writes.updates[0] if k != "_id"}), writes.updates)
+            _verdicts.update()
+            .where(_verdicts.c.id == sa.bindparam("_id"))
+            .values({k: sa.bindparam(k) for k in writes.updates[0] if k != "_id"}),
+            writes.updates,
+        )
     for version, ids in writes.bumps.items():
-        session.execute(_verdicts.update().where(_verdicts.c.id.in_(ids))
-                        .values(profile_version=version))
+        session.execute(
+            _verdicts.update().where(_verdicts.c.id.in_(ids)).values(profile_version=version)
+        )
     if writes.changes:
         session.execute(_changes.insert(), writes.changes)
     if writes.transitions:
@@ -245,12 +302,19 @@ def _edits(row: Profile, before: Profile | None) -> tuple[RulePair, ...] | None:
 def _detail(verdict: thresholds.Verdict) -> dict[str, Any]:
     """What a verdict row keeps beside its status (``Verdict.to_dict`` without the
     columns, and without copying: the engine builds fresh entries on every call)."""
-    return {"failures": verdict.failures, "missing": verdict.missing,
-            "inconclusive": verdict.inconclusive, "warnings": verdict.warnings,
-            "passed": verdict.passed, "not_tested": verdict.not_tested,
-            "not_applicable": verdict.not_applicable, "intake": verdict.intake,
-            "assumptions": verdict.assumptions, "cleared": verdict.cleared,
-            "reason": verdict.reason}
+    return {
+        "failures": verdict.failures,
+        "missing": verdict.missing,
+        "inconclusive": verdict.inconclusive,
+        "warnings": verdict.warnings,
+        "passed": verdict.passed,
+        "not_tested": verdict.not_tested,
+        "not_applicable": verdict.not_applicable,
+        "intake": verdict.intake,
+        "assumptions": verdict.assumptions,
+        "cleared": verdict.cleared,
+        "reason": verdict.reason,
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,12 +333,13 @@ _RESULTS_SQL = (
     "SELECT r.analyte, r.category, r.value, r.unit, r.qualifier, r.loq, r.certificate_id,"
     " c.tested, r.uncertainty, CASE WHEN r.category = 'microbial' THEN r.raw END, r.batch_id"
     " FROM results r JOIN certificates c ON c.id = r.certificate_id"
-    " WHERE {where} AND c.status <> 'unreadable' ORDER BY r.batch_id")
+    " WHERE {where} AND c.status <> 'unreadable' ORDER BY r.batch_id"
+)
 
 
-def _results(session: Session, batch_ids: Sequence[int], *,
-             analytes: frozenset[str] | None = None
-             ) -> tuple[dict[int, list[thresholds.LabResult]], dict[int, int]]:
+def _results(
+    session: Session, batch_ids: Sequence[int], *, analytes: frozenset[str] | None = None
+) -> tuple[dict[int, list[thresholds.LabResult]], dict[int, int]]:
     """The batches' results that count (of ``analytes`` only, when given), and each
     batch's latest certificate id among them."""
     lo, hi = min(batch_ids), max(batch_ids)
@@ -314,8 +379,7 @@ def _results(session: Session, batch_ids: Sequence[int], *,
                 results[batch_id] = bucket
         when = dates.get(tested)
         if when is None and tested is not None:
-            when = dates[tested] = (date.fromisoformat(tested) if isinstance(tested, str)
-                                    else tested)
+            when = dates[tested] = date.fromisoformat(tested) if isinstance(tested, str) else tested
         raw = row[9]
         mass = masses.get(raw, _MISS)
         if mass is _MISS:
@@ -334,69 +398,115 @@ def _products(session: Session, batch_ids: Sequence[int]) -> dict[int, threshold
     rows = session.execute(
         sa.select(Batch.id, Product.serving_g, Product.servings_per_day, Product.form)
         .join(Product, Product.id == Batch.product_id)
-        .where(Batch.id.between(min(batch_ids), max(batch_ids)),
-               sa.or_(Product.serving_g.is_not(None), Product.servings_per_day.is_not(None),
-                      Product.form.is_not(None))))
-    return {bid: thresholds.ProductInfo(serving_g=g, servings_per_day=n, form=f)
-            for bid, g, n, f in rows}
+        .where(
+            Batch.id.between(min(batch_ids), max(batch_ids)),
+            sa.or_(
+                Product.serving_g.is_not(None),
+                Product.servings_per_day.is_not(None),
+                Product.form.is_not(None),
+            ),
+        )
+    )
+    return {
+        bid: thresholds.ProductInfo(serving_g=g, servings_per_day=n, form=f)
+        for bid, g, n, f in rows
+    }
 
 
-def _judged(session: Session, batch_ids: Sequence[int], codes: Iterable[str]
-            ) -> set[tuple[int, str]]:
+def _judged(
+    session: Session, batch_ids: Sequence[int], codes: Iterable[str]
+) -> set[tuple[int, str]]:
     """Which of the batches have a verdict under which of the profiles."""
     rows = session.connection().execute(
-        sa.select(_verdicts.c.batch_id, _verdicts.c.profile_code)
-        .where(_verdicts.c.batch_id.between(min(batch_ids), max(batch_ids)),
-               _verdicts.c.profile_code.in_(list(codes))))
+        sa.select(_verdicts.c.batch_id, _verdicts.c.profile_code).where(
+            _verdicts.c.batch_id.between(min(batch_ids), max(batch_ids)),
+            _verdicts.c.profile_code.in_(list(codes)),
+        )
+    )
     return {(batch_id, code) for batch_id, code in rows}
 
 
-def _stored(session: Session, batch_ids: Sequence[int], codes: Iterable[str]
-            ) -> dict[tuple[int, str], _Stored]:
+def _stored(
+    session: Session, batch_ids: Sequence[int], codes: Iterable[str]
+) -> dict[tuple[int, str], _Stored]:
     lo, hi = min(batch_ids), max(batch_ids)
-    where = (_verdicts.c.batch_id.between(lo, hi) if hi - lo + 1 <= 2 * len(batch_ids)
-             else _verdicts.c.batch_id.in_(sorted(set(batch_ids))))
-    rows = session.connection().execute(
-        sa.select(_verdicts.c.batch_id, _verdicts.c.profile_code, _verdicts.c.id,
-                  _verdicts.c.status, _verdicts.c.profile_version,
-                  sa.cast(_verdicts.c.detail, sa.Text), _verdicts.c.failing_since)
-        .where(where, _verdicts.c.profile_code.in_(list(codes)))
-    ).all()
-    return {(bid, code): _Stored(vid, status, version, detail, since)
-            for bid, code, vid, status, version, detail, since in rows}
+    where = (
+        _verdicts.c.batch_id.between(lo, hi)
+        if hi - lo + 1 <= 2 * len(batch_ids)
+        else _verdicts.c.batch_id.in_(sorted(set(batch_ids)))
+    )
+    rows = (
+        session.connection()
+        .execute(
+            sa.select(
+                _verdicts.c.batch_id,
+                _verdicts.c.profile_code,
+                _verdicts.c.id,
+                _verdicts.c.status,
+                _verdicts.c.profile_version,
+                sa.cast(_verdicts.c.detail, sa.Text),
+                _verdicts.c.failing_since,
+            ).where(where, _verdicts.c.profile_code.in_(list(codes)))
+        )
+        .all()
+    )
+    return {
+        (bid, code): _Stored(vid, status, version, detail, since)
+        for bid, code, vid, status, version, detail, since in rows
+    }
 
 
-def _write_events(session: Session, transitions: list[tuple[int, Profile, str, dict[str, Any]]],
-                  latest_cert: dict[int, int], certificate_id: int | None, now: datetime,
-                  report: Report) -> None:
+def _write_events(
+    session: Session,
+    transitions: list[tuple[int, Profile, str, dict[str, Any]]],
+    latest_cert: dict[int, int],
+    certificate_id: int | None,
+    now: datetime,
+    report: Report,
+) -> None:
     ids = sorted({t[0] for t in transitions})
-    names = {bid: (lot, vendor, product) for bid, lot, vendor, product in session.execute(
-        sa.select(Batch.id, Batch.lot, Vendor.name, Product.name)
-        .join(Vendor, Vendor.id == Batch.vendor_id)
-        .outerjoin(Product, Product.id == Batch.product_id)
-        .where(Batch.id.in_(ids)))}
+    names = {
+        bid: (lot, vendor, product)
+        for bid, lot, vendor, product in session.execute(
+            sa.select(Batch.id, Batch.lot, Vendor.name, Product.name)
+            .join(Vendor, Vendor.id == Batch.vendor_id)
+            .outerjoin(Product, Product.id == Batch.product_id)
+            .where(Batch.id.in_(ids))
+        )
+    }
     events = []
     for batch_id, row, kind, verdict in transitions:
         lot, vendor, product = names[batch_id]
-        events.append({
-            "type": kind, "batch_id": batch_id, "profile_code": row.code, "created_at": now,
-            "payload": {
-                "batch": {"id": batch_id, "lot": lot, "vendor": vendor, "product": product},
-                "certificate_id": certificate_id or latest_cert.get(batch_id),
-                "profile": row.code, "profile_version": row.version,
-                "failures": verdict["failures"], "missing": verdict["missing"],
-                "path": f"/batches/{batch_id}",
-            },
-        })
+        events.append(
+            {
+                "type": kind,
+                "batch_id": batch_id,
+                "profile_code": row.code,
+                "created_at": now,
+                "payload": {
+                    "batch": {"id": batch_id, "lot": lot, "vendor": vendor, "product": product},
+                    "certificate_id": certificate_id or latest_cert.get(batch_id),
+                    "profile": row.code,
+                    "profile_version": row.version,
+                    "failures": verdict["failures"],
+                    "missing": verdict["missing"],
+                    "path": f"/batches/{batch_id}",
+                },
+            }
+        )
         report.events[kind] = report.events.get(kind, 0) + 1
     session.execute(_outbox.insert(), events)
 
 
 def judged_versions(session: Session) -> dict[str, int]:
     """The newest version of each profile under which every batch has been judged."""
-    return dict(session.execute(
-        sa.select(Profile.code, sa.func.max(Profile.version))
-        .where(Profile.judged_at.is_not(None)).group_by(Profile.code)).all())
+    return dict(
+        session.execute(
+            sa.select(Profile.code, sa.func.max(Profile.version))
+            .where(Profile.judged_at.is_not(None))
+            .group_by(Profile.code)
+        ).all()
+    )
 
 
 def for_batch(session: Session, batch_id: int) -> list[dict[str, Any]]:
@@ -405,21 +515,42 @@ def for_batch(session: Session, batch_id: int) -> list[dict[str, Any]]:
     ``profile_version`` is the newest version the verdict holds under: the one that
     last changed it, or a later one whose re-judgement left it as it was.
     """
-    rows = session.execute(sa.select(_verdicts).where(_verdicts.c.batch_id == batch_id)
-                           .order_by(_verdicts.c.profile_code)).all()
+    rows = session.execute(
+        sa.select(_verdicts)
+        .where(_verdicts.c.batch_id == batch_id)
+        .order_by(_verdicts.c.profile_code)
+    ).all()
     judged = judged_versions(session) if rows else {}
-    return [{"profile": v.profile_code,
-             "profile_version": max(v.profile_version, judged.get(v.profile_code, 0)),
-             "status": v.status, **v.detail, "evaluated_at": v.evaluated_at,
-             "failing_since": v.failing_since} for v in rows]
+    return [
+        {
+            "profile": v.profile_code,
+            "profile_version": max(v.profile_version, judged.get(v.profile_code, 0)),
+            "status": v.status,
+            **v.detail,
+            "evaluated_at": v.evaluated_at,
+            "failing_since": v.failing_since,
+        }
+        for v in rows
+    ]
 
 
 def history(session: Session, batch_id: int) -> list[dict[str, Any]]:
     """Every status change of the batch, newest first."""
-    rows = session.execute(sa.select(_changes).where(_changes.c.batch_id == batch_id)
-                           .order_by(_changes.c.at.desc(), _changes.c.id.desc()))
-    return [{"profile": c.profile_code, "profile_version": c.profile_version,
-             "old_status": c.old_status, "new_status": c.new_status, "at": c.at} for c in rows]
+    rows = session.execute(
+        sa.select(_changes)
+        .where(_changes.c.batch_id == batch_id)
+        .order_by(_changes.c.at.desc(), _changes.c.id.desc())
+    )
+    return [
+        {
+            "profile": c.profile_code,
+            "profile_version": c.profile_version,
+            "old_status": c.old_status,
+            "new_status": c.new_status,
+            "at": c.at,
+        }
+        for c in rows
+    ]
 
 
 def latest_results(certs: list[Certificate]) -> list[Result]:

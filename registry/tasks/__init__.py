@@ -35,14 +35,16 @@ def parsing_kind() -> str:
 
     return PARSE_JOB
 
+
 Progress = Callable[[Job], None]
 
 
 def init_app(app: Flask) -> None:
     from registry.tasks import alerts, parsing
 
-    app.extensions["registry.jobs"] = ThreadPoolExecutor(max_workers=1,
-                                                         thread_name_prefix="registry-job")
+    app.extensions["registry.jobs"] = ThreadPoolExecutor(
+        max_workers=1, thread_name_prefix="registry-job"
+    )
     alerts.init_app(app)
     if app.config.get("BROKER_URL") and app.extensions.get("celery") is None:
         from registry.tasks.celery import celery_init_app

@@ -58,15 +58,18 @@ _FLAG = "registry.alerts.outbox"
 
 # --------------------------------------------------------------------------- settings
 
+
 def policy(app: Flask) -> Policy:
     cfg = app.config
     delays = cfg.get("ALERT_RETRY_DELAYS_S") or deliveries.RETRY_DELAYS_S
     if isinstance(delays, str):
         delays = [float(x) for x in delays.split(",") if x.strip()]
-    return Policy(delays_s=tuple(float(d) for d in delays),
-                  disable_after=timedelta(seconds=float(cfg["ALERT_DISABLE_AFTER_S"])),
-                  lease=timedelta(seconds=float(cfg["ALERT_LEASE_S"])),
-                  jitter=float(cfg["ALERT_JITTER"]))
+    return Policy(
+        delays_s=tuple(float(d) for d in delays),
+        disable_after=timedelta(seconds=float(cfg["ALERT_DISABLE_AFTER_S"])),
+        lease=timedelta(seconds=float(cfg["ALERT_LEASE_S"])),
+        jitter=float(cfg["ALERT_JITTER"]),
+    )
 
 
 def allowed_hosts(app: Flask) -> frozenset[str]:
@@ -75,10 +78,12 @@ def allowed_hosts(app: Flask) -> frozenset[str]:
 
 def sender(app: Flask) -> str:
     return app.config.get("MAIL_FROM") or "alerts@" + (
-        urlsplit(str(app.config["BASE_URL"])).hostname or "localhost")
+        urlsplit(str(app.config["BASE_URL"])).hostname or "localhost"
+    )
 
 
 # --------------------------------------------------------------------------- tasks
+
 
 def dispatch() -> fanout.Report:
     """Fan out every undispatched event, one transaction per chunk."""
@@ -86,8 +91,12 @@ def dispatch() -> fanout.Report:
     total = fanout.Report()
     window = timedelta(seconds=float(app.config["ALERT_DIGEST_S"]))
     while True:
-        report = unit_of_work.commit(db.session, lambda: fanout.fan_out(
-            db.session, default_profile=app.config["DEFAULT_PROFILE"], digest_window=window))
+        report = unit_of_work.commit(
+            db.session,
+            lambda: fanout.fan_out(
+                db.session, default_profile=app.config["DEFAULT_PROFILE"], digest_window=window
+            ),
+        )
         total.events += report.events
         total.deliveries += report.deliveries
         if report.events < fanout.BATCH:
@@ -99,8 +108,9 @@ def deliver_due(limit: int | None = None) -> int:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     rules = policy(app)
     limit = limit or int(app.config["ALERT_CHUNK"])
-    ids = unit_of_work.commit(db.session, lambda: deliveries.claim(
-        db.session, limit=limit, policy=rules))
+    ids = unit_of_work.commit(
+        db.session, lambda: deliveries.claim(db.session, limit=limit, policy=rules)
+    )
     if not ids:
         return 0
     sends = deliveries.work(db.session, ids)
@@ -164,6 +174,7 @@ def _base(app: Flask) -> str:
 
 # --------------------------------------------------------------------------- sending
 
+
 def _send_all(app: Flask, sends: list[Work], names: dict[str, str]) -> list[tuple[Work, Attempt]]:
     """Send a claimed chunk concurrently. What every send of one endpoint or one event
     shares is worked out once for the chunk: the endpoint's resolved and checked
@@ -187,16 +198,22 @@ def _send_all(app: Flask, sends: list[Work], names: dict[str, str]) -> list[tupl
             return exc
 
     # Distinct endpoints resolve side by side (a slow name server holds up only its own).
-    targets = dict(zip(urls, _pool(app).map(resolve, urls) if len(urls) > 1
-                       else map(resolve, urls), strict=True))
+    targets = dict(
+        zip(
+            urls,
+            _pool(app).map(resolve, urls) if len(urls) > 1 else map(resolve, urls),
+            strict=True,
+        )
+    )
 
     def one(w: Work) -> tuple[Work, Attempt]:
         try:
             if w.kind is DeliveryKind.CONFIRMATION:
                 return w, _send_confirmation(app, w)
             if w.channel is Channel.WEBHOOK:
-                return w, _send_webhook(app, w, allowed, targets.get(w.target),
-                                        bodies.get(w.events[0]["event_id"]))
+                return w, _send_webhook(
+                    app, w, allowed, targets.get(w.target), bodies.get(w.events[0]["event_id"])
+                )
             return w, _send_mail(app, w, names)
         except Exception as exc:  # a bug in one send must not lose the others' outcomes
             log.exception("delivery %s failed unexpectedly", w.delivery_ids)
@@ -211,18 +228,31 @@ def _send_all(app: Flask, sends: list[Work], names: dict[str, str]) -> list[tupl
 def _pool(app: Flask) -> ThreadPoolExecutor:
     found: ThreadPoolExecutor | None = app.extensions.get("registry.alerts.pool")
     if found is None:
-        found = ThreadPoolExecutor(max_workers=int(app.config["ALERT_CONCURRENCY"]),
-                                   thread_name_prefix="registry-send")
+        found = ThreadPoolExecutor(
+            max_workers=int(app.config["ALERT_CONCURRENCY"]), thread_name_prefix="registry-send"
+        )
         app.extensions["registry.alerts.pool"] = found
     return found
 
 
-def _send_webhook(app: Flask, w: Work, allowed: frozenset[str],
-                  target: ssrf.Target | ssrf.UnsafeURL | None, body: str | None) -> Attempt:
+def _send_webhook(
+    app: Flask,
+    w: Work,
+    allowed: frozenset[str],
+    target: ssrf.Target | ssrf.UnsafeURL | None,
+    body: str | None,
+) -> Attempt:
     if body is None:
         body = json_dumps(deliveries.webhook_body(w.events[0], _base(app)))
-    out = webhook.post(w.target, w.secrets, w.webhook_id, body, allowed=allowed,
-                       timeout_s=float(app.config["WEBHOOK_TIMEOUT_S"]), target=target)
+    out = webhook.post(
+        w.target,
+        w.secrets,
+        w.webhook_id,
+        body,
+        allowed=allowed,
+        timeout_s=float(app.config["WEBHOOK_TIMEOUT_S"]),
+        target=target,
+    )
     return Attempt(out.delivered, out.status_code, out.error, out.retry_after_s)
 
 
@@ -233,9 +263,13 @@ def _send_confirmation(app: Flask, w: Work) -> Attempt:
     secret = app.config["SECRET_KEY"]
     confirm = subscriptions.link_token(secret, "confirm", w.subscription_id, w.target)
     refuse = subscriptions.link_token(secret, "unsubscribe", w.subscription_id, w.target)
-    msg = mail.confirmation(sender=sender(app), to=w.target, filters=w.filters,
-                            confirm_url=_base(app) + CONFIRM_PATH + confirm,
-                            unsubscribe_url=_base(app) + UNSUBSCRIBE_PATH + refuse)
+    msg = mail.confirmation(
+        sender=sender(app),
+        to=w.target,
+        filters=w.filters,
+        confirm_url=_base(app) + CONFIRM_PATH + confirm,
+        unsubscribe_url=_base(app) + UNSUBSCRIBE_PATH + refuse,
+    )
     return _smtp(app, msg)
 
 
@@ -251,19 +285,30 @@ def _smtp(app: Flask, msg: Any) -> Attempt:
 
 def _send_mail(app: Flask, w: Work, names: dict[str, str]) -> Attempt:
     base = _base(app)
-    token = subscriptions.link_token(app.config["SECRET_KEY"], "unsubscribe",
-                                     w.subscription_id, w.target)
-    items = [mail.item_from_event(e["type"], e["payload"] or {},
-                                  names.get((e["payload"] or {}).get("profile", ""), "the profile"),
-                                  base + (e["payload"] or {}).get("path", ""))
-             for e in w.events]
-    msg = mail.digest(items, sender=sender(app), to=w.target,
-                      unsubscribe_url=base + UNSUBSCRIBE_PATH + token,
-                      more_url=base + "/feeds/failures.atom")
+    token = subscriptions.link_token(
+        app.config["SECRET_KEY"], "unsubscribe", w.subscription_id, w.target
+    )
+    items = [
+        mail.item_from_event(
+            e["type"],
+            e["payload"] or {},
+            names.get((e["payload"] or {}).get("profile", ""), "the profile"),
+            base + (e["payload"] or {}).get("path", ""),
+        )
+        for e in w.events
+    ]
+    msg = mail.digest(
+        items,
+        sender=sender(app),
+        to=w.target,
+        unsubscribe_url=base + UNSUBSCRIBE_PATH + token,
+        more_url=base + "/feeds/failures.atom",
+    )
     return _smtp(app, msg)
 
 
 # --------------------------------------------------------------------------- runners
+
 
 class Embedded:
     """The background thread of the web process that runs the tasks (no broker)."""
@@ -279,8 +324,9 @@ class Embedded:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._stop.clear()
-                self._thread = threading.Thread(target=self._loop, name="registry-alerts",
-                                                daemon=True)
+                self._thread = threading.Thread(
+                    target=self._loop, name="registry-alerts", daemon=True
+                )
                 self._thread.start()
 
     def wake(self) -> None:
@@ -365,6 +411,7 @@ def kick(app: Flask, *, dispatch: bool = False, deliveries: int = 0) -> None:
 
 
 # --------------------------------------------------------------------------- hooks
+
 
 def _noticed_outbox(state: ORMExecuteState) -> None:
     stmt = state.statement

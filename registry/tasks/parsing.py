@@ -62,6 +62,7 @@ SessionLike = Session | scoped_session[Session]
 
 # --------------------------------------------------------------------------- settings
 
+
 def concurrency(app: Flask) -> int:
     return max(1, int(app.config.get("PARSE_CONCURRENCY") or os.cpu_count() or 1))
 
@@ -117,9 +118,18 @@ def slots(app: Flask) -> Slots:
 
 # --------------------------------------------------------------------------- taking in
 
-def take_in(session: SessionLike, storage: Storage, upload: certificates.Upload, *,
-            max_size: int, uploader_id: int | None, actor: str, request_id: str | None = None,
-            claimed: bool = False) -> certificates.Accepted:
+
+def take_in(
+    session: SessionLike,
+    storage: Storage,
+    upload: certificates.Upload,
+    *,
+    max_size: int,
+    uploader_id: int | None,
+    actor: str,
+    request_id: str | None = None,
+    claimed: bool = False,
+) -> certificates.Accepted:
     """Check and store the file, then record its ``processing`` certificate and parse job
     (one unit of work). Raises the 413/415 :class:`RegistryError` for a refused file."""
     certificates.store(upload, storage, max_size)
@@ -127,20 +137,38 @@ def take_in(session: SessionLike, storage: Storage, upload: certificates.Upload,
     def work() -> certificates.Accepted:
         if uploader_id is not None:
             tokens.touch(session, uploader_id)  # type: ignore[arg-type]
-        return certificates.accept(session, upload, uploader_id=uploader_id,  # type: ignore[arg-type]
-                                   actor=actor, request_id=request_id, claimed=claimed)
+        return certificates.accept(
+            session,  # type: ignore[arg-type]
+            upload,
+            uploader_id=uploader_id,
+            actor=actor,
+            request_id=request_id,
+            claimed=claimed,
+        )
 
     return unit_of_work.commit(session, work)
 
 
-def upload(upload: certificates.Upload, *, uploader_id: int | None, actor: str,
-           request_id: str | None = None) -> tuple[Certificate, bool]:
+def upload(
+    upload: certificates.Upload,
+    *,
+    uploader_id: int | None,
+    actor: str,
+    request_id: str | None = None,
+) -> tuple[Certificate, bool]:
     """Take an upload in, queue its parse, and wait up to ``UPLOAD_WAIT_S`` for it: the
     certificate as it is then (``processing`` when the parse is not over) and whether
     it is new. The same bytes give the same certificate, whatever its state."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    accepted = take_in(db.session, get_storage(), upload, max_size=max_bytes(app),
-                       uploader_id=uploader_id, actor=actor, request_id=request_id)
+    accepted = take_in(
+        db.session,
+        get_storage(),
+        upload,
+        max_size=max_bytes(app),
+        uploader_id=uploader_id,
+        actor=actor,
+        request_id=request_id,
+    )
     cert = accepted.certificate
     future = submit(app, accepted.job_id) if accepted.job_id is not None else None
     if cert.status is CertificateStatus.PROCESSING:
@@ -158,7 +186,9 @@ def wait(certificate_id: int, future: Future[Any] | None, seconds: float) -> Cer
         with contextlib.suppress(FutureTimeout, Exception):  # a failed job says so in its row
             future.result(timeout=max(0.0, deadline - time.monotonic()))
     while True:
-        status = db.session.scalar(sa.select(Certificate.status).where(Certificate.id == certificate_id))
+        status = db.session.scalar(
+            sa.select(Certificate.status).where(Certificate.id == certificate_id)
+        )
         db.session.rollback()
         remaining = deadline - time.monotonic()
         if status is not CertificateStatus.PROCESSING or remaining <= 0:
@@ -168,6 +198,7 @@ def wait(certificate_id: int, future: Future[Any] | None, seconds: float) -> Cer
 
 # --------------------------------------------------------------------------- running
 
+
 def run(job_id: int) -> JobStatus | None:
     """Claim a parse job and run it (inside an app context): wait for a host slot, read
     the original, parse it, record what it read. The job's status after, or None when
@@ -176,30 +207,43 @@ def run(job_id: int) -> JobStatus | None:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     session = db.session
     with slots(app).hold():
-        if not unit_of_work.commit(session, lambda: jobs.claim(
-                session, job_id, stale_after=stale_after(app))):
+        if not unit_of_work.commit(
+            session, lambda: jobs.claim(session, job_id, stale_after=stale_after(app))
+        ):
             return None
         return run_claimed(session, get_storage(), job_id, limits(app), retry_transient=True)
 
 
-def run_claimed(session: SessionLike, storage: Storage, job_id: int, limits: parsers.Limits, *,
-                retry_transient: bool, parsed: certificates.Parsed | None = None) -> JobStatus:
+def run_claimed(
+    session: SessionLike,
+    storage: Storage,
+    job_id: int,
+    limits: parsers.Limits,
+    *,
+    retry_transient: bool,
+    parsed: certificates.Parsed | None = None,
+) -> JobStatus:
     """Parse (unless ``parsed`` is given) and record a job this runner holds."""
     try:
         if parsed is None:
             parsed = parse_job(session, storage, job_id, limits)
-        return unit_of_work.commit(session, lambda: _complete(session, job_id, parsed, retry_transient))
+        return unit_of_work.commit(
+            session, lambda: _complete(session, job_id, parsed, retry_transient)
+        )
     except Exception as exc:
         if isinstance(exc, SQLAlchemyError) and not_migrated(exc):
             raise
         log.exception("parse job %s failed", job_id)
-        reason = f"{type(exc).__name__}: {str(getattr(exc, 'orig', None) or exc).splitlines()[0][:300]}"
+        reason = (
+            f"{type(exc).__name__}: {str(getattr(exc, 'orig', None) or exc).splitlines()[0][:300]}"
+        )
         unit_of_work.commit(session, lambda: _give_up(session, job_id, reason))
         return JobStatus.FAILED
 
 
-def parse_job(session: SessionLike, storage: Storage, job_id: int,
-              limits: parsers.Limits) -> certificates.Parsed:
+def parse_job(
+    session: SessionLike, storage: Storage, job_id: int, limits: parsers.Limits
+) -> certificates.Parsed:
     """Read a job's original from storage and parse it, with no transaction open."""
     job = session.get(Job, job_id)
     cert = session.get(Certificate, int(job.params["certificate_id"])) if job else None
@@ -210,17 +254,25 @@ def parse_job(session: SessionLike, storage: Storage, job_id: int,
     try:
         data = storage.open(sha)
     except KeyError:
-        return certificates.Parsed(error=parsers.ParseError("the original file is missing from storage"))
+        return certificates.Parsed(
+            error=parsers.ParseError("the original file is missing from storage")
+        )
     return certificates.parse_original(data, limits)
 
 
-def _complete(session: SessionLike, job_id: int, parsed: certificates.Parsed,
-              retry_transient: bool) -> JobStatus:
+def _complete(
+    session: SessionLike, job_id: int, parsed: certificates.Parsed, retry_transient: bool
+) -> JobStatus:
     job = session.get(Job, job_id, populate_existing=True)
     if job is None or job.status is not JobStatus.RUNNING:
         return job.status if job is not None else JobStatus.FAILED  # another runner finished it
-    certificates.complete(session, job, parsed, actor=ACTOR,  # type: ignore[arg-type]
-                          retry_transient=retry_transient)
+    certificates.complete(
+        session,  # type: ignore[arg-type]
+        job,
+        parsed,
+        actor=ACTOR,
+        retry_transient=retry_transient,
+    )
     return job.status
 
 
@@ -246,12 +298,15 @@ def run_quietly(job_id: int) -> None:
 
 # --------------------------------------------------------------------------- where jobs run
 
+
 class Embedded:
     """The web process's bounded pool of parse threads, and its sweeper."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self.pool = ThreadPoolExecutor(max_workers=concurrency(app), thread_name_prefix="registry-parse")
+        self.pool = ThreadPoolExecutor(
+            max_workers=concurrency(app), thread_name_prefix="registry-parse"
+        )
         self._inflight: set[int] = set()
         self._lock = threading.Lock()
         self._sweeper: threading.Thread | None = None
@@ -282,8 +337,9 @@ class Embedded:
         with self._lock:
             if self._sweeper is not None and self._sweeper.is_alive():
                 return
-            self._sweeper = threading.Thread(target=self._sweep_forever, name="registry-parse-sweeper",
-                                             daemon=True)
+            self._sweeper = threading.Thread(
+                target=self._sweep_forever, name="registry-parse-sweeper", daemon=True
+            )
             self._sweeper.start()
 
     def _sweep_forever(self) -> None:
@@ -319,8 +375,9 @@ def sweep() -> int:
     period, or running past :func:`stale_after`. How many were submitted."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     every = timedelta(seconds=float(app.config["PARSE_SWEEP_S"]))
-    ids = jobs.claimable(db.session, kind=KIND, stale_after=stale_after(app),
-                         queued_before=utcnow() - every)
+    ids = jobs.claimable(
+        db.session, kind=KIND, stale_after=stale_after(app), queued_before=utcnow() - every
+    )
     db.session.rollback()
     for job_id in ids:
         submit(app, job_id)
@@ -341,10 +398,19 @@ def init_app(app: Flask) -> None:
 
 # --------------------------------------------------------------------------- bulk import
 
-def ingest_files(session: SessionLike, storage: Storage, files: list[Path], *,
-                 limits: parsers.Limits, max_size: int, jobs_at_once: int, default_profile: str,
-                 host_slots: Slots | None = None,
-                 on_done: Callable[[ingest.FileReport], None] = lambda r: None) -> ingest.Summary:
+
+def ingest_files(
+    session: SessionLike,
+    storage: Storage,
+    files: list[Path],
+    *,
+    limits: parsers.Limits,
+    max_size: int,
+    jobs_at_once: int,
+    default_profile: str,
+    host_slots: Slots | None = None,
+    on_done: Callable[[ingest.FileReport], None] = lambda r: None,
+) -> ingest.Summary:
     """``flask ingest``: take each file in as an upload is (its own unit of work), parse
     ``jobs_at_once`` at a time in this process, record each in a unit of work of its own,
     in order; ``on_done`` is called after each (a progress bar).
@@ -354,7 +420,9 @@ def ingest_files(session: SessionLike, storage: Storage, files: list[Path], *,
     """
     summary = ingest.Summary()
     jobs_at_once = max(1, jobs_at_once)
-    pending: deque[tuple[Path, ingest.FileReport | tuple[int, Future[certificates.Parsed]]]] = deque()
+    pending: deque[tuple[Path, ingest.FileReport | tuple[int, Future[certificates.Parsed]]]] = (
+        deque()
+    )
     queue = iter(files)
 
     def parse(job_id: int, data: bytes) -> certificates.Parsed:
@@ -375,7 +443,9 @@ def ingest_files(session: SessionLike, storage: Storage, files: list[Path], *,
                     if accepted.job_id is None:
                         pending.append((path, ingest.duplicate(path, accepted.certificate)))
                     else:
-                        pending.append((path, (accepted.job_id, pool.submit(parse, accepted.job_id, data))))
+                        pending.append(
+                            (path, (accepted.job_id, pool.submit(parse, accepted.job_id, data)))
+                        )
             if not pending:
                 return summary
             path, waiting = pending.popleft()
@@ -383,18 +453,27 @@ def ingest_files(session: SessionLike, storage: Storage, files: list[Path], *,
                 report = waiting
             else:
                 job_id, future = waiting
-                report = _record_file(session, storage, path, job_id, future.result(), limits,
-                                      default_profile)
+                report = _record_file(
+                    session, storage, path, job_id, future.result(), limits, default_profile
+                )
             summary.reports.append(report)
             on_done(report)
 
 
-def _take_in_file(session: SessionLike, storage: Storage, path: Path, max_size: int
-                  ) -> ingest.FileReport | tuple[certificates.Accepted, bytes]:
+def _take_in_file(
+    session: SessionLike, storage: Storage, path: Path, max_size: int
+) -> ingest.FileReport | tuple[certificates.Accepted, bytes]:
     try:
         upload = certificates.Upload(data=path.read_bytes(), filename=path.name)
-        return take_in(session, storage, upload, max_size=max_size, uploader_id=None,
-                       actor="cli:ingest", claimed=True), upload.data
+        return take_in(
+            session,
+            storage,
+            upload,
+            max_size=max_size,
+            uploader_id=None,
+            actor="cli:ingest",
+            claimed=True,
+        ), upload.data
     except OSError as error:
         return ingest.FileReport(path, ingest.Outcome.REFUSED, detail=error.strerror or str(error))
     except RegistryError as error:
@@ -405,9 +484,15 @@ def _take_in_file(session: SessionLike, storage: Storage, path: Path, max_size: 
         return ingest.not_recorded(path, error)
 
 
-def _record_file(session: SessionLike, storage: Storage, path: Path, job_id: int,
-                 parsed: certificates.Parsed, limits: parsers.Limits,
-                 default_profile: str) -> ingest.FileReport:
+def _record_file(
+    session: SessionLike,
+    storage: Storage,
+    path: Path,
+    job_id: int,
+    parsed: certificates.Parsed,
+    limits: parsers.Limits,
+    default_profile: str,
+) -> ingest.FileReport:
     try:
         status = run_claimed(session, storage, job_id, limits, retry_transient=False, parsed=parsed)
     except SQLAlchemyError as error:  # not migrated: run_claimed reports the rest
@@ -415,17 +500,25 @@ def _record_file(session: SessionLike, storage: Storage, path: Path, job_id: int
     job = session.get(Job, job_id)
     cert = session.get(Certificate, int(job.params["certificate_id"])) if job else None
     if status is JobStatus.FAILED or cert is None:
-        return ingest.FileReport(path, ingest.Outcome.FAILED, cert.id if cert else None,
-                                 detail=f"not recorded: {job.error if job else 'job lost'}")
+        return ingest.FileReport(
+            path,
+            ingest.Outcome.FAILED,
+            cert.id if cert else None,
+            detail=f"not recorded: {job.error if job else 'job lost'}",
+        )
     return ingest.report_for(session, path, cert, default_profile)
 
 
 # --------------------------------------------------------------------------- re-parse
 
+
 def queue_reparse(session: SessionLike, certificate_ids: list[int], *, actor: str) -> list[int]:
     """Queue a parse job for each certificate (one unit of work); their ids."""
+
     def work() -> list[int]:
-        return [certificates.queue_parse(session, cid, actor=actor, reparse=True).id  # type: ignore[arg-type]
-                for cid in certificate_ids]
+        return [
+            certificates.queue_parse(session, cid, actor=actor, reparse=True).id  # type: ignore[arg-type]
+            for cid in certificate_ids
+        ]
 
     return unit_of_work.commit(session, work)

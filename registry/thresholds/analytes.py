@@ -46,17 +46,44 @@ class Composite:
 
 
 ALKALOIDS: Final = (
-    "mitragynine", "7_hydroxymitragynine", "speciogynine", "speciociliatine", "paynantheine",
-    "mitraphylline", "corynantheidine", "mitragynine_pseudoindoxyl",
+    "mitragynine",
+    "7_hydroxymitragynine",
+    "speciogynine",
+    "speciociliatine",
+    "paynantheine",
+    "mitraphylline",
+    "corynantheidine",
+    "mitragynine_pseudoindoxyl",
 )
-_METALS: Final = ("lead", "arsenic", "cadmium", "mercury", "nickel", "chromium", "copper", "antimony")
+_METALS: Final = (
+    "lead",
+    "arsenic",
+    "cadmium",
+    "mercury",
+    "nickel",
+    "chromium",
+    "copper",
+    "antimony",
+)
 _COUNTS: Final = (
-    "total_aerobic_count", "yeast_and_mold", "yeasts", "molds", "total_coliforms",
+    "total_aerobic_count",
+    "yeast_and_mold",
+    "yeasts",
+    "molds",
+    "total_coliforms",
     "enterobacteriaceae",
 )
 _PRESENCE: Final = (
-    "salmonella", "e_coli", "stec", "staphylococcus_aureus", "listeria", "aspergillus_flavus",
-    "aspergillus_fumigatus", "aspergillus_niger", "aspergillus_terreus", "aspergillus",
+    "salmonella",
+    "e_coli",
+    "stec",
+    "staphylococcus_aureus",
+    "listeria",
+    "aspergillus_flavus",
+    "aspergillus_fumigatus",
+    "aspergillus_niger",
+    "aspergillus_terreus",
+    "aspergillus",
 )
 _AFLATOXINS: Final = ("aflatoxin_b1", "aflatoxin_b2", "aflatoxin_g1", "aflatoxin_g2")
 _MYCOTOXINS: Final = ("total_aflatoxins", *_AFLATOXINS, "ochratoxin_a")
@@ -76,21 +103,39 @@ def _table() -> dict[str, Analyte]:
 ANALYTES: Final = MappingProxyType(_table())
 
 #: Wholes that may be summed from printed parts (see the module docstring).
-COMPOSITES: Final = MappingProxyType({
-    "total_alkaloids": Composite(ALKALOIDS, needs=("mitragynine",), partial=True),
-    "yeast_and_mold": Composite(("yeasts", "molds"), needs=("yeasts", "molds")),
-    "total_aflatoxins": Composite(_AFLATOXINS, needs=_AFLATOXINS),
-})
+COMPOSITES: Final = MappingProxyType(
+    {
+        "total_alkaloids": Composite(ALKALOIDS, needs=("mitragynine",), partial=True),
+        "yeast_and_mold": Composite(("yeasts", "molds"), needs=("yeasts", "molds")),
+        "total_aflatoxins": Composite(_AFLATOXINS, needs=_AFLATOXINS),
+    }
+)
 
 # Mass fractions as powers of ten, so that conversions are exact (1 ppm = 1 ug/g = 1e-6).
-_MASS_FRACTION_EXP: Final = MappingProxyType({
-    "%": -2, "mg/g": -3, "ug/g": -6, "ppm": -6, "mg/kg": -6, "ug/kg": -9, "ppb": -9, "ng/g": -9,
-})
+_MASS_FRACTION_EXP: Final = MappingProxyType(
+    {
+        "%": -2,
+        "mg/g": -3,
+        "ug/g": -6,
+        "ppm": -6,
+        "mg/kg": -6,
+        "ug/kg": -9,
+        "ppb": -9,
+        "ng/g": -9,
+    }
+)
 # Other units convert only to themselves; these are their spellings once folded.
-_OTHER_UNITS: Final = MappingProxyType({
-    "cfu/g": "CFU/g", "cfu/ml": "CFU/mL", "aw": "aw", "ug/day": "ug/day", "mg/day": "mg/day",
-    "mg/serving": "mg/serving", "ug/serving": "ug/serving",
-})
+_OTHER_UNITS: Final = MappingProxyType(
+    {
+        "cfu/g": "CFU/g",
+        "cfu/ml": "CFU/mL",
+        "aw": "aw",
+        "ug/day": "ug/day",
+        "mg/day": "mg/day",
+        "mg/serving": "mg/serving",
+        "ug/serving": "ug/serving",
+    }
+)
 # Masses as powers of ten per gram (1 g = 1e3 mg = 1e6 ug).
 _MASS_EXP: Final = MappingProxyType({"mg": 3, "ug": 6})
 

@@ -29,25 +29,54 @@ RulePair = tuple[Profile, Profile]
 def rule_changes(old: Profile, new: Profile) -> tuple[RulePair, ...] | None:
     """One-rule profiles (old, new) for each rule ``new`` changed in place, or ``None``
     when the change is not confined to rules changed in place."""
-    if (old.code != new.code or old.defaults != new.defaults
-            or old.minus_uncertainty != new.minus_uncertainty or old.as_of != new.as_of):
+    if (
+        old.code != new.code
+        or old.defaults != new.defaults
+        or old.minus_uncertainty != new.minus_uncertainty
+        or old.as_of != new.as_of
+    ):
         return None
     if [r.id for r in old.rules] != [r.id for r in new.rules]:
         return None
-    return tuple((replace(old, rules=(a,)), replace(new, rules=(b,)))
-                 for a, b in zip(old.rules, new.rules, strict=True) if a != b)
+    return tuple(
+        (replace(old, rules=(a,)), replace(new, rules=(b,)))
+        for a, b in zip(old.rules, new.rules, strict=True)
+        if a != b
+    )
 
 
-def same_outcomes(pairs: Sequence[RulePair], results: Sequence[LabResult],
-                  product: ProductInfo | None = None) -> bool:
+def same_outcomes(
+    pairs: Sequence[RulePair], results: Sequence[LabResult], product: ProductInfo | None = None
+) -> bool:
     """True when every changed rule concludes the same on these results under both
     versions (so the whole verdict is the same)."""
     for old, new in pairs:
         a, b = evaluate(old, results, product), evaluate(new, results, product)
-        if (a.status, a.failures, a.missing, a.inconclusive, a.warnings, a.passed,
-                a.not_tested, a.not_applicable, a.intake, a.assumptions, a.cleared) != (
-                b.status, b.failures, b.missing, b.inconclusive, b.warnings, b.passed,
-                b.not_tested, b.not_applicable, b.intake, b.assumptions, b.cleared):
+        if (
+            a.status,
+            a.failures,
+            a.missing,
+            a.inconclusive,
+            a.warnings,
+            a.passed,
+            a.not_tested,
+            a.not_applicable,
+            a.intake,
+            a.assumptions,
+            a.cleared,
+        ) != (
+            b.status,
+            b.failures,
+            b.missing,
+            b.inconclusive,
+            b.warnings,
+            b.passed,
+            b.not_tested,
+            b.not_applicable,
+            b.intake,
+            b.assumptions,
+            b.cleared,
+        ):
             return False
     return True
 

@@ -45,6 +45,8 @@ from registry.thresholds.model import Profile, Rule, form_applies
 from registry.thresholds.rules import INF, tidy
 
 Facts = Mapping[str, Any]
+
+
 class IntakeBasis(NamedTuple):
     """The serving basis of one verdict (see ``rules.Intake``): a named tuple, since it
     is part of the key under which explained outcomes are remembered."""
@@ -55,7 +57,6 @@ class IntakeBasis(NamedTuple):
     per_day_from: str
     daily_g: Any  # grams per day (tidied), or None
     basis: str  # where the figures came from, in one phrase
-
 
 
 Got = Any  # True | None | False | tuple[str, dict | tuple[str, ...]]
@@ -76,6 +77,7 @@ def _delegate(rule: Rule, facts: Facts, intake: IntakeBasis) -> bool:
 
 
 # --- units -------------------------------------------------------------------------
+
 
 class _Converter:
     """Conversion factors into one unit, memoised per printed spelling."""
@@ -150,8 +152,9 @@ def _upper(result: Any, conv: _Converter, method_loq: float | None) -> Bounds2 |
     return tidy(number * factor), q != "="
 
 
-def _summed_upper(facts: Facts, code: str, conv: _Converter,
-                  method_loq: float | None) -> Bounds2 | None | bool:
+def _summed_upper(
+    facts: Facts, code: str, conv: _Converter, method_loq: float | None
+) -> Bounds2 | None | bool:
     """The upper end of ``rules.measure``: False when the batch has neither the whole
     nor its needed parts; None when there is no finite upper end (a reason, or a
     ``partial`` composite, whose sum is only a lower bound)."""
@@ -211,15 +214,20 @@ def _lower(result: Any, conv: _Converter) -> float | None:
 
 # --- checks per kind -----------------------------------------------------------------
 
+
 def _is_number(x: Any) -> bool:
     return isinstance(x, int | float)
 
 
 def _comparing(rule: Rule) -> bool:
     """The fields every comparing kind needs, in the shapes the loader gives."""
-    return (isinstance(rule.analyte, str) and _is_number(rule.limit)
-            and isinstance(rule.op, str) and rule.op in ("<=", "<")
-            and (rule.method_loq is None or _is_number(rule.method_loq)))
+    return (
+        isinstance(rule.analyte, str)
+        and _is_number(rule.limit)
+        and isinstance(rule.op, str)
+        and rule.op in ("<=", "<")
+        and (rule.method_loq is None or _is_number(rule.method_loq))
+    )
 
 
 class _Limit:
@@ -305,6 +313,7 @@ def _check_max(rule: Rule) -> Check | None:
         if b is False:
             return None
         return b is not None and pass_.passes(*b)  # type: ignore[misc]
+
     return check
 
 
@@ -326,12 +335,17 @@ def _check_absent(rule: Rule) -> Check | None:
             f"{result.value:g}"  # noqa: B018 - rules.py formats it even on a pass, and raises alike
         mass = result.sample_g
         return need is None or mass is None or (_is_number(mass) and mass >= need)
+
     return check
 
 
 def _check_ratio(rule: Rule) -> Check | None:
-    if (not _comparing(rule) or rule.analyte not in ANALYTES
-            or not isinstance(rule.denominator, str) or rule.denominator_set):
+    if (
+        not _comparing(rule)
+        or rule.analyte not in ANALYTES
+        or not isinstance(rule.denominator, str)
+        or rule.denominator_set
+    ):
         return None
     num_code, den_code = rule.analyte, rule.denominator
     conv = _converter(ANALYTES[num_code].unit)  # type: ignore[index]
@@ -349,6 +363,7 @@ def _check_ratio(rule: Rule) -> Check | None:
         if not d:  # unknown, or zero: no finite share
             return False
         return pass_.passes(tidy(tidy(n[0] / d) * 100.0), n[1])  # type: ignore[index]
+
     return check
 
 
@@ -393,6 +408,7 @@ def _check_exposure(rule: Rule) -> Check | None:
         if daily is None or (scope is not None and daily > scope):  # inconclusive, or out of scope
             return False if _present(facts, code) else None
         return _scaled_pass(facts, code, conv, per_gram * daily, pass_)
+
     return check
 
 
@@ -413,6 +429,7 @@ def _check_per_serving(rule: Rule) -> Check | None:
         if serving is None:
             return False if _present(facts, code) else None
         return _scaled_pass(facts, code, conv, per_gram * serving, pass_)
+
     return check
 
 
@@ -427,12 +444,17 @@ def _check_required(rule: Rule) -> Check | None:
             if code not in facts and (needs is None or not all(n in facts for n in needs)):
                 return False
         return True
+
     return check
 
 
 _COMPILERS: Mapping[str, Callable[[Rule], Check | None]] = {
-    "max": _check_max, "absent": _check_absent, "ratio": _check_ratio,
-    "exposure": _check_exposure, "per_serving": _check_per_serving, "required": _check_required,
+    "max": _check_max,
+    "absent": _check_absent,
+    "ratio": _check_ratio,
+    "exposure": _check_exposure,
+    "per_serving": _check_per_serving,
+    "required": _check_required,
 }
 
 
@@ -447,6 +469,7 @@ def compile_rule(rule: Rule) -> Check:
 
 # --- compiled profiles -------------------------------------------------------------
 
+
 @dataclass(slots=True)
 class Compiled:
     """A profile object with its checks and what evaluate() reuses between calls: the
@@ -456,7 +479,9 @@ class Compiled:
     checks: tuple[Check, ...]
     pairs: tuple[tuple[Rule, Check], ...] = ()
     any_forms: bool = False
-    by_form: dict[Any, tuple[tuple[tuple[Rule, Check], ...], tuple[str, ...]]] = field(default_factory=dict)
+    by_form: dict[Any, tuple[tuple[tuple[Rule, Check], ...], tuple[str, ...]]] = field(
+        default_factory=dict
+    )
     #: Each rule's codes read (see :func:`codes_read`), by rule object id.
     reads: dict[int, tuple[str, ...]] = field(default_factory=dict)
     #: Outcomes ``rules.py`` explained, by (rule id, intake, form known, results read):
@@ -476,10 +501,14 @@ class Compiled:
             return self.pairs, ()
         found = self.by_form.get(form)
         if found is None:
+
             def applies(rule: Rule) -> bool:
                 return form_applies(rule.applies_to, form)
-            found = (tuple(p for p in self.pairs if applies(p[0])),
-                     tuple(r.id for r, _ in self.pairs if not applies(r)))
+
+            found = (
+                tuple(p for p in self.pairs if applies(p[0])),
+                tuple(r.id for r, _ in self.pairs if not applies(r)),
+            )
             if len(self.by_form) >= 64:
                 self.by_form.clear()
             self.by_form[form] = found

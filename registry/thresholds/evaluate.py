@@ -86,8 +86,9 @@ def _form(product: ProductInfo) -> str | None:
     return None if product.form in (None, "unknown") else product.form
 
 
-def evaluate(profile: Profile, results: Iterable[LabResult],
-             product: ProductInfo | None = None) -> Verdict:
+def evaluate(
+    profile: Profile, results: Iterable[LabResult], product: ProductInfo | None = None
+) -> Verdict:
     """Judge a batch's results under ``profile``; ``product`` gives the serving size,
     servings per day and form printed on the COA or given by the uploader, when known."""
     if not isinstance(results, list | tuple):
@@ -109,18 +110,25 @@ def history(results: Iterable[LabResult]) -> dict[str, tuple[LabResult, ...]]:
     seen: dict[str, list[LabResult]] = {}
     for result in results:
         seen.setdefault(result.analyte, []).append(result)
-    return {code: tuple(sorted(found, key=_recency)) for code, found in seen.items()
-            if len(found) > 1}
+    return {
+        code: tuple(sorted(found, key=_recency)) for code, found in seen.items() if len(found) > 1
+    }
 
 
-def evaluate_by_rules(profile: Profile, results: Iterable[LabResult],
-                      product: ProductInfo | None = None) -> Verdict:
+def evaluate_by_rules(
+    profile: Profile, results: Iterable[LabResult], product: ProductInfo | None = None
+) -> Verdict:
     """:func:`evaluate` as plainly defined: every rule judged by ``rules.judge``."""
     product = product or ProductInfo()
     results = list(results)
     intake = resolve_intake(product)
-    ctx = RuleContext({r.analyte: r for r in latest_results(results)}, intake, history(results),
-                  profile.defaults, profile.minus_uncertainty)
+    ctx = RuleContext(
+        {r.analyte: r for r in latest_results(results)},
+        intake,
+        history(results),
+        profile.defaults,
+        profile.minus_uncertainty,
+    )
     rules = [rule for rule in profile.rules if applies(rule, product)]
     known = _form(product) is not None
     outcomes = [(rule, _settled(judge(rule, ctx), known)) for rule in rules]
@@ -139,8 +147,9 @@ class _Unusual(Exception):
     """A result the compiled path leaves to :func:`evaluate_by_rules`."""
 
 
-def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabResult, ...],
-                       product: ProductInfo | None) -> Verdict:
+def _evaluate_compiled(
+    profile: Profile, results: list[LabResult] | tuple[LabResult, ...], product: ProductInfo | None
+) -> Verdict:
     product = product or ProductInfo()
     plan = compiled(profile)
     facts: dict[str, LabResult] = {}
@@ -180,28 +189,51 @@ def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabRes
         key = None
         if not (rule.kind == "absent" and rule.analyte in repeated):
             try:
-                key = (id(rule), intake, form is not None,
-                       tuple(facts.get(c) for c in plan.reads.get(id(rule), ())))
+                key = (
+                    id(rule),
+                    intake,
+                    form is not None,
+                    tuple(facts.get(c) for c in plan.reads.get(id(rule), ())),
+                )
                 memo = plan.explained.get(key)
             except TypeError:  # an unhashable field: explained afresh every time
                 key = memo = None
             if memo is not None and memo[0] is rule:
-                _file(memo, rule, untested, passed, failures, warnings, inconclusive,
-                      missing, outside, cleared)
+                _file(
+                    memo,
+                    rule,
+                    untested,
+                    passed,
+                    failures,
+                    warnings,
+                    inconclusive,
+                    missing,
+                    outside,
+                    cleared,
+                )
                 continue
         if ctx is None:
-            ctx = RuleContext(facts, Intake(intake.serving_g, intake.servings_per_day,
-                                        intake.serving_from, intake.per_day_from),
-                          history(results) if repeated else {}, profile.defaults,
-                          profile.minus_uncertainty)
+            ctx = RuleContext(
+                facts,
+                Intake(
+                    intake.serving_g,
+                    intake.servings_per_day,
+                    intake.serving_from,
+                    intake.per_day_from,
+                ),
+                history(results) if repeated else {},
+                profile.defaults,
+                profile.minus_uncertainty,
+            )
         found = judge(rule, ctx)
         if found is None:
             untested.append(rule.analyte)
             outcome = made = None
         else:
             outcome = settle(found, form_known=form is not None)
-            made = _sort(outcome, passed, failures, warnings, inconclusive, missing, outside,
-                         cleared)
+            made = _sort(
+                outcome, passed, failures, warnings, inconclusive, missing, outside, cleared
+            )
         if key is not None:
             if len(plan.explained) >= _EXPLAINED_SIZE:
                 plan.explained.clear()
@@ -209,17 +241,27 @@ def _evaluate_compiled(profile: Profile, results: list[LabResult] | tuple[LabRes
     gone = _unique(missing) if missing else ()
     judged = bool(passed or failures or warnings or inconclusive or gone)
     return Verdict(
-        profile=profile.code, profile_version=profile.version,
-        status=status_of(bool(failures), bool(gone or inconclusive), warned=bool(warnings),
-                         judged=judged),
+        profile=profile.code,
+        profile_version=profile.version,
+        status=status_of(
+            bool(failures), bool(gone or inconclusive), warned=bool(warnings), judged=judged
+        ),
         reason=None if judged else NOTHING_JUDGED,
-        failures=tuple(failures), missing=gone, inconclusive=tuple(inconclusive),
-        warnings=tuple(warnings), passed=tuple(passed),
+        failures=tuple(failures),
+        missing=gone,
+        inconclusive=tuple(inconclusive),
+        warnings=tuple(warnings),
+        passed=tuple(passed),
         not_tested=_unique(a for a in untested if a not in gone) if untested else (),
         not_applicable=(*skipped, *outside),
-        intake={"serving_g": intake.serving_g, "servings_per_day": intake.servings_per_day,
-                "daily_intake_g": intake.daily_g, "basis": intake.basis},
-        assumptions=_assumptions(inconclusive), cleared=tuple(cleared),
+        intake={
+            "serving_g": intake.serving_g,
+            "servings_per_day": intake.servings_per_day,
+            "daily_intake_g": intake.daily_g,
+            "basis": intake.basis,
+        },
+        assumptions=_assumptions(inconclusive),
+        cleared=tuple(cleared),
     )
 
 
@@ -235,10 +277,18 @@ def _file(held: tuple[Any, ...], rule: Rule, untested: list[str | None], *lists:
         _sort(outcome, *lists, built=None if built is None else _fresh(built))
 
 
-def _sort(outcome: RuleOutcome, passed: list[str], failures: list[dict[str, Any]],
-          warnings: list[dict[str, Any]], inconclusive: list[dict[str, Any]],
-          missing: list[str], outside: list[str], cleared: list[dict[str, Any]], *,
-          built: dict[str, Any] | None = None) -> dict[str, Any] | None:
+def _sort(
+    outcome: RuleOutcome,
+    passed: list[str],
+    failures: list[dict[str, Any]],
+    warnings: list[dict[str, Any]],
+    inconclusive: list[dict[str, Any]],
+    missing: list[str],
+    outside: list[str],
+    cleared: list[dict[str, Any]],
+    *,
+    built: dict[str, Any] | None = None,
+) -> dict[str, Any] | None:
     """File one outcome into the verdict's lists (``built``: its entry, when made
     before); returns the entry filed, if any."""
     rule = outcome.rule
@@ -270,15 +320,25 @@ def _intake_basis(serving_g: Any, servings_per_day: Any) -> IntakeBasis:
     product's figures count."""
     serving_from = "product" if serving_g is not None else "unknown"
     per_day_from = "product" if servings_per_day is not None else "unknown"
-    daily = (None if serving_g is None or servings_per_day is None
-             else tidy(serving_g * servings_per_day))
-    said = serving_from if serving_from == per_day_from else (
-        f"serving_g: {serving_from}; servings_per_day: {per_day_from}")
+    daily = (
+        None
+        if serving_g is None or servings_per_day is None
+        else tidy(serving_g * servings_per_day)
+    )
+    said = (
+        serving_from
+        if serving_from == per_day_from
+        else (f"serving_g: {serving_from}; servings_per_day: {per_day_from}")
+    )
     return IntakeBasis(serving_g, servings_per_day, serving_from, per_day_from, daily, said)
 
 
-def _verdict(profile: Profile, outcomes: list[tuple[Rule, RuleOutcome | None]],
-             skipped: tuple[str, ...], intake: dict[str, Any]) -> Verdict:
+def _verdict(
+    profile: Profile,
+    outcomes: list[tuple[Rule, RuleOutcome | None]],
+    skipped: tuple[str, ...],
+    intake: dict[str, Any],
+) -> Verdict:
     passed: list[str] = []
     failures: list[dict[str, Any]] = []
     warnings: list[dict[str, Any]] = []
@@ -293,19 +353,28 @@ def _verdict(profile: Profile, outcomes: list[tuple[Rule, RuleOutcome | None]],
     untested = _unique(r.analyte for r, o in outcomes if o is None and r.analyte not in missing)
     judged = bool(passed or failures or warnings or inconclusive or missing)
     return Verdict(
-        profile=profile.code, profile_version=profile.version,
-        status=status_of(bool(failures), bool(missing or inconclusive), warned=bool(warnings),
-                         judged=judged),
+        profile=profile.code,
+        profile_version=profile.version,
+        status=status_of(
+            bool(failures), bool(missing or inconclusive), warned=bool(warnings), judged=judged
+        ),
         reason=None if judged else NOTHING_JUDGED,
-        failures=tuple(failures), missing=missing, inconclusive=tuple(inconclusive),
-        warnings=tuple(warnings), passed=tuple(passed), not_tested=untested,
-        not_applicable=(*skipped, *outside), intake=intake,
-        assumptions=_assumptions(inconclusive), cleared=tuple(cleared),
+        failures=tuple(failures),
+        missing=missing,
+        inconclusive=tuple(inconclusive),
+        warnings=tuple(warnings),
+        passed=tuple(passed),
+        not_tested=untested,
+        not_applicable=(*skipped, *outside),
+        intake=intake,
+        assumptions=_assumptions(inconclusive),
+        cleared=tuple(cleared),
     )
 
 
-def status_of(failed: bool, incomplete: bool, *, warned: bool = False,
-              judged: bool = True) -> VerdictStatus:
+def status_of(
+    failed: bool, incomplete: bool, *, warned: bool = False, judged: bool = True
+) -> VerdictStatus:
     """Precedence: fail > warning > incomplete > pass. A verdict none of whose rules
     judged anything (``judged`` false: no result the profile reads) is incomplete."""
     if failed:
@@ -320,10 +389,18 @@ def entry(outcome: RuleOutcome) -> dict[str, Any]:
     first, then the rule's id, operator, severity, verification and the details."""
     rule = outcome.rule
     return {
-        "analyte": rule.analyte, "value": outcome.value, "unit": outcome.unit,
-        "limit": rule.limit, "rule": rule.kind, "source": rule.source.citation,
-        "source_url": rule.source.url, "rule_id": rule.id, "op": rule.op,
-        "severity": rule.severity, "verified": rule.verified, "message": outcome.message,
+        "analyte": rule.analyte,
+        "value": outcome.value,
+        "unit": outcome.unit,
+        "limit": rule.limit,
+        "rule": rule.kind,
+        "source": rule.source.citation,
+        "source_url": rule.source.url,
+        "rule_id": rule.id,
+        "op": rule.op,
+        "severity": rule.severity,
+        "verified": rule.verified,
+        "message": outcome.message,
         **{k: v if v.__class__ not in _NESTED else _fresh(v) for k, v in outcome.details.items()},
     }
 

@@ -79,10 +79,20 @@ _FAIRNESS_FIELDS: Mapping[str, frozenset[str]] = {
     "per_serving": frozenset({"op_wording", "method_loq"}),
     "required": frozenset(),
 }
-_OPTIONAL = frozenset({"analyte", "analytes", "denominator", "limit", "unit", "op",
-                       *set().union(*_FAIRNESS_FIELDS.values())})
+_OPTIONAL = frozenset(
+    {
+        "analyte",
+        "analytes",
+        "denominator",
+        "limit",
+        "unit",
+        "op",
+        *set().union(*_FAIRNESS_FIELDS.values()),
+    }
+)
 _RATE_UNITS: Mapping[str, tuple[str, ...]] = {
-    "exposure": ("ug/day", "mg/day"), "per_serving": ("mg/serving", "ug/serving"),
+    "exposure": ("ug/day", "mg/day"),
+    "per_serving": ("mg/serving", "ug/serving"),
 }
 
 
@@ -108,8 +118,12 @@ class SourceSchema(ma.Schema):
 
 
 class DefaultsSchema(ma.Schema):
-    serving_g = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0, min_inclusive=False))
-    servings_per_day = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0, min_inclusive=False))
+    serving_g = fields.Float(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, min_inclusive=False)
+    )
+    servings_per_day = fields.Float(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, min_inclusive=False)
+    )
 
     @ma.post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Defaults:
@@ -118,8 +132,12 @@ class DefaultsSchema(ma.Schema):
 
 class RuleSchema(ma.Schema):
     id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9_-]*$"))
-    kind = fields.String(required=True, validate=validate.OneOf(
-        RULE_KINDS, error="unknown rule kind {input!r}; known kinds: {choices}"))
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            RULE_KINDS, error="unknown rule kind {input!r}; known kinds: {choices}"
+        ),
+    )
     analyte = fields.String(validate=_known_analyte)
     analytes = fields.List(fields.String(validate=_known_analyte), validate=validate.Length(min=1))
     denominator = fields.String(validate=_known_analyte)
@@ -135,7 +153,9 @@ class RuleSchema(ma.Schema):
     method_loq = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
     species = fields.String(validate=validate.OneOf(("inorganic",)))
     max_daily_g = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
-    denominator_set = fields.List(fields.String(validate=_known_analyte), validate=validate.Length(min=1))
+    denominator_set = fields.List(
+        fields.String(validate=_known_analyte), validate=validate.Length(min=1)
+    )
     sample_g = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
     retest_clears = fields.Boolean()
 
@@ -146,8 +166,11 @@ class RuleSchema(ma.Schema):
         needed, allowed = _KIND_FIELDS[data["kind"]]
         allowed = allowed | _FAIRNESS_FIELDS[data["kind"]]
         errors = {f: ["required by kind " + repr(data["kind"])] for f in needed if f not in data}
-        errors |= {f: [f"not used by kind {data['kind']!r}"]
-                   for f in _OPTIONAL - needed - allowed if f in data}
+        errors |= {
+            f: [f"not used by kind {data['kind']!r}"]
+            for f in _OPTIONAL - needed - allowed
+            if f in data
+        }
         if errors:
             raise ma.ValidationError(errors)
         _check_units(data)
@@ -231,7 +254,9 @@ def profile_from_dict(data: Mapping[str, Any], *, origin: str = "profile") -> Pr
     except ma.ValidationError as exc:
         errors: dict[str, Any] = exc.normalized_messages()  # type: ignore[no-untyped-call]
         lines = "; ".join(_flatten(errors))
-        raise ProfileError(f"{origin} {data.get('code', '?')!r} is invalid: {lines}", errors) from None
+        raise ProfileError(
+            f"{origin} {data.get('code', '?')!r} is invalid: {lines}", errors
+        ) from None
     return profile
 
 
@@ -250,12 +275,16 @@ def profile_to_dict(profile: Profile) -> dict[str, Any]:
     """JSON-ready data that :func:`profile_from_dict` reads back into an equal profile.
     Empty optional fields are left out."""
     return {
-        "code": profile.code, "name": profile.name, "jurisdiction": profile.jurisdiction,
+        "code": profile.code,
+        "name": profile.name,
+        "jurisdiction": profile.jurisdiction,
         "version": profile.version,
         "effective": profile.effective.isoformat() if profile.effective else None,
         "note": profile.note,
-        "defaults": {"serving_g": profile.defaults.serving_g,
-                     "servings_per_day": profile.defaults.servings_per_day},
+        "defaults": {
+            "serving_g": profile.defaults.serving_g,
+            "servings_per_day": profile.defaults.servings_per_day,
+        },
         "rules": [_rule_to_dict(rule) for rule in profile.rules],
         **({"as_of": profile.as_of.isoformat()} if profile.as_of else {}),
         **({"minus_uncertainty": True} if profile.minus_uncertainty else {}),
@@ -268,8 +297,11 @@ def _rule_to_dict(rule: Rule) -> dict[str, Any]:
     for name in sorted(needed | allowed):
         value = getattr(rule, name)
         d[name] = list(value) if isinstance(value, tuple) else value
-    d |= {"severity": rule.severity, "verified": rule.verified,
-          "source": {"citation": rule.source.citation, "url": rule.source.url}}
+    d |= {
+        "severity": rule.severity,
+        "verified": rule.verified,
+        "source": {"citation": rule.source.citation, "url": rule.source.url},
+    }
     if rule.applies_to:
         d["applies_to"] = list(rule.applies_to)
     if rule.note is not None:
@@ -283,8 +315,13 @@ def _rule_to_dict(rule: Rule) -> dict[str, Any]:
 
 def profile_digest(profile: Profile) -> str:
     """SHA-256 (hex) of the profile's canonical JSON: changes with any figure or text."""
-    text = json.dumps(profile_to_dict(profile), sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False, allow_nan=False)
+    text = json.dumps(
+        profile_to_dict(profile),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

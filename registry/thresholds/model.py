@@ -27,12 +27,21 @@ class VerdictStatus(StrEnum):
 
 Status = VerdictStatus
 #: Product forms (``Product.form``); ``applies_to`` names some of them.
-FORMS: tuple[str, ...] = ("leaf_powder", "capsules", "extract", "tablet", "liquid_shot", "other",
-                          "unknown")
+FORMS: tuple[str, ...] = (
+    "leaf_powder",
+    "capsules",
+    "extract",
+    "tablet",
+    "liquid_shot",
+    "other",
+    "unknown",
+)
 #: Older spellings in ``applies_to`` (custom profiles written before the forms were
 #: named): ``leaf`` means leaf material, loose or in capsules.
-FORM_ALIASES: dict[str, tuple[str, ...]] = {"leaf": ("leaf_powder", "capsules"),
-                                            "capsule": ("capsules",)}
+FORM_ALIASES: dict[str, tuple[str, ...]] = {
+    "leaf": ("leaf_powder", "capsules"),
+    "capsule": ("capsules",),
+}
 
 
 def form_applies(applies_to: tuple[str, ...], form: str | None) -> bool:
@@ -42,14 +51,19 @@ def form_applies(applies_to: tuple[str, ...], form: str | None) -> bool:
         return True
     return any(form == named or form in FORM_ALIASES.get(named, ()) for named in applies_to)
 
+
 #: Rule kinds, in the order the package docstring explains them.
 RULE_KINDS: tuple[str, ...] = ("max", "absent", "ratio", "exposure", "per_serving", "required")
 #: Verification marks: read in primary text, in a secondary source, or not confirmed.
 VERIFICATIONS: tuple[str, ...] = ("primary", "secondary", "unverified")
 SEVERITIES: tuple[str, ...] = ("fail", "warning")
 #: Verdict statuses from best to worst: a verdict takes the worst its rules give.
-STATUSES: tuple[VerdictStatus, ...] = (VerdictStatus.PASS, VerdictStatus.INCOMPLETE,
-                                       VerdictStatus.WARNING, VerdictStatus.FAIL)
+STATUSES: tuple[VerdictStatus, ...] = (
+    VerdictStatus.PASS,
+    VerdictStatus.INCOMPLETE,
+    VerdictStatus.WARNING,
+    VerdictStatus.FAIL,
+)
 #: Why a verdict no rule could judge is incomplete.
 NOTHING_JUDGED = "nothing this profile judges was tested"
 #: Qualifiers of the parse contract.
@@ -160,16 +174,26 @@ class LabResult(NamedTuple):
     sample_g: float | None = None  # the mass a presence test was run on, when printed
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any], *, certificate_id: int | None = None,
-                  tested: date | str | None = None) -> LabResult:
+    def from_dict(
+        cls,
+        d: dict[str, Any],
+        *,
+        certificate_id: int | None = None,
+        tested: date | str | None = None,
+    ) -> LabResult:
         """A result from a contract ``results`` item (extra keys are ignored)."""
         when = d.get("tested", tested)
         return cls(
-            analyte=d["analyte"], category=d.get("category"), value=d.get("value"),
-            unit=d.get("unit"), qualifier=d.get("qualifier") or "=", loq=d.get("loq"),
+            analyte=d["analyte"],
+            category=d.get("category"),
+            value=d.get("value"),
+            unit=d.get("unit"),
+            qualifier=d.get("qualifier") or "=",
+            loq=d.get("loq"),
             certificate_id=d.get("certificate_id", certificate_id),
             tested=date.fromisoformat(when) if isinstance(when, str) else when,
-            uncertainty=d.get("uncertainty"), sample_g=d.get("sample_g"),
+            uncertainty=d.get("uncertainty"),
+            sample_g=d.get("sample_g"),
         )
 
 
@@ -211,11 +235,18 @@ class Verdict:
     def to_dict(self) -> dict[str, Any]:
         """The verdict as JSON-ready data: the contract's keys first, then the extras."""
         return {
-            "profile": self.profile, "profile_version": self.profile_version,
-            "status": self.status, "failures": [dict(f) for f in self.failures],
-            "missing": list(self.missing), "inconclusive": [dict(i) for i in self.inconclusive],
-            "warnings": [dict(w) for w in self.warnings], "passed": list(self.passed),
-            "not_tested": list(self.not_tested), "not_applicable": list(self.not_applicable),
-            "intake": dict(self.intake), "assumptions": list(self.assumptions),
-            "cleared": [dict(c) for c in self.cleared], "reason": self.reason,
+            "profile": self.profile,
+            "profile_version": self.profile_version,
+            "status": self.status,
+            "failures": [dict(f) for f in self.failures],
+            "missing": list(self.missing),
+            "inconclusive": [dict(i) for i in self.inconclusive],
+            "warnings": [dict(w) for w in self.warnings],
+            "passed": list(self.passed),
+            "not_tested": list(self.not_tested),
+            "not_applicable": list(self.not_applicable),
+            "intake": dict(self.intake),
+            "assumptions": list(self.assumptions),
+            "cleared": [dict(c) for c in self.cleared],
+            "reason": self.reason,
         }

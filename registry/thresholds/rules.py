@@ -113,8 +113,12 @@ class Bounds:
 
     def plus(self, other: Bounds) -> Bounds:
         """The interval of a sum."""
-        return Bounds(tidy(self.lo + other.lo), tidy(self.hi + other.hi),
-                      self.lo_open or other.lo_open, self.hi_open or other.hi_open)
+        return Bounds(
+            tidy(self.lo + other.lo),
+            tidy(self.hi + other.hi),
+            self.lo_open or other.lo_open,
+            self.hi_open or other.hi_open,
+        )
 
     def over(self, den: Bounds) -> Bounds:
         """The interval of ``self / den`` for non-negative quantities."""
@@ -174,12 +178,19 @@ _NUMBERLESS: Mapping[str, Bounds] = {
 #: ``nd`` with no printed LOQ and no method LOQ from the profile: somewhere below an
 #: unknown LOQ, so nothing is known of it but that it is not negative.
 UNKNOWN_LOQ = Bounds(0.0, INF)
-NO_LOQ = ("not detected, but no LOQ is printed and the profile does not say the standard "
-          "method's LOQ is below the limit")
+NO_LOQ = (
+    "not detected, but no LOQ is printed and the profile does not say the standard "
+    "method's LOQ is below the limit"
+)
 
 
-def bounds_of(result: LabResult, unit: str | None, *, method_loq: float | None = None,
-              minus_uncertainty: bool = False) -> Bounds | str:
+def bounds_of(
+    result: LabResult,
+    unit: str | None,
+    *,
+    method_loq: float | None = None,
+    minus_uncertainty: bool = False,
+) -> Bounds | str:
     """The bounds of one result converted into ``unit``, or why there are none.
 
     ``method_loq`` (in ``unit``) bounds an ``nd`` printed without an LOQ; without it
@@ -193,7 +204,9 @@ def bounds_of(result: LabResult, unit: str | None, *, method_loq: float | None =
         number = result.loq
     if number is None:
         if q == "nd":
-            return UNKNOWN_LOQ if method_loq is None else Bounds(0.0, tidy(method_loq), hi_open=True)
+            return (
+                UNKNOWN_LOQ if method_loq is None else Bounds(0.0, tidy(method_loq), hi_open=True)
+            )
         return _NUMBERLESS.get(q) or f"no value for qualifier {q!r}"
     if result.unit is None:
         return f"{number:g} has no unit (the rule needs {unit})"
@@ -213,8 +226,9 @@ def measure_result(result: LabResult, unit: str | None, **how: Any) -> Measure:
     return Measure(found, None, (result,))
 
 
-def measure(facts: Facts, code: str, unit: str | None, *, only: tuple[str, ...] = (),
-            **how: Any) -> Measure | None:
+def measure(
+    facts: Facts, code: str, unit: str | None, *, only: tuple[str, ...] = (), **how: Any
+) -> Measure | None:
     """``code``'s bounds in ``unit``: as printed, else summed from its printed parts
     (see ``analytes.COMPOSITES``; a ``partial`` composite's sum is a lower bound, so its
     upper end is open to infinity); None when the batch has neither. ``only``: sum just
@@ -232,9 +246,12 @@ def measure(facts: Facts, code: str, unit: str | None, *, only: tuple[str, ...] 
         names, partial = tuple(p for p in composite.parts if p in facts), composite.partial
     parts = [measure_result(facts[p], unit, **how) for p in names]
     shown = ", ".join(r.analyte for m in parts for r in m.results)
-    basis = (f"sum of the alkaloids the rule names: {shown}" if only else
-             f"sum of printed {shown}" + (" (a lower bound: the whole is not printed)"
-                                          if partial else ""))
+    basis = (
+        f"sum of the alkaloids the rule names: {shown}"
+        if only
+        else f"sum of printed {shown}"
+        + (" (a lower bound: the whole is not printed)" if partial else "")
+    )
     results = tuple(r for m in parts for r in m.results)
     failed = [m.reason for m in parts if m.bounds is None]
     if failed:
@@ -277,8 +294,12 @@ class Intake:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready figures of the basis."""
-        return {"serving_g": self.serving_g, "servings_per_day": self.servings_per_day,
-                "daily_intake_g": self.daily_g, "basis": self.basis}
+        return {
+            "serving_g": self.serving_g,
+            "servings_per_day": self.servings_per_day,
+            "daily_intake_g": self.daily_g,
+            "basis": self.basis,
+        }
 
 
 def resolve_intake(product: ProductInfo, defaults: Defaults | None = None) -> Intake:
@@ -325,9 +346,13 @@ class RuleOutcome:
 def _how(rule: Rule, ctx: RuleContext, unit: str | None) -> dict[str, Any]:
     """How results are read for ``rule``: the method LOQ (only on the analyte's own
     scale) and ``value - U``."""
-    own = rule.analyte in ANALYTES and normalize_unit(analyte(_code(rule.analyte)).unit) == normalize_unit(unit)
-    return {"method_loq": rule.method_loq if own else None,
-            "minus_uncertainty": ctx.minus_uncertainty}
+    own = rule.analyte in ANALYTES and normalize_unit(
+        analyte(_code(rule.analyte)).unit
+    ) == normalize_unit(unit)
+    return {
+        "method_loq": rule.method_loq if own else None,
+        "minus_uncertainty": ctx.minus_uncertainty,
+    }
 
 
 def judge_max(rule: Rule, ctx: RuleContext) -> RuleOutcome | None:
@@ -348,19 +373,36 @@ def judge_absent(rule: Rule, ctx: RuleContext) -> RuleOutcome | None:
     shown = result.qualifier if result.value is None else f"{result.qualifier} {result.value:g}"
     details: dict[str, Any] = dict(_measured(Measure(None, None, (result,))))
     message = f"{rule.analyte} {shown}: {why}"
-    earlier = [r for r in ctx.history.get(rule.analyte or "", ()) if r is not result
-               and _absence(rule, r)[0] == "fail"]
+    earlier = [
+        r
+        for r in ctx.history.get(rule.analyte or "", ())
+        if r is not result and _absence(rule, r)[0] == "fail"
+    ]
     if earlier and state != "fail":
         first = earlier[-1]
-        story = (f"{rule.analyte} detected on {_day(first)}, "
-                 f"{'not detected' if state == 'pass' else why} on retest {_day(result)}")
+        story = (
+            f"{rule.analyte} detected on {_day(first)}, "
+            f"{'not detected' if state == 'pass' else why} on retest {_day(result)}"
+        )
         details["retest"] = {"positive": _result_dict(first), "retest": _result_dict(result)}
         if rule.retest_clears and state == "pass":
             details["cleared_by_retest"] = True
-            return RuleOutcome(rule, "pass", result.value, result.unit,
-                           f"{story}; the source lets a new certificate clear it", details)
-        return RuleOutcome(rule, "fail", result.value, result.unit,
-                       f"{story}; the source does not say a retest clears a positive", details)
+            return RuleOutcome(
+                rule,
+                "pass",
+                result.value,
+                result.unit,
+                f"{story}; the source lets a new certificate clear it",
+                details,
+            )
+        return RuleOutcome(
+            rule,
+            "fail",
+            result.value,
+            result.unit,
+            f"{story}; the source does not say a retest clears a positive",
+            details,
+        )
     if state == "unknown":
         details["reason"] = why
     return RuleOutcome(rule, state, result.value, result.unit, message, details)
@@ -380,8 +422,10 @@ def _absence(rule: Rule, result: LabResult) -> tuple[Literal["pass", "fail", "un
         return "fail", "present, must be absent"
     if q in ("not_detected", "nd"):
         if need is not None and result.sample_g is not None and result.sample_g < need:
-            return "unknown", (f"absent in {result.sample_g:g} g does not show absence in "
-                               f"the {need:g} g the source names")
+            return "unknown", (
+                f"absent in {result.sample_g:g} g does not show absence in "
+                f"the {need:g} g the source names"
+            )
         return "pass", "absent"
     if q == "=" and result.value is not None and result.value > 0:
         return "fail", "present, must be absent"
@@ -419,12 +463,17 @@ def judge_ratio(rule: Rule, ctx: RuleContext) -> RuleOutcome | None:
     out = _compare(rule, num, ratio, shown_unit, {"denominator": _measure_dict(den)})
     if out.state == "unknown" and math.isinf(den.bounds.hi) and not math.isinf(ratio.hi):
         share = ratio.hi
-        return _assumed(out, (f"{rule.analyte} is at most {share:.3g} % of the printed "
-                              f"alkaloids; the total is not printed, so the {rule.limit:g} % "
-                              f"limit cannot be judged"),
-                        "the printed alkaloids taken as the whole alkaloid content",
-                        f"the printed alkaloids were the whole alkaloid content "
-                        f"({rule.analyte} {share:.3g} % of them)")
+        return _assumed(
+            out,
+            (
+                f"{rule.analyte} is at most {share:.3g} % of the printed "
+                f"alkaloids; the total is not printed, so the {rule.limit:g} % "
+                f"limit cannot be judged"
+            ),
+            "the printed alkaloids taken as the whole alkaloid content",
+            f"the printed alkaloids were the whole alkaloid content "
+            f"({rule.analyte} {share:.3g} % of them)",
+        )
     return out
 
 
@@ -439,9 +488,14 @@ def judge_exposure(rule: Rule, ctx: RuleContext) -> RuleOutcome | None:
         return None
     daily = ctx.intake.daily_g
     if daily is not None and rule.max_daily_g is not None and daily > rule.max_daily_g:
-        return RuleOutcome(rule, "not_applicable", None, rule.unit,
-                       f"{rule.analyte}: the source applies only to products taken at no more "
-                       f"than {rule.max_daily_g:g} g/day; this one is taken at {daily:g} g/day")
+        return RuleOutcome(
+            rule,
+            "not_applicable",
+            None,
+            rule.unit,
+            f"{rule.analyte}: the source applies only to products taken at no more "
+            f"than {rule.max_daily_g:g} g/day; this one is taken at {daily:g} g/day",
+        )
     extra = {"daily_intake_g": daily, "intake_basis": ctx.intake.basis}
     per_gram = _per_gram(unit, rule)
     out = _scaled(rule, found, (daily, "g/day"), per_gram, extra, unit)
@@ -450,23 +504,27 @@ def judge_exposure(rule: Rule, ctx: RuleContext) -> RuleOutcome | None:
     return out
 
 
-def _illustrate(out: RuleOutcome, found: Measure, grams: float | None, per_gram: float,
-                unit: str | None) -> RuleOutcome:
+def _illustrate(
+    out: RuleOutcome, found: Measure, grams: float | None, per_gram: float, unit: str | None
+) -> RuleOutcome:
     """An exposure rule without an intake: what the profile's illustrative intake gives."""
     rule, bounds = out.rule, found.bounds
     assert bounds is not None
-    scope = (f" (the source covers products taken at no more than {rule.max_daily_g:g} g/day)"
-             if rule.max_daily_g is not None else "")
-    reason = ("the daily intake is not printed on the COA and was not given by the uploader"
-              + scope)
+    scope = (
+        f" (the source covers products taken at no more than {rule.max_daily_g:g} g/day)"
+        if rule.max_daily_g is not None
+        else ""
+    )
+    reason = "the daily intake is not printed on the COA and was not given by the uploader" + scope
     if grams is None or rule.limit is None:
         return _assumed(out, reason, "a daily intake", None)
     at = bounds.scaled(per_gram * grams)
     state = next_state(rule.op, at, rule.limit)
     figure = f"{_show(bounds)} {unit} x {grams:g} g/day = {_show(at)} {rule.unit}"
     would = f"taken at {grams:g} g/day: {figure}" if state != "pass" else None
-    details = {"at_assumed_intake": {"daily_intake_g": grams, "value": _finite(at.point),
-                                     "state": state}}
+    details = {
+        "at_assumed_intake": {"daily_intake_g": grams, "value": _finite(at.point), "state": state}
+    }
     return _assumed(out, reason, f"an intake of {grams:g} g/day", would, details)
 
 
@@ -485,8 +543,12 @@ def judge_per_serving(rule: Rule, ctx: RuleContext) -> RuleOutcome | None:
     extra = {"serving_g": serving, "intake_basis": ctx.intake.serving_from}
     out = _scaled(rule, found, (serving, "g/serving"), _per_gram(unit, rule), extra, unit)
     if serving is None and out.state == "unknown" and found.bounds is not None:
-        return _assumed(out, "the serving size is not printed on the COA and was not given "
-                             "by the uploader", "a serving size", None)
+        return _assumed(
+            out,
+            "the serving size is not printed on the COA and was not given by the uploader",
+            "a serving size",
+            None,
+        )
     return out
 
 
@@ -494,7 +556,9 @@ def judge_required(rule: Rule, ctx: RuleContext) -> RuleOutcome:
     """Tests that must be on the certificate; the missing ones make a verdict incomplete."""
     missing = tuple(code for code in rule.analytes if not present(ctx.facts, code))
     if missing:
-        return RuleOutcome(rule, "missing", message=f"missing: {', '.join(missing)}", missing=missing)
+        return RuleOutcome(
+            rule, "missing", message=f"missing: {', '.join(missing)}", missing=missing
+        )
     return RuleOutcome(rule, "pass", message="every required test is present")
 
 
@@ -525,30 +589,52 @@ def settle(outcome: RuleOutcome, *, form_known: bool) -> RuleOutcome:
         return outcome
     rule = outcome.rule
     if rule.species is not None:
-        return _assumed(outcome, (f"the limit is for {rule.species} {rule.analyte}; the COA "
-                                  f"reports total {rule.analyte}, and speciation is needed to "
-                                  f"show a breach"),
-                        f"all of the {rule.analyte} taken as {rule.species}",
-                        f"all of the {rule.analyte} were {rule.species}: {outcome.message}")
+        return _assumed(
+            outcome,
+            (
+                f"the limit is for {rule.species} {rule.analyte}; the COA "
+                f"reports total {rule.analyte}, and speciation is needed to "
+                f"show a breach"
+            ),
+            f"all of the {rule.analyte} taken as {rule.species}",
+            f"all of the {rule.analyte} were {rule.species}: {outcome.message}",
+        )
     if rule.applies_to and not form_known:
         forms = " or ".join(rule.applies_to)
-        return _assumed(outcome, (f"the rule applies only to {forms}; the product's form is not "
-                                  f"known"), "the product's form",
-                        f"the product is {forms}: {outcome.message}")
+        return _assumed(
+            outcome,
+            (f"the rule applies only to {forms}; the product's form is not known"),
+            "the product's form",
+            f"the product is {forms}: {outcome.message}",
+        )
     if rule.verified == "unverified":
-        return _assumed(outcome, ("the rule's legal basis could not be confirmed (unverified), "
-                                  "so it gives no public fail"), "the rule as read",
-                        f"the rule is in force as read: {outcome.message}")
+        return _assumed(
+            outcome,
+            (
+                "the rule's legal basis could not be confirmed (unverified), "
+                "so it gives no public fail"
+            ),
+            "the rule as read",
+            f"the rule is in force as read: {outcome.message}",
+        )
     return outcome
 
 
-def _assumed(out: RuleOutcome, reason: str, assumption: str, would: str | None,
-             extra: Mapping[str, Any] | None = None) -> RuleOutcome:
+def _assumed(
+    out: RuleOutcome,
+    reason: str,
+    assumption: str,
+    would: str | None,
+    extra: Mapping[str, Any] | None = None,
+) -> RuleOutcome:
     """``out`` as inconclusive: the reason, the assumption it would rest on and, when
     known, the figure that assumption would give (``would_fail_if``)."""
-    details = {**out.details, "reason": reason,
-               "assumptions": [*out.details.get("assumptions", ()), assumption],
-               **(extra or {})}
+    details = {
+        **out.details,
+        "reason": reason,
+        "assumptions": [*out.details.get("assumptions", ()), assumption],
+        **(extra or {}),
+    }
     if would is not None:
         details["would_fail_if"] = would
     message = f"{out.rule.analyte}: {reason}"
@@ -569,8 +655,14 @@ def _per_gram(unit: str | None, rule: Rule) -> float:
     return factor
 
 
-def _scaled(rule: Rule, found: Measure, grams: tuple[float | None, str], per_gram: float,
-            extra: dict[str, Any], unit: str | None) -> RuleOutcome:
+def _scaled(
+    rule: Rule,
+    found: Measure,
+    grams: tuple[float | None, str],
+    per_gram: float,
+    extra: dict[str, Any],
+    unit: str | None,
+) -> RuleOutcome:
     """``found`` (in ``unit``) times grams of product, compared in the rule's unit."""
     amount, per = grams
     if found.bounds is None:
@@ -579,21 +671,31 @@ def _scaled(rule: Rule, found: Measure, grams: tuple[float | None, str], per_gra
         if found.bounds.hi == 0:
             return _compare(rule, found, Bounds(0.0, 0.0), rule.unit, extra)
         what = "daily intake" if per == "g/day" else "serving size"
-        return _unknown(rule, rule.unit, f"{what} unknown: not on the COA, not given by the uploader",
-                        found, extra)
+        return _unknown(
+            rule,
+            rule.unit,
+            f"{what} unknown: not on the COA, not given by the uploader",
+            found,
+            extra,
+        )
     via = f"{_show(found.bounds)} {unit} x {amount:g} {per} = "
     return _compare(rule, found, found.bounds.scaled(per_gram * amount), rule.unit, extra, via)
 
 
-def _compare(rule: Rule, found: Measure, bounds: Bounds | None, unit: str | None,
-             extra: dict[str, Any], via: str = "") -> RuleOutcome:
+def _compare(
+    rule: Rule,
+    found: Measure,
+    bounds: Bounds | None,
+    unit: str | None,
+    extra: dict[str, Any],
+    via: str = "",
+) -> RuleOutcome:
     bounds = found.bounds if bounds is None else bounds
     if bounds is None or rule.limit is None:
         return _unknown(rule, unit, found.reason or "no limit", found, extra)
     state = next_state(rule.op, bounds, rule.limit)
     shown = f"{rule.analyte} {via}{_show(bounds)} {unit}"
-    verdict = {"pass": "within", "fail": "breaks",
-               "unknown": "cannot be judged against"}[state]
+    verdict = {"pass": "within", "fail": "breaks", "unknown": "cannot be judged against"}[state]
     message = f"{shown} {verdict} the limit {rule.op} {rule.limit:g} {unit}"
     details = {"qualifier": bounds.qualifier, **_measured(found), **extra}
     lowered = [r for r in found.results if r.qualifier == "=" and r.uncertainty]
@@ -606,10 +708,16 @@ def _compare(rule: Rule, found: Measure, bounds: Bounds | None, unit: str | None
         details["reason"] = _UNSETTLED.get(bounds.qualifier, _UNSETTLED["range"])
         if "lower bound" in found.basis and found.bounds is not None:
             out = RuleOutcome(rule, state, _finite(bounds.point), unit, message, details)
-            return _assumed(out, (f"{rule.analyte} is not printed; the printed parts sum to at "
-                                  f"least {bounds.lo:g} {unit}, a lower bound that meets the "
-                                  f"limit, so the limit cannot be judged"),
-                            "the printed parts taken as the whole", None)
+            return _assumed(
+                out,
+                (
+                    f"{rule.analyte} is not printed; the printed parts sum to at "
+                    f"least {bounds.lo:g} {unit}, a lower bound that meets the "
+                    f"limit, so the limit cannot be judged"
+                ),
+                "the printed parts taken as the whole",
+                None,
+            )
     return RuleOutcome(rule, state, _finite(bounds.point), unit, message, details)
 
 
@@ -620,8 +728,9 @@ _UNSETTLED: Mapping[str, str] = {
 }
 
 
-def _unknown(rule: Rule, unit: str | None, reason: str, found: Measure,
-             extra: dict[str, Any] | None = None) -> RuleOutcome:
+def _unknown(
+    rule: Rule, unit: str | None, reason: str, found: Measure, extra: dict[str, Any] | None = None
+) -> RuleOutcome:
     details = {"reason": reason, **_measured(found), **(extra or {})}
     return RuleOutcome(rule, "unknown", None, unit, f"{rule.analyte}: {reason}", details)
 
@@ -649,9 +758,15 @@ def _measure_dict(found: Measure) -> dict[str, Any]:
 
 
 def _result_dict(r: LabResult) -> dict[str, Any]:
-    d = {"analyte": r.analyte, "value": r.value, "unit": r.unit, "qualifier": r.qualifier,
-         "loq": r.loq, "certificate_id": r.certificate_id,
-         "tested": r.tested.isoformat() if r.tested else None}
+    d = {
+        "analyte": r.analyte,
+        "value": r.value,
+        "unit": r.unit,
+        "qualifier": r.qualifier,
+        "loq": r.loq,
+        "certificate_id": r.certificate_id,
+        "tested": r.tested.isoformat() if r.tested else None,
+    }
     if r.uncertainty is not None:
         d["uncertainty"] = r.uncertainty
     if r.sample_g is not None:

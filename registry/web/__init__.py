@@ -42,7 +42,9 @@ def wants_page(req: Request) -> bool:
     client that prefers HTML (a browser) over JSON."""
     if req.path.startswith(MACHINE_PREFIXES):
         return False
-    best = req.accept_mimetypes.best_match(["application/json", "application/problem+json", "text/html"])
+    best = req.accept_mimetypes.best_match(
+        ["application/json", "application/problem+json", "text/html"]
+    )
     return best == "text/html"
 
 
@@ -50,8 +52,10 @@ ERROR_WORDS = {
     400: ("Something in that request could not be used", "Please go back and try again."),
     401: ("You need to sign in", "This page is for reviewers."),
     403: ("Not allowed", "This page is not open to you."),
-    404: ("Page not found", "There is no page at this address. Try searching for the lot number "
-                            "printed on the bag."),
+    404: (
+        "Page not found",
+        "There is no page at this address. Try searching for the lot number printed on the bag.",
+    ),
     405: ("Not allowed", "This page cannot be used that way."),
     413: ("That file is too large", "The upload is over the size limit."),
     415: ("That file type is not taken", "Only PDF certificates are accepted."),
@@ -61,11 +65,18 @@ ERROR_WORDS = {
 }
 
 
-def error_page(status: int, title: str, detail: str | None, headers: dict[str, str] | None = None) -> Response:
+def error_page(
+    status: int, title: str, detail: str | None, headers: dict[str, str] | None = None
+) -> Response:
     """An error as a page; a 500 shows no internals."""
     heading, advice = ERROR_WORDS.get(status, (title, ""))
-    body = render_template("error.html", status=status, heading=heading, advice=advice,
-                           detail=detail if status < 500 else None)
+    body = render_template(
+        "error.html",
+        status=status,
+        heading=heading,
+        advice=advice,
+        detail=detail if status < 500 else None,
+    )
     resp = Response(body, status=status, mimetype="text/html")
     resp.headers.update(headers or {})
     return resp
@@ -79,7 +90,9 @@ def init_app(app: Flask) -> None:
     # Flask's defaults hold these keys (HttpOnly on, SameSite None): set them outright.
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
-    app.config["SESSION_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE") or base_https)
+    app.config["SESSION_COOKIE_SECURE"] = bool(
+        app.config.get("SESSION_COOKIE_SECURE") or base_https
+    )
     # The token is checked by the blueprint's own before_request, not on every route.
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid for the session's life
@@ -90,12 +103,20 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(alerts.bp)
-    errors.set_page_renderer(app, lambda status, title, detail, headers: (
-        error_page(status, title, detail, headers) if wants_page(request) else None))
+    errors.set_page_renderer(
+        app,
+        lambda status, title, detail, headers: (
+            error_page(status, title, detail, headers) if wants_page(request) else None
+        ),
+    )
 
     @app.errorhandler(CSRFError)
     def _csrf_failed(error: CSRFError) -> Any:
         if wants_page(request):
-            return error_page(400, "Bad Request", "The form had expired or came from another site: "
-                                                  "please reload the page and send it again.")
+            return error_page(
+                400,
+                "Bad Request",
+                "The form had expired or came from another site: "
+                "please reload the page and send it again.",
+            )
         return errors.problem(400, "Bad Request", error.description)

@@ -38,9 +38,11 @@ def wanted(sub: Subscription) -> str:
             vendor = catalog.vendor_by_slug(db.session, vendor).name
         except NotFound:
             pass
-    parts = [f"of {vendor}" if vendor else "",
-             f"of the product {filters['product']}" if filters.get("product") else "",
-             f"lot {filters['lot']}" if filters.get("lot") else ""]
+    parts = [
+        f"of {vendor}" if vendor else "",
+        f"of the product {filters['product']}" if filters.get("product") else "",
+        f"lot {filters['lot']}" if filters.get("lot") else "",
+    ]
     what = " ".join(p for p in parts if p)
     return f"failing batches {what}".strip() if what else "every failing batch"
 
@@ -48,6 +50,7 @@ def wanted(sub: Subscription) -> str:
 @bp.get("/alerts/confirm/<token>")
 def confirm(token: str) -> Any:
     """The double opt-in link: activates the email subscription it names."""
+
     def work() -> tuple[Subscription, bool] | None:
         sub = subscriptions.from_link(db.session, _secret(), "confirm", token)
         return None if sub is None else (sub, subscriptions.confirm(sub))
@@ -58,10 +61,10 @@ def confirm(token: str) -> Any:
     sub, _ = found
     if sub.status is SubscriptionStatus.DISABLED:
         return render_template("alerts_link.html", state="disabled", sub=sub), 409
-    leave = UNSUBSCRIBE_PATH + subscriptions.link_token(_secret(), "unsubscribe", sub.id,
-                                                        sub.email)
-    return render_template("alerts_link.html", state="confirmed", sub=sub, wanted=wanted(sub),
-                           unsubscribe_url=leave)
+    leave = UNSUBSCRIBE_PATH + subscriptions.link_token(_secret(), "unsubscribe", sub.id, sub.email)
+    return render_template(
+        "alerts_link.html", state="confirmed", sub=sub, wanted=wanted(sub), unsubscribe_url=leave
+    )
 
 
 @bp.route("/alerts/unsubscribe/<token>", methods=["GET", "POST"])

@@ -20,11 +20,18 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from registry.services.search import ANY_PROFILE
 from registry.thresholds.model import FORMS
 
-STATUS_CHOICES = [SelectChoice("", "Any status"), SelectChoice("fail", "Fail"),
-                  SelectChoice("warning", "Warning"),
-                  SelectChoice("incomplete", "Incomplete"), SelectChoice("pass", "Pass")]
+STATUS_CHOICES = [
+    SelectChoice("", "Any status"),
+    SelectChoice("fail", "Fail"),
+    SelectChoice("warning", "Warning"),
+    SelectChoice("incomplete", "Incomplete"),
+    SelectChoice("pass", "Pass"),
+]
 PER_PAGE_CHOICES = [SelectChoice(n, n) for n in ("10", "25", "50", "100")]
-SORT_CHOICES = [SelectChoice("newest", "Newest test first"), SelectChoice("oldest", "Oldest test first")]
+SORT_CHOICES = [
+    SelectChoice("newest", "Newest test first"),
+    SelectChoice("oldest", "Oldest test first"),
+]
 MAX_PAGE = 10_000
 
 
@@ -43,21 +50,35 @@ class SearchForm(Form):
     page = IntegerField("Page", [Optional(), NumberRange(min=1, max=MAX_PAGE)], default=1)
 
     def set_profiles(self, codes: list[tuple[str, str]], default: str) -> None:
-        self.profile.choices = [SelectChoice("", f"Default ({default})"),
-                                SelectChoice(ANY_PROFILE, "Any profile"),
-                                *(SelectChoice(code, name) for code, name in codes)]
+        self.profile.choices = [
+            SelectChoice("", f"Default ({default})"),
+            SelectChoice(ANY_PROFILE, "Any profile"),
+            *(SelectChoice(code, name) for code, name in codes),
+        ]
 
 
 class SubscribeForm(FlaskForm):
     """``/subscribe``: an email address and what to hear about (double opt-in follows)."""
 
-    email = EmailField("Email address", [DataRequired(), Length(max=320),
-                                         Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                                                message="That does not look like an email address.")])
-    scope = SelectField("Tell me about", choices=[SelectChoice("everything", "Every failing batch"),
-                                                  SelectChoice("vendor", "This vendor's batches"),
-                                                  SelectChoice("product", "This product's batches")],
-                        default="everything")
+    email = EmailField(
+        "Email address",
+        [
+            DataRequired(),
+            Length(max=320),
+            Regexp(
+                r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="That does not look like an email address."
+            ),
+        ],
+    )
+    scope = SelectField(
+        "Tell me about",
+        choices=[
+            SelectChoice("everything", "Every failing batch"),
+            SelectChoice("vendor", "This vendor's batches"),
+            SelectChoice("product", "This product's batches"),
+        ],
+        default="everything",
+    )
     vendor = HiddenField()
     product = HiddenField()
 
@@ -72,9 +93,14 @@ class LogoutForm(FlaskForm):
     """``/review/logout``: a POST with its CSRF token, so no link can sign a person out."""
 
 
-QUALIFIER_CHOICES = [SelectChoice("=", "= (a value)"), SelectChoice("<", "< (below)"),
-                     SelectChoice(">", "> (above)"), SelectChoice("nd", "Not detected (ND)"),
-                     SelectChoice("not_detected", "Not detected / absent"), SelectChoice("detected", "Detected")]
+QUALIFIER_CHOICES = [
+    SelectChoice("=", "= (a value)"),
+    SelectChoice("<", "< (below)"),
+    SelectChoice(">", "> (above)"),
+    SelectChoice("nd", "Not detected (ND)"),
+    SelectChoice("not_detected", "Not detected / absent"),
+    SelectChoice("detected", "Detected"),
+]
 
 
 class ResultForm(FlaskForm):
@@ -104,8 +130,15 @@ class BatchForm(FlaskForm):
     lot = StringField("Lot", [DataRequired(), Length(max=200)])
 
 
-FORM_WORDS = {"leaf_powder": "Leaf powder", "capsules": "Capsules", "extract": "Extract", "tablet": "Tablet",
-              "liquid_shot": "Liquid shot", "other": "Other", "unknown": "Unknown"}
+FORM_WORDS = {
+    "leaf_powder": "Leaf powder",
+    "capsules": "Capsules",
+    "extract": "Extract",
+    "tablet": "Tablet",
+    "liquid_shot": "Liquid shot",
+    "other": "Other",
+    "unknown": "Unknown",
+}
 PRODUCT_FORM_CHOICES = [SelectChoice(f, FORM_WORDS.get(f, f)) for f in FORMS]
 
 

@@ -19,34 +19,92 @@ from registry.services.analytes import name_of
 
 #: US state codes as the profiles' jurisdictions spell them (``US-UT``), for "Utah's limit".
 US_STATES = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
-    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
-    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts",
-    "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
-    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico",
-    "NY": "New York", "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
-    "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina",
-    "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
-    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+    "AL": "Alabama",
+    "AK": "Alaska",
+    "AZ": "Arizona",
+    "AR": "Arkansas",
+    "CA": "California",
+    "CO": "Colorado",
+    "CT": "Connecticut",
+    "DE": "Delaware",
+    "FL": "Florida",
+    "GA": "Georgia",
+    "HI": "Hawaii",
+    "ID": "Idaho",
+    "IL": "Illinois",
+    "IN": "Indiana",
+    "IA": "Iowa",
+    "KS": "Kansas",
+    "KY": "Kentucky",
+    "LA": "Louisiana",
+    "ME": "Maine",
+    "MD": "Maryland",
+    "MA": "Massachusetts",
+    "MI": "Michigan",
+    "MN": "Minnesota",
+    "MS": "Mississippi",
+    "MO": "Missouri",
+    "MT": "Montana",
+    "NE": "Nebraska",
+    "NV": "Nevada",
+    "NH": "New Hampshire",
+    "NJ": "New Jersey",
+    "NM": "New Mexico",
+    "NY": "New York",
+    "NC": "North Carolina",
+    "ND": "North Dakota",
+    "OH": "Ohio",
+    "OK": "Oklahoma",
+    "OR": "Oregon",
+    "PA": "Pennsylvania",
+    "RI": "Rhode Island",
+    "SC": "South Carolina",
+    "SD": "South Dakota",
+    "TN": "Tennessee",
+    "TX": "Texas",
+    "UT": "Utah",
+    "VT": "Vermont",
+    "VA": "Virginia",
+    "WA": "Washington",
+    "WV": "West Virginia",
+    "WI": "Wisconsin",
+    "WY": "Wyoming",
     "DC": "the District of Columbia",
 }
 
 #: How the results table groups categories, in reading order.
 CATEGORIES: tuple[tuple[str, str], ...] = (
-    ("alkaloid", "Alkaloids"), ("heavy_metal", "Heavy metals"), ("microbial", "Microbiology"),
-    ("mycotoxin", "Mycotoxins"), ("physical", "Moisture and water activity"),
+    ("alkaloid", "Alkaloids"),
+    ("heavy_metal", "Heavy metals"),
+    ("microbial", "Microbiology"),
+    ("mycotoxin", "Mycotoxins"),
+    ("physical", "Moisture and water activity"),
 )
 STATUS_WORDS = {"pass": "Pass", "fail": "Fail", "incomplete": "Incomplete", "warning": "Warning"}
 #: Worst first, for sorting verdicts and picking the worst.
 STATUSES_ORDER = {"fail": 0, "warning": 1, "incomplete": 2, "pass": 3}
 STATUS_ICONS = {"pass": "✓", "fail": "✗", "incomplete": "?", "warning": "!"}
-VERIFIED_WORDS = {"primary": "read in the rule's own text",
-                  "secondary": "from a secondary source, not yet read in the rule's text",
-                  "unverified": "not verified"}
-_KNOWN_DETAIL = {"failures", "missing", "inconclusive", "warnings", "passed", "not_tested",
-                 "not_applicable", "intake", "profile", "profile_version", "status",
-                 "evaluated_at", "failing_since", "reason"}
+VERIFIED_WORDS = {
+    "primary": "read in the rule's own text",
+    "secondary": "from a secondary source, not yet read in the rule's text",
+    "unverified": "not verified",
+}
+_KNOWN_DETAIL = {
+    "failures",
+    "missing",
+    "inconclusive",
+    "warnings",
+    "passed",
+    "not_tested",
+    "not_applicable",
+    "intake",
+    "profile",
+    "profile_version",
+    "status",
+    "evaluated_at",
+    "failing_since",
+    "reason",
+}
 
 
 def badge(status: str | None, label: str | None = None) -> Markup:
@@ -56,8 +114,10 @@ def badge(status: str | None, label: str | None = None) -> Markup:
     if not status:
         return Markup('<span class="badge none">Not judged</span>')
     icon, words = STATUS_ICONS.get(status, ""), label or STATUS_WORDS.get(status, status)
-    return Markup(f'<span class="badge {escape(status)}"><span aria-hidden="true">{escape(icon)}</span> '
-                  f'{escape(words)}</span>')
+    return Markup(
+        f'<span class="badge {escape(status)}"><span aria-hidden="true">{escape(icon)}</span> '
+        f"{escape(words)}</span>"
+    )
 
 
 def unit_text(unit: str | None) -> str:
@@ -93,7 +153,7 @@ def owner(profile: Mapping[str, Any] | None, code: str) -> str:
 
 
 def set_by(profile: Mapping[str, Any] | None, code: str) -> str:
-    """" set by <the standard>" where the owner is not a state ("" for a state)."""
+    """ " set by <the standard>" where the owner is not a state ("" for a state)."""
     if owner(profile, code) != "the":
         return ""
     return f" set by {short_name(str((profile or {}).get('name') or code))}"
@@ -120,14 +180,18 @@ class Reason:
 
 def _over_word(entry: Mapping[str, Any]) -> str:
     value, limit = entry.get("value"), entry.get("limit")
-    if (entry.get("op") == "<" and isinstance(value, int | float) and isinstance(limit, int | float)
-            and value == limit):
+    if (
+        entry.get("op") == "<"
+        and isinstance(value, int | float)
+        and isinstance(limit, int | float)
+        and value == limit
+    ):
         return "is at"
     return "is over"
 
 
 def failure_sentence(entry: Mapping[str, Any], whose: str, setter: str = "") -> str:
-    """"Lead 2.1 µg/g is over Utah's limit of 1.2 µg/g"; ``setter`` follows the limit
+    """ "Lead 2.1 µg/g is over Utah's limit of 1.2 µg/g"; ``setter`` follows the limit
     (" set by USP <2232> ...") where ``whose`` is not a possessive."""
     rule = entry.get("rule")
     name = analyte_label(entry.get("analyte"))
@@ -161,19 +225,37 @@ def reasons(verdict: Mapping[str, Any], profile: Mapping[str, Any] | None) -> li
     whose, setter = owner(profile, code), set_by(profile, code)
     out: list[Reason] = []
     for entry in _dicts(verdict.get("failures")):
-        out.append(Reason("fail", failure_sentence(entry, whose, setter), _str(entry.get("source")),
-                          _str(entry.get("source_url"))))
+        out.append(
+            Reason(
+                "fail",
+                failure_sentence(entry, whose, setter),
+                _str(entry.get("source")),
+                _str(entry.get("source_url")),
+            )
+        )
     for code in _list(verdict.get("missing")):
         out.append(Reason("missing", f"No {analyte_label(code)} test on this certificate"))
     for entry in _dicts(verdict.get("inconclusive")):
         why = str(entry.get("message") or "the printed result cannot show it either way")
         code = str(entry.get("analyte") or "")
         why = why.removeprefix(f"{code}: ") if code else why
-        out.append(Reason("inconclusive", f"{analyte_label(entry.get('analyte'))} could not be judged: {why}",
-                          _str(entry.get("source")), _str(entry.get("source_url"))))
+        out.append(
+            Reason(
+                "inconclusive",
+                f"{analyte_label(entry.get('analyte'))} could not be judged: {why}",
+                _str(entry.get("source")),
+                _str(entry.get("source_url")),
+            )
+        )
     for entry in _dicts(verdict.get("warnings")):
-        out.append(Reason("warning", "Warning: " + failure_sentence(entry, whose, setter),
-                          _str(entry.get("source")), _str(entry.get("source_url"))))
+        out.append(
+            Reason(
+                "warning",
+                "Warning: " + failure_sentence(entry, whose, setter),
+                _str(entry.get("source")),
+                _str(entry.get("source_url")),
+            )
+        )
     if verdict.get("reason"):
         out.append(Reason("inconclusive", str(verdict["reason"]).capitalize()))
     return out
@@ -205,7 +287,9 @@ def _flat(value: Any) -> str:
             return text if not value.get("message") else f"{text} ({value['message']})"
         if "message" in value:
             return str(value["message"])
-        return "; ".join(f"{_label(k)}: {_flat(v)}" for k, v in value.items() if v not in (None, ""))
+        return "; ".join(
+            f"{_label(k)}: {_flat(v)}" for k, v in value.items() if v not in (None, "")
+        )
     if isinstance(value, list | tuple):
         return ", ".join(_flat(v) for v in value)
     if isinstance(value, float | int) and not isinstance(value, bool):
@@ -299,18 +383,34 @@ def limits_values(profile: Mapping[str, Any] | None) -> dict[str, float]:
     return out
 
 
-def group_results(results: Iterable[Any], labels: Mapping[int, str], limits: Mapping[str, str],
-                  failing: Iterable[str]) -> list[Group]:
+def group_results(
+    results: Iterable[Any],
+    labels: Mapping[int, str],
+    limits: Mapping[str, str],
+    failing: Iterable[str],
+) -> list[Group]:
     """The batch's results grouped by category in reading order, names sorted within."""
     bad = set(failing)
     groups = {key: Group(key, title) for key, title in CATEGORIES}
     for result in results:
-        group = groups.setdefault(result.category, Group(result.category, _label(result.category).capitalize()))
-        group.rows.append(Row(
-            code=result.analyte, name=name_of(result.analyte), shown=result_value(result),
-            printed=result.raw or "", limit=limits.get(result.analyte), over=result.analyte in bad,
-            page=result.page, certificate_id=result.certificate_id,
-            certificate_label=labels.get(result.certificate_id, f"certificate {result.certificate_id}")))
+        group = groups.setdefault(
+            result.category, Group(result.category, _label(result.category).capitalize())
+        )
+        group.rows.append(
+            Row(
+                code=result.analyte,
+                name=name_of(result.analyte),
+                shown=result_value(result),
+                printed=result.raw or "",
+                limit=limits.get(result.analyte),
+                over=result.analyte in bad,
+                page=result.page,
+                certificate_id=result.certificate_id,
+                certificate_label=labels.get(
+                    result.certificate_id, f"certificate {result.certificate_id}"
+                ),
+            )
+        )
     for group in groups.values():
         group.rows.sort(key=lambda r: r.name.casefold())
     return [g for g in groups.values() if g.rows]
@@ -341,11 +441,19 @@ class Chart:
     x_labels: list[dict[str, Any]]  # x, label
     limit_y: float | None
     limit_label: str | None
-    dots: Markup = Markup("")  # the points as SVG circles, each titled (built here, not in a template loop)
+    dots: Markup = Markup(
+        ""
+    )  # the points as SVG circles, each titled (built here, not in a template loop)
 
 
-def chart(points: Sequence[Any], *, unit: str, limit: float | None = None,
-          width: int = 640, height: int = 220) -> Chart | None:
+def chart(
+    points: Sequence[Any],
+    *,
+    unit: str,
+    limit: float | None = None,
+    width: int = 640,
+    height: int = 220,
+) -> Chart | None:
     """A line chart of ``points`` (each with ``tested``, ``lot``, ``value``) over time,
     with an optional limit line; None when there is nothing to draw."""
     if not points:
@@ -359,36 +467,61 @@ def chart(points: Sequence[Any], *, unit: str, limit: float | None = None,
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def x_of(day: int) -> float:
-        return round(left + (day - first) / span * plot_w if len(points) > 1 else left + plot_w / 2, 1)
+        return round(
+            left + (day - first) / span * plot_w if len(points) > 1 else left + plot_w / 2, 1
+        )
 
     def y_of(value: float) -> float:
         return round(top + plot_h - value / hi * plot_h, 1)
 
     shown_unit = unit_text(unit)
-    coords = [{"x": x_of(d), "y": y_of(p.value), "batch_id": p.batch_id,
-               "label": f"{p.lot}, tested {p.tested.isoformat()}: {number(p.value)} {shown_unit}"}
-              for d, p in zip(days, points, strict=True)]
+    coords = [
+        {
+            "x": x_of(d),
+            "y": y_of(p.value),
+            "batch_id": p.batch_id,
+            "label": f"{p.lot}, tested {p.tested.isoformat()}: {number(p.value)} {shown_unit}",
+        }
+        for d, p in zip(days, points, strict=True)
+    ]
     path = "M" + " L".join(f"{c['x']},{c['y']}" for c in coords)
-    ticks = [{"y": y_of(hi / 1.1 * f), "label": number(round(hi / 1.1 * f, 3))} for f in (0, 0.5, 1)]
+    ticks = [
+        {"y": y_of(hi / 1.1 * f), "label": number(round(hi / 1.1 * f, 3))} for f in (0, 0.5, 1)
+    ]
     xs = [{"x": coords[0]["x"], "label": points[0].tested.isoformat()}]
     if len(points) > 1:
         xs.append({"x": coords[-1]["x"], "label": points[-1].tested.isoformat()})
-    dots = Markup("".join(  # numbers need no escaping; each label is escaped once
-        f'<circle cx="{c["x"]}" cy="{c["y"]}" r="4" class="dot"><title>{escape(c["label"])}</title></circle>'
-        for c in coords))
-    return Chart(width, height, coords, path, ticks, xs,
-                 y_of(limit) if limit is not None else None,
-                 f"limit {quantity(limit, unit)}" if limit is not None else None, dots)
+    dots = Markup(
+        "".join(  # numbers need no escaping; each label is escaped once
+            f'<circle cx="{c["x"]}" cy="{c["y"]}" r="4" class="dot"><title>{escape(c["label"])}</title></circle>'
+            for c in coords
+        )
+    )
+    return Chart(
+        width,
+        height,
+        coords,
+        path,
+        ticks,
+        xs,
+        y_of(limit) if limit is not None else None,
+        f"limit {quantity(limit, unit)}" if limit is not None else None,
+        dots,
+    )
 
 
 # ---------------------------------------------------------------------------------------
 # The review desk's history: each correction as "was ..., now ..." in words
 
-_CORRECTION_WORDS = {"review.correct_result": "Corrected a result", "review.add_result": "Added a result",
-                     "review.delete_result": "Deleted a result", "review.correct_dates": "Corrected dates",
-                     "review.correct_batch": "Corrected vendor, product or lot",
-                     "review.correct_product": "Corrected the product's form or intake",
-                     "review.confirm": "Confirmed"}
+_CORRECTION_WORDS = {
+    "review.correct_result": "Corrected a result",
+    "review.add_result": "Added a result",
+    "review.delete_result": "Deleted a result",
+    "review.correct_dates": "Corrected dates",
+    "review.correct_batch": "Corrected vendor, product or lot",
+    "review.correct_product": "Corrected the product's form or intake",
+    "review.confirm": "Confirmed",
+}
 
 
 def _result_words(snapshot: Mapping[str, Any], printed: bool = True) -> str:
@@ -411,7 +544,12 @@ def correction_lines(action: str, details: Mapping[str, Any] | None) -> tuple[st
     details = details or {}
     before, after = details.get("printed"), details.get("corrected")
     title = _CORRECTION_WORDS.get(action, action)
-    if isinstance(before, Mapping) and "analyte" in before or isinstance(after, Mapping) and "analyte" in after:
+    if (
+        isinstance(before, Mapping)
+        and "analyte" in before
+        or isinstance(after, Mapping)
+        and "analyte" in after
+    ):
         name = name_of(str((after or before or {}).get("analyte")))
         was = _result_words(before) if isinstance(before, Mapping) else None
         now = _result_words(after, printed=was is None) if isinstance(after, Mapping) else None
@@ -423,10 +561,15 @@ def correction_lines(action: str, details: Mapping[str, Any] | None) -> tuple[st
         before, after = before or {}, after or {}
         for key in dict.fromkeys([*before, *after]):
             if before.get(key) != after.get(key):
-                lines.append(f"{_label(key)}: was {_or_dash(before.get(key))}, now {_or_dash(after.get(key))}")
+                lines.append(
+                    f"{_label(key)}: was {_or_dash(before.get(key))}, now {_or_dash(after.get(key))}"
+                )
     read = details.get("read")
     if isinstance(read, Mapping) and any(read.values()):
-        lines.append("Read from the PDF: " + "; ".join(f"{_label(k)} {_flat(v)}" for k, v in read.items() if v))
+        lines.append(
+            "Read from the PDF: "
+            + "; ".join(f"{_label(k)} {_flat(v)}" for k, v in read.items() if v)
+        )
     return title, lines
 
 

@@ -84,8 +84,9 @@ def queue() -> Any:
     number = min(max(request.args.get("page", type=int) or 1, 1), forms.MAX_PAGE)
     page = review.queue(db.session, page=number, per_page=50)
     pages = max(1, -(-page.total // page.per_page))
-    return render_template("review/queue.html", page=page, pages=pages, reviewer=token,
-                           logout=forms.LogoutForm())
+    return render_template(
+        "review/queue.html", page=page, pages=pages, reviewer=token, logout=forms.LogoutForm()
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -113,21 +114,46 @@ def certificate(certificate_id: int) -> Any:
         forms_by_result[r.id] = f
     dates = forms.DatesForm(formdata=None, obj=cert)
     batch = cert.batch
-    names = forms.BatchForm(formdata=None, data={
-        "vendor": batch.vendor.name if batch else "", "lot": batch.lot if batch else "",
-        "product": batch.product.name if batch and batch.product else ""})
+    names = forms.BatchForm(
+        formdata=None,
+        data={
+            "vendor": batch.vendor.name if batch else "",
+            "lot": batch.lot if batch else "",
+            "product": batch.product.name if batch and batch.product else "",
+        },
+    )
     product = batch.product if batch else None
-    facts = forms.ProductForm(formdata=None, data={
-        "form": (product.form if product else None) or "unknown",
-        "serving_g": product.serving_g if product else None,
-        "servings_per_day": product.servings_per_day if product else None})
+    facts = forms.ProductForm(
+        formdata=None,
+        data={
+            "form": (product.form if product else None) or "unknown",
+            "serving_g": product.serving_g if product else None,
+            "servings_per_day": product.servings_per_day if product else None,
+        },
+    )
     document = cert.document or {}
-    read = {"vendor": document.get("vendor"), "product": document.get("product"), "lot": document.get("batch")}
-    return render_template("review/certificate.html", cert=cert, results=results, reviewer=token,
-                           names=names, facts=facts, product=product, read=read,
-                           result_forms=forms_by_result, dates=dates, add=forms.AddResultForm(formdata=None),
-                           plain=forms.LogoutForm(), history=corrections.history(db.session, cert.id),
-                           done=request.args.get("done"), logout=forms.LogoutForm())
+    read = {
+        "vendor": document.get("vendor"),
+        "product": document.get("product"),
+        "lot": document.get("batch"),
+    }
+    return render_template(
+        "review/certificate.html",
+        cert=cert,
+        results=results,
+        reviewer=token,
+        names=names,
+        facts=facts,
+        product=product,
+        read=read,
+        result_forms=forms_by_result,
+        dates=dates,
+        add=forms.AddResultForm(formdata=None),
+        plain=forms.LogoutForm(),
+        history=corrections.history(db.session, cert.id),
+        done=request.args.get("done"),
+        logout=forms.LogoutForm(),
+    )
 
 
 @bp.get("/certificates/<int:certificate_id>/pages/<int:number>.png")
@@ -138,9 +164,13 @@ def page_image(certificate_id: int, number: int) -> Any:
     db.session.rollback()  # end the read before the child draws the page
     # An untrusted PDF is drawn in the parser's resource-limited child, never in here.
     try:
-        png = parsers.render_page_isolated(data, number, certificate_store.limits_from_config(current_app.config))
+        png = parsers.render_page_isolated(
+            data, number, certificate_store.limits_from_config(current_app.config)
+        )
     except parsers.ParseError as error:
-        raise NotFound(f"page {number} of certificate {certificate_id} cannot be drawn: {error.message}") from None
+        raise NotFound(
+            f"page {number} of certificate {certificate_id} cannot be drawn: {error.message}"
+        ) from None
     if png is None:
         raise NotFound(f"certificate {certificate_id} has no page {number}")
     resp = Response(png, mimetype="image/png")
@@ -158,8 +188,10 @@ def _apply(certificate_id: int, change: Any, done: str) -> Any:
 
 def _invalid(form: Any) -> Unprocessable:
     """The form's problems in words (the error page shows the detail), and per field."""
-    words = "; ".join(f"{getattr(form, name).label.text if hasattr(form, name) else name}: {' '.join(errs)}"
-                      for name, errs in form.errors.items())
+    words = "; ".join(
+        f"{getattr(form, name).label.text if hasattr(form, name) else name}: {' '.join(errs)}"
+        for name, errs in form.errors.items()
+    )
     return Unprocessable(f"the correction could not be used ({words})", errors=form.errors)
 
 
@@ -169,16 +201,32 @@ def correct_result(certificate_id: int, result_id: int) -> Any:
     form = forms.ResultForm(prefix=f"r{result_id}")
     if not form.validate():
         raise _invalid(form)
-    return _apply(certificate_id, lambda actor: corrections.correct_result(
-        db.session, certificate_id, result_id, value=form.value.data, unit=form.unit.data or None,
-        qualifier=form.qualifier.data, actor=actor, request_id=g.get("request_id")), "corrected")
+    return _apply(
+        certificate_id,
+        lambda actor: corrections.correct_result(
+            db.session,
+            certificate_id,
+            result_id,
+            value=form.value.data,
+            unit=form.unit.data or None,
+            qualifier=form.qualifier.data,
+            actor=actor,
+            request_id=g.get("request_id"),
+        ),
+        "corrected",
+    )
 
 
 @bp.post("/certificates/<int:certificate_id>/results/<int:result_id>/delete")
 def delete_result(certificate_id: int, result_id: int) -> Any:
     _signed_in()
-    return _apply(certificate_id, lambda actor: corrections.delete_result(
-        db.session, certificate_id, result_id, actor=actor, request_id=g.get("request_id")), "deleted")
+    return _apply(
+        certificate_id,
+        lambda actor: corrections.delete_result(
+            db.session, certificate_id, result_id, actor=actor, request_id=g.get("request_id")
+        ),
+        "deleted",
+    )
 
 
 @bp.post("/certificates/<int:certificate_id>/results")
@@ -188,10 +236,21 @@ def add_result(certificate_id: int) -> Any:
     if not form.validate():
         raise _invalid(form)
     code = analytes.resolve_or_refuse(form.analyte.data)
-    return _apply(certificate_id, lambda actor: corrections.add_result(
-        db.session, certificate_id, analyte=code, value=form.value.data, unit=form.unit.data or None,
-        qualifier=form.qualifier.data, page=form.page.data, actor=actor,
-        request_id=g.get("request_id")), "added")
+    return _apply(
+        certificate_id,
+        lambda actor: corrections.add_result(
+            db.session,
+            certificate_id,
+            analyte=code,
+            value=form.value.data,
+            unit=form.unit.data or None,
+            qualifier=form.qualifier.data,
+            page=form.page.data,
+            actor=actor,
+            request_id=g.get("request_id"),
+        ),
+        "added",
+    )
 
 
 @bp.post("/certificates/<int:certificate_id>/dates")
@@ -200,9 +259,19 @@ def correct_dates(certificate_id: int) -> Any:
     form = forms.DatesForm()
     if not form.validate():
         raise _invalid(form)
-    return _apply(certificate_id, lambda actor: corrections.correct_dates(
-        db.session, certificate_id, received=form.received.data, tested=form.tested.data,
-        reported=form.reported.data, actor=actor, request_id=g.get("request_id")), "dates")
+    return _apply(
+        certificate_id,
+        lambda actor: corrections.correct_dates(
+            db.session,
+            certificate_id,
+            received=form.received.data,
+            tested=form.tested.data,
+            reported=form.reported.data,
+            actor=actor,
+            request_id=g.get("request_id"),
+        ),
+        "dates",
+    )
 
 
 @bp.post("/certificates/<int:certificate_id>/batch")
@@ -211,9 +280,19 @@ def correct_batch(certificate_id: int) -> Any:
     form = forms.BatchForm()
     if not form.validate():
         raise _invalid(form)
-    return _apply(certificate_id, lambda actor: corrections.correct_batch(
-        db.session, certificate_id, vendor=form.vendor.data, product=form.product.data or None,
-        lot=form.lot.data, actor=actor, request_id=g.get("request_id")), "batch")
+    return _apply(
+        certificate_id,
+        lambda actor: corrections.correct_batch(
+            db.session,
+            certificate_id,
+            vendor=form.vendor.data,
+            product=form.product.data or None,
+            lot=form.lot.data,
+            actor=actor,
+            request_id=g.get("request_id"),
+        ),
+        "batch",
+    )
 
 
 @bp.post("/certificates/<int:certificate_id>/product")
@@ -222,16 +301,31 @@ def correct_product(certificate_id: int) -> Any:
     form = forms.ProductForm()
     if not form.validate():
         raise _invalid(form)
-    return _apply(certificate_id, lambda actor: corrections.correct_product(
-        db.session, certificate_id, form=form.form.data, serving_g=form.serving_g.data,
-        servings_per_day=form.servings_per_day.data, actor=actor, request_id=g.get("request_id")), "product")
+    return _apply(
+        certificate_id,
+        lambda actor: corrections.correct_product(
+            db.session,
+            certificate_id,
+            form=form.form.data,
+            serving_g=form.serving_g.data,
+            servings_per_day=form.servings_per_day.data,
+            actor=actor,
+            request_id=g.get("request_id"),
+        ),
+        "product",
+    )
 
 
 @bp.post("/certificates/<int:certificate_id>/confirm")
 def confirm(certificate_id: int) -> Any:
     _signed_in()
-    return _apply(certificate_id, lambda actor: corrections.confirm(
-        db.session, certificate_id, actor=actor, request_id=g.get("request_id")), "confirmed")
+    return _apply(
+        certificate_id,
+        lambda actor: corrections.confirm(
+            db.session, certificate_id, actor=actor, request_id=g.get("request_id")
+        ),
+        "confirmed",
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -251,8 +345,12 @@ def upload() -> Any:
             status = 422
         else:
             token_id, actor = token.id, audit.actor_of(token)
-            outcomes = [_upload_one(f, token_id, actor) for f in request.files.getlist(form.files.name)]
-    return render_template("review/upload.html", form=form, outcomes=outcomes, reviewer=token), status
+            outcomes = [
+                _upload_one(f, token_id, actor) for f in request.files.getlist(form.files.name)
+            ]
+    return render_template(
+        "review/upload.html", form=form, outcomes=outcomes, reviewer=token
+    ), status
 
 
 def _upload_one(storage_file: Any, token_id: int, actor: str) -> dict[str, Any]:
@@ -261,10 +359,12 @@ def _upload_one(storage_file: Any, token_id: int, actor: str) -> dict[str, Any]:
     name = storage_file.filename or "upload.pdf"
     upload = certificate_store.Upload(data=storage_file.read(), filename=name)
     try:
-        cert, created = parsing.upload(upload, uploader_id=token_id, actor=actor,
-                                       request_id=g.get("request_id"))
+        cert, created = parsing.upload(
+            upload, uploader_id=token_id, actor=actor, request_id=g.get("request_id")
+        )
         current_app.extensions["registry.metrics"].uploads.labels(
-            cert.status.value if created else "duplicate").inc()
+            cert.status.value if created else "duplicate"
+        ).inc()
         return {"name": name, "certificate": cert, "created": created}
     except RegistryError as error:
         db.session.rollback()

@@ -26,7 +26,9 @@ class Outcome:
 
 def available(app: Flask) -> bool:
     """Whether the alerts API takes subscriptions on this deployment."""
-    return any(rule.rule == ROUTE and "POST" in (rule.methods or ()) for rule in app.url_map.iter_rules())
+    return any(
+        rule.rule == ROUTE and "POST" in (rule.methods or ()) for rule in app.url_map.iter_rules()
+    )
 
 
 def payload(email: str, scope: str, vendor: str | None, product: str | None) -> dict[str, Any]:
@@ -41,14 +43,25 @@ def payload(email: str, scope: str, vendor: str | None, product: str | None) -> 
 def submit(app: Flask, email: str, scope: str, vendor: str | None, product: str | None) -> Outcome:
     """Send the subscription to the API; its answer in words."""
     with app.test_client() as client:
-        resp = client.post(ROUTE, json=payload(email, scope, vendor, product),
-                           headers={"Accept": "application/json"},
-                           # rate limits count the person, not the app
-                           environ_base={"REMOTE_ADDR": request.remote_addr or "127.0.0.1"})
-    body = resp.get_json(silent=True) if resp.is_json or (resp.mimetype or "").endswith("+json") else None
+        resp = client.post(
+            ROUTE,
+            json=payload(email, scope, vendor, product),
+            headers={"Accept": "application/json"},
+            # rate limits count the person, not the app
+            environ_base={"REMOTE_ADDR": request.remote_addr or "127.0.0.1"},
+        )
+    body = (
+        resp.get_json(silent=True)
+        if resp.is_json or (resp.mimetype or "").endswith("+json")
+        else None
+    )
     if resp.status_code < 300:
-        return Outcome(True, resp.status_code, "Check your inbox: we sent a link to confirm "
-                                               "the subscription. Nothing is sent until you follow it.",
-                       body)
+        return Outcome(
+            True,
+            resp.status_code,
+            "Check your inbox: we sent a link to confirm "
+            "the subscription. Nothing is sent until you follow it.",
+            body,
+        )
     detail = (body or {}).get("detail") or "The subscription could not be made."
     return Outcome(False, resp.status_code if resp.status_code < 500 else 502, str(detail), body)

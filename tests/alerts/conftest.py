@@ -20,19 +20,29 @@ from tests.registry.coa import DEFAULT_RESULTS, make_coa
 REDIS_ENV, AMQP_ENV = "REGISTRY_TEST_REDIS_URL", "REGISTRY_TEST_AMQP_URL"
 
 # Tests shorten the retry schedule and lease; the mechanism is the same.
-FAST = {"ALERT_RETRY_DELAYS_S": "0.2,0.2,0.2,0.2,0.2,0.2,0.2", "ALERT_JITTER": 0.0,
-        "ALERT_POLL_S": 0.1, "ALERT_DIGEST_S": 0.5, "WEBHOOK_TIMEOUT_S": 3, "ALERT_LEASE_S": 4,
-        "BASE_URL": "https://registry.example.org", "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
+FAST = {
+    "ALERT_RETRY_DELAYS_S": "0.2,0.2,0.2,0.2,0.2,0.2,0.2",
+    "ALERT_JITTER": 0.0,
+    "ALERT_POLL_S": 0.1,
+    "ALERT_DIGEST_S": 0.5,
+    "WEBHOOK_TIMEOUT_S": 3,
+    "ALERT_LEASE_S": 4,
+    "BASE_URL": "https://registry.example.org",
+    "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
+}
 
 
 def with_lead(value: str, lot: str = "RB-2024-0117") -> bytes:
-    results = tuple((a, value if a.startswith("Lead") else v, u, q) for a, v, u, q in DEFAULT_RESULTS)
+    results = tuple(
+        (a, value if a.startswith("Lead") else v, u, q) for a, v, u, q in DEFAULT_RESULTS
+    )
     return make_coa(results=results, lot=lot, salt=f"{lot}-{value}")
 
 
 def upload(client: Any, headers: dict[str, str], pdf: bytes) -> dict[str, Any]:
-    resp = client.post("/api/v1/certificates", headers=headers,
-                       data={"file": (io.BytesIO(pdf), "coa.pdf")})
+    resp = client.post(
+        "/api/v1/certificates", headers=headers, data={"file": (io.BytesIO(pdf), "coa.pdf")}
+    )
     assert resp.status_code in (200, 201), resp.get_json()
     body = resp.get_json()
     assert body["batch"], "the COA must name a vendor and a lot"

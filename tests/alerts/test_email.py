@@ -18,8 +18,12 @@ BASE = FAST["BASE_URL"]
 
 @pytest.fixture
 def mail_app(make_app: Any, smtp: Any) -> Iterator[Flask]:
-    app = make_app(**{**FAST, "ALERT_DIGEST_S": 4}, ALERT_WORKER="auto", SMTP_URL=smtp.url,
-                   MAIL_FROM="alerts@registry.example.org")
+    app = make_app(
+        **{**FAST, "ALERT_DIGEST_S": 4},
+        ALERT_WORKER="auto",
+        SMTP_URL=smtp.url,
+        MAIL_FROM="alerts@registry.example.org",
+    )
     load_profiles(app)
     yield app
     app.extensions["registry.alerts"].stop()
@@ -28,7 +32,7 @@ def mail_app(make_app: Any, smtp: Any) -> Iterator[Flask]:
 def link(text: str, path: str) -> str:
     found = re.search(re.escape(BASE) + re.escape(path) + r"[\w.\-]+", text)
     assert found, text
-    return found.group(0)[len(BASE):]
+    return found.group(0)[len(BASE) :]
 
 
 def text_and_html(msg: Any) -> tuple[str, str]:
@@ -38,8 +42,14 @@ def text_and_html(msg: Any) -> tuple[str, str]:
 def test_double_opt_in_digest_and_one_click_unsubscribe(mail_app, smtp) -> None:
     client = mail_app.test_client()
     uploader = bearer(mail_app)
-    resp = client.post("/api/v1/subscriptions", json={
-        "channel": "email", "email": "Reader@Example.org", "filters": {"category": "heavy_metal"}})
+    resp = client.post(
+        "/api/v1/subscriptions",
+        json={
+            "channel": "email",
+            "email": "Reader@Example.org",
+            "filters": {"category": "heavy_metal"},
+        },
+    )
     assert resp.status_code == 201, resp.get_json()
     sub = resp.get_json()
     assert sub["status"] == "pending_confirmation" and "secret" not in sub
@@ -72,9 +82,9 @@ def test_double_opt_in_digest_and_one_click_unsubscribe(mail_app, smtp) -> None:
     assert "BEFORE-1" not in plain
     assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     unsubscribe = re.fullmatch(r"<(.+)>", digest["List-Unsubscribe"]).group(1)
-    assert unsubscribe[len(BASE):] == link(plain, "/alerts/unsubscribe/")
+    assert unsubscribe[len(BASE) :] == link(plain, "/alerts/unsubscribe/")
 
-    path = unsubscribe[len(BASE):]
+    path = unsubscribe[len(BASE) :]
     assert client.get(path).status_code == 200  # a page with a button: nothing changes
     again = upload(client, uploader, with_lead("4.0", lot="AFTER-3"))
     smtp.wait(3)
@@ -89,21 +99,30 @@ def test_double_opt_in_digest_and_one_click_unsubscribe(mail_app, smtp) -> None:
 def test_signups_per_address_are_rate_limited(mail_app, smtp) -> None:
     client = mail_app.test_client()
     for _ in range(3):
-        assert client.post("/api/v1/subscriptions", json={
-            "channel": "email", "email": "flood@example.org"}).status_code == 201
-    resp = client.post("/api/v1/subscriptions", json={"channel": "email", "email": "flood@example.org"})
+        assert (
+            client.post(
+                "/api/v1/subscriptions", json={"channel": "email", "email": "flood@example.org"}
+            ).status_code
+            == 201
+        )
+    resp = client.post(
+        "/api/v1/subscriptions", json={"channel": "email", "email": "flood@example.org"}
+    )
     assert resp.status_code == 429 and resp.headers["Retry-After"]
     assert resp.mimetype == "application/problem+json"
     smtp.wait(3)
-    other = client.post("/api/v1/subscriptions", json={"channel": "email", "email": "calm@example.org"})
+    other = client.post(
+        "/api/v1/subscriptions", json={"channel": "email", "email": "calm@example.org"}
+    )
     assert other.status_code == 201
 
 
 @pytest.mark.parametrize("address", ["not-an-address", "a@", "@example.org", "a b@example.org"])
 def test_bad_address_is_a_422_naming_the_field(make_app, address) -> None:
     app = make_app()
-    resp = app.test_client().post("/api/v1/subscriptions",
-                                  json={"channel": "email", "email": address})
+    resp = app.test_client().post(
+        "/api/v1/subscriptions", json={"channel": "email", "email": address}
+    )
     assert resp.status_code == 422 and "email" in resp.get_json()["errors"]
 
 
@@ -112,20 +131,35 @@ def test_token_email_is_active_and_owned(make_app) -> None:
     load_profiles(app)
     client = app.test_client()
     owner = bearer(app, "subscriber")
-    resp = client.post("/api/v1/subscriptions", headers=owner,
-                       json={"channel": "email", "email": "team@example.org",
-                             "filters": {"analyte": "lead", "profile": "ahpa"}})
+    resp = client.post(
+        "/api/v1/subscriptions",
+        headers=owner,
+        json={
+            "channel": "email",
+            "email": "team@example.org",
+            "filters": {"analyte": "lead", "profile": "ahpa"},
+        },
+    )
     assert resp.status_code == 201 and resp.get_json()["status"] == "active"
     assert [s["email"] for s in client.get("/api/v1/subscriptions", headers=owner).get_json()] == [
-        "team@example.org"]
-    bad = client.post("/api/v1/subscriptions", headers=owner,
-                      json={"channel": "email", "email": "x@example.org",
-                            "filters": {"analyte": "plutonium", "category": "nope"}})
+        "team@example.org"
+    ]
+    bad = client.post(
+        "/api/v1/subscriptions",
+        headers=owner,
+        json={
+            "channel": "email",
+            "email": "x@example.org",
+            "filters": {"analyte": "plutonium", "category": "nope"},
+        },
+    )
     assert bad.status_code == 422
     assert set(bad.get_json()["errors"]["filters"]) == {"analyte", "category"}
-    unknown = client.post("/api/v1/subscriptions", headers=owner,
-                          json={"channel": "email", "email": "x@example.org",
-                                "filters": {"colour": "red"}})
+    unknown = client.post(
+        "/api/v1/subscriptions",
+        headers=owner,
+        json={"channel": "email", "email": "x@example.org", "filters": {"colour": "red"}},
+    )
     assert unknown.status_code == 422 and "colour" in unknown.get_json()["errors"]["filters"]
 
 
@@ -141,8 +175,11 @@ def test_smtp_down_then_up_sends_one_digest(make_app, smtp) -> None:
     down = make_app(**FAST, SMTP_URL=f"smtp://127.0.0.1:{free_port()}")
     load_profiles(down)
     client = down.test_client()
-    client.post("/api/v1/subscriptions", headers=bearer(down, "subscriber"),
-                json={"channel": "email", "email": "ops@example.org"})
+    client.post(
+        "/api/v1/subscriptions",
+        headers=bearer(down, "subscriber"),
+        json={"channel": "email", "email": "ops@example.org"},
+    )
     upload(client, bearer(down), with_lead("2.1", lot="SMTP-1"))
     upload(client, bearer(down), with_lead("2.2", lot="SMTP-2"))
     with down.app_context():
@@ -177,8 +214,9 @@ def test_confirmation_mail_is_stored_and_retried_until_the_server_takes_it(make_
 
     down = make_app(**FAST, SMTP_URL=f"smtp://127.0.0.1:{free_port()}")
     load_profiles(down)
-    resp = down.test_client().post("/api/v1/subscriptions",
-                                   json={"channel": "email", "email": "late@example.org"})
+    resp = down.test_client().post(
+        "/api/v1/subscriptions", json={"channel": "email", "email": "late@example.org"}
+    )
     assert resp.status_code == 201 and resp.get_json()["status"] == "pending_confirmation"
     with down.app_context():
         [row] = db.session.scalars(sa.select(Delivery)).all()
@@ -212,22 +250,38 @@ def test_unconfirmed_signups_are_pruned_and_the_rate_limit_stays(quiet_app) -> N
     from registry.tasks import alerts
 
     client = quiet_app.test_client()
-    for address in ("stale@example.org", "fresh@example.org", "fresh@example.org",
-                    "fresh@example.org"):
-        assert client.post("/api/v1/subscriptions",
-                           json={"channel": "email", "email": address}).status_code == 201
-    kept = client.post("/api/v1/subscriptions", headers=bearer(quiet_app, "subscriber"),
-                       json={"channel": "email", "email": "owned@example.org"})
+    for address in (
+        "stale@example.org",
+        "fresh@example.org",
+        "fresh@example.org",
+        "fresh@example.org",
+    ):
+        assert (
+            client.post(
+                "/api/v1/subscriptions", json={"channel": "email", "email": address}
+            ).status_code
+            == 201
+        )
+    kept = client.post(
+        "/api/v1/subscriptions",
+        headers=bearer(quiet_app, "subscriber"),
+        json={"channel": "email", "email": "owned@example.org"},
+    )
     assert kept.status_code == 201
     long_ago = utcnow() - subscriptions.CONFIRM_MAX_AGE - subscriptions.SIGNUP_WINDOW
     with quiet_app.app_context():
         stale = sa.select(Subscription.id).where(Subscription.email == "stale@example.org")
-        db.session.execute(sa.update(Subscription).where(Subscription.id.in_(stale))
-                           .values(created_at=long_ago))
-        db.session.execute(sa.update(Signup).where(Signup.email == "stale@example.org")
-                           .values(at=long_ago))
-        db.session.execute(sa.update(Subscription).where(Subscription.email == "owned@example.org")
-                           .values(created_at=long_ago))
+        db.session.execute(
+            sa.update(Subscription).where(Subscription.id.in_(stale)).values(created_at=long_ago)
+        )
+        db.session.execute(
+            sa.update(Signup).where(Signup.email == "stale@example.org").values(at=long_ago)
+        )
+        db.session.execute(
+            sa.update(Subscription)
+            .where(Subscription.email == "owned@example.org")
+            .values(created_at=long_ago)
+        )
         db.session.commit()
         assert alerts.prune() == (1, 1)
         left = db.session.scalars(sa.select(Subscription.email).order_by(Subscription.id)).all()
@@ -235,10 +289,16 @@ def test_unconfirmed_signups_are_pruned_and_the_rate_limit_stays(quiet_app) -> N
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Delivery)) == 3
         assert alerts.prune() == (0, 0)
     # The sign-ups within the hour still count: the address stays limited.
-    again = client.post("/api/v1/subscriptions", json={"channel": "email", "email": "fresh@example.org"})
+    again = client.post(
+        "/api/v1/subscriptions", json={"channel": "email", "email": "fresh@example.org"}
+    )
     assert again.status_code == 429
-    assert client.post("/api/v1/subscriptions",
-                       json={"channel": "email", "email": "stale@example.org"}).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/subscriptions", json={"channel": "email", "email": "stale@example.org"}
+        ).status_code
+        == 201
+    )
 
 
 def test_prune_command(quiet_app) -> None:

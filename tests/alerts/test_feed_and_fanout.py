@@ -30,7 +30,8 @@ def test_feed_is_valid_atom_with_stable_ids_and_etag(quiet_app) -> None:
     assert parsed.bozo == 0 and parsed.version == "atom10"
     assert [e.link for e in parsed.entries] == [
         f"https://registry.example.org/batches/{bad2['batch']['id']}",
-        f"https://registry.example.org/batches/{bad1['batch']['id']}"]
+        f"https://registry.example.org/batches/{bad1['batch']['id']}",
+    ]
     first = parsed.entries[1]
     assert "BAD-1" in first.title and "Lead 2.1 µg/g is over" in first.summary
     assert first.updated_parsed and parsed.feed.updated_parsed and first.id.startswith("tag:")
@@ -56,12 +57,23 @@ def test_feed_keeps_the_newest_hundred(quiet_app) -> None:
     client = quiet_app.test_client()
     bad = upload(client, bearer(quiet_app), with_lead("2.1"))
     with quiet_app.app_context():
-        template = db.session.scalar(sa.select(OutboxEvent).where(
-            OutboxEvent.profile_code == "utah-r70-580", OutboxEvent.type == "batch.failed"))
-        db.session.add_all([OutboxEvent(type=template.type, batch_id=template.batch_id,
-                                        profile_code=template.profile_code,
-                                        payload=template.payload, created_at=utcnow())
-                            for _ in range(120)])
+        template = db.session.scalar(
+            sa.select(OutboxEvent).where(
+                OutboxEvent.profile_code == "utah-r70-580", OutboxEvent.type == "batch.failed"
+            )
+        )
+        db.session.add_all(
+            [
+                OutboxEvent(
+                    type=template.type,
+                    batch_id=template.batch_id,
+                    profile_code=template.profile_code,
+                    payload=template.payload,
+                    created_at=utcnow(),
+                )
+                for _ in range(120)
+            ]
+        )
         db.session.commit()
         newest = db.session.scalar(sa.select(sa.func.max(OutboxEvent.id)))
     entries = feedparser.parse(client.get("/feeds/failures.atom").data).entries
@@ -74,10 +86,17 @@ def test_rolled_back_events_are_never_sent(quiet_app, sink) -> None:
     subscribe(client, bearer(quiet_app, "subscriber"), sink.url)
     upload(client, bearer(quiet_app), with_lead("2.1"))
     with quiet_app.app_context():
-        template = db.session.scalar(sa.select(OutboxEvent).where(
-            OutboxEvent.profile_code == "utah-r70-580"))
-        db.session.add(OutboxEvent(type=template.type, batch_id=template.batch_id,
-                                   profile_code=template.profile_code, payload=template.payload))
+        template = db.session.scalar(
+            sa.select(OutboxEvent).where(OutboxEvent.profile_code == "utah-r70-580")
+        )
+        db.session.add(
+            OutboxEvent(
+                type=template.type,
+                batch_id=template.batch_id,
+                profile_code=template.profile_code,
+                payload=template.payload,
+            )
+        )
         db.session.flush()
         db.session.rollback()  # the judgement that wrote it failed
         assert alerts.dispatch().deliveries == 1
@@ -88,13 +107,13 @@ def test_rolled_back_events_are_never_sent(quiet_app, sink) -> None:
 def test_nothing_lost_when_a_process_stops_between_steps(quiet_app, sink) -> None:
     client = quiet_app.test_client()
     sub = subscribe(client, bearer(quiet_app, "subscriber"), sink.url)
-    second = subscribe(client, bearer(quiet_app, "subscriber"), sink.url,
-                       filters={"lot": "other"})
+    second = subscribe(client, bearer(quiet_app, "subscriber"), sink.url, filters={"lot": "other"})
     upload(client, bearer(quiet_app), with_lead("2.1"))
     with quiet_app.app_context():
         # Dies inside fan-out, before its commit: neither deliveries nor the mark remain.
-        fanout.fan_out(db.session, default_profile="utah-r70-580",
-                       digest_window=alerts.timedelta(seconds=1))
+        fanout.fan_out(
+            db.session, default_profile="utah-r70-580", digest_window=alerts.timedelta(seconds=1)
+        )
         db.session.rollback()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Delivery)) == 0
         assert db.session.scalar(sa.select(OutboxEvent.dispatched_at)) is None
@@ -129,5 +148,3 @@ def test_subscriptions_hear_only_later_events(quiet_app, sink) -> None:
         alerts.deliver_due()
     [got] = sink.received
     assert b"NEW-1" in got.body
-
-

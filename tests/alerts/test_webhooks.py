@@ -17,8 +17,9 @@ from tests.alerts.conftest import bearer, upload, with_lead
 
 
 def subscribe(client: Any, headers: dict[str, str], url: str, **extra: Any) -> dict[str, Any]:
-    resp = client.post("/api/v1/subscriptions", headers=headers,
-                       json={"channel": "webhook", "url": url, **extra})
+    resp = client.post(
+        "/api/v1/subscriptions", headers=headers, json={"channel": "webhook", "url": url, **extra}
+    )
     assert resp.status_code == 201, resp.get_json()
     return resp.get_json()
 
@@ -45,7 +46,9 @@ def test_failing_upload_reaches_the_sink_signed(alert_app, sink) -> None:
     sub = subscribe(client, owner, sink.url)
     assert sub["secret"].startswith("whsec_") and sub["status"] == "active"
     sink.secret = sub["secret"]
-    assert "secret" not in client.get(f"/api/v1/subscriptions/{sub['id']}", headers=owner).get_json()
+    assert (
+        "secret" not in client.get(f"/api/v1/subscriptions/{sub['id']}", headers=owner).get_json()
+    )
 
     passing = upload(client, uploader, with_lead("0.31", lot="OK-1"))
     failing = upload(client, uploader, with_lead("2.1", lot="BAD-1"))
@@ -63,9 +66,15 @@ def test_failing_upload_reaches_the_sink_signed(alert_app, sink) -> None:
     assert got.headers["webhook-id"].startswith("msg_")
     assert WebhookPayloadSchema().validate(body) == {}  # the shape the OpenAPI document shows
 
-    log = wait_until(lambda: [d for d in deliveries(client, owner, sub) if d["status"] == "delivered"])
+    log = wait_until(
+        lambda: [d for d in deliveries(client, owner, sub) if d["status"] == "delivered"]
+    )
     assert log[0]["webhook_id"] == got.headers["webhook-id"]
-    assert log[0]["attempts"] == 1 and log[0]["last_status"] == 200 and log[0]["event"] == "batch.failed"
+    assert (
+        log[0]["attempts"] == 1
+        and log[0]["last_status"] == 200
+        and log[0]["event"] == "batch.failed"
+    )
     time.sleep(0.5)
     assert len(sink.received) == 1  # passing batch, other profiles: nothing
 
@@ -82,7 +91,9 @@ def test_refused_three_times_then_delivered_once_with_the_same_id(alert_app, sin
     assert len({p.headers["webhook-id"] for p in posts}) == 1
     assert all(p.verified is not None for p in posts)
     assert len({p.headers["webhook-timestamp"] for p in posts}) >= 1
-    [d] = deliveries(client, owner, client.get("/api/v1/subscriptions", headers=owner).get_json()[0])
+    [d] = deliveries(
+        client, owner, client.get("/api/v1/subscriptions", headers=owner).get_json()[0]
+    )
     assert d["status"] == "delivered" and d["attempts"] == 4
     assert [e.get("status_code") for e in d["log"] if "attempt" in e] == [503, 503, 503, 204]
 
@@ -111,8 +122,15 @@ def test_gone_disables_the_subscription(alert_app, sink) -> None:
     sub = subscribe(client, owner, sink.url)
     upload(client, bearer(alert_app), with_lead("2.1", lot="A-1"))
     sink.wait(1)
-    got = wait_until(lambda: (s := client.get(f"/api/v1/subscriptions/{sub['id']}",
-                                              headers=owner).get_json())["status"] == "disabled" and s)
+    got = wait_until(
+        lambda: (
+            (s := client.get(f"/api/v1/subscriptions/{sub['id']}", headers=owner).get_json())[
+                "status"
+            ]
+            == "disabled"
+            and s
+        )
+    )
     assert "410" in got["status_reason"]
     [d] = deliveries(client, owner, sub)
     assert d["status"] == "failed" and d["last_status"] == 410
@@ -120,8 +138,9 @@ def test_gone_disables_the_subscription(alert_app, sink) -> None:
     upload(client, bearer(alert_app), with_lead("2.1", lot="A-2"))
     time.sleep(1.0)
     assert len(sink.received) == 1  # a disabled subscription gets nothing more
-    redo = client.post(f"/api/v1/subscriptions/{sub['id']}/deliveries/{d['id']}/redeliver",
-                       headers=owner)
+    redo = client.post(
+        f"/api/v1/subscriptions/{sub['id']}/deliveries/{d['id']}/redeliver", headers=owner
+    )
     assert redo.status_code == 422
 
 
@@ -155,9 +174,12 @@ def test_redeliver_keeps_the_webhook_id(alert_app, sink) -> None:
     sink.secret = sub["secret"]
     upload(client, bearer(alert_app), with_lead("2.1"))
     first = sink.wait(1)[0]
-    d = wait_until(lambda: [x for x in deliveries(client, owner, sub) if x["status"] == "delivered"])[0]
-    resp = client.post(f"/api/v1/subscriptions/{sub['id']}/deliveries/{d['id']}/redeliver",
-                       headers=owner)
+    d = wait_until(
+        lambda: [x for x in deliveries(client, owner, sub) if x["status"] == "delivered"]
+    )[0]
+    resp = client.post(
+        f"/api/v1/subscriptions/{sub['id']}/deliveries/{d['id']}/redeliver", headers=owner
+    )
     assert resp.status_code == 202
     second = sink.wait(2)[1]
     assert second.headers["webhook-id"] == first.headers["webhook-id"] and second.verified
@@ -178,13 +200,25 @@ def test_secret_rotation_signs_with_both(alert_app, sink) -> None:
     assert Webhook(new["secret"]).verify(got.body, got.headers)
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:9/hook", "http://localhost:9/x",
-                                 "http://10.0.0.1/x", "http://169.254.169.254/latest",
-                                 "http://[::1]:9/x", "ftp://example.org/x", "not a url"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/hook",
+        "http://localhost:9/x",
+        "http://10.0.0.1/x",
+        "http://169.254.169.254/latest",
+        "http://[::1]:9/x",
+        "ftp://example.org/x",
+        "not a url",
+    ],
+)
 def test_private_or_bad_urls_are_refused_at_creation(make_app, url) -> None:
     app = make_app()  # no allow-list
-    resp = app.test_client().post("/api/v1/subscriptions", headers=bearer(app, "subscriber"),
-                                  json={"channel": "webhook", "url": url})
+    resp = app.test_client().post(
+        "/api/v1/subscriptions",
+        headers=bearer(app, "subscriber"),
+        json={"channel": "webhook", "url": url},
+    )
     assert resp.status_code == 422
     body = resp.get_json()
     assert resp.mimetype == "application/problem+json" and "url" in body["errors"]
@@ -216,19 +250,37 @@ def test_filters_and_ownership(alert_app, sink) -> None:
     client = alert_app.test_client()
     owner, other = bearer(alert_app, "subscriber"), bearer(alert_app, "subscriber")
     upload(client, bearer(alert_app), with_lead("0.3", lot="SEED-001"))  # makes the vendor known
-    bad = client.post("/api/v1/subscriptions", headers=owner, json={
-        "channel": "webhook", "url": sink.url, "filters": {"vendor": "Nobody Inc", "profile": "nope"}})
+    bad = client.post(
+        "/api/v1/subscriptions",
+        headers=owner,
+        json={
+            "channel": "webhook",
+            "url": sink.url,
+            "filters": {"vendor": "Nobody Inc", "profile": "nope"},
+        },
+    )
     assert bad.status_code == 422
     assert set(bad.get_json()["errors"]["filters"]) == {"vendor", "profile"}
-    assert client.post("/api/v1/subscriptions", json={"channel": "webhook", "url": sink.url}
-                       ).status_code == 401
-    lot_only = subscribe(client, owner, sink.url, filters={"lot": "bad 2", "vendor": "ACME botanicals"},
-                         events=["batch.recovered"])
+    assert (
+        client.post(
+            "/api/v1/subscriptions", json={"channel": "webhook", "url": sink.url}
+        ).status_code
+        == 401
+    )
+    lot_only = subscribe(
+        client,
+        owner,
+        sink.url,
+        filters={"lot": "bad 2", "vendor": "ACME botanicals"},
+        events=["batch.recovered"],
+    )
     sink.secret = lot_only["secret"]
     assert lot_only["events"] == ["batch.failed", "batch.recovered"]
     assert lot_only["filters"]["vendor"] == "acme-botanicals"
     assert client.get(lot_only["deliveries_url"], headers=other).status_code == 404
-    assert client.delete(f"/api/v1/subscriptions/{lot_only['id']}", headers=other).status_code == 404
+    assert (
+        client.delete(f"/api/v1/subscriptions/{lot_only['id']}", headers=other).status_code == 404
+    )
     assert client.get("/api/v1/subscriptions", headers=other).get_json() == []
 
     upload(client, bearer(alert_app), with_lead("2.1", lot="BAD-1"))
@@ -237,7 +289,9 @@ def test_filters_and_ownership(alert_app, sink) -> None:
     assert got.verified["data"]["batch"]["lot"] == "BAD-2"
     time.sleep(0.5)
     assert len(sink.received) == 1
-    assert client.delete(f"/api/v1/subscriptions/{lot_only['id']}", headers=owner).status_code == 204
+    assert (
+        client.delete(f"/api/v1/subscriptions/{lot_only['id']}", headers=owner).status_code == 204
+    )
     assert client.get("/api/v1/subscriptions", headers=owner).get_json() == []
 
 

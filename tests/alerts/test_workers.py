@@ -43,8 +43,12 @@ WORKER_FAST = {**FAST, "ALERT_SWEEP_S": 1}
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(params=[pytest.param("redis", marks=pytest.mark.redis),
-                        pytest.param("rabbitmq", marks=pytest.mark.rabbitmq)])
+@pytest.fixture(
+    params=[
+        pytest.param("redis", marks=pytest.mark.redis),
+        pytest.param("rabbitmq", marks=pytest.mark.rabbitmq),
+    ]
+)
 def broker(request: pytest.FixtureRequest) -> str:
     if request.param == "redis":
         return service_url(REDIS_ENV, "Redis (redis://127.0.0.1:6379/15)")
@@ -55,16 +59,27 @@ class Workers:
     """``flask --app wsgi worker`` processes on the test database and a private queue."""
 
     def __init__(self, config: dict[str, Any]) -> None:
-        self.env = {**os.environ, **{f"REGISTRY_{k}": str(v) for k, v in config.items()
-                                     if isinstance(v, str | int | float) and k != "TESTING"}}
+        self.env = {
+            **os.environ,
+            **{
+                f"REGISTRY_{k}": str(v)
+                for k, v in config.items()
+                if isinstance(v, str | int | float) and k != "TESTING"
+            },
+        }
         self.env["REGISTRY_RATE_LIMITS"] = ""
         self.env["REGISTRY_ALERT_WORKER"] = "auto"
         self.procs: list[subprocess.Popen[bytes]] = []
 
     def start(self) -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen([FLASK, "--app", "wsgi", "worker", "-c", "4"], cwd=REPO,
-                                env=self.env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            [FLASK, "--app", "wsgi", "worker", "-c", "4"],
+            cwd=REPO,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         self.procs.append(proc)
         return proc
 
@@ -86,8 +101,14 @@ def celery_app(make_app: Any, broker: str) -> Iterator[tuple[Any, Workers]]:
     config = {**WORKER_FAST, "BROKER_URL": broker, "CELERY_QUEUE": queue}
     app = make_app(**config, ALERT_WORKER="auto")
     load_profiles(app)
-    workers = Workers({"DATABASE_URL": app.config["DATABASE_URL"],
-                       "DATA_DIR": app.config["DATA_DIR"], "SECRET_KEY": "test", **config})
+    workers = Workers(
+        {
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "DATA_DIR": app.config["DATA_DIR"],
+            "SECRET_KEY": "test",
+            **config,
+        }
+    )
     yield app, workers
     workers.stop()
 
@@ -172,8 +193,15 @@ def test_worker_retries_until_accepted_and_a_410_disables(celery_app, sink) -> N
         posts = sink.wait(4, timeout=90)
         assert len({p.headers["webhook-id"] for p in posts}) == 1
         assert all(p.verified is not None for p in posts)
-        wait_until(lambda: client.get(f"/api/v1/subscriptions/{dead['id']}",
-                                      headers=owner).get_json()["status"] == "disabled", 60)
+        wait_until(
+            lambda: (
+                client.get(f"/api/v1/subscriptions/{dead['id']}", headers=owner).get_json()[
+                    "status"
+                ]
+                == "disabled"
+            ),
+            60,
+        )
         time.sleep(3)  # room for any extra attempt to arrive
         assert len(sink.received) == 4 and len(gone.received) == 1
     finally:
@@ -193,18 +221,32 @@ def test_worker_refuses_loopback_without_an_allow_list_entry(make_app, broker, s
     app = make_app(**config, ALERT_WORKER="auto")
     load_profiles(app)
     strict = make_app(**{**config, "WEBHOOK_ALLOWED_HOSTS": ""})
-    refused = strict.test_client().post("/api/v1/subscriptions", headers=bearer(strict, "subscriber"),
-                                        json={"channel": "webhook", "url": sink.url})
+    refused = strict.test_client().post(
+        "/api/v1/subscriptions",
+        headers=bearer(strict, "subscriber"),
+        json={"channel": "webhook", "url": sink.url},
+    )
     assert refused.status_code == 422 and "url" in refused.get_json()["errors"]
-    workers = Workers({"DATABASE_URL": app.config["DATABASE_URL"], "DATA_DIR": app.config["DATA_DIR"],
-                       "SECRET_KEY": "test", **config, "WEBHOOK_ALLOWED_HOSTS": ""})
+    workers = Workers(
+        {
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "DATA_DIR": app.config["DATA_DIR"],
+            "SECRET_KEY": "test",
+            **config,
+            "WEBHOOK_ALLOWED_HOSTS": "",
+        }
+    )
     try:
         client = app.test_client()
         subscribe(client, bearer(app, "subscriber"), sink.url)
         workers.start()
         upload(client, bearer(app), with_lead("2.1"))
-        [row] = wait_until(lambda: [d for d in delivery_rows(app)
-                                    if d.attempts >= 2 and d.status.value == "pending"], 60)
+        [row] = wait_until(
+            lambda: [
+                d for d in delivery_rows(app) if d.attempts >= 2 and d.status.value == "pending"
+            ],
+            60,
+        )
         assert "refused" in (row.last_error or "")
         assert row.last_status_code is None and sink.received == []
     finally:
@@ -223,16 +265,24 @@ def test_rejudge_job_runs_on_a_worker_and_alerts(celery_app, sink) -> None:
     def job_done(resp: Any) -> dict[str, Any]:
         assert resp.status_code in (200, 201), resp.get_json()
         url = resp.get_json()["job"]["url"]
-        return wait_until(lambda: (b := client.get(url, headers=admin).get_json())["status"]
-                          == "done" and b, 60)
+        return wait_until(
+            lambda: (b := client.get(url, headers=admin).get_json())["status"] == "done" and b, 60
+        )
 
-    job_done(client.put("/api/v1/profiles/advocacy-strict", headers=admin,
-                        json=strict_lead_profile(1.0)))
-    sub = subscribe(client, bearer(app, "subscriber"), sink.url,
-                    filters={"profile": "advocacy-strict"})
+    job_done(
+        client.put("/api/v1/profiles/advocacy-strict", headers=admin, json=strict_lead_profile(1.0))
+    )
+    sub = subscribe(
+        client, bearer(app, "subscriber"), sink.url, filters={"profile": "advocacy-strict"}
+    )
     sink.secret = sub["secret"]
-    done = job_done(client.put("/api/v1/profiles/advocacy-strict", headers=admin,
-                               json=strict_lead_profile(0.5, version=2)))
+    done = job_done(
+        client.put(
+            "/api/v1/profiles/advocacy-strict",
+            headers=admin,
+            json=strict_lead_profile(0.5, version=2),
+        )
+    )
     assert "counts" in (done.get("result") or {})
     [got] = sink.wait(1, timeout=60)
     assert got.verified["data"]["profile"] == "advocacy-strict"

@@ -21,8 +21,12 @@ def document(client: Any) -> dict[str, Any]:
 
 
 def operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    return [(method, path, op) for path, item in doc["paths"].items()
-            for method, op in item.items() if isinstance(op, dict) and "responses" in op]
+    return [
+        (method, path, op)
+        for path, item in doc["paths"].items()
+        for method, op in item.items()
+        if isinstance(op, dict) and "responses" in op
+    ]
 
 
 def test_the_document_is_valid_openapi_3(client) -> None:
@@ -41,9 +45,14 @@ def test_the_upload_is_one_multipart_body_with_the_file_and_form_fields(client) 
     ref = body["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[1]
     schema = doc["components"]["schemas"][ref]
     assert schema["required"] == ["file"]
-    assert schema["properties"]["file"] == {"type": "string", "format": "binary",
-                                            "description": "the COA, a PDF"}
-    assert {"vendor", "product", "batch", "form", "serving_g", "servings_per_day"} <= set(schema["properties"])
+    assert schema["properties"]["file"] == {
+        "type": "string",
+        "format": "binary",
+        "description": "the COA, a PDF",
+    }
+    assert {"vendor", "product", "batch", "form", "serving_g", "servings_per_day"} <= set(
+        schema["properties"]
+    )
 
 
 def test_every_query_parameter_has_a_description_and_an_example(client) -> None:
@@ -56,8 +65,9 @@ def test_every_query_parameter_has_a_description_and_an_example(client) -> None:
             seen += 1
             where = f"{method.upper()} {path} ?{param['name']}"
             assert param.get("description"), f"{where} has no description"
-            assert "example" in param or "example" in param["schema"] or "examples" in param, \
+            assert "example" in param or "example" in param["schema"] or "examples" in param, (
                 f"{where} has no example"
+            )
     assert seen >= 25
 
 
@@ -68,7 +78,10 @@ def test_errors_are_documented_as_problem_documents(client) -> None:
     for name in ("DEFAULT_ERROR", "UNPROCESSABLE_ENTITY"):
         assert list(doc["components"]["responses"][name]["content"]) == ["application/problem+json"]
     for method, path, op in operations(doc):
-        assert op["responses"]["default"] == {"$ref": "#/components/responses/DEFAULT_ERROR"}, (method, path)
+        assert op["responses"]["default"] == {"$ref": "#/components/responses/DEFAULT_ERROR"}, (
+            method,
+            path,
+        )
 
 
 def test_exports_are_documented(client) -> None:
@@ -78,23 +91,41 @@ def test_exports_are_documented(client) -> None:
     assert content["text/csv"]["example"].startswith("id,vendor,")
 
 
-def test_an_upload_sent_as_documented_keeps_its_form_fields(client, uploader, shipped_profiles) -> None:
+def test_an_upload_sent_as_documented_keeps_its_form_fields(
+    client, uploader, shipped_profiles
+) -> None:
     pdf = make_coa(vendor="", lot="", product="", salt="documented")
-    resp = client.post("/api/v1/certificates", headers=uploader, content_type="multipart/form-data",
-                       data={"file": (io.BytesIO(pdf), "coa.pdf"), "vendor": "Documented Botanicals",
-                             "product": "Green Malay", "batch": "GM.2024.7", "form": "capsules"})
+    resp = client.post(
+        "/api/v1/certificates",
+        headers=uploader,
+        content_type="multipart/form-data",
+        data={
+            "file": (io.BytesIO(pdf), "coa.pdf"),
+            "vendor": "Documented Botanicals",
+            "product": "Green Malay",
+            "batch": "GM.2024.7",
+            "form": "capsules",
+        },
+    )
     assert resp.status_code in (200, 201, 202), resp.get_data(as_text=True)
     batch = resp.get_json().get("batch")
     if batch is None:  # a slow parse answers 202 first: read the certificate when it is done
         cert = client.get(resp.headers["Location"]).get_json()
         batch = cert["batch"]
-    assert (batch["vendor"], batch["product"], batch["lot"], batch["form"]) == \
-        ("Documented Botanicals", "Green Malay", "GM.2024.7", "capsules")
+    assert (batch["vendor"], batch["product"], batch["lot"], batch["form"]) == (
+        "Documented Botanicals",
+        "Green Malay",
+        "GM.2024.7",
+        "capsules",
+    )
 
 
 def test_a_form_field_out_of_range_names_the_field(client, uploader) -> None:
-    resp = client.post("/api/v1/certificates", headers=uploader,
-                       data={"file": (io.BytesIO(make_coa()), "coa.pdf"), "serving_g": "0"})
+    resp = client.post(
+        "/api/v1/certificates",
+        headers=uploader,
+        data={"file": (io.BytesIO(make_coa()), "coa.pdf"), "serving_g": "0"},
+    )
     assert resp.status_code == 422
     assert resp.mimetype == "application/problem+json"
     assert set(resp.get_json()["errors"]) == {"serving_g"}

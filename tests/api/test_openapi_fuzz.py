@@ -30,8 +30,11 @@ def api_schema(app: Any, shipped_profiles: list[str], admin: dict[str, str]) -> 
     client = app.test_client()
     token = admin["Authorization"].removeprefix("Bearer ")
     for pdf in (UPLOADED, make_coa(lot="GMD 7.1", salt="1")):
-        resp = client.post("/api/v1/certificates", headers={"Authorization": f"Bearer {token}"},
-                           data={"file": (io.BytesIO(pdf), "coa.pdf")})
+        resp = client.post(
+            "/api/v1/certificates",
+            headers={"Authorization": f"Bearer {token}"},
+            data={"file": (io.BytesIO(pdf), "coa.pdf")},
+        )
         assert resp.status_code in (200, 201, 202), resp.get_data(as_text=True)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     return schema
@@ -84,15 +87,24 @@ def _run(operation: Any, mode: GenerationMode, headers: dict[str, str]) -> None:
 
     checks: dict[str, Any] = {}
     if mode is GenerationMode.POSITIVE and operation.label in CROSS_FIELD:
-        checks = {"excluded_checks": [positive_data_acceptance],
-                  "additional_checks": [_accepted_or_cross_field_refusal]}
+        checks = {
+            "excluded_checks": [positive_data_acceptance],
+            "additional_checks": [_accepted_or_cross_field_refusal],
+        }
     elif mode is GenerationMode.POSITIVE and {p.name for p in operation.query} & LOOKUPS:
-        checks = {"excluded_checks": [positive_data_acceptance],
-                  "additional_checks": [_accepted_but_unknown_names]}
+        checks = {
+            "excluded_checks": [positive_data_acceptance],
+            "additional_checks": [_accepted_but_unknown_names],
+        }
 
     @given(case=strategy)
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case: Any) -> None:
         case.call_and_validate(headers=headers, **checks)
 
@@ -104,11 +116,15 @@ def test_every_operation_answers_as_documented(api_schema: Any, admin: dict[str,
     failures = []
     for result in api_schema.get_all_operations():
         operation = result.ok()
-        takes_input = operation.body or any(len(group) for group in (
-            operation.path_parameters, operation.query, operation.headers))
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)[:2 if takes_input else 1]:
+        takes_input = operation.body or any(
+            len(group) for group in (operation.path_parameters, operation.query, operation.headers)
+        )
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)[: 2 if takes_input else 1]:
             try:
                 _run(operation, mode, admin)
-            except (Exception, BaseExceptionGroup) as exc:  # every operation is tried; all are reported
+            except (
+                Exception,
+                BaseExceptionGroup,
+            ) as exc:  # every operation is tried; all are reported
                 failures.append(f"{operation.label} ({mode.value}): {exc}")
     assert not failures, "\n\n".join(failures)

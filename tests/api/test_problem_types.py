@@ -19,8 +19,13 @@ def test_an_upload_over_the_limit_is_a_413_naming_it(make_app) -> None:
 
     app = make_app(MAX_UPLOAD_MB=0.05)
     token = make_token(app)
-    resp = app.test_client().post("/api/v1/certificates", headers={"Authorization": f"Bearer {token}"},
-                                  data={"file": (io.BytesIO(b"%PDF-1.4\n" + b"0" * 120_000), "a.pdf")})
+    resp = app.test_client().post(
+        "/api/v1/certificates",
+        headers={"Authorization": f"Bearer {token}"},
+        data={"file": (io.BytesIO(b"%PDF-1.4\n" + b"0" * 120_000), "a.pdf")},
+    )
     body = resp.get_json()
     assert resp.status_code == 413 and resp.mimetype == "application/problem+json"
-    assert "0.05 MB" in body["detail"] and body["type"].endswith("/problems/payload-too-large"), body
+    assert "0.05 MB" in body["detail"] and body["type"].endswith("/problems/payload-too-large"), (
+        body
+    )

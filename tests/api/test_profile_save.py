@@ -16,8 +16,11 @@ def audit_rows(app: Any) -> list[tuple[str, str | None, dict[str, Any]]]:
     from registry.models import AuditEvent
 
     with app.app_context():
-        rows = db.session.execute(sa.select(AuditEvent.action, AuditEvent.request_id, AuditEvent.details)
-                                  .where(AuditEvent.action.like("profile.%")).order_by(AuditEvent.id)).all()
+        rows = db.session.execute(
+            sa.select(AuditEvent.action, AuditEvent.request_id, AuditEvent.details)
+            .where(AuditEvent.action.like("profile.%"))
+            .order_by(AuditEvent.id)
+        ).all()
         return [tuple(r) for r in rows]
 
 
@@ -28,7 +31,10 @@ def test_saving_over_http_audits_and_queues_one_rejudgement(app, client, admin) 
     assert (body["version"], body["changed"], body["previous_version"]) == (1, True, None)
     assert body["job"]["kind"] == "rejudge"
     [(action, request_id, details)] = audit_rows(app)
-    assert (action, details) == ("profile.save", {"code": "lead-only", "version": 1, "previous_version": None})
+    assert (action, details) == (
+        "profile.save",
+        {"code": "lead-only", "version": 1, "previous_version": None},
+    )
     assert request_id == first.headers["X-Request-ID"]
 
     same = client.put("/api/v1/profiles/lead-only", headers=admin, json=LEAD_ONLY).get_json()

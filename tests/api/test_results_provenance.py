@@ -12,22 +12,42 @@ from typing import Any
 from tests.corpus import REAL
 from tests.registry.coa import make_coa
 
-PPB = (("Mitragynine", "1.42", "%", "0.01"), ("Lead (Pb)", "310", "ppb", "50"),
-       ("Arsenic (As)", "0.12", "ppm", "0.05"), ("Total Yeast and Mold", "800", "CFU/g", "10"))
+PPB = (
+    ("Mitragynine", "1.42", "%", "0.01"),
+    ("Lead (Pb)", "310", "ppb", "50"),
+    ("Arsenic (As)", "0.12", "ppm", "0.05"),
+    ("Total Yeast and Mold", "800", "CFU/g", "10"),
+)
 
 
 def upload(client: Any, headers: dict[str, str], pdf: bytes) -> dict[str, Any]:
-    resp = client.post("/api/v1/certificates", headers=headers,
-                       data={"file": (io.BytesIO(pdf), "coa.pdf"), "vendor": "Provenance Botanicals",
-                             "batch": "PV-1"})
+    resp = client.post(
+        "/api/v1/certificates",
+        headers=headers,
+        data={
+            "file": (io.BytesIO(pdf), "coa.pdf"),
+            "vendor": "Provenance Botanicals",
+            "batch": "PV-1",
+        },
+    )
     assert resp.status_code in (200, 201, 202), resp.get_data(as_text=True)
     return client.get(f"/api/v1/certificates/{resp.get_json()['id']}").get_json()
 
 
-def test_each_result_names_its_certificate_and_the_printed_unit(client, uploader, shipped_profiles) -> None:
+def test_each_result_names_its_certificate_and_the_printed_unit(
+    client, uploader, shipped_profiles
+) -> None:
     first = upload(client, uploader, make_coa(lot="PV-1", results=PPB, tested="2024-01-19"))
-    second = upload(client, uploader, make_coa(lot="PV-1", tested="2024-03-02", salt="retest",
-                                               results=(("Arsenic (As)", "0.09", "ppm", "0.05"),)))
+    second = upload(
+        client,
+        uploader,
+        make_coa(
+            lot="PV-1",
+            tested="2024-03-02",
+            salt="retest",
+            results=(("Arsenic (As)", "0.09", "ppm", "0.05"),),
+        ),
+    )
     batch = client.get(f"/api/v1/batches/{first['batch']['id']}").get_json()
     by = {r["analyte"]: r for r in batch["results"]}
     # the retest's arsenic, the first certificate's lead: each result says which certificate
@@ -42,16 +62,26 @@ def test_each_result_names_its_certificate_and_the_printed_unit(client, uploader
     assert cert_results["lead"]["printed_unit"] == "ppb"
 
 
-def test_below_loq_under_an_lod_column_is_judged_by_no_one(client, uploader, shipped_profiles) -> None:
+def test_below_loq_under_an_lod_column_is_judged_by_no_one(
+    client, uploader, shipped_profiles
+) -> None:
     pdf = (REAL / "hemp-mtl-2023-11-gummies-full-panel.pdf").read_bytes()
     cert = upload(client, uploader, pdf)
     lead = next(r for r in cert["results"] if r["analyte"] == "lead")
     assert lead["qualifier"] == "<"
     assert (lead["value"], lead["loq"]) == (None, None)  # the LOD (20.7 ug/kg) is no bound
     batch = client.get(f"/api/v1/batches/{cert['batch']['id']}").get_json()
-    judged = [rule for v in batch["verdicts"] for rule in (*v["passed"], *v.get("failed", []))
-              if "lead" in str(rule)]
+    judged = [
+        rule
+        for v in batch["verdicts"]
+        for rule in (*v["passed"], *v.get("failed", []))
+        if "lead" in str(rule)
+    ]
     assert not judged, judged
-    reasons = [str(i) for v in batch["verdicts"] for i in v.get("inconclusive", [])
-               if i.get("analyte") == "lead"]
+    reasons = [
+        str(i)
+        for v in batch["verdicts"]
+        for i in v.get("inconclusive", [])
+        if i.get("analyte") == "lead"
+    ]
     assert reasons, batch["verdicts"]

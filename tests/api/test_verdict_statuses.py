@@ -10,16 +10,30 @@ from typing import Any
 from tests.registry.coa import DEFAULT_RESULTS, make_coa
 
 LEAD_ONLY = {
-    "code": "lead-only", "name": "Lead only", "jurisdiction": "test", "version": 1, "effective": None,
+    "code": "lead-only",
+    "name": "Lead only",
+    "jurisdiction": "test",
+    "version": 1,
+    "effective": None,
     "note": "a custom profile that reads lead and nothing else",
-    "rules": [{"id": "pb", "kind": "max", "analyte": "lead", "limit": 1.0, "unit": "ug/g",
-               "verified": "primary", "source": {"citation": "test limit"}}],
+    "rules": [
+        {
+            "id": "pb",
+            "kind": "max",
+            "analyte": "lead",
+            "limit": 1.0,
+            "unit": "ug/g",
+            "verified": "primary",
+            "source": {"citation": "test limit"},
+        }
+    ],
 }
 
 
 def post(client: Any, headers: dict[str, str], pdf: bytes, **form: Any) -> dict[str, Any]:
-    resp = client.post("/api/v1/certificates", headers=headers,
-                       data={"file": (io.BytesIO(pdf), "coa.pdf"), **form})
+    resp = client.post(
+        "/api/v1/certificates", headers=headers, data={"file": (io.BytesIO(pdf), "coa.pdf"), **form}
+    )
     assert resp.status_code == 201, resp.get_data(as_text=True)
     return resp.get_json()
 
@@ -28,16 +42,27 @@ def verdict(body: dict[str, Any], profile: str) -> dict[str, Any]:
     return next(v for v in body["verdicts"] if v["profile"] == profile)
 
 
-def test_a_profile_that_judges_nothing_gives_incomplete(client, admin, uploader, shipped_profiles) -> None:
+def test_a_profile_that_judges_nothing_gives_incomplete(
+    client, admin, uploader, shipped_profiles
+) -> None:
     resp = client.put("/api/v1/profiles/lead-only", headers=admin, json=LEAD_ONLY)
     assert resp.status_code == 201, resp.get_json()
-    potency = post(client, uploader, make_coa(lot="P-1", results=(("Mitragynine", "1.42", "%", "0.01"),)))
+    potency = post(
+        client, uploader, make_coa(lot="P-1", results=(("Mitragynine", "1.42", "%", "0.01"),))
+    )
     got = verdict(potency, "lead-only")
-    assert (got["status"], got["reason"]) == ("incomplete", "nothing this profile judges was tested")
+    assert (got["status"], got["reason"]) == (
+        "incomplete",
+        "nothing this profile judges was tested",
+    )
     assert got["not_tested"] == ["lead"]
-    found = client.get("/api/v1/batches", query_string={"profile": "lead-only", "status": "pass"}).get_json()
+    found = client.get(
+        "/api/v1/batches", query_string={"profile": "lead-only", "status": "pass"}
+    ).get_json()
     assert found["total"] == 0
-    found = client.get("/api/v1/batches", query_string={"profile": "lead-only", "status": "incomplete"}).get_json()
+    found = client.get(
+        "/api/v1/batches", query_string={"profile": "lead-only", "status": "incomplete"}
+    ).get_json()
     assert [i["id"] for i in found["items"]] == [potency["batch"]["id"]]
 
     tested = post(client, uploader, make_coa(lot="P-2", salt="lead"))
@@ -46,21 +71,38 @@ def test_a_profile_that_judges_nothing_gives_incomplete(client, admin, uploader,
 
 
 def test_a_prop65_warning_is_its_own_searchable_status(client, uploader, shipped_profiles) -> None:
-    results = tuple((a, "0.3" if a.startswith("Lead") else v, u, q) for a, v, u, q in DEFAULT_RESULTS)
-    warned = post(client, uploader, make_coa(lot="W-1", results=results), serving_g="5",
-                  servings_per_day="2")
+    results = tuple(
+        (a, "0.3" if a.startswith("Lead") else v, u, q) for a, v, u, q in DEFAULT_RESULTS
+    )
+    warned = post(
+        client, uploader, make_coa(lot="W-1", results=results), serving_g="5", servings_per_day="2"
+    )
     got = verdict(warned, "prop65-lead")
     assert got["status"] == "warning" and got["failures"] == []
     assert [w["rule_id"] for w in got["warnings"]] == ["lead-madl"]
-    clean = post(client, uploader, make_coa(lot="W-2", salt="clean", results=tuple(
-        (a, "0.01" if a.startswith("Lead") else v, u, q) for a, v, u, q in DEFAULT_RESULTS)),
-        serving_g="5", servings_per_day="2")
+    clean = post(
+        client,
+        uploader,
+        make_coa(
+            lot="W-2",
+            salt="clean",
+            results=tuple(
+                (a, "0.01" if a.startswith("Lead") else v, u, q) for a, v, u, q in DEFAULT_RESULTS
+            ),
+        ),
+        serving_g="5",
+        servings_per_day="2",
+    )
     assert verdict(clean, "prop65-lead")["status"] == "pass"
 
-    found = client.get("/api/v1/batches", query_string={"profile": "prop65-lead", "status": "warning"})
+    found = client.get(
+        "/api/v1/batches", query_string={"profile": "prop65-lead", "status": "warning"}
+    )
     assert found.status_code == 200
     assert [i["id"] for i in found.get_json()["items"]] == [warned["batch"]["id"]]
-    worst = client.get("/api/v1/batches", query_string={"profile": "any", "status": "warning"}).get_json()
+    worst = client.get(
+        "/api/v1/batches", query_string={"profile": "any", "status": "warning"}
+    ).get_json()
     assert warned["batch"]["id"] in [i["id"] for i in worst["items"]]
     page = client.get(f"/batches/{warned['batch']['id']}")
     assert page.status_code == 200 and 'class="badge warning"' in page.get_data(as_text=True)

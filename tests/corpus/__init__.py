@@ -19,5 +19,7 @@ FOLDERS = (REAL, REAL_2)
 
 def truth(folder: Path = REAL) -> list[dict[str, Any]]:
     """The canonical truth records of one corpus folder."""
-    data: list[dict[str, Any]] = json.loads((folder / "truth.canonical.json").read_text(encoding="utf-8"))
+    data: list[dict[str, Any]] = json.loads(
+        (folder / "truth.canonical.json").read_text(encoding="utf-8")
+    )
     return data

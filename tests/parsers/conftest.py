@@ -34,8 +34,10 @@ def make_pdf(tmp_path: Path) -> Callable[..., Path]:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    def build(items: list[tuple[float, float, str] | tuple[float, float, str, float]],
-              name: str = "doc.pdf") -> Path:
+    def build(
+        items: list[tuple[float, float, str] | tuple[float, float, str, float]],
+        name: str = "doc.pdf",
+    ) -> Path:
         path = tmp_path / name
         c = canvas.Canvas(str(path), pagesize=A4)
         height = A4[1]

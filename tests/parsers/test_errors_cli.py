@@ -69,8 +69,13 @@ def test_cli_layouts(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_bad_input_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"%PDF-1.4 garbage")
-    proc = subprocess.run([sys.executable, "-m", "parsers", str(bad)], cwd=REPO,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "parsers", str(bad)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode != 0 and proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"{bad}: ") and "Traceback" not in proc.stderr

@@ -45,7 +45,9 @@ def _image_pdf(image: Image.Image, dpi: float) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize(("dpi", "expected"), [(200, 200.0), (150, 150.0), (300, 200.0), (600, 200.0), (100, 200.0)])
+@pytest.mark.parametrize(
+    ("dpi", "expected"), [(200, 200.0), (150, 150.0), (300, 200.0), (600, 200.0), (100, 200.0)]
+)
 def test_pages_render_at_their_scan_resolution(dpi: int, expected: float) -> None:
     data = _image_pdf(Image.new("L", (int(8.5 * dpi), int(11 * dpi)), 255), dpi)
     page = pdfium.PdfDocument(data)[0]
@@ -67,12 +69,17 @@ def test_page_without_an_image_renders_at_the_default(make_pdf: object) -> None:
 
 
 def test_tsv_rows_become_words_with_confidence() -> None:
-    tsv = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
-           "1\t1\t0\t0\t0\t0\t0\t0\t1700\t2200\t-1\t\n"
-           "5\t1\t1\t1\t1\t1\t100\t200\t80\t20\t96.5\tLead\n"
-           "5\t1\t1\t1\t1\t2\t200\t201\t40\t20\t88\t0.12\n"
-           "5\t1\t1\t1\t1\t3\t260\t201\t40\t20\t91\t \n")
-    assert ocr.read_tsv(tsv) == [("Lead", 96.5, (100, 200, 80, 20)), ("0.12", 88.0, (200, 201, 40, 20))]
+    tsv = (
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+        "1\t1\t0\t0\t0\t0\t0\t0\t1700\t2200\t-1\t\n"
+        "5\t1\t1\t1\t1\t1\t100\t200\t80\t20\t96.5\tLead\n"
+        "5\t1\t1\t1\t1\t2\t200\t201\t40\t20\t88\t0.12\n"
+        "5\t1\t1\t1\t1\t3\t260\t201\t40\t20\t91\t \n"
+    )
+    assert ocr.read_tsv(tsv) == [
+        ("Lead", 96.5, (100, 200, 80, 20)),
+        ("0.12", 88.0, (200, 201, 40, 20)),
+    ]
     assert ocr.read_tsv("") == []
 
 
@@ -191,35 +198,77 @@ def test_a_failing_tesseract_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
         ocr.tesseract_tsv(Image.new("L", (10, 10), 255))
 
 
-@pytest.mark.parametrize(("text", "after_x", "expected"), [
-    ("1:98", False, "1.98"), ("0:0005", False, "0.0005"), ("4:8E+03", False, "4.8E+03"), ("<0:05", False, "<0.05"),
-    ("09:15", False, "09:15"), ("14:05", False, "14:05"),  # times of day stay
-    ("160.", False, "160"), ("0.1.", False, "0.1"), ("10_", False, "10"),
-    ("10%5", True, "10^5"), ("10*4", True, "10^4"), ("1.6x10%5", False, "1.6x10^5"), ("10%5", False, "10%5"),
-    ("1075", True, "10^5"), ("1075", False, "1075"), ("1012", True, "1012"), ("107", True, "107"),
-    ("Hig/kg", False, "µg/kg"), ("pg/kg", False, "µg/kg"), ("jig/g", False, "µg/g"), ("g/g", False, "µg/g"),
-    ("mg/kg", False, "mg/kg"), ("ng/g", False, "ng/g"), ("Hg", False, "Hg"), ("1,200", False, "1,200"),
-    ("x:", False, "x"), ("x:1074", False, "x10^4"), ("2.1.x", False, "2.1x"), ("[1.98", False, "1.98"),
-    ("|<0.1", False, "<0.1"), ("(0.05)", False, "(0.05)"), ("CFUig", False, "CFU/g"), ("cfulg", False, "cfu/g"),
-    ("2.6£+04", False, "2.6E+04"), ("3.8E405", False, "3.8E+05"), ("1.0E+04..", False, "1.0E+04"),
-    ("2.5E-03", False, "2.5E-03"), ("Co:", False, "Co."), ("Inc;", False, "Inc."), ("LLC:", False, "LLC"),
-    ("1D:", False, "ID:"), ("Color:", False, "Color:"), ("1:10", False, "1.10"), ("08:48", False, "08:48"),
-    ("#:.", False, "#:"), ("Lot:,", False, "Lot:"),
-])
+@pytest.mark.parametrize(
+    ("text", "after_x", "expected"),
+    [
+        ("1:98", False, "1.98"),
+        ("0:0005", False, "0.0005"),
+        ("4:8E+03", False, "4.8E+03"),
+        ("<0:05", False, "<0.05"),
+        ("09:15", False, "09:15"),
+        ("14:05", False, "14:05"),  # times of day stay
+        ("160.", False, "160"),
+        ("0.1.", False, "0.1"),
+        ("10_", False, "10"),
+        ("10%5", True, "10^5"),
+        ("10*4", True, "10^4"),
+        ("1.6x10%5", False, "1.6x10^5"),
+        ("10%5", False, "10%5"),
+        ("1075", True, "10^5"),
+        ("1075", False, "1075"),
+        ("1012", True, "1012"),
+        ("107", True, "107"),
+        ("Hig/kg", False, "µg/kg"),
+        ("pg/kg", False, "µg/kg"),
+        ("jig/g", False, "µg/g"),
+        ("g/g", False, "µg/g"),
+        ("mg/kg", False, "mg/kg"),
+        ("ng/g", False, "ng/g"),
+        ("Hg", False, "Hg"),
+        ("1,200", False, "1,200"),
+        ("x:", False, "x"),
+        ("x:1074", False, "x10^4"),
+        ("2.1.x", False, "2.1x"),
+        ("[1.98", False, "1.98"),
+        ("|<0.1", False, "<0.1"),
+        ("(0.05)", False, "(0.05)"),
+        ("CFUig", False, "CFU/g"),
+        ("cfulg", False, "cfu/g"),
+        ("2.6£+04", False, "2.6E+04"),
+        ("3.8E405", False, "3.8E+05"),
+        ("1.0E+04..", False, "1.0E+04"),
+        ("2.5E-03", False, "2.5E-03"),
+        ("Co:", False, "Co."),
+        ("Inc;", False, "Inc."),
+        ("LLC:", False, "LLC"),
+        ("1D:", False, "ID:"),
+        ("Color:", False, "Color:"),
+        ("1:10", False, "1.10"),
+        ("08:48", False, "08:48"),
+        ("#:.", False, "#:"),
+        ("Lot:,", False, "Lot:"),
+    ],
+)
 def test_ocr_misreadings_of_numbers_and_units(text: str, after_x: bool, expected: str) -> None:
     assert ocr.repair_token(text, after_x) == expected
 
 
 def test_exponent_after_a_separate_times_sign() -> None:
     from parsers.layout_text import Word
-    words = [Word("1.6", 240, 100, 255, 107, 7), Word("x", 258, 101, 262, 107, 7), Word("1075", 265, 100, 283, 107, 7),
-             Word("1075", 400, 100, 418, 107, 7)]
+
+    words = [
+        Word("1.6", 240, 100, 255, 107, 7),
+        Word("x", 258, 101, 262, 107, 7),
+        Word("1075", 265, 100, 283, 107, 7),
+        Word("1075", 400, 100, 418, 107, 7),
+    ]
     assert [w.text for w in ocr.repair_words(words)] == ["1.6", "x", "10^5", "1075"]
 
 
 def test_a_tilted_scan_is_levelled() -> None:
     """Rows drift 3 pt across the page; after levelling a label and its values share a line."""
     from parsers.layout_text import Word, build_lines
+
     words = []
     for row in range(6):
         for x, text in ((44, "Arsenic"), (244, "0.37"), (344, "ppb"), (424, "50"), (494, "PASS")):
@@ -232,18 +281,29 @@ def test_a_tilted_scan_is_levelled() -> None:
 
 
 def test_micrograms_that_lost_their_mu_on_an_ocr_page() -> None:
-    from parsers.results import extract_results
     from parsers.layout_text import Page, Word, build_lines
+    from parsers.results import extract_results
 
     def page(ocr_page: bool) -> Page:
-        rows = [("Analyte", "Result", "Unit"), ("Lead", "1100", "g/kg"), ("Aflatoxin B1", "0.41", "g/kg"),
-                ("Mitragynine", "15", "g/kg")]
-        words = [Word(t, x, 100 + 15 * r, x + 30, 107 + 15 * r, 7) for r, row in enumerate(rows)
-                 for x, t in zip((40, 200, 300), row, strict=True)]
+        rows = [
+            ("Analyte", "Result", "Unit"),
+            ("Lead", "1100", "g/kg"),
+            ("Aflatoxin B1", "0.41", "g/kg"),
+            ("Mitragynine", "15", "g/kg"),
+        ]
+        words = [
+            Word(t, x, 100 + 15 * r, x + 30, 107 + 15 * r, 7)
+            for r, row in enumerate(rows)
+            for x, t in zip((40, 200, 300), row, strict=True)
+        ]
         return Page(1, 595, 842, build_lines(words, 1, ocr=ocr_page), ocr_page)
 
     got = {r.analyte: (r.value, r.unit) for r in extract_results([page(True)], False)[0]}
-    assert got == {"lead": (1.1, "ug/g"), "aflatoxin_b1": (0.41, "ug/kg"), "mitragynine": (1.5, "%")}
+    assert got == {
+        "lead": (1.1, "ug/g"),
+        "aflatoxin_b1": (0.41, "ug/kg"),
+        "mitragynine": (1.5, "%"),
+    }
     got = {r.analyte: (r.value, r.unit) for r in extract_results([page(False)], False)[0]}
     assert "lead" not in got  # a text layer says 1100 g/kg and means it: more than the whole sample
 
@@ -251,8 +311,14 @@ def test_micrograms_that_lost_their_mu_on_an_ocr_page() -> None:
 def test_a_power_of_ten_in_the_next_cell_joins_its_mantissa() -> None:
     from parsers.layout_text import Line, Word, split_cells
     from parsers.rows import segments
-    words = [Word("TYMC", 44, 100, 70, 107, 7), Word("1.2", 245, 100, 256, 107, 7), Word("x", 262, 101, 266, 107, 7),
-             Word("10^4", 269, 100, 285, 107, 7), Word("cfu/g", 345, 100, 365, 107, 7)]
+
+    words = [
+        Word("TYMC", 44, 100, 70, 107, 7),
+        Word("1.2", 245, 100, 256, 107, 7),
+        Word("x", 262, 101, 266, 107, 7),
+        Word("10^4", 269, 100, 285, 107, 7),
+        Word("cfu/g", 345, 100, 365, 107, 7),
+    ]
     seg = segments(Line(split_cells(words, 0.9), 1, True))[0]
     assert [a.text for a in seg.atoms] == ["1.2 x 10^4", "cfu/g"]
 
@@ -260,15 +326,25 @@ def test_a_power_of_ten_in_the_next_cell_joins_its_mantissa() -> None:
 def test_a_row_with_a_verdict_is_not_a_header() -> None:
     from parsers.columns import is_header
     from parsers.layout_text import Line, Word, split_cells
-    words = [Word(t, x, 100, x + 25, 107, 7) for x, t in ((44, "Coliforms"), (245, "Tl"), (345, "CFU/g"),
-                                                           (425, "10"), (495, "PASS"))]
+
+    words = [
+        Word(t, x, 100, x + 25, 107, 7)
+        for x, t in ((44, "Coliforms"), (245, "Tl"), (345, "CFU/g"), (425, "10"), (495, "PASS"))
+    ]
     assert not is_header(Line(split_cells(words, 0.9), 1, True))
-    words = [Word(t, x, 100, x + 25, 107, 7) for x, t in ((44, "Analyte"), (245, "Result"), (345, "Unit"),
-                                                           (425, "LOQ"), (495, "Status"))]
+    words = [
+        Word(t, x, 100, x + 25, 107, 7)
+        for x, t in ((44, "Analyte"), (245, "Result"), (345, "Unit"), (425, "LOQ"), (495, "Status"))
+    ]
     assert is_header(Line(split_cells(words, 0.9), 1, True))
 
 
 def test_a_time_before_am_or_pm_keeps_its_colon() -> None:
     from parsers.layout_text import Word
-    words = [Word("8:48", 100, 100, 120, 107, 7), Word("AM", 123, 100, 135, 107, 7), Word("1:10", 300, 100, 315, 107, 7)]
+
+    words = [
+        Word("8:48", 100, 100, 120, 107, 7),
+        Word("AM", 123, 100, 135, 107, 7),
+        Word("1:10", 300, 100, 315, 107, 7),
+    ]
     assert [w.text for w in ocr.repair_words(words)] == ["8:48", "AM", "1.10"]

@@ -22,11 +22,23 @@ from scoring import Score, score_document  # noqa: E402
 
 #: file -> (recall floor, precision floor, silent-miss ceiling)
 FLOORS: dict[str, tuple[float, float, int]] = {
-    "cannabis-confidenceanalytics-wa-2022-flower.pdf": (0.99, 0.99, 0),  # limit and MRL columns, '< MRL'
-    "cannabis-terplife-fl-2026-flower-3.5g.pdf": (0.99, 0.99, 0),  # limit units under the header, side by side
+    "cannabis-confidenceanalytics-wa-2022-flower.pdf": (
+        0.99,
+        0.99,
+        0,
+    ),  # limit and MRL columns, '< MRL'
+    "cannabis-terplife-fl-2026-flower-3.5g.pdf": (
+        0.99,
+        0.99,
+        0,
+    ),  # limit units under the header, side by side
     "cannabis-terplife-fl-2026-preroll-0.7g.pdf": (0.99, 0.99, 0),
     "hemp-tllabs-fl-2024-greenroads-cbd-tincture.pdf": (0.99, 0.99, 0),
-    "cannabis-greenleaflab-ca-2022-flower-magicmelon.pdf": (0.99, 0.99, 0),  # 'Pass' | ... | 'No detection in 1 gram'
+    "cannabis-greenleaflab-ca-2022-flower-magicmelon.pdf": (
+        0.99,
+        0.99,
+        0,
+    ),  # 'Pass' | ... | 'No detection in 1 gram'
     "cannabis-moderncanna-fl-2026-gelatin-rso.pdf": (0.99, 0.99, 0),  # 'Activity of Water (Aw)'
     "cannabis-moderncanna-fl-2025-flower-1pg.pdf": (0.99, 0.99, 0),
     "cannabis-moderncanna-fl-2024-pod-summary-1pg.pdf": (0.99, 0.99, 0),
@@ -59,11 +71,13 @@ _LIMITS = (20.0, 0.2, 0.5, 1.5, 3.0, 100000.0, 0.65, 15.0)
 def test_limits_beside_nd_results_are_never_results(scores: dict[str, Score]) -> None:
     """The TerpLife layout prints ``Action Limit`` with its unit on a second header line; every
     ND row must read ND (at first sight 32 limits were reported as results)."""
-    for name in ("cannabis-terplife-fl-2026-flower-3.5g.pdf", "hemp-tllabs-fl-2024-greenroads-cbd-tincture.pdf"):
+    for name in (
+        "cannabis-terplife-fl-2026-flower-3.5g.pdf",
+        "hemp-tllabs-fl-2024-greenroads-cbd-tincture.pdf",
+    ):
         doc = parse(REAL_2 / name)
         limits = [r for r in doc.results if r.qualifier == "=" and r.value in _LIMITS]
         assert limits == [], limits
-
 
 
 def test_presence_call_in_an_untitled_column_beside_a_pass_result() -> None:
@@ -71,8 +85,14 @@ def test_presence_call_in_an_untitled_column_beside_a_pass_result() -> None:
     Result column prints the verdict, the untitled last column the call: not detected."""
     doc = parse(REAL_2 / "cannabis-greenleaflab-ca-2022-flower-magicmelon.pdf")
     got = {r.analyte: r for r in doc.results}
-    for code in ("aspergillus_flavus", "aspergillus_fumigatus", "aspergillus_niger", "aspergillus_terreus",
-                 "e_coli", "salmonella"):
+    for code in (
+        "aspergillus_flavus",
+        "aspergillus_fumigatus",
+        "aspergillus_niger",
+        "aspergillus_terreus",
+        "e_coli",
+        "salmonella",
+    ):
         assert (got[code].qualifier, got[code].value) == ("not_detected", None), code
 
 

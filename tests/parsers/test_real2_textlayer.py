@@ -17,8 +17,10 @@ from tests.parsers.conftest import needs_tesseract
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from scoring import Score, score_document  # noqa: E402
 
-GARBLED = ("supplement-balchem-albion-2025-magnesium-buffered-GARBLEDTEXT.pdf",
-           "supplement-balchem-albion-2025-zinc-bisglycinate-GARBLEDTEXT.pdf")
+GARBLED = (
+    "supplement-balchem-albion-2025-magnesium-buffered-GARBLEDTEXT.pdf",
+    "supplement-balchem-albion-2025-zinc-bisglycinate-GARBLEDTEXT.pdf",
+)
 
 
 @cache
@@ -59,8 +61,10 @@ def test_presence_rows_not_read_are_flagged(name: str) -> None:
     assert doc.needs_review or not unread  # read whole, key fields and all: nothing left to review
 
 
-@pytest.mark.parametrize("name", ["cannabis-terplife-fl-2026-flower-3.5g.pdf",
-                                  "cannabis-terplife-fl-2026-preroll-0.7g.pdf"])
+@pytest.mark.parametrize(
+    "name",
+    ["cannabis-terplife-fl-2026-flower-3.5g.pdf", "cannabis-terplife-fl-2026-preroll-0.7g.pdf"],
+)
 def test_rows_beside_a_legend_or_a_note_are_read(name: str) -> None:
     """``Cadmium ... ND Pass | Unless otherwise stated all quality control samples...`` is not a
     QC row, and ``Shiga Toxin producing E. Coli`` right of a legend is not a list of limits."""
@@ -69,8 +73,13 @@ def test_rows_beside_a_legend_or_a_note_are_read(name: str) -> None:
     assert "cadmium" in got
 
 
-@pytest.mark.parametrize("name", ["cannabis-confidenceanalytics-wa-2022-flower.pdf",
-                                  "cannabis-greenleaflab-ca-2022-flower-magicmelon.pdf"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "cannabis-confidenceanalytics-wa-2022-flower.pdf",
+        "cannabis-greenleaflab-ca-2022-flower-magicmelon.pdf",
+    ],
+)
 def test_documents_with_missed_results_go_to_review(name: str) -> None:
     """Where the parser misses a result, it says so."""
     score = _score(name)

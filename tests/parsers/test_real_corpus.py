@@ -37,24 +37,37 @@ def test_overall_floor(scores: dict[str, Score]) -> None:
     assert total.metadata >= METADATA_FLOOR, total.meta_wrong
 
 
-@pytest.mark.parametrize("record", [r for r in _TEXT if r["file"].startswith("kratom")], ids=lambda r: r["file"])
+@pytest.mark.parametrize(
+    "record", [r for r in _TEXT if r["file"].startswith("kratom")], ids=lambda r: r["file"]
+)
 def test_kratom_protocols_exact(record: dict[str, Any], scores: dict[str, Score]) -> None:
     s = scores[record["file"]]
     assert (s.recall, s.precision) == (1.0, 1.0), s.misses + s.extras
 
 
-@pytest.mark.parametrize("name", ["hemp-mtl-2023-09-gummies-potency-only.pdf",
-                                  "cannabis-greenscientific-fl-2022-budder.pdf"])
+@pytest.mark.parametrize(
+    "name",
+    ["hemp-mtl-2023-09-gummies-potency-only.pdf", "cannabis-greenscientific-fl-2022-budder.pdf"],
+)
 def test_no_results_from_not_tested_panels(name: str, scores: dict[str, Score]) -> None:
     assert scores[name].reported == 0, scores[name].extras
 
 
 #: Per-layout result floors (recall, precision) just below what the parser reaches.
-LAYOUT_FLOORS = {layout: (0.99, 0.99) for layout in (
-    "ACS-Laboratory (FL)", "ACT-Laboratories-FL", "Anresco-Laboratories (CA)", "Cannalysis (CA)",
-    "Confident-Cannabis/Confident-LIMS", "Kaycha-Labs", "MCR-Labs (MA)", "Method-Testing-Labs (FL)",
-    "VSCHT-MZL-chem-protocol (CZ)",
-)}
+LAYOUT_FLOORS = {
+    layout: (0.99, 0.99)
+    for layout in (
+        "ACS-Laboratory (FL)",
+        "ACT-Laboratories-FL",
+        "Anresco-Laboratories (CA)",
+        "Cannalysis (CA)",
+        "Confident-Cannabis/Confident-LIMS",
+        "Kaycha-Labs",
+        "MCR-Labs (MA)",
+        "Method-Testing-Labs (FL)",
+        "VSCHT-MZL-chem-protocol (CZ)",
+    )
+}
 
 
 @pytest.mark.parametrize("layout", sorted(LAYOUT_FLOORS))

@@ -9,8 +9,12 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-ROWS = (("Mitragynine", "1.42", "%", "0.01", "Pass"), ("Lead (Pb)", "0.23", "ug/g", "0.05", "Pass"),
-        ("Arsenic (As)", "0.11", "ug/g", "0.05", "Pass"), ("Salmonella", "Absent", "/25 g", "", "Pass"))
+ROWS = (
+    ("Mitragynine", "1.42", "%", "0.01", "Pass"),
+    ("Lead (Pb)", "0.23", "ug/g", "0.05", "Pass"),
+    ("Arsenic (As)", "0.11", "ug/g", "0.05", "Pass"),
+    ("Salmonella", "Absent", "/25 g", "", "Pass"),
+)
 
 
 def build_pdf(path: Path, pages: int = 1, rows: int = 4, encrypt: str | None = None) -> Path:

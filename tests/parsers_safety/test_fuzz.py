@@ -24,16 +24,39 @@ from tests.corpus import REAL
 from tests.parsers_safety.conftest import build_pdf
 
 #: Real seeds: text PDFs of at most three pages (bigger ones would stop at max_pages).
-REAL_SEEDS = ("kratom-vscht-mzl-green.pdf", "kratom-vscht-mzl-red.pdf", "hemp-badger-2025-30mg-iso-gummy.pdf",
-              "hemp-juniper-2019-tincture.pdf", "cannabis-okctl-confidentcannabis-2020-flower.pdf")
+REAL_SEEDS = (
+    "kratom-vscht-mzl-green.pdf",
+    "kratom-vscht-mzl-red.pdf",
+    "hemp-badger-2025-30mg-iso-gummy.pdf",
+    "hemp-juniper-2019-tincture.pdf",
+    "cannabis-okctl-confidentcannabis-2020-flower.pdf",
+)
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
-TOKENS = (b"obj", b"endobj", b"stream", b"endstream", b"/Length 999999999", b"<<", b">>", b"[",
-          b"xref", b"trailer", b"/Filter /FlateDecode", b"/Type /Page", b"%%EOF", b"(", b"\\", b"\x00")
+TOKENS = (
+    b"obj",
+    b"endobj",
+    b"stream",
+    b"endstream",
+    b"/Length 999999999",
+    b"<<",
+    b">>",
+    b"[",
+    b"xref",
+    b"trailer",
+    b"/Filter /FlateDecode",
+    b"/Type /Page",
+    b"%%EOF",
+    b"(",
+    b"\\",
+    b"\x00",
+)
 
 
 def _generated_seeds(folder: Path) -> list[bytes]:
-    return [build_pdf(folder / "one.pdf").read_bytes(),
-            build_pdf(folder / "two.pdf", pages=2, rows=8).read_bytes()]
+    return [
+        build_pdf(folder / "one.pdf").read_bytes(),
+        build_pdf(folder / "two.pdf", pages=2, rows=8).read_bytes(),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +70,18 @@ def real_seeds() -> list[bytes]:
 
 
 #: A few (kind, position, length, payload) edits; positions wrap around the file's length.
-MUTATIONS = st.lists(st.tuples(
-    st.sampled_from(["flip", "overwrite", "truncate", "delete", "duplicate", "insert", "token"]),
-    st.integers(0, 1 << 22), st.integers(1, 4096), st.binary(min_size=1, max_size=64)),
-    min_size=1, max_size=4)
+MUTATIONS = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["flip", "overwrite", "truncate", "delete", "duplicate", "insert", "token"]
+        ),
+        st.integers(0, 1 << 22),
+        st.integers(1, 4096),
+        st.binary(min_size=1, max_size=64),
+    ),
+    min_size=1,
+    max_size=4,
+)
 
 
 def mutate(data: bytes, edits: list[tuple[str, int, int, bytes]]) -> bytes:
@@ -63,13 +94,13 @@ def mutate(data: bytes, edits: list[tuple[str, int, int, bytes]]) -> bytes:
         elif kind == "flip":
             continue
         elif kind == "overwrite":
-            buf[pos:pos + len(payload)] = payload
+            buf[pos : pos + len(payload)] = payload
         elif kind == "truncate":
             del buf[pos:]
         elif kind == "delete":
-            del buf[pos:pos + length]
+            del buf[pos : pos + length]
         elif kind == "duplicate":
-            buf[pos:pos] = buf[pos:pos + length]
+            buf[pos:pos] = buf[pos : pos + length]
         elif kind == "insert":
             buf[pos:pos] = payload
         else:
@@ -87,8 +118,12 @@ def check(data: bytes) -> None:
     json.dumps(doc.to_dict(), allow_nan=False)
 
 
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=bool(os.environ.get("CI")),
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=bool(os.environ.get("CI")),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 @FUZZ
@@ -105,10 +140,13 @@ def test_mutated_real_pdfs(real_seeds: list[bytes], data: st.DataObject) -> None
     check(mutate(seed, data.draw(MUTATIONS)))
 
 
-@pytest.mark.parametrize("edits", [
-    [("truncate", 0, 1, b"")],
-    [("overwrite", 0, 1, b"%PDF-1.7\n" + b"\xff" * 50)],
-    [("token", 200, TOKENS.index(b"/Length 999999999"), b"")],
-])
+@pytest.mark.parametrize(
+    "edits",
+    [
+        [("truncate", 0, 1, b"")],
+        [("overwrite", 0, 1, b"%PDF-1.7\n" + b"\xff" * 50)],
+        [("token", 200, TOKENS.index(b"/Length 999999999"), b"")],
+    ],
+)
 def test_known_shapes(seeds: list[bytes], edits: list[tuple[str, int, int, bytes]]) -> None:
     check(mutate(seeds[0], edits))

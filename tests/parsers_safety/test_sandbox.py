@@ -113,7 +113,11 @@ def test_scan_is_read_by_tesseract_inside_the_limits() -> None:
         pytest.skip("tesseract missing: apt-get install tesseract-ocr")
     from tests.synthetic import samples
 
-    scan = next(data for _name, family, _s, data in samples(per_family=1, seed=0) if family.name == "scanned")
+    scan = next(
+        data
+        for _name, family, _s, data in samples(per_family=1, seed=0)
+        if family.name == "scanned"
+    )
     doc = parse_isolated(scan, Limits(seconds=120, memory_mb=512))
     assert doc.ocr and doc.pages == 1
 
@@ -191,9 +195,11 @@ def test_children_do_not_rerun_the_main_script(tmp_path: Path) -> None:
         "if __name__ == '__main__':\n"
         "    for i in range(3):\n"
         "        assert run_isolated(children.echo, (i,), Limits(seconds=30)) == {'value': i}\n"
-        "    assert run_isolated(own, (), Limits(seconds=30)) == {'own': True}\n")
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                          timeout=120)
+        "    assert run_isolated(own, (), Limits(seconds=30)) == {'own': True}\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     # Three parses, one run of the script; a function of __main__ still works, its
     # child running the script first (the one extra run).
@@ -216,8 +222,9 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_memory_error_in_parse_is_not_a_corrupt_file(pdf: Callable[..., Path],
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_memory_error_in_parse_is_not_a_corrupt_file(
+    pdf: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import parsers.pdf
 
     def exhausted(page: object) -> list[object]:
@@ -243,11 +250,15 @@ run_isolated(children.note_pids_then_sleep, (sys.argv[1],), Limits(seconds=float
 """
 
 
-def _caller_with_stuck_child(tmp_path: Path, seconds: float) -> tuple[subprocess.Popen[bytes], list[int]]:
+def _caller_with_stuck_child(
+    tmp_path: Path, seconds: float
+) -> tuple[subprocess.Popen[bytes], list[int]]:
     """A separate process (standing for a web worker) whose parse is stuck in a subprocess."""
     pid_file = tmp_path / "pids"
-    caller = subprocess.Popen([sys.executable, "-c", CALLER, str(pid_file), str(seconds)],
-                              cwd=Path(__file__).resolve().parents[2])
+    caller = subprocess.Popen(
+        [sys.executable, "-c", CALLER, str(pid_file), str(seconds)],
+        cwd=Path(__file__).resolve().parents[2],
+    )
     for _ in range(300):
         if pid_file.exists() and len(pid_file.read_text().split()) == 2:
             break
@@ -379,8 +390,11 @@ def _scan() -> bytes:
         pytest.skip("tesseract missing: apt-get install tesseract-ocr")
     from tests.synthetic import samples
 
-    return next(data for _name, family, _s, data in samples(per_family=1, seed=0)
-                if family.name == "scanned")
+    return next(
+        data
+        for _name, family, _s, data in samples(per_family=1, seed=0)
+        if family.name == "scanned"
+    )
 
 
 @pytest.mark.ocr
@@ -407,8 +421,10 @@ def test_no_tesseract_survives_its_caller_killed_mid_ocr(tmp_path: Path) -> None
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(_scan())
     pid_file = tmp_path / "pgid"
-    caller = subprocess.Popen([sys.executable, "-c", OCR_CALLER, str(pid_file), str(scan)],
-                              cwd=Path(__file__).resolve().parents[2])
+    caller = subprocess.Popen(
+        [sys.executable, "-c", OCR_CALLER, str(pid_file), str(scan)],
+        cwd=Path(__file__).resolve().parents[2],
+    )
     try:
         pgid = None
         for _ in range(1200):

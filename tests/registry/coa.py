@@ -27,11 +27,17 @@ DEFAULT_RESULTS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-def make_coa(*, vendor: str = "Acme Botanicals LLC", product: str = "Red Bali Kratom Powder",
-             lot: str = "RB-2024-0117", lab: str = "Example Analytical Labs",
-             report: str = "R-88213", tested: str = "2024-01-19",
-             results: Sequence[tuple[str, str, str, str]] = DEFAULT_RESULTS,
-             salt: str = "") -> bytes:
+def make_coa(
+    *,
+    vendor: str = "Acme Botanicals LLC",
+    product: str = "Red Bali Kratom Powder",
+    lot: str = "RB-2024-0117",
+    lab: str = "Example Analytical Labs",
+    report: str = "R-88213",
+    tested: str = "2024-01-19",
+    results: Sequence[tuple[str, str, str, str]] = DEFAULT_RESULTS,
+    salt: str = "",
+) -> bytes:
     """A one-page COA; ``salt`` changes the bytes without changing what it says."""
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=letter, invariant=True)
@@ -40,9 +46,15 @@ def make_coa(*, vendor: str = "Acme Botanicals LLC", product: str = "Red Bali Kr
     c.setFont("Helvetica-Bold", 14)
     c.drawString(72, y, f"{lab} - Certificate of Analysis")
     c.setFont("Helvetica", 10)
-    for label, value in (("Client", vendor), ("Product", product), ("Lot #", lot),
-                         ("Report No.", report), ("Date Received", tested),
-                         ("Date Tested", tested), ("Date Reported", tested)):
+    for label, value in (
+        ("Client", vendor),
+        ("Product", product),
+        ("Lot #", lot),
+        ("Report No.", report),
+        ("Date Received", tested),
+        ("Date Tested", tested),
+        ("Date Reported", tested),
+    ):
         y -= 16
         c.drawString(72, y, f"{label}: {value}")
     y -= 30

@@ -18,8 +18,15 @@ from tests.registry.coa import make_coa
 @pytest.fixture(params=["sqlite", "postgresql"])
 def unmigrated(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     if request.param == "sqlite":
-        yield create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
-                          "DATA_DIR": str(tmp_path / "data"), "SECRET_KEY": "t", "RATE_LIMITS": ""})
+        yield create_app(
+            {
+                "TESTING": True,
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
+                "DATA_DIR": str(tmp_path / "data"),
+                "SECRET_KEY": "t",
+                "RATE_LIMITS": "",
+            }
+        )
         return
     if not os.environ.get(PG_ENV):
         pytest.skip(f"PostgreSQL tests skipped: set {PG_ENV} to run them")
@@ -28,16 +35,32 @@ def unmigrated(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield create_app({"TESTING": True, "DATABASE_URL": _pg_url(schema), "DATA_DIR": str(tmp_path / "data"),
-                          "SECRET_KEY": "t", "RATE_LIMITS": ""})
+        yield create_app(
+            {
+                "TESTING": True,
+                "DATABASE_URL": _pg_url(schema),
+                "DATA_DIR": str(tmp_path / "data"),
+                "SECRET_KEY": "t",
+                "RATE_LIMITS": "",
+            }
+        )
     finally:
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 
-@pytest.mark.parametrize("args", [["profiles", "list"], ["tokens", "list"], ["tokens", "create", "x"],
-                                  ["jobs", "list"], ["storage", "gc"], ["ingest", "{folder}"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["profiles", "list"],
+        ["tokens", "list"],
+        ["tokens", "create", "x"],
+        ["jobs", "list"],
+        ["storage", "gc"],
+        ["ingest", "{folder}"],
+    ],
+)
 def test_commands_ask_for_db_upgrade(unmigrated: Any, tmp_path: Path, args: list[str]) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

@@ -9,10 +9,19 @@ from tests.registry.coa import make_coa
 
 
 def test_every_answer_carries_the_security_headers(client, uploader) -> None:
-    pdf_id = client.post("/api/v1/certificates", headers=uploader,
-                         data={"file": (io.BytesIO(make_coa(lot="HD-1")), "coa.pdf")}).get_json()["id"]
-    for path in ("/healthz", "/api/v1/batches", "/api/v1/nope", "/api/v1/openapi.json",
-                 f"/api/v1/certificates/{pdf_id}", "/metrics"):
+    pdf_id = client.post(
+        "/api/v1/certificates",
+        headers=uploader,
+        data={"file": (io.BytesIO(make_coa(lot="HD-1")), "coa.pdf")},
+    ).get_json()["id"]
+    for path in (
+        "/healthz",
+        "/api/v1/batches",
+        "/api/v1/nope",
+        "/api/v1/openapi.json",
+        f"/api/v1/certificates/{pdf_id}",
+        "/metrics",
+    ):
         resp = client.get(path)
         assert resp.headers["X-Content-Type-Options"] == "nosniff", path
         assert resp.headers["X-Frame-Options"] == "DENY", path
@@ -43,16 +52,22 @@ def test_retry_after_only_on_429(make_app) -> None:
 def test_clients_behind_a_trusted_proxy_are_counted_apart(make_app) -> None:
     client = make_app(RATE_LIMITS="2/minute", PROXY_FIX=1).test_client()
     for addr in ("203.0.113.7", "203.0.113.8"):
-        codes = [client.get("/api/v1/batches", headers={"X-Forwarded-For": addr}).status_code
-                 for _ in range(2)]
+        codes = [
+            client.get("/api/v1/batches", headers={"X-Forwarded-For": addr}).status_code
+            for _ in range(2)
+        ]
         assert codes == [200, 200], addr
-    assert client.get("/api/v1/batches", headers={"X-Forwarded-For": "203.0.113.7"}).status_code == 429
+    assert (
+        client.get("/api/v1/batches", headers={"X-Forwarded-For": "203.0.113.7"}).status_code == 429
+    )
 
 
 def test_without_proxy_fix_forwarded_addresses_are_not_believed(make_app) -> None:
     client = make_app(RATE_LIMITS="2/minute").test_client()
-    codes = [client.get("/api/v1/batches", headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code
-             for i in range(3)]
+    codes = [
+        client.get("/api/v1/batches", headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code
+        for i in range(3)
+    ]
     assert codes == [200, 200, 429]
 
 

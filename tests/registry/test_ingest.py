@@ -46,8 +46,9 @@ def test_ingest_a_folder(app, tmp_path: Path, shipped_profiles) -> None:
     with app.app_context():
         statuses = sorted(s.value for s in db.session.scalars(sa.select(Certificate.status)))
         assert statuses == ["parsed", "parsed", "parsed", "unreadable"]
-        bad = db.session.scalar(sa.select(Certificate).where(
-            Certificate.status == CertificateStatus.UNREADABLE))
+        bad = db.session.scalar(
+            sa.select(Certificate).where(Certificate.status == CertificateStatus.UNREADABLE)
+        )
         assert bad.filename == "truncated.pdf" and bad.status_reason
 
     again = app.test_cli_runner().invoke(args=["ingest", str(folder / "in-1.pdf")])

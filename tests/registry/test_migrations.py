@@ -46,7 +46,10 @@ def test_db_upgrade_puts_the_shipped_profiles_in_force(make_app: Any) -> None:
     assert "utah-r70-580" in listed.output
     again = runner.invoke(args=["db", "upgrade"])  # nothing changed: no new version
     assert again.exit_code == 0
-    assert runner.invoke(args=["profiles", "load"]).output.strip() == "Shipped profiles are up to date."
+    assert (
+        runner.invoke(args=["profiles", "load"]).output.strip()
+        == "Shipped profiles are up to date."
+    )
 
 
 def test_db_check_loads_nothing(make_app: Any) -> None:

@@ -48,8 +48,10 @@ def test_metrics_in_prometheus_format(client) -> None:
 def test_cors_is_open_for_public_reads(client) -> None:
     resp = client.get("/api/v1/batches", headers={"Origin": "https://example.org"})
     assert resp.headers["Access-Control-Allow-Origin"] == "*"
-    pre = client.options("/api/v1/certificates", headers={
-        "Origin": "https://example.org", "Access-Control-Request-Method": "POST"})
+    pre = client.options(
+        "/api/v1/certificates",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST"},
+    )
     assert "POST" not in pre.headers.get("Access-Control-Allow-Methods", "")
 
 
@@ -58,7 +60,9 @@ def _redis_url() -> str:
     if not url:
         if os.environ.get("REGISTRY_TEST_REQUIRE_SERVICES"):
             pytest.fail(f"{REDIS_ENV} is not set but REGISTRY_TEST_REQUIRE_SERVICES is")
-        pytest.skip(f"Redis tests skipped: set {REDIS_ENV}=redis://127.0.0.1:6379/15 to run them; CI does.")
+        pytest.skip(
+            f"Redis tests skipped: set {REDIS_ENV}=redis://127.0.0.1:6379/15 to run them; CI does."
+        )
     return url
 
 
@@ -113,7 +117,9 @@ def test_several_workers_without_redis_are_warned_about(make_app, monkeypatch) -
     try:
         monkeypatch.setattr("sys.argv", ["/usr/bin/gunicorn", "--workers", "4", "wsgi:app"])
         make_app(RATE_LIMITS="100/minute")
-        assert any("4 web workers" in m and "REGISTRY_REDIS_URL" in m for m in kept.messages), kept.messages
+        assert any("4 web workers" in m and "REGISTRY_REDIS_URL" in m for m in kept.messages), (
+            kept.messages
+        )
         kept.messages.clear()
         make_app(RATE_LIMITS="")  # no limits: nothing to share
         make_app(RATE_LIMITS="100/minute", REDIS_URL="redis://127.0.0.1:6379/15")

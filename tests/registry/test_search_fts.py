@@ -47,18 +47,49 @@ def _check_index(app: Any) -> None:
     if not _sqlite(app):
         return
     with app.app_context(), db.engine.begin() as conn:
-        names = set(conn.scalars(sa.text(
-            "SELECT name FROM sqlite_master WHERE name LIKE 'batches_fts%'")))
+        names = set(
+            conn.scalars(sa.text("SELECT name FROM sqlite_master WHERE name LIKE 'batches_fts%'"))
+        )
         assert {"batches_fts"} | TRIGGERS <= names
         # rank 1: compare with the content table too; raises on any difference.
-        conn.execute(sa.text("INSERT INTO batches_fts (batches_fts, rank) "
-                             "VALUES ('integrity-check', 1)"))
+        conn.execute(
+            sa.text("INSERT INTO batches_fts (batches_fts, rank) VALUES ('integrity-check', 1)")
+        )
 
 
-WORDS = ["bali", "BALI", "golden", "leaf", "summit", "rb-2024-0117", "2024-01", "-20",
-         "river", "kratom", "powder", "red bali", "golden summit", "llc", "inc.", "zzz",
-         "ba", "b", "%", "_", "a%b", '"', 'red"', "gold*", "ali^", "(leaf)", "2024/55",
-         "wb 2024/55", "déjà", "straße", "ｆｕｌｌ"]
+WORDS = [
+    "bali",
+    "BALI",
+    "golden",
+    "leaf",
+    "summit",
+    "rb-2024-0117",
+    "2024-01",
+    "-20",
+    "river",
+    "kratom",
+    "powder",
+    "red bali",
+    "golden summit",
+    "llc",
+    "inc.",
+    "zzz",
+    "ba",
+    "b",
+    "%",
+    "_",
+    "a%b",
+    '"',
+    'red"',
+    "gold*",
+    "ali^",
+    "(leaf)",
+    "2024/55",
+    "wb 2024/55",
+    "déjà",
+    "straße",
+    "ｆｕｌｌ",
+]
 
 
 @pytest.mark.parametrize("q", WORDS)
@@ -72,7 +103,7 @@ def test_q_over_random_substrings_of_the_texts(client, app, ids) -> None:
     for _ in range(40):
         text = rng.choice(texts)
         start = rng.randrange(len(text))
-        word = text[start:start + rng.randint(1, 12)].strip() or "x"
+        word = text[start : start + rng.randint(1, 12)].strip() or "x"
         q = word + (" " + rng.choice(texts).split()[0] if rng.random() < 0.3 else "")
         assert found(client, ids, q=q) == _expected(app, ids, q), q
 
@@ -85,8 +116,15 @@ def _add_certificate(app: Any, batch_id: int, lab_name: str) -> None:
         s = db.session
         batch = s.get(Batch, batch_id)
         lab = catalog.get_or_create_lab(s, lab_name, None)
-        s.add(Certificate(sha256=f"{batch_id:064x}", size_bytes=1, batch=batch, lab=lab,
-                          status=CertificateStatus.PARSED))
+        s.add(
+            Certificate(
+                sha256=f"{batch_id:064x}",
+                size_bytes=1,
+                batch=batch,
+                lab=lab,
+                status=CertificateStatus.PARSED,
+            )
+        )
         catalog.touch_batch(batch, None, lab.name)
         s.commit()
 

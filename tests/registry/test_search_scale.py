@@ -58,8 +58,12 @@ def test_total_is_exact_up_to_the_cap_then_a_lower_bound(client, ids, monkeypatc
     # Past the cap pages go on: every batch is still reachable.
     assert [i for i in walk(client, per_page=2)[0]] == [ids[n] for n in NEWEST_FIRST]
     # Under the cap the count is exact, whatever drives it (a term, a word, a lot).
-    for params, expected in (({"status": "fail"}, 2), ({"analyte": "lead"}, 3),
-                             ({"q": "golden"}, 3), ({"lot": "RB-2024-011"}, 3)):
+    for params, expected in (
+        ({"status": "fail"}, 2),
+        ({"analyte": "lead"}, 3),
+        ({"q": "golden"}, 3),
+        ({"lot": "RB-2024-011"}, 3),
+    ):
         body = search(client, **params)
         assert (body["total"], body["total_exact"]) == (expected, True), params
     body = search(client, status="fail", profile="any")
@@ -92,8 +96,10 @@ def test_page_beyond_the_cap_is_a_422_pointing_to_the_cursor(client, ids) -> Non
     assert client.get("/api/v1/batches?page=101&per_page=100").status_code == 422
     # A cursor reads on whatever the page says.
     first = search(client, per_page=2)
-    resp = client.get("/api/v1/batches", query_string={"per_page": 2, "page": 9999,
-                                                       "cursor": first["next_cursor"]})
+    resp = client.get(
+        "/api/v1/batches",
+        query_string={"per_page": 2, "page": 9999, "cursor": first["next_cursor"]},
+    )
     assert resp.status_code == 200
     assert names(resp.get_json(), ids) == NEWEST_FIRST[2:4]
 
@@ -117,21 +123,36 @@ def test_cursor_in_the_oldest_first_order(app, ids) -> None:
     with app.app_context():
         seen, cursor = [], None
         while True:
-            page = service.search_batches(db.session, service.BatchFilters(), profile="utah-r70-580",
-                                          per_page=2, oldest=True, cursor=cursor)
+            page = service.search_batches(
+                db.session,
+                service.BatchFilters(),
+                profile="utah-r70-580",
+                per_page=2,
+                oldest=True,
+                cursor=cursor,
+            )
             seen += [i["id"] for i in page.items]
             cursor = page.next_cursor
             if cursor is None:
                 break
         assert seen == [ids[n] for n in ("b3", "b1", "b2", "b5", "b4")]
-        first = service.search_batches(db.session, service.BatchFilters(), profile="utah-r70-580",
-                                       per_page=2)
+        first = service.search_batches(
+            db.session, service.BatchFilters(), profile="utah-r70-580", per_page=2
+        )
         with pytest.raises(service.Unprocessable):  # a newest-first cursor in the other order
-            service.search_batches(db.session, service.BatchFilters(), profile="utah-r70-580",
-                                   per_page=2, oldest=True, cursor=first.next_cursor)
+            service.search_batches(
+                db.session,
+                service.BatchFilters(),
+                profile="utah-r70-580",
+                per_page=2,
+                oldest=True,
+                cursor=first.next_cursor,
+            )
 
 
-def _add_batch(app: Any, lot: str, tested: date | None, analytes: tuple[str, ...] = ("lead",)) -> int:
+def _add_batch(
+    app: Any, lot: str, tested: date | None, analytes: tuple[str, ...] = ("lead",)
+) -> int:
     from registry.models import Certificate, CertificateStatus, Result
     from registry.services import catalog, search_summary
 
@@ -140,14 +161,29 @@ def _add_batch(app: Any, lot: str, tested: date | None, analytes: tuple[str, ...
         vendor = catalog.get_or_create_vendor(s, "Golden Leaf Botanicals LLC")
         lab = catalog.get_or_create_lab(s, "Example Analytical Labs", None)
         batch = catalog.get_or_create_batch(s, vendor, lot, None)
-        cert = Certificate(sha256=hashlib.sha256(lot.encode()).hexdigest(), size_bytes=1000,
-                           batch=batch, lab=lab, tested=tested, status=CertificateStatus.PARSED)
+        cert = Certificate(
+            sha256=hashlib.sha256(lot.encode()).hexdigest(),
+            size_bytes=1000,
+            batch=batch,
+            lab=lab,
+            tested=tested,
+            status=CertificateStatus.PARSED,
+        )
         s.add(cert)
         catalog.touch_batch(batch, tested, lab.name)
         s.flush()
         for analyte in analytes:
-            s.add(Result(certificate=cert, batch_id=batch.id, analyte=analyte,
-                         category="heavy_metal", value=0.1, unit="ug/g", qualifier="="))
+            s.add(
+                Result(
+                    certificate=cert,
+                    batch_id=batch.id,
+                    analyte=analyte,
+                    category="heavy_metal",
+                    value=0.1,
+                    unit="ug/g",
+                    qualifier="=",
+                )
+            )
         s.flush()
         search_summary.refresh(s, [batch.id])
         s.commit()
@@ -171,8 +207,15 @@ def test_cursor_pages_stay_stable_while_batches_are_added(app, client, ids) -> N
     assert len(seen) == len(set(seen))
     # Page 2 (b1, middle) ends at 2023-09-09: "late" (2024-01-18), added after it, lies
     # before the cursor, as "newest" lay before page 1's; the undated one sorts after.
-    assert seen == [ids["b5"], ids["b2"], ids["b1"], added["middle"], ids["b3"],
-                    added["undated"], ids["b4"]]
+    assert seen == [
+        ids["b5"],
+        ids["b2"],
+        ids["b1"],
+        added["middle"],
+        ids["b3"],
+        added["undated"],
+        ids["b4"],
+    ]
     # A new walk sees them all.
     assert len(walk(client, per_page=3)[0]) == 9
 
@@ -222,7 +265,8 @@ def test_status_fail_and_analyte_lead_read_the_summary_not_results(app, client, 
 
 def test_category_filter(client, ids) -> None:
     assert [i["id"] for i in search(client, category="heavy metal")["items"]] == [
-        ids[n] for n in NEWEST_FIRST]
+        ids[n] for n in NEWEST_FIRST
+    ]
     assert search(client, category="microbial")["total"] == 0
     resp = client.get("/api/v1/batches?category=glitter")
     assert resp.status_code == 422 and "category" in resp.get_json()["errors"]
@@ -236,18 +280,22 @@ def _terms(app: Any) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
         s = db.session
         stored = {(t, b) for t, b in s.execute(sa.select(BatchTerm.term, BatchTerm.batch_id))}
         expected: set[tuple[str, int]] = set()
-        for batch_id, code, status in s.execute(sa.select(Verdict.batch_id, Verdict.profile_code,
-                                                          Verdict.status)):
+        for batch_id, code, status in s.execute(
+            sa.select(Verdict.batch_id, Verdict.profile_code, Verdict.status)
+        ):
             expected |= {(f"s:{code}:{status}", batch_id), (f"s:*:{status}", batch_id)}
         for batch_id, analyte, category in s.execute(
-                sa.select(Result.batch_id, Result.analyte, Result.category)
-                .where(Result.batch_id.is_not(None))):
+            sa.select(Result.batch_id, Result.analyte, Result.category).where(
+                Result.batch_id.is_not(None)
+            )
+        ):
             expected |= {(f"a:{analyte}", batch_id), (f"c:{category}", batch_id)}
         return stored, expected
 
 
 def test_summary_follows_uploads_corrections_rejudgements_and_deletes(
-        app, client, uploader, admin, shipped_profiles) -> None:
+    app, client, uploader, admin, shipped_profiles
+) -> None:
     from registry.models import Batch, Certificate
     from registry.services import corrections, unit_of_work
 
@@ -267,31 +315,42 @@ def test_summary_follows_uploads_corrections_rejudgements_and_deletes(
     with app.app_context():
         cert = db.session.get(Certificate, dirty["id"])
         lead = next(r for r in cert.results if r.analyte == "lead")
-        unit_of_work.commit(db.session, lambda: corrections.correct_result(
-            db.session, cert.id, lead.id, value=0.35, unit="ug/g", qualifier="=", actor="test"))
+        unit_of_work.commit(
+            db.session,
+            lambda: corrections.correct_result(
+                db.session, cert.id, lead.id, value=0.35, unit="ug/g", qualifier="=", actor="test"
+            ),
+        )
     assert lots(status="fail", analyte="lead", profile=eu) == []
     assert _terms(app)[0] == _terms(app)[1]
 
     # A re-judgement after a profile change (a background job).
-    created = client.put("/api/v1/profiles/advocacy-strict", headers=admin,
-                         json=strict_lead_profile(0.5))
+    created = client.put(
+        "/api/v1/profiles/advocacy-strict", headers=admin, json=strict_lead_profile(0.5)
+    )
     assert wait_for(client, admin, created.get_json()["job"])["status"] == "done"
     assert lots(status="fail", profile="advocacy-strict") == ["LEAD-2"]
     assert "LEAD-2" in lots(status="fail", profile="any", analyte="lead")
     assert _terms(app)[0] == _terms(app)[1]
-    looser = client.put("/api/v1/profiles/advocacy-strict", headers=admin,
-                        json=strict_lead_profile(1.0))
+    looser = client.put(
+        "/api/v1/profiles/advocacy-strict", headers=admin, json=strict_lead_profile(1.0)
+    )
     assert wait_for(client, admin, looser.get_json()["job"])["status"] == "done"
     assert lots(status="fail", profile="advocacy-strict") == []
-    assert set(lots(status="pass", profile="advocacy-strict", analyte="lead")) == {"LEAD-1", "LEAD-2"}
+    assert set(lots(status="pass", profile="advocacy-strict", analyte="lead")) == {
+        "LEAD-1",
+        "LEAD-2",
+    }
     assert _terms(app)[0] == _terms(app)[1]
 
     # A deleted result: the batch no longer has lead.
     with app.app_context():
         cert = db.session.get(Certificate, clean["id"])
         lead = next(r for r in cert.results if r.analyte == "lead")
-        unit_of_work.commit(db.session, lambda: corrections.delete_result(
-            db.session, cert.id, lead.id, actor="test"))
+        unit_of_work.commit(
+            db.session,
+            lambda: corrections.delete_result(db.session, cert.id, lead.id, actor="test"),
+        )
     assert lots(analyte="lead") == ["LEAD-1"]
     assert _terms(app)[0] == _terms(app)[1]
 
@@ -337,5 +396,7 @@ def test_openapi_describes_cursor_and_total_exact(client) -> None:
     assert "next_cursor" in params["cursor"]["description"]
     assert "category" in params
     page = spec["components"]["schemas"]["BatchPage"]["properties"]
-    assert page["total_exact"]["type"] == "boolean" and "10,000" in page["total_exact"]["description"]
+    assert (
+        page["total_exact"]["type"] == "boolean" and "10,000" in page["total_exact"]["description"]
+    )
     assert "cursor" in page["next_cursor"]["description"]

@@ -55,8 +55,12 @@ def test_gc_removes_only_old_orphans(app, tmp_path: Path) -> None:
         kept = store.put(b"%PDF-1.4 referenced")
         orphan = store.put(b"%PDF-1.4 orphan")
         young = store.put(b"%PDF-1.4 just uploaded")
-        unit_of_work.commit(db.session, lambda: db.session.add(Certificate(
-            sha256=kept, size_bytes=1, status=CertificateStatus.UNREADABLE)))
+        unit_of_work.commit(
+            db.session,
+            lambda: db.session.add(
+                Certificate(sha256=kept, size_bytes=1, status=CertificateStatus.UNREADABLE)
+            ),
+        )
         old = time.time() - 7200
         for key in (kept, orphan):
             os.utime(store._path(key), (old, old))  # type: ignore[attr-defined]

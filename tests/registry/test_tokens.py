@@ -25,12 +25,16 @@ def test_create_list_revoke(app, client) -> None:
     assert "acme-uploads" in listing and "active" in listing and token not in listing
 
     headers = {"Authorization": f"Bearer {token}"}
-    ok = client.post("/api/v1/certificates", headers=headers, data={"file": (io.BytesIO(b"x"), "a.pdf")})
+    ok = client.post(
+        "/api/v1/certificates", headers=headers, data={"file": (io.BytesIO(b"x"), "a.pdf")}
+    )
     assert ok.status_code == 415  # authenticated; refused only for what it sent
 
     out = runner.invoke(args=["tokens", "revoke", "acme-uploads"])
     assert out.exit_code == 0 and "Revoked" in out.output
-    denied = client.post("/api/v1/certificates", headers=headers, data={"file": (io.BytesIO(b"x"), "a.pdf")})
+    denied = client.post(
+        "/api/v1/certificates", headers=headers, data={"file": (io.BytesIO(b"x"), "a.pdf")}
+    )
     assert denied.status_code == 401
     assert "revoked" in runner.invoke(args=["tokens", "list"]).output
 
@@ -56,10 +60,16 @@ def test_names_are_unique_and_revoke_takes_exactly_one(app, client) -> None:
     out = runner.invoke(args=["tokens", "revoke", "acme"])
     assert out.exit_code == 0 and "(acme)" in out.output
     listed = runner.invoke(args=["tokens", "list"]).output.splitlines()
-    assert [line for line in listed if "revoked" in line] == [next(line for line in listed if " acme " in line)]
+    assert [line for line in listed if "revoked" in line] == [
+        next(line for line in listed if " acme " in line)
+    ]
     headers = {"Authorization": f"Bearer {beta}"}
-    assert client.post("/api/v1/certificates", headers=headers).status_code == 422  # beta still works
-    assert runner.invoke(args=["tokens", "create", "acme"]).exit_code == 1  # a revoked name stays taken
+    assert (
+        client.post("/api/v1/certificates", headers=headers).status_code == 422
+    )  # beta still works
+    assert (
+        runner.invoke(args=["tokens", "create", "acme"]).exit_code == 1
+    )  # a revoked name stays taken
 
 
 def test_a_blank_name_is_refused(app) -> None:

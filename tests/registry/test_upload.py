@@ -20,8 +20,9 @@ from tests.registry.coa import make_coa
 
 
 def upload(client, headers, data: bytes, name: str = "coa.pdf", **form: str):
-    return client.post("/api/v1/certificates", headers=headers,
-                       data={"file": (io.BytesIO(data), name), **form})
+    return client.post(
+        "/api/v1/certificates", headers=headers, data={"file": (io.BytesIO(data), name), **form}
+    )
 
 
 def test_upload_parse_and_read_back(app, client, uploader) -> None:
@@ -61,8 +62,9 @@ def test_same_bytes_twice_give_the_same_certificate(client, uploader) -> None:
 
 
 def test_form_fields_override_the_pdf(client, uploader) -> None:
-    resp = upload(client, uploader, make_coa(), vendor="Other Vendor", product="Maeng Da",
-                  batch="MD-9")
+    resp = upload(
+        client, uploader, make_coa(), vendor="Other Vendor", product="Maeng Da", batch="MD-9"
+    )
     body = resp.get_json()
     assert body["batch"]["vendor"] == "Other Vendor" and body["batch"]["lot"] == "MD-9"
     assert body["batch"]["product"] == "Maeng Da"
@@ -97,8 +99,9 @@ def test_twenty_concurrent_uploads_make_one_certificate(app, uploader) -> None:
     url = f"http://127.0.0.1:{server.server_port}/api/v1/certificates"
 
     def post(_: int) -> tuple[int, Any]:
-        r = httpx.post(url, headers=uploader, files={"file": ("coa.pdf", pdf, "application/pdf")},
-                       timeout=120)
+        r = httpx.post(
+            url, headers=uploader, files={"file": ("coa.pdf", pdf, "application/pdf")}, timeout=120
+        )
         return r.status_code, r.json()
 
     try:

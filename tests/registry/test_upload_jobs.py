@@ -30,8 +30,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def post(client, headers, data: bytes, **form: str):
-    return client.post("/api/v1/certificates", headers=headers,
-                       data={"file": (io.BytesIO(data), "coa.pdf"), **form})
+    return client.post(
+        "/api/v1/certificates",
+        headers=headers,
+        data={"file": (io.BytesIO(data), "coa.pdf"), **form},
+    )
 
 
 def poll(client, url: str, within: float = 300) -> dict:
@@ -68,8 +71,14 @@ def test_upload_answers_202_while_the_parse_waits_then_201_content(make_app, upl
     assert done["batch"]["vendor"] == "Said Vendor"  # what the uploader said, applied by the job
     assert done["batch"]["lot"] == "RB-2024-0117" and done["results"]
     with app.app_context():
-        actions = sorted(db.session.scalars(sa.select(AuditEvent.action).where(
-            AuditEvent.object_type == "certificates", AuditEvent.object_id == str(body["id"]))))
+        actions = sorted(
+            db.session.scalars(
+                sa.select(AuditEvent.action).where(
+                    AuditEvent.object_type == "certificates",
+                    AuditEvent.object_id == str(body["id"]),
+                )
+            )
+        )
         assert actions == ["certificate.parse", "certificate.upload"]
         job = db.session.scalar(sa.select(Job).where(Job.kind == "parse"))
         assert job.status is JobStatus.DONE and job.params["certificate_id"] == body["id"]
@@ -84,9 +93,16 @@ def test_upload_within_the_wait_answers_201_with_the_reading(client, uploader) -
 def _ingest_env(app) -> dict[str, str]:
     cfg = app.config
     env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
-    env.update({"REGISTRY_DATABASE_URL": cfg["DATABASE_URL"], "REGISTRY_DATA_DIR": cfg["DATA_DIR"],
-                "REGISTRY_SECRET_KEY": "test", "REGISTRY_PARSE_CONCURRENCY": "1",
-                "REGISTRY_RATE_LIMITS": "", "REGISTRY_ALERT_WORKER": "off"})
+    env.update(
+        {
+            "REGISTRY_DATABASE_URL": cfg["DATABASE_URL"],
+            "REGISTRY_DATA_DIR": cfg["DATA_DIR"],
+            "REGISTRY_SECRET_KEY": "test",
+            "REGISTRY_PARSE_CONCURRENCY": "1",
+            "REGISTRY_RATE_LIMITS": "",
+            "REGISTRY_ALERT_WORKER": "off",
+        }
+    )
     return env
 
 
@@ -99,9 +115,13 @@ def test_a_parse_a_killed_process_left_is_swept_and_finished(make_app, tmp_path:
     with app.app_context():
         slots = parsing.slots(app)
     with slots.hold():  # the ingest's parse waits for the host's only slot
-        proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "ingest", str(pdf)],
-                                cwd=REPO, env=_ingest_env(app), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "ingest", str(pdf)],
+            cwd=REPO,
+            env=_ingest_env(app),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             cert = None
             for _ in range(600):
@@ -120,8 +140,12 @@ def test_a_parse_a_killed_process_left_is_swept_and_finished(make_app, tmp_path:
         assert parsing.sweep() == 0  # its runner may still be alive: not taken yet
         # ... until it has not reported for longer than a runner may take
         old = utcnow() - parsing.stale_after(app) - timedelta(seconds=1)
-        unit_of_work.commit(db.session, lambda: db.session.execute(
-            sa.update(Job).where(Job.id == job.id).values(heartbeat_at=old)))
+        unit_of_work.commit(
+            db.session,
+            lambda: db.session.execute(
+                sa.update(Job).where(Job.id == job.id).values(heartbeat_at=old)
+            ),
+        )
         assert parsing.sweep() == 1
         app.extensions["registry.parse"].pool.shutdown(wait=True)
         db.session.rollback()
@@ -141,7 +165,9 @@ def test_a_time_limit_is_tried_once_more_then_unreadable(make_app, uploader) -> 
     with app.app_context():
         job = db.session.scalar(sa.select(Job).where(Job.kind == "parse"))
         assert job.params["attempt"] == 2 and job.result["first_error"].startswith("timeout:")
-        parse = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "certificate.parse"))
+        parse = db.session.scalar(
+            sa.select(AuditEvent).where(AuditEvent.action == "certificate.parse")
+        )
         assert parse.details["attempt"] == 2
 
 
@@ -150,11 +176,17 @@ def test_parses_never_exceed_the_host_limit(make_app, tmp_path: Path) -> None:
     app = make_app(PARSE_CONCURRENCY=1)
     with app.app_context():
         slots = parsing.slots(app)
-    script = ("import sys, time; from registry.tasks.parsing import Slots\n"
-              "with Slots(sys.argv[1], 1).hold():\n    print('in', flush=True)\n")
+    script = (
+        "import sys, time; from registry.tasks.parsing import Slots\n"
+        "with Slots(sys.argv[1], 1).hold():\n    print('in', flush=True)\n"
+    )
     with slots.hold():
-        other = subprocess.Popen([sys.executable, "-c", script, str(slots.directory)], cwd=REPO,
-                                 stdout=subprocess.PIPE, text=True)
+        other = subprocess.Popen(
+            [sys.executable, "-c", script, str(slots.directory)],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         time.sleep(1.0)
         assert other.poll() is None  # still waiting for the slot
     out, _ = other.communicate(timeout=60)
@@ -185,16 +217,21 @@ def test_gc_never_removes_the_original_of_an_upload_in_flight(make_app, uploader
         old = time.time() - 7200
         os.utime(store._path(key), (old, old))  # type: ignore[attr-defined]
         answers = []
-        racing = RacingStorage(Path(app.config["DATA_DIR"]),
-                               lambda: answers.append(post(client, headers, pdf)))
+        racing = RacingStorage(
+            Path(app.config["DATA_DIR"]), lambda: answers.append(post(client, headers, pdf))
+        )
         with parsing.slots(app).hold():  # its parse has not run yet: it is in flight
-            removed = storage_gc.collect(db.session, racing, grace=timedelta(hours=1), dry_run=False)
+            removed = storage_gc.collect(
+                db.session, racing, grace=timedelta(hours=1), dry_run=False
+            )
             assert removed == [] and store.exists(key)
             assert answers[0].status_code == 202
             # a processing certificate's original is never a gc candidate
             os.utime(store._path(key), (old, old))  # type: ignore[attr-defined]
             db.session.rollback()
-            assert storage_gc.collect(db.session, store, grace=timedelta(hours=1), dry_run=False) == []
+            assert (
+                storage_gc.collect(db.session, store, grace=timedelta(hours=1), dry_run=False) == []
+            )
     done = poll(client, answers[0].headers["Location"])
     assert done["status"] == "parsed"
     assert client.get(done["pdf_url"]).data == pdf
@@ -223,15 +260,24 @@ def test_with_a_broker_the_parse_runs_on_a_celery_worker(make_app, uploader) -> 
     from tests.alerts.test_workers import Workers
 
     broker = service_url(REDIS_ENV, "Redis (redis://127.0.0.1:6379/15)")
-    config = {"BROKER_URL": broker, "CELERY_QUEUE": f"registry-test-{uuid.uuid4().hex[:8]}",
-              "UPLOAD_WAIT_S": 0.5}
+    config = {
+        "BROKER_URL": broker,
+        "CELERY_QUEUE": f"registry-test-{uuid.uuid4().hex[:8]}",
+        "UPLOAD_WAIT_S": 0.5,
+    }
     app = make_app(**config, ALERT_WORKER="auto")
     assert "registry.parse" not in app.extensions  # no embedded pool
     client = app.test_client()
     early = post(client, uploader, make_coa(salt="celery"))
     assert early.status_code == 202 and early.get_json()["status"] == "processing"
-    workers = Workers({"DATABASE_URL": app.config["DATABASE_URL"],
-                       "DATA_DIR": app.config["DATA_DIR"], "SECRET_KEY": "test", **config})
+    workers = Workers(
+        {
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "DATA_DIR": app.config["DATA_DIR"],
+            "SECRET_KEY": "test",
+            **config,
+        }
+    )
     try:
         workers.start()
         done = poll(client, early.headers["Location"], within=120)

@@ -37,8 +37,9 @@ from tests.synthetic.model import Sample
 __all__ = ["FAMILIES", "Family", "Sample", "generate_corpus", "samples"]
 
 
-def samples(per_family: int = 3, seed: int = 0,
-            families: tuple[str, ...] | None = None) -> list[tuple[str, Family, Sample, bytes]]:
+def samples(
+    per_family: int = 3, seed: int = 0, families: tuple[str, ...] | None = None
+) -> list[tuple[str, Family, Sample, bytes]]:
     """Every (file name, family, sample, PDF bytes) of a corpus, without writing anything;
     ``families`` (names) keeps only those families."""
     unknown = set(families or ()) - {f.name for f in FAMILIES}
@@ -51,12 +52,15 @@ def samples(per_family: int = 3, seed: int = 0,
         for n in range(per_family):
             rng = random.Random(f"{seed}:{family.name}:{n}")
             sample = family.build(rng)
-            out.append((f"{family.name}-{n + 1:02d}.pdf", family, sample, family.render(sample, rng)))
+            out.append(
+                (f"{family.name}-{n + 1:02d}.pdf", family, sample, family.render(sample, rng))
+            )
     return out
 
 
-def generate_corpus(out_dir: Path, per_family: int = 3, seed: int = 0,
-                    families: tuple[str, ...] | None = None) -> Path:
+def generate_corpus(
+    out_dir: Path, per_family: int = 3, seed: int = 0, families: tuple[str, ...] | None = None
+) -> Path:
     """Write the PDFs and ``truth.canonical.json`` into ``out_dir`` (only ``families`` when
     given); returns ``out_dir``."""
     out_dir = Path(out_dir)
@@ -65,6 +69,7 @@ def generate_corpus(out_dir: Path, per_family: int = 3, seed: int = 0,
     for name, _family, sample, data in samples(per_family, seed, families):
         (out_dir / name).write_bytes(data)
         records.append(sample.truth(name))
-    (out_dir / "truth.canonical.json").write_text(json.dumps(records, indent=1, ensure_ascii=False) + "\n",
-                                                  encoding="utf-8")
+    (out_dir / "truth.canonical.json").write_text(
+        json.dumps(records, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return out_dir

@@ -28,8 +28,11 @@ from tests.synthetic.model import Panel, Sample
 from tests.synthetic.values import Cell
 
 FONT, BOLD = "SynthSans", "SynthSans-Bold"
-_DEJAVU = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/TTF/DejaVuSans.ttf",
-           "/usr/share/fonts/dejavu/DejaVuSans.ttf")
+_DEJAVU = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+)
 _VERA_SWAPS = str.maketrans({"ť": "t", "ě": "e", "ř": "r", "ů": "u", "Ř": "R", "Ě": "E"})
 MARGIN, BOTTOM = 40.0, 60.0
 TITLES = {"en": "CERTIFICATE OF ANALYSIS", "cz": "PROTOKOL O ZKOUŠKÁCH", "de": "PRÜFBERICHT"}
@@ -57,9 +60,15 @@ def printable(text: str) -> str:
 class Pen:
     """A cursor on a canvas: writes lines top-down, breaks pages, repeats header and footer."""
 
-    def __init__(self, sample: Sample, out: io.BytesIO, header: Callable[[Pen], None] | None = None,
-                 footer: Callable[[Pen], None] | None = None, size: tuple[float, float] | None = None,
-                 font: tuple[str, str] = (FONT, BOLD)) -> None:
+    def __init__(
+        self,
+        sample: Sample,
+        out: io.BytesIO,
+        header: Callable[[Pen], None] | None = None,
+        footer: Callable[[Pen], None] | None = None,
+        size: tuple[float, float] | None = None,
+        font: tuple[str, str] = (FONT, BOLD),
+    ) -> None:
         fonts()
         self.sample = sample
         self.size = size or (A4 if sample.language != "en" else LETTER)
@@ -73,8 +82,15 @@ class Pen:
         if header:
             header(self)
 
-    def text(self, x: float, s: str, size: float = 9, bold: bool = False, align: str = "left",
-             y: float | None = None) -> None:
+    def text(
+        self,
+        x: float,
+        s: str,
+        size: float = 9,
+        bold: bool = False,
+        align: str = "left",
+        y: float | None = None,
+    ) -> None:
         self.c.setFont(self.bold_font if bold else self.font, size)
         y = self.y if y is None else y
         s = printable(s) if self.font == FONT else s
@@ -104,8 +120,12 @@ class Pen:
 
     def rule(self, x0: float | None = None, x1: float | None = None, dy: float = -3.5) -> None:
         self.c.setLineWidth(0.5)
-        self.c.line(x0 if x0 is not None else MARGIN, self.y + dy, x1 if x1 is not None else self.width - MARGIN,
-                    self.y + dy)
+        self.c.line(
+            x0 if x0 is not None else MARGIN,
+            self.y + dy,
+            x1 if x1 is not None else self.width - MARGIN,
+            self.y + dy,
+        )
 
     def finish(self) -> None:
         if self.footer:
@@ -122,12 +142,19 @@ def lab_block(pen: Pen, title: str | None = None) -> None:
     s = pen.sample
     pen.text(MARGIN, s.lab[0], 14, bold=True)
     pen.down(14)
-    address = {"en": "1200 Industrial Way, Suite 4, Portland, OR 97201", "cz": "Technická 5, 166 28 Praha 6",
-               "de": "Laborstraße 12, 20095 Hamburg"}[s.language]
+    address = {
+        "en": "1200 Industrial Way, Suite 4, Portland, OR 97201",
+        "cz": "Technická 5, 166 28 Praha 6",
+        "de": "Laborstraße 12, 20095 Hamburg",
+    }[s.language]
     pen.text(MARGIN, address, 8)
     if s.lab[1]:
-        pen.text(pen.width - MARGIN, f"Accredited: {s.lab[1]}" if s.language == "en" else s.lab[1], 8,
-                 align="right")
+        pen.text(
+            pen.width - MARGIN,
+            f"Accredited: {s.lab[1]}" if s.language == "en" else s.lab[1],
+            8,
+            align="right",
+        )
     pen.down(22)
     pen.text(pen.width / 2, title or TITLES[s.language], 13, bold=True, align="center")
     pen.down(22)
@@ -138,8 +165,12 @@ def meta_pairs(sample: Sample) -> list[tuple[str, str]]:
     pairs = [(lab["vendor"], s.vendor), (lab["product"], s.product), (lab["batch"], s.batch)]
     if s.sample_id:
         pairs.append((lab["sample_id"], s.sample_id))
-    pairs += [(lab["report_number"], s.report_number), (lab["received"], s.date_text("received")),
-              (lab["tested"], s.date_text("tested")), (lab["reported"], s.date_text("reported"))]
+    pairs += [
+        (lab["report_number"], s.report_number),
+        (lab["received"], s.date_text("received")),
+        (lab["tested"], s.date_text("tested")),
+        (lab["reported"], s.date_text("reported")),
+    ]
     return pairs
 
 
@@ -147,9 +178,11 @@ def meta_block(pen: Pen, columns: int = 2) -> None:
     """Label/value pairs in one or two columns."""
     pairs = meta_pairs(pen.sample)
     col_width = (pen.width - 2 * MARGIN) / columns
-    offset = max(115.0, 10 + max(pdfmetrics.stringWidth(printable(label), BOLD, 9) for label, _ in pairs))
+    offset = max(
+        115.0, 10 + max(pdfmetrics.stringWidth(printable(label), BOLD, 9) for label, _ in pairs)
+    )
     for i in range(0, len(pairs), columns):
-        for j, (label, value) in enumerate(pairs[i:i + columns]):
+        for j, (label, value) in enumerate(pairs[i : i + columns]):
             x = MARGIN + j * col_width
             pen.text(x, label, 9, bold=True)
             pen.text(x + offset, value, 9)
@@ -164,8 +197,11 @@ def result_text(cell: Cell, with_unit: bool) -> str:
 def signature(pen: Pen) -> None:
     pen.need(50)
     pen.down(18)
-    words = {"en": "Approved by: J. Alvarez, Laboratory Director", "cz": "Schválil: Ing. J. Novák, vedoucí laboratoře",
-             "de": "Freigegeben: Dr. K. Becker, Laborleitung"}
+    words = {
+        "en": "Approved by: J. Alvarez, Laboratory Director",
+        "cz": "Schválil: Ing. J. Novák, vedoucí laboratoře",
+        "de": "Freigegeben: Dr. K. Becker, Laborleitung",
+    }
     pen.text(MARGIN, words[pen.sample.language], 9)
     pen.down(13)
 
@@ -221,8 +257,13 @@ def whitespace(sample: Sample, out: io.BytesIO) -> None:
 
 
 def spaced_table(pen: Pen, panels: list[Panel]) -> None:
-    cols = (("Test", MARGIN, "left"), ("LOQ", MARGIN + 250, "right"), ("Result", MARGIN + 330, "right"),
-            ("Units", MARGIN + 345, "left"), ("Status", MARGIN + 450, "left"))
+    cols = (
+        ("Test", MARGIN, "left"),
+        ("LOQ", MARGIN + 250, "right"),
+        ("Result", MARGIN + 330, "right"),
+        ("Units", MARGIN + 345, "left"),
+        ("Status", MARGIN + 450, "left"),
+    )
     for name, x, align in cols:
         pen.text(x, name, 9, bold=True, align=align)
     pen.down(16)
@@ -254,15 +295,19 @@ def transposed(sample: Sample, out: io.BytesIO) -> None:
 def transposed_panel(pen: Pen, panel: Panel) -> None:
     per_row = 5
     for start in range(0, len(panel.cells), per_row):
-        chunk = panel.cells[start:start + per_row]
+        chunk = panel.cells[start : start + per_row]
         pen.need(80)
         pen.text(MARGIN, panel.title if start == 0 else f"{panel.title} (cont.)", 10, bold=True)
         pen.down(15)
         width = (pen.width - 2 * MARGIN - 60) / per_row
         x0 = MARGIN + 60
-        rows = (("", [c.label for c in chunk], True), ("Result", [c.text for c in chunk], False),
-                ("Unit", [c.unit or "-" for c in chunk], False), ("LOQ", [c.loq_text or "-" for c in chunk], False),
-                ("Status", [c.status or "-" for c in chunk], False))
+        rows = (
+            ("", [c.label for c in chunk], True),
+            ("Result", [c.text for c in chunk], False),
+            ("Unit", [c.unit or "-" for c in chunk], False),
+            ("LOQ", [c.loq_text or "-" for c in chunk], False),
+            ("Status", [c.status or "-" for c in chunk], False),
+        )
         for name, texts, bold in rows:
             pen.text(MARGIN, name, 8, bold=True)
             for i, text in enumerate(texts):
@@ -280,7 +325,11 @@ def narrative(sample: Sample, out: io.BytesIO) -> None:
     lab_block(pen, "Laboratory Test Report")
     meta_block(pen, columns=1)
     s = sample
-    pen.text(MARGIN, f"The sample described above was analysed by {s.lab[0]}. Results relate only to the", 9)
+    pen.text(
+        MARGIN,
+        f"The sample described above was analysed by {s.lab[0]}. Results relate only to the",
+        9,
+    )
     pen.down(12)
     pen.text(MARGIN, "item tested. Limits of quantitation (LOQ) are given in parentheses.", 9)
     pen.down(20)
@@ -306,12 +355,14 @@ def narrative(sample: Sample, out: io.BytesIO) -> None:
 def multipage(sample: Sample, out: io.BytesIO) -> None:
     """(5) Several pages, repeated header and footer, the unit in each section heading."""
     s = sample
-    groups = [s.panels[i:i + 2] for i in range(0, len(s.panels), 2)]
+    groups = [s.panels[i : i + 2] for i in range(0, len(s.panels), 2)]
     total = len(groups)
 
     def header(pen: Pen) -> None:
         pen.text(MARGIN, s.lab[0], 10, bold=True)
-        pen.text(pen.width - MARGIN, f"{s.labels['report_number']} {s.report_number}", 8, align="right")
+        pen.text(
+            pen.width - MARGIN, f"{s.labels['report_number']} {s.report_number}", 8, align="right"
+        )
         pen.down(11)
         pen.text(MARGIN, f"{s.labels['vendor']} {s.vendor}", 8)
         pen.text(pen.width - MARGIN, f"Page {pen.page} of {total}", 8, align="right")
@@ -320,7 +371,11 @@ def multipage(sample: Sample, out: io.BytesIO) -> None:
 
     def footer(pen: Pen) -> None:
         pen.c.setFont(FONT, 7)
-        pen.c.drawString(MARGIN, 30, "This report shall not be reproduced except in full without written approval.")
+        pen.c.drawString(
+            MARGIN,
+            30,
+            "This report shall not be reproduced except in full without written approval.",
+        )
         pen.c.drawRightString(pen.width - MARGIN, 30, f"Page {pen.page} of {total}")
 
     pen = Pen(s, out, header, footer)
@@ -359,8 +414,10 @@ def european(sample: Sample, out: io.BytesIO) -> None:
     pen = Pen(sample, out)
     lab_block(pen)
     meta_block(pen, columns=1)
-    heads = {"cz": ("Ukazatel", "Výsledek", "Jednotka", "LOQ", "Hodnocení"),
-             "de": ("Parameter", "Ergebnis", "Einheit", "BG", "Bewertung")}[sample.language]
+    heads = {
+        "cz": ("Ukazatel", "Výsledek", "Jednotka", "LOQ", "Hodnocení"),
+        "de": ("Parameter", "Ergebnis", "Einheit", "BG", "Bewertung"),
+    }[sample.language]
     grid_table(pen, sample.panels, heads)
     signature(pen)
     pen.finish()
@@ -388,8 +445,11 @@ def multiunit(sample: Sample, out: io.BytesIO) -> None:
             pen.text(x, text, 8.5)
         pen.down(12)
     pen.down(12)
-    grid_table(pen, [p for p in sample.panels if p.category != "alkaloid"],
-               ("Analyte", "Result", "Unit", "LOQ", "Status"))
+    grid_table(
+        pen,
+        [p for p in sample.panels if p.category != "alkaloid"],
+        ("Analyte", "Result", "Unit", "LOQ", "Status"),
+    )
     signature(pen)
     pen.finish()
 
@@ -432,7 +492,7 @@ def sidebyside(sample: Sample, out: io.BytesIO) -> None:
     meta_block(pen)
     panels = sample.panels
     for k in range(0, len(panels), 2):
-        pair = panels[k:k + 2]
+        pair = panels[k : k + 2]
         rows = max(len(p.cells) for p in pair)
         pen.need(46 + 11 * rows)
         top = pen.y

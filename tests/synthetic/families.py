@@ -22,10 +22,14 @@ class Family:
     render: Callable[[Sample, random.Random], bytes]
     text_layer: bool = True
     legible: bool = True  # False: the text layer is there but does not say what the page shows
-    in_reading_order: bool = True  # False: a label may be split by other cells' text (wrapped names)
+    in_reading_order: bool = (
+        True  # False: a label may be split by other cells' text (wrapped names)
+    )
 
 
-def _render_with(function: Callable[[Sample, io.BytesIO], None]) -> Callable[[Sample, random.Random], bytes]:
+def _render_with(
+    function: Callable[[Sample, io.BytesIO], None],
+) -> Callable[[Sample, random.Random], bytes]:
     def render(sample: Sample, rng: random.Random) -> bytes:
         out = io.BytesIO()
         function(sample, out)
@@ -80,7 +84,10 @@ def _multiunit(rng: random.Random) -> Sample:
     for cell in cells:
         if cell.truth["qualifier"] == "=":
             percent = float(cell.text)
-            cell.extra_columns = (number(percent * 10, 2, sample.style), number(percent * 10 * grams, 2, sample.style))
+            cell.extra_columns = (
+                number(percent * 10, 2, sample.style),
+                number(percent * 10 * grams, 2, sample.style),
+            )
         else:
             cell.extra_columns = (cell.text, cell.text)
     cells.append(_per_serving_total(sample, rng, grams))
@@ -146,12 +153,20 @@ FAMILIES: tuple[Family, ...] = (
     Family("kvgrid", headers.header_sample("kvgrid"), headers.kvgrid),
     Family("formbox", headers.header_sample("formbox"), headers.formbox),
     Family("parties", headers.header_sample("parties"), headers.parties),
-    Family("bilingual", headers.header_sample("bilingual", headers.bilingual_language), headers.bilingual),
+    Family(
+        "bilingual",
+        headers.header_sample("bilingual", headers.bilingual_language),
+        headers.bilingual,
+    ),
     Family("sidebar", headers.header_sample("sidebar"), headers.sidebar),
     # second first-sight round (tests.synthetic.fresh), recorded before the parser was changed for them
     Family("badges", fresh.fresh_sample("badges"), fresh.badges),
-    Family("wrapname", fresh.fresh_sample("wrapname", per_row_units=True, long_names=True), fresh.wrapname,
-           in_reading_order=False),
+    Family(
+        "wrapname",
+        fresh.fresh_sample("wrapname", per_row_units=True, long_names=True),
+        fresh.wrapname,
+        in_reading_order=False,
+    ),
     Family("twoup", fresh.fresh_sample("twoup"), fresh.twoup),
     Family("rotated", fresh.fresh_sample("rotated", per_row_units=True), fresh.rotated),
     # recorded after the parser was changed for the four above, to measure it afresh

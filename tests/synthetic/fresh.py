@@ -45,21 +45,47 @@ from tests.synthetic.model import Panel, Sample
 from tests.synthetic.values import Cell
 from tests.synthetic.wild import METHODS, _factor, _put, _spec, _width
 
-LABS = (("Bluestem Analytical", "ISO/IEC 17025:2017 PJLA Accreditation No. 93011"),
-        ("Harrow & Vale Laboratories", None),
-        ("Kettle Ridge Bioanalytics Inc.", "A2LA Certificate #6633.01"),
-        ("Sable Creek Testing Co.", "ANAB Cert. L2401"),
-        ("Oriel Scientific Services", None),
-        ("Lumen Assay Partners", "ISO/IEC 17025 accredited, PJLA #L22-077"))
-VENDORS = ("Amber Trail Botanicals LLC", "Nine Rivers Kratom Co.", "Lantern Leaf Supply Inc.",
-           "Cobalt Coast Herbals LLC", "Willowmere Naturals", "Silver Fern Trading Company")
-MANUFACTURERS = ("PT Kapuas Hijau Export", "CV Borneo Herba Nusantara", "Sumatra Agro Botanicals Ltd.",
-                 "Mekar Leaf Processing Sdn. Bhd.")
-MANUFACTURER_PLACES = ("Pontianak, West Kalimantan, Indonesia", "Jl. Gajah Mada 18, Putussibau, Indonesia",
-                       "Kuching, Sarawak, Malaysia")
-PRODUCTS = ("Red Bentuangie Powder 250 g", "Green Maeng Da Kratom Capsules (150 ct)", "White Kali Fine Powder",
-            "Yellow Sunda Kratom Powder 1 kg", "Red Thai Crushed Leaf", "Gold Reserve Extract Tablets")
-STREETS = ("2250 Lakeshore Blvd, Suite 110", "18 Foundry Lane", "640 W Industrial Ave", "3 Cedar Point Rd")
+LABS = (
+    ("Bluestem Analytical", "ISO/IEC 17025:2017 PJLA Accreditation No. 93011"),
+    ("Harrow & Vale Laboratories", None),
+    ("Kettle Ridge Bioanalytics Inc.", "A2LA Certificate #6633.01"),
+    ("Sable Creek Testing Co.", "ANAB Cert. L2401"),
+    ("Oriel Scientific Services", None),
+    ("Lumen Assay Partners", "ISO/IEC 17025 accredited, PJLA #L22-077"),
+)
+VENDORS = (
+    "Amber Trail Botanicals LLC",
+    "Nine Rivers Kratom Co.",
+    "Lantern Leaf Supply Inc.",
+    "Cobalt Coast Herbals LLC",
+    "Willowmere Naturals",
+    "Silver Fern Trading Company",
+)
+MANUFACTURERS = (
+    "PT Kapuas Hijau Export",
+    "CV Borneo Herba Nusantara",
+    "Sumatra Agro Botanicals Ltd.",
+    "Mekar Leaf Processing Sdn. Bhd.",
+)
+MANUFACTURER_PLACES = (
+    "Pontianak, West Kalimantan, Indonesia",
+    "Jl. Gajah Mada 18, Putussibau, Indonesia",
+    "Kuching, Sarawak, Malaysia",
+)
+PRODUCTS = (
+    "Red Bentuangie Powder 250 g",
+    "Green Maeng Da Kratom Capsules (150 ct)",
+    "White Kali Fine Powder",
+    "Yellow Sunda Kratom Powder 1 kg",
+    "Red Thai Crushed Leaf",
+    "Gold Reserve Extract Tablets",
+)
+STREETS = (
+    "2250 Lakeshore Blvd, Suite 110",
+    "18 Foundry Lane",
+    "640 W Industrial Ave",
+    "3 Cedar Point Rd",
+)
 CITIES = ("Orlando, FL 32808", "Denver, CO 80216", "Grand Rapids, MI 49503", "Reno, NV 89502")
 
 #: Each family's labels (no colons; the drawing adds what the family prints).
@@ -73,18 +99,33 @@ LABELS = {
     "tested": ("Date Tested", "Analysis Date", "Testing Completed"),
     "reported": ("Date Reported", "Report Date", "Date Issued", "Released"),
 }
-FIELDS = ("vendor", "product", "batch", "sample_id", "report_number", "received", "tested", "reported")
+FIELDS = (
+    "vendor",
+    "product",
+    "batch",
+    "sample_id",
+    "report_number",
+    "received",
+    "tested",
+    "reported",
+)
 DATES = ("received", "tested", "reported")
 
 #: Long names real labs print (each still names one analyte of ours).
 LONG_NAMES = {
     "total_aerobic_count": ("Total Aerobic Microbial Count (TAMC)", "Aerobic Plate Count (APC)"),
-    "yeast_and_mold": ("Total Combined Yeasts and Molds Count (TYMC)", "Total Yeast and Mold Count"),
+    "yeast_and_mold": (
+        "Total Combined Yeasts and Molds Count (TYMC)",
+        "Total Yeast and Mold Count",
+    ),
     "total_coliforms": ("Total Coliform Bacteria",),
     "enterobacteriaceae": ("Bile-tolerant Gram-negative Bacteria",),
     "salmonella": ("Salmonella species", "Salmonella spp. (detection)"),
     "e_coli": ("Escherichia coli (E. coli)",),
-    "staphylococcus_aureus": ("Staphylococcus aureus (coagulase positive)", "Staphylococcus aureus"),
+    "staphylococcus_aureus": (
+        "Staphylococcus aureus (coagulase positive)",
+        "Staphylococcus aureus",
+    ),
     "7_hydroxymitragynine": ("7-Hydroxymitragynine (7-OH-MG)",),
     "total_alkaloids": ("Total Indole Alkaloids (sum of 5)", "Total Alkaloid Content"),
     "total_aflatoxins": ("Total Aflatoxins (B1 + B2 + G1 + G2)",),
@@ -99,19 +140,40 @@ LONG_NAMES = {
 
 def _identifiers(rng: random.Random, received: date) -> tuple[str, str | None, str]:
     yy, mmdd = received.strftime("%y"), received.strftime("%m%d")
-    batch = rng.choice((f"KB-{mmdd}-{rng.randint(10, 99)}", f"{yy}J{rng.randint(100, 999)}",
-                        f"RB{rng.randint(1000, 9999)}-{rng.choice('ABC')}", f"{rng.randint(100000, 999999)}"))
-    sample_id = rng.choice((f"{yy}{mmdd}KRT{rng.randint(1, 999):04d}", f"SC-{yy}-{rng.randint(1000, 99999):05d}",
-                            f"L{rng.randint(1000000, 9999999)}", None))
-    report = rng.choice((f"CoA-{rng.randint(100000, 999999)}", f"R{yy}-{rng.randint(1, 99999):05d}-1",
-                         f"{received.year}{mmdd}.{rng.randint(10, 99)}"))
+    batch = rng.choice(
+        (
+            f"KB-{mmdd}-{rng.randint(10, 99)}",
+            f"{yy}J{rng.randint(100, 999)}",
+            f"RB{rng.randint(1000, 9999)}-{rng.choice('ABC')}",
+            f"{rng.randint(100000, 999999)}",
+        )
+    )
+    sample_id = rng.choice(
+        (
+            f"{yy}{mmdd}KRT{rng.randint(1, 999):04d}",
+            f"SC-{yy}-{rng.randint(1000, 99999):05d}",
+            f"L{rng.randint(1000000, 9999999)}",
+            None,
+        )
+    )
+    report = rng.choice(
+        (
+            f"CoA-{rng.randint(100000, 999999)}",
+            f"R{yy}-{rng.randint(1, 99999):05d}-1",
+            f"{received.year}{mmdd}.{rng.randint(10, 99)}",
+        )
+    )
     return batch, sample_id, report
 
 
 def _dates(rng: random.Random) -> dict[str, date]:
     received = date(2023, 9, 1) + timedelta(days=rng.randint(0, 800))
     tested = received + timedelta(days=rng.randint(1, 6))
-    return {"received": received, "tested": tested, "reported": tested + timedelta(days=rng.randint(0, 5))}
+    return {
+        "received": received,
+        "tested": tested,
+        "reported": tested + timedelta(days=rng.randint(0, 5)),
+    }
 
 
 def fresh_sample(family: str, *, per_row_units: bool = False, long_names: bool = False):  # noqa: ANN201
@@ -122,8 +184,14 @@ def fresh_sample(family: str, *, per_row_units: bool = False, long_names: bool =
         dates = _dates(rng)
         sample.batch, sample.sample_id, sample.report_number = _identifiers(rng, dates["received"])
         sample.dates = dates
-        sample.date_format = rng.choice(("%m/%d/%Y", "%B %d, %Y", "%d-%b-%Y", "%Y-%m-%d", "%b %d, %Y"))
-        sample.lab, sample.vendor, sample.product = rng.choice(LABS), rng.choice(VENDORS), rng.choice(PRODUCTS)
+        sample.date_format = rng.choice(
+            ("%m/%d/%Y", "%B %d, %Y", "%d-%b-%Y", "%Y-%m-%d", "%b %d, %Y")
+        )
+        sample.lab, sample.vendor, sample.product = (
+            rng.choice(LABS),
+            rng.choice(VENDORS),
+            rng.choice(PRODUCTS),
+        )
         sample.labels = {k: rng.choice(v) for k, v in LABELS.items()}
         wild.build_panels(sample, rng, per_row_units=per_row_units)
         if long_names:
@@ -137,8 +205,13 @@ def fresh_sample(family: str, *, per_row_units: bool = False, long_names: bool =
 
 
 def _values(sample: Sample) -> dict[str, str | None]:
-    values: dict[str, str | None] = {"vendor": sample.vendor, "product": sample.product, "batch": sample.batch,
-                                     "sample_id": sample.sample_id, "report_number": sample.report_number}
+    values: dict[str, str | None] = {
+        "vendor": sample.vendor,
+        "product": sample.product,
+        "batch": sample.batch,
+        "sample_id": sample.sample_id,
+        "report_number": sample.report_number,
+    }
     values.update({k: sample.date_text(k) for k in DATES})
     return values
 
@@ -148,8 +221,16 @@ def _font(rng: random.Random, sample: Sample) -> tuple[str, str]:
     return rng.choice(wild.FONT_CHOICES[:3])
 
 
-def _table_rows(pen: Pen, x0: float, y: float, widths: list[float], rows: list[tuple[str, ...]], row_h: float,
-                size: float, aligns: str) -> float:
+def _table_rows(
+    pen: Pen,
+    x0: float,
+    y: float,
+    widths: list[float],
+    rows: list[tuple[str, ...]],
+    row_h: float,
+    size: float,
+    aligns: str,
+) -> float:
     """:func:`tests.synthetic.wild._table_rows`, but a cell too wide for its column is printed
     smaller (as a lab's template shrinks it to fit) instead of running over its neighbour."""
     xs = [x0]
@@ -168,7 +249,15 @@ def _table_rows(pen: Pen, x0: float, y: float, widths: list[float], rows: list[t
             if align == "r":
                 _put(pen, xs[i + 1] - 3, y - row_h + 4, text, fit, bold=n == 0, align="right")
             elif align == "c":
-                _put(pen, (xs[i] + xs[i + 1]) / 2, y - row_h + 4, text, fit, bold=n == 0, align="center")
+                _put(
+                    pen,
+                    (xs[i] + xs[i + 1]) / 2,
+                    y - row_h + 4,
+                    text,
+                    fit,
+                    bold=n == 0,
+                    align="center",
+                )
             else:
                 _put(pen, xs[i] + 3, y - row_h + 4, text, fit, bold=n == 0)
         y -= row_h
@@ -197,21 +286,45 @@ def _card(pen: Pen, x: float, y: float, label: str, lines: list[str], width: flo
 
 
 def _signature(pen: Pen, y: float, rng: random.Random) -> None:
-    _put(pen, 40, y, f"{rng.choice(('Marisol Petrakis', 'Owen Tallis', 'Dr. Ines Varga'))}", 8.5, bold=True)
-    _put(pen, 40, y - 11, rng.choice(("Quality Assurance Manager", "Technical Director", "Laboratory Manager")), 7.5)
+    _put(
+        pen,
+        40,
+        y,
+        f"{rng.choice(('Marisol Petrakis', 'Owen Tallis', 'Dr. Ines Varga'))}",
+        8.5,
+        bold=True,
+    )
+    _put(
+        pen,
+        40,
+        y - 11,
+        rng.choice(("Quality Assurance Manager", "Technical Director", "Laboratory Manager")),
+        7.5,
+    )
 
 
 def _footer(pen: Pen, sample: Sample, total: int | None) -> None:
     pen.c.setFont(pen.font, 6.5)
-    pen.c.drawString(40, 26, f"{sample.lab[0]}  |  {STREETS[0]}, {CITIES[0]}  |  "
-                     f"{sample.lab[1] or 'Results relate only to the sample tested.'}")
-    pen.c.drawRightString(pen.width - 40, 26, f"Page {pen.page} of {total}" if total else f"Page {pen.page}")
+    pen.c.drawString(
+        40,
+        26,
+        f"{sample.lab[0]}  |  {STREETS[0]}, {CITIES[0]}  |  "
+        f"{sample.lab[1] or 'Results relate only to the sample tested.'}",
+    )
+    pen.c.drawRightString(
+        pen.width - 40, 26, f"Page {pen.page} of {total}" if total else f"Page {pen.page}"
+    )
 
 
 # --- badges -------------------------------------------------------------------------
 
-_SECTION = {"alkaloid": "Alkaloid Profile", "heavy_metal": "Heavy Metals", "microbial": "Microbiology",
-            "mycotoxin": "Mycotoxins", "physical": "Moisture & Water Activity"}
+_SECTION = {
+    "alkaloid": "Alkaloid Profile",
+    "heavy_metal": "Heavy Metals",
+    "microbial": "Microbiology",
+    "mycotoxin": "Mycotoxins",
+    "physical": "Moisture & Water Activity",
+}
 
 
 def _verdict(panel: Panel, sample: Sample) -> str:
@@ -228,8 +341,12 @@ def badges(sample: Sample, rng: random.Random) -> bytes:
     manufacturer = (rng.choice(MANUFACTURERS), rng.choice(MANUFACTURER_PLACES))
     client_address = (rng.choice(STREETS), rng.choice(CITIES))
     headline = rng.random() < 0.5
-    heads = rng.choice((("Analyte", "Pass/Fail", "Limit", "Result", "Unit", "LOQ"),
-                        ("Test", "Status", "Specification", "LOQ", "Result", "Units")))
+    heads = rng.choice(
+        (
+            ("Analyte", "Pass/Fail", "Limit", "Result", "Unit", "LOQ"),
+            ("Test", "Status", "Specification", "LOQ", "Result", "Units"),
+        )
+    )
     fractions = (0.34, 0.11, 0.16, 0.15, 0.12, 0.12)
     intro_lines = rng.randint(2, len(INTRO))
     photo_h = rng.choice((120.0, 200.0, 260.0))
@@ -246,10 +363,16 @@ def badges(sample: Sample, rng: random.Random) -> bytes:
         _put(pen, pen.width - 40, top - 12, "Summary of Results", 8, align="right")
         y = top - 40
         col = (pen.width - 80) / 2
-        left = [(s.labels["vendor"], [s.vendor, *client_address]),
-                ("Manufacturer", [manufacturer[0], manufacturer[1]])]
+        left = [
+            (s.labels["vendor"], [s.vendor, *client_address]),
+            ("Manufacturer", [manufacturer[0], manufacturer[1]]),
+        ]
         values = _values(s)
-        right = [(s.labels[k], [values[k] or ""]) for k in FIELDS if k not in ("vendor", "product") and values[k]]
+        right = [
+            (s.labels[k], [values[k] or ""])
+            for k in FIELDS
+            if k not in ("vendor", "product") and values[k]
+        ]
         yl = y
         for label, lines in left:
             yl = _card(pen, 40, yl, label, lines, col - 20)
@@ -271,8 +394,12 @@ def badges(sample: Sample, rng: random.Random) -> bytes:
         x = 40.0
         items = [(_SECTION[p.category], _verdict(p, s)) for p in badge_panels]
         if headline:
-            cell = next(c for p in s.panels for c in p.cells if c.analyte.code in ("mitragynine", "total_alkaloids")
-                        or p.category == "alkaloid")
+            cell = next(
+                c
+                for p in s.panels
+                for c in p.cells
+                if c.analyte.code in ("mitragynine", "total_alkaloids") or p.category == "alkaloid"
+            )
             items.insert(0, (cell.label, f"{cell.text} {cell.unit}".strip()))
         overall = "FAIL" if any(v == "FAIL" for _k, v in items) else "PASS"
         items.append(("Overall", overall))
@@ -283,9 +410,24 @@ def badges(sample: Sample, rng: random.Random) -> bytes:
             pen.c.setStrokeGray(0.3)
             pen.c.roundRect(x, y - bh, bw, bh, 6)
             _grey(pen, 0.45)
-            _put(pen, x + bw / 2, y - 13, label.upper() if len(label) < 20 else label, 6.5, align="center")
+            _put(
+                pen,
+                x + bw / 2,
+                y - 13,
+                label.upper() if len(label) < 20 else label,
+                6.5,
+                align="center",
+            )
             _grey(pen, 0)
-            _put(pen, x + bw / 2, y - 33, word, 13 if len(word) < 8 else 10, bold=True, align="center")
+            _put(
+                pen,
+                x + bw / 2,
+                y - 33,
+                word,
+                13 if len(word) < 8 else 10,
+                bold=True,
+                align="center",
+            )
             x += bw + gap
         y -= bh + 26
         _put(pen, 40, y, "Detailed results, limits and methods follow on the next pages.", 8)
@@ -294,7 +436,14 @@ def badges(sample: Sample, rng: random.Random) -> bytes:
         pen.new_page()
         y = pen.height - 50
         _put(pen, 40, y, f"{s.lab[0]} - Detailed Results", 11, bold=True)
-        _put(pen, pen.width - 40, y, f"{s.labels['report_number']}: {s.report_number}", 8, align="right")
+        _put(
+            pen,
+            pen.width - 40,
+            y,
+            f"{s.labels['report_number']}: {s.report_number}",
+            8,
+            align="right",
+        )
         y -= 20
         for n in range(intro_lines):
             _put(pen, 40, y, INTRO[n], 7.5)
@@ -314,9 +463,18 @@ def badges(sample: Sample, rng: random.Random) -> bytes:
             for cell in panel.cells:
                 status = cell.status or "N/A"
                 limit = limits[id(cell)]
-                by_head = {"Analyte": cell.label, "Test": cell.label, "Pass/Fail": status, "Status": status,
-                           "Limit": limit, "Specification": limit, "Result": cell.text,
-                           "Unit": cell.unit or "-", "Units": cell.unit or "-", "LOQ": cell.loq_text or "-"}
+                by_head = {
+                    "Analyte": cell.label,
+                    "Test": cell.label,
+                    "Pass/Fail": status,
+                    "Status": status,
+                    "Limit": limit,
+                    "Specification": limit,
+                    "Result": cell.text,
+                    "Unit": cell.unit or "-",
+                    "Units": cell.unit or "-",
+                    "LOQ": cell.loq_text or "-",
+                }
                 rows.append(tuple(by_head[h] for h in heads))
             first = True
             pending = list(zip(panel.cells, rows, strict=True))
@@ -331,8 +489,19 @@ def badges(sample: Sample, rng: random.Random) -> bytes:
                 y -= 5
                 for cell, _row in chunk:
                     cell.page = pen.page
-                y = _table_rows(pen, 40, y, widths, [heads, *[r for _c, r in chunk]], row_h, size,
-                                "lcllrl" if heads[1] == "Pass/Fail" else "lclrrl") - 18
+                y = (
+                    _table_rows(
+                        pen,
+                        40,
+                        y,
+                        widths,
+                        [heads, *[r for _c, r in chunk]],
+                        row_h,
+                        size,
+                        "lcllrl" if heads[1] == "Pass/Fail" else "lclrrl",
+                    )
+                    - 18
+                )
                 first = False
                 if pending:
                     pen.new_page()
@@ -346,14 +515,16 @@ def badges(sample: Sample, rng: random.Random) -> bytes:
     return data
 
 
-INTRO = ("Samples were received sealed and in acceptable condition and were analysed as received.",
-         "Heavy metals: microwave digestion, ICP-MS. Mycotoxins: LC-MS/MS after immunoaffinity clean-up.",
-         "Microbiology: plate counts per USP <2021>; pathogen detection by PCR with culture confirmation.",
-         "Alkaloids: UHPLC-DAD against certified reference standards; results on an as-received basis.",
-         "Limits are those requested by the client or, where none, the laboratory's default specification.",
-         "LOQ: limit of quantitation. ND / Not Detected: below the limit of detection.",
-         "Pass/Fail statements do not take measurement uncertainty into account unless stated.",
-         "This report shall not be reproduced except in full without the written approval of the laboratory.")
+INTRO = (
+    "Samples were received sealed and in acceptable condition and were analysed as received.",
+    "Heavy metals: microwave digestion, ICP-MS. Mycotoxins: LC-MS/MS after immunoaffinity clean-up.",
+    "Microbiology: plate counts per USP <2021>; pathogen detection by PCR with culture confirmation.",
+    "Alkaloids: UHPLC-DAD against certified reference standards; results on an as-received basis.",
+    "Limits are those requested by the client or, where none, the laboratory's default specification.",
+    "LOQ: limit of quantitation. ND / Not Detected: below the limit of detection.",
+    "Pass/Fail statements do not take measurement uncertainty into account unless stated.",
+    "This report shall not be reproduced except in full without the written approval of the laboratory.",
+)
 
 
 # --- wrapname -----------------------------------------------------------------------
@@ -381,7 +552,14 @@ def wrapname(sample: Sample, rng: random.Random) -> bytes:
     line_h = size + 2.2
     top = pen.height - 44
     _put(pen, pen.width / 2, top, s.lab[0], 14, bold=True, align="center")
-    _put(pen, pen.width / 2, top - 12, f"{rng.choice(STREETS)}, {rng.choice(CITIES)}", 7.5, align="center")
+    _put(
+        pen,
+        pen.width / 2,
+        top - 12,
+        f"{rng.choice(STREETS)}, {rng.choice(CITIES)}",
+        7.5,
+        align="center",
+    )
     if s.lab[1]:
         _put(pen, pen.width / 2, top - 21, s.lab[1], 6.5, align="center")
     _put(pen, pen.width / 2, top - 42, "CERTIFICATE OF ANALYSIS", 12, bold=True, align="center")
@@ -426,7 +604,9 @@ def wrapname(sample: Sample, rng: random.Random) -> bytes:
                 vy = y - size - (len(lines) - 1) * line_h / 2
             category = "presence" if cell.analyte.presence else cell.analyte.category
             method = rng.choice(METHODS[category])
-            for i, text in enumerate((method, cell.loq_text or "-", cell.text, cell.unit or "-", cell.status or "-")):
+            for i, text in enumerate(
+                (method, cell.loq_text or "-", cell.text, cell.unit or "-", cell.status or "-")
+            ):
                 _put(pen, xs[i + 1] + 2, vy, text, size)
             y -= height + 3
             pen.c.setLineWidth(0.25)
@@ -444,7 +624,11 @@ def wrapname(sample: Sample, rng: random.Random) -> bytes:
 
 def _count_dress(cell: Cell, rng: random.Random, font: str) -> None:
     """Counts as ``12,000``, ``1.2E+04``, ``1.2 x 10^4`` or, with a font that has them, ``1.2 × 10⁴``."""
-    if cell.analyte.category != "microbial" or cell.analyte.presence or cell.truth["qualifier"] != "=":
+    if (
+        cell.analyte.category != "microbial"
+        or cell.analyte.presence
+        or cell.truth["qualifier"] != "="
+    ):
         return
     value = cell.truth["value"]
     if value is None or value < 1000 or cell.unit != "CFU/g":
@@ -454,7 +638,11 @@ def _count_dress(cell: Cell, rng: random.Random, font: str) -> None:
     if abs(mantissa - round(mantissa, 1)) > 1e-9:
         return
     supers = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-    choices = [f"{int(value):,}", f"{mantissa:.1f}E+{exponent:02d}", f"{mantissa:.1f} x 10^{exponent}"]
+    choices = [
+        f"{int(value):,}",
+        f"{mantissa:.1f}E+{exponent:02d}",
+        f"{mantissa:.1f} x 10^{exponent}",
+    ]
     if font == FONT:
         choices.append(f"{mantissa:.1f} × 10{str(exponent).translate(supers)}")
     cell.text = rng.choice(choices)
@@ -465,8 +653,18 @@ def twoup_sample(rng: random.Random) -> Sample:
     return sample
 
 
-def _side(pen: Pen, x0: float, y: float, width: float, panel: Panel, heads: tuple[str, ...],
-          fractions: tuple[float, ...], row_h: float, size: float, cells_of) -> float:  # noqa: ANN001
+def _side(
+    pen: Pen,
+    x0: float,
+    y: float,
+    width: float,
+    panel: Panel,
+    heads: tuple[str, ...],
+    fractions: tuple[float, ...],
+    row_h: float,
+    size: float,
+    cells_of,
+) -> float:  # noqa: ANN001
     _put(pen, x0, y, panel.title, 9.5, bold=True)
     y -= 5
     rows = [heads, *[cells_of(c) for c in panel.cells]]
@@ -491,8 +689,15 @@ def twoup(sample: Sample, rng: random.Random) -> bytes:
     _put(pen, 40, top, s.lab[0], 13, bold=True)
     if s.lab[1]:
         _put(pen, 40, top - 11, s.lab[1], 6.5)
-    _put(pen, pen.width - 40, top, rng.choice(("Certificate of Analysis", "Botanical Test Report")), 12,
-         bold=True, align="right")
+    _put(
+        pen,
+        pen.width - 40,
+        top,
+        rng.choice(("Certificate of Analysis", "Botanical Test Report")),
+        12,
+        bold=True,
+        align="right",
+    )
     values = _values(s)
     entries = [(s.labels[k], values[k] or "") for k in FIELDS if values[k]]
     y = top - 34
@@ -514,17 +719,32 @@ def twoup(sample: Sample, rng: random.Random) -> bytes:
         u = unit_of(panel)
         head = (rng.choice(("Element", "Metal", "Analyte")), f"Result ({u})", f"LOQ ({u})", "Limit")
         limits = {id(c): _spec(c, _factor(c), s, rng).replace("≤ ", "") for c in panel.cells}
-        return 0, head, (0.34, 0.24, 0.2, 0.22), lambda c: (c.label, c.text, c.loq_text or "-", limits[id(c)])
+        return (
+            0,
+            head,
+            (0.34, 0.24, 0.2, 0.22),
+            lambda c: (c.label, c.text, c.loq_text or "-", limits[id(c)]),
+        )
 
     def mycotoxins(panel: Panel) -> tuple[float, tuple[str, ...], tuple[float, ...], object]:
         u = unit_of(panel)
         head = ("Mycotoxin", "LOQ", "Limit", f"Result ({u})")
         limits = {id(c): _spec(c, _factor(c), s, rng) for c in panel.cells}
-        return 0, head, (0.4, 0.16, 0.2, 0.24), lambda c: (c.label, c.loq_text or "-", limits[id(c)], c.text)
+        return (
+            0,
+            head,
+            (0.4, 0.16, 0.2, 0.24),
+            lambda c: (c.label, c.loq_text or "-", limits[id(c)], c.text),
+        )
 
     def micro(panel: Panel) -> tuple[float, tuple[str, ...], tuple[float, ...], object]:
         head = ("Test", "Result", "Units", "Status")
-        return 0, head, (0.42, 0.26, 0.16, 0.16), lambda c: (c.label, c.text, c.unit or "-", c.status or "-")
+        return (
+            0,
+            head,
+            (0.42, 0.26, 0.16, 0.16),
+            lambda c: (c.label, c.text, c.unit or "-", c.status or "-"),
+        )
 
     def alkaloids(panel: Panel) -> tuple[float, tuple[str, ...], tuple[float, ...], object]:
         u = unit_of(panel)
@@ -536,8 +756,13 @@ def twoup(sample: Sample, rng: random.Random) -> bytes:
         limits = {id(c): _spec(c, 1.0, s, rng) for c in panel.cells}
         return 0, head, (0.42, 0.2, 0.16, 0.22), lambda c: (c.label, c.text, c.unit, limits[id(c)])
 
-    drawers = {"heavy_metal": metals, "mycotoxin": mycotoxins, "microbial": micro, "alkaloid": alkaloids,
-               "physical": physical}
+    drawers = {
+        "heavy_metal": metals,
+        "mycotoxin": mycotoxins,
+        "microbial": micro,
+        "alkaloid": alkaloids,
+        "physical": physical,
+    }
     order = [("heavy_metal", "mycotoxin"), ("microbial", "alkaloid")]
     if rng.random() < 0.5:
         order = [("alkaloid", "heavy_metal"), ("microbial", "mycotoxin")]
@@ -588,14 +813,31 @@ def rotated(sample: Sample, rng: random.Random) -> bytes:
 
     class _Pen:  # just enough of Pen for wild._put / _table_rows
         def __init__(self) -> None:
-            self.c, self.font, self.bold_font, self.width, self.height, self.page = c, font, bold, lw, lh, 1
+            self.c, self.font, self.bold_font, self.width, self.height, self.page = (
+                c,
+                font,
+                bold,
+                lw,
+                lh,
+                1,
+            )
 
-        def text(self, x: float, text: str, size: float = 9, bold: bool = False, align: str = "left",
-                 y: float | None = None) -> None:
+        def text(
+            self,
+            x: float,
+            text: str,
+            size: float = 9,
+            bold: bool = False,
+            align: str = "left",
+            y: float | None = None,
+        ) -> None:
             from tests.synthetic.draw import printable
+
             c.setFont(self.bold_font if bold else self.font, size)
             text = printable(text) if self.font == FONT else text
-            {"right": c.drawRightString, "center": c.drawCentredString}.get(align, c.drawString)(x, y or 0, text)
+            {"right": c.drawRightString, "center": c.drawCentredString}.get(align, c.drawString)(
+                x, y or 0, text
+            )
 
     pen = _Pen()
 
@@ -653,9 +895,18 @@ def rotated(sample: Sample, rng: random.Random) -> bytes:
         for n, cell in enumerate(panel.cells):
             cell.page = pen.page
             category = "presence" if cell.analyte.presence else cell.analyte.category
-            rows.append((wild.SECTION["en"][panel.category] if n == 0 else "", cell.label,
-                         rng.choice(METHODS[category]), cell.loq_text or "-", _spec(cell, _factor(cell), s, rng),
-                         cell.text, cell.unit or "-", cell.status or "-"))
+            rows.append(
+                (
+                    wild.SECTION["en"][panel.category] if n == 0 else "",
+                    cell.label,
+                    rng.choice(METHODS[category]),
+                    cell.loq_text or "-",
+                    _spec(cell, _factor(cell), s, rng),
+                    cell.text,
+                    cell.unit or "-",
+                    cell.status or "-",
+                )
+            )
     room = int((y - 40) // row_h)
     if len(rows) > room:  # a second turned page, header repeated
         first, rest = rows[:room], rows[room:]
@@ -691,8 +942,15 @@ def cards(sample: Sample, rng: random.Random) -> bytes:
     _put(pen, 40, top - 12, f"{rng.choice(STREETS)}, {rng.choice(CITIES)}", 7.5)
     if s.lab[1]:
         _put(pen, 40, top - 21, s.lab[1], 6.5)
-    _put(pen, pen.width - 40, top, rng.choice(("Certificate of Analysis", "Test Results")), 13, bold=True,
-         align="right")
+    _put(
+        pen,
+        pen.width - 40,
+        top,
+        rng.choice(("Certificate of Analysis", "Test Results")),
+        13,
+        bold=True,
+        align="right",
+    )
     values = _values(s)
     pairs = [(f"{s.labels[k]}:", values[k] or "") for k in FIELDS if values[k]]
     y = top - 44
@@ -704,8 +962,13 @@ def cards(sample: Sample, rng: random.Random) -> bytes:
         _put(pen, 40 + c * col, y - r * 12, label, 8.5, bold=True)
         _put(pen, 40 + c * col + label_w, y - r * 12, value, 8.5)
     y -= per * 12 + 16
-    order = rng.choice((("Result", "LOQ", "Limit", "Status"), ("Limit", "Result", "Status"),
-                        ("Result", "Limit", "LOQ", "Status")))
+    order = rng.choice(
+        (
+            ("Result", "LOQ", "Limit", "Status"),
+            ("Limit", "Result", "Status"),
+            ("Result", "Limit", "LOQ", "Status"),
+        )
+    )
     with_method = rng.random() < 0.5
     card_h = 34.0 if with_method else 25.0
     for panel in s.panels:
@@ -726,8 +989,14 @@ def cards(sample: Sample, rng: random.Random) -> bytes:
             _put(pen, x, y, cell.label, 9, bold=True)
             unit = f" {cell.unit}" if cell.unit else ""
             loq = f"{cell.loq_text}{unit}" if cell.loq_text else "-"
-            words = {"Result": f"{cell.text}{unit}" if cell.truth["qualifier"] in ("=", "<") else cell.text,
-                     "LOQ": loq, "Limit": _spec(cell, _factor(cell), s, rng), "Status": cell.status or "-"}
+            words = {
+                "Result": f"{cell.text}{unit}"
+                if cell.truth["qualifier"] in ("=", "<")
+                else cell.text,
+                "LOQ": loq,
+                "Limit": _spec(cell, _factor(cell), s, rng),
+                "Status": cell.status or "-",
+            }
             xx = x + 10
             for key in order:
                 text = f"{key}: {words[key]}"

@@ -44,9 +44,14 @@ from tests.synthetic.values import Analyte, measure
 #: STEC, printed as a parenthetical of E. coli: a different analyte.
 STEC = Analyte("stec", "microbial", ("E. coli (STEC)",), "STEC", "STEC", 0, 0, 0, presence=True)
 #: Fused or unusual printed names (the analyte stays the same).
-FUSED = {"7_hydroxymitragynine": ("7-OH-Mitragynine", "7-OH-MG"), "e_coli": ("E.coli", "E.Coli"),
-         "yeast_and_mold": ("Yeast&Mold", "Yeast/Mold"), "water_activity": ("aw", "a w"),
-         "total_aerobic_count": ("TotalAerobicCount", "Aerobic-Plate-Count"), "mitragynine": ("Mitragynine",)}
+FUSED = {
+    "7_hydroxymitragynine": ("7-OH-Mitragynine", "7-OH-MG"),
+    "e_coli": ("E.coli", "E.Coli"),
+    "yeast_and_mold": ("Yeast&Mold", "Yeast/Mold"),
+    "water_activity": ("aw", "a w"),
+    "total_aerobic_count": ("TotalAerobicCount", "Aerobic-Plate-Count"),
+    "mitragynine": ("Mitragynine",),
+}
 
 
 # --- spaced -------------------------------------------------------------------------
@@ -72,8 +77,16 @@ def spaced_sample(rng: random.Random) -> Sample:
     return sample
 
 
-def _spaced_text(pen: Pen, x: float, y: float, text: str, size: float, bold: bool = False,
-                 spacing: float = 0.0, shear: float = 0.0) -> None:
+def _spaced_text(
+    pen: Pen,
+    x: float,
+    y: float,
+    text: str,
+    size: float,
+    bold: bool = False,
+    spacing: float = 0.0,
+    shear: float = 0.0,
+) -> None:
     """``text`` at (x, y) with a character spacing (points) and a shear (fake italic, degrees)."""
     text = draw.printable(text)
     obj = pen.c.beginText()
@@ -90,7 +103,9 @@ def spaced(sample: Sample, rng: random.Random) -> bytes:
     out = io.BytesIO()
     pen = Pen(sample, out)
     s = sample
-    _spaced_text(pen, MARGIN, pen.y, s.lab[0].upper(), 13, bold=True, spacing=rng.choice((3.0, 4.0)))
+    _spaced_text(
+        pen, MARGIN, pen.y, s.lab[0].upper(), 13, bold=True, spacing=rng.choice((3.0, 4.0))
+    )
     pen.down(26)
     _spaced_text(pen, MARGIN, pen.y, "CERTIFICATE OF ANALYSIS", 12, bold=True, spacing=5.0)
     pen.down(24)
@@ -101,13 +116,20 @@ def spaced(sample: Sample, rng: random.Random) -> bytes:
     pen.text(MARGIN, f"Serving size: 2 capsules ({2 * fill} mg/unit)", 8.5)
     pen.down(22)
     x_value, x_unit, x_status = MARGIN + 260, MARGIN + 340, MARGIN + 430
-    for name, x in (("ANALYTE", MARGIN), ("RESULT", x_value), ("UNIT", x_unit), ("STATUS", x_status)):
+    for name, x in (
+        ("ANALYTE", MARGIN),
+        ("RESULT", x_value),
+        ("UNIT", x_unit),
+        ("STATUS", x_status),
+    ):
         _spaced_text(pen, x, pen.y, name, 8.5, bold=True, spacing=2.5)
     pen.down(18)
     size = rng.choice((8.5, 9.0))
     for panel in s.panels:
         pen.need(40)
-        _spaced_text(pen, MARGIN, pen.y, panel.title.upper(), 9.5, bold=True, spacing=rng.choice((3.0, 4.5)))
+        _spaced_text(
+            pen, MARGIN, pen.y, panel.title.upper(), 9.5, bold=True, spacing=rng.choice((3.0, 4.5))
+        )
         pen.down(15)
         for cell in panel.cells:
             pen.need(14)
@@ -117,8 +139,15 @@ def spaced(sample: Sample, rng: random.Random) -> bytes:
             shear = rng.choice((10.0, 14.0, 18.0)) if 0.35 <= roll < 0.6 else 0.0
             if spacing and cell.analyte.code != "water_activity" and rng.random() < 0.5:
                 cell.label = cell.label.upper()
-            room = x_value - MARGIN - 12 - pdfmetrics.stringWidth(draw.printable(cell.label), pen.font, size)
-            spacing = max(0.0, min(spacing, room / max(len(cell.label), 1)))  # never into the value column
+            room = (
+                x_value
+                - MARGIN
+                - 12
+                - pdfmetrics.stringWidth(draw.printable(cell.label), pen.font, size)
+            )
+            spacing = max(
+                0.0, min(spacing, room / max(len(cell.label), 1))
+            )  # never into the value column
             _spaced_text(pen, MARGIN, pen.y, cell.label, size, spacing=spacing, shear=shear)
             _spaced_text(pen, x_value, pen.y, cell.text, size, spacing=spacing, shear=shear)
             _spaced_text(pen, x_unit, pen.y, cell.unit, size, shear=shear)
@@ -136,7 +165,9 @@ def spaced(sample: Sample, rng: random.Random) -> bytes:
 def gridscan_sample(rng: random.Random) -> Sample:
     """Counts as ``m x 10^e``; decimal commas in half the documents."""
     sample = wild.new_sample(rng, "gridscan")
-    sample.style = dataclasses.replace(sample.style, sci="x10", decimal_comma=rng.random() < 0.5, thousands=False)
+    sample.style = dataclasses.replace(
+        sample.style, sci="x10", decimal_comma=rng.random() < 0.5, thousands=False
+    )
     wild.build_panels(sample, rng)
     return sample
 
@@ -240,7 +271,9 @@ def garbled(sample: Sample, rng: random.Random) -> bytes:
     return out.getvalue()
 
 
-def _garbage_layer(canvas: Canvas, page: pdfplumber.page.Page, height: float, cipher: dict[str, str]) -> None:
+def _garbage_layer(
+    canvas: Canvas, page: pdfplumber.page.Page, height: float, cipher: dict[str, str]
+) -> None:
     """Every word of ``page`` again, invisible (render mode 3), each character through ``cipher``."""
     for word in page.extract_words():
         text = "".join(cipher.get(ch, ch) for ch in word["text"])

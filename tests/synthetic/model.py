@@ -26,46 +26,98 @@ from tests.synthetic.values import (
     measure,
 )
 
-LABS = (("Cascade Analytical Laboratories", "ISO/IEC 17025:2017 #4312.01"),
-        ("Pinnacle Botanical Testing", "A2LA Certificate 5521.01"),
-        ("Meridian Testing Laboratory", None),
-        ("Riverbend Labs", "ISO/IEC 17025:2017 Cert. 1187-02"))
-EU_LABS = {"cz": (("Zkušební laboratoř Analytika Brno s.r.o.", "ČIA 1294"),
-                  ("Laboratoř Botanica Praha s.r.o.", None)),
-           "de": (("Botanik Prüflabor GmbH", "DAkkS D-PL-14127-01-00"),
-                  ("Analytik Zentrum Nord GmbH", None))}
-VENDORS = ("Golden Leaf Botanicals LLC", "Borneo Roots Co.", "Kratom Harbor Inc.", "Green Vein Trading LLC",
-           "Sunrise Kratom Company", "Emerald Mitra Supply LLC")
-EU_VENDORS = {"cz": ("Mitra Naturals s.r.o.", "Zelený List s.r.o."),
-              "de": ("Blatt & Wurzel GmbH", "Kräuterhaus Nord GmbH")}
-STRAINS = ("Red Bali", "Green Maeng Da", "White Borneo", "Gold Thai", "Red Horn", "Green Malay", "White Sumatra")
-FORMS = {"en": ("Kratom Powder", "Kratom Capsules 500 mg", "Kratom Leaf Powder"),
-         "cz": ("Kratom prášek",), "de": ("Kratom Pulver",)}
+LABS = (
+    ("Cascade Analytical Laboratories", "ISO/IEC 17025:2017 #4312.01"),
+    ("Pinnacle Botanical Testing", "A2LA Certificate 5521.01"),
+    ("Meridian Testing Laboratory", None),
+    ("Riverbend Labs", "ISO/IEC 17025:2017 Cert. 1187-02"),
+)
+EU_LABS = {
+    "cz": (
+        ("Zkušební laboratoř Analytika Brno s.r.o.", "ČIA 1294"),
+        ("Laboratoř Botanica Praha s.r.o.", None),
+    ),
+    "de": (
+        ("Botanik Prüflabor GmbH", "DAkkS D-PL-14127-01-00"),
+        ("Analytik Zentrum Nord GmbH", None),
+    ),
+}
+VENDORS = (
+    "Golden Leaf Botanicals LLC",
+    "Borneo Roots Co.",
+    "Kratom Harbor Inc.",
+    "Green Vein Trading LLC",
+    "Sunrise Kratom Company",
+    "Emerald Mitra Supply LLC",
+)
+EU_VENDORS = {
+    "cz": ("Mitra Naturals s.r.o.", "Zelený List s.r.o."),
+    "de": ("Blatt & Wurzel GmbH", "Kräuterhaus Nord GmbH"),
+}
+STRAINS = (
+    "Red Bali",
+    "Green Maeng Da",
+    "White Borneo",
+    "Gold Thai",
+    "Red Horn",
+    "Green Malay",
+    "White Sumatra",
+)
+FORMS = {
+    "en": ("Kratom Powder", "Kratom Capsules 500 mg", "Kratom Leaf Powder"),
+    "cz": ("Kratom prášek",),
+    "de": ("Kratom Pulver",),
+}
 
 META_LABELS = {
-    "en": {"vendor": ("Client:", "Customer:", "Prepared for:", "Submitted by:"),
-           "product": ("Product:", "Sample Name:", "Product Name:", "Description:"),
-           "batch": ("Lot:", "Batch No.:", "Lot #:", "Batch:"),
-           "sample_id": ("Sample ID:", "Lab ID:", "Sample No.:"),
-           "report_number": ("Report No.:", "Certificate #:", "COA No.:"),
-           "received": ("Received:", "Date Received:", "Sample Received:"),
-           "tested": ("Tested:", "Analysis Date:", "Date Tested:"),
-           "reported": ("Reported:", "Report Date:", "Date Issued:")},
-    "cz": {"vendor": ("Zákazník:", "Objednatel:"), "product": ("Označení vzorku:", "Název vzorku:"),
-           "batch": ("Číslo šarže:", "Šarže:"), "sample_id": ("Číslo vzorku:",),
-           "report_number": ("Protokol o zkouškách č.:", "Číslo protokolu:"),
-           "received": ("Datum příjmu vzorku:",), "tested": ("Datum provedení zkoušek:",),
-           "reported": ("Datum vystavení:",)},
-    "de": {"vendor": ("Auftraggeber:", "Kunde:"), "product": ("Probenbezeichnung:", "Produkt:"),
-           "batch": ("Charge:", "Charge Nr.:"), "sample_id": ("Probennummer:",),
-           "report_number": ("Prüfbericht Nr.:",), "received": ("Eingangsdatum:",),
-           "tested": ("Prüfdatum:",), "reported": ("Ausstellungsdatum:",)},
+    "en": {
+        "vendor": ("Client:", "Customer:", "Prepared for:", "Submitted by:"),
+        "product": ("Product:", "Sample Name:", "Product Name:", "Description:"),
+        "batch": ("Lot:", "Batch No.:", "Lot #:", "Batch:"),
+        "sample_id": ("Sample ID:", "Lab ID:", "Sample No.:"),
+        "report_number": ("Report No.:", "Certificate #:", "COA No.:"),
+        "received": ("Received:", "Date Received:", "Sample Received:"),
+        "tested": ("Tested:", "Analysis Date:", "Date Tested:"),
+        "reported": ("Reported:", "Report Date:", "Date Issued:"),
+    },
+    "cz": {
+        "vendor": ("Zákazník:", "Objednatel:"),
+        "product": ("Označení vzorku:", "Název vzorku:"),
+        "batch": ("Číslo šarže:", "Šarže:"),
+        "sample_id": ("Číslo vzorku:",),
+        "report_number": ("Protokol o zkouškách č.:", "Číslo protokolu:"),
+        "received": ("Datum příjmu vzorku:",),
+        "tested": ("Datum provedení zkoušek:",),
+        "reported": ("Datum vystavení:",),
+    },
+    "de": {
+        "vendor": ("Auftraggeber:", "Kunde:"),
+        "product": ("Probenbezeichnung:", "Produkt:"),
+        "batch": ("Charge:", "Charge Nr.:"),
+        "sample_id": ("Probennummer:",),
+        "report_number": ("Prüfbericht Nr.:",),
+        "received": ("Eingangsdatum:",),
+        "tested": ("Prüfdatum:",),
+        "reported": ("Ausstellungsdatum:",),
+    },
 }
-PANEL_TITLES = {"en": {}, "cz": {"alkaloid": "Alkaloidy", "heavy_metal": "Těžké kovy",
-                                 "microbial": "Mikrobiologie", "mycotoxin": "Mykotoxiny",
-                                 "physical": "Fyzikální parametry"},
-                "de": {"alkaloid": "Alkaloide", "heavy_metal": "Schwermetalle", "microbial": "Mikrobiologie",
-                       "mycotoxin": "Mykotoxine", "physical": "Physikalische Parameter"}}
+PANEL_TITLES = {
+    "en": {},
+    "cz": {
+        "alkaloid": "Alkaloidy",
+        "heavy_metal": "Těžké kovy",
+        "microbial": "Mikrobiologie",
+        "mycotoxin": "Mykotoxiny",
+        "physical": "Fyzikální parametry",
+    },
+    "de": {
+        "alkaloid": "Alkaloide",
+        "heavy_metal": "Schwermetalle",
+        "microbial": "Mikrobiologie",
+        "mycotoxin": "Mykotoxine",
+        "physical": "Physikalische Parameter",
+    },
+}
 US_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%B %d, %Y", "%d-%b-%Y")
 EU_DATE_FORMATS = ("%d.%m.%Y",)
 
@@ -98,7 +150,9 @@ class Sample:
     date_format: str
     labels: dict[str, str]
     panels: list[Panel]
-    qc_rows: list[tuple[str, str, str]] = field(default_factory=list)  # (label, value, unit): not results
+    qc_rows: list[tuple[str, str, str]] = field(
+        default_factory=list
+    )  # (label, value, unit): not results
     serving: str | None = None
 
     def date_text(self, key: str) -> str:
@@ -131,39 +185,78 @@ class Sample:
 
 def _identifiers(rng: random.Random, received: date) -> tuple[str, str, str]:
     stamp = received.strftime("%y%m%d")
-    batch = rng.choice((f"{rng.choice('RGWM')}{rng.choice('BMT')}-{received.year}-{rng.randint(100, 9999):04d}",
-                        f"L{received.strftime('%m%d%Y')}{rng.randint(1, 9):02d}",
-                        f"{rng.choice(('MD', 'RB', 'GB', 'WS'))}{stamp}{rng.choice('ABC')}"))
-    sample_id = rng.choice((f"S{stamp}-{rng.randint(1, 99):03d}", f"{stamp}{rng.randint(1000, 9999)}",
-                            f"LAB-{rng.randint(10000, 99999)}"))
-    report = rng.choice((f"R-{rng.randint(10000, 99999)}", f"COA-{received.year}-{rng.randint(100, 9999):04d}",
-                         f"{rng.randint(100, 999)}/{received.strftime('%y')}"))
+    batch = rng.choice(
+        (
+            f"{rng.choice('RGWM')}{rng.choice('BMT')}-{received.year}-{rng.randint(100, 9999):04d}",
+            f"L{received.strftime('%m%d%Y')}{rng.randint(1, 9):02d}",
+            f"{rng.choice(('MD', 'RB', 'GB', 'WS'))}{stamp}{rng.choice('ABC')}",
+        )
+    )
+    sample_id = rng.choice(
+        (
+            f"S{stamp}-{rng.randint(1, 99):03d}",
+            f"{stamp}{rng.randint(1000, 9999)}",
+            f"LAB-{rng.randint(10000, 99999)}",
+        )
+    )
+    report = rng.choice(
+        (
+            f"R-{rng.randint(10000, 99999)}",
+            f"COA-{received.year}-{rng.randint(100, 9999):04d}",
+            f"{rng.randint(100, 999)}/{received.strftime('%y')}",
+        )
+    )
     return batch, sample_id, report
 
 
 def _dates(rng: random.Random) -> dict[str, date]:
     received = date(2023, 1, 1) + timedelta(days=rng.randint(0, 900))
     tested = received + timedelta(days=rng.randint(0, 4))
-    return {"received": received, "tested": tested, "reported": tested + timedelta(days=rng.randint(0, 5))}
+    return {
+        "received": received,
+        "tested": tested,
+        "reported": tested + timedelta(days=rng.randint(0, 5)),
+    }
 
 
 def us_style(rng: random.Random) -> Style:
-    return Style(sci=rng.choice(("plain", "E", "x10")), thousands=rng.random() < 0.7,
-                 nd=rng.choice(("ND", "Not Detected", "N.D.")), lt_loq=rng.choice(("<LOQ", "< LOQ", "<LOD")),
-                 absent=rng.choice(("Absent in 25 g", "Not Detected", "Negative", "Absent")),
-                 present=rng.choice(("Present", "Detected", "Positive")),
-                 pass_word=rng.choice(("Pass", "PASS", "Passed")), fail_word=rng.choice(("Fail", "FAIL")),
-                 log_counts=rng.random() < 0.15)
+    return Style(
+        sci=rng.choice(("plain", "E", "x10")),
+        thousands=rng.random() < 0.7,
+        nd=rng.choice(("ND", "Not Detected", "N.D.")),
+        lt_loq=rng.choice(("<LOQ", "< LOQ", "<LOD")),
+        absent=rng.choice(("Absent in 25 g", "Not Detected", "Negative", "Absent")),
+        present=rng.choice(("Present", "Detected", "Positive")),
+        pass_word=rng.choice(("Pass", "PASS", "Passed")),
+        fail_word=rng.choice(("Fail", "FAIL")),
+        log_counts=rng.random() < 0.15,
+    )
 
 
 def eu_style(rng: random.Random, language: str) -> Style:
     if language == "cz":
-        return Style(decimal_comma=True, thousands=False, sci="dot10", nd="n.d.", lt_loq="<LOQ",
-                     absent=rng.choice(("negativní v 25 g", "nedetekováno")), present="pozitivní",
-                     pass_word="vyhovuje", fail_word="nevyhovuje")
-    return Style(decimal_comma=True, thousands=False, sci=rng.choice(("dot10", "plain")), nd="n.n.",
-                 lt_loq="<BG", absent=rng.choice(("negativ in 25 g", "nicht nachweisbar")), present="positiv",
-                 pass_word="entspricht", fail_word="entspricht nicht")
+        return Style(
+            decimal_comma=True,
+            thousands=False,
+            sci="dot10",
+            nd="n.d.",
+            lt_loq="<LOQ",
+            absent=rng.choice(("negativní v 25 g", "nedetekováno")),
+            present="pozitivní",
+            pass_word="vyhovuje",
+            fail_word="nevyhovuje",
+        )
+    return Style(
+        decimal_comma=True,
+        thousands=False,
+        sci=rng.choice(("dot10", "plain")),
+        nd="n.n.",
+        lt_loq="<BG",
+        absent=rng.choice(("negativ in 25 g", "nicht nachweisbar")),
+        present="positiv",
+        pass_word="entspricht",
+        fail_word="entspricht nicht",
+    )
 
 
 def label_for(analyte: Analyte, language: str, rng: random.Random) -> str:
@@ -186,18 +279,35 @@ def choose_unit(analyte: Analyte, language: str, style: Style, rng: random.Rando
         if language != "en":
             return "KTJ/g" if language == "cz" else "KBE/g"
         return "log CFU/g" if style.log_counts else rng.choice(("CFU/g", "cfu/g"))
-    units = [u for u in UNIT_FACTORS[analyte.category] if language == "en" or "ppm" not in u and "ppb" not in u]
+    units = [
+        u
+        for u in UNIT_FACTORS[analyte.category]
+        if language == "en" or "ppm" not in u and "ppb" not in u
+    ]
     return rng.choice(units)
 
 
-def panel_cells(analytes: tuple[Analyte, ...], language: str, style: Style, rng: random.Random, *,
-                unit: str | None = None, has_loq: bool = True, fail_rate: float = 0.06) -> list[Cell]:
+def panel_cells(
+    analytes: tuple[Analyte, ...],
+    language: str,
+    style: Style,
+    rng: random.Random,
+    *,
+    unit: str | None = None,
+    has_loq: bool = True,
+    fail_rate: float = 0.06,
+) -> list[Cell]:
     """Results for every analyte of a panel (a shared ``unit`` where the panel prints one)."""
     cells = []
     for analyte in analytes:
-        printed_unit = unit if unit is not None and not analyte.presence else choose_unit(
-            analyte, language, style, rng)
-        cell = measure(analyte, printed_unit, style, rng, has_loq=has_loq, fail=rng.random() < fail_rate)
+        printed_unit = (
+            unit
+            if unit is not None and not analyte.presence
+            else choose_unit(analyte, language, style, rng)
+        )
+        cell = measure(
+            analyte, printed_unit, style, rng, has_loq=has_loq, fail=rng.random() < fail_rate
+        )
         cell.label = label_for(analyte, language, rng)
         cells.append(cell)
     return cells
@@ -221,12 +331,26 @@ def base_sample(rng: random.Random, family: str, language: str = "en") -> Sample
         lab, vendor = rng.choice(EU_LABS[language]), rng.choice(EU_VENDORS[language])
         style, date_format = eu_style(rng, language), EU_DATE_FORMATS[0]
     product = f"{rng.choice(STRAINS)} {rng.choice(FORMS[language])}"
-    return Sample(family, language, style, lab, vendor, product, batch, sample_id, report, dates, date_format,
-                  labels, [])
+    return Sample(
+        family,
+        language,
+        style,
+        lab,
+        vendor,
+        product,
+        batch,
+        sample_id,
+        report,
+        dates,
+        date_format,
+        labels,
+        [],
+    )
 
 
-def standard_panels(sample: Sample, rng: random.Random, *, shared_units: bool = False,
-                    has_loq: bool = True) -> None:
+def standard_panels(
+    sample: Sample, rng: random.Random, *, shared_units: bool = False, has_loq: bool = True
+) -> None:
     """Alkaloids, heavy metals, microbiology, sometimes mycotoxins and moisture."""
     lang, style = sample.language, sample.style
     groups: list[tuple[str, str, tuple[Analyte, ...]]] = [
@@ -243,10 +367,18 @@ def standard_panels(sample: Sample, rng: random.Random, *, shared_units: bool = 
         groups.append(("physical", "Physical", pick(rng, PHYSICAL, 1)))
     for category, title, analytes in groups:
         unit = None
-        if category in ("alkaloid", "heavy_metal", "mycotoxin") and (shared_units or rng.random() < 0.7):
+        if category in ("alkaloid", "heavy_metal", "mycotoxin") and (
+            shared_units or rng.random() < 0.7
+        ):
             unit = choose_unit(analytes[0], lang, style, rng)
         elif shared_units and category == "microbial":
             unit = "log CFU/g" if style.log_counts else "CFU/g" if lang == "en" else None
         cells = panel_cells(analytes, lang, style, rng, unit=unit, has_loq=has_loq)
-        sample.panels.append(Panel(category, PANEL_TITLES[lang].get(category, title), cells,
-                                   unit if shared_units else None))
+        sample.panels.append(
+            Panel(
+                category,
+                PANEL_TITLES[lang].get(category, title),
+                cells,
+                unit if shared_units else None,
+            )
+        )

@@ -63,16 +63,33 @@ def _nd_heavy(cell: Cell, style: Style, rng: random.Random) -> None:
         return
     canon = a.canonical_unit
     if a.category == "microbial":  # a count read as ND stays a censored count
-        cell.text, cell.truth = "ND", {"value": None, "unit": "CFU/g", "qualifier": "nd",
-                                       "lab_status": cell.truth["lab_status"]}
+        cell.text, cell.truth = (
+            "ND",
+            {
+                "value": None,
+                "unit": "CFU/g",
+                "qualifier": "nd",
+                "lab_status": cell.truth["lab_status"],
+            },
+        )
         return
     word = rng.choice((style.nd, "ND", "<LOD", "< LOD"))
     if "LOD" in word:
         cell.text = word
-        cell.truth = {"value": None, "unit": canon, "qualifier": "<", "lab_status": cell.truth["lab_status"]}
+        cell.truth = {
+            "value": None,
+            "unit": canon,
+            "qualifier": "<",
+            "lab_status": cell.truth["lab_status"],
+        }
     else:
         cell.text = word
-        cell.truth = {"value": None, "unit": canon, "qualifier": "nd", "lab_status": cell.truth["lab_status"]}
+        cell.truth = {
+            "value": None,
+            "unit": canon,
+            "qualifier": "nd",
+            "lab_status": cell.truth["lab_status"],
+        }
     if cell.truth["lab_status"] == "fail":
         cell.truth["lab_status"], cell.status = "pass", "Pass"
 
@@ -83,13 +100,22 @@ def _limit_text(cell: Cell, rng: random.Random) -> str:
     if a.presence:
         return rng.choice(("Absent in 25 g", "Negative/25g", "Not Detected"))
     if a.category == "alkaloid":
-        return "≤ 2.0 %" if a.code == "7_hydroxymitragynine" else rng.choice(("Report", "0.5 - 2.0 %", "N/A"))
+        return (
+            "≤ 2.0 %"
+            if a.code == "7_hydroxymitragynine"
+            else rng.choice(("Report", "0.5 - 2.0 %", "N/A"))
+        )
     if a.limit is None:
         return rng.choice(("N/A", "--", "Report"))
     if a.category == "microbial":
-        return rng.choice((f"{int(a.limit):,} CFU/g", f"10^{len(str(int(a.limit))) - 1}", f"{int(a.limit):,}"))
-    factor = {"ppb": 1000.0, "µg/kg": 1000.0}.get(cell.unit, 1.0) if a.category == "heavy_metal" else \
-        {"ppm": 0.001, "mg/kg": 0.001}.get(cell.unit, 1.0)
+        return rng.choice(
+            (f"{int(a.limit):,} CFU/g", f"10^{len(str(int(a.limit))) - 1}", f"{int(a.limit):,}")
+        )
+    factor = (
+        {"ppb": 1000.0, "µg/kg": 1000.0}.get(cell.unit, 1.0)
+        if a.category == "heavy_metal"
+        else {"ppm": 0.001, "mg/kg": 0.001}.get(cell.unit, 1.0)
+    )
     value = f"{a.limit * factor:g}"
     return rng.choice((f"{value} {cell.unit}", value, f"≤ {value}", f"NMT {value} {cell.unit}"))
 
@@ -124,8 +150,11 @@ def limitcol(sample: Sample, rng: random.Random) -> bytes:
     limit_first = rng.random() < 0.5
     size = rng.choice((8.0, 8.5))
     xs = (42.0, 210.0, 320.0, 420.0, 490.0) if limit_first else (42.0, 210.0, 290.0, 400.0, 490.0)
-    heads = (("Analyte", limit_word, "Result", "Units", "Status") if limit_first
-             else ("Analyte", "Result", "Units", limit_word, "Status"))
+    heads = (
+        ("Analyte", limit_word, "Result", "Units", "Status")
+        if limit_first
+        else ("Analyte", "Result", "Units", limit_word, "Status")
+    )
     physical = [p for p in s.panels if p.category == "physical"]
     for panel in [p for p in s.panels if p.category != "physical"]:
         if y - 14 * (len(panel.cells) + 3) < 70:
@@ -142,16 +171,29 @@ def limitcol(sample: Sample, rng: random.Random) -> bytes:
         for cell in panel.cells:
             cell.page = pen.page
             limit = _limit_text(cell, rng)
-            row = ((cell.label, limit, cell.text, cell.unit, cell.status) if limit_first
-                   else (cell.label, cell.text, cell.unit, limit, cell.status))
+            row = (
+                (cell.label, limit, cell.text, cell.unit, cell.status)
+                if limit_first
+                else (cell.label, cell.text, cell.unit, limit, cell.status)
+            )
             for x, text in zip(xs, row, strict=True):
                 _put(pen, x, y, text, size)
             y -= 12
         if panel.category == "alkaloid":
             y -= 4
-            _put(pen, 42, y, rng.choice(("Criterion for 7-OH: ≤ 2 % of total alkaloids",
-                                        "Acceptance criterion for 7-OH-MG: not more than 2 % of total alkaloids",
-                                        "Criterion for mitragynine: 0.5 - 2.0 % (w/w)")), 7.5)
+            _put(
+                pen,
+                42,
+                y,
+                rng.choice(
+                    (
+                        "Criterion for 7-OH: ≤ 2 % of total alkaloids",
+                        "Acceptance criterion for 7-OH-MG: not more than 2 % of total alkaloids",
+                        "Criterion for mitragynine: 0.5 - 2.0 % (w/w)",
+                    )
+                ),
+                7.5,
+            )
             y -= 12
         y -= 12
     y = _serving_panel(pen, y, rng, size)
@@ -161,7 +203,13 @@ def limitcol(sample: Sample, rng: random.Random) -> bytes:
             cell.page = pen.page
             _put(pen, 42, y, f"{cell.label}: {cell.text} {cell.unit}".strip(), 9)
             y -= 13
-    _put(pen, 42, max(y - 10, 50), "Results relate only to the sample tested. Approved: R. Castillo, QA", 7.5)
+    _put(
+        pen,
+        42,
+        max(y - 10, 50),
+        "Results relate only to the sample tested. Approved: R. Castillo, QA",
+        7.5,
+    )
     pen.c.showPage()
     pen.c.save()
     return out.getvalue()
@@ -173,8 +221,14 @@ def _serving_panel(pen: Pen, y: float, rng: random.Random, size: float) -> float
         pen.c.showPage()
         pen.page += 1
         y = pen.height - 50
-    _put(pen, 42, y, rng.choice(("CANNABINOIDS (PER SERVING)", "POTENCY PER UNIT", "Cannabinoid Profile")), 9.5,
-         bold=True)
+    _put(
+        pen,
+        42,
+        y,
+        rng.choice(("CANNABINOIDS (PER SERVING)", "POTENCY PER UNIT", "Cannabinoid Profile")),
+        9.5,
+        bold=True,
+    )
     y -= 14
     mg_word = rng.choice(("MG", "mg/unit", "mg/serving"))
     for x, head in zip((42.0, 210.0, 320.0), ("Cannabinoid", "Amount", "Units"), strict=True):
@@ -195,9 +249,11 @@ def _foreign_panel(pen: Pen, y: float, rng: random.Random, size: float) -> float
     for x, head in zip((42.0, 210.0, 320.0), ("Test", "Result", "Limit"), strict=True):
         _put(pen, x, y, head, size, bold=True)
     y -= 13
-    for name, value, limit in (("Mold (visible)", rng.choice(("Absent", "None seen", "Present")), "Absent"),
-                               ("Insects / Hair", "None observed", "None"),
-                               ("Stems > 5 mm", f"{rng.uniform(0.1, 3):.1f} %", "5 %")):
+    for name, value, limit in (
+        ("Mold (visible)", rng.choice(("Absent", "None seen", "Present")), "Absent"),
+        ("Insects / Hair", "None observed", "None"),
+        ("Stems > 5 mm", f"{rng.uniform(0.1, 3):.1f} %", "5 %"),
+    ):
         for x, text in zip((42.0, 210.0, 320.0), (name, value, limit), strict=True):
             _put(pen, x, y, text, size)
         y -= 12
@@ -208,10 +264,12 @@ def _foreign_panel(pen: Pen, y: float, rng: random.Random, size: float) -> float
 
 _A = {a.code: a for a in MICROBES + METALS + PHYSICAL + ALKALOIDS + MYCOTOXINS}
 #: (printed header, footnote definition) for the total aerobic count.
-TOTAL_COUNT_ABBR = (("TPC", "TPC – total plate count at 30 °C"),
-                    ("CPM", "CPM – colony count of aerobic mesophilic microorganisms"),
-                    ("TAMC", "TAMC = total aerobic microbial count"),
-                    ("TVC", "TVC: total viable count (aerobic plate count)"))
+TOTAL_COUNT_ABBR = (
+    ("TPC", "TPC – total plate count at 30 °C"),
+    ("CPM", "CPM – colony count of aerobic mesophilic microorganisms"),
+    ("TAMC", "TAMC = total aerobic microbial count"),
+    ("TVC", "TVC: total viable count (aerobic plate count)"),
+)
 FUNGI_ABBR = (("TYMC", "TYMC = total yeast and mould count"), ("YM", "YM – yeasts and moulds"))
 
 
@@ -235,24 +293,42 @@ def _count_cell(analyte: Analyte, style: Style, rng: random.Random, label: str) 
 
 def _presence_cell(analyte: Analyte, rng: random.Random, label: str) -> Cell:
     detected = rng.random() < 0.08
-    text = rng.choice(("positive", "detected in 25 g")) if detected else rng.choice(
-        ("negative", "not detected in 25 g", "absent/25 g", "neg."))
-    truth = {"value": None, "unit": None, "qualifier": "detected" if detected else "not_detected", "lab_status": None}
+    text = (
+        rng.choice(("positive", "detected in 25 g"))
+        if detected
+        else rng.choice(("negative", "not detected in 25 g", "absent/25 g", "neg."))
+    )
+    truth = {
+        "value": None,
+        "unit": None,
+        "qualifier": "detected" if detected else "not_detected",
+        "lab_status": None,
+    }
     return Cell(analyte, label, text, "", "", "", truth)
 
 
 def horizontal_sample(rng: random.Random) -> Sample:
     sample = new_sample(rng, "horizontal")
     comma = rng.random() < 0.6
-    sample.style = Style(decimal_comma=comma, thousands=False, sci="dot10" if comma else rng.choice(("E", "x10")),
-                         nd="ND", lt_loq="<LOQ", absent="negative", present="positive")
+    sample.style = Style(
+        decimal_comma=comma,
+        thousands=False,
+        sci="dot10" if comma else rng.choice(("E", "x10")),
+        nd="ND",
+        lt_loq="<LOQ",
+        absent="negative",
+        present="positive",
+    )
     style = sample.style
     total_abbr = rng.choice(TOTAL_COUNT_ABBR)
     split = rng.random() < 0.6
     micro: list[Cell] = [_count_cell(_A["total_aerobic_count"], style, rng, total_abbr[0])]
     notes = [total_abbr[1]]
     if split:
-        fungi = [("yeasts", rng.choice(("yeasts", "Yeasts"))), ("molds", rng.choice(("moulds", "Moulds", "molds")))]
+        fungi = [
+            ("yeasts", rng.choice(("yeasts", "Yeasts"))),
+            ("molds", rng.choice(("moulds", "Moulds", "molds"))),
+        ]
         micro += [_count_cell(_fungus(code), style, rng, label) for code, label in fungi]
     else:
         abbr = rng.choice(FUNGI_ABBR)
@@ -261,15 +337,25 @@ def horizontal_sample(rng: random.Random) -> Sample:
     mark = rng.choice(("g.", "r."))
     micro.append(_count_cell(_A["e_coli"], style, rng, rng.choice(("E.coli", "E. coli"))))
     if rng.random() < 0.6:
-        micro.append(_count_cell(_A["enterobacteriaceae"], style, rng, rng.choice(("Enterobacteriaceae", "EB"))))
+        micro.append(
+            _count_cell(
+                _A["enterobacteriaceae"], style, rng, rng.choice(("Enterobacteriaceae", "EB"))
+            )
+        )
         if micro[-1].label == "EB":
             notes.append("EB – Enterobacteriaceae")
     micro.append(_presence_cell(_A["salmonella"], rng, f"{mark} Salmonella"))
     sample.panels.append(Panel("microbial", "Microbiological examination", micro))
     metals = [measure(a, "mg/kg", style, rng) for a in pick(rng, METALS, 3)]
     for cell in metals:
-        cell.label = {"lead": "Pb", "arsenic": "As", "cadmium": "Cd", "mercury": "Hg", "nickel": "Ni",
-                      "chromium": "Cr"}[cell.analyte.code]
+        cell.label = {
+            "lead": "Pb",
+            "arsenic": "As",
+            "cadmium": "Cd",
+            "mercury": "Hg",
+            "nickel": "Ni",
+            "chromium": "Cr",
+        }[cell.analyte.code]
         cell.unit = "mg/kg"
         cell.status, cell.truth["lab_status"] = "", None
     sample.panels.append(Panel("heavy_metal", "Heavy metals (mg/kg)", metals, "mg/kg"))
@@ -317,14 +403,25 @@ def horizontal(sample: Sample, rng: random.Random) -> bytes:
             _put(pen, x, y, text, size)
         y -= 12
     y -= 4
-    _put(pen, 42, y, "Criterion for 7-OH: ≤ 2 % of total alkaloids; mitragynine is reported for information.", 7.5)
+    _put(
+        pen,
+        42,
+        y,
+        "Criterion for 7-OH: ≤ 2 % of total alkaloids; mitragynine is reported for information.",
+        7.5,
+    )
     y -= 22
     y = _across(pen, y, micro, rng, size, units_line=rng.random() < 0.5)
     y = _across(pen, y, metals, rng, size, units_line=False)
     _put(pen, 42, y, "Abbreviations: " + s.labels["_notes"] + ".", 7)
     y -= 10
-    _put(pen, 42, y, f"Counts in CFU/g; {s.panels[0].cells[-1].label.split()[0]} = genus; presence tests in 25 g.",
-         7)
+    _put(
+        pen,
+        42,
+        y,
+        f"Counts in CFU/g; {s.panels[0].cells[-1].label.split()[0]} = genus; presence tests in 25 g.",
+        7,
+    )
     y -= 10
     _put(pen, 42, y - 10, "Protocol approved by: Ing. P. Dvořák, head of laboratory", 8)
     pen.c.showPage()
@@ -341,10 +438,12 @@ def _index_table(pen: Pen, y: float, s: Sample, rng: random.Random) -> float:
         _put(pen, x, y, head, 8, bold=True)
     y -= 12
     salmonella = s.panels[0].cells[-1].label.split()[-1]
-    rows = (("Mitragynine", "HPLC-DAD SOP 12", "1", "complies"),
-            ("Lead, cadmium, mercury", "ICP-MS EN 15763", "1", "complies"),
-            (salmonella, "ISO 6579-1", "1", rng.choice(("complies", "see results"))),
-            ("Aerobic count", "ISO 4833-1", "1", "complies"))
+    rows = (
+        ("Mitragynine", "HPLC-DAD SOP 12", "1", "complies"),
+        ("Lead, cadmium, mercury", "ICP-MS EN 15763", "1", "complies"),
+        (salmonella, "ISO 6579-1", "1", rng.choice(("complies", "see results"))),
+        ("Aerobic count", "ISO 4833-1", "1", "complies"),
+    )
     for row in rows:
         for x, text in zip(xs, row, strict=True):
             _put(pen, x, y, text, 8)
@@ -352,7 +451,9 @@ def _index_table(pen: Pen, y: float, s: Sample, rng: random.Random) -> float:
     return y - 16
 
 
-def _across(pen: Pen, y: float, panel: Panel, rng: random.Random, size: float, units_line: bool) -> float:
+def _across(
+    pen: Pen, y: float, panel: Panel, rng: random.Random, size: float, units_line: bool
+) -> float:
     """Analytes as column titles, one row of values below, no row title."""
     _put(pen, 42, y, panel.title, 10, bold=True)
     y -= 16
@@ -363,7 +464,14 @@ def _across(pen: Pen, y: float, panel: Panel, rng: random.Random, size: float, u
     y -= 12
     if units_line:
         for k, cell in enumerate(panel.cells):
-            _put(pen, 42 + width * (k + 0.5), y, f"({cell.unit})" if cell.unit else "(in 25 g)", 7, align="center")
+            _put(
+                pen,
+                42 + width * (k + 0.5),
+                y,
+                f"({cell.unit})" if cell.unit else "(in 25 g)",
+                7,
+                align="center",
+            )
         y -= 11
     pen.c.setLineWidth(0.5)
     pen.c.line(42, y + 8, pen.width - 42, y + 8)
@@ -384,8 +492,11 @@ def stacked_sample(rng: random.Random) -> Sample:
     alkaloids = [measure(a, "%", style, rng) for a in pick(rng, ALKALOIDS[:5], 2)]
     micro_codes = ("total_aerobic_count", "yeast_and_mold", "total_coliforms")
     total_abbr, fungi_abbr = rng.choice(TOTAL_COUNT_ABBR), rng.choice(FUNGI_ABBR)
-    labels = {"total_aerobic_count": total_abbr[0], "yeast_and_mold": fungi_abbr[0],
-              "total_coliforms": rng.choice(("Coliforms", "Total coliforms"))}
+    labels = {
+        "total_aerobic_count": total_abbr[0],
+        "yeast_and_mold": fungi_abbr[0],
+        "total_coliforms": rng.choice(("Coliforms", "Total coliforms")),
+    }
     micro = [_count_cell(_A[code], style, rng, labels[code]) for code in micro_codes]
     micro.append(_presence_cell(_A["salmonella"], rng, rng.choice(("Salmonella", "g. Salmonella"))))
     micro.append(_presence_cell(_A["e_coli"], rng, rng.choice(("E. coli", "E.coli"))))
@@ -397,8 +508,12 @@ def stacked_sample(rng: random.Random) -> Sample:
     moisture.label = rng.choice(("Moisture", "Moisture content", "Loss on drying"))
     if moisture.label == "Loss on drying":
         moisture.label = "Moisture"
-    sample.panels += [Panel("heavy_metal", "Heavy Metals", metals), Panel("alkaloid", "Alkaloids", alkaloids),
-                      Panel("microbial", "Microbiology (CFU/g)", micro), Panel("physical", "Physical", [moisture])]
+    sample.panels += [
+        Panel("heavy_metal", "Heavy Metals", metals),
+        Panel("alkaloid", "Alkaloids", alkaloids),
+        Panel("microbial", "Microbiology (CFU/g)", micro),
+        Panel("physical", "Physical", [moisture]),
+    ]
     sample.labels = {**sample.labels, "_notes": f"{total_abbr[1]}; {fungi_abbr[1]}"}
     return sample
 
@@ -438,7 +553,9 @@ def stacked(sample: Sample, rng: random.Random) -> bytes:
     y -= 12
     for cell in metals.cells:
         cell.page = 1
-        for x, text in zip(xs, (cell.label, _limit_text(cell, rng), cell.text, cell.unit), strict=True):
+        for x, text in zip(
+            xs, (cell.label, _limit_text(cell, rng), cell.text, cell.unit), strict=True
+        ):
             _put(pen, x, y, text, size)
         y -= 12.5
     y -= 10
@@ -452,7 +569,10 @@ def stacked(sample: Sample, rng: random.Random) -> bytes:
     y -= 10
     _put(pen, 36, y, rng.choice(("FOREIGN MATTER", "Filth / Foreign Material")), 9, bold=True)
     y -= 13
-    for name, value in (("Mould (visible)", rng.choice(("Absent", "Present"))), ("Insects", "None")):
+    for name, value in (
+        ("Mould (visible)", rng.choice(("Absent", "Present"))),
+        ("Insects", "None"),
+    ):
         _put(pen, 36, y, name, size)
         _put(pen, 230, y, value, size)
         y -= 12.5

@@ -44,62 +44,296 @@ class Analyte:
 
 A = Analyte
 ALKALOIDS = (
-    A("mitragynine", "alkaloid", ("Mitragynine", "MG", "Mitragynine (MG)"), "mitragynin", "Mitragynin",
-      1.0, 2.0, 0.01),
-    A("7_hydroxymitragynine", "alkaloid", ("7-Hydroxymitragynine", "7-OH", "7-OH-MG"),
-      "7-hydroxymitragynin", "7-Hydroxymitragynin", 0.01, 0.05, 0.001, 2.0),
-    A("speciogynine", "alkaloid", ("Speciogynine",), "speciogynin", "Speciogynin", 0.10, 0.25, 0.01),
-    A("speciociliatine", "alkaloid", ("Speciociliatine",), "speciociliatin", "Speciociliatin", 0.10, 0.40, 0.01),
-    A("paynantheine", "alkaloid", ("Paynantheine",), "paynanthein", "Paynanthein", 0.15, 0.30, 0.01),
-    A("total_alkaloids", "alkaloid", ("Total Alkaloids", "Total Indole Alkaloids"), "alkaloidy celkem",
-      "Gesamtalkaloide", 1.2, 2.8, 0.05),
+    A(
+        "mitragynine",
+        "alkaloid",
+        ("Mitragynine", "MG", "Mitragynine (MG)"),
+        "mitragynin",
+        "Mitragynin",
+        1.0,
+        2.0,
+        0.01,
+    ),
+    A(
+        "7_hydroxymitragynine",
+        "alkaloid",
+        ("7-Hydroxymitragynine", "7-OH", "7-OH-MG"),
+        "7-hydroxymitragynin",
+        "7-Hydroxymitragynin",
+        0.01,
+        0.05,
+        0.001,
+        2.0,
+    ),
+    A(
+        "speciogynine",
+        "alkaloid",
+        ("Speciogynine",),
+        "speciogynin",
+        "Speciogynin",
+        0.10,
+        0.25,
+        0.01,
+    ),
+    A(
+        "speciociliatine",
+        "alkaloid",
+        ("Speciociliatine",),
+        "speciociliatin",
+        "Speciociliatin",
+        0.10,
+        0.40,
+        0.01,
+    ),
+    A(
+        "paynantheine",
+        "alkaloid",
+        ("Paynantheine",),
+        "paynanthein",
+        "Paynanthein",
+        0.15,
+        0.30,
+        0.01,
+    ),
+    A(
+        "total_alkaloids",
+        "alkaloid",
+        ("Total Alkaloids", "Total Indole Alkaloids"),
+        "alkaloidy celkem",
+        "Gesamtalkaloide",
+        1.2,
+        2.8,
+        0.05,
+    ),
 )
 METALS = (
     A("lead", "heavy_metal", ("Lead", "Lead (Pb)", "Pb"), "olovo", "Blei", 0.16, 1.6, 0.05, 1.0),
-    A("arsenic", "heavy_metal", ("Arsenic", "Arsenic (As)", "As"), "arsen", "Arsen", 0.05, 0.6, 0.05, 1.5),
-    A("cadmium", "heavy_metal", ("Cadmium", "Cadmium (Cd)", "Cd"), "kadmium", "Cadmium", 0.01, 0.2, 0.01, 0.5),
-    A("mercury", "heavy_metal", ("Mercury", "Mercury (Hg)", "Hg"), "rtuť", "Quecksilber", 0.005, 0.05,
-      0.005, 0.2),
+    A(
+        "arsenic",
+        "heavy_metal",
+        ("Arsenic", "Arsenic (As)", "As"),
+        "arsen",
+        "Arsen",
+        0.05,
+        0.6,
+        0.05,
+        1.5,
+    ),
+    A(
+        "cadmium",
+        "heavy_metal",
+        ("Cadmium", "Cadmium (Cd)", "Cd"),
+        "kadmium",
+        "Cadmium",
+        0.01,
+        0.2,
+        0.01,
+        0.5,
+    ),
+    A(
+        "mercury",
+        "heavy_metal",
+        ("Mercury", "Mercury (Hg)", "Hg"),
+        "rtuť",
+        "Quecksilber",
+        0.005,
+        0.05,
+        0.005,
+        0.2,
+    ),
     A("nickel", "heavy_metal", ("Nickel", "Nickel (Ni)", "Ni"), "nikl", "Nickel", 0.73, 7.4, 0.1),
-    A("chromium", "heavy_metal", ("Chromium", "Chromium (Cr)", "Cr"), "chrom", "Chrom", 0.21, 5.7, 0.1),
+    A(
+        "chromium",
+        "heavy_metal",
+        ("Chromium", "Chromium (Cr)", "Cr"),
+        "chrom",
+        "Chrom",
+        0.21,
+        5.7,
+        0.1,
+    ),
 )
 MICROBES = (
-    A("total_aerobic_count", "microbial", ("Total Aerobic Count", "Aerobic Plate Count", "TAMC"),
-      "celkový počet mikroorganismů", "Gesamtkeimzahl", 2e3, 4e5, 10, 1e6),
-    A("yeast_and_mold", "microbial", ("Total Yeast and Mold", "Yeast & Mold", "TYMC"),
-      "kvasinky a plísně", "Hefen und Schimmelpilze", 1e2, 5e4, 10, 1e5),
-    A("total_coliforms", "microbial", ("Total Coliforms", "Coliforms"), "koliformní bakterie",
-      "Coliforme", 10, 1e4, 10, 1e5),
-    A("enterobacteriaceae", "microbial", ("Bile-tolerant gram-negative bacteria", "Enterobacteriaceae"),
-      "enterobakterie", "Enterobakterien", 10, 1e3, 10, 1e4),
-    A("salmonella", "microbial", ("Salmonella spp.", "Salmonella"), "Salmonella spp.", "Salmonellen",
-      0, 0, 0, presence=True),
-    A("e_coli", "microbial", ("E. coli", "Escherichia coli"), "Escherichia coli", "E. coli",
-      0, 0, 0, presence=True),
-    A("staphylococcus_aureus", "microbial", ("Staphylococcus aureus", "S. aureus"), "Staphylococcus aureus",
-      "Staphylococcus aureus", 0, 0, 0, presence=True),
+    A(
+        "total_aerobic_count",
+        "microbial",
+        ("Total Aerobic Count", "Aerobic Plate Count", "TAMC"),
+        "celkový počet mikroorganismů",
+        "Gesamtkeimzahl",
+        2e3,
+        4e5,
+        10,
+        1e6,
+    ),
+    A(
+        "yeast_and_mold",
+        "microbial",
+        ("Total Yeast and Mold", "Yeast & Mold", "TYMC"),
+        "kvasinky a plísně",
+        "Hefen und Schimmelpilze",
+        1e2,
+        5e4,
+        10,
+        1e5,
+    ),
+    A(
+        "total_coliforms",
+        "microbial",
+        ("Total Coliforms", "Coliforms"),
+        "koliformní bakterie",
+        "Coliforme",
+        10,
+        1e4,
+        10,
+        1e5,
+    ),
+    A(
+        "enterobacteriaceae",
+        "microbial",
+        ("Bile-tolerant gram-negative bacteria", "Enterobacteriaceae"),
+        "enterobakterie",
+        "Enterobakterien",
+        10,
+        1e3,
+        10,
+        1e4,
+    ),
+    A(
+        "salmonella",
+        "microbial",
+        ("Salmonella spp.", "Salmonella"),
+        "Salmonella spp.",
+        "Salmonellen",
+        0,
+        0,
+        0,
+        presence=True,
+    ),
+    A(
+        "e_coli",
+        "microbial",
+        ("E. coli", "Escherichia coli"),
+        "Escherichia coli",
+        "E. coli",
+        0,
+        0,
+        0,
+        presence=True,
+    ),
+    A(
+        "staphylococcus_aureus",
+        "microbial",
+        ("Staphylococcus aureus", "S. aureus"),
+        "Staphylococcus aureus",
+        "Staphylococcus aureus",
+        0,
+        0,
+        0,
+        presence=True,
+    ),
 )
 SPLIT_FUNGI = (
     A("yeasts", "microbial", ("Yeasts",), "kvasinky", "Hefen", 1e2, 2e4, 10, 1e5),
     A("molds", "microbial", ("Molds",), "plísně", "Schimmelpilze", 1e2, 2e4, 10, 1e5),
 )
 MYCOTOXINS = (
-    A("aflatoxin_b1", "mycotoxin", ("Aflatoxin B1",), "aflatoxin B1", "Aflatoxin B1", 0.2, 4.0, 0.5, 5.0),
-    A("aflatoxin_b2", "mycotoxin", ("Aflatoxin B2",), "aflatoxin B2", "Aflatoxin B2", 0.1, 1.0, 0.5),
-    A("aflatoxin_g1", "mycotoxin", ("Aflatoxin G1",), "aflatoxin G1", "Aflatoxin G1", 0.1, 1.0, 0.5),
-    A("aflatoxin_g2", "mycotoxin", ("Aflatoxin G2",), "aflatoxin G2", "Aflatoxin G2", 0.1, 1.0, 0.5),
-    A("total_aflatoxins", "mycotoxin", ("Total Aflatoxins", "Aflatoxins (sum B1, B2, G1, G2)"),
-      "aflatoxiny (suma B1, B2, G1 a G2)", "Summe Aflatoxine", 0.5, 8.0, 2.0, 20.0),
-    A("ochratoxin_a", "mycotoxin", ("Ochratoxin A",), "ochratoxin A", "Ochratoxin A", 0.5, 15.0, 1.0, 20.0),
+    A(
+        "aflatoxin_b1",
+        "mycotoxin",
+        ("Aflatoxin B1",),
+        "aflatoxin B1",
+        "Aflatoxin B1",
+        0.2,
+        4.0,
+        0.5,
+        5.0,
+    ),
+    A(
+        "aflatoxin_b2",
+        "mycotoxin",
+        ("Aflatoxin B2",),
+        "aflatoxin B2",
+        "Aflatoxin B2",
+        0.1,
+        1.0,
+        0.5,
+    ),
+    A(
+        "aflatoxin_g1",
+        "mycotoxin",
+        ("Aflatoxin G1",),
+        "aflatoxin G1",
+        "Aflatoxin G1",
+        0.1,
+        1.0,
+        0.5,
+    ),
+    A(
+        "aflatoxin_g2",
+        "mycotoxin",
+        ("Aflatoxin G2",),
+        "aflatoxin G2",
+        "Aflatoxin G2",
+        0.1,
+        1.0,
+        0.5,
+    ),
+    A(
+        "total_aflatoxins",
+        "mycotoxin",
+        ("Total Aflatoxins", "Aflatoxins (sum B1, B2, G1, G2)"),
+        "aflatoxiny (suma B1, B2, G1 a G2)",
+        "Summe Aflatoxine",
+        0.5,
+        8.0,
+        2.0,
+        20.0,
+    ),
+    A(
+        "ochratoxin_a",
+        "mycotoxin",
+        ("Ochratoxin A",),
+        "ochratoxin A",
+        "Ochratoxin A",
+        0.5,
+        15.0,
+        1.0,
+        20.0,
+    ),
 )
 PHYSICAL = (
-    A("moisture", "physical", ("Moisture", "Moisture Content", "Water content"), "vlhkost", "Wassergehalt",
-      4.0, 11.0, 0.1, 12.0, unit="%"),
-    A("water_activity", "physical", ("Water Activity", "Water Activity (aw)"), "aktivita vody",
-      "Wasseraktivität", 0.30, 0.60, 0.01, 0.65, unit="aw"),
+    A(
+        "moisture",
+        "physical",
+        ("Moisture", "Moisture Content", "Water content"),
+        "vlhkost",
+        "Wassergehalt",
+        4.0,
+        11.0,
+        0.1,
+        12.0,
+        unit="%",
+    ),
+    A(
+        "water_activity",
+        "physical",
+        ("Water Activity", "Water Activity (aw)"),
+        "aktivita vody",
+        "Wasseraktivität",
+        0.30,
+        0.60,
+        0.01,
+        0.65,
+        unit="aw",
+    ),
 )
-PANELS = {"alkaloid": ALKALOIDS, "heavy_metal": METALS, "microbial": MICROBES, "mycotoxin": MYCOTOXINS,
-          "physical": PHYSICAL}
+PANELS = {
+    "alkaloid": ALKALOIDS,
+    "heavy_metal": METALS,
+    "microbial": MICROBES,
+    "mycotoxin": MYCOTOXINS,
+    "physical": PHYSICAL,
+}
 
 #: Printed unit -> factor from the canonical unit (printed = canonical × factor).
 UNIT_FACTORS = {
@@ -123,17 +357,36 @@ class Cell:
     status: str  # status as printed, '' when none
     truth: dict[str, Any] = field(default_factory=dict)
     page: int | None = None
-    extra_columns: tuple[str, ...] = ()  # the same result in further unit columns (mg/g, mg/serving)
+    extra_columns: tuple[
+        str, ...
+    ] = ()  # the same result in further unit columns (mg/g, mg/serving)
 
     def raw(self) -> str:
         return " ".join(p for p in (self.label, self.text, self.unit) if p)
 
     def record(self) -> dict[str, Any]:
         """The truth entry (``truth.canonical.json`` shape)."""
-        out = {"analyte": self.analyte.code, "category": self.analyte.category, **self.truth,
-               "page": self.page, "raw": self.raw()}
-        return {k: out[k] for k in ("analyte", "category", "value", "unit", "qualifier", "lab_status", "page",
-                                    "raw", *(["value_alt"] if "value_alt" in out else []))}
+        out = {
+            "analyte": self.analyte.code,
+            "category": self.analyte.category,
+            **self.truth,
+            "page": self.page,
+            "raw": self.raw(),
+        }
+        return {
+            k: out[k]
+            for k in (
+                "analyte",
+                "category",
+                "value",
+                "unit",
+                "qualifier",
+                "lab_status",
+                "page",
+                "raw",
+                *(["value_alt"] if "value_alt" in out else []),
+            )
+        }
 
 
 @dataclass(frozen=True)
@@ -194,19 +447,32 @@ def canonical(printed: float, factor: float) -> float:
     return float(f"{printed / factor:.10g}")
 
 
-def lab_status(analyte: Analyte, value: float | None, qualifier: str, style: Style,
-               rng: random.Random) -> tuple[str, str | None]:
+def lab_status(
+    analyte: Analyte, value: float | None, qualifier: str, style: Style, rng: random.Random
+) -> tuple[str, str | None]:
     """(printed status, truth status) for a row; a fifth of limit-less rows print none."""
     if qualifier == "detected":
         return style.fail_word, "fail"
     if analyte.limit is None and rng.random() < 0.2:
         return "", None
-    fails = analyte.limit is not None and value is not None and qualifier in ("=", ">") and value > analyte.limit
+    fails = (
+        analyte.limit is not None
+        and value is not None
+        and qualifier in ("=", ">")
+        and value > analyte.limit
+    )
     return (style.fail_word, "fail") if fails else (style.pass_word, "pass")
 
 
-def measure(analyte: Analyte, unit: str, style: Style, rng: random.Random, *, has_loq: bool = True,
-            fail: bool = False) -> Cell:
+def measure(
+    analyte: Analyte,
+    unit: str,
+    style: Style,
+    rng: random.Random,
+    *,
+    has_loq: bool = True,
+    fail: bool = False,
+) -> Cell:
     """A random, realistic result of ``analyte`` printed in ``unit``."""
     if analyte.presence:
         return _presence(analyte, style, rng, fail)
@@ -224,10 +490,16 @@ def _presence(analyte: Analyte, style: Style, rng: random.Random, fail: bool) ->
     return Cell(analyte, "", text, "", "", printed, truth)
 
 
-def _count(analyte: Analyte, unit: str, style: Style, rng: random.Random, has_loq: bool, fail: bool) -> Cell:
+def _count(
+    analyte: Analyte, unit: str, style: Style, rng: random.Random, has_loq: bool, fail: bool
+) -> Cell:
     loq = analyte.loq
     roll = rng.random()
-    low, high = (analyte.limit * 2, analyte.limit * 8) if fail and analyte.limit else (analyte.low, analyte.high)
+    low, high = (
+        (analyte.limit * 2, analyte.limit * 8)
+        if fail and analyte.limit
+        else (analyte.low, analyte.high)
+    )
     log = unit == "log CFU/g"
     if roll < 0.15 and not fail:
         text = f"<{number(math.log10(loq), 2, style) if log else number(loq, 0, style)}"
@@ -245,13 +517,16 @@ def _count(analyte: Analyte, unit: str, style: Style, rng: random.Random, has_lo
     printed, status = lab_status(analyte, value, qualifier, style, rng)
     if text == "TNTC":
         printed, status = style.fail_word, "fail"
-    loq_text = (number(math.log10(loq), 2, style) if log else number(loq, 0, style)) if has_loq else ""
+    loq_text = (
+        (number(math.log10(loq), 2, style) if log else number(loq, 0, style)) if has_loq else ""
+    )
     truth = {"value": value, "unit": "CFU/g", "qualifier": qualifier, "lab_status": status}
     return Cell(analyte, "", text, unit, loq_text, printed, truth)
 
 
-def _quantity(analyte: Analyte, unit: str, style: Style, rng: random.Random, has_loq: bool,
-              fail: bool) -> Cell:
+def _quantity(
+    analyte: Analyte, unit: str, style: Style, rng: random.Random, has_loq: bool, fail: bool
+) -> Cell:
     factor = UNIT_FACTORS[analyte.category][unit]
     loq_printed = significant(analyte.loq * factor, 1)
     loq_digits = decimals_for(loq_printed, 1)
@@ -272,10 +547,16 @@ def _quantity(analyte: Analyte, unit: str, style: Style, rng: random.Random, has
     else:
         high = analyte.limit * 1.8 if fail and analyte.limit else analyte.high
         low = analyte.limit * 1.1 if fail and analyte.limit else analyte.low
-        printed_value = significant(rng.uniform(low, high) * factor, 3 if analyte.category == "alkaloid" else 2)
+        printed_value = significant(
+            rng.uniform(low, high) * factor, 3 if analyte.category == "alkaloid" else 2
+        )
         digits = max(decimals_for(printed_value, 3 if analyte.category == "alkaloid" else 2), 0)
         text = number(printed_value, digits, style)
-        truth = {"value": canonical(float(text.replace(",", ".")), factor), "unit": canon_unit, "qualifier": "="}
+        truth = {
+            "value": canonical(float(text.replace(",", ".")), factor),
+            "unit": canon_unit,
+            "qualifier": "=",
+        }
     printed, status = lab_status(analyte, truth["value"], truth["qualifier"], style, rng)
     truth["lab_status"] = status
     ordered = {k: truth[k] for k in ("value", "unit", "qualifier", "lab_status")}

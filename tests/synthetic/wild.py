@@ -66,97 +66,245 @@ from tests.synthetic.values import (
 A = Analyte
 EXTRA_METALS = (
     A("copper", "heavy_metal", ("Copper", "Copper (Cu)", "Cu"), "měď", "Kupfer", 2.0, 15.0, 0.1),
-    A("antimony", "heavy_metal", ("Antimony", "Antimony (Sb)", "Sb"), "antimon", "Antimon", 0.01, 0.2, 0.01),
+    A(
+        "antimony",
+        "heavy_metal",
+        ("Antimony", "Antimony (Sb)", "Sb"),
+        "antimon",
+        "Antimon",
+        0.01,
+        0.2,
+        0.01,
+    ),
 )
 EXTRA_MICROBES = (
-    A("listeria", "microbial", ("Listeria monocytogenes", "Listeria"), "Listeria monocytogenes",
-      "Listeria monocytogenes", 0, 0, 0, presence=True),
-    A("aspergillus_flavus", "microbial", ("Aspergillus flavus", "A. flavus"), "Aspergillus flavus",
-      "Aspergillus flavus", 0, 0, 0, presence=True),
+    A(
+        "listeria",
+        "microbial",
+        ("Listeria monocytogenes", "Listeria"),
+        "Listeria monocytogenes",
+        "Listeria monocytogenes",
+        0,
+        0,
+        0,
+        presence=True,
+    ),
+    A(
+        "aspergillus_flavus",
+        "microbial",
+        ("Aspergillus flavus", "A. flavus"),
+        "Aspergillus flavus",
+        "Aspergillus flavus",
+        0,
+        0,
+        0,
+        presence=True,
+    ),
 )
 
 #: Spanish labels (Czech and German come from the analyte table, capitalised or with a symbol).
-ES = {"mitragynine": "Mitraginina", "7_hydroxymitragynine": "7-Hidroximitraginina",
-      "speciogynine": "Especioginina", "speciociliatine": "Especiociliatina", "paynantheine": "Painanteína",
-      "total_alkaloids": "Alcaloides totales", "lead": "Plomo", "arsenic": "Arsénico", "cadmium": "Cadmio",
-      "mercury": "Mercurio", "nickel": "Níquel", "chromium": "Cromo", "copper": "Cobre", "antimony": "Antimonio",
-      "total_aerobic_count": "Recuento de aerobios mesófilos", "yeast_and_mold": "Mohos y levaduras",
-      "total_coliforms": "Coliformes totales", "enterobacteriaceae": "Enterobacterias",
-      "salmonella": "Salmonella spp.", "e_coli": "Escherichia coli", "staphylococcus_aureus": "Staphylococcus aureus",
-      "yeasts": "Levaduras", "molds": "Mohos", "aflatoxin_b1": "Aflatoxina B1", "aflatoxin_b2": "Aflatoxina B2",
-      "aflatoxin_g1": "Aflatoxina G1", "aflatoxin_g2": "Aflatoxina G2", "total_aflatoxins": "Aflatoxinas totales",
-      "ochratoxin_a": "Ocratoxina A", "moisture": "Humedad", "water_activity": "Actividad de agua"}
-SYMBOLS = {"lead": "Pb", "arsenic": "As", "cadmium": "Cd", "mercury": "Hg", "nickel": "Ni", "chromium": "Cr",
-           "copper": "Cu", "antimony": "Sb"}
-
-LABS = (("Northstar Analytical Services", None), ("Blue Ridge Phytochemistry Lab", "A2LA #6120.02"),
-        ("Kestrel Labs, Inc.", "ISO/IEC 17025:2017 PJLA #L21-118"), ("Summit BioAnalytics", None),
-        ("Harbor Point Testing LLC", "ANAB L2417"))
-INTL_LABS = {"es": (("Laboratorio Analítico Iberia S.L.", "ENAC 1187/LE2290"),
-                    ("Laboratorios Botánicos del Sur S.A.", None)),
-             "de": (("Phytolab Süd GmbH", "DAkkS D-PL-20411-01-00"), ("Labor Dr. Hartmann GmbH", None)),
-             "cz": (("LabTech Olomouc s.r.o.", "ČIA 1521"), ("Fytolab Morava s.r.o.", None))}
-VENDORS = ("Lotus Leaf Imports LLC", "Mitra Botanica Distributors", "Tropical Kratom Traders",
-           "Coastal Herbals, Inc.", "Kapuas River Supply Co.", "Blue Lotus Wellness LLC")
-INTL_VENDORS = {"es": ("Hierbas del Sur S.L.", "Botánica Mediterránea S.A."),
-                "de": ("Naturwaren Becker KG", "Grünblatt Handels GmbH"),
-                "cz": ("Kratomárna s.r.o.", "Bylinky Jih s.r.o.")}
-PRODUCTS = {"en": ("Red Vein Kali Capsules", "Green Horn Kratom Tea Cut", "White Kapuas Powder 250 g",
-                   "Yellow Vietnam Kratom Powder", "Maeng Da Extract Tablets"),
-            "es": ("Kratom Rojo Bali en polvo", "Kratom Verde Malayo 100 g"),
-            "de": ("Kratom Pulver Grün Malay", "Kratom Kapseln Rot Borneo"),
-            "cz": ("Kratom Red Bali prášek 100 g", "Kratom Green Malay kapsle")}
-LABELS = {
-    "en": {"vendor": ("Customer:", "Distributor:", "Manufactured by:", "Client Name:", "Company:"),
-           "product": ("Product:", "Sample Description:", "Product Name:", "Item:"),
-           "batch": ("Batch #", "Lot No.", "Lot Number", "Batch Number:", "Lot/Batch:"),
-           "sample_id": ("Sample ID:", "Lab Sample #", "Laboratory ID:"),
-           "report_number": ("Report #", "Certificate No.", "Report Number:", "CoA Number:"),
-           "received": ("Date Received:", "Received On:", "Receipt Date:"),
-           "tested": ("Date Tested:", "Analysis Date:", "Test Date:"),
-           "reported": ("Date Reported:", "Issue Date:", "Report Date:")},
-    "es": {"vendor": ("Cliente:", "Solicitante:"), "product": ("Producto:", "Descripción de la muestra:"),
-           "batch": ("Lote:", "Nº de lote:"), "sample_id": ("Nº de muestra:", "Código de muestra:"),
-           "report_number": ("Informe Nº:", "Nº de informe:"),
-           "received": ("Fecha de recepción:",), "tested": ("Fecha de análisis:",),
-           "reported": ("Fecha de emisión:", "Fecha del informe:")},
-    "de": {"vendor": ("Auftraggeber:", "Kunde:"), "product": ("Produkt:", "Probenbezeichnung:"),
-           "batch": ("Chargennummer:", "Los-Nr.:", "Charge:"), "sample_id": ("Proben-Nr.:", "Labornummer:"),
-           "report_number": ("Berichtsnummer:", "Prüfbericht-Nr.:"),
-           "received": ("Probeneingang:", "Eingangsdatum:"), "tested": ("Prüfzeitraum:", "Analysedatum:"),
-           "reported": ("Berichtsdatum:", "Datum:")},
-    "cz": {"vendor": ("Zadavatel:", "Zákazník:"), "product": ("Název vzorku:", "Popis vzorku:"),
-           "batch": ("Šarže:", "Číslo šarže:"), "sample_id": ("Laboratorní číslo vzorku:",),
-           "report_number": ("Číslo protokolu:",), "received": ("Datum přijetí vzorku:",),
-           "tested": ("Datum analýzy:",), "reported": ("Datum vydání:",)},
+ES = {
+    "mitragynine": "Mitraginina",
+    "7_hydroxymitragynine": "7-Hidroximitraginina",
+    "speciogynine": "Especioginina",
+    "speciociliatine": "Especiociliatina",
+    "paynantheine": "Painanteína",
+    "total_alkaloids": "Alcaloides totales",
+    "lead": "Plomo",
+    "arsenic": "Arsénico",
+    "cadmium": "Cadmio",
+    "mercury": "Mercurio",
+    "nickel": "Níquel",
+    "chromium": "Cromo",
+    "copper": "Cobre",
+    "antimony": "Antimonio",
+    "total_aerobic_count": "Recuento de aerobios mesófilos",
+    "yeast_and_mold": "Mohos y levaduras",
+    "total_coliforms": "Coliformes totales",
+    "enterobacteriaceae": "Enterobacterias",
+    "salmonella": "Salmonella spp.",
+    "e_coli": "Escherichia coli",
+    "staphylococcus_aureus": "Staphylococcus aureus",
+    "yeasts": "Levaduras",
+    "molds": "Mohos",
+    "aflatoxin_b1": "Aflatoxina B1",
+    "aflatoxin_b2": "Aflatoxina B2",
+    "aflatoxin_g1": "Aflatoxina G1",
+    "aflatoxin_g2": "Aflatoxina G2",
+    "total_aflatoxins": "Aflatoxinas totales",
+    "ochratoxin_a": "Ocratoxina A",
+    "moisture": "Humedad",
+    "water_activity": "Actividad de agua",
 }
-TITLES = {"en": ("Certificate of Analysis", "CERTIFICATE OF ANALYSIS", "Analytical Report", "Test Report"),
-          "es": ("CERTIFICADO DE ANÁLISIS", "Informe de ensayo"), "de": ("Prüfbericht", "ANALYSENZERTIFIKAT"),
-          "cz": ("Protokol o zkoušce",)}
-FONT_CHOICES = ((FONT, BOLD), ("Helvetica", "Helvetica-Bold"), ("Times-Roman", "Times-Bold"),
-                ("Courier", "Courier-Bold"))
-METHODS = {"alkaloid": ("HPLC-UV", "UHPLC-DAD SOP-112", "LC-MS/MS (SOP 4.12)"),
-           "heavy_metal": ("ICP-MS", "AOAC 2013.06", "USP <233>", "EPA 6020B"),
-           "microbial": ("AOAC 990.12", "AOAC 997.02", "USP <2021>", "BAM Ch. 3"),
-           "presence": ("AOAC 2003.09", "PCR AOAC 2013.01", "BAM Ch. 5", "USP <2022>"),
-           "mycotoxin": ("LC-MS/MS", "AOAC 2008.02"), "physical": ("USP <731>", "AOAC 925.10", "Aqualab 4TE")}
-INSTRUMENTS = {"alkaloid": "Agilent 1290", "heavy_metal": "Agilent 7900 ICP-MS", "microbial": "3M Petrifilm",
-               "presence": "BAX Q7", "mycotoxin": "Sciex 5500", "physical": "Mettler HE53"}
+SYMBOLS = {
+    "lead": "Pb",
+    "arsenic": "As",
+    "cadmium": "Cd",
+    "mercury": "Hg",
+    "nickel": "Ni",
+    "chromium": "Cr",
+    "copper": "Cu",
+    "antimony": "Sb",
+}
+
+LABS = (
+    ("Northstar Analytical Services", None),
+    ("Blue Ridge Phytochemistry Lab", "A2LA #6120.02"),
+    ("Kestrel Labs, Inc.", "ISO/IEC 17025:2017 PJLA #L21-118"),
+    ("Summit BioAnalytics", None),
+    ("Harbor Point Testing LLC", "ANAB L2417"),
+)
+INTL_LABS = {
+    "es": (
+        ("Laboratorio Analítico Iberia S.L.", "ENAC 1187/LE2290"),
+        ("Laboratorios Botánicos del Sur S.A.", None),
+    ),
+    "de": (("Phytolab Süd GmbH", "DAkkS D-PL-20411-01-00"), ("Labor Dr. Hartmann GmbH", None)),
+    "cz": (("LabTech Olomouc s.r.o.", "ČIA 1521"), ("Fytolab Morava s.r.o.", None)),
+}
+VENDORS = (
+    "Lotus Leaf Imports LLC",
+    "Mitra Botanica Distributors",
+    "Tropical Kratom Traders",
+    "Coastal Herbals, Inc.",
+    "Kapuas River Supply Co.",
+    "Blue Lotus Wellness LLC",
+)
+INTL_VENDORS = {
+    "es": ("Hierbas del Sur S.L.", "Botánica Mediterránea S.A."),
+    "de": ("Naturwaren Becker KG", "Grünblatt Handels GmbH"),
+    "cz": ("Kratomárna s.r.o.", "Bylinky Jih s.r.o."),
+}
+PRODUCTS = {
+    "en": (
+        "Red Vein Kali Capsules",
+        "Green Horn Kratom Tea Cut",
+        "White Kapuas Powder 250 g",
+        "Yellow Vietnam Kratom Powder",
+        "Maeng Da Extract Tablets",
+    ),
+    "es": ("Kratom Rojo Bali en polvo", "Kratom Verde Malayo 100 g"),
+    "de": ("Kratom Pulver Grün Malay", "Kratom Kapseln Rot Borneo"),
+    "cz": ("Kratom Red Bali prášek 100 g", "Kratom Green Malay kapsle"),
+}
+LABELS = {
+    "en": {
+        "vendor": ("Customer:", "Distributor:", "Manufactured by:", "Client Name:", "Company:"),
+        "product": ("Product:", "Sample Description:", "Product Name:", "Item:"),
+        "batch": ("Batch #", "Lot No.", "Lot Number", "Batch Number:", "Lot/Batch:"),
+        "sample_id": ("Sample ID:", "Lab Sample #", "Laboratory ID:"),
+        "report_number": ("Report #", "Certificate No.", "Report Number:", "CoA Number:"),
+        "received": ("Date Received:", "Received On:", "Receipt Date:"),
+        "tested": ("Date Tested:", "Analysis Date:", "Test Date:"),
+        "reported": ("Date Reported:", "Issue Date:", "Report Date:"),
+    },
+    "es": {
+        "vendor": ("Cliente:", "Solicitante:"),
+        "product": ("Producto:", "Descripción de la muestra:"),
+        "batch": ("Lote:", "Nº de lote:"),
+        "sample_id": ("Nº de muestra:", "Código de muestra:"),
+        "report_number": ("Informe Nº:", "Nº de informe:"),
+        "received": ("Fecha de recepción:",),
+        "tested": ("Fecha de análisis:",),
+        "reported": ("Fecha de emisión:", "Fecha del informe:"),
+    },
+    "de": {
+        "vendor": ("Auftraggeber:", "Kunde:"),
+        "product": ("Produkt:", "Probenbezeichnung:"),
+        "batch": ("Chargennummer:", "Los-Nr.:", "Charge:"),
+        "sample_id": ("Proben-Nr.:", "Labornummer:"),
+        "report_number": ("Berichtsnummer:", "Prüfbericht-Nr.:"),
+        "received": ("Probeneingang:", "Eingangsdatum:"),
+        "tested": ("Prüfzeitraum:", "Analysedatum:"),
+        "reported": ("Berichtsdatum:", "Datum:"),
+    },
+    "cz": {
+        "vendor": ("Zadavatel:", "Zákazník:"),
+        "product": ("Název vzorku:", "Popis vzorku:"),
+        "batch": ("Šarže:", "Číslo šarže:"),
+        "sample_id": ("Laboratorní číslo vzorku:",),
+        "report_number": ("Číslo protokolu:",),
+        "received": ("Datum přijetí vzorku:",),
+        "tested": ("Datum analýzy:",),
+        "reported": ("Datum vydání:",),
+    },
+}
+TITLES = {
+    "en": (
+        "Certificate of Analysis",
+        "CERTIFICATE OF ANALYSIS",
+        "Analytical Report",
+        "Test Report",
+    ),
+    "es": ("CERTIFICADO DE ANÁLISIS", "Informe de ensayo"),
+    "de": ("Prüfbericht", "ANALYSENZERTIFIKAT"),
+    "cz": ("Protokol o zkoušce",),
+}
+FONT_CHOICES = (
+    (FONT, BOLD),
+    ("Helvetica", "Helvetica-Bold"),
+    ("Times-Roman", "Times-Bold"),
+    ("Courier", "Courier-Bold"),
+)
+METHODS = {
+    "alkaloid": ("HPLC-UV", "UHPLC-DAD SOP-112", "LC-MS/MS (SOP 4.12)"),
+    "heavy_metal": ("ICP-MS", "AOAC 2013.06", "USP <233>", "EPA 6020B"),
+    "microbial": ("AOAC 990.12", "AOAC 997.02", "USP <2021>", "BAM Ch. 3"),
+    "presence": ("AOAC 2003.09", "PCR AOAC 2013.01", "BAM Ch. 5", "USP <2022>"),
+    "mycotoxin": ("LC-MS/MS", "AOAC 2008.02"),
+    "physical": ("USP <731>", "AOAC 925.10", "Aqualab 4TE"),
+}
+INSTRUMENTS = {
+    "alkaloid": "Agilent 1290",
+    "heavy_metal": "Agilent 7900 ICP-MS",
+    "microbial": "3M Petrifilm",
+    "presence": "BAX Q7",
+    "mycotoxin": "Sciex 5500",
+    "physical": "Mettler HE53",
+}
 PHONE = ("Tel. (503) 555-0142", "Phone: 1-800-555-0199", "T: +1 720 555 0110")
-LICENCES = ("License #: 00000034DCXN00123456", "Lab License No. 010-10012345", "CLIA #: 38D2123456",
-            "DEA Reg. RK0291133")
-WORDS = {"en": ("Analyte", "Result", "Units", "Status", "Limit", "Method"),
-         "es": ("Parámetro", "Resultado", "Unidades", "Conformidad", "Límite", "Método"),
-         "de": ("Parameter", "Ergebnis", "Einheit", "Beurteilung", "Grenzwert", "Methode"),
-         "cz": ("Ukazatel", "Výsledek", "Jednotka", "Hodnocení", "Limit", "Metoda")}
-SECTION = {"en": {"alkaloid": "Alkaloid Profile", "heavy_metal": "Heavy Metals", "microbial": "Microbiological",
-                  "mycotoxin": "Mycotoxins", "physical": "Physical Tests"},
-           "es": {"alkaloid": "Alcaloides", "heavy_metal": "Metales pesados", "microbial": "Microbiología",
-                  "mycotoxin": "Micotoxinas", "physical": "Parámetros físicos"},
-           "de": {"alkaloid": "Alkaloide", "heavy_metal": "Schwermetalle", "microbial": "Mikrobiologie",
-                  "mycotoxin": "Mykotoxine", "physical": "Physikalische Parameter"},
-           "cz": {"alkaloid": "Alkaloidy", "heavy_metal": "Těžké kovy", "microbial": "Mikrobiologie",
-                  "mycotoxin": "Mykotoxiny", "physical": "Fyzikální parametry"}}
+LICENCES = (
+    "License #: 00000034DCXN00123456",
+    "Lab License No. 010-10012345",
+    "CLIA #: 38D2123456",
+    "DEA Reg. RK0291133",
+)
+WORDS = {
+    "en": ("Analyte", "Result", "Units", "Status", "Limit", "Method"),
+    "es": ("Parámetro", "Resultado", "Unidades", "Conformidad", "Límite", "Método"),
+    "de": ("Parameter", "Ergebnis", "Einheit", "Beurteilung", "Grenzwert", "Methode"),
+    "cz": ("Ukazatel", "Výsledek", "Jednotka", "Hodnocení", "Limit", "Metoda"),
+}
+SECTION = {
+    "en": {
+        "alkaloid": "Alkaloid Profile",
+        "heavy_metal": "Heavy Metals",
+        "microbial": "Microbiological",
+        "mycotoxin": "Mycotoxins",
+        "physical": "Physical Tests",
+    },
+    "es": {
+        "alkaloid": "Alcaloides",
+        "heavy_metal": "Metales pesados",
+        "microbial": "Microbiología",
+        "mycotoxin": "Micotoxinas",
+        "physical": "Parámetros físicos",
+    },
+    "de": {
+        "alkaloid": "Alkaloide",
+        "heavy_metal": "Schwermetalle",
+        "microbial": "Mikrobiologie",
+        "mycotoxin": "Mykotoxine",
+        "physical": "Physikalische Parameter",
+    },
+    "cz": {
+        "alkaloid": "Alkaloidy",
+        "heavy_metal": "Těžké kovy",
+        "microbial": "Mikrobiologie",
+        "mycotoxin": "Mykotoxiny",
+        "physical": "Fyzikální parametry",
+    },
+}
 #: How each language prints microbial counts (the parser sees them; the truth is CFU/g).
 COUNT_UNIT = {"en": "CFU/g", "es": "UFC/g", "de": "KBE/g", "cz": "KTJ/g"}
 
@@ -166,44 +314,93 @@ COUNT_UNIT = {"en": "CFU/g", "es": "UFC/g", "de": "KBE/g", "cz": "KTJ/g"}
 
 def _style(rng: random.Random, language: str) -> Style:
     if language == "en":
-        return Style(sci=rng.choice(("plain", "E", "x10")), thousands=rng.random() < 0.6,
-                     nd=rng.choice(("ND", "Not Detected", "N.D.", "nd")),
-                     lt_loq=rng.choice(("<LOQ", "< LOQ", "<LOD", "BLQ")),
-                     absent=rng.choice(("Not Detected in 1g", "Absent/25g", "Negative/10g", "ND in 25 g", "Absent")),
-                     present=rng.choice(("Detected", "Present/25g", "Positive")),
-                     pass_word=rng.choice(("Pass", "PASS", "Conforms", "Meets Spec")),
-                     fail_word=rng.choice(("Fail", "FAIL", "Does Not Conform")))
+        return Style(
+            sci=rng.choice(("plain", "E", "x10")),
+            thousands=rng.random() < 0.6,
+            nd=rng.choice(("ND", "Not Detected", "N.D.", "nd")),
+            lt_loq=rng.choice(("<LOQ", "< LOQ", "<LOD", "BLQ")),
+            absent=rng.choice(
+                ("Not Detected in 1g", "Absent/25g", "Negative/10g", "ND in 25 g", "Absent")
+            ),
+            present=rng.choice(("Detected", "Present/25g", "Positive")),
+            pass_word=rng.choice(("Pass", "PASS", "Conforms", "Meets Spec")),
+            fail_word=rng.choice(("Fail", "FAIL", "Does Not Conform")),
+        )
     if language == "es":
-        return Style(decimal_comma=True, thousands=False, sci=rng.choice(("plain", "x10", "E")),
-                     nd=rng.choice(("N.D.", "No detectado")), lt_loq="<LC",
-                     absent=rng.choice(("Ausencia/25 g", "Ausencia en 25 g", "No detectado en 25 g")),
-                     present="Presencia", pass_word="Conforme", fail_word="No conforme")
+        return Style(
+            decimal_comma=True,
+            thousands=False,
+            sci=rng.choice(("plain", "x10", "E")),
+            nd=rng.choice(("N.D.", "No detectado")),
+            lt_loq="<LC",
+            absent=rng.choice(("Ausencia/25 g", "Ausencia en 25 g", "No detectado en 25 g")),
+            present="Presencia",
+            pass_word="Conforme",
+            fail_word="No conforme",
+        )
     if language == "de":
-        return Style(decimal_comma=True, thousands=False, sci=rng.choice(("plain", "x10")), nd="n.n.",
-                     lt_loq="< BG", absent=rng.choice(("negativ/25 g", "n.n. in 25 g")), present="positiv",
-                     pass_word=rng.choice(("entspricht", "i.O.")), fail_word="entspricht nicht")
-    return Style(decimal_comma=True, thousands=False, sci="x10", nd="n.d.", lt_loq="<LOQ",
-                 absent=rng.choice(("negativní/25 g", "nepřítomno v 25 g")), present="pozitivní",
-                 pass_word="vyhovuje", fail_word="nevyhovuje")
+        return Style(
+            decimal_comma=True,
+            thousands=False,
+            sci=rng.choice(("plain", "x10")),
+            nd="n.n.",
+            lt_loq="< BG",
+            absent=rng.choice(("negativ/25 g", "n.n. in 25 g")),
+            present="positiv",
+            pass_word=rng.choice(("entspricht", "i.O.")),
+            fail_word="entspricht nicht",
+        )
+    return Style(
+        decimal_comma=True,
+        thousands=False,
+        sci="x10",
+        nd="n.d.",
+        lt_loq="<LOQ",
+        absent=rng.choice(("negativní/25 g", "nepřítomno v 25 g")),
+        present="pozitivní",
+        pass_word="vyhovuje",
+        fail_word="nevyhovuje",
+    )
 
 
 def _identifiers(rng: random.Random, received: date) -> tuple[str, str | None, str]:
     y, stamp = received.strftime("%y"), received.strftime("%m%d")
-    batch = rng.choice((f"KR-{y}-{rng.randint(1, 9999):04d}", f"{y}{stamp}-{rng.choice(('RB', 'GH', 'WK'))}",
-                        f"B{rng.randint(1000, 9999)}{rng.choice('ABCDE')}", f"LOT{rng.randint(10000, 99999)}",
-                        f"{rng.choice('MGRW')}{rng.randint(10, 99)}/{received.year}"))
-    sample_id = rng.choice((f"{y}{stamp}{rng.choice(('JH', 'KL', 'NS'))}{rng.randint(1, 99):04d}",
-                            f"S-{rng.randint(100000, 999999)}", f"{received.year}-{rng.randint(1000, 9999)}.{rng.randint(1, 9)}",
-                            None))
-    report = rng.choice((f"AR-{y}-{rng.randint(1, 999999):06d}", f"CoA {y}{stamp}-{rng.randint(1, 9):02d}",
-                         f"{rng.randint(10000, 99999)}", f"RPT{received.year}{rng.randint(100, 999)}"))
+    batch = rng.choice(
+        (
+            f"KR-{y}-{rng.randint(1, 9999):04d}",
+            f"{y}{stamp}-{rng.choice(('RB', 'GH', 'WK'))}",
+            f"B{rng.randint(1000, 9999)}{rng.choice('ABCDE')}",
+            f"LOT{rng.randint(10000, 99999)}",
+            f"{rng.choice('MGRW')}{rng.randint(10, 99)}/{received.year}",
+        )
+    )
+    sample_id = rng.choice(
+        (
+            f"{y}{stamp}{rng.choice(('JH', 'KL', 'NS'))}{rng.randint(1, 99):04d}",
+            f"S-{rng.randint(100000, 999999)}",
+            f"{received.year}-{rng.randint(1000, 9999)}.{rng.randint(1, 9)}",
+            None,
+        )
+    )
+    report = rng.choice(
+        (
+            f"AR-{y}-{rng.randint(1, 999999):06d}",
+            f"CoA {y}{stamp}-{rng.randint(1, 9):02d}",
+            f"{rng.randint(10000, 99999)}",
+            f"RPT{received.year}{rng.randint(100, 999)}",
+        )
+    )
     return batch, sample_id, report
 
 
 def _dates(rng: random.Random) -> dict[str, date]:
     received = date(2022, 6, 1) + timedelta(days=rng.randint(0, 1000))
     tested = received + timedelta(days=rng.randint(0, 6))
-    return {"received": received, "tested": tested, "reported": tested + timedelta(days=rng.randint(0, 7))}
+    return {
+        "received": received,
+        "tested": tested,
+        "reported": tested + timedelta(days=rng.randint(0, 7)),
+    }
 
 
 def new_sample(rng: random.Random, family: str, language: str = "en") -> Sample:
@@ -216,11 +413,27 @@ def new_sample(rng: random.Random, family: str, language: str = "en") -> Sample:
         date_format = rng.choice(("%m/%d/%Y", "%d %b %Y", "%b %d, %Y", "%Y-%m-%d", "%m/%d/%y"))
     else:
         lab, vendor = rng.choice(INTL_LABS[language]), rng.choice(INTL_VENDORS[language])
-        date_format = {"es": rng.choice(("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")), "de": "%d.%m.%Y",
-                       "cz": rng.choice(("%d.%m.%Y", "%-d. %-m. %Y"))}[language]
+        date_format = {
+            "es": rng.choice(("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")),
+            "de": "%d.%m.%Y",
+            "cz": rng.choice(("%d.%m.%Y", "%-d. %-m. %Y")),
+        }[language]
     product = rng.choice(PRODUCTS[language])
-    return Sample(family, language, _style(rng, language), lab, vendor, product, batch, sample_id, report, dates,
-                  date_format, labels, [])
+    return Sample(
+        family,
+        language,
+        _style(rng, language),
+        lab,
+        vendor,
+        product,
+        batch,
+        sample_id,
+        report,
+        dates,
+        date_format,
+        labels,
+        [],
+    )
 
 
 def _label(analyte: Analyte, language: str, rng: random.Random) -> str:
@@ -256,10 +469,16 @@ def _units(category: str, language: str, rng: random.Random) -> tuple[str, str]:
 def _groups(rng: random.Random, *, extra: bool) -> list[tuple[str, tuple[Analyte, ...]]]:
     metals = METALS + EXTRA_METALS if extra else METALS
     microbes = MICROBES + EXTRA_MICROBES if extra else MICROBES
-    groups = [("alkaloid", pick(rng, ALKALOIDS, 2)), ("heavy_metal", pick(rng, metals, 4)),
-              ("microbial", pick(rng, microbes, 3))]
+    groups = [
+        ("alkaloid", pick(rng, ALKALOIDS, 2)),
+        ("heavy_metal", pick(rng, metals, 4)),
+        ("microbial", pick(rng, microbes, 3)),
+    ]
     if rng.random() < 0.35:
-        groups[2] = ("microbial", tuple(a for a in groups[2][1] if a.code != "yeast_and_mold") + SPLIT_FUNGI)
+        groups[2] = (
+            "microbial",
+            tuple(a for a in groups[2][1] if a.code != "yeast_and_mold") + SPLIT_FUNGI,
+        )
     if rng.random() < 0.6:
         groups.append(("mycotoxin", pick(rng, MYCOTOXINS, 2)))
     if rng.random() < 0.6:
@@ -278,14 +497,22 @@ def _redress(cell: Cell, sample: Sample, printed_unit: str, rng: random.Random) 
             cell.text = rng.choice((f"< {loq}", f"<{loq}", f"<{loq:.1E}"))
             if s.decimal_comma:
                 cell.text = cell.text.replace(".", ",")
-        elif q == "=" and lang == "es" and cell.text.isdigit() and len(cell.text) > 3 and rng.random() < 0.5:
+        elif (
+            q == "="
+            and lang == "es"
+            and cell.text.isdigit()
+            and len(cell.text) > 3
+            and rng.random() < 0.5
+        ):
             whole = int(cell.text)
             cell.text = f"{whole:,}".replace(",", ".")
         elif q == "=" and s.sci == "x10" and "x 10^" in cell.text and rng.random() < 0.4:
             cell.text = cell.text.replace(" x 10^", "×10^")
 
 
-def build_panels(sample: Sample, rng: random.Random, *, extra: bool = False, per_row_units: bool = False) -> None:
+def build_panels(
+    sample: Sample, rng: random.Random, *, extra: bool = False, per_row_units: bool = False
+) -> None:
     """Panels of this module's families: a printed unit per panel (or per row), relabelled analytes."""
     lang = sample.language
     for category, analytes in _groups(rng, extra=extra):
@@ -306,8 +533,13 @@ def build_panels(sample: Sample, rng: random.Random, *, extra: bool = False, per
         sample.panels.append(Panel(category, SECTION[lang][category], cells, None))
 
 
-def family_sample(family: str, language: str | Callable[[random.Random], str] = "en", *, extra: bool = False,
-                   per_row_units: bool = False) -> Callable[[random.Random], Sample]:
+def family_sample(
+    family: str,
+    language: str | Callable[[random.Random], str] = "en",
+    *,
+    extra: bool = False,
+    per_row_units: bool = False,
+) -> Callable[[random.Random], Sample]:
     def build(rng: random.Random) -> Sample:
         lang = language if isinstance(language, str) else language(rng)
         sample = new_sample(rng, family, lang)
@@ -335,7 +567,9 @@ def _width(pen: Pen, text: str, size: float, bold: bool = False) -> float:
     return pdfmetrics.stringWidth(_safe(pen, text), pen.bold_font if bold else pen.font, size)
 
 
-def _put(pen: Pen, x: float, y: float, text: str, size: float, bold: bool = False, align: str = "left") -> None:
+def _put(
+    pen: Pen, x: float, y: float, text: str, size: float, bold: bool = False, align: str = "left"
+) -> None:
     pen.text(x, _safe(pen, text), size, bold=bold, align=align, y=y)
 
 
@@ -353,8 +587,16 @@ def _pairs(sample: Sample) -> list[tuple[str, str]]:
     return draw.meta_pairs(sample)
 
 
-def _kv_box(pen: Pen, x0: float, top: float, width: float, pairs: list[tuple[str, str]], size: float,
-            columns: int = 1, row_h: float = 14) -> float:
+def _kv_box(
+    pen: Pen,
+    x0: float,
+    top: float,
+    width: float,
+    pairs: list[tuple[str, str]],
+    size: float,
+    columns: int = 1,
+    row_h: float = 14,
+) -> float:
     """A ruled key/value box; returns its bottom y."""
     per = (len(pairs) + columns - 1) // columns
     col_w = width / columns
@@ -391,14 +633,20 @@ def _spec(cell: Cell, unit_factor: float, sample: Sample, rng: random.Random) ->
     if a.category == "alkaloid":
         if a.code == "7_hydroxymitragynine":
             return f"≤ {num(2.0 * unit_factor)}"
-        return rng.choice(("Report", "Report only", f"{num(a.low * unit_factor)} - {num(a.high * unit_factor)}"))
+        return rng.choice(
+            ("Report", "Report only", f"{num(a.low * unit_factor)} - {num(a.high * unit_factor)}")
+        )
     if a.limit is None:
         return rng.choice(("--", "Report", "N/A"))
     limit = a.limit * unit_factor
     if a.category == "microbial":
         exponent = len(str(int(a.limit))) - 1
-        return rng.choice((f"≤ 10^{exponent}", f"<{int(a.limit):,}", f"NMT {int(a.limit):,}", f"1.0E+0{exponent}"))
-    return rng.choice((f"≤ {num(limit)}", f"NMT {num(limit)}", f"< {num(limit)}", f"Max. {num(limit)}"))
+        return rng.choice(
+            (f"≤ 10^{exponent}", f"<{int(a.limit):,}", f"NMT {int(a.limit):,}", f"1.0E+0{exponent}")
+        )
+    return rng.choice(
+        (f"≤ {num(limit)}", f"NMT {num(limit)}", f"< {num(limit)}", f"Max. {num(limit)}")
+    )
 
 
 def _lod_truth(cell: Cell, lod: str) -> None:
@@ -409,6 +657,7 @@ def _lod_truth(cell: Cell, lod: str) -> None:
 
 def _factor(cell: Cell) -> float:
     from tests.synthetic.values import UNIT_FACTORS
+
     if not cell.unit or cell.analyte.presence:
         return 1.0
     return UNIT_FACTORS.get(cell.analyte.category, {}).get(cell.unit, 1.0)
@@ -429,7 +678,9 @@ def speclimit(sample: Sample, rng: random.Random) -> bytes:
     if s.lab[1]:
         _put(pen, 40, top - 28, s.lab[1], 7.5)
     box_w = rng.uniform(250, 290)
-    bottom = _kv_box(pen, pen.width - 40 - box_w, top, box_w, _pairs(s), rng.choice((7.5, 8)), row_h=13)
+    bottom = _kv_box(
+        pen, pen.width - 40 - box_w, top, box_w, _pairs(s), rng.choice((7.5, 8)), row_h=13
+    )
     y = bottom - 26
     _put(pen, pen.width / 2, y, _title(s, rng), 13, bold=True, align="center")
     y -= 24
@@ -455,8 +706,15 @@ def speclimit(sample: Sample, rng: random.Random) -> bytes:
             cell.page = pen.page
             shown = cell.text if header_unit or not cell.unit else f"{cell.text} {cell.unit}"
             kind = "presence" if cell.analyte.presence else panel.category
-            rows.append((cell.label, rng.choice(METHODS[kind]), _spec(cell, _factor(cell), s, rng), shown,
-                         cell.status or "--"))
+            rows.append(
+                (
+                    cell.label,
+                    rng.choice(METHODS[kind]),
+                    _spec(cell, _factor(cell), s, rng),
+                    shown,
+                    cell.status or "--",
+                )
+            )
         for n, row in enumerate(rows):
             pen.c.setLineWidth(0.4)
             pen.c.line(xs[0], y, xs[-1], y)
@@ -481,7 +739,14 @@ def leaders(sample: Sample, rng: random.Random) -> bytes:
     y = pen.height - 45
     _put(pen, pen.width / 2, y, s.lab[0], 15, bold=True, align="center")
     y -= 14
-    _put(pen, pen.width / 2, y, "Analytical Chemistry & Microbiology  ·  " + rng.choice(PHONE), 8, align="center")
+    _put(
+        pen,
+        pen.width / 2,
+        y,
+        "Analytical Chemistry & Microbiology  ·  " + rng.choice(PHONE),
+        8,
+        align="center",
+    )
     y -= 26
     _put(pen, 45, y, _title(s, rng), 12, bold=True)
     y -= 20
@@ -510,7 +775,9 @@ def leaders(sample: Sample, rng: random.Random) -> bytes:
         y -= 14
         mark_name = panel.category == "heavy_metal" and rng.random() < 0.7
         if mark_name:
-            notes.append(f"{marks} {panel.title} analysed by subcontract laboratory, ISO/IEC 17025 cert. 2210.01.")
+            notes.append(
+                f"{marks} {panel.title} analysed by subcontract laboratory, ISO/IEC 17025 cert. 2210.01."
+            )
         for cell in panel.cells:
             cell.page = pen.page
             name = cell.label
@@ -541,9 +808,11 @@ def leaders(sample: Sample, rng: random.Random) -> bytes:
                 _put(pen, status_x, y, cell.status, size)
             y -= size + 4.5
         y -= 10
-    notes += ["* ND / <LOQ: not detected at or above the limit of quantitation (LOQ 0.05 ppm for metals).",
-              "a Estimated value; result between LOD and LOQ x 3.",
-              "Limits: Pb 1.0 ppm, As 1.5 ppm, Cd 0.5 ppm, Hg 0.2 ppm (USP <2232> daily dose 5 g)."]
+    notes += [
+        "* ND / <LOQ: not detected at or above the limit of quantitation (LOQ 0.05 ppm for metals).",
+        "a Estimated value; result between LOD and LOQ x 3.",
+        "Limits: Pb 1.0 ppm, As 1.5 ppm, Cd 0.5 ppm, Hg 0.2 ppm (USP <2232> daily dose 5 g).",
+    ]
     y = min(y, 110)
     for note in notes:
         _put(pen, 45, y, note, 6.8)
@@ -553,8 +822,16 @@ def leaders(sample: Sample, rng: random.Random) -> bytes:
     return out.getvalue()
 
 
-def _table_rows(pen: Pen, x0: float, y: float, widths: list[float], rows: list[tuple[str, ...]], row_h: float,
-                size: float, aligns: str) -> float:
+def _table_rows(
+    pen: Pen,
+    x0: float,
+    y: float,
+    widths: list[float],
+    rows: list[tuple[str, ...]],
+    row_h: float,
+    size: float,
+    aligns: str,
+) -> float:
     """A ruled table from ``y`` down; the first row is bold; returns the bottom y."""
     xs = [x0]
     for w in widths:
@@ -569,7 +846,15 @@ def _table_rows(pen: Pen, x0: float, y: float, widths: list[float], rows: list[t
             if align == "r":
                 _put(pen, xs[i + 1] - 3, y - row_h + 4, text, size, bold=n == 0, align="right")
             elif align == "c":
-                _put(pen, (xs[i] + xs[i + 1]) / 2, y - row_h + 4, text, size, bold=n == 0, align="center")
+                _put(
+                    pen,
+                    (xs[i] + xs[i + 1]) / 2,
+                    y - row_h + 4,
+                    text,
+                    size,
+                    bold=n == 0,
+                    align="center",
+                )
             else:
                 _put(pen, xs[i] + 3, y - row_h + 4, text, size, bold=n == 0)
         y -= row_h
@@ -594,8 +879,10 @@ def landscape_panels(sample: Sample, rng: random.Random) -> bytes:
         _put(pen, 36 + 105, y_meta - i * 11, value, 8)
     box_bottom = _kv_box(pen, pen.width - 36 - 300, top, 300, pairs[half:], 8, row_h=13)
     start = min(y_meta - half * 11, box_bottom) - 20
-    columns = ([p for p in s.panels if p.category in ("alkaloid", "heavy_metal")],
-               [p for p in s.panels if p.category not in ("alkaloid", "heavy_metal")])
+    columns = (
+        [p for p in s.panels if p.category in ("alkaloid", "heavy_metal")],
+        [p for p in s.panels if p.category not in ("alkaloid", "heavy_metal")],
+    )
     col_w = (pen.width - 72 - 24) / 2
     for n, panels in enumerate(columns):
         x0 = 36 + n * (col_w + 24)
@@ -619,8 +906,16 @@ def landscape_panels(sample: Sample, rng: random.Random) -> bytes:
                     except ValueError:
                         lod = ""
                 _lod_truth(cell, lod)
-                rows.append((cell.label, lod or "-", cell.loq_text or "-", cell.text, cell.unit or "-",
-                             cell.status or "-"))
+                rows.append(
+                    (
+                        cell.label,
+                        lod or "-",
+                        cell.loq_text or "-",
+                        cell.text,
+                        cell.unit or "-",
+                        cell.status or "-",
+                    )
+                )
             y = _table_rows(pen, x0, y, widths, rows, row_h, size, "lrrrlc") - 16
     pen.c.setFont(pen.font, 6.5)
     pen.c.drawString(36, 22, f"{_footer_text(s, rng)}   |   Page 1 of 1")
@@ -647,9 +942,22 @@ def paged(sample: Sample, rng: random.Random) -> bytes:
 
         def header(pen: Pen) -> None:
             _put(pen, 40, pen.height - 40, s.lab[0], 12, bold=True)
-            _put(pen, pen.width - 40, pen.height - 40, f"{s.labels['batch']} {s.batch}", 8, align="right")
-            _put(pen, pen.width - 40, pen.height - 50, f"{s.labels['report_number']} {s.report_number}", 8,
-                 align="right")
+            _put(
+                pen,
+                pen.width - 40,
+                pen.height - 40,
+                f"{s.labels['batch']} {s.batch}",
+                8,
+                align="right",
+            )
+            _put(
+                pen,
+                pen.width - 40,
+                pen.height - 50,
+                f"{s.labels['report_number']} {s.report_number}",
+                8,
+                align="right",
+            )
             pen.c.setLineWidth(0.8)
             pen.c.line(40, pen.height - 56, pen.width - 40, pen.height - 56)
             pen.y = pen.height - 72
@@ -667,9 +975,11 @@ def paged(sample: Sample, rng: random.Random) -> bytes:
             _put(pen, 175, pen.y, value, 9)
             pen.y -= 13
         pen.y -= 6
-        for line in ("The sample was received in good condition, sealed, at ambient temperature. Testing was",
-                     "performed per the methods listed; microbiological results are reported per gram as received.",
-                     "Heavy metals by ICP-MS after closed-vessel microwave digestion (0.5 g in 10 mL HNO3)."):
+        for line in (
+            "The sample was received in good condition, sealed, at ambient temperature. Testing was",
+            "performed per the methods listed; microbiological results are reported per gram as received.",
+            "Heavy metals by ICP-MS after closed-vessel microwave digestion (0.5 g in 10 mL HNO3).",
+        ):
             _put(pen, 40, pen.y, line, 8)
             pen.y -= 11
         pen.y -= 14
@@ -710,10 +1020,25 @@ def paged(sample: Sample, rng: random.Random) -> bytes:
                 text, exp = cell.text, ""
                 if raise_exp and "10^" in text:
                     text, exp = text.split("^")
-                grid_row((cell.label, text, cell.unit or "", rng.choice(METHODS[kind]), INSTRUMENTS[kind],
-                          analyzed), exp=exp)
+                grid_row(
+                    (
+                        cell.label,
+                        text,
+                        cell.unit or "",
+                        rng.choice(METHODS[kind]),
+                        INSTRUMENTS[kind],
+                        analyzed,
+                    ),
+                    exp=exp,
+                )
         pen.y -= 20
-        _put(pen, 40, pen.y, "Results apply only to the sample as received. Approved: D. Whitfield, Lab Director", 8)
+        _put(
+            pen,
+            40,
+            pen.y,
+            "Results apply only to the sample as received. Approved: D. Whitfield, Lab Director",
+            8,
+        )
         pages = pen.page
         pen.finish()
         return out.getvalue(), pages
@@ -759,15 +1084,30 @@ def intl(sample: Sample, rng: random.Random) -> bytes:
         for cell in panel.cells:
             cell.page = 1
             kind = "presence" if cell.analyte.presence else panel.category
-            shown = f"{cell.text} {cell.unit}" if cell.unit and cell.truth["qualifier"] not in ("nd",) else cell.text
+            shown = (
+                f"{cell.text} {cell.unit}"
+                if cell.unit and cell.truth["qualifier"] not in ("nd",)
+                else cell.text
+            )
             limit = _spec(cell, _factor(cell), s, rng)
-            limit = {"Report": "-", "Report only": "-", "N/A": "-", "Negative": "-", "Absent in 25g": "-"}.get(
-                limit, limit).replace("NMT ", "≤ ").replace("Max. ", "≤ ")
+            limit = (
+                {
+                    "Report": "-",
+                    "Report only": "-",
+                    "N/A": "-",
+                    "Negative": "-",
+                    "Absent in 25g": "-",
+                }.get(limit, limit)
+                .replace("NMT ", "≤ ")
+                .replace("Max. ", "≤ ")
+            )
             rows.append((cell.label, rng.choice(METHODS[kind]), shown, limit, cell.status or "-"))
         y = _table_rows(pen, 45, y, widths, rows, row_h, size, "llrcc") - 18
-    closing = {"es": "Los resultados se refieren únicamente a la muestra ensayada.",
-               "de": "Die Ergebnisse beziehen sich ausschließlich auf die untersuchte Probe.",
-               "cz": "Výsledky se týkají pouze zkoušeného vzorku."}[lang]
+    closing = {
+        "es": "Los resultados se refieren únicamente a la muestra ensayada.",
+        "de": "Die Ergebnisse beziehen sich ausschließlich auf die untersuchte Probe.",
+        "cz": "Výsledky se týkají pouze zkoušeného vzorku.",
+    }[lang]
     _put(pen, 45, max(y, 60), closing, 8)
     pen.c.showPage()
     pen.c.save()
@@ -788,10 +1128,19 @@ def boxed(sample: Sample, rng: random.Random) -> bytes:
     y -= 30
     y = _kv_box(pen, 40, y, pen.width - 80, _pairs(s), 8, columns=2, row_h=14) - 16
     # summary: headline results repeated (same values as the table)
-    headline = [c for p in s.panels for c in p.cells if c.analyte.code in ("mitragynine", "total_alkaloids",
-                                                                             "7_hydroxymitragynine")]
-    summary_words = {p.category: ("PASS" if all(c.status in ("", s.style.pass_word) for c in p.cells) else "FAIL")
-                     for p in s.panels if p.category != "alkaloid"}
+    headline = [
+        c
+        for p in s.panels
+        for c in p.cells
+        if c.analyte.code in ("mitragynine", "total_alkaloids", "7_hydroxymitragynine")
+    ]
+    summary_words = {
+        p.category: (
+            "PASS" if all(c.status in ("", s.style.pass_word) for c in p.cells) else "FAIL"
+        )
+        for p in s.panels
+        if p.category != "alkaloid"
+    }
     pen.c.setLineWidth(0.8)
     pen.c.rect(40, y - 34, pen.width - 80, 34)
     x = 48
@@ -807,10 +1156,15 @@ def boxed(sample: Sample, rng: random.Random) -> bytes:
             break
     y -= 52
     unc_inline = rng.random() < 0.5
-    heads: tuple[str, ...] = (("Analyte", "Result", "Units", "LOD", "LOQ", "Limit") if unc_inline else
-                              ("Analyte", "Result", "± U (k=2)", "Units", "LOD", "LOQ", "Limit"))
+    heads: tuple[str, ...] = (
+        ("Analyte", "Result", "Units", "LOD", "LOQ", "Limit")
+        if unc_inline
+        else ("Analyte", "Result", "± U (k=2)", "Units", "LOD", "LOQ", "Limit")
+    )
     width = pen.width - 80
-    fractions = (0.3, 0.2, 0.1, 0.1, 0.1, 0.2) if unc_inline else (0.27, 0.13, 0.12, 0.1, 0.09, 0.09, 0.2)
+    fractions = (
+        (0.3, 0.2, 0.1, 0.1, 0.1, 0.2) if unc_inline else (0.27, 0.13, 0.12, 0.1, 0.09, 0.09, 0.2)
+    )
     widths = [width * f for f in fractions]
     row_h, size = rng.choice(((13.0, 7.5), (14.0, 8.0)))
     for panel in s.panels:
@@ -824,7 +1178,11 @@ def boxed(sample: Sample, rng: random.Random) -> bytes:
         for cell in panel.cells:
             cell.page = pen.page
             unc = ""
-            if cell.truth["qualifier"] == "=" and cell.analyte.category in ("alkaloid", "heavy_metal", "mycotoxin"):
+            if cell.truth["qualifier"] == "=" and cell.analyte.category in (
+                "alkaloid",
+                "heavy_metal",
+                "mycotoxin",
+            ):
                 value = float(cell.text.replace(",", ""))
                 digits = len(cell.text.split(".")[1]) if "." in cell.text else 0
                 unc = f"{value * rng.uniform(0.05, 0.15):.{digits}f}"
@@ -840,9 +1198,23 @@ def boxed(sample: Sample, rng: random.Random) -> bytes:
                 shown = f"{cell.text} ± {unc}" if unc else cell.text
                 rows.append((cell.label, shown, cell.unit or "-", lod or "-", loq or "-", limit))
             else:
-                rows.append((cell.label, cell.text, f"± {unc}" if unc else "-", cell.unit or "-", lod or "-",
-                             loq or "-", limit))
-        y = _table_rows(pen, 40, y, widths, rows, row_h, size, "lrrlrrl" if not unc_inline else "lrlrrl") - 18
+                rows.append(
+                    (
+                        cell.label,
+                        cell.text,
+                        f"± {unc}" if unc else "-",
+                        cell.unit or "-",
+                        lod or "-",
+                        loq or "-",
+                        limit,
+                    )
+                )
+        y = (
+            _table_rows(
+                pen, 40, y, widths, rows, row_h, size, "lrrlrrl" if not unc_inline else "lrlrrl"
+            )
+            - 18
+        )
     pen.c.showPage()
     pen.c.save()
     return out.getvalue()

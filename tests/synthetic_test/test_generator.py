@@ -19,8 +19,22 @@ from tests.synthetic.__main__ import main
 from tests.synthetic.values import CANONICAL, UNIT_FACTORS
 
 REAL_TRUTH = REAL / "truth.canonical.json"
-RECORD_KEYS = {"file", "layout", "lab", "vendor", "product", "batch", "sample_id", "report_number", "dates",
-               "results", "enumerated_categories", "meta_alternatives", "excused_extras", "product_type"}
+RECORD_KEYS = {
+    "file",
+    "layout",
+    "lab",
+    "vendor",
+    "product",
+    "batch",
+    "sample_id",
+    "report_number",
+    "dates",
+    "results",
+    "enumerated_categories",
+    "meta_alternatives",
+    "excused_extras",
+    "product_type",
+}
 RESULT_KEYS = {"analyte", "category", "value", "unit", "qualifier", "lab_status", "page", "raw"}
 NO_VALUE = {"nd", "not_detected", "detected"}
 
@@ -34,7 +48,15 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[st
 def test_families() -> None:
     names = [f.name for f in FAMILIES]
     assert len(set(names)) == len(names) >= 7
-    assert {"ruled", "whitespace", "transposed", "narrative", "multipage", "european", "scanned"} <= set(names)
+    assert {
+        "ruled",
+        "whitespace",
+        "transposed",
+        "narrative",
+        "multipage",
+        "european",
+        "scanned",
+    } <= set(names)
 
 
 def test_files_and_record_format(corpus: tuple[Path, list[dict[str, Any]]]) -> None:
@@ -45,7 +67,9 @@ def test_files_and_record_format(corpus: tuple[Path, list[dict[str, Any]]]) -> N
         assert (folder / record["file"]).read_bytes().startswith(b"%PDF-")
         assert set(record["lab"]) == {"name", "accreditation"}
         assert set(record["dates"]) == {"received", "tested", "reported"}
-        assert record["dates"]["received"] <= record["dates"]["tested"] <= record["dates"]["reported"]
+        assert (
+            record["dates"]["received"] <= record["dates"]["tested"] <= record["dates"]["reported"]
+        )
         assert record["meta_alternatives"] == {} and record["excused_extras"] == []
         assert record["product_type"] == "kratom" and record["results"]
         for result in record["results"]:
@@ -82,11 +106,16 @@ def _commas(record: dict[str, Any]) -> bool:
     """True when the document prints decimal commas (its whole layout, or any of its raw texts)."""
     if record["layout"] in ("synthetic-european", "synthetic-intl", "synthetic-horizontal"):
         return True
-    return any(re.search(r"\d,\d{1,3}(?!\d)", r["raw"]) and "," not in r["raw"].split()[-1][-1:]
-               for r in record["results"] if r["qualifier"] == "=" and r["category"] != "microbial")
+    return any(
+        re.search(r"\d,\d{1,3}(?!\d)", r["raw"]) and "," not in r["raw"].split()[-1][-1:]
+        for r in record["results"]
+        if r["qualifier"] == "=" and r["category"] != "microbial"
+    )
 
 
-def test_values_are_the_printed_numbers_in_canonical_units(corpus: tuple[Path, list[dict[str, Any]]]) -> None:
+def test_values_are_the_printed_numbers_in_canonical_units(
+    corpus: tuple[Path, list[dict[str, Any]]],
+) -> None:
     checked = 0
     for record in corpus[1]:
         for r in record["results"]:
@@ -94,7 +123,9 @@ def test_values_are_the_printed_numbers_in_canonical_units(corpus: tuple[Path, l
             unit = _printed_unit(r)
             if r["qualifier"] != "=" or printed is None or unit is None:
                 continue
-            expected = 10**printed if unit == "log CFU/g" else printed / UNIT_FACTORS[r["category"]][unit]
+            expected = (
+                10**printed if unit == "log CFU/g" else printed / UNIT_FACTORS[r["category"]][unit]
+            )
             assert r["value"] == pytest.approx(expected, rel=1e-6), r
             checked += 1
     assert checked > 50
@@ -112,8 +143,11 @@ def test_printed_text_is_on_the_page(corpus: tuple[Path, list[dict[str, Any]]]) 
         pages = _page_texts(folder / record["file"])
         if family in illegible:  # a text layer, but of nonsense: no label may be found in it
             assert "".join(pages).strip(), record["file"]
-            assert not any(_squash(c.label) in "".join(pages) for c in by_name[record["file"]].results()
-                           if len(c.label) > 3), record["file"]
+            assert not any(
+                _squash(c.label) in "".join(pages)
+                for c in by_name[record["file"]].results()
+                if len(c.label) > 3
+            ), record["file"]
             continue
         if family not in text_families:
             assert not "".join(pages).strip(), f"{record['file']} should have no text layer"
@@ -122,7 +156,10 @@ def test_printed_text_is_on_the_page(corpus: tuple[Path, list[dict[str, Any]]]) 
             text = pages[cell.page - 1]
             assert _squash(cell.text) in text, (record["file"], cell.raw())
             if family in wrapped:  # a wrapped name: each of its lines is on the page
-                assert all(_squash(word) in text for word in cell.label.split()), (record["file"], cell.raw())
+                assert all(_squash(word) in text for word in cell.label.split()), (
+                    record["file"],
+                    cell.raw(),
+                )
             elif family != "transposed":  # headers there are split into words across cells
                 assert _squash(cell.label) in text, (record["file"], cell.raw())
 
@@ -132,7 +169,9 @@ def test_qc_and_not_tested_rows_are_not_results(corpus: tuple[Path, list[dict[st
         if record["layout"] == "synthetic-qc":
             assert "mycotoxin" in record["enumerated_categories"]
             assert not [r for r in record["results"] if r["category"] == "mycotoxin"]
-            assert not [r for r in record["results"] if "Recovery" in r["raw"] or "Blank" in r["raw"]]
+            assert not [
+                r for r in record["results"] if "Recovery" in r["raw"] or "Blank" in r["raw"]
+            ]
 
 
 def test_deterministic() -> None:
@@ -165,7 +204,8 @@ def _decimal_comma(record: dict[str, Any]) -> bool:
     if record["layout"] in ("synthetic-european", "synthetic-intl"):
         return True
     return record["layout"] == "synthetic-bilingual" and any(
-        re.search(r"(?<!\d)0,\d|\d,\d{1,2}(?!\d)|\d,\d{4,}", r["raw"]) for r in record["results"])
+        re.search(r"(?<!\d)0,\d|\d,\d{1,2}(?!\d)|\d,\d{4,}", r["raw"]) for r in record["results"]
+    )
 
 
 def _printed_number(raw: str, decimal_comma: bool) -> float | None:

@@ -18,7 +18,9 @@ from registry.thresholds.analytes import (
 
 
 def test_codes_and_categories_match_the_parsers_vocabulary() -> None:
-    assert {c: a.category for c, a in ANALYTES.items()} == {c: v[0] for c, v in vocab.ANALYTES.items()}
+    assert {c: a.category for c, a in ANALYTES.items()} == {
+        c: v[0] for c, v in vocab.ANALYTES.items()
+    }
 
 
 def test_presence_tests_match_the_parsers() -> None:
@@ -45,21 +47,46 @@ def test_unknown_code_is_named() -> None:
         analyte("leed")
 
 
-@pytest.mark.parametrize(("unit", "canonical"), [
-    ("µg/g", "ug/g"), ("μg/g", "ug/g"), (" UG/G ", "ug/g"), ("cfu/g", "CFU/g"), ("% w/w", "%"),
-    ("%w/w", "%"), ("mg / serving", "mg/serving"), ("furlongs", "furlongs"), (None, None),
-])
+@pytest.mark.parametrize(
+    ("unit", "canonical"),
+    [
+        ("µg/g", "ug/g"),
+        ("μg/g", "ug/g"),
+        (" UG/G ", "ug/g"),
+        ("cfu/g", "CFU/g"),
+        ("% w/w", "%"),
+        ("%w/w", "%"),
+        ("mg / serving", "mg/serving"),
+        ("furlongs", "furlongs"),
+        (None, None),
+    ],
+)
 def test_normalize_unit(unit: str | None, canonical: str | None) -> None:
     assert normalize_unit(unit) == canonical
 
 
-@pytest.mark.parametrize(("src", "dst", "factor"), [
-    ("ppm", "ug/g", 1.0), ("mg/kg", "ug/g", 1.0), ("ppb", "ug/g", 0.001), ("ng/g", "ug/g", 0.001),
-    ("mg/g", "%", 0.1), ("ppm", "%", 0.0001), ("%", "mg/g", 10.0), ("ug/g", "ug/kg", 1000.0),
-    ("CFU/g", "cfu/g", 1.0), ("mg/serving", "ug/serving", 1000.0), ("ug/day", "mg/day", 0.001),
-    ("CFU/mL", "CFU/g", None), ("ug/g", "CFU/g", None), ("mg/serving", "%", None),
-    ("mg/serving", "mg/day", None), (None, "ug/g", None), ("ug/g", None, None),
-])
+@pytest.mark.parametrize(
+    ("src", "dst", "factor"),
+    [
+        ("ppm", "ug/g", 1.0),
+        ("mg/kg", "ug/g", 1.0),
+        ("ppb", "ug/g", 0.001),
+        ("ng/g", "ug/g", 0.001),
+        ("mg/g", "%", 0.1),
+        ("ppm", "%", 0.0001),
+        ("%", "mg/g", 10.0),
+        ("ug/g", "ug/kg", 1000.0),
+        ("CFU/g", "cfu/g", 1.0),
+        ("mg/serving", "ug/serving", 1000.0),
+        ("ug/day", "mg/day", 0.001),
+        ("CFU/mL", "CFU/g", None),
+        ("ug/g", "CFU/g", None),
+        ("mg/serving", "%", None),
+        ("mg/serving", "mg/day", None),
+        (None, "ug/g", None),
+        ("ug/g", None, None),
+    ],
+)
 def test_conversion_factor(src: str | None, dst: str | None, factor: float | None) -> None:
     assert conversion_factor(src, dst) == factor
 
@@ -69,9 +96,17 @@ def test_same_unit_only_at_the_same_scale() -> None:
     assert not same_unit("ppb", "ug/g")
 
 
-@pytest.mark.parametrize(("unit", "mass", "factor"), [
-    ("%", "mg", 10.0), ("%", "ug", 10000.0), ("ug/g", "ug", 1.0), ("ug/g", "mg", 0.001),
-    ("ug/kg", "ug", 0.001), ("CFU/g", "ug", None), ("%", "kg", None),
-])
+@pytest.mark.parametrize(
+    ("unit", "mass", "factor"),
+    [
+        ("%", "mg", 10.0),
+        ("%", "ug", 10000.0),
+        ("ug/g", "ug", 1.0),
+        ("ug/g", "mg", 0.001),
+        ("ug/kg", "ug", 0.001),
+        ("CFU/g", "ug", None),
+        ("%", "kg", None),
+    ],
+)
 def test_mass_per_gram(unit: str, mass: str, factor: float | None) -> None:
     assert mass_per_gram(unit, mass) == factor

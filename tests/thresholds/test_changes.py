@@ -48,18 +48,22 @@ def edited(draw: st.DrawFn) -> tuple[Profile, Profile]:
         elif edit == "op" and rule.limit is not None:
             rule = dataclasses.replace(rule, op="<" if rule.op == "<=" else "<=")
         elif edit == "severity":
-            rule = dataclasses.replace(rule, severity="warning" if rule.severity == "fail" else "fail")
+            rule = dataclasses.replace(
+                rule, severity="warning" if rule.severity == "fail" else "fail"
+            )
         elif edit == "forms":
-            rule = dataclasses.replace(rule, applies_to=draw(st.sampled_from([(), ("leaf",), ("extract",)])))
+            rule = dataclasses.replace(
+                rule, applies_to=draw(st.sampled_from([(), ("leaf",), ("extract",)]))
+            )
         rules[i] = rule
     return old, dataclasses.replace(old, version=old.version + 1, rules=tuple(rules))
 
 
 @SETTINGS
 @given(change=edited(), results=batches(), product=PRODUCTS)
-def test_same_outcomes_means_the_same_verdict(change: tuple[Profile, Profile],
-                                              results: list[LabResult],
-                                              product: ProductInfo | None) -> None:
+def test_same_outcomes_means_the_same_verdict(
+    change: tuple[Profile, Profile], results: list[LabResult], product: ProductInfo | None
+) -> None:
     old, new = change
     pairs = rule_changes(old, new)
     assert pairs is not None
@@ -67,17 +71,21 @@ def test_same_outcomes_means_the_same_verdict(change: tuple[Profile, Profile],
     if same_outcomes(pairs, results, product):
         assert before == after
     else:  # a changed rule concludes differently on its own
-        assert any(verdict_fields(a, results, product) != verdict_fields(b, results, product)
-                   for a, b in pairs)
+        assert any(
+            verdict_fields(a, results, product) != verdict_fields(b, results, product)
+            for a, b in pairs
+        )
 
 
 @FEWER
 @given(results=batches(), product=PRODUCTS)
-def test_an_unchanged_version_changes_no_rule(results: list[LabResult],
-                                              product: ProductInfo | None) -> None:
+def test_an_unchanged_version_changes_no_rule(
+    results: list[LabResult], product: ProductInfo | None
+) -> None:
     for profile in PROFILES:
-        pairs = rule_changes(profile, dataclasses.replace(profile, version=profile.version + 1,
-                                                          note="reworded"))
+        pairs = rule_changes(
+            profile, dataclasses.replace(profile, version=profile.version + 1, note="reworded")
+        )
         assert pairs == ()
         assert same_outcomes(pairs, results, product)
 
@@ -86,17 +94,21 @@ def test_other_changes_need_a_full_judgement() -> None:
     utah = next(p for p in PROFILES if p.code == "utah-r70-580")
     assert rule_changes(utah, dataclasses.replace(utah, rules=utah.rules[1:])) is None
     assert rule_changes(utah, dataclasses.replace(utah, rules=utah.rules[::-1])) is None
-    assert rule_changes(utah, dataclasses.replace(
-        utah, defaults=Defaults(serving_g=1.0, servings_per_day=1.0))) is None
+    assert (
+        rule_changes(
+            utah, dataclasses.replace(utah, defaults=Defaults(serving_g=1.0, servings_per_day=1.0))
+        )
+        is None
+    )
     other = next(p for p in PROFILES if p.code != utah.code)
     assert rule_changes(utah, other) is None
 
 
 @SETTINGS
 @given(change=edited(), results=batches(), product=PRODUCTS)
-def test_the_changed_rules_need_only_the_analytes_they_read(change: tuple[Profile, Profile],
-                                                             results: list[LabResult],
-                                                             product: ProductInfo | None) -> None:
+def test_the_changed_rules_need_only_the_analytes_they_read(
+    change: tuple[Profile, Profile], results: list[LabResult], product: ProductInfo | None
+) -> None:
     pairs = rule_changes(*change)
     assert pairs is not None
     codes = analytes_read(pairs)
@@ -104,7 +116,9 @@ def test_the_changed_rules_need_only_the_analytes_they_read(change: tuple[Profil
     assert same_outcomes(pairs, narrow, product) == same_outcomes(pairs, results, product)
     for old, new in pairs:
         for single in (old, new):
-            assert verdict_fields(single, narrow, product) == verdict_fields(single, results, product)
+            assert verdict_fields(single, narrow, product) == verdict_fields(
+                single, results, product
+            )
 
 
 def test_a_new_as_of_judges_everything() -> None:

@@ -58,8 +58,11 @@ from tests.thresholds import reference_impl
 from tests.thresholds.builders import clean_batch, make_profile, make_rule, res, shipped
 
 EXAMPLES = int(os.environ.get("THRESHOLDS_DIFF_EXAMPLES", "300"))
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 FEWER = settings(SETTINGS, max_examples=max(EXAMPLES // 3, 50))
 
 PROFILES = [shipped()[code] for code in sorted(shipped())]
@@ -77,12 +80,41 @@ def _profile_codes(profile: Profile) -> set[str]:
 
 
 #: What the shipped profiles read, the parts of composites, a few others and an unknown code.
-CODES = sorted(set().union(*(_profile_codes(p) for p in PROFILES))
-               | {"nickel", "stec", "moisture", "water_activity", "ochratoxin_a", "not_a_code"})
+CODES = sorted(
+    set().union(*(_profile_codes(p) for p in PROFILES))
+    | {"nickel", "stec", "moisture", "water_activity", "ochratoxin_a", "not_a_code"}
+)
 
-UNITS = [None, "", "%", "% w/w", "%(w/w)", " % ", "mg/g", "ug/g", "µg/g", "μg/g", "ppm", "PPM",
-         "mg/kg", " mg / kg ", "ug/kg", "ppb", "ng/g", "CFU/g", "cfu/g", "CFU/mL", "aw",
-         "mg/serving", "ug/serving", "MG/Serving", "mg/day", "ug/day", "bogus", "log cfu/g"]
+UNITS = [
+    None,
+    "",
+    "%",
+    "% w/w",
+    "%(w/w)",
+    " % ",
+    "mg/g",
+    "ug/g",
+    "µg/g",
+    "μg/g",
+    "ppm",
+    "PPM",
+    "mg/kg",
+    " mg / kg ",
+    "ug/kg",
+    "ppb",
+    "ng/g",
+    "CFU/g",
+    "cfu/g",
+    "CFU/mL",
+    "aw",
+    "mg/serving",
+    "ug/serving",
+    "MG/Serving",
+    "mg/day",
+    "ug/day",
+    "bogus",
+    "log cfu/g",
+]
 #: Qualifiers of the contract, plus spellings the contract does not have.
 ALL_QUALIFIERS = [*QUALIFIERS, "ND", "<=", "~", ""]
 
@@ -97,7 +129,9 @@ def _interesting_numbers() -> list[float]:
                 continue
             for k in (1, 10, 100, 1000, 1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 0.25, 0.4, 0.04, 0.018):
                 x = rule.limit * k
-                out.update({x, x * (1 + 1e-13), x * (1 - 1e-13), x * (1 + 1e-9), math.nextafter(x, 0)})
+                out.update(
+                    {x, x * (1 + 1e-13), x * (1 - 1e-13), x * (1 + 1e-9), math.nextafter(x, 0)}
+                )
     return sorted(out, key=lambda v: (v, math.copysign(1, v)))
 
 
@@ -109,8 +143,9 @@ NUMBERS: st.SearchStrategy[float | int | None] = st.one_of(
     st.integers(0, 10**8),
     st.sampled_from([math.inf, math.nan, -1.0, 1e300, 5e-324]),
 )
-DATES = st.none() | st.sampled_from([date(2023, 5, 1), date(2024, 1, 10), date(2024, 1, 11),
-                                     date(2024, 2, 10)])
+DATES = st.none() | st.sampled_from(
+    [date(2023, 5, 1), date(2024, 1, 10), date(2024, 1, 11), date(2024, 2, 10)]
+)
 
 
 @st.composite
@@ -121,7 +156,8 @@ def lab_results(draw: st.DrawFn) -> LabResult:
     return LabResult(
         analyte=code,
         category=draw(st.none() | st.sampled_from(["alkaloid", "heavy_metal", "microbial"])),
-        value=draw(NUMBERS), unit=unit,
+        value=draw(NUMBERS),
+        unit=unit,
         qualifier=draw(st.sampled_from(ALL_QUALIFIERS)),
         loq=draw(st.none() | NUMBERS),
         certificate_id=draw(st.none() | st.integers(1, 4)),
@@ -143,15 +179,25 @@ def batches(draw: st.DrawFn) -> list[LabResult]:
         if draw(st.integers(0, 3)):
             batch.append(change)
     certs = draw(st.lists(st.tuples(st.none() | st.integers(1, 4), DATES), min_size=1, max_size=3))
-    return [LabResult(r.analyte, r.category, r.value, r.unit, r.qualifier, r.loq, *certs[i % len(certs)])
-            for i, r in enumerate(batch)]
+    return [
+        LabResult(
+            r.analyte, r.category, r.value, r.unit, r.qualifier, r.loq, *certs[i % len(certs)]
+        )
+        for i, r in enumerate(batch)
+    ]
 
 
-SERVINGS = st.none() | st.sampled_from([2.5, 4, 0.0, -0.0, 1e-9, 3.3333333333333335]) | st.floats(
-    0.01, 50, allow_nan=False)
+SERVINGS = (
+    st.none()
+    | st.sampled_from([2.5, 4, 0.0, -0.0, 1e-9, 3.3333333333333335])
+    | st.floats(0.01, 50, allow_nan=False)
+)
 PRODUCTS: st.SearchStrategy[ProductInfo | None] = st.none() | st.builds(
-    ProductInfo, serving_g=SERVINGS, servings_per_day=SERVINGS,
-    form=st.sampled_from([None, "leaf", "extract", "capsule"]))
+    ProductInfo,
+    serving_g=SERVINGS,
+    servings_per_day=SERVINGS,
+    form=st.sampled_from([None, "leaf", "extract", "capsule"]),
+)
 
 
 def _outcome(call: Callable[[], Any]) -> tuple[str, str, str]:
@@ -162,8 +208,13 @@ def _outcome(call: Callable[[], Any]) -> tuple[str, str, str]:
     return ("verdict", repr(verdict), repr(verdict.to_dict()))
 
 
-def assert_same(profile: Profile, results: list[LabResult], product: ProductInfo | None, *,
-                compiled_path: bool = True) -> None:
+def assert_same(
+    profile: Profile,
+    results: list[LabResult],
+    product: ProductInfo | None,
+    *,
+    compiled_path: bool = True,
+) -> None:
     """The fast and the plain engine give identical verdicts (or raise alike); repeating
     the call, or mutating a verdict already given, changes nothing. With
     ``compiled_path``, a batch the plain engine judges must be judged without falling
@@ -174,7 +225,9 @@ def assert_same(profile: Profile, results: list[LabResult], product: ProductInfo
     got = _outcome(lambda: evaluate(profile, list(results), product))
     assert got == expected, (profile.code, results, product)
     if compiled_path and got[0] == "verdict":
-        assert FALLBACKS[0] == fallbacks, "the compiled path raised on a batch the plain path judges"
+        assert FALLBACKS[0] == fallbacks, (
+            "the compiled path raised on a batch the plain path judges"
+        )
     if got[0] == "verdict":
         first = evaluate(profile, iter(results), product)
         for entry in (*first.failures, *first.inconclusive, *first.warnings):
@@ -184,8 +237,9 @@ def assert_same(profile: Profile, results: list[LabResult], product: ProductInfo
     assert_no_new_fails(profile, results, product)
 
 
-def assert_no_new_fails(profile: Profile, results: list[LabResult],
-                        product: ProductInfo | None) -> None:
+def assert_no_new_fails(
+    profile: Profile, results: list[LabResult], product: ProductInfo | None
+) -> None:
     """The engine fails (or warns on) no rule the frozen reference did not, except a
     positive kept after a retest; it raises only where the reference raises."""
     try:
@@ -219,8 +273,9 @@ def _scribble(d: dict[str, Any]) -> None:
 
 @SETTINGS
 @given(results=batches(), product=PRODUCTS)
-def test_shipped_profiles_fast_path_judges_as_plain_path(results: list[LabResult],
-                                                 product: ProductInfo | None) -> None:
+def test_shipped_profiles_fast_path_judges_as_plain_path(
+    results: list[LabResult], product: ProductInfo | None
+) -> None:
     for profile in PROFILES:
         assert_same(profile, results, product)
 
@@ -235,18 +290,25 @@ def test_latest_results_as_the_reference(results: list[LabResult]) -> None:
 # Random valid profiles: every kind, both operators, every unit the loader accepts.
 _MASS_FRACTION = [c for c, a in ANALYTES.items() if a.unit in ("%", "ug/g", "ug/kg")]
 _LIMITS = st.sampled_from([0, 0.0, 0.5, 1, 2, 3.5, 10, 1000, 1e5, 1e7, 0.05, 0.82]) | st.floats(
-    0, 1e6, allow_nan=False, allow_infinity=False)
+    0, 1e6, allow_nan=False, allow_infinity=False
+)
 _SOURCE = {"citation": "test"}
 
 
 @st.composite
 def rule_dicts(draw: st.DrawFn, index: int) -> dict[str, Any]:
     kind = draw(st.sampled_from(["max", "absent", "ratio", "exposure", "per_serving", "required"]))
-    d: dict[str, Any] = {"id": f"r{index}", "kind": kind, "source": _SOURCE,
-                         "verified": draw(st.sampled_from(["primary", "unverified"])),
-                         "severity": draw(st.sampled_from(["fail", "fail", "warning"]))}
+    d: dict[str, Any] = {
+        "id": f"r{index}",
+        "kind": kind,
+        "source": _SOURCE,
+        "verified": draw(st.sampled_from(["primary", "unverified"])),
+        "severity": draw(st.sampled_from(["fail", "fail", "warning"])),
+    }
     if draw(st.integers(0, 4)) == 0:
-        d["applies_to"] = draw(st.lists(st.sampled_from(["leaf", "extract"]), min_size=1, max_size=2))
+        d["applies_to"] = draw(
+            st.lists(st.sampled_from(["leaf", "extract"]), min_size=1, max_size=2)
+        )
     op = draw(st.sampled_from(["<=", "<"]))
     if kind == "max":
         code = draw(st.sampled_from([c for c in CODES if c in ANALYTES and ANALYTES[c].unit]))
@@ -263,21 +325,35 @@ def rule_dicts(draw: st.DrawFn, index: int) -> dict[str, Any]:
     elif kind in ("exposure", "per_serving"):
         code = draw(st.sampled_from([c for c in CODES if c in _MASS_FRACTION]))
         units = ["ug/day", "mg/day"] if kind == "exposure" else ["mg/serving", "ug/serving"]
-        d |= {"analyte": code, "limit": draw(_LIMITS), "unit": draw(st.sampled_from(units)), "op": op}
+        d |= {
+            "analyte": code,
+            "limit": draw(_LIMITS),
+            "unit": draw(st.sampled_from(units)),
+            "op": op,
+        }
     else:
-        d["analytes"] = draw(st.lists(st.sampled_from([c for c in CODES if c in ANALYTES]),
-                                      min_size=1, max_size=6))
+        d["analytes"] = draw(
+            st.lists(st.sampled_from([c for c in CODES if c in ANALYTES]), min_size=1, max_size=6)
+        )
     return d
 
 
 @st.composite
 def random_profiles(draw: st.DrawFn) -> Profile:
     n = draw(st.integers(1, 8))
-    data = {"code": "random", "name": "Random", "jurisdiction": "nowhere", "version": 1,
-            "effective": None, "note": "",
-            "defaults": {"serving_g": draw(st.none() | st.sampled_from([1.0, 2.5, 7])),
-                         "servings_per_day": draw(st.none() | st.sampled_from([1.0, 4, 3.5]))},
-            "rules": [draw(rule_dicts(i)) for i in range(n)]}
+    data = {
+        "code": "random",
+        "name": "Random",
+        "jurisdiction": "nowhere",
+        "version": 1,
+        "effective": None,
+        "note": "",
+        "defaults": {
+            "serving_g": draw(st.none() | st.sampled_from([1.0, 2.5, 7])),
+            "servings_per_day": draw(st.none() | st.sampled_from([1.0, 4, 3.5])),
+        },
+        "rules": [draw(rule_dicts(i)) for i in range(n)],
+    }
     try:
         return profile_from_dict(data)
     except ProfileError:
@@ -287,32 +363,61 @@ def random_profiles(draw: st.DrawFn) -> Profile:
 
 @SETTINGS
 @given(profile=random_profiles(), results=batches(), product=PRODUCTS)
-def test_random_profiles_fast_path_judges_as_plain_path(profile: Profile, results: list[LabResult],
-                                                product: ProductInfo | None) -> None:
+def test_random_profiles_fast_path_judges_as_plain_path(
+    profile: Profile, results: list[LabResult], product: ProductInfo | None
+) -> None:
     assert_same(profile, results, product)
 
 
 # Batches aimed at the limits: where tidy()'s 12 digits, open and closed ends, the
 # quick pass test's margin and the order of the arithmetic decide the verdict.
-_NEAR = [1.0, 1 + 1e-13, 1 - 1e-13, 1 + 4e-12, 1 - 4e-12, 1 + 6e-12, 1 - 6e-12, 1 + 1e-11,
-         1 - 1e-11, 1 + 1e-10, 1 - 1e-10, 1 + 1e-9, 1 - 1e-9, 1 + 3e-9, 1 - 3e-9, 0.5, 2.0, 0.0]
+_NEAR = [
+    1.0,
+    1 + 1e-13,
+    1 - 1e-13,
+    1 + 4e-12,
+    1 - 4e-12,
+    1 + 6e-12,
+    1 - 6e-12,
+    1 + 1e-11,
+    1 - 1e-11,
+    1 + 1e-10,
+    1 - 1e-10,
+    1 + 1e-9,
+    1 - 1e-9,
+    1 + 3e-9,
+    1 - 3e-9,
+    0.5,
+    2.0,
+    0.0,
+]
 #: Other spellings of a canonical unit, with the factor a value takes in them.
 _SPELLINGS: dict[str | None, list[tuple[str, float]]] = {
-    "ug/g": [("ug/g", 1.0), ("ppm", 1.0), ("mg/kg", 1.0), ("ppb", 1000.0), ("ng/g", 1000.0),
-             ("%", 1e-4)],
+    "ug/g": [
+        ("ug/g", 1.0),
+        ("ppm", 1.0),
+        ("mg/kg", 1.0),
+        ("ppb", 1000.0),
+        ("ng/g", 1000.0),
+        ("%", 1e-4),
+    ],
     "%": [("%", 1.0), ("% w/w", 1.0), ("mg/g", 10.0), ("ppm", 1e4)],
     "CFU/g": [("CFU/g", 1.0), ("cfu/g", 1.0)],
     "ug/kg": [("ug/kg", 1.0), ("ppb", 1.0), ("ug/g", 1e-3)],
 }
 _NEAR_PRODUCTS = st.none() | st.builds(
-    ProductInfo, serving_g=st.sampled_from([None, 2.5, 1, 4.0, 3.3333333333333335, 0.7]),
+    ProductInfo,
+    serving_g=st.sampled_from([None, 2.5, 1, 4.0, 3.3333333333333335, 0.7]),
     servings_per_day=st.sampled_from([None, 4, 3.0, 1.5, 7]),
-    form=st.sampled_from([None, "leaf", "extract"]))
+    form=st.sampled_from([None, "leaf", "extract"]),
+)
 _DENOMINATORS = [1.8, 1.0, 2.0, 0.9, 1.5, 0.3, 3.5]
 
 
 def _near_result(draw: st.DrawFn, code: str, value: float) -> LabResult:
-    unit, factor = draw(st.sampled_from(_SPELLINGS.get(ANALYTES[code].unit, [(ANALYTES[code].unit, 1.0)])))
+    unit, factor = draw(
+        st.sampled_from(_SPELLINGS.get(ANALYTES[code].unit, [(ANALYTES[code].unit, 1.0)]))
+    )
     number = value * factor
     qualifier = draw(st.sampled_from(["=", "=", "<", ">", "nd"]))
     if qualifier == "nd":
@@ -327,9 +432,16 @@ def near_limit_cases(draw: st.DrawFn) -> tuple[Profile, list[LabResult], Product
     product = draw(_NEAR_PRODUCTS)
     assert rule.analyte is not None and rule.limit is not None
     code, near = rule.analyte, draw(st.sampled_from(_NEAR))
-    serving = product.serving_g if product and product.serving_g is not None else profile.defaults.serving_g
-    per_day = (product.servings_per_day if product and product.servings_per_day is not None
-               else profile.defaults.servings_per_day)
+    serving = (
+        product.serving_g
+        if product and product.serving_g is not None
+        else profile.defaults.serving_g
+    )
+    per_day = (
+        product.servings_per_day
+        if product and product.servings_per_day is not None
+        else profile.defaults.servings_per_day
+    )
     per_gram = mass_per_gram(ANALYTES[code].unit or "", (rule.unit or "").partition("/")[0]) or 1.0
     batch = {r.analyte: r for r in clean_batch()}
     if rule.kind == "ratio":
@@ -339,8 +451,11 @@ def near_limit_cases(draw: st.DrawFn) -> tuple[Profile, list[LabResult], Product
             batch["total_alkaloids"] = _near_result(draw, "total_alkaloids", den)
         else:  # no printed total: the sum of the printed alkaloids
             batch.pop("total_alkaloids")
-            batch["mitragynine"] = _near_result(draw, "mitragynine", den - batch[code].value
-                                                if batch[code].value is not None else den)
+            batch["mitragynine"] = _near_result(
+                draw,
+                "mitragynine",
+                den - batch[code].value if batch[code].value is not None else den,
+            )
     else:
         grams = {"exposure": (serving or 2.5) * (per_day or 4), "per_serving": serving or 2.5}
         value = rule.limit / (per_gram * grams[rule.kind]) if rule.kind in grams else rule.limit
@@ -354,11 +469,15 @@ def near_limit_cases(draw: st.DrawFn) -> tuple[Profile, list[LabResult], Product
     return profile, list(batch.values()), product
 
 
-@settings(max_examples=EXAMPLES * 4, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES * 4,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(case=near_limit_cases())
 def test_near_limits_fast_path_judges_as_plain_path(
-        case: tuple[Profile, list[LabResult], ProductInfo | None]) -> None:
+    case: tuple[Profile, list[LabResult], ProductInfo | None],
+) -> None:
     assert_same(*case)
 
 
@@ -380,8 +499,9 @@ def test_every_shipped_rule_is_compiled() -> None:
 
 @FEWER
 @given(results=batches(), product=PRODUCTS)
-def test_the_plain_path_fails_nothing_the_reference_passed(results: list[LabResult],
-                                                            product: ProductInfo | None) -> None:
+def test_the_plain_path_fails_nothing_the_reference_passed(
+    results: list[LabResult], product: ProductInfo | None
+) -> None:
     """evaluate_by_rules, the fallback, against the frozen reference (see the docstring)."""
     for profile in PROFILES:
         assert_no_new_fails(profile, results, product)
@@ -400,8 +520,14 @@ ODD_RULES = [
     make_rule("exposure", id="not-mass", analyte="total_aerobic_count", limit=1.0, unit="ug/day"),
     make_rule("per_serving", id="odd-unit", analyte="lead", limit=1.0, unit="furlongs"),
     make_rule("ratio", id="no-denominator", analyte="7_hydroxymitragynine", limit=2.0, unit="%"),
-    make_rule("ratio", id="unknown-code", analyte="not_a_code", denominator="total_alkaloids",
-              limit=2.0, unit="%"),
+    make_rule(
+        "ratio",
+        id="unknown-code",
+        analyte="not_a_code",
+        denominator="total_alkaloids",
+        limit=2.0,
+        unit="%",
+    ),
     make_rule("absent", id="absent-nothing"),
     make_rule("required", id="required-none", analytes=("lead", None)),
     make_rule("mystery", id="unknown-kind", analyte="lead"),
@@ -411,24 +537,37 @@ ODD_RULES = [
 
 
 @pytest.mark.parametrize("rule", ODD_RULES, ids=lambda r: r.id)
-@settings(max_examples=max(EXAMPLES // 10, 20), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=max(EXAMPLES // 10, 20),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(results=batches(), product=PRODUCTS)
-def test_hand_built_rules_fast_path_judges_as_plain_path(rule: Any, results: list[LabResult],
-                                                 product: ProductInfo | None) -> None:
-    profile = make_profile(rule, make_rule("max", id="lead", analyte="lead", limit=1.0, unit="ug/g"))
+def test_hand_built_rules_fast_path_judges_as_plain_path(
+    rule: Any, results: list[LabResult], product: ProductInfo | None
+) -> None:
+    profile = make_profile(
+        rule, make_rule("max", id="lead", analyte="lead", limit=1.0, unit="ug/g")
+    )
     assert_same(profile, results, product, compiled_path=False)
 
 
-@pytest.mark.parametrize("bad", [
-    res("lead", "0.3"),  # type: ignore[arg-type]
-    res("lead", 0.3, unit=["ug/g"]),
-    res("salmonella", "x", qualifier="not_detected"),  # type: ignore[arg-type]
-    LabResult("lead", value=0.3, unit="ug/g", tested="2024-01-01"),  # type: ignore[arg-type]
-    LabResult("lead", value=0.3, unit="ug/g", certificate_id=1, tested=date(2024, 1, 1)),
-    LabResult(["lead"], value=0.3, unit="ug/g"),  # type: ignore[arg-type]
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        res("lead", "0.3"),  # type: ignore[arg-type]
+        res("lead", 0.3, unit=["ug/g"]),
+        res("salmonella", "x", qualifier="not_detected"),  # type: ignore[arg-type]
+        LabResult("lead", value=0.3, unit="ug/g", tested="2024-01-01"),  # type: ignore[arg-type]
+        LabResult("lead", value=0.3, unit="ug/g", certificate_id=1, tested=date(2024, 1, 1)),
+        LabResult(["lead"], value=0.3, unit="ug/g"),  # type: ignore[arg-type]
+    ],
+)
 def test_ill_typed_results_behave_as_the_plain_path(bad: LabResult) -> None:
     for profile in PROFILES:
-        assert_same(profile, [*clean_batch(lead=None, salmonella=None), bad], None, compiled_path=False)
-        assert_same(profile, [*clean_batch(), bad], ProductInfo(2.5, 4, "leaf"), compiled_path=False)
+        assert_same(
+            profile, [*clean_batch(lead=None, salmonella=None), bad], None, compiled_path=False
+        )
+        assert_same(
+            profile, [*clean_batch(), bad], ProductInfo(2.5, 4, "leaf"), compiled_path=False
+        )

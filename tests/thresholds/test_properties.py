@@ -23,8 +23,12 @@ from registry.thresholds.analytes import mass_per_gram
 from tests.thresholds.builders import clean_batch, res, shipped, verdict_of
 
 MONOTONE = ("max", "exposure", "per_serving", "ratio")
-CASES = [(code, rule.id) for code, profile in sorted(shipped().items())
-         for rule in profile.rules if rule.kind in MONOTONE]
+CASES = [
+    (code, rule.id)
+    for code, profile in sorted(shipped().items())
+    for rule in profile.rules
+    if rule.kind in MONOTONE
+]
 STATUS_RANK = {"pass": 0, "incomplete": 1, "fail": 2}
 
 
@@ -77,8 +81,12 @@ def test_raising_a_value_never_judges_better(code: str, rule_id: str, data: st.D
     high = low + data.draw(values(critical_value(rule)), label="raise by")
     qualifier = data.draw(st.sampled_from(["=", "<", ">"]), label="qualifier")
     product = data.draw(PRODUCTS, label="product")
-    before = verdict_of(code, clean_batch(**{rule.analyte: res(rule.analyte, low, qualifier=qualifier)}), product)
-    after = verdict_of(code, clean_batch(**{rule.analyte: res(rule.analyte, high, qualifier=qualifier)}), product)
+    before = verdict_of(
+        code, clean_batch(**{rule.analyte: res(rule.analyte, low, qualifier=qualifier)}), product
+    )
+    after = verdict_of(
+        code, clean_batch(**{rule.analyte: res(rule.analyte, high, qualifier=qualifier)}), product
+    )
     assert (rule_rank(before, rule_id) or 0) <= (rule_rank(after, rule_id) or 0), (before, after)
     if rule.severity == "fail" and all(r.denominator != rule.analyte for r in profile.rules):
         assert STATUS_RANK[before["status"]] <= STATUS_RANK[after["status"]], (before, after)

@@ -92,15 +92,20 @@ MAX_CASES = [
 
 
 @pytest.mark.parametrize(("qualifier", "value", "loq", "unit", "expected"), MAX_CASES)
-def test_max(qualifier: str, value: float | None, loq: float | None, unit: str | None,
-             expected: str) -> None:
+def test_max(
+    qualifier: str, value: float | None, loq: float | None, unit: str | None, expected: str
+) -> None:
     result = res("lead", value, unit=unit, qualifier=qualifier, loq=loq)
     assert state(MAX_LE, [result]) == expected
 
 
 STRICT_CASES = [
-    ("=", 1.0, None, "fail"), ("=", 0.999, None, "pass"), ("<", 1.0, None, "pass"),
-    ("<", 1.1, None, "unknown"), ("nd", None, 1.0, "pass"), (">", 1.0, None, "fail"),
+    ("=", 1.0, None, "fail"),
+    ("=", 0.999, None, "pass"),
+    ("<", 1.0, None, "pass"),
+    ("<", 1.1, None, "unknown"),
+    ("nd", None, 1.0, "pass"),
+    (">", 1.0, None, "fail"),
     (">", 0.9, None, "unknown"),
 ]
 
@@ -128,7 +133,9 @@ def test_max_on_a_composite_sums_printed_parts() -> None:
     assert state(rule, [res("yeasts", 40000), res("molds", 10, qualifier="<")]) == "pass"
     assert state(rule, [res("yeasts", 40000)]) is None  # molds not tested: no sum
     found = outcome(rule, [res("yeasts", 60000), res("molds", 50000)])
-    assert found is not None and found.details["measured"]["basis"] == "sum of printed yeasts, molds"
+    assert (
+        found is not None and found.details["measured"]["basis"] == "sum of printed yeasts, molds"
+    )
 
 
 def test_printed_whole_wins_over_parts() -> None:
@@ -166,8 +173,14 @@ def test_absent_not_tested_is_none() -> None:
 
 # --- ratio -------------------------------------------------------------------------
 
-RATIO = make_rule("ratio", analyte="7_hydroxymitragynine", denominator="total_alkaloids",
-                  limit=2.0, unit="%", op="<=")
+RATIO = make_rule(
+    "ratio",
+    analyte="7_hydroxymitragynine",
+    denominator="total_alkaloids",
+    limit=2.0,
+    unit="%",
+    op="<=",
+)
 TOTAL = res("total_alkaloids", 1.0)
 
 RATIO_CASES = [
@@ -256,15 +269,19 @@ def test_exposure_reports_the_computed_exposure() -> None:
     assert "0.7 ug/g x 10 g/day = 7 ug/day" in found.message
 
 
-@pytest.mark.parametrize(("product", "lead", "expected", "basis"), [
-    (ProductInfo(serving_g=1, servings_per_day=3), 1.5, "pass", "product"),  # 4.5 ug/day
-    (ProductInfo(serving_g=1, servings_per_day=3), 1.7, "fail", "product"),  # 5.1 ug/day
-    # half a label: the profile's default servings a day are never filled in
-    (ProductInfo(serving_g=5), 0.2, "unknown", "serving_g: product; servings_per_day: unknown"),
-    (ProductInfo(serving_g=5), 0.3, "unknown", "serving_g: product; servings_per_day: unknown"),
-])
-def test_exposure_uses_the_product_label(product: ProductInfo, lead: float, expected: str,
-                                         basis: str) -> None:
+@pytest.mark.parametrize(
+    ("product", "lead", "expected", "basis"),
+    [
+        (ProductInfo(serving_g=1, servings_per_day=3), 1.5, "pass", "product"),  # 4.5 ug/day
+        (ProductInfo(serving_g=1, servings_per_day=3), 1.7, "fail", "product"),  # 5.1 ug/day
+        # half a label: the profile's default servings a day are never filled in
+        (ProductInfo(serving_g=5), 0.2, "unknown", "serving_g: product; servings_per_day: unknown"),
+        (ProductInfo(serving_g=5), 0.3, "unknown", "serving_g: product; servings_per_day: unknown"),
+    ],
+)
+def test_exposure_uses_the_product_label(
+    product: ProductInfo, lead: float, expected: str, basis: str
+) -> None:
     found = outcome(EXPOSURE, [res("lead", lead)], product, TEN_G)
     assert found is not None and (found.state, found.details["intake_basis"]) == (expected, basis)
 
@@ -287,8 +304,9 @@ def test_exposure_limit_in_mg_per_day() -> None:
 
 # --- per_serving -------------------------------------------------------------------
 
-PER_SERVING = make_rule("per_serving", analyte="7_hydroxymitragynine", limit=1.0,
-                        unit="mg/serving", op="<=")
+PER_SERVING = make_rule(
+    "per_serving", analyte="7_hydroxymitragynine", limit=1.0, unit="mg/serving", op="<="
+)
 FIVE_G = ProductInfo(serving_g=5)
 
 PER_SERVING_CASES = [
@@ -310,8 +328,9 @@ PER_SERVING_CASES = [
 
 
 @pytest.mark.parametrize(("qualifier", "value", "loq", "unit", "expected"), PER_SERVING_CASES)
-def test_per_serving(qualifier: str, value: float | None, loq: float | None, unit: str,
-                     expected: str) -> None:
+def test_per_serving(
+    qualifier: str, value: float | None, loq: float | None, unit: str, expected: str
+) -> None:
     seven = res("7_hydroxymitragynine", value, unit=unit, qualifier=qualifier, loq=loq)
     assert state(PER_SERVING, [seven], FIVE_G) == expected
 
@@ -324,24 +343,49 @@ def test_per_serving_needs_a_serving_size() -> None:
 
 
 def test_per_serving_never_uses_the_profile_default_serving() -> None:
-    found = outcome(PER_SERVING, [res("7_hydroxymitragynine", 0.02)], defaults=Defaults(serving_g=5))
+    found = outcome(
+        PER_SERVING, [res("7_hydroxymitragynine", 0.02)], defaults=Defaults(serving_g=5)
+    )
     assert found is not None and (found.state, found.details["serving_g"]) == ("unknown", None)
     assert found.details["assumptions"] == ["a serving size"]
 
 
 # --- required ----------------------------------------------------------------------
 
-REQUIRED = make_rule("required", analytes=("lead", "salmonella", "yeast_and_mold", "total_alkaloids"))
+REQUIRED = make_rule(
+    "required", analytes=("lead", "salmonella", "yeast_and_mold", "total_alkaloids")
+)
 
 
-@pytest.mark.parametrize(("results", "missing"), [
-    ([res("lead", 0.1), res("salmonella", qualifier="not_detected"), res("yeast_and_mold", 10),
-      res("total_alkaloids", 1.0)], ()),
-    ([res("lead", qualifier="nd"), res("salmonella", qualifier="detected"), res("yeasts", 10),
-      res("molds", 10), res("mitragynine", 1.0)], ()),  # parts stand in for wholes
-    ([res("lead", 0.1), res("yeasts", 10)], ("salmonella", "yeast_and_mold", "total_alkaloids")),
-    ([], ("lead", "salmonella", "yeast_and_mold", "total_alkaloids")),
-])
+@pytest.mark.parametrize(
+    ("results", "missing"),
+    [
+        (
+            [
+                res("lead", 0.1),
+                res("salmonella", qualifier="not_detected"),
+                res("yeast_and_mold", 10),
+                res("total_alkaloids", 1.0),
+            ],
+            (),
+        ),
+        (
+            [
+                res("lead", qualifier="nd"),
+                res("salmonella", qualifier="detected"),
+                res("yeasts", 10),
+                res("molds", 10),
+                res("mitragynine", 1.0),
+            ],
+            (),
+        ),  # parts stand in for wholes
+        (
+            [res("lead", 0.1), res("yeasts", 10)],
+            ("salmonella", "yeast_and_mold", "total_alkaloids"),
+        ),
+        ([], ("lead", "salmonella", "yeast_and_mold", "total_alkaloids")),
+    ],
+)
 def test_required(results: list[LabResult], missing: tuple[str, ...]) -> None:
     found = outcome(REQUIRED, results)
     assert found is not None

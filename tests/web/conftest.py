@@ -24,15 +24,22 @@ from tests.conftest import confirm_utah, make_token
 from tests.registry.coa import DEFAULT_RESULTS, make_coa
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "web"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 XSS = "<script>alert(1)</script>"
 
 #: Lead 2.1 ppm: over Utah's 1.2 µg/g (R70-580-5), so the batch fails Utah's profile.
-LEADED = tuple(("Lead (Pb)", "2.1", "ppm", "0.05") if row[0].startswith("Lead") else row
-               for row in DEFAULT_RESULTS)
+LEADED = tuple(
+    ("Lead (Pb)", "2.1", "ppm", "0.05") if row[0].startswith("Lead") else row
+    for row in DEFAULT_RESULTS
+)
 
 
 @dataclass(frozen=True)
@@ -44,8 +51,11 @@ class Catalogue:
 
 
 def upload(client: Any, headers: dict[str, str], **coa: Any) -> dict[str, Any]:
-    resp = client.post("/api/v1/certificates", headers=headers,
-                       data={"file": (io.BytesIO(make_coa(**coa)), "coa.pdf")})
+    resp = client.post(
+        "/api/v1/certificates",
+        headers=headers,
+        data={"file": (io.BytesIO(make_coa(**coa)), "coa.pdf")},
+    )
     assert resp.status_code == 201, resp.get_data(as_text=True)
     return resp.get_json()
 
@@ -57,14 +67,32 @@ def seed(app: Flask) -> Catalogue:
     client = app.test_client()
     made = {
         "leaded": upload(client, headers, lot="RB-2024-0117", results=LEADED, tested="2024-01-19"),
-        "second": upload(client, headers, lot="RB-2024-0230", report="R-90001", tested="2024-03-02"),
-        "other": upload(client, headers, vendor="Golden Leaf Botanicals", product="Green Maeng Da",
-                        lot="GMD-7781", report="R-1200", tested="2024-02-11"),
-        "xss": upload(client, headers, vendor=XSS, product=XSS, lot="XSS-1", report="R-666",
-                      tested="2024-02-20"),
+        "second": upload(
+            client, headers, lot="RB-2024-0230", report="R-90001", tested="2024-03-02"
+        ),
+        "other": upload(
+            client,
+            headers,
+            vendor="Golden Leaf Botanicals",
+            product="Green Maeng Da",
+            lot="GMD-7781",
+            report="R-1200",
+            tested="2024-02-11",
+        ),
+        "xss": upload(
+            client,
+            headers,
+            vendor=XSS,
+            product=XSS,
+            lot="XSS-1",
+            report="R-666",
+            tested="2024-02-20",
+        ),
     }
-    return Catalogue(batches={k: v["batch"]["id"] for k, v in made.items()},
-                     vendors={k: v["batch"]["vendor_slug"] for k, v in made.items()})
+    return Catalogue(
+        batches={k: v["batch"]["id"] for k, v in made.items()},
+        vendors={k: v["batch"]["vendor_slug"] for k, v in made.items()},
+    )
 
 
 @pytest.fixture
@@ -90,15 +118,19 @@ def live_url(app: Flask, catalogue: Catalogue) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        message = (f"browser tests need Debian's chromium at {CHROMIUM} "
-                   "(apt-get install chromium; .ci/run installs it)")
+        message = (
+            f"browser tests need Debian's chromium at {CHROMIUM} "
+            "(apt-get install chromium; .ci/run installs it)"
+        )
         if os.environ.get("REGISTRY_TEST_REQUIRE_SERVICES"):
             pytest.fail(message + " but REGISTRY_TEST_REQUIRE_SERVICES is set")
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        chromium = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         try:
             yield chromium
         finally:
@@ -134,6 +166,13 @@ def axe_violations(pg: Any) -> list[dict[str, Any]]:
     """axe-core's serious and critical violations on the page as it is."""
     pg.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     result = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"]][:5]}
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -18,8 +18,9 @@ from tests.web.conftest import XSS, Catalogue, axe_violations, shot
 pytestmark = pytest.mark.browser
 
 
-def test_a_lot_number_from_the_bag_leads_to_its_verdict_and_reasons(page: Any, live_url: str,
-                                                                    catalogue: Catalogue) -> None:
+def test_a_lot_number_from_the_bag_leads_to_its_verdict_and_reasons(
+    page: Any, live_url: str, catalogue: Catalogue
+) -> None:
     page.goto(live_url + "/")
     page.get_by_label("Vendor, lot or product").fill("rb 2024 0117")  # spelt as on another bag
     page.get_by_role("button", name="Search").click()
@@ -30,8 +31,10 @@ def test_a_lot_number_from_the_bag_leads_to_its_verdict_and_reasons(page: Any, l
     utah = page.locator("li.verdict", has=page.get_by_role("link", name=re.compile("^Utah")))
     assert "Fail" in utah.locator(".badge").first.inner_text()
     reasons = utah.locator("li.reason").all_inner_texts()
-    assert any("Lead 2.1 µg/g is over Utah's limit of 1.2 µg/g (Utah Admin. Code R70-580-5" in r
-               for r in reasons), reasons
+    assert any(
+        "Lead 2.1 µg/g is over Utah's limit of 1.2 µg/g (Utah Admin. Code R70-580-5" in r
+        for r in reasons
+    ), reasons
     assert any("No Enterobacteriaceae test on this certificate" in r for r in reasons), reasons
     # The lead row says it is over the limit in words, not by colour alone, and links to
     # the page of the original PDF it was read from, naming its certificate.
@@ -57,18 +60,23 @@ PAGES = {
 
 
 @pytest.mark.parametrize("width", [1280, 360])
-def test_every_page_reads_at_desktop_and_phone_width(browser: Any, live_url: str, catalogue: Catalogue,
-                                                     width: int, database: dict[str, Any]) -> None:
+def test_every_page_reads_at_desktop_and_phone_width(
+    browser: Any, live_url: str, catalogue: Catalogue, width: int, database: dict[str, Any]
+) -> None:
     context = browser.new_context(viewport={"width": width, "height": 800})
     pg = context.new_page()
     problems: list[str] = []
     pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     try:
         for name, path in PAGES.items():
-            url = live_url + path.format(leaded=catalogue.batches["leaded"],
-                                         vendor=catalogue.vendors["leaded"])
+            url = live_url + path.format(
+                leaded=catalogue.batches["leaded"], vendor=catalogue.vendors["leaded"]
+            )
             resp = pg.goto(url)
-            assert resp is not None and resp.status == (404 if name == "not-found" else 200), (name, resp)
+            assert resp is not None and resp.status == (404 if name == "not-found" else 200), (
+                name,
+                resp,
+            )
             assert pg.locator("main h1").count() == 1, name
             overflow = pg.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, (name, width, overflow)  # nothing wider than the screen
@@ -78,7 +86,9 @@ def test_every_page_reads_at_desktop_and_phone_width(browser: Any, live_url: str
         context.close()
 
 
-def test_no_serious_accessibility_violation(browser: Any, live_url: str, catalogue: Catalogue) -> None:
+def test_no_serious_accessibility_violation(
+    browser: Any, live_url: str, catalogue: Catalogue
+) -> None:
     # axe-core is injected as an inline script, which the pages' CSP rightly forbids:
     # this context alone bypasses it.
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
@@ -86,8 +96,12 @@ def test_no_serious_accessibility_violation(browser: Any, live_url: str, catalog
     try:
         found = {}
         for name, path in PAGES.items():
-            pg.goto(live_url + path.format(leaded=catalogue.batches["leaded"],
-                                           vendor=catalogue.vendors["leaded"]))
+            pg.goto(
+                live_url
+                + path.format(
+                    leaded=catalogue.batches["leaded"], vendor=catalogue.vendors["leaded"]
+                )
+            )
             violations = axe_violations(pg)
             if violations:
                 found[name] = violations
@@ -100,12 +114,16 @@ def _tab_to(pg: Any, predicate: str, limit: int = 60) -> None:
     """Press Tab until ``predicate`` (JS, on document.activeElement as ``el``) holds."""
     for _ in range(limit):
         pg.keyboard.press("Tab")
-        if pg.evaluate(f"(() => {{ const el = document.activeElement; return !!({predicate}); }})()"):
+        if pg.evaluate(
+            f"(() => {{ const el = document.activeElement; return !!({predicate}); }})()"
+        ):
             return
     raise AssertionError(f"Tab never reached {predicate}")
 
 
-def test_the_search_works_from_the_keyboard_alone(page: Any, live_url: str, catalogue: Catalogue) -> None:
+def test_the_search_works_from_the_keyboard_alone(
+    page: Any, live_url: str, catalogue: Catalogue
+) -> None:
     page.goto(live_url + "/search")
     _tab_to(page, "el.id === 'q'")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
@@ -147,21 +165,28 @@ def test_an_xss_vendor_name_shows_as_text(page: Any, live_url: str, catalogue: C
     assert dialogs == []
 
 
-def test_a_reviewer_corrects_a_value_and_the_public_verdict_changes(page: Any, live_url: str, app: Any,
-                                                                    catalogue: Catalogue) -> None:
+def test_a_reviewer_corrects_a_value_and_the_public_verdict_changes(
+    page: Any, live_url: str, app: Any, catalogue: Catalogue
+) -> None:
     from tests.conftest import make_token
 
     batch_id = catalogue.batches["leaded"]
     page.goto(live_url + f"/batches/{batch_id}")
-    certificate = page.locator("table.results tr", has=page.get_by_role("rowheader", name="Lead")) \
-        .get_by_role("link").get_attribute("href").split("/")[4]
+    certificate = (
+        page.locator("table.results tr", has=page.get_by_role("rowheader", name="Lead"))
+        .get_by_role("link")
+        .get_attribute("href")
+        .split("/")[4]
+    )
     page.goto(live_url + f"/review/certificates/{certificate}")
     page.wait_for_url(re.compile(r"/review/login"))
     page.get_by_label("API token").fill(make_token(app, "uploader"))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(rf"/review/certificates/{certificate}$"))
-    page.wait_for_function("() => { const img = document.querySelector('.review-grid img');"
-                           " return img && img.complete && img.naturalWidth > 0; }")  # the page image
+    page.wait_for_function(
+        "() => { const img = document.querySelector('.review-grid img');"
+        " return img && img.complete && img.naturalWidth > 0; }"
+    )  # the page image
     lead = page.get_by_role("form", name="Correct Lead")
     lead.get_by_label("Value").fill("0.21")
     lead.get_by_role("button", name="Save Lead").click()
@@ -189,8 +214,9 @@ def test_a_reviewer_corrects_a_value_and_the_public_verdict_changes(page: Any, l
     assert page.problems == [], page.problems
 
 
-def test_an_uploader_sends_pdfs_through_the_form_and_sees_what_was_read(page: Any, live_url: str, app: Any,
-                                                                        catalogue: Catalogue, tmp_path: Any) -> None:
+def test_an_uploader_sends_pdfs_through_the_form_and_sees_what_was_read(
+    page: Any, live_url: str, app: Any, catalogue: Catalogue, tmp_path: Any
+) -> None:
     from tests.conftest import make_token
     from tests.registry.coa import make_coa
 
@@ -214,9 +240,9 @@ def test_an_uploader_sends_pdfs_through_the_form_and_sees_what_was_read(page: An
     assert page.get_by_role("heading", level=1).inner_text() == "Lot UP-2025-0042"
 
 
-def test_the_review_desk_reads_at_both_widths_without_serious_violations(browser: Any, live_url: str, app: Any,
-                                                                         catalogue: Catalogue,
-                                                                         database: dict[str, Any]) -> None:
+def test_the_review_desk_reads_at_both_widths_without_serious_violations(
+    browser: Any, live_url: str, app: Any, catalogue: Catalogue, database: dict[str, Any]
+) -> None:
     from tests.conftest import make_token
 
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
@@ -229,8 +255,11 @@ def test_the_review_desk_reads_at_both_widths_without_serious_violations(browser
         found = {}
         for width in (1280, 360):
             pg.set_viewport_size({"width": width, "height": 800})
-            for name, path in (("review-queue", "/review/"), ("review-upload", "/review/upload"),
-                               ("review-certificate", "/review/certificates/1")):
+            for name, path in (
+                ("review-queue", "/review/"),
+                ("review-upload", "/review/upload"),
+                ("review-certificate", "/review/certificates/1"),
+            ):
                 assert pg.goto(live_url + path).status == 200, path
                 overflow = pg.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                 assert overflow <= 1, (name, width, overflow)

@@ -15,12 +15,18 @@ from tests.conftest import make_token
 from tests.web.conftest import Catalogue
 from tests.web.test_pages import HTML, _csrf
 
-BROKEN_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n" + b"\x00" * 64
+BROKEN_PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    + b"\x00" * 64
+)
 
 
 def _unreadable(client: Any, headers: dict[str, str]) -> dict[str, Any]:
-    resp = client.post("/api/v1/certificates", headers=headers,
-                       data={"file": (io.BytesIO(BROKEN_PDF), "scan-of-a-coa.pdf")})
+    resp = client.post(
+        "/api/v1/certificates",
+        headers=headers,
+        data={"file": (io.BytesIO(BROKEN_PDF), "scan-of-a-coa.pdf")},
+    )
     assert resp.status_code == 201, resp.get_data(as_text=True)
     body = resp.get_json()
     assert body["status"] == "unreadable", body
@@ -64,7 +70,9 @@ def test_signing_out_takes_a_form_with_its_token(app: Flask, catalogue: Catalogu
     assert client.get("/review/", headers=HTML).status_code == 302
 
 
-def test_certificates_list_with_filters(app: Flask, catalogue: Catalogue, uploader: dict[str, str]) -> None:
+def test_certificates_list_with_filters(
+    app: Flask, catalogue: Catalogue, uploader: dict[str, str]
+) -> None:
     client = app.test_client()
     broken = _unreadable(client, uploader)
 
@@ -79,10 +87,18 @@ def test_certificates_list_with_filters(app: Flask, catalogue: Catalogue, upload
     golden = ids("vendor=golden leaf")
     assert len(golden) == 1
     assert ids(f"vendor={catalogue.vendors['leaded']}&lab=example analytical") == sorted(
-        ids(f"vendor={catalogue.vendors['leaded']}"), reverse=True)
+        ids(f"vendor={catalogue.vendors['leaded']}"), reverse=True
+    )
     today = date.today()
-    assert len(ids(f"uploaded_after={today - timedelta(days=1)}&uploaded_before={today + timedelta(days=1)}"
-                   "&per_page=100")) == 5
+    assert (
+        len(
+            ids(
+                f"uploaded_after={today - timedelta(days=1)}&uploaded_before={today + timedelta(days=1)}"
+                "&per_page=100"
+            )
+        )
+        == 5
+    )
     assert ids(f"uploaded_before={today - timedelta(days=2)}") == []
     item = client.get("/api/v1/certificates?status=parsed&per_page=1").get_json()["items"][0]
     assert item["pdf_url"].endswith("/pdf") and item["vendor"] and item["lot"]
@@ -106,34 +122,83 @@ def test_corrections_are_logged_and_rejudge_the_batch(app: Flask, catalogue: Cat
         cert_id, lead_id = cert.id, lead.id
         db.session.remove()
     # Not signed in: refused, nothing changed.
-    assert client.post(f"/review/certificates/{cert_id}/results/{lead_id}", headers=HTML).status_code in (400, 401)
+    assert client.post(
+        f"/review/certificates/{cert_id}/results/{lead_id}", headers=HTML
+    ).status_code in (400, 401)
     _sign_in(client, make_token(app, "admin", name="desk-admin"))
     token = _form_token(client, cert_id)
-    resp = client.post(f"/review/certificates/{cert_id}/results/{lead_id}", headers=HTML, data={
-        f"r{lead_id}-csrf_token": token, f"r{lead_id}-qualifier": "=", f"r{lead_id}-value": "210",
-        f"r{lead_id}-unit": "ppb"})
+    resp = client.post(
+        f"/review/certificates/{cert_id}/results/{lead_id}",
+        headers=HTML,
+        data={
+            f"r{lead_id}-csrf_token": token,
+            f"r{lead_id}-qualifier": "=",
+            f"r{lead_id}-value": "210",
+            f"r{lead_id}-unit": "ppb",
+        },
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)
-    resp = client.post(f"/review/certificates/{cert_id}/results", headers=HTML, data={
-        "csrf_token": token, "analyte": "Enterobacteriaceae", "qualifier": "=", "value": "100", "unit": "CFU/g",
-        "page": "1"})
+    resp = client.post(
+        f"/review/certificates/{cert_id}/results",
+        headers=HTML,
+        data={
+            "csrf_token": token,
+            "analyte": "Enterobacteriaceae",
+            "qualifier": "=",
+            "value": "100",
+            "unit": "CFU/g",
+            "page": "1",
+        },
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)
-    bad = client.post(f"/review/certificates/{cert_id}/results", headers=HTML, data={
-        "csrf_token": token, "analyte": "Pb", "qualifier": "=", "value": "1", "unit": "CFU/g"})
+    bad = client.post(
+        f"/review/certificates/{cert_id}/results",
+        headers=HTML,
+        data={
+            "csrf_token": token,
+            "analyte": "Pb",
+            "qualifier": "=",
+            "value": "1",
+            "unit": "CFU/g",
+        },
+    )
     assert bad.status_code == 422  # CFU/g is no unit of lead: nothing written
     with app.app_context():
         lead = db.session.get(Result, lead_id)
-        assert (lead.value, lead.unit, lead.raw) == (0.21, "ug/g", "Lead (Pb) 2.1 ppm")  # printed text kept
-        utah = db.session.query(Verdict).filter_by(batch_id=batch_id, profile_code="utah-r70-580").one()
-        assert utah.status != "fail" and not any(f["analyte"] == "lead" for f in utah.detail["failures"])
-        events = db.session.query(AuditEvent).filter(AuditEvent.action.like("review.%")).order_by(AuditEvent.id).all()
+        assert (lead.value, lead.unit, lead.raw) == (
+            0.21,
+            "ug/g",
+            "Lead (Pb) 2.1 ppm",
+        )  # printed text kept
+        utah = (
+            db.session.query(Verdict)
+            .filter_by(batch_id=batch_id, profile_code="utah-r70-580")
+            .one()
+        )
+        assert utah.status != "fail" and not any(
+            f["analyte"] == "lead" for f in utah.detail["failures"]
+        )
+        events = (
+            db.session.query(AuditEvent)
+            .filter(AuditEvent.action.like("review.%"))
+            .order_by(AuditEvent.id)
+            .all()
+        )
         assert [e.action for e in events] == ["review.correct_result", "review.add_result"]
         assert events[0].actor.endswith(":desk-admin") and events[0].at is not None
-        assert events[0].details["printed"]["value"] == 2.1 and events[0].details["corrected"]["value"] == 0.21
-        assert db.session.query(Result).filter_by(certificate_id=cert_id, analyte="lead").count() == 1
+        assert (
+            events[0].details["printed"]["value"] == 2.1
+            and events[0].details["corrected"]["value"] == 0.21
+        )
+        assert (
+            db.session.query(Result).filter_by(certificate_id=cert_id, analyte="lead").count() == 1
+        )
         db.session.remove()
     page = client.get(f"/batches/{batch_id}", headers=HTML).get_data(as_text=True)
     assert "Corrected by a reviewer" in page
-    other = client.get(f"/batches/{catalogue.batches['other']}", headers=HTML).get_data(as_text=True)
+    other = client.get(f"/batches/{catalogue.batches['other']}", headers=HTML).get_data(
+        as_text=True
+    )
     assert "Corrected by a reviewer" not in other
 
 
@@ -154,8 +219,12 @@ def test_a_reviewed_certificate_exports_as_a_truth_record(app: Flask, catalogue:
     refused = runner.invoke(args=["corpus", "export", str(cert_id)])
     assert refused.exit_code == 1 and "was not reviewed" in refused.output
     with app.app_context():
-        unit_of_work.commit(db.session, lambda: corrections.correct_result(
-            db.session, cert_id, lead_id, value=0.21, unit="ug/g", qualifier="=", actor="test"))
+        unit_of_work.commit(
+            db.session,
+            lambda: corrections.correct_result(
+                db.session, cert_id, lead_id, value=0.21, unit="ug/g", qualifier="=", actor="test"
+            ),
+        )
     done = runner.invoke(args=["corpus", "export", str(cert_id)])
     assert done.exit_code == 0, done.output
     record = json.loads(done.output)
@@ -170,7 +239,9 @@ def _sign_in_admin(client: Any, app: Flask) -> None:
     assert _sign_in(client, make_token(app, "admin", name="desk-names")).status_code == 302
 
 
-def test_correcting_the_lot_moves_the_certificate_to_its_batch(app: Flask, catalogue: Catalogue) -> None:
+def test_correcting_the_lot_moves_the_certificate_to_its_batch(
+    app: Flask, catalogue: Catalogue
+) -> None:
     """The parser misread a lot: the reviewer's lot names a new batch, which takes the
     certificate, its results and its verdicts; the misread batch, left empty, goes."""
     from registry.extensions import db
@@ -185,26 +256,44 @@ def test_correcting_the_lot_moves_the_certificate_to_its_batch(app: Flask, catal
     token = _form_token(client, cert_id)
     page = client.get(f"/review/certificates/{cert_id}", headers=HTML).get_data(as_text=True)
     assert "Read from the PDF: vendor <code>Acme Botanicals LLC</code>" in page
-    missing = client.post(f"/review/certificates/{cert_id}/batch", headers=HTML,
-                          data={"csrf_token": token, "vendor": "Acme Botanicals", "lot": ""})
+    missing = client.post(
+        f"/review/certificates/{cert_id}/batch",
+        headers=HTML,
+        data={"csrf_token": token, "vendor": "Acme Botanicals", "lot": ""},
+    )
     assert missing.status_code == 422  # a batch needs a lot: nothing written
-    resp = client.post(f"/review/certificates/{cert_id}/batch", headers=HTML, data={
-        "csrf_token": token, "vendor": "ACME Botanicals, LLC", "product": "Red Bali Kratom Powder",
-        "lot": "RB-2024-0118"})
+    resp = client.post(
+        f"/review/certificates/{cert_id}/batch",
+        headers=HTML,
+        data={
+            "csrf_token": token,
+            "vendor": "ACME Botanicals, LLC",
+            "product": "Red Bali Kratom Powder",
+            "lot": "RB-2024-0118",
+        },
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)
     with app.app_context():
         cert = db.session.get(Certificate, cert_id)
         new = cert.batch
-        assert new.id != old_id and new.lot == "RB-2024-0118" and new.vendor.slug == catalogue.vendors["leaded"]
+        assert (
+            new.id != old_id
+            and new.lot == "RB-2024-0118"
+            and new.vendor.slug == catalogue.vendors["leaded"]
+        )
         assert {r.batch_id for r in cert.results} == {new.id}
         assert db.session.get(Batch, old_id) is None  # nothing was left in it
         assert db.session.query(Verdict).filter_by(batch_id=old_id).count() == 0
-        utah = db.session.query(Verdict).filter_by(batch_id=new.id, profile_code="utah-r70-580").one()
+        utah = (
+            db.session.query(Verdict).filter_by(batch_id=new.id, profile_code="utah-r70-580").one()
+        )
         assert utah.status == "fail"  # judged in the same transaction: the lead is still over
         event = db.session.query(AuditEvent).filter_by(action="review.correct_batch").one()
         assert event.details["printed"]["lot"] == "RB-2024-0117"
         assert event.details["corrected"]["lot"] == "RB-2024-0118"
-        assert event.details["read"]["lot"] == "RB-2024-0117" and event.actor.endswith(":desk-names")
+        assert event.details["read"]["lot"] == "RB-2024-0117" and event.actor.endswith(
+            ":desk-names"
+        )
         new_id = new.id
         db.session.remove()
     assert client.get(f"/batches/{old_id}", headers=HTML).status_code == 404
@@ -216,7 +305,9 @@ def test_correcting_the_lot_moves_the_certificate_to_its_batch(app: Flask, catal
     assert "lot: was RB-2024-0117, now RB-2024-0118" in desk
 
 
-def test_a_lot_corrected_into_a_batch_with_others_keeps_both_judged(app: Flask, catalogue: Catalogue) -> None:
+def test_a_lot_corrected_into_a_batch_with_others_keeps_both_judged(
+    app: Flask, catalogue: Catalogue
+) -> None:
     """Moving a certificate into an existing batch: the batch it joins is judged with it,
     the one it leaves keeps its other certificates and is judged without it."""
     from registry import unit_of_work
@@ -228,26 +319,43 @@ def test_a_lot_corrected_into_a_batch_with_others_keeps_both_judged(app: Flask, 
     client = app.test_client()
     headers = {"Authorization": f"Bearer {make_token(app, 'uploader', name='second-coa')}"}
     second = catalogue.batches["second"]
-    extra = upload(client, headers, lot="RB-2024-0230", report="R-90002", tested="2024-03-05", results=LEADED)
+    extra = upload(
+        client, headers, lot="RB-2024-0230", report="R-90002", tested="2024-03-05", results=LEADED
+    )
     assert extra["batch"]["id"] == second
     with app.app_context():
-        utah = db.session.query(Verdict).filter_by(batch_id=second, profile_code="utah-r70-580").one()
+        utah = (
+            db.session.query(Verdict).filter_by(batch_id=second, profile_code="utah-r70-580").one()
+        )
         assert utah.status == "fail"
         db.session.remove()
     with app.app_context():
-        unit_of_work.commit(db.session, lambda: corrections.correct_batch(
-            db.session, extra["id"], vendor="Acme Botanicals", product=None, lot="RB 2024 0117", actor="test"))
+        unit_of_work.commit(
+            db.session,
+            lambda: corrections.correct_batch(
+                db.session,
+                extra["id"],
+                vendor="Acme Botanicals",
+                product=None,
+                lot="RB 2024 0117",
+                actor="test",
+            ),
+        )
         cert = db.session.get(Certificate, extra["id"])
         assert cert.batch_id == catalogue.batches["leaded"]
         left = db.session.get(Batch, second)
         assert left is not None and left.tested.isoformat() == "2024-03-02"
-        utah = db.session.query(Verdict).filter_by(batch_id=second, profile_code="utah-r70-580").one()
+        utah = (
+            db.session.query(Verdict).filter_by(batch_id=second, profile_code="utah-r70-580").one()
+        )
         assert utah.status != "fail"  # the leaded certificate left it
         assert db.session.get(Batch, catalogue.batches["leaded"]).tested.isoformat() == "2024-03-05"
         db.session.remove()
 
 
-def test_the_product_form_is_corrected_and_its_batches_judged_again(app: Flask, catalogue: Catalogue) -> None:
+def test_the_product_form_is_corrected_and_its_batches_judged_again(
+    app: Flask, catalogue: Catalogue
+) -> None:
     from registry.extensions import db
     from registry.models import AuditEvent, Certificate, Product, Verdict
 
@@ -261,7 +369,11 @@ def test_the_product_form_is_corrected_and_its_batches_judged_again(app: Flask, 
 
     def oklahoma_not_applicable() -> list[str]:
         with app.app_context():
-            verdict = db.session.query(Verdict).filter_by(batch_id=batch_id, profile_code="oklahoma").one()
+            verdict = (
+                db.session.query(Verdict)
+                .filter_by(batch_id=batch_id, profile_code="oklahoma")
+                .one()
+            )
             out = [str(entry) for entry in verdict.detail.get("not_applicable") or []]
             db.session.remove()
             return out
@@ -269,40 +381,67 @@ def test_the_product_form_is_corrected_and_its_batches_judged_again(app: Flask, 
     assert not any("leaf-total-alkaloids" in e for e in oklahoma_not_applicable())
     _sign_in_admin(client, app)
     token = _form_token(client, cert_id)
-    bad = client.post(f"/review/certificates/{cert_id}/product", headers=HTML,
-                      data={"csrf_token": token, "form": "powdered-unicorn"})
+    bad = client.post(
+        f"/review/certificates/{cert_id}/product",
+        headers=HTML,
+        data={"csrf_token": token, "form": "powdered-unicorn"},
+    )
     assert bad.status_code == 422
-    resp = client.post(f"/review/certificates/{cert_id}/product", headers=HTML, data={
-        "csrf_token": token, "form": "extract", "serving_g": "2.5", "servings_per_day": "3"})
+    resp = client.post(
+        f"/review/certificates/{cert_id}/product",
+        headers=HTML,
+        data={"csrf_token": token, "form": "extract", "serving_g": "2.5", "servings_per_day": "3"},
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)
     with app.app_context():
         product = db.session.get(Product, product_id)
         assert (product.form, product.serving_g, product.servings_per_day) == ("extract", 2.5, 3.0)
         event = db.session.query(AuditEvent).filter_by(action="review.correct_product").one()
-        assert event.details["printed"]["form"] == "leaf_powder" and event.details["corrected"]["form"] == "extract"
+        assert (
+            event.details["printed"]["form"] == "leaf_powder"
+            and event.details["corrected"]["form"] == "extract"
+        )
         db.session.remove()
     # The leaf-only rule no longer applies to an extract: the batch was judged again.
     assert any("leaf-total-alkaloids" in e for e in oklahoma_not_applicable())
 
 
-def test_an_unreadable_certificate_is_entered_by_hand_and_confirmed(app: Flask, catalogue: Catalogue) -> None:
+def test_an_unreadable_certificate_is_entered_by_hand_and_confirmed(
+    app: Flask, catalogue: Catalogue
+) -> None:
     from registry import unit_of_work
     from registry.extensions import db
     from registry.models import Certificate, CertificateStatus
     from registry.services import corrections
 
     client = app.test_client()
-    broken = _unreadable(client, {"Authorization": f"Bearer {make_token(app, 'uploader', name='scanner')}"})
+    broken = _unreadable(
+        client, {"Authorization": f"Bearer {make_token(app, 'uploader', name='scanner')}"}
+    )
     with app.app_context():
         with pytest.raises(Unprocessable, match="nothing to confirm"):
             corrections.confirm(db.session, broken["id"], actor="test")
         db.session.rollback()
 
         def enter() -> None:
-            corrections.correct_batch(db.session, broken["id"], vendor="Scanned Leaf Co", product="Maeng Da",
-                                      lot="SC-1", actor="test")
-            corrections.add_result(db.session, broken["id"], analyte="lead", value=0.3, unit="ppm",
-                                   qualifier="=", page=1, actor="test")
+            corrections.correct_batch(
+                db.session,
+                broken["id"],
+                vendor="Scanned Leaf Co",
+                product="Maeng Da",
+                lot="SC-1",
+                actor="test",
+            )
+            corrections.add_result(
+                db.session,
+                broken["id"],
+                analyte="lead",
+                value=0.3,
+                unit="ppm",
+                qualifier="=",
+                page=1,
+                actor="test",
+            )
             corrections.confirm(db.session, broken["id"], actor="test")
 
         unit_of_work.commit(db.session, enter)
@@ -320,12 +459,18 @@ def test_page_images_are_drawn_for_signed_in_reviewers(app: Flask, catalogue: Ca
 
     client = app.test_client()
     with app.app_context():
-        cert_id = db.session.query(Certificate).filter_by(batch_id=catalogue.batches["leaded"]).one().id
+        cert_id = (
+            db.session.query(Certificate).filter_by(batch_id=catalogue.batches["leaded"]).one().id
+        )
         db.session.remove()
     assert client.get(f"/review/certificates/{cert_id}/pages/1.png").status_code == 401
     _sign_in_admin(client, app)
     image = client.get(f"/review/certificates/{cert_id}/pages/1.png")
-    assert image.status_code == 200 and image.mimetype == "image/png" and image.data.startswith(b"\x89PNG")
+    assert (
+        image.status_code == 200
+        and image.mimetype == "image/png"
+        and image.data.startswith(b"\x89PNG")
+    )
     assert "private" in image.headers["Cache-Control"]
     assert client.get(f"/review/certificates/{cert_id}/pages/2.png").status_code == 404  # one page
 
@@ -336,11 +481,16 @@ def test_a_correction_that_cannot_be_used_says_why(app: Flask, catalogue: Catalo
 
     client = app.test_client()
     with app.app_context():
-        cert_id = db.session.query(Certificate).filter_by(batch_id=catalogue.batches["other"]).one().id
+        cert_id = (
+            db.session.query(Certificate).filter_by(batch_id=catalogue.batches["other"]).one().id
+        )
         db.session.remove()
     _sign_in_admin(client, app)
     token = _form_token(client, cert_id)
-    resp = client.post(f"/review/certificates/{cert_id}/product", headers=HTML,
-                       data={"csrf_token": token, "form": "extract", "serving_g": "lots"})
+    resp = client.post(
+        f"/review/certificates/{cert_id}/product",
+        headers=HTML,
+        data={"csrf_token": token, "form": "extract", "serving_g": "lots"},
+    )
     body = resp.get_data(as_text=True)
     assert resp.status_code == 422 and "Serving (g): Not a valid float value." in body, body

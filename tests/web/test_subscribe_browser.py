@@ -39,8 +39,13 @@ def smtp() -> Iterator[SmtpSink]:
 @pytest.fixture
 def app(make_app: Any, smtp: SmtpSink) -> Iterator[Flask]:
     """The pages' app with the embedded alert runner mailing the SMTP sink."""
-    made = make_app(ALERT_WORKER="auto", SMTP_URL=smtp.url, MAIL_FROM="alerts@registry.example.org",
-                    ALERT_DIGEST_S=DIGEST_S, ALERT_POLL_S=0.2)
+    made = make_app(
+        ALERT_WORKER="auto",
+        SMTP_URL=smtp.url,
+        MAIL_FROM="alerts@registry.example.org",
+        ALERT_DIGEST_S=DIGEST_S,
+        ALERT_POLL_S=0.2,
+    )
     yield made
     runner = made.extensions.get("registry.alerts")
     if runner is not None and hasattr(runner, "stop"):
@@ -66,11 +71,19 @@ def _emails(app: Flask) -> list[str]:
 
 
 def test_subscribe_by_email_confirm_and_unsubscribe_from_an_alert(
-        app: Flask, smtp: SmtpSink, page: Any, browser: Any, live_url: str, catalogue: Catalogue,
-        database: dict[str, Any]) -> None:
+    app: Flask,
+    smtp: SmtpSink,
+    page: Any,
+    browser: Any,
+    live_url: str,
+    catalogue: Catalogue,
+    database: dict[str, Any],
+) -> None:
     app.config["BASE_URL"] = live_url  # the mails' links lead to this server
     backend = database["BACKEND"]
-    audit = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)  # axe only
+    audit = browser.new_context(
+        viewport={"width": 1280, "height": 900}, bypass_csp=True
+    )  # axe only
     checker = audit.new_page()
     try:
         # Sign up for one vendor's failures on the subscribe page.
@@ -96,17 +109,28 @@ def test_subscribe_by_email_confirm_and_unsubscribe_from_an_alert(
 
         # A second reader signs up over the API and confirms (a plain GET of the link).
         with httpx.Client() as http:
-            made = http.post(f"{live_url}/api/v1/subscriptions",
-                             json={"channel": "email", "email": "other@example.org",
-                                   "filters": {"vendor": catalogue.vendors["leaded"]}})
+            made = http.post(
+                f"{live_url}/api/v1/subscriptions",
+                json={
+                    "channel": "email",
+                    "email": "other@example.org",
+                    "filters": {"vendor": catalogue.vendors["leaded"]},
+                },
+            )
             assert made.status_code == 201, made.text
             second = next(m for m in smtp.wait(2) if m["To"] == "other@example.org")
             assert http.get(_link(_plain(second), live_url, "/alerts/confirm/")).status_code == 200
 
         # A failing batch of that vendor: each reader gets one alert mail.
         uploader = {"Authorization": f"Bearer {make_token(app, 'uploader')}"}
-        upload(app.test_client(), uploader, lot="RB-2024-0501", report="R-90501", results=LEADED,
-               tested="2024-05-01")
+        upload(
+            app.test_client(),
+            uploader,
+            lot="RB-2024-0501",
+            report="R-90501",
+            results=LEADED,
+            tested="2024-05-01",
+        )
         alerts = {m["To"]: m for m in smtp.wait(4, timeout=60)[2:]}
         assert set(alerts) == {"reader@example.org", "other@example.org"}
         reader_mail = _plain(alerts["reader@example.org"])
@@ -141,8 +165,14 @@ def test_subscribe_by_email_confirm_and_unsubscribe_from_an_alert(
         assert _emails(app) == []
 
         # Another failure of the vendor: nobody is written to any more.
-        upload(app.test_client(), uploader, lot="RB-2024-0502", report="R-90502", results=LEADED,
-               tested="2024-05-02")
+        upload(
+            app.test_client(),
+            uploader,
+            lot="RB-2024-0502",
+            report="R-90502",
+            results=LEADED,
+            tested="2024-05-02",
+        )
         time.sleep(DIGEST_S + 2)
         assert len(smtp.messages) == 4
         assert page.problems == [], page.problems  # no CSP violation, no script error

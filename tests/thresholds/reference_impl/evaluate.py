@@ -55,8 +55,9 @@ def applies(rule: Rule, product: ProductInfo) -> bool:
     return not rule.applies_to or product.form is None or product.form in rule.applies_to
 
 
-def evaluate(profile: Profile, results: Iterable[LabResult],
-             product: ProductInfo | None = None) -> Verdict:
+def evaluate(
+    profile: Profile, results: Iterable[LabResult], product: ProductInfo | None = None
+) -> Verdict:
     """Judge a batch's results under ``profile``; ``product`` gives the label's serving
     size, servings per day and form when known."""
     product = product or ProductInfo()
@@ -68,8 +69,12 @@ def evaluate(profile: Profile, results: Iterable[LabResult],
     return _verdict(profile, outcomes, skipped, intake.to_dict())
 
 
-def _verdict(profile: Profile, outcomes: list[tuple[Rule, Outcome | None]],
-             skipped: tuple[str, ...], intake: dict[str, Any]) -> Verdict:
+def _verdict(
+    profile: Profile,
+    outcomes: list[tuple[Rule, Outcome | None]],
+    skipped: tuple[str, ...],
+    intake: dict[str, Any],
+) -> Verdict:
     judged = [o for _, o in outcomes if o is not None]
     failures = tuple(entry(o) for o in judged if o.state == "fail" and o.rule.severity == "fail")
     warnings = tuple(entry(o) for o in judged if o.state == "fail" and o.rule.severity == "warning")
@@ -77,11 +82,17 @@ def _verdict(profile: Profile, outcomes: list[tuple[Rule, Outcome | None]],
     missing = _unique(code for o in judged for code in o.missing)
     untested = _unique(r.analyte for r, o in outcomes if o is None and r.analyte not in missing)
     return Verdict(
-        profile=profile.code, profile_version=profile.version,
+        profile=profile.code,
+        profile_version=profile.version,
         status=status_of(bool(failures), bool(missing or inconclusive)),
-        failures=failures, missing=missing, inconclusive=inconclusive, warnings=warnings,
+        failures=failures,
+        missing=missing,
+        inconclusive=inconclusive,
+        warnings=warnings,
         passed=tuple(o.rule.id for o in judged if o.state == "pass"),
-        not_tested=untested, not_applicable=skipped, intake=intake,
+        not_tested=untested,
+        not_applicable=skipped,
+        intake=intake,
     )
 
 
@@ -97,10 +108,18 @@ def entry(outcome: Outcome) -> dict[str, Any]:
     first, then the rule's id, operator, severity, verification and the details."""
     rule = outcome.rule
     return {
-        "analyte": rule.analyte, "value": outcome.value, "unit": outcome.unit,
-        "limit": rule.limit, "rule": rule.kind, "source": rule.source.citation,
-        "source_url": rule.source.url, "rule_id": rule.id, "op": rule.op,
-        "severity": rule.severity, "verified": rule.verified, "message": outcome.message,
+        "analyte": rule.analyte,
+        "value": outcome.value,
+        "unit": outcome.unit,
+        "limit": rule.limit,
+        "rule": rule.kind,
+        "source": rule.source.citation,
+        "source_url": rule.source.url,
+        "rule_id": rule.id,
+        "op": rule.op,
+        "severity": rule.severity,
+        "verified": rule.verified,
+        "message": outcome.message,
         **outcome.details,
     }
 

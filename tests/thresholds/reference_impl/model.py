@@ -102,13 +102,22 @@ class LabResult:
     tested: date | None = None
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any], *, certificate_id: int | None = None,
-                  tested: date | str | None = None) -> LabResult:
+    def from_dict(
+        cls,
+        d: dict[str, Any],
+        *,
+        certificate_id: int | None = None,
+        tested: date | str | None = None,
+    ) -> LabResult:
         """A result from a contract ``results`` item (extra keys are ignored)."""
         when = d.get("tested", tested)
         return cls(
-            analyte=d["analyte"], category=d.get("category"), value=d.get("value"),
-            unit=d.get("unit"), qualifier=d.get("qualifier") or "=", loq=d.get("loq"),
+            analyte=d["analyte"],
+            category=d.get("category"),
+            value=d.get("value"),
+            unit=d.get("unit"),
+            qualifier=d.get("qualifier") or "=",
+            loq=d.get("loq"),
             certificate_id=d.get("certificate_id", certificate_id),
             tested=date.fromisoformat(when) if isinstance(when, str) else when,
         )
@@ -143,10 +152,15 @@ class Verdict:
     def to_dict(self) -> dict[str, Any]:
         """The verdict as JSON-ready data: the contract's keys first, then the extras."""
         return {
-            "profile": self.profile, "profile_version": self.profile_version,
-            "status": self.status, "failures": [dict(f) for f in self.failures],
-            "missing": list(self.missing), "inconclusive": [dict(i) for i in self.inconclusive],
-            "warnings": [dict(w) for w in self.warnings], "passed": list(self.passed),
-            "not_tested": list(self.not_tested), "not_applicable": list(self.not_applicable),
+            "profile": self.profile,
+            "profile_version": self.profile_version,
+            "status": self.status,
+            "failures": [dict(f) for f in self.failures],
+            "missing": list(self.missing),
+            "inconclusive": [dict(i) for i in self.inconclusive],
+            "warnings": [dict(w) for w in self.warnings],
+            "passed": list(self.passed),
+            "not_tested": list(self.not_tested),
+            "not_applicable": list(self.not_applicable),
             "intake": dict(self.intake),
         }

@@ -83,8 +83,12 @@ class Bounds:
 
     def plus(self, other: Bounds) -> Bounds:
         """The interval of a sum."""
-        return Bounds(tidy(self.lo + other.lo), tidy(self.hi + other.hi),
-                      self.lo_open or other.lo_open, self.hi_open or other.hi_open)
+        return Bounds(
+            tidy(self.lo + other.lo),
+            tidy(self.hi + other.hi),
+            self.lo_open or other.lo_open,
+            self.hi_open or other.hi_open,
+        )
 
     def over(self, den: Bounds) -> Bounds:
         """The interval of ``self / den`` for non-negative quantities."""
@@ -220,8 +224,12 @@ class Intake:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready figures of the basis."""
-        return {"serving_g": self.serving_g, "servings_per_day": self.servings_per_day,
-                "daily_intake_g": self.daily_g, "basis": self.basis}
+        return {
+            "serving_g": self.serving_g,
+            "servings_per_day": self.servings_per_day,
+            "daily_intake_g": self.daily_g,
+            "basis": self.basis,
+        }
 
 
 def resolve_intake(product: ProductInfo, defaults: Defaults) -> Intake:
@@ -274,14 +282,23 @@ def judge_absent(rule: Rule, ctx: Context) -> Outcome | None:
         return None
     state = _absence_state(result)
     shown = result.qualifier if result.value is None else f"{result.qualifier} {result.value:g}"
-    message = f"{rule.analyte} {shown}: " + {
-        "pass": "absent", "fail": "present, must be absent",
-        "unknown": "cannot show absence"}[state]
-    return Outcome(rule, state, result.value, result.unit, message, _measured(Measure(None, None, (result,))))
+    message = (
+        f"{rule.analyte} {shown}: "
+        + {"pass": "absent", "fail": "present, must be absent", "unknown": "cannot show absence"}[
+            state
+        ]
+    )
+    return Outcome(
+        rule, state, result.value, result.unit, message, _measured(Measure(None, None, (result,)))
+    )
 
 
 _ABSENCE: Mapping[str, Literal["pass", "fail", "unknown"]] = {
-    "not_detected": "pass", "nd": "pass", "detected": "fail", ">": "fail", "<": "unknown",
+    "not_detected": "pass",
+    "nd": "pass",
+    "detected": "fail",
+    ">": "fail",
+    "<": "unknown",
 }
 
 
@@ -375,8 +392,14 @@ def _per_gram(unit: str | None, rule: Rule) -> float:
     return factor
 
 
-def _scaled(rule: Rule, found: Measure, grams: tuple[float | None, str], per_gram: float,
-            extra: dict[str, Any], unit: str | None) -> Outcome:
+def _scaled(
+    rule: Rule,
+    found: Measure,
+    grams: tuple[float | None, str],
+    per_gram: float,
+    extra: dict[str, Any],
+    unit: str | None,
+) -> Outcome:
     """``found`` (in ``unit``) times grams of product, compared in the rule's unit."""
     amount, per = grams
     if found.bounds is None:
@@ -385,21 +408,27 @@ def _scaled(rule: Rule, found: Measure, grams: tuple[float | None, str], per_gra
         if found.bounds.hi == 0:
             return _compare(rule, found, Bounds(0.0, 0.0), rule.unit, extra)
         what = "daily intake" if per == "g/day" else "serving size"
-        return _unknown(rule, rule.unit, f"{what} unknown: not on the product, no profile default",
-                        found, extra)
+        return _unknown(
+            rule, rule.unit, f"{what} unknown: not on the product, no profile default", found, extra
+        )
     via = f"{_show(found.bounds)} {unit} x {amount:g} {per} = "
     return _compare(rule, found, found.bounds.scaled(per_gram * amount), rule.unit, extra, via)
 
 
-def _compare(rule: Rule, found: Measure, bounds: Bounds | None, unit: str | None,
-             extra: dict[str, Any], via: str = "") -> Outcome:
+def _compare(
+    rule: Rule,
+    found: Measure,
+    bounds: Bounds | None,
+    unit: str | None,
+    extra: dict[str, Any],
+    via: str = "",
+) -> Outcome:
     bounds = found.bounds if bounds is None else bounds
     if bounds is None or rule.limit is None:
         return _unknown(rule, unit, found.reason or "no limit", found, extra)
     state = next_state(rule.op, bounds, rule.limit)
     shown = f"{rule.analyte} {via}{_show(bounds)} {unit}"
-    verdict = {"pass": "within", "fail": "breaks",
-               "unknown": "cannot be judged against"}[state]
+    verdict = {"pass": "within", "fail": "breaks", "unknown": "cannot be judged against"}[state]
     message = f"{shown} {verdict} the limit {rule.op} {rule.limit:g} {unit}"
     details = {"qualifier": bounds.qualifier, **_measured(found), **extra}
     if state == "unknown":
@@ -414,8 +443,9 @@ _UNSETTLED: Mapping[str, str] = {
 }
 
 
-def _unknown(rule: Rule, unit: str | None, reason: str, found: Measure,
-             extra: dict[str, Any] | None = None) -> Outcome:
+def _unknown(
+    rule: Rule, unit: str | None, reason: str, found: Measure, extra: dict[str, Any] | None = None
+) -> Outcome:
     details = {"reason": reason, **_measured(found), **(extra or {})}
     return Outcome(rule, "unknown", None, unit, f"{rule.analyte}: {reason}", details)
 
@@ -443,6 +473,12 @@ def _measure_dict(found: Measure) -> dict[str, Any]:
 
 
 def _result_dict(r: LabResult) -> dict[str, Any]:
-    return {"analyte": r.analyte, "value": r.value, "unit": r.unit, "qualifier": r.qualifier,
-            "loq": r.loq, "certificate_id": r.certificate_id,
-            "tested": r.tested.isoformat() if r.tested else None}
+    return {
+        "analyte": r.analyte,
+        "value": r.value,
+        "unit": r.unit,
+        "qualifier": r.qualifier,
+        "loq": r.loq,
+        "certificate_id": r.certificate_id,
+        "tested": r.tested.isoformat() if r.tested else None,
+    }
