@@ -102,7 +102,8 @@ class BatchSearchArgs(PageArgs):
             "description": "where a page starts: the `next_cursor` of the page before, as given "
             "(opaque). Reads every page however deep, stable while batches are "
             "added; `page` is then ignored. Without it `page` × `per_page` may be "
-            "at most 10,000 (422 beyond, pointing here)"
+            "at most 10,000 (422 beyond, pointing here)",
+            "example": "WzEsMCwiMjAyNC0wMS0xOSIsNDIsMF0",
         },
     )
 

@@ -296,8 +296,9 @@ def _terms(app: Any) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
 def test_summary_follows_uploads_corrections_rejudgements_and_deletes(
     app, client, uploader, admin, shipped_profiles
 ) -> None:
+    from registry import unit_of_work
     from registry.models import Batch, Certificate
-    from registry.services import corrections, unit_of_work
+    from registry.services import corrections
 
     eu = "eu-food-supplement"
     dirty = upload(client, uploader, make_coa_lead("LEAD-1", "3.5"))
