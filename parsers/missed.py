@@ -34,7 +34,7 @@ from parsers.document import Result
 from parsers.layout_text import Line, Page
 from parsers.rows import Segment, is_qc_segment, lead_words, segments
 from parsers.values import is_empty, normalise_unit, parse_cell, status_of
-from parsers.vocab import fold
+from parsers.vocab import IN_SCOPE_HEADINGS, OUT_OF_SCOPE_HEADINGS, fold
 
 #: Words (folded) before a line's first analyte that make the line a list of limits or methods.
 _LIST_LEAD = frozenset(
@@ -72,27 +72,6 @@ _SENTENCE_WORDS = 12
 #: Words that make a pass/fail verdict a presence result (the test was for absence).
 _ABSENCE_WORDS = frozenset(
     {"absence", "absent", "negative", "detected", "nd", "presence", "present"}
-)
-#: Heading words (compact form) of unscored panels, and of scored ones that end them.
-_OUT_OF_SCOPE = ("filth", "foreign", "terpene", "solvent", "cizorod")
-_IN_SCOPE = (
-    "microb",
-    "metal",
-    "mycotox",
-    "aflatox",
-    "alkaloid",
-    "moisture",
-    "wateractiv",
-    "pathogen",
-    "yeast",
-    "bacteri",
-    "salmonel",
-    "coli",
-    "kovy",
-    "toxin",
-    "mikrob",
-    "vlhkost",
-    "element",
 )
 _DIGIT = re.compile(r"\d")
 #: A method or standard reference (``USP <2021>``, ``AOAC 2013.06``, ``ISO 6579``): digits that are no value.
@@ -161,9 +140,9 @@ def _scope(heading: str, current: bool) -> bool:
     """Whether the lines below a heading without analytes belong to an unscored panel
     (filth, terpenes, solvents): such a heading switches scoring off, a scored one on."""
     key = fold(heading).replace(" ", "")
-    if any(w in key for w in _OUT_OF_SCOPE):
+    if any(w in key for w in OUT_OF_SCOPE_HEADINGS):
         return True
-    if any(w in key for w in _IN_SCOPE):
+    if any(w in key for w in IN_SCOPE_HEADINGS):
         return False
     return current
 

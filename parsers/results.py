@@ -51,34 +51,20 @@ from parsers.values import (
     status_of,
     to_canonical,
 )
-from parsers.vocab import PRESENCE, Match, compact, fold, is_qc_label, match_prefix
+from parsers.vocab import (
+    IN_SCOPE_HEADINGS,
+    OUT_OF_SCOPE_HEADINGS,
+    PRESENCE,
+    Match,
+    compact,
+    fold,
+    is_qc_label,
+    match_prefix,
+)
 
 _HEADING_UNIT = re.compile(r"\(([^()]{1,12})\)")
 _CZ_STATUS = {"v": "pass", "vn": "pass", "n": "fail"}
 _VALUE_ROLES = ("result", None)
-#: Heading words (compact form) of panels outside the vocabulary; their rows (``Mold`` in
-#: a filth table, ``Water`` in a solvent list) are not results.
-_OUT_OF_SCOPE = ("filth", "foreign", "terpene", "solvent", "cizorod")
-#: Heading words of scored panels: they end an out-of-scope section.
-_IN_SCOPE = (
-    "microb",
-    "metal",
-    "mycotox",
-    "aflatox",
-    "alkaloid",
-    "moisture",
-    "wateractiv",
-    "pathogen",
-    "yeast",
-    "bacteri",
-    "salmonel",
-    "coli",
-    "kovy",
-    "toxin",
-    "mikrob",
-    "vlhkost",
-    "element",
-)
 
 
 @dataclass(slots=True)
@@ -725,10 +711,10 @@ def _heading(line: Line, ctx: Context) -> None:
             c for c in line.cells[:k] if sum(ch.isalpha() for ch in c.text) >= 4
         ]  # not an icon
         before = words_before[-1].x1 if words_before else None
-        if any(w in key for w in _IN_SCOPE):
+        if any(w in key for w in IN_SCOPE_HEADINGS):
             _scope_from(ctx, cell.x0, cell.x1, before, closed=False)
             ctx.heading_unit = None  # a new panel: the last panel's unit no longer applies
-        elif any(w in key for w in _OUT_OF_SCOPE):
+        elif any(w in key for w in OUT_OF_SCOPE_HEADINGS):
             _scope_from(ctx, cell.x0, cell.x1, before, closed=True)
     if units:
         ctx.heading_unit = units[-1]

@@ -480,3 +480,28 @@ def _fused(words: tuple[str, ...]) -> Match | None:
         return None  # ``MG/G``, ``mg/gummy``: a unit per something
     m = _match_prefix((head,))
     return Match(m.code, m.category, 1, m.score) if m is not None and m.words == 1 else None
+
+
+#: Heading words (compact, folded form) of unscored panels (a filth table, ``Water`` in a
+#: solvent list): rows under them are not results.
+OUT_OF_SCOPE_HEADINGS = ("filth", "foreign", "terpene", "solvent", "cizorod")
+#: Heading words of scored panels: they end an out-of-scope section.
+IN_SCOPE_HEADINGS = (
+    "microb",
+    "metal",
+    "mycotox",
+    "aflatox",
+    "alkaloid",
+    "moisture",
+    "wateractiv",
+    "pathogen",
+    "yeast",
+    "bacteri",
+    "salmonel",
+    "coli",
+    "kovy",
+    "toxin",
+    "mikrob",
+    "vlhkost",
+    "element",
+)
