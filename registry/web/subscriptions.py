@@ -3,7 +3,7 @@
 The page does not reimplement subscriptions: it sends the API the same JSON a client
 would (``{"channel": "email", "email": ..., "filters": {...}}``), in process through
 the app itself, so the API's validation, double opt-in and unit of work apply as they
-are. Where the app has no such route yet, the page says alerts are coming.
+are.
 """
 
 from __future__ import annotations
@@ -22,13 +22,6 @@ class Outcome:
     status: int
     message: str
     body: dict[str, Any] | None = None
-
-
-def available(app: Flask) -> bool:
-    """Whether the alerts API takes subscriptions on this deployment."""
-    return any(
-        rule.rule == ROUTE and "POST" in (rule.methods or ()) for rule in app.url_map.iter_rules()
-    )
 
 
 def payload(email: str, scope: str, vendor: str | None, product: str | None) -> dict[str, Any]:

@@ -354,14 +354,11 @@ def subscribe() -> Any:
     if request.method == "GET":
         form.vendor.data, form.product.data = vendor_slug or "", product or ""
         form.scope.data = "product" if product else "vendor" if vendor_slug else "everything"
-    available = subscriptions.available(current_app)
     outcome = None
     status = 200
     if request.method == "POST":
         db.session.rollback()  # end this request's read before the API's own unit of work
-        if not available:
-            status = 503
-        elif form.validate_on_submit():
+        if form.validate_on_submit():
             outcome = subscriptions.submit(
                 current_app, form.email.data, form.scope.data, vendor_slug or None, product or None
             )
@@ -371,7 +368,6 @@ def subscribe() -> Any:
     return render_template(
         "subscribe.html",
         form=form,
-        available=available,
         outcome=outcome,
         vendor_slug=vendor_slug,
         vendor_name=vendor_name,
