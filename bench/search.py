@@ -47,6 +47,7 @@ import random
 import sqlite3
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -837,7 +838,12 @@ def capture(app: Any, client: Any, url: str) -> Captured:
     def listen(
         conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
     ) -> None:
-        seen.append((statement, parameters))
+        # Only this request's statements: the app's in-process workers (alert delivery,
+        # pruning) share the engine from threads of their own.
+        if threading.get_ident() == me:
+            seen.append((statement, parameters))
+
+    me = threading.get_ident()
 
     with app.app_context():
         engine = db.engine

@@ -70,7 +70,7 @@ class Batches(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Search batches. ``format=csv`` or ``format=jsonl`` streams every match instead of a page.
 
-        ``total`` is exact up to 10,000 matches (``total_exact``); every page carries a
+        ``total`` is exact up to 1,000 matches (``total_exact``); every page carries a
         ``next_cursor`` for the next one (``cursor``), and ``page`` reaches 10,000 batches deep."""
         filters, profile = filters_of(args)
         if args["format"] != "json":

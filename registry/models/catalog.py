@@ -69,7 +69,9 @@ class Batch(TimestampMixin, Base):
     __tablename__ = "batches"
     __table_args__ = (
         sa.UniqueConstraint("vendor_id", "lot_key"),
-        sa.Index("ix_batches_tested_id", "tested", "id"),
+        # Newest first. On PostgreSQL its entries carry search_text, so that a page of a
+        # common word walks the index alone (registry.services.search, ``walk``).
+        sa.Index("ix_batches_tested_id", "tested", "id", postgresql_include=["search_text"]),
         sa.Index(
             "ix_batches_vendor_id_tested_id", "vendor_id", "tested", "id"
         ),  # a vendor's newest first

@@ -9,6 +9,7 @@ from registry.models import CertificateStatus
 from registry.schemas.certificates import LabSchema, ResultSchema
 from registry.schemas.common import PageArgs, PageSchema
 from registry.schemas.verdicts import VerdictChangeSchema, VerdictSchema
+from registry.services.search import PAGE_CAP, TOTAL_CAP
 from registry.thresholds.model import VerdictStatus
 
 STATUSES = tuple(s.value for s in VerdictStatus)
@@ -102,7 +103,7 @@ class BatchSearchArgs(PageArgs):
             "description": "where a page starts: the `next_cursor` of the page before, as given "
             "(opaque). Reads every page however deep, stable while batches are "
             "added; `page` is then ignored. Without it `page` × `per_page` may be "
-            "at most 10,000 (422 beyond, pointing here)",
+            f"at most {PAGE_CAP:,} (422 beyond, pointing here)",
             "example": "WzEsMCwiMjAyNC0wMS0xOSIsNDIsMF0",
         },
     )
@@ -138,8 +139,8 @@ class BatchPageSchema(PageSchema):
     items = fields.List(fields.Nested(BatchItemSchema))
     total_exact = fields.Boolean(
         metadata={
-            "description": "whether `total` is exact: matches are counted up to 10,000; beyond, "
-            "`total` is 10,000 (a lower bound) and this is false. Exports "
+            "description": f"whether `total` is exact: matches are counted up to {TOTAL_CAP:,}; "
+            f"beyond, `total` is {TOTAL_CAP:,} (a lower bound) and this is false. Exports "
             "(`format=csv|jsonl`) stream every match"
         }
     )

@@ -92,15 +92,23 @@ WORST_FIRST = ("fail", "warning", "incomplete", "pass")
 #: At most this many vendors match a partial vendor name.
 MAX_PARTIAL_VENDORS = 500
 #: A search counts its matches exactly up to this many; beyond, ``total`` is this
-#: number and ``total_exact`` false.
-TOTAL_CAP = 10_000
+#: number and ``total_exact`` false. A capped count costs about the cap's worth of index
+#: entries divided by how selective the filters are: at 1,000 a search of three common
+#: filters over a million batches reads a few thousand entries; at 10,000 it read tens
+#: of thousands (40-600 ms here; see docs/search.md), and grew with the data.
+TOTAL_CAP = 1_000
 #: ``page`` × ``per_page`` at most this: deeper pages are read with ``cursor``.
 PAGE_CAP = 10_000
 #: PostgreSQL ranks the matches of ``q`` (whole words first) when there are at most this
-#: many; more are listed newest first (ranking them would read every one for each page).
-RANK_MAX = 1000
+#: many (when they are counted exactly); more are listed newest first (ranking them would
+#: read every one for each page).
+RANK_MAX = TOTAL_CAP
+#: Terms are ordered by how many batches have them, counted up to this many (and kept a
+#: few minutes): the rarest drives a count.
+TERM_SIZE_CAP = 10_000
 # Up to this many matches, an SQLite count also returns their ids (see ``_count_stmt``);
-# above it a page is found at once by walking the (tested, id) index.
+# above it a page is found at once by walking the (tested, id) index. Only an exact count
+# has them all: the ids are returned up to the smaller of this and the cap.
 IDS_MAX = 2000
 CURSOR_VERSION = 1
 
@@ -344,16 +352,26 @@ def _where(
     like_words: int | None = None,
     first_term: int = 0,
     walk: bool = False,
+    count: bool = False,
 ) -> list[sa.ColumnElement[bool]]:
     """The predicates; those on batch columns only when ``batch_cols`` (else none may be).
 
     ``like_words``: how many of the words (the first ones) to match with ``LIKE``; all
     when None. ``first_term``: terms before it are answered elsewhere (the count's
     driving posting list). ``walk`` (PostgreSQL): the words are checked row by row,
-    not looked up in their index (see :func:`_page_stmt`).
+    not looked up in their index (see :func:`_page_stmt`). ``count``: for the count,
+    whose order does not matter (see below).
+
+    On PostgreSQL, a count with words takes no date range from the ``(tested, id)``
+    index: the words' trigram index finds the candidates in table order, and a range of
+    dates, often most of the table, would only add a bitmap as large. When a vendor or
+    a lot picks the batches (a few thousand at most), terms and labs are probed per
+    batch (``OFFSET 0`` keeps the planner from turning the probe into a join that reads
+    a whole posting list).
     """
     p = shape.present
     out: list[sa.ColumnElement[bool]] = []
+    probe = shape.dialect == "postgresql" and bool(p & {"vendor", "lot"})
     if batch_cols:
         if "vendor" in p:
             out.append(_B.c.vendor_id.in_(sa.bindparam("vendor_ids", expanding=True)))
@@ -378,6 +396,8 @@ def _where(
             # The words are matched by a scan anyway: reading batches in index order
             # for a date range would add a random row read per dated batch.
             tested = _no_index(tested)
+        elif count and shape.words and shape.dialect == "postgresql":
+            tested = sa.func.coalesce(_B.c.tested, _B.c.tested)  # no index orders it
         if "tested_after" in p:
             out.append(tested >= sa.bindparam("tested_after"))
         if "tested_before" in p:
@@ -389,6 +409,7 @@ def _where(
         out.append(
             _exists(
                 _C,
+                probe,
                 _C.c.batch_id == id_col,
                 _C.c.lab_id.in_(
                     sa.select(_L.c.id).where(_L.c.key.like(sa.bindparam("lab_like"), escape="\\"))
@@ -397,7 +418,7 @@ def _where(
         )
     for i in range(first_term, shape.terms):
         t = _T.alias(f"t{i}")
-        out.append(_exists(t, t.c.term == sa.bindparam(f"t{i}"), t.c.batch_id == id_col))
+        out.append(_exists(t, probe, t.c.term == sa.bindparam(f"t{i}"), t.c.batch_id == id_col))
     return out
 
 
@@ -411,9 +432,12 @@ def _no_index(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
 
 
-def _exists(table: sa.FromClause, *where: sa.ColumnElement[bool]) -> sa.Exists:
+def _exists(table: sa.FromClause, probe: bool, *where: sa.ColumnElement[bool]) -> sa.Exists:
+    """``EXISTS``; ``probe``: with ``OFFSET 0``, which PostgreSQL never turns into a
+    join, so that it stays one index probe per row."""
     # SELECT 1, not SELECT *: SQLite then answers from a covering index alone.
-    return sa.select(sa.literal_column("1")).select_from(table).where(*where).exists()
+    stmt: sa.Select[Any] = sa.select(sa.literal_column("1")).select_from(table).where(*where)
+    return (stmt.offset(0) if probe else stmt).exists()
 
 
 def _needs_batch_cols(shape: _Shape, like_words: int | None = None) -> bool:
@@ -480,7 +504,7 @@ def _matches(shape: _Shape) -> tuple[sa.Select[Any], sa.ColumnElement[int]]:
             .order_by(t0.c.batch_id),
             t0.c.batch_id,
         )
-    return sa.select(_B.c.id).where(*_where(shape, _B.c.id, batch_cols=True)), _B.c.id
+    return sa.select(_B.c.id).where(*_where(shape, _B.c.id, batch_cols=True, count=True)), _B.c.id
 
 
 @lru_cache(maxsize=512)
@@ -573,12 +597,14 @@ def _page_stmt(
 ) -> sa.Select[Any]:
     """A page of one part. ``after``: the part's batches after the cursor's (params
     ``k_tested``, ``k_id``). ``oldest``: dated batches oldest test first (undated ones
-    by id). ``walk`` (PostgreSQL, words matching more than the cap): the page walks the
-    (tested, id) index checking the words row by row, which finds a page after a few
-    hundred rows; the planner, misjudging how the trigram and whole-word conditions
-    overlap, would otherwise fetch and sort every match. ``fetch`` (PostgreSQL, fewer
-    word matches): the opposite, every match is fetched by the word indexes and sorted
-    (a few thousand at most), not found by walking the date index past rare rows.
+    by id). ``walk`` (PostgreSQL, words matching more than the cap, so at least one
+    batch in a thousand): the page walks the (tested, id) index checking the words row
+    by row on the ``search_text`` its entries carry (an index-only scan, a microsecond
+    or so an entry: a page of the rarest such words reads some tens of thousands); the
+    planner, misjudging how the trigram and whole-word conditions overlap, would
+    otherwise fetch and sort every match. ``fetch`` (PostgreSQL, fewer word matches):
+    the opposite, every match is fetched by the word indexes and sorted (a thousand at
+    most), not found by walking the date index past rare rows.
 
     The page's ids are found on batches alone (the predicates probe what they need) and
     only those rows are joined to vendors, products and verdicts: a deep page skips its
@@ -715,26 +741,11 @@ def _term_size(conn: sa.Connection, term: str) -> int:
     if known is None or now - known[1] > SIZE_TTL_S:
         if len(_SIZES) > 10_000:
             _SIZES.clear()
-        known = (conn.execute(_TERM_SIZE, {"term": term, "cap": TOTAL_CAP + 1}).scalar_one(), now)
+        known = (
+            conn.execute(_TERM_SIZE, {"term": term, "cap": TERM_SIZE_CAP + 1}).scalar_one(),
+            now,
+        )
         _SIZES[key] = known
-    return known[0]
-
-
-_ESTIMATES: dict[str, tuple[int, float]] = {}
-
-
-def _batches_estimate(conn: sa.Connection) -> int:
-    """PostgreSQL's estimate of how many batches there are (its statistics), kept a few
-    minutes: it chooses a plan, never what matches."""
-    key = str(conn.engine.url)
-    known = _ESTIMATES.get(key)
-    now = time.monotonic()
-    if known is None or now - known[1] > SIZE_TTL_S:
-        rows = conn.execute(
-            sa.text("SELECT reltuples FROM pg_class WHERE oid = to_regclass('batches')")
-        ).scalar()
-        known = (max(int(rows or 0), 0), now)
-        _ESTIMATES[key] = known
     return known[0]
 
 
@@ -851,7 +862,7 @@ def search_batches(
         return Page([], 0, page, per_page)
     shape, params = prepared
     counted = conn.execute(
-        _count_stmt(shape), {**params, "cap": TOTAL_CAP + 1, "ids_max": IDS_MAX}
+        _count_stmt(shape), {**params, "cap": TOTAL_CAP + 1, "ids_max": min(IDS_MAX, TOTAL_CAP)}
     ).one()
     exact = counted[0] <= TOTAL_CAP
     total = min(counted[0], TOTAL_CAP)
@@ -867,13 +878,15 @@ def search_batches(
         decode_cursor("")  # a cursor of another search: refused as malformed
     if total == 0 or (exact and total <= offset):
         return Page([], total, page, per_page, exact)
-    # Many word matches: walk the date index (see _page_stmt) when that reads fewer rows
-    # than fetching every match would.
-    walk = (
-        shape.rank
-        and not ranked
-        and counted[0] * counted[0] >= (per_page + 1) * _batches_estimate(conn)
-    )
+    # More word matches than are ranked: the page walks the (tested, id) index, whose
+    # entries carry search_text on PostgreSQL (see _page_stmt), checking the words.
+    walk = shape.rank and not ranked
+    if walk:
+        # The planner cannot know how often a word occurs in the text, and with two
+        # words it expects a handful of rows, so it would scan the table and sort every
+        # match; here at least one batch in a thousand matches: walking the index finds
+        # a page sooner. Table scans are set aside for the page's statements only.
+        before = conn.execute(_WALK_ON).one()
     found, last = _read_page(
         conn,
         shape,
@@ -887,10 +900,24 @@ def search_batches(
         walk,
         fetch=shape.rank and not walk,
     )
+    if walk:
+        conn.execute(_WALK_OFF, {"seqscan": before[0], "bitmapscan": before[1]})
     items = _with_worst(conn, [_item(r, profile) for r in found])
     return Page(
         items, total, page, per_page, exact, encode_cursor(last) if last is not None else None
     )
+
+
+# PostgreSQL's planner settings for a walk (``set_config(..., true)``: this transaction
+# only), returning the values they had, which are set back after the page.
+_WALK_ON = sa.text(
+    "SELECT current_setting('enable_seqscan'), current_setting('enable_bitmapscan'), "
+    "set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)"
+)
+_WALK_OFF = sa.text(
+    "SELECT set_config('enable_seqscan', :seqscan, true), "
+    "set_config('enable_bitmapscan', :bitmapscan, true)"
+)
 
 
 def _read_page(

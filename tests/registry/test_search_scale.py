@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from registry.extensions import db
+from registry.services.search import TOTAL_CAP
 from tests.registry.test_search import NEWEST_FIRST, names, search, seed
 from tests.registry.test_verdicts import strict_lead_profile, upload, verdict, wait_for, with_lead
 
@@ -398,6 +399,115 @@ def test_openapi_describes_cursor_and_total_exact(client) -> None:
     assert "category" in params
     page = spec["components"]["schemas"]["BatchPage"]["properties"]
     assert (
-        page["total_exact"]["type"] == "boolean" and "10,000" in page["total_exact"]["description"]
+        page["total_exact"]["type"] == "boolean"
+        and f"{TOTAL_CAP:,}" in page["total_exact"]["description"]
     )
     assert "cursor" in page["next_cursor"]["description"]
+
+
+def test_a_word_with_more_matches_than_the_cap_walks_the_date_index(app, ids, monkeypatch) -> None:
+    """Past the cap a word search is listed newest first, page after page and by cursor,
+    in both orders; on PostgreSQL the page walks the (tested, id) index, and the planner
+    settings set aside for it are back for the rest of the transaction."""
+    from registry.services import search as service
+
+    with app.app_context():
+        every = service.search_batches(
+            db.session, service.BatchFilters(q="golden"), profile="utah-r70-580", per_page=50
+        )
+        golden = {i["id"] for i in every.items}
+        assert len(golden) == 3 and every.total_exact
+        newest = [ids[n] for n in NEWEST_FIRST if ids[n] in golden]
+        db.session.rollback()
+
+        monkeypatch.setattr(service, "TOTAL_CAP", 1)
+        monkeypatch.setattr(service, "RANK_MAX", 1)
+        statements: list[str] = []
+
+        def seen(conn, cursor, statement, *args) -> None:
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            for oldest in (False, True):
+                want = list(reversed(newest)) if oldest else newest
+                by_offset = [
+                    i["id"]
+                    for number in (1, 2, 3)
+                    for i in service.search_batches(
+                        db.session,
+                        service.BatchFilters(q="golden"),
+                        profile="utah-r70-580",
+                        page=number,
+                        per_page=1,
+                        oldest=oldest,
+                    ).items
+                ]
+                assert by_offset == want, oldest
+                got, cursor = [], None
+                while True:
+                    page = service.search_batches(
+                        db.session,
+                        service.BatchFilters(q="golden"),
+                        profile="utah-r70-580",
+                        per_page=2,
+                        oldest=oldest,
+                        cursor=cursor,
+                    )
+                    assert (page.total, page.total_exact) == (1, False)
+                    got += [i["id"] for i in page.items]
+                    cursor = page.next_cursor
+                    if cursor is None:
+                        break
+                assert got == want, oldest
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", seen)
+        if db.engine.dialect.name == "postgresql":
+            assert any("set_config('enable_seqscan', 'off'" in s for s in statements)
+            settings = db.session.execute(
+                sa.text(
+                    "SELECT current_setting('enable_seqscan'), current_setting('enable_bitmapscan')"
+                )
+            ).one()
+            assert tuple(settings) == ("on", "on")
+        db.session.rollback()
+
+
+def test_a_vendor_with_a_status_probes_the_summary_per_batch(app, ids) -> None:
+    """A vendor picks few batches: on PostgreSQL each is probed for the status term
+    (``OFFSET 0`` keeps the probe from becoming a join over the whole posting list); the
+    answer is the same on both databases."""
+    from registry.services import search as service
+
+    with app.app_context():
+        everything = service.search_batches(
+            db.session, service.BatchFilters(), profile="any", per_page=50
+        ).items
+        vendor = everything[0]["vendor"]
+        want = sorted(
+            i["id"]
+            for i in everything
+            if i["vendor"] == vendor and "utah-r70-580" in i["failing_profiles"]
+        )
+        statements: list[str] = []
+
+        def seen(conn, cursor, statement, *args) -> None:
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            page = service.search_batches(
+                db.session,
+                service.BatchFilters(vendor=vendor, status="fail"),
+                profile="utah-r70-580",
+                per_page=50,
+            )
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", seen)
+        assert sorted(i["id"] for i in page.items) == want and page.total == len(want)
+        count = next(s for s in statements if "count(*)" in s)
+        if db.engine.dialect.name == "postgresql":
+            assert "LIMIT ALL OFFSET" in count  # the probe inside EXISTS
+        else:
+            assert "LIMIT -1 OFFSET" not in count  # SQLite plans its probes itself
+        db.session.rollback()
