@@ -107,8 +107,8 @@ RANK_MAX = TOTAL_CAP
 #: few minutes): the rarest drives a count.
 TERM_SIZE_CAP = 10_000
 # Up to this many matches, an SQLite count also returns their ids (see ``_count_stmt``);
-# above it a page is found at once by walking the (tested, id) index. Only an exact count
-# has them all: the ids are returned up to the smaller of this and the cap.
+# above it a page is found at once by walking the (tested, id) index. Such a count goes
+# on past the cap to this many, so that the ids are all there.
 IDS_MAX = 2000
 CURSOR_VERSION = 1
 
@@ -861,9 +861,11 @@ def search_batches(
     if prepared is None:
         return Page([], 0, page, per_page)
     shape, params = prepared
-    counted = conn.execute(
-        _count_stmt(shape), {**params, "cap": TOTAL_CAP + 1, "ids_max": min(IDS_MAX, TOTAL_CAP)}
-    ).one()
+    # SQLite: a count that returns the ids of few matches goes on to IDS_MAX, past the
+    # cap, so that the ids are all there (a page is then read by id, not found by
+    # walking the date index past rows the words rule out).
+    limit = max(TOTAL_CAP, IDS_MAX if _with_ids(shape) else 0) + 1
+    counted = conn.execute(_count_stmt(shape), {**params, "cap": limit, "ids_max": IDS_MAX}).one()
     exact = counted[0] <= TOTAL_CAP
     total = min(counted[0], TOTAL_CAP)
     ids = counted[1] if len(counted) > 1 else None
