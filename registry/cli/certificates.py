@@ -70,7 +70,7 @@ def reparse_command(
         )
     except RegistryError as error:
         raise click.BadParameter(
-            error.detail or error.title, param_hint="--parser-older-than"
+            str(error), param_hint="--parser-older-than"
         ) from None
     console = Console(stderr=True)
     if corrected:

@@ -111,7 +111,9 @@ def test_result_exports_are_documented_as_they_are_sent(client, uploader, shippe
     assert sent.mimetype == "text/csv"
     header = sent.get_data(as_text=True).splitlines()[0]
     assert content["text/csv"]["example"].splitlines()[0] == header
-    assert header.split(",") == content["text/csv"]["schema"]["description"].split(": ")[-1].split(",")
+    assert header.split(",") == content["text/csv"]["schema"]["description"].split(": ")[-1].split(
+        ","
+    )
     lines = client.get("/api/v1/results", query_string={"format": "jsonl"})
     assert lines.mimetype == "application/x-ndjson"
     rows = [json.loads(line) for line in lines.get_data(as_text=True).splitlines()]

@@ -96,7 +96,9 @@ BELOW_LOQ = (
 )
 
 
-def test_a_below_loq_result_keeps_the_loq_its_row_prints(client, uploader, shipped_profiles) -> None:
+def test_a_below_loq_result_keeps_the_loq_its_row_prints(
+    client, uploader, shipped_profiles
+) -> None:
     """A ``<`` or ND result whose COA row prints an LOQ keeps that LOQ in the API: in the
     batch, in the certificate and in ``/api/v1/results`` (JSON and CSV), in the canonical
     unit."""
