@@ -793,7 +793,7 @@ def _item(row: Any, profile: str) -> dict[str, Any]:
     }
 
 
-_RANK = {status: i for i, status in enumerate(WORST_FIRST)}
+_RANK: dict[str, int] = {status: i for i, status in enumerate(WORST_FIRST)}
 
 
 def _with_worst(conn: sa.Connection, items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -81,15 +81,15 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
     ("mycotoxin", "Mycotoxins"),
     ("physical", "Moisture and water activity"),
 )
-STATUS_WORDS = {s: s.value.capitalize() for s in VerdictStatus}
+STATUS_WORDS: dict[str, str] = {s: s.value.capitalize() for s in VerdictStatus}
 #: Worst first, for sorting verdicts and picking the worst.
-STATUSES_ORDER = {
+STATUSES_ORDER: dict[str, int] = {
     VerdictStatus.FAIL: 0,
     VerdictStatus.WARNING: 1,
     VerdictStatus.INCOMPLETE: 2,
     VerdictStatus.PASS: 3,
 }
-STATUS_ICONS = {
+STATUS_ICONS: dict[str, str] = {
     VerdictStatus.PASS: "✓",
     VerdictStatus.FAIL: "✗",
     VerdictStatus.INCOMPLETE: "?",
