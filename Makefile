@@ -38,7 +38,7 @@ bench: install  ## print the benchmarks' figures (see bench/)
 
 LINTED := registry parsers tests bench migrations wsgi.py
 
-lint: install  ## ruff and mypy (typed on registry/, strict on registry/thresholds/; see setup.cfg)
+lint: install  ## ruff and mypy (typed on registry/, strict on registry/thresholds/ and parsers/; see setup.cfg)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/mypy
 	$(BIN)/ruff format --check $(LINTED)

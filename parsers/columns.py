@@ -174,15 +174,17 @@ class Table:
     @property
     def has_result(self) -> bool:
         """True when a column is titled as the result (then untitled columns hold no results)."""
-        return any(c.role == "result" for c in self.columns)
+        return any(c.role == Role.RESULT for c in self.columns)
 
     @property
     def multi_unit(self) -> bool:
         """True when result columns carry different units (``%``, ``mg/g``, ``mg/serving``)."""
-        return len({c.unit for c in self.columns if c.role == "result" and c.unit is not None}) > 1
+        return (
+            len({c.unit for c in self.columns if c.role == Role.RESULT and c.unit is not None}) > 1
+        )
 
     def analyte_column(self) -> Column | None:
-        return next((c for c in self.columns if c.role == "analyte"), None)
+        return next((c for c in self.columns if c.role == Role.ANALYTE), None)
 
 
 @lru_cache(maxsize=65536)
@@ -338,7 +340,7 @@ def _line_groups(line: Line) -> list[tuple[str, list[Word], Role | None]]:
     return out
 
 
-def _abutting(col: Column, role: str | None, words: list[Word]) -> bool:
+def _abutting(col: Column, role: Role | None, words: list[Word]) -> bool:
     """A title that starts where a title of another role on the same line ends (no overlap)."""
     return (
         role is not None
@@ -423,8 +425,8 @@ def _split_tables(columns: list[Column], top: float, qc: bool) -> list[Table]:
     tables: list[list[Column]] = []
     for col in columns:
         if not tables or (
-            col.role == "analyte"
-            and any(c.role == "analyte" for c in tables[-1])
+            col.role == Role.ANALYTE
+            and any(c.role == Role.ANALYTE for c in tables[-1])
             and any(c.role in _DATA_ROLES for c in tables[-1])
         ):
             tables.append([])
@@ -434,6 +436,6 @@ def _split_tables(columns: list[Column], top: float, qc: bool) -> list[Table]:
 
 def _table_unit(columns: list[Column]) -> str | None:
     for col in columns:
-        if col.role in ("result", "unit") and col.unit is not None:
+        if col.role in (Role.RESULT, Role.UNIT) and col.unit is not None:
             return col.unit
     return next((c.unit for c in columns if c.unit is not None), None)

@@ -64,7 +64,7 @@ from parsers.vocab import (
 
 _HEADING_UNIT = re.compile(r"\(([^()]{1,12})\)")
 _CZ_STATUS = {"v": "pass", "vn": "pass", "n": "fail"}
-_VALUE_ROLES = ("result", None)
+_VALUE_ROLES: tuple[Role | None, ...] = (Role.RESULT, None)
 
 
 @dataclass(slots=True)
@@ -314,7 +314,7 @@ def _unit_cell_label(seg: Segment, ctx: Context) -> bool:
         return False
     table = _table_for(seg.x0, ctx)
     col = table.column_at(seg.x0, seg.words[-1].x1) if table is not None else None
-    return col is not None and col.role in ("unit", "result", "limit", "loq", "lod")
+    return col is not None and col.role in (Role.UNIT, Role.RESULT, Role.LIMIT, Role.LOQ, Role.LOD)
 
 
 def _row_like(segs: list[Segment]) -> bool:
@@ -562,10 +562,10 @@ def _transposed_result(
     page: int,
     warnings: list[str],
 ) -> Result | None:
-    def cell(role: str) -> str | None:
+    def cell(role: Role) -> str | None:
         return next((cells[k] for _u, cells in rows.get(role, []) if cells[k] is not None), None)
 
-    unit_text = cell("unit")
+    unit_text = cell(Role.UNIT)
     printed_unit = normalise_unit(unit_text) if unit_text else None
     candidates: list[tuple[Reading, str | None, Atom]] = []
     for row_unit, cells in rows["result"]:
@@ -585,11 +585,11 @@ def _transposed_result(
         if c[0].value is None or to_canonical(code, category, c[0].value, c[1])
     ]
     reading, unit, atom = (verdicts or fitting or candidates)[0]
-    limit_role = "lod" if reading.qualifier == "loq" and reading.limit == "lod" else "loq"
+    limit_role = Role.LOD if reading.qualifier == "loq" and reading.limit == "lod" else Role.LOQ
     loq_text = cell(limit_role)
     loq_value = parse_number(loq_text, ctx.decimal_comma) if loq_text else None
     conv = to_canonical(code, category, loq_value, unit) if loq_value is not None else None
-    status_text = cell("status")
+    status_text = cell(Role.STATUS)
     status = status_of(status_text) if status_text else None
     seg.match = _physical_by_unit(seg.match, unit)
     return _result(
@@ -628,7 +628,7 @@ def _header_part(line: Line) -> tuple[Line, Line] | None:
                 and _row_like(segments(rest))
             ):
                 rank = (
-                    word_role(head.cells[0].words[0].text) == "analyte",
+                    word_role(head.cells[0].words[0].text) == Role.ANALYTE,
                     gap,
                 )  # ``Analyte`` opens a table
                 if best is None or rank > best[0]:
@@ -776,7 +776,7 @@ def _orphan(lines: list[Line], i: int, ctx: Context) -> list[Segment]:
     if table is None or col is None:
         return []
     atoms = _value_atoms(line, table)
-    if not any(parse_cell(a.text) is not None for a in atoms if a.role == "result"):
+    if not any(parse_cell(a.text) is not None for a in atoms if a.role == Role.RESULT):
         return []
     for label in _wrapped_labels(lines, i, col.x0 - 5, col.x1 + 40, table):
         bare = _unbracketed(
@@ -886,7 +886,7 @@ def _value_atoms(line: Line, table: Table) -> list[Atom]:
     atoms: list[Atom] = []
     for k, cell in enumerate(line.cells):
         col = table.column_at(cell.x0, cell.x1)
-        if col is None or col.role in ("analyte", "other"):
+        if col is None or col.role in (Role.ANALYTE, Role.OTHER):
             continue
         atoms.append(Atom(cell.text, cell.x0, cell.x1, k, col.role))
     return atoms
@@ -1015,15 +1015,15 @@ def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) 
         return None
     reading, unit, atom = picked
     seg.match = _physical_by_unit(seg.match, unit)
-    loq = _loq(seg, table, unit, ctx, ("loq",))
+    loq = _loq(seg, table, unit, ctx, (Role.LOQ,))
     if reading.qualifier == "loq" and reading.limit == "lod":
-        loq = _loq(seg, table, unit, ctx, ("lod",))
+        loq = _loq(seg, table, unit, ctx, (Role.LOD,))
     own = reading.unit or _row_unit(seg)
     found = _result(seg.match, reading, unit, loq, _status(seg), page, seg, atom, warnings, own)
     if (
         found is not None and found.qualifier == "="
     ):  # a ``± U (k=2)`` column: kept beside the value
-        uncertainty = _loq(seg, table, unit, ctx, ("uncertainty",))
+        uncertainty = _loq(seg, table, unit, ctx, (Role.UNCERTAINTY,))
         if uncertainty is not None:
             found = replace(found, uncertainty=uncertainty)
     return found
@@ -1034,7 +1034,7 @@ def _readings(
 ) -> list[tuple[Reading, str | None, Atom]]:
     out: list[tuple[Reading, str | None, Atom]] = []
     row_unit = _row_unit(seg)
-    roles = ("result",) if table is not None and table.has_result else _VALUE_ROLES
+    roles = (Role.RESULT,) if table is not None and table.has_result else _VALUE_ROLES
     for k, atom in enumerate(seg.atoms):
         if atom.role not in roles:
             continue
@@ -1098,7 +1098,7 @@ def _alt_readings(seg: Segment, ctx: Context) -> list[tuple[Reading, str | None,
     """Second readings of a narrative line (``E.Coli 1 Absence``)."""
     out: list[tuple[Reading, str | None, Atom]] = []
     for atom in seg.atoms:
-        reading = parse_cell(atom.text, ctx.decimal_comma) if atom.role == "alt" else None
+        reading = parse_cell(atom.text, ctx.decimal_comma) if atom.role == Role.ALT else None
         if reading is not None:
             out.append((reading, None, atom))
     return out
@@ -1108,7 +1108,7 @@ def _fallback_readings(seg: Segment, ctx: Context) -> list[tuple[Reading, str | 
     """No atom under a result column: take word verdicts (Absent, ND) anywhere in the row."""
     out: list[tuple[Reading, str | None, Atom]] = []
     for atom in seg.atoms:
-        if atom.role in ("loq", "lod", "uncertainty", "method", "other", "limit"):
+        if atom.role in (Role.LOQ, Role.LOD, Role.UNCERTAINTY, Role.METHOD, Role.OTHER, Role.LIMIT):
             continue
         reading = parse_cell(atom.text, ctx.decimal_comma)
         if reading is not None and reading.value is None:
@@ -1118,7 +1118,7 @@ def _fallback_readings(seg: Segment, ctx: Context) -> list[tuple[Reading, str | 
 
 def _row_unit(seg: Segment) -> str | None:
     for atom in seg.atoms:
-        if atom.role == "unit" and (unit := normalise_unit(atom.text)) is not None:
+        if atom.role == Role.UNIT and (unit := normalise_unit(atom.text)) is not None:
             return unit
     return None
 
@@ -1169,7 +1169,7 @@ def _loq(
     table: Table | None,
     unit: str | None,
     ctx: Context,
-    roles: tuple[str, ...] = ("loq", "lod"),
+    roles: tuple[Role, ...] = (Role.LOQ, Role.LOD),
 ) -> float | None:
     for role in roles:
         for atom in seg.atoms:
@@ -1200,7 +1200,7 @@ def _loq(
 
 def _status(seg: Segment) -> str | None:
     for atom in seg.atoms:
-        if atom.role == "status":
+        if atom.role == Role.STATUS:
             found = status_of(atom.text) or _CZ_STATUS.get(atom.text.strip().lower())
             if found is not None:
                 return found

@@ -1,15 +1,9 @@
-"""One error vocabulary for services, commands and the API (no Flask here).
+"""One error vocabulary for services, commands and the API (no Flask, no HTTP here).
 
-Services raise :class:`RegistryError` subclasses; ``registry.api.problems`` answers them
-as RFC 9457 ``application/problem+json``:
-
-- ``BadRequest`` 400, ``Unauthorized`` 401, ``Forbidden`` 403, ``NotFound`` 404,
-  ``Conflict`` 409, ``PayloadTooLarge`` 413, ``UnsupportedMediaType`` 415,
-  ``Unprocessable`` 422.
-
-Werkzeug's HTTP exceptions (routing 404s, 405s, request-size 413s) and webargs'
-validation errors (422, with ``errors`` per field) get the same shape. Anything
-uncaught becomes a bare 500 problem that leaks no detail.
+Services raise :class:`RegistryError` subclasses, each naming what went wrong in the
+registry's own terms; ``str(error)`` is its detail. How each is answered over HTTP
+(status, title, problem type, headers) is the API's business: ``registry.api.problems``
+maps these classes to its RFC 9457 problem answers. Commands print the detail.
 """
 
 from __future__ import annotations
@@ -18,103 +12,72 @@ from typing import Any
 
 
 class RegistryError(Exception):
-    status = 500
-    title = "Internal Server Error"
-    slug = "internal"
+    """Something the registry could not do; ``detail`` says what, ``errors`` per field."""
 
-    def __init__(
-        self,
-        detail: str | None = None,
-        *,
-        errors: Any = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(detail or self.title)
+    #: What ``str(error)`` says when no detail is given.
+    summary = "the registry failed"
+
+    def __init__(self, detail: str | None = None, *, errors: Any = None) -> None:
+        super().__init__(detail or self.summary)
         self.detail = detail
         self.errors = errors
-        self.headers = headers or {}
 
 
 class BadRequest(RegistryError):
-    status, title, slug = 400, "Bad Request", "bad-request"
+    """The request cannot be read (a malformed token, link or body)."""
+
+    summary = "the request could not be read"
 
 
 class Unauthorized(RegistryError):
-    status, title, slug = 401, "Unauthorized", "unauthorized"
+    """No credentials, or credentials the registry does not know (or has revoked)."""
 
-    def __init__(self, detail: str | None = None, **kw: Any) -> None:
-        kw.setdefault("headers", {"WWW-Authenticate": 'Bearer realm="registry"'})
-        super().__init__(detail, **kw)
+    summary = "a valid token is needed"
 
 
 class Forbidden(RegistryError):
-    status, title, slug = 403, "Forbidden", "forbidden"
+    """Known credentials whose role may not do this."""
+
+    summary = "this token may not do this"
 
 
 class NotFound(RegistryError):
-    status, title, slug = 404, "Not Found", "not-found"
+    """No record with this id, code or name."""
+
+    summary = "not found"
 
 
 class Conflict(RegistryError):
-    status, title, slug = 409, "Conflict", "conflict"
+    """What was asked conflicts with what is stored (a name taken, a state changed)."""
+
+    summary = "conflicts with what is stored"
 
 
 class PayloadTooLarge(RegistryError):
-    status, title, slug = 413, "Payload Too Large", "payload-too-large"
+    """A file over the size the registry takes."""
+
+    summary = "the file is too large"
 
 
 class UnsupportedMediaType(RegistryError):
-    status, title, slug = 415, "Unsupported Media Type", "unsupported-media-type"
+    """A file that is not a PDF."""
+
+    summary = "the file is not a PDF"
 
 
 class Unprocessable(RegistryError):
-    status, title, slug = 422, "Unprocessable Content", "validation"
+    """Input that is well formed but not acceptable; ``errors`` names each field."""
+
+    summary = "invalid input"
 
 
-#: Every problem type: its slug, what it means and what to do about it. Each ``type`` URI
-#: of a problem answer resolves to ``/problems/<slug>``, which says this.
-PROBLEMS: dict[str, tuple[str, str]] = {
-    "bad-request": (
-        "The request could not be read.",
-        "Check the request's syntax against the API document at /api/docs.",
-    ),
-    "unauthorized": (
-        "This needs an API token.",
-        "Send it as 'Authorization: Bearer <token>'. An administrator creates tokens with "
-        "`flask --app wsgi tokens create NAME --role uploader`.",
-    ),
-    "forbidden": (
-        "The token is valid but may not do this.",
-        "Uploads need an uploader or admin token; profile changes need an admin token.",
-    ),
-    "not-found": (
-        "Nothing exists at this address, or no record has this id.",
-        "Search instead: GET /api/v1/batches?lot=... finds a batch by its lot number.",
-    ),
-    "method-not-allowed": (
-        "This address does not take this HTTP method.",
-        "The Allow header lists the methods it takes.",
-    ),
-    "conflict": ("The request conflicts with what is stored.", "The detail names what conflicts."),
-    "payload-too-large": (
-        "The upload is larger than the registry takes.",
-        "The detail names the limit (REGISTRY_MAX_UPLOAD_MB); COA PDFs are rarely "
-        "larger than a few megabytes.",
-    ),
-    "unsupported-media-type": (
-        "The file is not a PDF.",
-        "Upload the certificate of analysis as a PDF file (field 'file').",
-    ),
-    "validation": (
-        "Some input is not acceptable.",
-        "'errors' names each field and what is wrong with it.",
-    ),
-    "too-many-requests": (
-        "Too many requests from this address.",
-        "Wait for the seconds the Retry-After header gives, then try again.",
-    ),
-    "internal": (
-        "The registry failed to answer.",
-        "This is our fault, not yours; the request id in the answer helps us find it.",
-    ),
-}
+class TooManyRequests(RegistryError):
+    """Too many attempts from one party; ``retry_after_s``: when one may try again."""
+
+    summary = "too many attempts"
+
+    def __init__(
+        self, detail: str | None = None, *, retry_after_s: int | None = None, errors: Any = None
+    ) -> None:
+        super().__init__(detail, errors=errors)
+        self.retry_after_s = retry_after_s

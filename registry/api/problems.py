@@ -12,13 +12,14 @@ what to do (JSON, or a small page for browsers).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Blueprint, Flask, Response, current_app, g, has_request_context, json, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from registry.errors import PROBLEMS, NotFound, RegistryError
+from registry import errors as domain
+from registry.errors import NotFound, RegistryError
 
 PROBLEM_MIMETYPE = "application/problem+json"
 
@@ -34,6 +35,101 @@ def set_page_renderer(app: Flask, render: PageRenderer) -> None:
 
 
 bp = Blueprint("problems", __name__)
+
+
+class HttpProblem(NamedTuple):
+    """How a domain error is answered: status, title and problem type (its slug)."""
+
+    status: int
+    title: str
+    slug: str
+
+
+#: Each domain error class of ``registry.errors`` as an HTTP problem. A subclass not
+#: listed takes its nearest listed base's (``RegistryError``: a 500).
+HTTP_PROBLEMS: dict[type[RegistryError], HttpProblem] = {
+    RegistryError: HttpProblem(500, "Internal Server Error", "internal"),
+    domain.BadRequest: HttpProblem(400, "Bad Request", "bad-request"),
+    domain.Unauthorized: HttpProblem(401, "Unauthorized", "unauthorized"),
+    domain.Forbidden: HttpProblem(403, "Forbidden", "forbidden"),
+    domain.NotFound: HttpProblem(404, "Not Found", "not-found"),
+    domain.Conflict: HttpProblem(409, "Conflict", "conflict"),
+    domain.PayloadTooLarge: HttpProblem(413, "Payload Too Large", "payload-too-large"),
+    domain.UnsupportedMediaType: HttpProblem(
+        415, "Unsupported Media Type", "unsupported-media-type"
+    ),
+    domain.Unprocessable: HttpProblem(422, "Unprocessable Content", "validation"),
+    domain.TooManyRequests: HttpProblem(429, "Too Many Requests", "too-many-requests"),
+}
+
+#: A 401 says how to authenticate (RFC 6750).
+WWW_AUTHENTICATE = 'Bearer realm="registry"'
+
+
+def http_problem(error: RegistryError) -> HttpProblem:
+    """The status, title and slug ``error`` is answered with."""
+    for cls in type(error).__mro__:
+        if cls in HTTP_PROBLEMS:
+            return HTTP_PROBLEMS[cls]
+    raise TypeError(f"{type(error).__name__} is not a RegistryError")  # pragma: no cover
+
+
+def http_headers(error: RegistryError) -> dict[str, str]:
+    """The headers that go with ``error``'s answer."""
+    if isinstance(error, domain.Unauthorized):
+        return {"WWW-Authenticate": WWW_AUTHENTICATE}
+    if isinstance(error, domain.TooManyRequests) and error.retry_after_s is not None:
+        return {"Retry-After": str(error.retry_after_s)}
+    return {}
+
+
+#: Every problem type: its slug, what it means and what to do about it. Each ``type`` URI
+#: of a problem answer resolves to ``/problems/<slug>``, which says this.
+PROBLEMS: dict[str, tuple[str, str]] = {
+    "bad-request": (
+        "The request could not be read.",
+        "Check the request's syntax against the API document at /api/docs.",
+    ),
+    "unauthorized": (
+        "This needs an API token.",
+        "Send it as 'Authorization: Bearer <token>'. An administrator creates tokens with "
+        "`flask --app wsgi tokens create NAME --role uploader`.",
+    ),
+    "forbidden": (
+        "The token is valid but may not do this.",
+        "Uploads need an uploader or admin token; profile changes need an admin token.",
+    ),
+    "not-found": (
+        "Nothing exists at this address, or no record has this id.",
+        "Search instead: GET /api/v1/batches?lot=... finds a batch by its lot number.",
+    ),
+    "method-not-allowed": (
+        "This address does not take this HTTP method.",
+        "The Allow header lists the methods it takes.",
+    ),
+    "conflict": ("The request conflicts with what is stored.", "The detail names what conflicts."),
+    "payload-too-large": (
+        "The upload is larger than the registry takes.",
+        "The detail names the limit (REGISTRY_MAX_UPLOAD_MB); COA PDFs are rarely "
+        "larger than a few megabytes.",
+    ),
+    "unsupported-media-type": (
+        "The file is not a PDF.",
+        "Upload the certificate of analysis as a PDF file (field 'file').",
+    ),
+    "validation": (
+        "Some input is not acceptable.",
+        "'errors' names each field and what is wrong with it.",
+    ),
+    "too-many-requests": (
+        "Too many requests from this address.",
+        "Wait for the seconds the Retry-After header gives, then try again.",
+    ),
+    "internal": (
+        "The registry failed to answer.",
+        "This is our fault, not yours; the request id in the answer helps us find it.",
+    ),
+}
 
 
 #: Werkzeug's own errors (routing, methods, request size, rate limits) by status.
@@ -96,13 +192,14 @@ def problem(
 
 
 def handle_registry_error(error: RegistryError) -> Response:
+    status, title, slug = http_problem(error)
     return problem(
-        error.status,
-        error.title,
+        status,
+        title,
         error.detail,
-        slug=error.slug,
+        slug=slug,
         errors=error.errors,
-        headers=error.headers,
+        headers=http_headers(error),
     )
 
 

@@ -69,9 +69,7 @@ def reparse_command(
             include_corrected=include_corrected,
         )
     except RegistryError as error:
-        raise click.BadParameter(
-            error.detail or error.title, param_hint="--parser-older-than"
-        ) from None
+        raise click.BadParameter(str(error), param_hint="--parser-older-than") from None
     console = Console(stderr=True)
     if corrected:
         console.print(

@@ -28,7 +28,7 @@ def export(certificate_id: int, out: Path | None) -> None:
     try:
         record = corrections.truth_record(db.session, certificate_id)
     except RegistryError as error:
-        raise click.ClickException(error.detail or error.title) from None
+        raise click.ClickException(str(error)) from None
     text = json.dumps(record, indent=1, ensure_ascii=False) + "\n"
     if out is None:
         click.echo(text, nl=False)

@@ -105,9 +105,15 @@ def judge_profile(session: Session, asked: str | None, default: str) -> str:
 def result_rows(
     session: Session, batches: Iterable[dict[str, Any]], *, profile: str
 ) -> Iterator[dict[str, Any]]:
-    """The result rows of ``batches`` (search items, in their order) under ``profile``."""
-    judge = _Judge.of(session, profile)
-    batches = iter(batches)
+    """The result rows of ``batches`` (search items, in their order) under ``profile``.
+    An unknown profile raises ``NotFound`` here, before the first row (an export's
+    answer has not begun)."""
+    return _rows(session, iter(batches), _Judge.of(session, profile), profile)
+
+
+def _rows(
+    session: Session, batches: Iterator[dict[str, Any]], judge: _Judge, profile: str
+) -> Iterator[dict[str, Any]]:
     while chunk := list(islice(batches, CHUNK)):
         ids = [b["id"] for b in chunk]
         results = _latest(session, ids)

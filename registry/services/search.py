@@ -83,12 +83,18 @@ from registry.models import (
 )
 from registry.services import analytes, search_summary
 from registry.services.names import lot_key, name_key
+from registry.thresholds.model import VerdictStatus
 
 MAX_WORDS = 8  # words of ``q`` used; more add nothing but cost
 #: ``profile=any``: a status under any profile; items then carry their worst status.
 ANY_PROFILE = "any"
 #: Worst first: the order in which a batch's statuses under its profiles are ranked.
-WORST_FIRST = ("fail", "warning", "incomplete", "pass")
+WORST_FIRST: tuple[VerdictStatus, ...] = (
+    VerdictStatus.FAIL,
+    VerdictStatus.WARNING,
+    VerdictStatus.INCOMPLETE,
+    VerdictStatus.PASS,
+)
 #: At most this many vendors match a partial vendor name.
 MAX_PARTIAL_VENDORS = 500
 #: A search counts its matches exactly up to this many; beyond, ``total`` is this
@@ -798,7 +804,7 @@ def _item(row: Any, profile: str) -> dict[str, Any]:
     }
 
 
-_RANK = {status: i for i, status in enumerate(WORST_FIRST)}
+_RANK: dict[str, int] = {status: i for i, status in enumerate(WORST_FIRST)}
 
 
 def _with_worst(conn: sa.Connection, items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from registry.alerts import ssrf
 from registry.db import utcnow
-from registry.errors import BadRequest, NotFound, RegistryError, Unauthorized, Unprocessable
+from registry.errors import BadRequest, NotFound, TooManyRequests, Unauthorized, Unprocessable
 from registry.models import (
     ApiToken,
     Channel,
@@ -62,10 +62,6 @@ SIGNUPS_PER_HOUR = 3  # tokenless sign-ups per address
 SIGNUP_WINDOW = timedelta(hours=1)  # ... within this window
 CONFIRM_MAX_AGE = timedelta(days=3)
 ROTATION_OVERLAP = timedelta(hours=24)  # an old secret keeps signing this long
-
-
-class TooManyRequests(RegistryError):
-    status, title, slug = 429, "Too Many Requests", "too-many-requests"
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +254,7 @@ def _rate_limit(session: Session, address: str) -> None:
         raise TooManyRequests(
             f"too many sign-ups for {address} in the last hour; "
             "confirm one of the mails already sent",
-            headers={"Retry-After": "3600"},
+            retry_after_s=3600,
         )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from registry.services.analytes import name_of
+from registry.thresholds.model import VerdictStatus
 
 #: US state codes as the profiles' jurisdictions spell them (``US-UT``), for "Utah's limit".
 US_STATES = {
@@ -80,10 +81,20 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
     ("mycotoxin", "Mycotoxins"),
     ("physical", "Moisture and water activity"),
 )
-STATUS_WORDS = {"pass": "Pass", "fail": "Fail", "incomplete": "Incomplete", "warning": "Warning"}
+STATUS_WORDS: dict[str, str] = {s: s.value.capitalize() for s in VerdictStatus}
 #: Worst first, for sorting verdicts and picking the worst.
-STATUSES_ORDER = {"fail": 0, "warning": 1, "incomplete": 2, "pass": 3}
-STATUS_ICONS = {"pass": "✓", "fail": "✗", "incomplete": "?", "warning": "!"}
+STATUSES_ORDER: dict[str, int] = {
+    VerdictStatus.FAIL: 0,
+    VerdictStatus.WARNING: 1,
+    VerdictStatus.INCOMPLETE: 2,
+    VerdictStatus.PASS: 3,
+}
+STATUS_ICONS: dict[str, str] = {
+    VerdictStatus.PASS: "✓",
+    VerdictStatus.FAIL: "✗",
+    VerdictStatus.INCOMPLETE: "?",
+    VerdictStatus.WARNING: "!",
+}
 VERIFIED_WORDS = {
     "primary": "read in the rule's own text",
     "secondary": "from a secondary source, not yet read in the rule's text",

@@ -368,4 +368,4 @@ def _upload_one(storage_file: Any, token_id: int, actor: str) -> dict[str, Any]:
         return {"name": name, "certificate": cert, "created": created}
     except RegistryError as error:
         db.session.rollback()
-        return {"name": name, "error": error.detail or error.title}
+        return {"name": name, "error": str(error)}

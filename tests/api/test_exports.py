@@ -180,3 +180,14 @@ def test_bad_filters_are_refused_before_the_first_byte(
     assert resp.status_code == 422
     assert resp.mimetype == "application/problem+json"
     assert set(resp.get_json()["errors"]) == {param}
+
+
+def test_result_exports_without_the_default_profile_answer_before_the_first_byte(
+    client,
+) -> None:
+    """No profile in force (a database never loaded): the result export answers one
+    problem, as the JSON page does, instead of a 200 that breaks off mid-stream."""
+    for fmt in ("json", "csv", "jsonl"):
+        resp = client.get("/api/v1/results", query_string={"format": fmt})
+        assert resp.status_code == 404 and resp.mimetype == "application/problem+json", fmt
+        assert "utah-r70-580" in resp.get_json()["detail"]

@@ -5,6 +5,7 @@ problems documented; and an upload sent the way the document describes it works.
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 from openapi_spec_validator import validate
@@ -89,6 +90,36 @@ def test_exports_are_documented(client) -> None:
     content = doc["paths"]["/api/v1/batches"]["get"]["responses"]["200"]["content"]
     assert {"application/json", "text/csv", "application/x-ndjson"} <= set(content)
     assert content["text/csv"]["example"].startswith("id,vendor,")
+
+
+def test_result_exports_are_documented_as_they_are_sent(client, uploader, shipped_profiles) -> None:
+    """Point 5 of issue 10: ``/api/v1/results`` documents its CSV and JSON Lines answers
+    (and the ``format`` that asks for them), and the documented CSV header is the one an
+    export sends; each JSON Lines row has the fields of the documented ResultRow."""
+    doc = document(client)
+    op = doc["paths"]["/api/v1/results"]["get"]
+    content = op["responses"]["200"]["content"]
+    assert {"application/json", "text/csv", "application/x-ndjson"} <= set(content)
+    formats = next(p for p in op["parameters"] if p["name"] == "format")["schema"]["enum"]
+    assert {"json", "csv", "jsonl"} <= set(formats)
+    client.post(
+        "/api/v1/certificates",
+        headers=uploader,
+        data={"file": (io.BytesIO(make_coa(salt="export-doc")), "coa.pdf")},
+    )
+    sent = client.get("/api/v1/results", query_string={"format": "csv"})
+    assert sent.mimetype == "text/csv"
+    header = sent.get_data(as_text=True).splitlines()[0]
+    assert content["text/csv"]["example"].splitlines()[0] == header
+    assert header.split(",") == content["text/csv"]["schema"]["description"].split(": ")[-1].split(
+        ","
+    )
+    lines = client.get("/api/v1/results", query_string={"format": "jsonl"})
+    assert lines.mimetype == "application/x-ndjson"
+    rows = [json.loads(line) for line in lines.get_data(as_text=True).splitlines()]
+    assert rows, "the uploaded certificate's results"
+    documented = doc["components"]["schemas"]["ResultRow"]["properties"]
+    assert all(set(row) == set(documented) for row in rows)
 
 
 def test_an_upload_sent_as_documented_keeps_its_form_fields(

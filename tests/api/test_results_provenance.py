@@ -6,6 +6,7 @@ no profile passes or fails lead on it; each says it has no value to judge by."""
 
 from __future__ import annotations
 
+import csv
 import io
 from typing import Any
 
@@ -85,3 +86,39 @@ def test_below_loq_under_an_lod_column_is_judged_by_no_one(
         if i.get("analyte") == "lead"
     ]
     assert reasons, batch["verdicts"]
+
+
+BELOW_LOQ = (
+    ("Mitragynine", "1.42", "%", "0.01"),
+    ("Lead (Pb)", "<0.05", "ppm", "0.05"),
+    ("Mercury (Hg)", "ND", "ppm", "0.01"),
+    ("Total Yeast and Mold", "800", "CFU/g", "10"),
+)
+
+
+def test_a_below_loq_result_keeps_the_loq_its_row_prints(
+    client, uploader, shipped_profiles
+) -> None:
+    """A ``<`` or ND result whose COA row prints an LOQ keeps that LOQ in the API: in the
+    batch, in the certificate and in ``/api/v1/results`` (JSON and CSV), in the canonical
+    unit."""
+    cert = upload(client, uploader, make_coa(lot="PV-LOQ", results=BELOW_LOQ))
+    expected = {"lead": ("<", 0.05), "mercury": ("nd", 0.01)}
+    on_cert = {r["analyte"]: r for r in cert["results"]}
+    batch = client.get(f"/api/v1/batches/{cert['batch']['id']}").get_json()
+    on_batch = {r["analyte"]: r for r in batch["results"]}
+    rows = client.get(
+        "/api/v1/results", query_string={"vendor": "Provenance Botanicals", "per_page": 100}
+    ).get_json()["items"]
+    in_rows = {r["analyte"]: r for r in rows}
+    for analyte, (qualifier, loq) in expected.items():
+        for where, got in (("certificate", on_cert), ("batch", on_batch), ("results", in_rows)):
+            assert got[analyte]["qualifier"] == qualifier, (where, got[analyte])
+            assert got[analyte]["loq"] == loq, (where, got[analyte])
+            assert got[analyte]["unit"] == "ug/g", (where, got[analyte])
+    text = client.get(
+        "/api/v1/results", query_string={"vendor": "Provenance Botanicals", "format": "csv"}
+    ).get_data(as_text=True)
+    csv_rows = {r["analyte"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert float(csv_rows["lead"]["loq"]) == 0.05
+    assert float(csv_rows["mercury"]["loq"]) == 0.01

@@ -106,3 +106,43 @@ def test_a_prop65_warning_is_its_own_searchable_status(client, uploader, shipped
     assert warned["batch"]["id"] in [i["id"] for i in worst["items"]]
     page = client.get(f"/batches/{warned['batch']['id']}")
     assert page.status_code == 200 and 'class="badge warning"' in page.get_data(as_text=True)
+
+
+def test_every_status_the_api_gives_is_a_verdict_status(
+    client, admin, uploader, shipped_profiles
+) -> None:
+    """Every verdict status the API emits (a batch's verdicts and history, search items'
+    ``status`` and ``worst_status``, a certificate's verdicts) is a ``VerdictStatus``
+    member, and the search's ``status`` parameter offers exactly the members."""
+    from registry.thresholds.model import VerdictStatus
+
+    members = {s.value for s in VerdictStatus}
+    assert (
+        client.put("/api/v1/profiles/lead-only", headers=admin, json=LEAD_ONLY).status_code == 201
+    )
+    heavy = tuple((a, "1.9" if a.startswith("Lead") else v, u, q) for a, v, u, q in DEFAULT_RESULTS)
+    certs = [
+        post(client, uploader, make_coa(lot="S-1")),
+        post(client, uploader, make_coa(lot="S-2", results=heavy)),
+        post(client, uploader, make_coa(lot="S-3", results=(("Mitragynine", "1.4", "%", "0.01"),))),
+    ]
+    seen: set[str] = set()
+    for cert in certs:
+        seen |= {v["status"] for v in cert["verdicts"]}
+        batch = client.get(f"/api/v1/batches/{cert['batch']['id']}").get_json()
+        for v in batch["verdicts"]:
+            seen.add(v["status"])
+            seen |= {
+                h[k] for h in v.get("history", []) for k in ("old_status", "new_status") if h.get(k)
+            }
+    for profile in ("any", "lead-only", "prop65-lead"):
+        items = client.get("/api/v1/batches", query_string={"profile": profile}).get_json()["items"]
+        seen |= {i["status"] for i in items if i["status"]} | {i["worst_status"] for i in items}
+    assert seen <= members, seen - members
+    assert {"fail", "incomplete"} <= seen  # the batches above give more than one status
+
+    doc = client.get("/api/v1/openapi.json").get_json()
+    param = next(
+        p for p in doc["paths"]["/api/v1/batches"]["get"]["parameters"] if p["name"] == "status"
+    )
+    assert set(param["schema"]["enum"]) == members

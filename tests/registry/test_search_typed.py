@@ -100,6 +100,16 @@ def test_7_oh_by_any_name(client, stocked, typed: str) -> None:
     assert _ids(client, analyte=typed) == set()  # no batch here printed it
 
 
+@pytest.mark.parametrize("typed", ["7-OH", "7-hydroxymitragynine", "7_hydroxymitragynine", "7-oh"])
+def test_7_oh_by_any_name_finds_the_batch_that_printed_it(client, stocked, uploader, typed) -> None:
+    """Point 6 of issue 10: the API search finds a batch with a 7-hydroxymitragynine
+    result by any of its names, and only that batch."""
+    with_7oh = _upload(client, uploader, vendor="Seven Botanicals", lot="SB-7")["batch"]["id"]
+    batch = client.get(f"/api/v1/batches/{with_7oh}").get_json()
+    assert "7_hydroxymitragynine" in {r["analyte"] for r in batch["results"]}
+    assert _ids(client, analyte=typed) == {with_7oh}
+
+
 @pytest.mark.parametrize("field,value", [("analyte", "unobtainium"), ("profile", "no-such-law")])
 def test_unknown_analyte_or_profile_is_a_422_naming_it(
     client, stocked, field: str, value: str

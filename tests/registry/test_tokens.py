@@ -75,3 +75,43 @@ def test_names_are_unique_and_revoke_takes_exactly_one(app, client) -> None:
 def test_a_blank_name_is_refused(app) -> None:
     out = app.test_cli_runner().invoke(args=["tokens", "create", "  "])
     assert out.exit_code == 1 and "name" in out.output
+
+
+def test_a_subscriber_token_made_on_the_command_line(make_app) -> None:
+    """``tokens create NAME --role subscriber`` (README: a token that can subscribe and do
+    nothing else): it makes and reads its own subscriptions; uploads, profile changes and
+    job reads are refused with 403; another token does not see its subscriptions."""
+    app = make_app(WEBHOOK_ALLOWED_HOSTS="127.0.0.1:9")
+    client = app.test_client()
+    runner = app.test_cli_runner()
+    out = runner.invoke(args=["tokens", "create", "watchdog", "--role", "subscriber"])
+    assert out.exit_code == 0, out.output
+    headers = {"Authorization": f"Bearer {out.output.split()[-1]}"}
+    assert "subscriber" in runner.invoke(args=["tokens", "list"]).output
+
+    made = client.post(
+        "/api/v1/subscriptions",
+        headers=headers,
+        json={"channel": "webhook", "url": "http://127.0.0.1:9/hook"},
+    )
+    assert made.status_code == 201, made.get_json()
+    mine = client.get("/api/v1/subscriptions", headers=headers).get_json()
+    assert [s["id"] for s in mine] == [made.get_json()["id"]]
+
+    upload = client.post(
+        "/api/v1/certificates",
+        headers=headers,
+        data={"file": (io.BytesIO(b"%PDF-1.4 x"), "a.pdf")},
+    )
+    assert upload.status_code == 403, upload.get_json()
+    profile = client.put(
+        "/api/v1/profiles/mine", headers=headers, json={"code": "mine", "name": "Mine"}
+    )
+    assert profile.status_code == 403, profile.get_json()
+    assert client.get("/api/v1/jobs/1", headers=headers).status_code == 403
+
+    other = runner.invoke(args=["tokens", "create", "other", "--role", "subscriber"])
+    other_headers = {"Authorization": f"Bearer {other.output.split()[-1]}"}
+    assert client.get("/api/v1/subscriptions", headers=other_headers).get_json() == []
+    gone = client.delete(f"/api/v1/subscriptions/{made.get_json()['id']}", headers=headers)
+    assert gone.status_code == 204
