@@ -119,6 +119,10 @@ def judge_batches(
     report = Report(batches=len(batch_ids))
     plan = _plan(session, batch_ids, profiles, previous)
     if plan is None:
+        if not profiles:
+            # Nothing to judge under, but the batches' analytes and categories are still
+            # searchable (their results changed, or they would not be judged).
+            _write_search_summary(session, batch_ids)
         return report
     now = now or utcnow()
     writes = _evaluate(plan, now=now, restamp=restamp)

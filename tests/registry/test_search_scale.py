@@ -511,3 +511,29 @@ def test_a_vendor_with_a_status_probes_the_summary_per_batch(app, ids) -> None:
         else:
             assert "LIMIT -1 OFFSET" not in count  # SQLite plans its probes itself
         db.session.rollback()
+
+
+def test_a_batch_judged_with_no_profile_in_force_is_still_found_by_analyte(app, ids) -> None:
+    """With no profile to judge under, judging a batch still writes its analyte and
+    category terms: an analyte search finds it."""
+    from registry.models import BatchTerm
+    from registry.services import search as service
+    from registry.services import verdicts
+
+    with app.app_context():
+        batch = ids["b1"]  # has a lead result
+        db.session.execute(sa.delete(BatchTerm).where(BatchTerm.batch_id == batch))
+        found = service.search_batches(
+            db.session, service.BatchFilters(analyte="lead"), profile="utah-r70-580", per_page=50
+        )
+        assert batch not in {i["id"] for i in found.items}
+        verdicts.judge_batches(db.session, [batch], [])
+        found = service.search_batches(
+            db.session, service.BatchFilters(analyte="lead"), profile="utah-r70-580", per_page=50
+        )
+        assert batch in {i["id"] for i in found.items}
+        terms = set(
+            db.session.scalars(sa.select(BatchTerm.term).where(BatchTerm.batch_id == batch))
+        )
+        assert {"a:lead", "c:heavy_metal"} <= terms
+        db.session.rollback()
