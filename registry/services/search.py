@@ -76,10 +76,10 @@ from registry.models import (
     Certificate,
     Lab,
     Product,
-    Profile,
+    ProfileVersion,
     Vendor,
     VendorAlias,
-    Verdict,
+    VerdictRecord,
 )
 from registry.services import analytes, search_summary
 from registry.services.names import lot_key, name_key
@@ -107,7 +107,7 @@ CURSOR_VERSION = 1
 _B = cast(sa.Table, Batch.__table__)
 _V = cast(sa.Table, Vendor.__table__)
 _P = cast(sa.Table, Product.__table__)
-_VD = cast(sa.Table, Verdict.__table__)
+_VD = cast(sa.Table, VerdictRecord.__table__)
 _T = cast(sa.Table, BatchTerm.__table__)
 _C = cast(sa.Table, Certificate.__table__)
 _L = cast(sa.Table, Lab.__table__)
@@ -130,7 +130,7 @@ class BatchFilters:
 
 
 @dataclass(frozen=True)
-class Page:
+class SearchPage:
     items: list[dict[str, Any]]
     total: int  # exact when ``total_exact``, else a lower bound (the cap)
     page: int
@@ -168,7 +168,11 @@ def validate_filters(session: Session, f: BatchFilters, profile: str | None) -> 
     if (
         profile is not None
         and profile != ANY_PROFILE
-        and session.scalar(sa.select(Profile.id).where(Profile.code == profile, Profile.current))
+        and session.scalar(
+            sa.select(ProfileVersion.id).where(
+                ProfileVersion.code == profile, ProfileVersion.current
+            )
+        )
         is None
     ):
         raise Unprocessable(
@@ -824,7 +828,7 @@ def search_batches(
     per_page: int,
     oldest: bool = False,
     cursor: str | None = None,
-) -> Page:
+) -> SearchPage:
     """A page of matches, newest test first (``oldest``: oldest test first); batches
     without a test date come last either way; on PostgreSQL word matches rank first.
 
@@ -848,7 +852,7 @@ def search_batches(
     conn = session.connection()
     prepared = _prepare(conn, f, profile)
     if prepared is None:
-        return Page([], 0, page, per_page)
+        return SearchPage([], 0, page, per_page)
     shape, params = prepared
     counted = conn.execute(
         _count_stmt(shape), {**params, "cap": TOTAL_CAP + 1, "ids_max": IDS_MAX}
@@ -866,7 +870,7 @@ def search_batches(
     if pos is not None and pos.part >= len(_parts(ranked)):
         decode_cursor("")  # a cursor of another search: refused as malformed
     if total == 0 or (exact and total <= offset):
-        return Page([], total, page, per_page, exact)
+        return SearchPage([], total, page, per_page, exact)
     # Many word matches: walk the date index (see _page_stmt) when that reads fewer rows
     # than fetching every match would.
     walk = (
@@ -888,7 +892,7 @@ def search_batches(
         fetch=shape.rank and not walk,
     )
     items = _with_worst(conn, [_item(r, profile) for r in found])
-    return Page(
+    return SearchPage(
         items, total, page, per_page, exact, encode_cursor(last) if last is not None else None
     )
 
