@@ -12,7 +12,7 @@ Bad input raises a :class:`ParseError` subclass with a stable ``code``.
 """
 
 from parsers.api import PARSER_VERSION, parse
-from parsers.document import Dates, Document, Lab, Result
+from parsers.document import Dates, Document, ParsedLab, ParsedResult
 from parsers.errors import (
     CorruptPDF,
     EncryptedPDF,
@@ -32,13 +32,13 @@ __all__ = [
     "Dates",
     "Document",
     "EncryptedPDF",
-    "Lab",
+    "ParsedLab",
     "Limits",
     "MemoryLimitExceeded",
     "NoText",
     "NotAPDF",
     "ParseError",
-    "Result",
+    "ParsedResult",
     "TimeLimitExceeded",
     "TooLarge",
     "TooManyPages",

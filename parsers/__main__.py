@@ -12,8 +12,8 @@ import sys
 from collections.abc import Sequence
 
 from parsers.api import parse
-from parsers.catalog import layouts
 from parsers.errors import ParseError
+from parsers.layout_catalog import layouts
 
 
 def main(argv: Sequence[str] | None = None) -> int:

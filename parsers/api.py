@@ -1,7 +1,7 @@
 """``parse()``: one COA PDF in, one contract :class:`Document` out.
 
 Text is read through pypdfium2 (characters with boxes), scanned pages through
-Tesseract; the catalog picks a layout and the layout reads the document. Bad input
+Tesseract; the layout catalog picks a layout and the layout reads the document. Bad input
 raises a :class:`~parsers.errors.ParseError` subclass, never anything else.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 import dataclasses
 import os
 
-from parsers.catalog import choose
 from parsers.document import Document
 from parsers.errors import CorruptPDF, ParseError
+from parsers.layout_catalog import choose
 from parsers.missed import unread_analytes
 from parsers.pdf import PdfText, read_bytes, read_pdf
 from parsers.values import implausible

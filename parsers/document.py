@@ -18,7 +18,7 @@ QUALIFIERS = ("=", "<", ">", "nd", "not_detected", "detected")
 
 
 @dataclass(frozen=True, slots=True)
-class Lab:
+class ParsedLab:
     name: str | None = None
     accreditation: str | None = None
 
@@ -31,7 +31,7 @@ class Dates:
 
 
 @dataclass(frozen=True, slots=True)
-class Result:
+class ParsedResult:
     """One analyte measurement, in the contract's canonical unit."""
 
     analyte: str
@@ -58,7 +58,7 @@ class Result:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Result:
+    def from_dict(cls, d: dict[str, Any]) -> ParsedResult:
         bbox = d.get("bbox")
         return cls(
             analyte=d["analyte"],
@@ -82,14 +82,14 @@ class Document:
     """What one COA says, per the parse contract."""
 
     layout: str = "generic"
-    lab: Lab = field(default_factory=Lab)
+    lab: ParsedLab = field(default_factory=ParsedLab)
     vendor: str | None = None
     product: str | None = None
     batch: str | None = None
     sample_id: str | None = None
     report_number: str | None = None
     dates: Dates = field(default_factory=Dates)
-    results: tuple[Result, ...] = ()
+    results: tuple[ParsedResult, ...] = ()
     warnings: tuple[str, ...] = ()
     # Extensions (the contract allows added fields):
     pages: int | None = None
@@ -117,14 +117,14 @@ class Document:
     def from_dict(cls, d: dict[str, Any]) -> Document:
         return cls(
             layout=d.get("layout") or "generic",
-            lab=Lab(**(d.get("lab") or {})),
+            lab=ParsedLab(**(d.get("lab") or {})),
             vendor=d.get("vendor"),
             product=d.get("product"),
             batch=d.get("batch"),
             sample_id=d.get("sample_id"),
             report_number=d.get("report_number"),
             dates=Dates(**(d.get("dates") or {})),
-            results=tuple(Result.from_dict(r) for r in d.get("results") or ()),
+            results=tuple(ParsedResult.from_dict(r) for r in d.get("results") or ()),
             warnings=tuple(d.get("warnings") or ()),
             pages=d.get("pages"),
             ocr=bool(d.get("ocr")),

@@ -95,7 +95,7 @@ class Line:
 
 
 @dataclass(slots=True)
-class Page:
+class TextPage:
     """A page's lines in reading order (top to bottom, left to right)."""
 
     number: int

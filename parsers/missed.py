@@ -30,8 +30,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from parsers.document import Result
-from parsers.layout_text import Line, Page
+from parsers.document import ParsedResult
+from parsers.layout_text import Line, TextPage
 from parsers.rows import Segment, is_qc_segment, lead_words, segments
 from parsers.values import is_empty, normalise_unit, parse_cell, status_of
 from parsers.vocab import IN_SCOPE_HEADINGS, OUT_OF_SCOPE_HEADINGS, fold
@@ -91,7 +91,7 @@ _NOT_DONE = (
 
 
 def unread_analytes(
-    pages: Iterable[Page], results: Iterable[Result]
+    pages: Iterable[TextPage], results: Iterable[ParsedResult]
 ) -> list[tuple[str, int, str, bool]]:
     """(analyte code, page, printed label, doubtful) of analytes named as results but not
     read; ``doubtful``: read as a number where the row prints a non-detect."""
@@ -120,7 +120,7 @@ def unread_analytes(
     return out
 
 
-def _doubtful(seg: Segment, results: list[Result]) -> bool:
+def _doubtful(seg: Segment, results: list[ParsedResult]) -> bool:
     """True when the row's result was read as a number while the row also prints a
     non-detect (``Arsenic  1  200  20  ND  Pass``): the number is likely a limit."""
     censored = [

@@ -17,7 +17,7 @@ import pypdfium2.raw as pdfium_c
 
 from parsers import ocr
 from parsers.errors import CorruptPDF, EncryptedPDF, NotAPDF, NoText, TooManyPages
-from parsers.layout_text import Page, Word, build_lines
+from parsers.layout_text import TextPage, Word, build_lines
 from parsers.pdftext import page_words
 
 #: A page with fewer words than this is treated as a scan (when it has something to read).
@@ -30,7 +30,7 @@ OUTLINED_TEXT_PATHS = 200
 class PdfText:
     """All pages of a document as lines, plus how they were read."""
 
-    pages: list[Page]
+    pages: list[TextPage]
     page_count: int
     ocr_pages: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -202,7 +202,7 @@ def _has_ink(page: pdfium.PdfPage) -> bool:
     return False
 
 
-def _read_page(page: pdfium.PdfPage, number: int, use_ocr: bool, out: PdfText) -> Page:
+def _read_page(page: pdfium.PdfPage, number: int, use_ocr: bool, out: PdfText) -> TextPage:
     width, height = page.get_size()
     words: list[Word] = page_words(page)
     width, height = getattr(words, "size", None) or (width, height)  # a page read turned
@@ -216,7 +216,7 @@ def _read_page(page: pdfium.PdfPage, number: int, use_ocr: bool, out: PdfText) -
                 f"page {number}: the text layer is unreadable (fonts without a Unicode map)"
                 + ("" if use_ocr else "; OCR is off")
             )
-        return Page(number, width, height, build_lines(words, number))
+        return TextPage(number, width, height, build_lines(words, number))
     ocr_words, confidence = ocr.page_words(page)
     out.ocr_pages.append(number)
     if unreadable:
@@ -225,4 +225,6 @@ def _read_page(page: pdfium.PdfPage, number: int, use_ocr: bool, out: PdfText) -
         )
     if confidence is not None and confidence < ocr.LOW_CONFIDENCE:
         out.warnings.append(f"page {number}: low OCR confidence ({confidence:.0f})")
-    return Page(number, width, height, build_lines(ocr_words, number, ocr=True), True, confidence)
+    return TextPage(
+        number, width, height, build_lines(ocr_words, number, ocr=True), True, confidence
+    )

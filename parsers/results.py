@@ -2,7 +2,7 @@
 
 Walks each page's lines top to bottom, keeping the active table headers (per x-range)
 and the last heading (its unit, whether it is a QA/QC section). Lines with vocabulary
-analytes become :class:`Result` objects in canonical units (see :mod:`parsers.values`).
+analytes become :class:`ParsedResult` objects in canonical units (see :mod:`parsers.values`).
 
 Scope is positional: a table's row ends where the table beside it begins, and a heading
 of an unscored panel (terpenes, foreign matter) closes only the x-range of its own panel;
@@ -28,8 +28,8 @@ from parsers.columns import (
     title_role,
     word_role,
 )
-from parsers.document import Result
-from parsers.layout_text import CELL_GAP, Cell, Line, Page
+from parsers.document import ParsedResult
+from parsers.layout_text import CELL_GAP, Cell, Line, TextPage
 from parsers.roles import DATA_ROLES, Role
 from parsers.rows import (
     Atom,
@@ -83,14 +83,16 @@ class Context:
     starts: list[float] = field(default_factory=list)  # where the panel titles seen so far start
 
 
-def extract_results(pages: list[Page], decimal_comma: bool) -> tuple[list[Result], list[str]]:
+def extract_results(
+    pages: list[TextPage], decimal_comma: bool
+) -> tuple[list[ParsedResult], list[str]]:
     """All vocabulary results of a document, deduplicated, with warnings.
 
     Abbreviations the document defines anywhere (``TPC – total plate count`` in a
     footnote) name their analyte on every page; the lines defining them are a glossary,
     not results.
     """
-    results: list[Result] = []
+    results: list[ParsedResult] = []
     warnings: list[str] = []
     aliases, glossary = _definitions(pages)
     with document_aliases(aliases):
@@ -112,7 +114,7 @@ def _cell_key(page: int, line: Line, x0: float) -> CellKey:
     return page, round(line.top, 1), round(x0, 1)
 
 
-def _definitions(pages: list[Page]) -> tuple[dict[str, Match], set[CellKey]]:
+def _definitions(pages: list[TextPage]) -> tuple[dict[str, Match], set[CellKey]]:
     """(abbreviation -> analyte, glossary cells) from a document's own definitions.
 
     An abbreviation counts when it names no analyte by itself, has two capitals, and its
@@ -175,12 +177,12 @@ def _defined_analyte(phrase: str) -> Match | None:
 
 
 def _page_results(
-    page: Page,
+    page: TextPage,
     ctx: Context,
     warnings: list[str],
     glossary: frozenset[CellKey] | set[CellKey] = frozenset(),
-) -> list[Result]:
-    out: list[Result] = []
+) -> list[ParsedResult]:
+    out: list[ParsedResult] = []
     lines = page.lines
     skip: set[int] = set()
     for i, line in enumerate(lines):
@@ -365,7 +367,7 @@ BOX_LINES = 4
 
 def _box_result(
     lines: list[Line], i: int, seg: Segment, ctx: Context, page: int, warnings: list[str]
-) -> Result | None:
+) -> ParsedResult | None:
     """A summary box: the value printed above its label (``12.4%`` / ``Limit: 15.0 %`` / ``Moisture``).
 
     Only a lone cell holding a number with a unit that suits the analyte counts, found
@@ -415,7 +417,7 @@ def _box_unit_fits(m: Match, reading: Reading) -> bool:
 
 def _across_panel(
     lines: list[Line], i: int, segs: list[Segment], ctx: Context, page: int, warnings: list[str]
-) -> tuple[list[Result], set[int], list[Segment]] | None:
+) -> tuple[list[ParsedResult], set[int], list[Segment]] | None:
     """A transposed table on this line, alone or right of a row of the panel beside it
     (``Mould (visible)  Absent`` then ``TVC  TYMC  E. coli``): (its results, the lines it
     used, the segments left for the row beside it)."""
@@ -435,7 +437,7 @@ def _across_panel(
 
 def _transposed(
     lines: list[Line], i: int, segs: list[Segment], ctx: Context, page: int, warnings: list[str]
-) -> tuple[list[Result], set[int]] | None:
+) -> tuple[list[ParsedResult], set[int]] | None:
     """A transposed table: analytes as column titles, one row per field below them.
 
     ``MG | 7-OH | Total Alkaloids`` over ``Result 12.7 0.447 1.81``, ``Unit mg/g mg/g %``,
@@ -476,7 +478,7 @@ def _transposed(
         if found_rows is None:
             return None
         rows, used = found_rows
-    out: list[Result] = []
+    out: list[ParsedResult] = []
     for k, seg in enumerate(segs):
         result = _transposed_result(seg, k, rows, ctx, page, warnings)
         if result is not None:
@@ -561,7 +563,7 @@ def _transposed_result(
     ctx: Context,
     page: int,
     warnings: list[str],
-) -> Result | None:
+) -> ParsedResult | None:
     def cell(role: Role) -> str | None:
         return next((cells[k] for _u, cells in rows.get(role, []) if cells[k] is not None), None)
 
@@ -987,7 +989,9 @@ def _criterion(seg: Segment) -> bool:
     return False
 
 
-def _segment_result(seg: Segment, ctx: Context, page: int, warnings: list[str]) -> Result | None:
+def _segment_result(
+    seg: Segment, ctx: Context, page: int, warnings: list[str]
+) -> ParsedResult | None:
     if _inline_field(seg) and (_out_of_scope(ctx, seg.x0) or ctx.tables):
         # an inline field ends the table and any out-of-scope panel above it
         _scope_from(ctx, seg.x0, seg.words[-1].x1, None, closed=False)
@@ -1218,7 +1222,7 @@ def _result(
     atom: Atom,
     warnings: list[str],
     own_unit: str | None = None,
-) -> Result | None:
+) -> ParsedResult | None:
     """The contract result of one reading, with its value also in the unit the COA printed."""
     found = _canonical_result(m, reading, unit, loq, status, page, seg, atom, warnings, own_unit)
     if found is None or found.value is None or unit is None:
@@ -1251,7 +1255,7 @@ def _canonical_result(
     atom: Atom,
     warnings: list[str],
     own_unit: str | None = None,
-) -> Result | None:
+) -> ParsedResult | None:
     """The contract result of one reading; ``own_unit`` is a unit printed on the row itself
     (not inherited from a column title or heading): only that makes ``ND`` a count."""
     qualifier = presence_qualifier(m.code, reading)
@@ -1276,14 +1280,19 @@ def _canonical_result(
         qualifier == ">" and reading.value is None
     ):
         null_unit = "CFU/g" if counted else _null_unit(m)
-        return Result(value=None, unit=null_unit, qualifier=qualifier, **common)  # type: ignore[arg-type]
+        return ParsedResult(value=None, unit=null_unit, qualifier=qualifier, **common)  # type: ignore[arg-type]
     if qualifier == "loq":
-        return Result(value=loq, unit=_null_unit(m) or unit, qualifier="<", **common)  # type: ignore[arg-type]
+        return ParsedResult(value=loq, unit=_null_unit(m) or unit, qualifier="<", **common)  # type: ignore[arg-type]
     assert reading.value is not None
     conv = to_canonical(m.code, m.category, reading.value, unit)
     if conv is None:
         if unit == "mg/serving":
-            return Result(value=reading.value, unit="mg/serving", qualifier=qualifier, **common)  # type: ignore[arg-type]
+            return ParsedResult(
+                value=reading.value,
+                unit="mg/serving",
+                qualifier=qualifier,
+                **common,  # type: ignore[arg-type]
+            )
         warnings.append(f"page {page}: {seg.label!r} unit {unit!r} not convertible")
         return None
     if qualifier == "=" and _beyond_whole(m, conv[0]):
@@ -1291,7 +1300,7 @@ def _canonical_result(
             f"page {page}: {seg.label!r} reads {atom.text!r}, more than the whole sample; not reported"
         )
         return None
-    return Result(value=conv[0], unit=conv[1], qualifier=qualifier, **common)  # type: ignore[arg-type]
+    return ParsedResult(value=conv[0], unit=conv[1], qualifier=qualifier, **common)  # type: ignore[arg-type]
 
 
 #: Organisms that labs report either as a presence call or as a colony count (``E. coli <10 CFU/g``).
@@ -1340,7 +1349,7 @@ def _null_unit(m: Match) -> str | None:
     return conv[1] if conv is not None else None
 
 
-def _sibling_row(first: Result, again: Result) -> bool:
+def _sibling_row(first: ParsedResult, again: ParsedResult) -> bool:
     """Two rows of one table column that name one analyte differently (``Pathogenic E. coli``
     and ``STEC E. coli``): both are results, not a repeat."""
     if (
@@ -1353,13 +1362,13 @@ def _sibling_row(first: Result, again: Result) -> bool:
     return abs(first.bbox[0] - again.bbox[0]) < 3
 
 
-def _dedupe(results: list[Result]) -> list[Result]:
+def _dedupe(results: list[ParsedResult]) -> list[ParsedResult]:
     """One result per analyte reading: repeats (summary boxes, repeated pages) dropped.
 
     A ``<`` result without a bound repeats one with a bound (``Lead: <LLOQ`` in a
     sidebar, ``Lead <LLOQ`` with its LLOQ column in the table): the bound is kept.
     """
-    out: list[Result] = []
+    out: list[ParsedResult] = []
     index: dict[tuple[str, str, float | None], int] = {}
     for r in results:
         key = (r.analyte, r.qualifier, None if r.value is None else round(r.value, 9))

@@ -138,10 +138,10 @@ class Limits:
     nice: int = 0  # added to the child's niceness: parses yield the CPU to the caller's other work
 
 
-Source = str | os.PathLike[str] | bytes
+PdfSource = str | os.PathLike[str] | bytes
 
 
-def parse_isolated(source: Source, limits: Limits = Limits()) -> Document:
+def parse_isolated(source: PdfSource, limits: Limits = Limits()) -> Document:
     """Parse ``source`` (a path or the PDF bytes) in a limited child process.
 
     Raises :class:`TooLarge`, :class:`TooManyPages`, :class:`TimeLimitExceeded`,
@@ -155,7 +155,7 @@ def parse_isolated(source: Source, limits: Limits = Limits()) -> Document:
 
 
 def render_page_isolated(
-    source: Source, number: int, limits: Limits = Limits(), *, scale: float | None = None
+    source: PdfSource, number: int, limits: Limits = Limits(), *, scale: float | None = None
 ) -> bytes | None:
     """Page ``number`` (from 1) of ``source`` as PNG bytes, drawn in a limited child
     exactly as a parse runs (a hostile page costs at most ``limits``); None when the PDF
@@ -257,7 +257,7 @@ def _context() -> Any:
     return _CONTEXT
 
 
-def _checked_payload(source: Source, max_bytes: int) -> bytes | str:
+def _checked_payload(source: PdfSource, max_bytes: int) -> bytes | str:
     """The bytes or the path (as ``str``) to send to the child; :class:`TooLarge` when over."""
     if isinstance(source, bytes | bytearray | memoryview):
         size = len(source)

@@ -1,7 +1,7 @@
 """The layout contract: every lab layout has a name, detects itself and parses.
 
 ``detect`` gets the already-extracted text (:class:`~parsers.pdf.PdfText`) and returns a
-confidence in 0..1; the catalog picks the most confident layout, the generic parser
+confidence in 0..1; the layout catalog picks the most confident layout, the generic parser
 (always last) answering a small constant so it wins only when nothing else fits.
 """
 

@@ -1,6 +1,6 @@
 """Generic layout: any lab, any language the vocabulary knows.
 
-Lab: any (fallback; always last in the catalog). Layout versions: any table-, list- or
+Lab: any (fallback; always last in the layout catalog). Layout versions: any table-, list- or
 narrative-style certificate with a text layer or readable by OCR.
 
 | field | read |

@@ -1,6 +1,6 @@
 """Cells of the first pages and the geometry that pairs bare labels with their values.
 
-A :class:`Cell` is one cell of a text line (:mod:`parsers.layout_text`) with the
+A :class:`LabelledCell` is one cell of a text line (:mod:`parsers.layout_text`) with the
 label/value pairs read inside it. A cell that is nothing but a label takes its value
 from the next cell on its visual row (words compared by position, so OCR lines that
 drift still pair up) or from the words below it, each word going to the nearest label
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from parsers.layout_text import Page, Word
+from parsers.layout_text import TextPage, Word
 from parsers.metadata.dates import find_dates
 from parsers.metadata.labels import NO_FIELD, fields_of_label, has_separator, labelish, read_labels
 from parsers.metadata.vocabulary import DATE_FIELDS, ID_FIELDS
@@ -53,7 +53,7 @@ _CONTACT = re.compile(
 
 
 @dataclass(slots=True)
-class Cell:
+class LabelledCell:
     """A cell with where it sits: page, line index, box."""
 
     text: str
@@ -86,13 +86,13 @@ class Cell:
         return (self.top + self.bottom) / 2
 
 
-def build_cells(pages: list[Page]) -> list[Cell]:
+def build_cells(pages: list[TextPage]) -> list[LabelledCell]:
     """Cells of ``pages`` with the labels read in them (see :func:`_bold_labels`)."""
-    out: list[Cell] = []
+    out: list[LabelledCell] = []
     for page in pages:
         for index, line in enumerate(page.lines):
             for part in line.cells:
-                cell = Cell(part.text, list(part.words), page.number, index, line.ocr)
+                cell = LabelledCell(part.text, list(part.words), page.number, index, line.ocr)
                 read_labels(cell)
                 out.append(cell)
     out = _join_split_labels(out)
@@ -100,12 +100,12 @@ def build_cells(pages: list[Page]) -> list[Cell]:
     return out
 
 
-def _join_split_labels(cells: list[Cell]) -> list[Cell]:
+def _join_split_labels(cells: list[LabelledCell]) -> list[LabelledCell]:
     """A label printed over two lines (``Date of`` / ``Analysis``, ``Production`` / ``Lot``): two
     stacked cells, left-aligned and close, that name a field only together, become one label."""
     by_line = lines_of(cells)
     drop: set[int] = set()
-    joined: dict[int, Cell] = {}
+    joined: dict[int, LabelledCell] = {}
     for cell in cells:
         if cell.only or cell.labels or len(cell.words) > 3 or re.search(r"\d", cell.text):
             continue
@@ -122,7 +122,7 @@ def _join_split_labels(cells: list[Cell]) -> list[Cell]:
             text = f"{cell.text} {lower.text}"
             if not fields_of_label(text.rstrip(" :")):
                 break
-            merged = Cell(text, cell.words + lower.words, cell.page, cell.line, cell.ocr)
+            merged = LabelledCell(text, cell.words + lower.words, cell.page, cell.line, cell.ocr)
             read_labels(merged)
             if merged.only and merged.only != lower.only:
                 joined[id(cell)] = merged
@@ -133,7 +133,7 @@ def _join_split_labels(cells: list[Cell]) -> list[Cell]:
     return [joined.get(id(c), c) for c in cells if id(c) not in drop]
 
 
-def _bold_labels(cells: list[Cell]) -> None:
+def _bold_labels(cells: list[LabelledCell]) -> None:
     """Labels printed without colons, told apart from their values only by weight.
 
     When the known bare labels of a document are bold and the cells right of them are not,
@@ -143,7 +143,7 @@ def _bold_labels(cells: list[Cell]) -> None:
     """
     by_line = lines_of(cells)
 
-    def value_right(cell: Cell) -> bool:
+    def value_right(cell: LabelledCell) -> bool:
         after = [c for c in by_line[(cell.page, cell.line)] if c.x0 > cell.x1]
         return bool(after) and not _bold(min(after, key=lambda c: c.x0))
 
@@ -163,18 +163,18 @@ def _bold_labels(cells: list[Cell]) -> None:
             cell.only = [NO_FIELD]
 
 
-def _bold(cell: Cell) -> bool:
+def _bold(cell: LabelledCell) -> bool:
     return all(w.bold for w in cell.words)
 
 
-def lines_of(cells: list[Cell]) -> dict[tuple[int, int], list[Cell]]:
-    by_line: dict[tuple[int, int], list[Cell]] = {}
+def lines_of(cells: list[LabelledCell]) -> dict[tuple[int, int], list[LabelledCell]]:
+    by_line: dict[tuple[int, int], list[LabelledCell]] = {}
     for cell in cells:
         by_line.setdefault((cell.page, cell.line), []).append(cell)
     return by_line
 
 
-def continuation(cell: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> str:
+def continuation(cell: LabelledCell, by_line: dict[tuple[int, int], list[LabelledCell]]) -> str:
     """A name wrapped onto the next line under its label (``Order Name: Cresco Budder 1g - Buddha's`` / ``Hand``)."""
     for other in by_line.get((cell.page, cell.line + 1), []):
         if (
@@ -188,8 +188,10 @@ def continuation(cell: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> str:
 
 
 def value_for(
-    label: Cell, cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]]
-) -> Cell | None:
+    label: LabelledCell,
+    cells: list[LabelledCell],
+    by_line: dict[tuple[int, int], list[LabelledCell]],
+) -> LabelledCell | None:
     """The value of a bare label: the next cell on its visual row, else the words below it."""
     named = _grid_name(label, cells)
     if named is not None:
@@ -228,7 +230,9 @@ def value_for(
     return right
 
 
-def _code_under_title(title: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> Cell | None:
+def _code_under_title(
+    title: LabelledCell, by_line: dict[tuple[int, int], list[LabelledCell]]
+) -> LabelledCell | None:
     """A lone code printed under a title (``Certificate of Analysis`` over ``T6E0349``): the only
     cell of its line, one token with a digit, within the title's width, a few lines down."""
     for line in range(title.line + 1, title.line + 4):
@@ -255,11 +259,11 @@ def _fits(name: str, text: str) -> bool:
     )
 
 
-def _is_label(cell: Cell) -> bool:
+def _is_label(cell: LabelledCell) -> bool:
     return bool(cell.only or cell.labels or labelish(cell.text))
 
 
-def _right_of(label: Cell, cells: list[Cell]) -> tuple[Cell | None, bool]:
+def _right_of(label: LabelledCell, cells: list[LabelledCell]) -> tuple[LabelledCell | None, bool]:
     """The cell right of a bare label on its visual row, and whether the row pairs them for sure.
 
     A row of column headers (``Batch | Matrix | Date Tested``) takes its values from below;
@@ -282,7 +286,7 @@ def _right_of(label: Cell, cells: list[Cell]) -> tuple[Cell | None, bool]:
     )
     if row and row[0].lead and len(row[0].words) > row[0].lead:
         lead = row[0]  # the value shares a cell with the next label
-        return Cell(
+        return LabelledCell(
             " ".join(w.text for w in lead.words[: lead.lead]),
             lead.words[: lead.lead],
             lead.page,
@@ -312,7 +316,7 @@ def _right_of(label: Cell, cells: list[Cell]) -> tuple[Cell | None, bool]:
     return best, False
 
 
-def _grid_name(label: Cell, cells: list[Cell]) -> Cell | None:
+def _grid_name(label: LabelledCell, cells: list[LabelledCell]) -> LabelledCell | None:
     """In a key/value grid row a name label's value may follow an account or item code
     (``Customer | IC-C-0001 | Balchem Corporation | Batch No``): the name, when the first cell
     right of the label is one code that is no name, the second a name, and the next cell a
@@ -351,8 +355,10 @@ def _grid_name(label: Cell, cells: list[Cell]) -> Cell | None:
 
 
 def _below(
-    label: Cell, cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]]
-) -> Cell | None:
+    label: LabelledCell,
+    cells: list[LabelledCell],
+    by_line: dict[tuple[int, int], list[LabelledCell]],
+) -> LabelledCell | None:
     """Words under ``label`` that sit nearer to it than to any other bare label (a column of values)."""
     rivals = [
         c
@@ -418,7 +424,7 @@ def _below(
     if not taken:
         return None
     words = [w for row in taken for w in row]
-    cell = Cell(
+    cell = LabelledCell(
         _join_rows([" ".join(w.text for w in row) for row in taken], label.only),
         words,
         label.page,
@@ -428,10 +434,10 @@ def _below(
     return cell
 
 
-def _owner(w: Word, label: Cell, rivals: list[Cell]) -> Cell | None:
+def _owner(w: Word, label: LabelledCell, rivals: list[LabelledCell]) -> LabelledCell | None:
     """The bare label nearest (horizontally) to a word below it; None when none is near."""
     mid = (w.x0 + w.x1) / 2
-    best: Cell | None = None
+    best: LabelledCell | None = None
     best_d = 0.0
     for cand in (label, *rivals):
         if cand.top >= w.top:
@@ -463,7 +469,7 @@ def _join_rows(rows: list[str], names: list[str]) -> str:
     return out
 
 
-def zip_fields(label: Cell, value: Cell) -> list[tuple[str, str]]:
+def zip_fields(label: LabelledCell, value: LabelledCell) -> list[tuple[str, str]]:
     """(field, value) of a bare label and its value cell; a label list pairs with a value list."""
     if not any("," in n or n == "-" for n in label.only):
         return [(name, value.text) for name in label.only]
@@ -485,10 +491,10 @@ def is_contact(text: str) -> bool:
 
 
 def column_above(
-    cell: Cell, by_line: dict[tuple[int, int], list[Cell]], reach: int = 6
-) -> list[Cell]:
+    cell: LabelledCell, by_line: dict[tuple[int, int], list[LabelledCell]], reach: int = 6
+) -> list[LabelledCell]:
     """Cells above ``cell`` in its column (left or right edge aligned), nearest first."""
-    out: list[Cell] = []
+    out: list[LabelledCell] = []
     for line in range(cell.line - 1, max(-1, cell.line - 1 - reach), -1):
         for other in by_line.get((cell.page, line), []):
             if abs(other.x0 - cell.x0) <= 6 or abs(other.x1 - cell.x1) <= 3:
@@ -497,14 +503,14 @@ def column_above(
     return out
 
 
-def is_value(cell: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> bool:
+def is_value(cell: LabelledCell, by_line: dict[tuple[int, int], list[LabelledCell]]) -> bool:
     """True when the cell to the left on its line is a label (``Contact Info: | Darren``)."""
     row = by_line.get((cell.page, cell.line), [])
     left = [c for c in row if c.x1 <= cell.x0 + 1]
     return bool(left) and (bool(left[-1].only) or has_separator(left[-1].text))
 
 
-def is_block_name(cell: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> bool:
+def is_block_name(cell: LabelledCell, by_line: dict[tuple[int, int], list[LabelledCell]]) -> bool:
     """True when an address or contact line follows ``cell`` in its column."""
     for line in range(cell.line + 1, cell.line + 4):
         for other in by_line.get((cell.page, line), []):

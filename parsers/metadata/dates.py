@@ -18,7 +18,7 @@ from parsers.metadata.vocabulary import MONTH_NAMES
 from parsers.vocab import fold
 
 if TYPE_CHECKING:
-    from parsers.metadata.cells import Cell
+    from parsers.metadata.cells import LabelledCell
 
 
 def strip_dates(text: str) -> str:
@@ -116,7 +116,7 @@ def first_date(cands: list[Candidate], day_first: bool, last: bool) -> str | Non
     return None
 
 
-def writes_day_first(cells: Iterable[Cell]) -> bool:
+def writes_day_first(cells: Iterable[LabelledCell]) -> bool:
     """True when the document writes slashed dates day first.
 
     The slashed dates decide when one of them can only be read one way (``17/01/2024``

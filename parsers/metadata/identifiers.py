@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from parsers.metadata.cells import Cell, column_above, is_address, is_contact, is_value
+from parsers.metadata.cells import LabelledCell, column_above, is_address, is_contact, is_value
 from parsers.metadata.dates import find_dates
 from parsers.metadata.labels import labelish, normalise_label
 from parsers.metadata.names import clean, looks_like_name, name_value
@@ -89,7 +89,7 @@ def _ocr_digits(value: str) -> str:
     return re.sub(r"\S*\d\S*", fix, value)
 
 
-def _is_matrix(cell: Cell) -> bool:
+def _is_matrix(cell: LabelledCell) -> bool:
     if cell.only and any(n == "matrix" for n in cell.only):
         return True
     head = normalise_label(cell.text.split(":")[0])
@@ -106,7 +106,9 @@ def _is_matrix(cell: Cell) -> bool:
 
 
 def matrix_title(
-    cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]], known: set[str | None]
+    cells: list[LabelledCell],
+    by_line: dict[tuple[int, int], list[LabelledCell]],
+    known: set[str | None],
 ) -> str | None:
     """The unlabelled title printed above the sample's matrix line, in the same column, over
     the other ``Label: value`` lines of the sample's block (``Sample ID: ...``, ``Test RFID: ...``)."""
@@ -114,7 +116,7 @@ def matrix_title(
     for cell in cells:
         if cell.page != 1 or cell.top > 350 or not _is_matrix(cell):
             continue
-        title: Cell | None = None
+        title: LabelledCell | None = None
         prev = cell
         for above in column_above(cell, by_line, reach=6):
             reach = (3.2 if title is None and prev is not cell else 2.0) * max(
@@ -150,7 +152,9 @@ def matrix_title(
 
 
 def batch_under_product(
-    cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]], products: list[Candidate]
+    cells: list[LabelledCell],
+    by_line: dict[tuple[int, int], list[LabelledCell]],
+    products: list[Candidate],
 ) -> str | None:
     """An unlabelled code printed under a labelled product name (``L08202504``) is the batch."""
     for cell in cells:
@@ -178,7 +182,7 @@ _TITLE_CODE = re.compile(r"[A-Z0-9][\w./-]{6,}")
 
 
 def block_title_batch(
-    cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]], taken: set[str]
+    cells: list[LabelledCell], by_line: dict[tuple[int, int], list[LabelledCell]], taken: set[str]
 ) -> str | None:
     """An unlabelled code printed on page 1 as the title of a block of ``Label: value`` lines
     (``17484_0006800467`` over ``Sample Alias: ...`` / ``Sample Date: ...``) names the lot the
@@ -203,7 +207,7 @@ def block_title_batch(
     return None
 
 
-def _titles_labels(title: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> bool:
+def _titles_labels(title: LabelledCell, by_line: dict[tuple[int, int], list[LabelledCell]]) -> bool:
     """True when the next two lines under ``title``, in its column and close below it, open with
     labels, one of them the sample's (a sample id, product, matrix or ``Sample ...`` label)."""
     prev, found, sample = title, 0, False
@@ -229,7 +233,7 @@ def _titles_labels(title: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> b
     return False
 
 
-def lab_run(cell: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> bool:
+def lab_run(cell: LabelledCell, by_line: dict[tuple[int, int], list[LabelledCell]]) -> bool:
     """True when ``cell`` sits in the record of an analysis (``Batch: B6F2315 | Prep By: 1005 |
     Ana. By: 1048``, or ``Prepared By:`` / ``Prep Date:`` stacked over ``Batch ID:``): two or more
     labels of a lab's step, analyst or instrument on its line or within three text heights of it."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from parsers.metadata.cells import Cell, is_block_name
+from parsers.metadata.cells import LabelledCell, is_block_name
 from parsers.metadata.names import COMPANY, COMPANY_TAIL, best_name, clean
 from parsers.metadata.ranking import Candidate
 from parsers.metadata.vocabulary import (
@@ -66,8 +66,8 @@ _URL = re.compile(
 
 def find_lab_name(
     labelled: list[Candidate],
-    cells: list[Cell],
-    by_line: dict[tuple[int, int], list[Cell]],
+    cells: list[LabelledCell],
+    by_line: dict[tuple[int, int], list[LabelledCell]],
     vendor: str | None,
 ) -> str | None:
     """The issuer's name (see the module's docstring for the order of the evidence)."""
@@ -109,17 +109,17 @@ def find_lab_name(
 
 
 def _best_phrase(
-    phrases: list[tuple[str, Cell]],
-    issuers: list[tuple[str, Cell]],
+    phrases: list[tuple[str, LabelledCell]],
+    issuers: list[tuple[str, LabelledCell]],
     domains: list[str],
-    by_line: dict[tuple[int, int], list[Cell]],
+    by_line: dict[tuple[int, int], list[LabelledCell]],
     vendor: str | None,
 ) -> str | None:
     """The phrase the document names its issuer by most (repeats, top of page 1, an address
     block, an issuer's sentence, a matching domain), widened to its block's name line."""
     named_by_issuer = {fold(COMPANY_TAIL.sub("", p)) for p, _c in issuers}
     vendor_key = fold(vendor or "")
-    scored: dict[str, list[tuple[int, str, Cell]]] = {}
+    scored: dict[str, list[tuple[int, str, LabelledCell]]] = {}
     for k, (phrase, cell) in enumerate(phrases):
         key = fold(COMPANY_TAIL.sub("", phrase))
         if vendor_key and (key in vendor_key or vendor_key in key):
@@ -129,7 +129,7 @@ def _best_phrase(
     if not scored:
         return None
 
-    def score(item: tuple[str, list[tuple[int, str, Cell]]]) -> tuple[float, int]:
+    def score(item: tuple[str, list[tuple[int, str, LabelledCell]]]) -> tuple[float, int]:
         key, hits = item
         first = hits[0][2]
         top = 1.0 if first.page == 1 and first.top < 150 else 0.0
@@ -173,8 +173,8 @@ MASTHEAD_SCALE = 1.3
 
 
 def _masthead(
-    cells: list[Cell],
-    by_line: dict[tuple[int, int], list[Cell]],
+    cells: list[LabelledCell],
+    by_line: dict[tuple[int, int], list[LabelledCell]],
     domains: list[str],
     vendor: str | None,
 ) -> str | None:
@@ -231,9 +231,9 @@ def _masthead(
     return None
 
 
-def _lab_phrases(cells: list[Cell]) -> list[tuple[str, Cell]]:
+def _lab_phrases(cells: list[LabelledCell]) -> list[tuple[str, LabelledCell]]:
     """Lab-like names in the text: ``Badger Labs``, ``ACT Laboratories (FL)``, ``Laboratoř Botanica Praha s.r.o.``."""
-    out: list[tuple[str, Cell]] = []
+    out: list[tuple[str, LabelledCell]] = []
     for cell in cells:
         tokens = cell.text.split()
         i = 0
@@ -347,7 +347,9 @@ def _phrase_in(run: list[str], after: list[str]) -> str | None:
     return phrase.strip(" ,")
 
 
-def _merge_into_longer(scored: dict[str, list[tuple[int, str, Cell]]], issuers: set[str]) -> None:
+def _merge_into_longer(
+    scored: dict[str, list[tuple[int, str, LabelledCell]]], issuers: set[str]
+) -> None:
     """A name that is the tail or part of a longer one (``VŠCHT Praha`` in *Metrologická a
     zkušební laboratoř VŠCHT Praha*) counts for the longer: its hits and its issuer's sentence."""
     for key in sorted(scored, key=len):
@@ -365,9 +367,9 @@ def _contains(words: list[str], part: list[str]) -> bool:
     return any(words[i : i + len(part)] == part for i in range(len(words) - len(part) + 1))
 
 
-def _issuer_phrases(cells: list[Cell]) -> list[tuple[str, Cell]]:
+def _issuer_phrases(cells: list[LabelledCell]) -> list[tuple[str, LabelledCell]]:
     """Names in an issuer's sentence ("written consent from X", "© 2025 X. All rights reserved")."""
-    out: list[tuple[str, Cell]] = []
+    out: list[tuple[str, LabelledCell]] = []
     for cell in cells:
         for m in _ISSUER.finditer(cell.text):
             name = _trim_name(m.group("name"))
@@ -395,7 +397,7 @@ def _trim_name(run: str) -> str | None:
     return name
 
 
-def _domains(cells: list[Cell]) -> list[str]:
+def _domains(cells: list[LabelledCell]) -> list[str]:
     """The labels of the web and mail domains the document prints (``northwindscientific``)."""
     out: list[str] = []
     for cell in cells:
@@ -430,11 +432,13 @@ def _spells(key: str, domain: str) -> bool:
     return len(words[0]) >= 5 and domain.startswith(words[0]) and len(words) > 1
 
 
-def _domain_phrases(cells: list[Cell], domains: list[str]) -> list[tuple[str, Cell]]:
+def _domain_phrases(
+    cells: list[LabelledCell], domains: list[str]
+) -> list[tuple[str, LabelledCell]]:
     """Runs of capitalised words that spell one of the document's domains, with their company form."""
     if not domains:
         return []
-    out: list[tuple[str, Cell]] = []
+    out: list[tuple[str, LabelledCell]] = []
     for cell in cells:
         tokens = cell.text.split()
         for i in range(len(tokens)):
@@ -466,7 +470,7 @@ def _domain_phrases(cells: list[Cell], domains: list[str]) -> list[tuple[str, Ce
     return out
 
 
-def _url_name(cells: list[Cell], vendor: str | None) -> str | None:
+def _url_name(cells: list[LabelledCell], vendor: str | None) -> str | None:
     """The lab named by its web address (``www.cannalysis.com`` -> ``Cannalysis``, ``acslab`` -> ``ACS Lab``)."""
     skip = {fold(p) for p in (vendor or "").split()}
     for cell in cells:
@@ -496,7 +500,7 @@ def accreditation_line(text: str) -> bool:
     return _ACCREDITING.search(text) is not None
 
 
-def accreditation(cells: list[Cell]) -> str | None:
+def accreditation(cells: list[LabelledCell]) -> str | None:
     for cell in cells[:200]:
         m = _ACCREDITATION.search(cell.text)
         if m is not None:

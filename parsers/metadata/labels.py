@@ -28,7 +28,7 @@ from parsers.metadata.vocabulary import (
 from parsers.vocab import fold
 
 if TYPE_CHECKING:
-    from parsers.metadata.cells import Cell
+    from parsers.metadata.cells import LabelledCell
 
 
 def _field_index() -> dict[str, list[tuple[str, int]]]:
@@ -149,7 +149,7 @@ def _fields_by_words(key: str) -> list[tuple[str, int]]:
 _SEP = re.compile(r"\s*(?::|#\s*:?|\b(?:No|Nr|ID)\.?\s*:|\bNo\.|\s\.{3,}|…+)\s*")
 
 
-def read_labels(cell: Cell) -> None:
+def read_labels(cell: LabelledCell) -> None:
     """Fill ``cell.labels`` (``Label: value`` pairs) and ``cell.only`` (a bare label)."""
     text = cell.text.strip()
     bare = re.sub(r"\s*(?::|#|No\.?|Nr\.?)\s*$", "", text)
@@ -181,7 +181,7 @@ _IDENTIFIER_LABEL = re.compile(
 NO_FIELD = "-"
 
 
-def _trailing_label(cell: Cell, text: str) -> bool:
+def _trailing_label(cell: LabelledCell, text: str) -> bool:
     """``Gold Bali Powder (Lot L1) TRACK Sample ID:``: a value printed so close to the next
     label that they share a cell. The cell becomes a bare label whose first ``lead`` words are
     the value of the label before it."""
@@ -202,7 +202,7 @@ def _ends_sentence(text: str) -> bool:
     return text.endswith(".") and not re.search(r"(?i)\b(?:no|nr|num|ref|id|cert|lic)\.$", text)
 
 
-def split_pairs(row: list[Cell]) -> list[tuple[str, str, int]]:
+def split_pairs(row: list[LabelledCell]) -> list[tuple[str, str, int]]:
     """``Label: value`` pairs whose label the line's cells cut apart (``SAMPLE | ID: 267805``)."""
     if len(row) < 2:
         return []
@@ -359,7 +359,7 @@ def _bare_prefix(text: str) -> list[tuple[str, str, int]]:
     return []
 
 
-def bare_rank(name: str, cell: Cell) -> int:
+def bare_rank(name: str, cell: LabelledCell) -> int:
     """The rank of ``name`` in a bare label cell (each item of a ``COLLECTED, RECEIVED`` list)."""
     ranks = [
         r

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from parsers.metadata.cells import Cell, column_above, is_address, is_contact
+from parsers.metadata.cells import LabelledCell, column_above, is_address, is_contact
 from parsers.metadata.labels import has_separator, labelish
 from parsers.metadata.names import name_value
 from parsers.metadata.vocabulary import HEADING_WORDS, LAB_WORDS
@@ -17,7 +17,7 @@ from parsers.vocab import fold
 
 
 def block_vendor(
-    cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]], lab: str | None
+    cells: list[LabelledCell], by_line: dict[tuple[int, int], list[LabelledCell]], lab: str | None
 ) -> str | None:
     """The name line of the first address block near the top of page 1 that is not the lab's."""
     lab_key = fold(lab or "")
@@ -52,7 +52,7 @@ def block_vendor(
 
 
 def titled_block_vendor(
-    cells: list[Cell], by_line: dict[tuple[int, int], list[Cell]], lab: str | None
+    cells: list[LabelledCell], by_line: dict[tuple[int, int], list[LabelledCell]], lab: str | None
 ) -> str | None:
     """A short name heading a block of ``Label: value`` lines near the top of page 1 (``One Plant`` /
     ``Order #: 70897`` / ``Retail Batch #: ...``), when no label or address names the client."""

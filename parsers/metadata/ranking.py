@@ -22,7 +22,7 @@ class Placement(IntEnum):
     BELOW = 1  # words under a bare label: a guess from geometry
 
 
-class Source(IntEnum):
+class PairSource(IntEnum):
     """How the pair was read (ties in reading order go to the earlier way)."""
 
     IN_CELL = 0  # ``Label: value`` inside one cell
@@ -37,7 +37,7 @@ class SortKey(NamedTuple):
     page: int
     placement: Placement
     order: int
-    source: Source
+    source: PairSource
 
 
 @dataclass(order=True, slots=True)

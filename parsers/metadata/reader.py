@@ -5,9 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from parsers.document import Dates, Lab
-from parsers.layout_text import Page
-from parsers.metadata.cells import Cell, build_cells, continuation, lines_of, value_for, zip_fields
+from parsers.document import Dates, ParsedLab
+from parsers.layout_text import TextPage
+from parsers.metadata.cells import (
+    LabelledCell,
+    build_cells,
+    continuation,
+    lines_of,
+    value_for,
+    zip_fields,
+)
 from parsers.metadata.dates import find_dates, first_date, strip_dates, writes_day_first
 from parsers.metadata.identifiers import (
     batch_under_product,
@@ -20,7 +27,7 @@ from parsers.metadata.lab import accreditation, accreditation_line, find_lab_nam
 from parsers.metadata.labels import bare_rank, fields_of_label, normalise_label, split_pairs
 from parsers.metadata.names import best_name, clean, looks_like_name
 from parsers.metadata.parties import block_vendor, titled_block_vendor
-from parsers.metadata.ranking import Candidate, Placement, SortKey, Source
+from parsers.metadata.ranking import Candidate, PairSource, Placement, SortKey
 from parsers.metadata.vocabulary import DATE_FIELDS, EMPTY, JOB_TITLES, NAME_LABELS
 from parsers.vocab import fold, match_prefix
 
@@ -29,7 +36,7 @@ from parsers.vocab import fold, match_prefix
 class Metadata:
     """The header fields of a certificate."""
 
-    lab: Lab
+    lab: ParsedLab
     vendor: str | None
     product: str | None
     batch: str | None
@@ -38,14 +45,14 @@ class Metadata:
     dates: Dates
 
 
-def read_metadata(pages: list[Page]) -> Metadata:
+def read_metadata(pages: list[TextPage]) -> Metadata:
     """Header fields of a certificate (first pages first; labels, then geometry)."""
     cells = build_cells(pages[:3])
     by_line = lines_of(cells)
     found: dict[str, list[Candidate]] = {}
 
     def add(
-        name: str, value: str | None, key: SortKey, ocr: bool, cell: Cell | None = None
+        name: str, value: str | None, key: SortKey, ocr: bool, cell: LabelledCell | None = None
     ) -> None:
         value = _FOOTNOTE.sub("", value) if value is not None else None  # "Name: +   Gold"
         if name == "batch" and cell is not None and lab_run(cell, by_line):
@@ -63,7 +70,7 @@ def read_metadata(pages: list[Page]) -> Metadata:
             add(
                 name,
                 value,
-                SortKey(rank, cell.page, Placement.PRINTED, order, Source.IN_CELL),
+                SortKey(rank, cell.page, Placement.PRINTED, order, PairSource.IN_CELL),
                 cell.ocr,
                 cell,
             )
@@ -75,7 +82,9 @@ def read_metadata(pages: list[Page]) -> Metadata:
                     add(
                         name,
                         value,
-                        SortKey(bare_rank(name, cell), cell.page, placed, order, Source.BARE_LABEL),
+                        SortKey(
+                            bare_rank(name, cell), cell.page, placed, order, PairSource.BARE_LABEL
+                        ),
                         cell.ocr,
                         cell,
                     )
@@ -84,7 +93,7 @@ def read_metadata(pages: list[Page]) -> Metadata:
                 add(
                     name,
                     value,
-                    SortKey(rank, cell.page, Placement.PRINTED, order, Source.SPLIT_LABEL),
+                    SortKey(rank, cell.page, Placement.PRINTED, order, PairSource.SPLIT_LABEL),
                     cell.ocr,
                     cell,
                 )
@@ -93,7 +102,7 @@ def read_metadata(pages: list[Page]) -> Metadata:
             add(
                 "reported",
                 cell.text,
-                SortKey(2, cell.page, Placement.PRINTED, k + 1, Source.IN_CELL),
+                SortKey(2, cell.page, Placement.PRINTED, k + 1, PairSource.IN_CELL),
                 cell.ocr,
             )
         for name, value in _named_under_heading(cell, by_line):
@@ -101,7 +110,7 @@ def read_metadata(pages: list[Page]) -> Metadata:
                 name,
                 value,
                 SortKey(
-                    bare_rank(name, cell), cell.page, Placement.BELOW, k + 1, Source.BARE_LABEL
+                    bare_rank(name, cell), cell.page, Placement.BELOW, k + 1, PairSource.BARE_LABEL
                 ),
                 cell.ocr,
             )
@@ -140,7 +149,7 @@ def read_metadata(pages: list[Page]) -> Metadata:
         or batch_under_product(cells, by_line, found.get("product", []))
     )
     return Metadata(
-        lab=Lab(lab_name, accreditation(cells)),
+        lab=ParsedLab(lab_name, accreditation(cells)),
         vendor=vendor,
         product=product,
         batch=batch,
@@ -150,7 +159,7 @@ def read_metadata(pages: list[Page]) -> Metadata:
     )
 
 
-def _in_results_row(cell: Cell, by_line: dict[tuple[int, int], list[Cell]]) -> bool:
+def _in_results_row(cell: LabelledCell, by_line: dict[tuple[int, int], list[LabelledCell]]) -> bool:
     """True when a bare label sits in a results row: a cell left of it on its line is an
     analyte's whole name (``Aflatoxin G1 | Report | <0.5``: a limit of "Report", no report number)."""
     for other in by_line.get((cell.page, cell.line), []):
@@ -191,7 +200,7 @@ _SUB_LABEL = re.compile(r"^([^:]{1,30}):\s*(\S.*)$")
 
 
 def _named_under_heading(
-    heading: Cell, by_line: dict[tuple[int, int], list[Cell]]
+    heading: LabelledCell, by_line: dict[tuple[int, int], list[LabelledCell]]
 ) -> list[tuple[str, str]]:
     """A party heading (``DISTRIBUTOR``, ``Client Info``) over generic sub-labels: its
     ``Business Name:`` / ``Name:`` line names the party."""
@@ -208,7 +217,7 @@ def _named_under_heading(
     return []
 
 
-def _signed(cell: Cell) -> bool:
+def _signed(cell: LabelledCell) -> bool:
     """A signatory's job title and one date in one cell (``Laboratory Director - 1/27/2022``)."""
     if (
         cell.labels

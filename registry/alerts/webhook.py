@@ -31,7 +31,7 @@ USER_AGENT = "kratom-coa-registry-webhooks/1"
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class WebhookOutcome:
     """What one attempt got: ``delivered`` only for a 2xx."""
 
     delivered: bool
@@ -88,7 +88,7 @@ def post(
     allowed: frozenset[str],
     timeout_s: float = TOTAL_TIMEOUT_S,
     target: ssrf.Target | ssrf.UnsafeURL | None = None,
-) -> Outcome:
+) -> WebhookOutcome:
     """One signed POST of ``body`` to ``url``; never raises for network trouble.
 
     ``target``: the URL already resolved and checked by ``ssrf.resolve`` for this round
@@ -100,7 +100,7 @@ def post(
         if target is None:
             target = ssrf.resolve(url, allowed)
     except ssrf.UnsafeURL as exc:
-        return Outcome(False, error=f"refused: {exc}")
+        return WebhookOutcome(False, error=f"refused: {exc}")
     request_headers = {**headers(secrets, msg_id, body), "host": _host_header(target)}
     extensions = {"sni_hostname": target.host} if target.url.scheme == "https" else {}
     pinned = target.url.copy_with(host=target.address)
@@ -112,12 +112,12 @@ def post(
             ssrf.check_connected(target, _peer(resp), allowed)
             _drain(resp, deadline)
     except ssrf.UnsafeURL as exc:
-        return Outcome(False, error=f"refused: {exc}")
+        return WebhookOutcome(False, error=f"refused: {exc}")
     except httpx.HTTPError as exc:
-        return Outcome(False, error=f"{type(exc).__name__}: {exc}"[:500])
+        return WebhookOutcome(False, error=f"{type(exc).__name__}: {exc}"[:500])
     code = resp.status_code
     ok = 200 <= code < 300
-    return Outcome(
+    return WebhookOutcome(
         ok,
         status_code=code,
         error=None if ok else f"HTTP {code}",

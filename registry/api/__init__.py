@@ -19,6 +19,7 @@ from werkzeug.routing import UnicodeConverter
 
 from registry.api import problems
 from registry.schemas.common import NO_CONTROL_CHARACTERS, ProblemSchema, RequestArgs
+from registry.schemas.profiles import StoredProfileSchema
 
 API_PREFIX = "/api/v1"
 
@@ -99,6 +100,9 @@ def init_app(app: Flask) -> None:
     )
     api.ma_plugin.converter.add_attribute_function(_input_text_pattern)
     api.register_converter(UnicodeConverter, _text_segment)
+    # The document has called a stored profile version ``Profile`` since v1; the class is
+    # named apart from the loader's ``ProfileSchema`` (registered before the routes use it).
+    api.spec.components.schema("Profile", schema=StoredProfileSchema)
     for module in (certificates, batches, results, vendors, profiles, analytes, subscriptions):
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)
     # Not a route's body, but part of the contract: what a webhook POSTs.

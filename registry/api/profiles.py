@@ -13,13 +13,13 @@ from registry.api.auth import require, required
 from registry.api.smorest import Blueprint
 from registry.errors import Unprocessable
 from registry.extensions import db
-from registry.models import Job, Profile, TokenRole
+from registry.models import Job, ProfileVersion, TokenRole
 from registry.schemas.profiles import (
     JobSchema,
     ProfileDefinitionSchema,
     ProfileSavedSchema,
-    ProfileSchema,
     ProfileVersionSchema,
+    StoredProfileSchema,
 )
 from registry.services import audit, jobs, profiles
 
@@ -38,7 +38,7 @@ def render_job(job: Job | None) -> dict[str, Any] | None:
 
 @blp.route("/profiles")
 class Profiles(MethodView):
-    @blp.response(200, ProfileSchema(many=True))
+    @blp.response(200, StoredProfileSchema(many=True))
     def get(self) -> Any:
         """Every current profile."""
         return profiles.list_current(db.session)
@@ -46,7 +46,7 @@ class Profiles(MethodView):
 
 @blp.route("/profiles/<code>")
 class ProfileByCode(MethodView):
-    @blp.response(200, ProfileSchema)
+    @blp.response(200, StoredProfileSchema)
     def get(self, code: str) -> Any:
         """One profile's current version with its rules and sources."""
         return profiles.get_current(db.session, code)
@@ -80,8 +80,8 @@ class ProfileByCode(MethodView):
         return body, 201 if stored.changed and stored.previous_version is None else 200
 
 
-def _fields(row: Profile) -> dict[str, Any]:
-    return {c: getattr(row, c) for c in ProfileSchema().fields if hasattr(row, c)}
+def _fields(row: ProfileVersion) -> dict[str, Any]:
+    return {c: getattr(row, c) for c in StoredProfileSchema().fields if hasattr(row, c)}
 
 
 @blp.route("/profiles/<code>/versions")
@@ -92,15 +92,15 @@ class ProfileVersions(MethodView):
         return [
             {
                 **_fields(row),
-                "url": url_for("profiles.ProfileVersion", code=code, version=row.version),
+                "url": url_for("profiles.ProfileVersionByNumber", code=code, version=row.version),
             }
             for row in profiles.versions(db.session, code)
         ]
 
 
 @blp.route("/profiles/<code>/versions/<int:version>")
-class ProfileVersion(MethodView):
-    @blp.response(200, ProfileSchema)
+class ProfileVersionByNumber(MethodView):
+    @blp.response(200, StoredProfileSchema)
     def get(self, code: str, version: int) -> Any:
         """One version of a profile, current or not."""
         return profiles.get_version(db.session, code, version)

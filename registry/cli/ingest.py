@@ -82,14 +82,14 @@ def _print_summary(console: Console, summary: ingest.Summary) -> None:
     table.add_column("outcome")
     table.add_column("files", justify="right")
     counts = summary.counts
-    for outcome in (*ingest.Outcome, "failing"):
-        name = outcome.value if isinstance(outcome, ingest.Outcome) else outcome
+    for outcome in (*ingest.IngestOutcome, "failing"):
+        name = outcome.value if isinstance(outcome, ingest.IngestOutcome) else outcome
         table.add_row(name, str(counts.get(name, 0)))
     console.print(table)
     for report in summary.reports:
         if report.outcome in (
-            ingest.Outcome.UNREADABLE,
-            ingest.Outcome.REFUSED,
-            ingest.Outcome.FAILED,
+            ingest.IngestOutcome.UNREADABLE,
+            ingest.IngestOutcome.REFUSED,
+            ingest.IngestOutcome.FAILED,
         ):
             console.print(f"[red]{report.outcome.value}[/red] {report.path}: {report.detail}")

@@ -49,8 +49,8 @@ def worker_command(concurrency: int, sweep: bool, hostname: str | None) -> None:
     if celery is None:
         click.echo("No REGISTRY_BROKER_URL: delivering in this process (Ctrl-C stops).")
         runner = app.extensions.get("registry.alerts")
-        if not isinstance(runner, alerts.Embedded):
-            runner = alerts.Embedded(app)
+        if not isinstance(runner, alerts.EmbeddedAlertRunner):
+            runner = alerts.EmbeddedAlertRunner(app)
         runner.loop_forever()
         return
     if sweep:

@@ -15,7 +15,7 @@ from registry.models.certificates import Certificate, CertificateStatus, Result
 from registry.models.jobs import Job, JobStatus
 from registry.models.search import BatchTerm
 from registry.models.tokens import ApiToken, TokenRole
-from registry.models.verdicts import OutboxEvent, Profile, Verdict, VerdictChange
+from registry.models.verdicts import OutboxEvent, ProfileVersion, VerdictChange, VerdictRecord
 
 __all__ = [
     "ApiToken",
@@ -33,7 +33,7 @@ __all__ = [
     "Lab",
     "OutboxEvent",
     "Product",
-    "Profile",
+    "ProfileVersion",
     "Result",
     "Signup",
     "Subscription",
@@ -41,6 +41,6 @@ __all__ = [
     "TokenRole",
     "Vendor",
     "VendorAlias",
-    "Verdict",
+    "VerdictRecord",
     "VerdictChange",
 ]

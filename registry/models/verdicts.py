@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from registry.db import Base, utcnow
 
 
-class Profile(Base):
+class ProfileVersion(Base):
     """One version of a threshold profile. The newest version of a code is current."""
 
     __tablename__ = "profiles"
@@ -45,7 +45,7 @@ class Profile(Base):
     judged_at: Mapped[datetime | None]
 
 
-class Verdict(Base):
+class VerdictRecord(Base):
     """The current judgement of one batch under one profile."""
 
     __tablename__ = "verdicts"

@@ -16,9 +16,6 @@ STATUSES = tuple(s.value for s in VerdictStatus)
 
 
 class BatchSearchArgs(PageArgs):
-    class Meta:
-        unknown = ma.RAISE
-
     vendor = fields.String(
         validate=validate.Length(min=1, max=300),
         metadata={

@@ -141,9 +141,6 @@ class CertificateSchema(ma.Schema):
 class CertificateListArgs(PageArgs):
     """``GET /api/v1/certificates``: filters and page."""
 
-    class Meta:
-        unknown = ma.RAISE
-
     status = fields.List(
         fields.Enum(CertificateStatus, by_value=True),
         metadata={

@@ -12,7 +12,7 @@ from registry.thresholds import loader
 from registry.thresholds.model import VERIFICATIONS
 
 
-class ProfileSchema(ma.Schema):
+class StoredProfileSchema(ma.Schema):
     code = fields.String()
     version = fields.Integer()
     name = fields.String()
@@ -89,7 +89,7 @@ class JobSchema(ma.Schema):
     url = fields.String()
 
 
-class ProfileSavedSchema(ProfileSchema):
+class ProfileSavedSchema(StoredProfileSchema):
     changed = fields.Boolean(
         metadata={"description": "false when the same rules were already current"}
     )

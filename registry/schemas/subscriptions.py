@@ -13,9 +13,6 @@ EVENTS = ("batch.failed", "batch.recovered")
 class FiltersSchema(ma.Schema):
     """Which failing batches: every filter given must match; none means all."""
 
-    class Meta:
-        unknown = ma.RAISE
-
     vendor = fields.String(metadata={"description": "vendor name (any known spelling) or slug"})
     product = fields.String()
     lot = fields.String(metadata={"description": "matched with spaces, dashes and case folded"})
@@ -25,9 +22,6 @@ class FiltersSchema(ma.Schema):
 
 
 class SubscriptionCreateSchema(ma.Schema):
-    class Meta:
-        unknown = ma.RAISE
-
     channel = fields.String(required=True, validate=validate.OneOf(("webhook", "email")))
     url = fields.String(validate=validate.Length(max=2000))
     email = fields.String(validate=validate.Length(max=320))

@@ -9,9 +9,6 @@ from registry.schemas.common import PageArgs, PageSchema
 
 
 class VendorArgs(PageArgs):
-    class Meta:
-        unknown = ma.RAISE
-
     q = fields.String(
         validate=validate.Length(min=1, max=300),
         metadata={

@@ -478,7 +478,7 @@ def _status(cert: Certificate, doc: parsers.Document) -> CertificateStatus:
     return CertificateStatus.PARSED
 
 
-def _result(r: parsers.Result, cert: Certificate) -> Result:
+def _result(r: parsers.ParsedResult, cert: Certificate) -> Result:
     return Result(
         batch=cert.batch,
         analyte=r.analyte,

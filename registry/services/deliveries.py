@@ -32,7 +32,7 @@ from registry.models import (
     DeliveryKind,
     DeliveryStatus,
     OutboxEvent,
-    Profile,
+    ProfileVersion,
     Subscription,
     SubscriptionStatus,
 )
@@ -248,7 +248,11 @@ def work(session: Session, ids: Sequence[int]) -> list[Work]:
 
 
 def profile_names(session: Session) -> dict[str, str]:
-    return dict(session.execute(sa.select(Profile.code, Profile.name).where(Profile.current)).all())
+    return dict(
+        session.execute(
+            sa.select(ProfileVersion.code, ProfileVersion.name).where(ProfileVersion.current)
+        ).all()
+    )
 
 
 def webhook_body(item: dict[str, Any], base_url: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry import thresholds
-from registry.models import Certificate, CertificateStatus, Lab, Result, Verdict
+from registry.models import Certificate, CertificateStatus, Lab, Result, VerdictRecord
 from registry.services import profiles, search
 
 #: Batches whose results are read in one statement.
@@ -119,8 +119,8 @@ def _rows(
         results = _latest(session, ids)
         details: dict[int, dict[str, Any]] = dict(
             session.execute(
-                sa.select(Verdict.batch_id, Verdict.detail).where(
-                    Verdict.batch_id.in_(ids), Verdict.profile_code == profile
+                sa.select(VerdictRecord.batch_id, VerdictRecord.detail).where(
+                    VerdictRecord.batch_id.in_(ids), VerdictRecord.profile_code == profile
                 )
             ).all()
         )

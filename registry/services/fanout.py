@@ -41,7 +41,7 @@ BATCH = 200  # events per fan-out transaction
 
 
 @dataclass
-class Report:
+class FanOutReport:
     events: int = 0
     deliveries: int = 0
 
@@ -53,7 +53,7 @@ def fan_out(
     digest_window: timedelta,
     limit: int = BATCH,
     now: datetime | None = None,
-) -> Report:
+) -> FanOutReport:
     """Fan out up to ``limit`` undispatched events (flushed, not committed)."""
     now = now or utcnow()
     events = list(
@@ -66,7 +66,7 @@ def fan_out(
         )
     )
     if not events:
-        return Report()
+        return FanOutReport()
     # Columns, not ORM objects: a fan-out reads every active subscription.
     subs = session.execute(
         sa.select(
@@ -86,7 +86,7 @@ def fan_out(
         .values(dispatched_at=now)
         .execution_options(synchronize_session=False)
     )
-    return Report(events=len(events), deliveries=len(rows))
+    return FanOutReport(events=len(events), deliveries=len(rows))
 
 
 def _rows(

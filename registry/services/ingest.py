@@ -22,7 +22,7 @@ from registry.models import Certificate, CertificateStatus
 from registry.services import verdicts
 
 
-class Outcome(enum.StrEnum):
+class IngestOutcome(enum.StrEnum):
     PARSED = "parsed"
     NEEDS_REVIEW = "needs review"
     UNREADABLE = "unreadable"
@@ -36,7 +36,7 @@ class Outcome(enum.StrEnum):
 @dataclass
 class FileReport:
     path: Path
-    outcome: Outcome
+    outcome: IngestOutcome
     certificate_id: int | None = None
     failing: bool = False
     detail: str | None = None
@@ -55,7 +55,8 @@ class Summary:
     @property
     def ok(self) -> bool:
         return not any(
-            r.outcome in (Outcome.UNREADABLE, Outcome.REFUSED, Outcome.FAILED) for r in self.reports
+            r.outcome in (IngestOutcome.UNREADABLE, IngestOutcome.REFUSED, IngestOutcome.FAILED)
+            for r in self.reports
         )
 
 
@@ -77,7 +78,7 @@ def not_recorded(path: Path, error: SQLAlchemyError) -> FileReport:
     stored original): reported, never the end of the import."""
     reason = str(getattr(error, "orig", None) or error).splitlines()[0][:300]
     return FileReport(
-        path, Outcome.FAILED, detail=f"not recorded: {type(error).__name__}: {reason}"
+        path, IngestOutcome.FAILED, detail=f"not recorded: {type(error).__name__}: {reason}"
     )
 
 
@@ -88,11 +89,11 @@ def duplicate(path: Path, cert: Certificate) -> FileReport:
     if cert.status is CertificateStatus.UNREADABLE:
         return FileReport(
             path,
-            Outcome.UNREADABLE,
+            IngestOutcome.UNREADABLE,
             cert.id,
             detail=f"already taken in as certificate {cert.id}: {cert.status_reason}",
         )
-    return FileReport(path, Outcome.DUPLICATE, cert.id)
+    return FileReport(path, IngestOutcome.DUPLICATE, cert.id)
 
 
 def report_for(
@@ -100,10 +101,10 @@ def report_for(
 ) -> FileReport:
     """How a recorded file came out, for the summary."""
     outcome = {
-        CertificateStatus.PARSED: Outcome.PARSED,
-        CertificateStatus.NEEDS_REVIEW: Outcome.NEEDS_REVIEW,
-        CertificateStatus.UNREADABLE: Outcome.UNREADABLE,
-        CertificateStatus.PROCESSING: Outcome.FAILED,
+        CertificateStatus.PARSED: IngestOutcome.PARSED,
+        CertificateStatus.NEEDS_REVIEW: IngestOutcome.NEEDS_REVIEW,
+        CertificateStatus.UNREADABLE: IngestOutcome.UNREADABLE,
+        CertificateStatus.PROCESSING: IngestOutcome.FAILED,
     }[cert.status]
     failing = bool(cert.batch_id) and any(
         v["profile"] == default_profile and v["status"] == "fail"

@@ -18,12 +18,12 @@ from registry.models import (
     Certificate,
     CertificateStatus,
     Product,
-    Profile,
+    ProfileVersion,
     Result,
     Vendor,
-    Verdict,
+    VerdictRecord,
 )
-from registry.services.search import ANY_PROFILE, BatchFilters, Page, search_batches
+from registry.services.search import ANY_PROFILE, BatchFilters, SearchPage, search_batches
 from registry.thresholds.analytes import ALKALOIDS, ANALYTES
 
 SEVEN_OH = "7_hydroxymitragynine"
@@ -42,10 +42,10 @@ def counts(session: Session) -> Counts:
     """Four counts. Failing batches are read per profile code from the
     ``(profile_code, status, batch_id)`` index (only the fail entries, not every
     verdict): the codes are those of the stored profiles, which every verdict names."""
-    codes = sa.select(Profile.code).distinct().scalar_subquery()
+    codes = sa.select(ProfileVersion.code).distinct().scalar_subquery()
     failing = (
-        sa.select(Verdict.batch_id)
-        .where(Verdict.profile_code.in_(codes), Verdict.status == "fail")
+        sa.select(VerdictRecord.batch_id)
+        .where(VerdictRecord.profile_code.in_(codes), VerdictRecord.status == "fail")
         .distinct()
         .subquery()
     )
@@ -64,8 +64,8 @@ def latest_failing(session: Session, limit: int = 10) -> list[dict[str, Any]]:
     are found."""
     fails = (
         sa.select(sa.literal_column("1"))
-        .select_from(Verdict)
-        .where(Verdict.batch_id == Batch.id, Verdict.status == "fail")
+        .select_from(VerdictRecord)
+        .where(VerdictRecord.batch_id == Batch.id, VerdictRecord.status == "fail")
         .exists()
     )
     ids = list(
@@ -86,8 +86,8 @@ def latest_failing(session: Session, limit: int = 10) -> list[dict[str, Any]]:
     ).all()
     statuses: dict[int, list[tuple[str, str]]] = {}
     for batch_id, code, status in session.execute(
-        sa.select(Verdict.batch_id, Verdict.profile_code, Verdict.status).where(
-            Verdict.batch_id.in_(ids)
+        sa.select(VerdictRecord.batch_id, VerdictRecord.profile_code, VerdictRecord.status).where(
+            VerdictRecord.batch_id.in_(ids)
         )
     ):
         statuses.setdefault(batch_id, []).append((code, status))
@@ -208,7 +208,7 @@ def box_search(
     page: int,
     per_page: int,
     oldest: bool = False,
-) -> tuple[BatchFilters, Page]:
+) -> tuple[BatchFilters, SearchPage]:
     """The one search box (vendor, lot or product): a lot-like text is searched as a lot
     first (any dashes, dots, spaces or case), and as words of the vendor, lot, product
     and lab when no lot starts with it. Returns the filters used and their page."""

@@ -24,14 +24,14 @@ from sqlalchemy.orm import Session
 
 from registry import thresholds
 from registry.errors import NotFound
-from registry.models import Job, Profile
+from registry.models import Job, ProfileVersion
 
 
 @dataclass(frozen=True)
 class Stored:
     """What storing a profile did: the current row, and the version it replaced."""
 
-    row: Profile
+    row: ProfileVersion
     previous_version: int | None
     changed: bool
 
@@ -41,8 +41,12 @@ def content_digest(profile: thresholds.Profile) -> str:
     return thresholds.profile_digest(replace(profile, version=0))
 
 
-def list_current(session: Session) -> list[Profile]:
-    return list(session.scalars(sa.select(Profile).where(Profile.current).order_by(Profile.code)))
+def list_current(session: Session) -> list[ProfileVersion]:
+    return list(
+        session.scalars(
+            sa.select(ProfileVersion).where(ProfileVersion.current).order_by(ProfileVersion.code)
+        )
+    )
 
 
 def current_names(session: Session) -> list[tuple[str, str]]:
@@ -51,31 +55,39 @@ def current_names(session: Session) -> list[tuple[str, str]]:
     return [
         (code, name)
         for code, name in session.execute(
-            sa.select(Profile.code, Profile.name).where(Profile.current).order_by(Profile.code)
+            sa.select(ProfileVersion.code, ProfileVersion.name)
+            .where(ProfileVersion.current)
+            .order_by(ProfileVersion.code)
         )
     ]
 
 
-def get_current(session: Session, code: str) -> Profile:
-    profile = session.scalar(sa.select(Profile).where(Profile.code == code, Profile.current))
+def get_current(session: Session, code: str) -> ProfileVersion:
+    profile = session.scalar(
+        sa.select(ProfileVersion).where(ProfileVersion.code == code, ProfileVersion.current)
+    )
     if profile is None:
         raise NotFound(f"no profile {code!r}")
     return profile
 
 
-def get_version(session: Session, code: str, version: int) -> Profile:
+def get_version(session: Session, code: str, version: int) -> ProfileVersion:
     profile = session.scalar(
-        sa.select(Profile).where(Profile.code == code, Profile.version == version)
+        sa.select(ProfileVersion).where(
+            ProfileVersion.code == code, ProfileVersion.version == version
+        )
     )
     if profile is None:
         raise NotFound(f"no version {version} of profile {code!r}")
     return profile
 
 
-def versions(session: Session, code: str) -> list[Profile]:
+def versions(session: Session, code: str) -> list[ProfileVersion]:
     rows = list(
         session.scalars(
-            sa.select(Profile).where(Profile.code == code).order_by(Profile.version.desc())
+            sa.select(ProfileVersion)
+            .where(ProfileVersion.code == code)
+            .order_by(ProfileVersion.version.desc())
         )
     )
     if not rows:
@@ -87,7 +99,7 @@ def versions(session: Session, code: str) -> list[Profile]:
 _COMPILED: dict[tuple[str, int, str], thresholds.Profile] = {}
 
 
-def compiled(row: Profile) -> thresholds.Profile:
+def compiled(row: ProfileVersion) -> thresholds.Profile:
     """The engine's profile for a stored version (built once per process)."""
     key = (row.code, row.version, row.digest)
     found = _COMPILED.get(key)
@@ -106,8 +118,8 @@ def current_definition(session: Session, code: str) -> Mapping[str, Any]:
     database once per process and version: a page that only needs a limit or two looks
     up the version, not the whole document."""
     row = session.execute(
-        sa.select(Profile.id, Profile.version, Profile.digest).where(
-            Profile.code == code, Profile.current
+        sa.select(ProfileVersion.id, ProfileVersion.version, ProfileVersion.digest).where(
+            ProfileVersion.code == code, ProfileVersion.current
         )
     ).one_or_none()
     if row is None:
@@ -116,7 +128,7 @@ def current_definition(session: Session, code: str) -> Mapping[str, Any]:
     found = _DEFINITIONS.get(key)
     if found is None:
         found = _DEFINITIONS[key] = session.execute(
-            sa.select(Profile.definition).where(Profile.id == row.id)
+            sa.select(ProfileVersion.definition).where(ProfileVersion.id == row.id)
         ).scalar_one()
     return found
 
@@ -133,20 +145,20 @@ def store(session: Session, profile: thresholds.Profile, *, shipped: bool) -> St
     version of the code, else one more than the highest stored.
     """
     current = session.scalar(
-        sa.select(Profile).where(Profile.code == profile.code, Profile.current)
+        sa.select(ProfileVersion).where(ProfileVersion.code == profile.code, ProfileVersion.current)
     )
     digest = content_digest(profile)
     if current is not None and current.digest == digest:
         return Stored(current, current.version, changed=False)
     top = session.scalar(
-        sa.select(sa.func.max(Profile.version)).where(Profile.code == profile.code)
+        sa.select(sa.func.max(ProfileVersion.version)).where(ProfileVersion.code == profile.code)
     )
     version = profile.version if top is None else max(profile.version, top + 1)
     definition = {**thresholds.profile_to_dict(profile), "version": version}
     if current is not None:
         current.current = False
         session.flush()  # one current row per code at any moment
-    row = Profile(
+    row = ProfileVersion(
         code=profile.code,
         version=version,
         name=profile.name,
@@ -162,11 +174,11 @@ def store(session: Session, profile: thresholds.Profile, *, shipped: bool) -> St
     return Stored(row, current.version if current is not None else None, changed=True)
 
 
-def last_shipped(session: Session, code: str) -> Profile | None:
+def last_shipped(session: Session, code: str) -> ProfileVersion | None:
     return session.scalar(
-        sa.select(Profile)
-        .where(Profile.code == code, Profile.shipped)
-        .order_by(Profile.version.desc())
+        sa.select(ProfileVersion)
+        .where(ProfileVersion.code == code, ProfileVersion.shipped)
+        .order_by(ProfileVersion.version.desc())
         .limit(1)
     )
 

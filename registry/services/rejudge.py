@@ -14,37 +14,39 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from registry.db import utcnow
-from registry.models import Batch, Job, Profile
+from registry.models import Batch, Job, ProfileVersion
 from registry.services import jobs, verdicts
 
 KIND = "rejudge"
 CHUNK = 2000
 
 
-def enqueue(session: Session, changed: list[Profile], *, actor: str) -> Job:
+def enqueue(session: Session, changed: list[ProfileVersion], *, actor: str) -> Job:
     """Queue a re-judgement of every batch under the given (new) profile versions."""
     params = {"profiles": [[p.code, p.version] for p in changed]}
     return jobs.enqueue(session, KIND, params, actor=actor)
 
 
-def _profiles(session: Session, params: dict[str, Any]) -> list[Profile]:
+def _profiles(session: Session, params: dict[str, Any]) -> list[ProfileVersion]:
     wanted = {(code, int(version)) for code, version in params["profiles"]}
     rows = session.scalars(
-        sa.select(Profile).where(Profile.code.in_({code for code, _ in wanted}), Profile.current)
+        sa.select(ProfileVersion).where(
+            ProfileVersion.code.in_({code for code, _ in wanted}), ProfileVersion.current
+        )
     )
     # A version superseded before the job ran is skipped: the newer one has its own job.
     return [row for row in rows if (row.code, row.version) in wanted]
 
 
-def _judged_before(session: Session, profiles: list[Profile]) -> dict[str, Profile]:
+def _judged_before(session: Session, profiles: list[ProfileVersion]) -> dict[str, ProfileVersion]:
     """For each profile, the version just before it when every batch had been judged
     under that one (so the stored verdicts hold under it)."""
     found = {}
     for row in profiles:
         before = session.scalar(
-            sa.select(Profile)
-            .where(Profile.code == row.code, Profile.version < row.version)
-            .order_by(Profile.version.desc())
+            sa.select(ProfileVersion)
+            .where(ProfileVersion.code == row.code, ProfileVersion.version < row.version)
+            .order_by(ProfileVersion.version.desc())
             .limit(1)
         )
         if before is not None and before.judged_at is not None:

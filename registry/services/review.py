@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 from registry.db import utcnow
 from registry.models import ApiToken, Batch, Certificate, CertificateStatus, Lab, TokenRole
 from registry.services.names import name_key
-from registry.services.search import Page, vendor_ids
+from registry.services.search import SearchPage, vendor_ids
 
 QUEUE_STATUSES = (CertificateStatus.NEEDS_REVIEW, CertificateStatus.UNREADABLE)
 REVIEWER_ROLES = (TokenRole.UPLOADER, TokenRole.ADMIN)
@@ -38,7 +38,7 @@ def _midnight(day: date) -> datetime:
 
 def list_certificates(
     session: Session, f: CertificateFilters, *, page: int, per_page: int, oldest_first: bool = False
-) -> Page:
+) -> SearchPage:
     """Certificates matching ``f``, newest upload first (oldest first for the queue)."""
     where: list[sa.ColumnElement[bool]] = []
     if f.status:
@@ -46,7 +46,7 @@ def list_certificates(
     if f.vendor:
         ids = vendor_ids(session.connection(), f.vendor)
         if not ids:
-            return Page([], 0, page, per_page)
+            return SearchPage([], 0, page, per_page)
         where.append(Certificate.batch_id.in_(sa.select(Batch.id).where(Batch.vendor_id.in_(ids))))
     if f.lab:
         escaped = name_key(f.lab).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -81,10 +81,10 @@ def list_certificates(
         .unique()
         .all()
     )
-    return Page([summary(c) for c in rows], total, page, per_page)
+    return SearchPage([summary(c) for c in rows], total, page, per_page)
 
 
-def queue(session: Session, *, page: int = 1, per_page: int = 50) -> Page:
+def queue(session: Session, *, page: int = 1, per_page: int = 50) -> SearchPage:
     """What waits for a person: unsure or unreadable certificates, oldest first."""
     return list_certificates(
         session,

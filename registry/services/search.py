@@ -76,10 +76,10 @@ from registry.models import (
     Certificate,
     Lab,
     Product,
-    Profile,
+    ProfileVersion,
     Vendor,
     VendorAlias,
-    Verdict,
+    VerdictRecord,
 )
 from registry.services import analytes, search_summary
 from registry.services.names import lot_key, name_key
@@ -121,7 +121,7 @@ CURSOR_VERSION = 1
 _B = cast(sa.Table, Batch.__table__)
 _V = cast(sa.Table, Vendor.__table__)
 _P = cast(sa.Table, Product.__table__)
-_VD = cast(sa.Table, Verdict.__table__)
+_VD = cast(sa.Table, VerdictRecord.__table__)
 _T = cast(sa.Table, BatchTerm.__table__)
 _C = cast(sa.Table, Certificate.__table__)
 _L = cast(sa.Table, Lab.__table__)
@@ -144,7 +144,7 @@ class BatchFilters:
 
 
 @dataclass(frozen=True)
-class Page:
+class SearchPage:
     items: list[dict[str, Any]]
     total: int  # exact when ``total_exact``, else a lower bound (the cap)
     page: int
@@ -182,7 +182,11 @@ def validate_filters(session: Session, f: BatchFilters, profile: str | None) -> 
     if (
         profile is not None
         and profile != ANY_PROFILE
-        and session.scalar(sa.select(Profile.id).where(Profile.code == profile, Profile.current))
+        and session.scalar(
+            sa.select(ProfileVersion.id).where(
+                ProfileVersion.code == profile, ProfileVersion.current
+            )
+        )
         is None
     ):
         raise Unprocessable(
@@ -841,7 +845,7 @@ def search_batches(
     per_page: int,
     oldest: bool = False,
     cursor: str | None = None,
-) -> Page:
+) -> SearchPage:
     """A page of matches, newest test first (``oldest``: oldest test first); batches
     without a test date come last either way; on PostgreSQL word matches rank first.
 
@@ -865,7 +869,7 @@ def search_batches(
     conn = session.connection()
     prepared = _prepare(conn, f, profile)
     if prepared is None:
-        return Page([], 0, page, per_page)
+        return SearchPage([], 0, page, per_page)
     shape, params = prepared
     # SQLite: a count that returns the ids of few matches goes on to IDS_MAX, past the
     # cap, so that the ids are all there (a page is then read by id, not found by
@@ -885,7 +889,7 @@ def search_batches(
     if pos is not None and pos.part >= len(_parts(ranked)):
         decode_cursor("")  # a cursor of another search: refused as malformed
     if total == 0 or (exact and total <= offset):
-        return Page([], total, page, per_page, exact)
+        return SearchPage([], total, page, per_page, exact)
     # More word matches than are ranked: the page walks the (tested, id) index, whose
     # entries carry search_text on PostgreSQL (see _page_stmt), checking the words.
     walk = shape.rank and not ranked
@@ -911,7 +915,7 @@ def search_batches(
     if walk:
         conn.execute(_WALK_OFF, {"seqscan": before[0], "bitmapscan": before[1]})
     items = _with_worst(conn, [_item(r, profile) for r in found])
-    return Page(
+    return SearchPage(
         items, total, page, per_page, exact, encode_cursor(last) if last is not None else None
     )
 

@@ -20,11 +20,11 @@ from typing import cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.models import BatchTerm, Result, Verdict
+from registry.models import BatchTerm, Result, VerdictRecord
 
 _T = cast(sa.Table, BatchTerm.__table__)
 _R = cast(sa.Table, Result.__table__)
-_VD = Verdict.__table__
+_VD = VerdictRecord.__table__
 ANY = "*"  # the profile part of a status term under any profile
 CHUNK = 5000  # batch ids per statement
 

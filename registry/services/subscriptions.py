@@ -43,7 +43,7 @@ from registry.models import (
     Delivery,
     DeliveryKind,
     DeliveryStatus,
-    Profile,
+    ProfileVersion,
     Signup,
     Subscription,
     SubscriptionStatus,
@@ -118,7 +118,11 @@ def normalize_filters(
                 out["vendor"] = vendor.slug
         elif key == "profile":
             if (
-                session.scalar(sa.select(Profile.id).where(Profile.code == value, Profile.current))
+                session.scalar(
+                    sa.select(ProfileVersion.id).where(
+                        ProfileVersion.code == value, ProfileVersion.current
+                    )
+                )
                 is None
             ):
                 problems["profile"] = [f"no profile {value!r}"]

@@ -7,14 +7,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from registry.models import Batch, Vendor, VendorAlias, Verdict
+from registry.models import Batch, Vendor, VendorAlias, VerdictRecord
 from registry.services.catalog import vendor_by_slug
 from registry.services.names import name_key
-from registry.services.search import Page
+from registry.services.search import SearchPage
 
 
 def _counts(profile: str) -> sa.Select[int, str, str, int, int]:
-    failing = sa.func.count(Verdict.id).filter(Verdict.status == "fail")
+    failing = sa.func.count(VerdictRecord.id).filter(VerdictRecord.status == "fail")
     return (
         sa.select(
             Vendor.id,
@@ -24,7 +24,10 @@ def _counts(profile: str) -> sa.Select[int, str, str, int, int]:
             failing.label("failing"),
         )
         .outerjoin(Batch, Batch.vendor_id == Vendor.id)
-        .outerjoin(Verdict, sa.and_(Verdict.batch_id == Batch.id, Verdict.profile_code == profile))
+        .outerjoin(
+            VerdictRecord,
+            sa.and_(VerdictRecord.batch_id == Batch.id, VerdictRecord.profile_code == profile),
+        )
         .group_by(Vendor.id, Vendor.slug, Vendor.name)
     )
 
@@ -58,7 +61,7 @@ def _items(session: Session, rows: list[Any], profile: str) -> list[dict[str, An
 
 def list_vendors(
     session: Session, *, q: str | None, profile: str, page: int, per_page: int
-) -> Page:
+) -> SearchPage:
     """Vendors by name; ``q`` matches any part of any spelling, whole spellings first."""
     stmt = _counts(profile)
     order: list[Any] = [Vendor.name, Vendor.id]
@@ -78,7 +81,7 @@ def list_vendors(
     rows = session.execute(
         stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return Page(_items(session, list(rows), profile), total, page, per_page)
+    return SearchPage(_items(session, list(rows), profile), total, page, per_page)
 
 
 def get_vendor(session: Session, slug: str, *, profile: str) -> dict[str, Any]:
@@ -97,15 +100,15 @@ def page_figures(session: Session, slug: str, *, profile: str) -> tuple[dict[str
     def fails(*where: Any) -> Any:
         return (
             sa.select(sa.literal_column("1"))
-            .select_from(Verdict)
-            .where(Verdict.batch_id == Batch.id, Verdict.status == "fail", *where)
+            .select_from(VerdictRecord)
+            .where(VerdictRecord.batch_id == Batch.id, VerdictRecord.status == "fail", *where)
             .exists()
         )
 
     count = sa.func.count(Batch.id)
     total, failing, failing_any = session.execute(
         sa.select(
-            count, count.filter(fails(Verdict.profile_code == profile)), count.filter(fails())
+            count, count.filter(fails(VerdictRecord.profile_code == profile)), count.filter(fails())
         ).where(Batch.vendor_id == vendor.id)
     ).one()
     item = {

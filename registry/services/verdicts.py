@@ -41,11 +41,11 @@ from registry.models import (
     CertificateStatus,
     OutboxEvent,
     Product,
-    Profile,
+    ProfileVersion,
     Result,
     Vendor,
-    Verdict,
     VerdictChange,
+    VerdictRecord,
 )
 from registry.services import printed, search_summary
 from registry.services import profiles as profile_store
@@ -54,13 +54,13 @@ from registry.thresholds.changes import RulePair
 FAILED, RECOVERED = "batch.failed", "batch.recovered"
 _MISS: Any = object()
 
-_verdicts = cast(sa.Table, Verdict.__table__)
+_verdicts = cast(sa.Table, VerdictRecord.__table__)
 _changes = cast(sa.Table, VerdictChange.__table__)
 _outbox = cast(sa.Table, OutboxEvent.__table__)
 
 
 @dataclass
-class Report:
+class JudgeReport:
     """What a round of judging did."""
 
     batches: int = 0
@@ -69,7 +69,9 @@ class Report:
     events: dict[str, int] = field(default_factory=lambda: {FAILED: 0, RECOVERED: 0})
 
 
-def judge_batch(session: Session, batch: Batch, *, certificate_id: int | None = None) -> Report:
+def judge_batch(
+    session: Session, batch: Batch, *, certificate_id: int | None = None
+) -> JudgeReport:
     """Judge one batch under every current profile (after an upload)."""
     session.flush()
     return judge_batches(
@@ -77,7 +79,7 @@ def judge_batch(session: Session, batch: Batch, *, certificate_id: int | None = 
     )
 
 
-def judge_product(session: Session, product_id: int, *, skip: int | None = None) -> Report:
+def judge_product(session: Session, product_id: int, *, skip: int | None = None) -> JudgeReport:
     """Judge again every batch of a product whose form or intake changed (an uploader
     said what the label says), under every current profile."""
     session.flush()
@@ -94,13 +96,13 @@ def judge_product(session: Session, product_id: int, *, skip: int | None = None)
 def judge_batches(
     session: Session,
     batch_ids: Sequence[int],
-    profiles: Sequence[Profile],
+    profiles: Sequence[ProfileVersion],
     *,
     certificate_id: int | None = None,
     now: datetime | None = None,
     restamp: bool = True,
-    previous: Mapping[str, Profile] | None = None,
-) -> Report:
+    previous: Mapping[str, ProfileVersion] | None = None,
+) -> JudgeReport:
     """Judge ``batch_ids`` under each of ``profiles`` (stored versions) and write changes.
 
     ``certificate_id`` names the certificate that prompted the judgement in events;
@@ -108,7 +110,7 @@ def judge_batches(
     profile version leaves unchanged is stamped with that version when ``restamp``;
     a re-judgement of every batch leaves such rows alone (rewriting every row would
     cost more than judging them) and marks the version judged when it ends
-    (``Profile.judged_at``, read by :func:`for_batch`).
+    (``ProfileVersion.judged_at``, read by :func:`for_batch`).
 
     ``previous`` maps a profile code to the version the stored verdicts hold under
     (every batch judged under it). Where the new version only changed some rules in
@@ -116,7 +118,7 @@ def judge_batches(
     full evaluation (``thresholds.rule_changes``): a new limit for lead costs two rule
     checks a batch, not the whole profile.
     """
-    report = Report(batches=len(batch_ids))
+    report = JudgeReport(batches=len(batch_ids))
     plan = _plan(session, batch_ids, profiles, previous)
     if plan is None:
         if not profiles:
@@ -136,7 +138,7 @@ class _Plan:
     version changed in place, when only that), and for the batches to judge, their
     results, products, stored verdicts and latest certificates."""
 
-    engines: list[tuple[Profile, thresholds.Profile, tuple[RulePair, ...] | None]]
+    engines: list[tuple[ProfileVersion, thresholds.Profile, tuple[RulePair, ...] | None]]
     batch_ids: list[int]
     products: dict[int, thresholds.ProductInfo]
     stored: dict[tuple[int, str], _Stored]
@@ -153,14 +155,14 @@ class _Writes:
     #: profile version -> verdict ids only re-versioned (the verdict holds under it)
     bumps: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     changes: list[dict[str, Any]] = field(default_factory=list)
-    transitions: list[tuple[int, Profile, str, dict[str, Any]]] = field(default_factory=list)
+    transitions: list[tuple[int, ProfileVersion, str, dict[str, Any]]] = field(default_factory=list)
 
 
 def _plan(
     session: Session,
     batch_ids: Sequence[int],
-    profiles: Sequence[Profile],
-    previous: Mapping[str, Profile] | None,
+    profiles: Sequence[ProfileVersion],
+    previous: Mapping[str, ProfileVersion] | None,
 ) -> _Plan | None:
     """Read what judging ``batch_ids`` needs; None when there is nothing to judge."""
     if not batch_ids or not profiles:
@@ -220,7 +222,7 @@ def _evaluate(plan: _Plan, *, now: datetime, restamp: bool) -> _Writes:
 def _record(
     out: _Writes,
     batch_id: int,
-    row: Profile,
+    row: ProfileVersion,
     old: _Stored | None,
     status: str,
     verdict: dict[str, Any],
@@ -262,7 +264,7 @@ def _write(
     session: Session,
     writes: _Writes,
     plan: _Plan,
-    report: Report,
+    report: JudgeReport,
     *,
     certificate_id: int | None,
     now: datetime,
@@ -297,14 +299,14 @@ def _write_search_summary(session: Session, batch_ids: Sequence[int]) -> None:
     search_summary.refresh(session, batch_ids)
 
 
-def _edits(row: Profile, before: Profile | None) -> tuple[RulePair, ...] | None:
+def _edits(row: ProfileVersion, before: ProfileVersion | None) -> tuple[RulePair, ...] | None:
     if before is None or before.code != row.code or before.version >= row.version:
         return None
     return thresholds.rule_changes(profile_store.compiled(before), profile_store.compiled(row))
 
 
 def _detail(verdict: thresholds.Verdict) -> dict[str, Any]:
-    """What a verdict row keeps beside its status (``Verdict.to_dict`` without the
+    """What a verdict row keeps beside its status (``thresholds.Verdict.to_dict`` without the
     columns, and without copying: the engine builds fresh entries on every call)."""
     return {
         "failures": verdict.failures,
@@ -462,11 +464,11 @@ def _stored(
 
 def _write_events(
     session: Session,
-    transitions: list[tuple[int, Profile, str, dict[str, Any]]],
+    transitions: list[tuple[int, ProfileVersion, str, dict[str, Any]]],
     latest_cert: dict[int, int],
     certificate_id: int | None,
     now: datetime,
-    report: Report,
+    report: JudgeReport,
 ) -> None:
     ids = sorted({t[0] for t in transitions})
     names = {
@@ -506,9 +508,9 @@ def judged_versions(session: Session) -> dict[str, int]:
     """The newest version of each profile under which every batch has been judged."""
     return dict(
         session.execute(
-            sa.select(Profile.code, sa.func.max(Profile.version))
-            .where(Profile.judged_at.is_not(None))
-            .group_by(Profile.code)
+            sa.select(ProfileVersion.code, sa.func.max(ProfileVersion.version))
+            .where(ProfileVersion.judged_at.is_not(None))
+            .group_by(ProfileVersion.code)
         ).all()
     )
 

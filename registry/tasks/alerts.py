@@ -85,10 +85,10 @@ def sender(app: Flask) -> str:
 # --------------------------------------------------------------------------- tasks
 
 
-def dispatch() -> fanout.Report:
+def dispatch() -> fanout.FanOutReport:
     """Fan out every undispatched event, one transaction per chunk."""
     app = current_app
-    total = fanout.Report()
+    total = fanout.FanOutReport()
     window = timedelta(seconds=float(app.config["ALERT_DIGEST_S"]))
     while True:
         report = unit_of_work.commit(
@@ -310,7 +310,7 @@ def _send_mail(app: Flask, w: Work, names: dict[str, str]) -> Attempt:
 # --------------------------------------------------------------------------- runners
 
 
-class Embedded:
+class EmbeddedAlertRunner:
     """The background thread of the web process that runs the tasks (no broker)."""
 
     def __init__(self, app: Flask) -> None:
@@ -397,7 +397,7 @@ def kick(app: Flask, *, dispatch: bool = False, deliveries: int = 0) -> None:
     if mode is None:
         return
     try:
-        if isinstance(mode, Embedded):
+        if isinstance(mode, EmbeddedAlertRunner):
             if dispatch or deliveries:
                 mode.wake()
             return
@@ -462,6 +462,6 @@ def init_app(app: Flask) -> None:
 
         app.extensions["registry.alerts"] = celery_init_app(app)
         return
-    runner = Embedded(app)
+    runner = EmbeddedAlertRunner(app)
     app.extensions["registry.alerts"] = runner
     app.before_request(lambda: runner.start())

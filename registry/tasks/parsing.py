@@ -299,7 +299,7 @@ def run_quietly(job_id: int) -> None:
 # --------------------------------------------------------------------------- where jobs run
 
 
-class Embedded:
+class EmbeddedParsePool:
     """The web process's bounded pool of parse threads, and its sweeper."""
 
     def __init__(self, app: Flask) -> None:
@@ -366,7 +366,7 @@ def submit(app: Flask, job_id: int) -> Future[Any] | None:
         except Exception:
             log.exception("could not enqueue parse job %s", job_id)
         return None
-    embedded: Embedded = app.extensions["registry.parse"]
+    embedded: EmbeddedParsePool = app.extensions["registry.parse"]
     return embedded.submit(job_id)
 
 
@@ -391,7 +391,7 @@ def init_app(app: Flask) -> None:
     the parses."""
     if app.extensions.get("celery") is not None:
         return
-    embedded = Embedded(app)
+    embedded = EmbeddedParsePool(app)
     app.extensions["registry.parse"] = embedded
     app.before_request(embedded.start_sweeper)
 
@@ -475,9 +475,11 @@ def _take_in_file(
             claimed=True,
         ), upload.data
     except OSError as error:
-        return ingest.FileReport(path, ingest.Outcome.REFUSED, detail=error.strerror or str(error))
+        return ingest.FileReport(
+            path, ingest.IngestOutcome.REFUSED, detail=error.strerror or str(error)
+        )
     except RegistryError as error:
-        return ingest.FileReport(path, ingest.Outcome.REFUSED, detail=error.detail)
+        return ingest.FileReport(path, ingest.IngestOutcome.REFUSED, detail=error.detail)
     except SQLAlchemyError as error:
         if not_migrated(error):
             raise  # no file can be recorded: the import stops with the one thing to do
@@ -502,7 +504,7 @@ def _record_file(
     if status is JobStatus.FAILED or cert is None:
         return ingest.FileReport(
             path,
-            ingest.Outcome.FAILED,
+            ingest.IngestOutcome.FAILED,
             cert.id if cert else None,
             detail=f"not recorded: {job.error if job else 'job lost'}",
         )

@@ -17,7 +17,7 @@ ROUTE = "/api/v1/subscriptions"
 
 
 @dataclass(frozen=True)
-class Outcome:
+class SignupOutcome:
     ok: bool
     status: int
     message: str
@@ -33,7 +33,9 @@ def payload(email: str, scope: str, vendor: str | None, product: str | None) -> 
     return {"channel": "email", "email": email, "filters": filters}
 
 
-def submit(app: Flask, email: str, scope: str, vendor: str | None, product: str | None) -> Outcome:
+def submit(
+    app: Flask, email: str, scope: str, vendor: str | None, product: str | None
+) -> SignupOutcome:
     """Send the subscription to the API; its answer in words."""
     with app.test_client() as client:
         resp = client.post(
@@ -49,7 +51,7 @@ def submit(app: Flask, email: str, scope: str, vendor: str | None, product: str 
         else None
     )
     if resp.status_code < 300:
-        return Outcome(
+        return SignupOutcome(
             True,
             resp.status_code,
             "Check your inbox: we sent a link to confirm "
@@ -57,4 +59,6 @@ def submit(app: Flask, email: str, scope: str, vendor: str | None, product: str 
             body,
         )
     detail = (body or {}).get("detail") or "The subscription could not be made."
-    return Outcome(False, resp.status_code if resp.status_code < 500 else 502, str(detail), body)
+    return SignupOutcome(
+        False, resp.status_code if resp.status_code < 500 else 502, str(detail), body
+    )

@@ -124,7 +124,7 @@ def search_page() -> Any:
     return _search_render(form, page, {}, 200, profile=profile, oldest=form.sort.data == "oldest")
 
 
-def _pages(page: search.Page) -> int:
+def _pages(page: search.SearchPage) -> int:
     """Pages a pager offers: those of the matches counted, no deeper than ``page`` reaches
     (``search.PAGE_CAP`` batches)."""
     return max(1, min(-(-page.total // page.per_page), search.PAGE_CAP // page.per_page))
@@ -132,7 +132,7 @@ def _pages(page: search.Page) -> int:
 
 def _search_render(
     form: forms.SearchForm,
-    page: search.Page | None,
+    page: search.SearchPage | None,
     errors: dict[str, Any],
     status: int,
     profile: str | None = None,

@@ -160,3 +160,19 @@ def test_a_form_field_out_of_range_names_the_field(client, uploader) -> None:
     assert resp.status_code == 422
     assert resp.mimetype == "application/problem+json"
     assert set(resp.get_json()["errors"]) == {"serving_g"}
+
+
+def test_a_stored_profile_keeps_its_component_name(client) -> None:
+    """The schema classes were renamed apart from the loader's; the document's names are
+    the contract's and stay: a profile version is ``Profile`` wherever it is answered."""
+    doc = document(client)
+    schemas = doc["components"]["schemas"]
+    assert "StoredProfile" not in schemas
+    assert {"Profile", "ProfileVersion", "ProfileSaved", "ProfileDefinition"} <= set(schemas)
+    profile = {"$ref": "#/components/schemas/Profile"}
+    paths = doc["paths"]
+    ok = paths["/api/v1/profiles"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert ok["schema"] == {"type": "array", "items": profile}
+    for path in ("/api/v1/profiles/{code}", "/api/v1/profiles/{code}/versions/{version}"):
+        ok = paths[path]["get"]["responses"]["200"]["content"]["application/json"]
+        assert ok["schema"] == profile, path

@@ -12,7 +12,7 @@ import pytest
 
 from parsers import CorruptPDF, NotAPDF, NoText, TooManyPages, parse
 from parsers.__main__ import main
-from parsers.catalog import BUILTIN, layouts
+from parsers.layout_catalog import BUILTIN, layouts
 from parsers.layouts.base import Layout
 
 REPO = Path(__file__).resolve().parents[2]

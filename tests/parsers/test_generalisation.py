@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from parsers import Result, parse
+from parsers import ParsedResult, parse
 from parsers.values import parse_cell
 
 
-def _by_code(results: tuple[Result, ...]) -> dict[str, Result]:
+def _by_code(results: tuple[ParsedResult, ...]) -> dict[str, ParsedResult]:
     return {r.analyte: r for r in results}
 
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from parsers import Result, parse
+from parsers import ParsedResult, parse
 
 #: (x, y, text[, size]): points, top-left origin, on the page as it reads.
 Item = tuple
 
 
-def _by_code(results: tuple[Result, ...]) -> dict[str, Result]:
+def _by_code(results: tuple[ParsedResult, ...]) -> dict[str, ParsedResult]:
     return {r.analyte: r for r in results}
 
 

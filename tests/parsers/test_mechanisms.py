@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from parsers import Result, parse
+from parsers import ParsedResult, parse
 
 
-def _by_code(results: tuple[Result, ...]) -> dict[str, Result]:
+def _by_code(results: tuple[ParsedResult, ...]) -> dict[str, ParsedResult]:
     return {r.analyte: r for r in results}
 
 

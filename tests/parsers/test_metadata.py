@@ -673,7 +673,7 @@ def test_ocr_specks_in_names(text: str, expected: str) -> None:
 
 def test_an_ocr_label_with_a_tall_box_takes_the_value_beside_it() -> None:
     """A speck under ``Reported:`` makes its box twice as tall; the date beside it is still its value."""
-    from parsers.layout_text import Page, Word, build_lines
+    from parsers.layout_text import TextPage, Word, build_lines
     from parsers.metadata import read_metadata
 
     words = [
@@ -684,7 +684,7 @@ def test_an_ocr_label_with_a_tall_box_takes_the_value_beside_it() -> None:
         Word("Test", 40, 205, 60, 213.6, 8.6),
         Word("Result", 300, 205, 330, 213.6, 8.6),
     ]
-    meta = read_metadata([Page(1, 612, 792, build_lines(words, 1, ocr=True), True)])
+    meta = read_metadata([TextPage(1, 612, 792, build_lines(words, 1, ocr=True), True)])
     assert meta.dates.reported == "2024-01-13"
 
 
@@ -737,7 +737,7 @@ def test_random_pages_never_raise() -> None:
     """Metadata runs on every parse: no arrangement of words may make it raise."""
     import random
 
-    from parsers.layout_text import Page, Word, build_lines
+    from parsers.layout_text import TextPage, Word, build_lines
     from parsers.metadata import LABELS, read_metadata
 
     vocab = [label for labels in LABELS.values() for label in labels] + [
@@ -788,4 +788,4 @@ def test_random_pages_never_raise() -> None:
                 rng.choice([1.0, 4.0, 8.0, 12.0, 30.0]),
             )
             words.append(Word(text.strip() or "x", x, y, x + rng.uniform(1, 80), y + size, size))
-        read_metadata([Page(1, 612, 792, build_lines(words, 1))])
+        read_metadata([TextPage(1, 612, 792, build_lines(words, 1))])

@@ -281,10 +281,10 @@ def test_a_tilted_scan_is_levelled() -> None:
 
 
 def test_micrograms_that_lost_their_mu_on_an_ocr_page() -> None:
-    from parsers.layout_text import Page, Word, build_lines
+    from parsers.layout_text import TextPage, Word, build_lines
     from parsers.results import extract_results
 
-    def page(ocr_page: bool) -> Page:
+    def page(ocr_page: bool) -> TextPage:
         rows = [
             ("Analyte", "Result", "Unit"),
             ("Lead", "1100", "g/kg"),
@@ -296,7 +296,7 @@ def test_micrograms_that_lost_their_mu_on_an_ocr_page() -> None:
             for r, row in enumerate(rows)
             for x, t in zip((40, 200, 300), row, strict=True)
         ]
-        return Page(1, 595, 842, build_lines(words, 1, ocr=ocr_page), ocr_page)
+        return TextPage(1, 595, 842, build_lines(words, 1, ocr=ocr_page), ocr_page)
 
     got = {r.analyte: (r.value, r.unit) for r in extract_results([page(True)], False)[0]}
     assert got == {

@@ -16,7 +16,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from parsers import Document, Result, ocr, parse
+from parsers import Document, ParsedResult, ocr, parse
 from parsers.layout_text import Word
 from parsers.pdf import _garbled
 from parsers.pdftext import join_spaced
@@ -31,7 +31,7 @@ KEYS = [
 ]
 
 
-def _by_code(doc: Document) -> dict[str, Result]:
+def _by_code(doc: Document) -> dict[str, ParsedResult]:
     return {r.analyte: r for r in doc.results}
 
 

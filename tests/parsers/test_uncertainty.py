@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from parsers import parse
-from parsers.document import Result
+from parsers.document import ParsedResult
 
 
 def test_uncertainty_column_is_kept_in_the_values_unit(make_pdf: Callable[..., Path]) -> None:
@@ -38,10 +38,10 @@ def test_uncertainty_column_is_kept_in_the_values_unit(make_pdf: Callable[..., P
 
 
 def test_uncertainty_round_trips_through_the_contract_dict() -> None:
-    result = Result("lead", "heavy_metal", 0.45, "ug/g", uncertainty=0.05)
-    assert Result.from_dict(result.to_dict()) == result
+    result = ParsedResult("lead", "heavy_metal", 0.45, "ug/g", uncertainty=0.05)
+    assert ParsedResult.from_dict(result.to_dict()) == result
     assert (
-        Result.from_dict(
+        ParsedResult.from_dict(
             {"analyte": "lead", "category": "heavy_metal", "value": 1, "unit": "ug/g"}
         ).uncertainty
         is None

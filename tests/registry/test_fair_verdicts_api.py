@@ -129,9 +129,9 @@ def test_a_printed_uncertainty_is_stored_and_judged_as_value_minus_u(app, shippe
         product="Leaf Powder",
         batch="U-1",
         results=(
-            parsers.Result("lead", "heavy_metal", 3.4, "ug/g", uncertainty=0.5),
-            parsers.Result("cadmium", "heavy_metal", 0.1, "ug/g"),
-            parsers.Result("mercury", "heavy_metal", 0.01, "ug/g"),
+            parsers.ParsedResult("lead", "heavy_metal", 3.4, "ug/g", uncertainty=0.5),
+            parsers.ParsedResult("cadmium", "heavy_metal", 0.1, "ug/g"),
+            parsers.ParsedResult("mercury", "heavy_metal", 0.01, "ug/g"),
         ),
     )
     upload = certificates.Upload(data=b"%PDF-1.4 uncertainty test", filename="u.pdf")

@@ -193,10 +193,10 @@ def test_values_from_a_pdf_are_cleaned_and_cut_to_their_columns(app: Flask) -> N
         vendor="Acme\x00 Botanicals",
         product="P" * 700,
         batch="L" * 260,
-        lab=parsers.Lab(name="Lab " * 200),
+        lab=parsers.ParsedLab(name="Lab " * 200),
         report_number="R\x01-" + "9" * 300,
         results=(
-            parsers.Result(
+            parsers.ParsedResult(
                 analyte="lead",
                 category="heavy_metal",
                 value=0.3,

@@ -76,14 +76,20 @@ NEWEST_FIRST = ["b5", "b2", "b1", "b3", "b4"]  # tested DESC, undated last
 
 def seed(app: Any) -> dict[str, int]:
     """Insert BATCHES; answers their ids by name."""
-    from registry.models import Certificate, CertificateStatus, Profile, Result, Verdict
+    from registry.models import (
+        Certificate,
+        CertificateStatus,
+        ProfileVersion,
+        Result,
+        VerdictRecord,
+    )
     from registry.services import catalog, search_summary
 
     ids: dict[str, int] = {}
     with app.app_context():
         s = db.session
         for code in (DEFAULT, OTHER):  # the profiles the verdicts name (search checks they exist)
-            s.add(Profile(code=code, version=1, name=code, digest=code, definition={}))
+            s.add(ProfileVersion(code=code, version=1, name=code, digest=code, definition={}))
         golden = catalog.get_or_create_vendor(s, "Golden Leaf Botanicals LLC")
         catalog.add_alias(s, golden, "GLB Kratom")
         for n, (
@@ -126,7 +132,7 @@ def seed(app: Any) -> dict[str, int]:
                 )
             for profile, status in verdicts.items():
                 s.add(
-                    Verdict(
+                    VerdictRecord(
                         batch_id=batch.id,
                         profile_code=profile,
                         profile_version=1,

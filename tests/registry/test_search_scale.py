@@ -275,14 +275,14 @@ def test_category_filter(client, ids) -> None:
 
 def _terms(app: Any) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
     """The summary as stored, and as computed afresh from verdicts and results."""
-    from registry.models import BatchTerm, Result, Verdict
+    from registry.models import BatchTerm, Result, VerdictRecord
 
     with app.app_context():
         s = db.session
         stored = {(t, b) for t, b in s.execute(sa.select(BatchTerm.term, BatchTerm.batch_id))}
         expected: set[tuple[str, int]] = set()
         for batch_id, code, status in s.execute(
-            sa.select(Verdict.batch_id, Verdict.profile_code, Verdict.status)
+            sa.select(VerdictRecord.batch_id, VerdictRecord.profile_code, VerdictRecord.status)
         ):
             expected |= {(f"s:{code}:{status}", batch_id), (f"s:*:{status}", batch_id)}
         for batch_id, analyte, category in s.execute(

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from registry import tasks, thresholds, unit_of_work
 from registry.db import utcnow
 from registry.extensions import db
-from registry.models import Job, JobStatus, OutboxEvent, Profile, VerdictChange
+from registry.models import Job, JobStatus, OutboxEvent, ProfileVersion, VerdictChange
 from registry.services import jobs, profiles, rejudge, verdicts
 from tests.registry.coa import DEFAULT_RESULTS, make_coa
 
@@ -334,8 +334,8 @@ def test_an_interrupted_job_resumes_where_it_stopped(
         assert (
             db.session.scalar(
                 sa.select(sa.func.count())
-                .select_from(Profile)
-                .where(Profile.code == "advocacy-strict", Profile.current)
+                .select_from(ProfileVersion)
+                .where(ProfileVersion.code == "advocacy-strict", ProfileVersion.current)
             )
             == 1
         )

@@ -112,7 +112,7 @@ def _form_token(client: Any, certificate_id: int) -> str:
 
 def test_corrections_are_logged_and_rejudge_the_batch(app: Flask, catalogue: Catalogue) -> None:
     from registry.extensions import db
-    from registry.models import AuditEvent, Certificate, Result, Verdict
+    from registry.models import AuditEvent, Certificate, Result, VerdictRecord
 
     client = app.test_client()
     batch_id = catalogue.batches["leaded"]
@@ -171,7 +171,7 @@ def test_corrections_are_logged_and_rejudge_the_batch(app: Flask, catalogue: Cat
             "Lead (Pb) 2.1 ppm",
         )  # printed text kept
         utah = (
-            db.session.query(Verdict)
+            db.session.query(VerdictRecord)
             .filter_by(batch_id=batch_id, profile_code="utah-r70-580")
             .one()
         )
@@ -245,7 +245,7 @@ def test_correcting_the_lot_moves_the_certificate_to_its_batch(
     """The parser misread a lot: the reviewer's lot names a new batch, which takes the
     certificate, its results and its verdicts; the misread batch, left empty, goes."""
     from registry.extensions import db
-    from registry.models import AuditEvent, Batch, Certificate, Verdict
+    from registry.models import AuditEvent, Batch, Certificate, VerdictRecord
 
     client = app.test_client()
     old_id = catalogue.batches["leaded"]
@@ -283,9 +283,11 @@ def test_correcting_the_lot_moves_the_certificate_to_its_batch(
         )
         assert {r.batch_id for r in cert.results} == {new.id}
         assert db.session.get(Batch, old_id) is None  # nothing was left in it
-        assert db.session.query(Verdict).filter_by(batch_id=old_id).count() == 0
+        assert db.session.query(VerdictRecord).filter_by(batch_id=old_id).count() == 0
         utah = (
-            db.session.query(Verdict).filter_by(batch_id=new.id, profile_code="utah-r70-580").one()
+            db.session.query(VerdictRecord)
+            .filter_by(batch_id=new.id, profile_code="utah-r70-580")
+            .one()
         )
         assert utah.status == "fail"  # judged in the same transaction: the lead is still over
         event = db.session.query(AuditEvent).filter_by(action="review.correct_batch").one()
@@ -312,7 +314,7 @@ def test_a_lot_corrected_into_a_batch_with_others_keeps_both_judged(
     the one it leaves keeps its other certificates and is judged without it."""
     from registry import unit_of_work
     from registry.extensions import db
-    from registry.models import Batch, Certificate, Verdict
+    from registry.models import Batch, Certificate, VerdictRecord
     from registry.services import corrections
     from tests.web.conftest import LEADED, upload
 
@@ -325,7 +327,9 @@ def test_a_lot_corrected_into_a_batch_with_others_keeps_both_judged(
     assert extra["batch"]["id"] == second
     with app.app_context():
         utah = (
-            db.session.query(Verdict).filter_by(batch_id=second, profile_code="utah-r70-580").one()
+            db.session.query(VerdictRecord)
+            .filter_by(batch_id=second, profile_code="utah-r70-580")
+            .one()
         )
         assert utah.status == "fail"
         db.session.remove()
@@ -346,7 +350,9 @@ def test_a_lot_corrected_into_a_batch_with_others_keeps_both_judged(
         left = db.session.get(Batch, second)
         assert left is not None and left.tested.isoformat() == "2024-03-02"
         utah = (
-            db.session.query(Verdict).filter_by(batch_id=second, profile_code="utah-r70-580").one()
+            db.session.query(VerdictRecord)
+            .filter_by(batch_id=second, profile_code="utah-r70-580")
+            .one()
         )
         assert utah.status != "fail"  # the leaded certificate left it
         assert db.session.get(Batch, catalogue.batches["leaded"]).tested.isoformat() == "2024-03-05"
@@ -357,7 +363,7 @@ def test_the_product_form_is_corrected_and_its_batches_judged_again(
     app: Flask, catalogue: Catalogue
 ) -> None:
     from registry.extensions import db
-    from registry.models import AuditEvent, Certificate, Product, Verdict
+    from registry.models import AuditEvent, Certificate, Product, VerdictRecord
 
     client = app.test_client()
     batch_id = catalogue.batches["leaded"]
@@ -370,7 +376,7 @@ def test_the_product_form_is_corrected_and_its_batches_judged_again(
     def oklahoma_not_applicable() -> list[str]:
         with app.app_context():
             verdict = (
-                db.session.query(Verdict)
+                db.session.query(VerdictRecord)
                 .filter_by(batch_id=batch_id, profile_code="oklahoma")
                 .one()
             )
