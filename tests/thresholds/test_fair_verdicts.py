@@ -409,17 +409,27 @@ def _cases(draw: st.DrawFn) -> tuple[list[LabResult], ProductInfo]:
 
 
 def _consistent(batch: list[LabResult]) -> bool:
-    """The printed total is at least the sum of the printed alkaloids (exact values)."""
+    """The printed total is at least the sum of the printed alkaloids (exact values): a
+    total printed as a value, or as ND or ``<`` a bound (its LOQ), that is below them
+    contradicts itself (e.g. total ND < 0.01 % beside 1.4 % mitragynine and 3.6 % 7-OH)."""
     found = {r.analyte: r for r in batch}
     total = found.get("total_alkaloids")
-    if total is None or total.qualifier != "=" or total.value is None:
+    if total is None:
+        return True
+    if total.qualifier == "=":
+        bound = total.value
+    elif total.qualifier in ("nd", "<"):
+        bound = total.loq if total.qualifier == "nd" else total.value
+    else:
+        return True
+    if bound is None:
         return True
     parts = sum(
         r.value
         for r in batch
         if r.analyte in ALKALOIDS and r.qualifier == "=" and r.value is not None
     )
-    return parts <= total.value
+    return parts <= bound
 
 
 def _weaker(
