@@ -122,14 +122,14 @@ from registry.thresholds.model import (
     Verdict,
     VerdictStatus,
 )
-from registry.thresholds.rules import OPERATORS, RULE_FUNCTIONS, next_state
+from registry.thresholds.rules import OPERATORS, PREPARERS, next_state, prepare
 
 __all__ = [
     "ANALYTES",
     "COMPOSITES",
     "analytes_read",
     "OPERATORS",
-    "RULE_FUNCTIONS",
+    "PREPARERS",
     "Analyte",
     "Defaults",
     "LabResult",
@@ -146,6 +146,7 @@ __all__ = [
     "load_profile_file",
     "load_shipped_profiles",
     "next_state",
+    "prepare",
     "profile_digest",
     "profile_from_dict",
     "profile_to_dict",
