@@ -159,7 +159,7 @@ def evaluate(
         not_tested=_unique(a for a in untested if a not in gone) if untested else (),
         not_applicable=(*skipped, *outside),
         intake=intake.to_dict(),
-        assumptions=_assumptions(inconclusive),
+        assumptions=_assumptions(inconclusive) if inconclusive else (),
         cleared=tuple(cleared),
     )
 
@@ -238,20 +238,8 @@ def entry(outcome: RuleOutcome) -> dict[str, Any]:
         "severity": rule.severity,
         "verified": rule.verified,
         "message": outcome.message,
-        **{k: v if v.__class__ not in _NESTED else _fresh(v) for k, v in outcome.details.items()},
+        **outcome.details,
     }
-
-
-_NESTED = frozenset({dict, list})
-
-
-def _fresh(value: Any) -> Any:
-    """A copy of nested dicts and lists, so that no two verdicts share an entry's parts."""
-    if value.__class__ is dict:
-        return {k: v if v.__class__ not in _NESTED else _fresh(v) for k, v in value.items()}
-    if value.__class__ is list:
-        return [v if v.__class__ not in _NESTED else _fresh(v) for v in value]
-    return value
 
 
 def _unique(items: Iterable[str | None]) -> tuple[str, ...]:

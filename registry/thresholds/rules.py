@@ -164,38 +164,32 @@ ZERO: Final = Bounds(0.0, 0.0)
 def next_state(op: str, bounds: Bounds, limit: float) -> Literal["pass", "fail", "unknown"]:
     """``pass`` when every value in ``bounds`` meets ``value OP limit``, ``fail`` when none
     does, else ``unknown``."""
-    return _state(OPERATORS[op], bounds, limit)
+    state = comparison(op, limit)(bounds)
+    assert state is not None
+    return state
 
 
-def _state(
-    holds: Callable[[float, float], bool], bounds: Bounds, limit: float
-) -> Literal["pass", "fail", "unknown"]:
-    lo, hi, lo_open, hi_open = bounds
-    if holds(hi, limit) or (hi_open and hi <= limit):
-        return "pass"
-    if not holds(lo, limit) or (lo_open and lo >= limit):
-        return "fail"
-    return "unknown"
+Comparison = Callable[["Bounds | None"], 'Literal["pass", "fail", "unknown"] | None']
 
 
-class _Comparison:
-    """A rule's limit and operator, resolved once: :meth:`state` is :func:`next_state`
-    (an operator not in :data:`OPERATORS` raises there, as it does)."""
+def comparison(op: Any, limit: Any) -> Comparison:
+    """``value OP limit`` resolved once: the function giving the state of bounds (see
+    :func:`next_state`), or None when there is nothing to compare (no bounds, no limit).
+    An operator not in :data:`OPERATORS` raises ``KeyError`` when bounds are compared."""
+    holds = OPERATORS.get(op) if isinstance(op, str) else None
 
-    __slots__ = ("holds", "limit", "op")
-
-    def __init__(self, rule: Rule) -> None:
-        self.limit, self.op = rule.limit, rule.op
-        self.holds = OPERATORS.get(self.op) if isinstance(self.op, str) else None
-
-    def state(self, bounds: Bounds | None) -> Literal["pass", "fail", "unknown"] | None:
-        """The state of ``bounds`` against the limit; None when there is nothing to
-        compare (no bounds, or no limit)."""
-        if bounds is None or self.limit is None:
+    def state(bounds: Bounds | None) -> Literal["pass", "fail", "unknown"] | None:
+        if bounds is None or limit is None:
             return None
-        if self.holds is None:
-            return next_state(self.op, bounds, self.limit)
-        return _state(self.holds, bounds, self.limit)
+        lo, hi, lo_open, hi_open = bounds
+        le = holds or OPERATORS[op]
+        if le(hi, limit) or (hi_open and hi <= limit):
+            return "pass"
+        if not le(lo, limit) or (lo_open and lo >= limit):
+            return "fail"
+        return "unknown"
+
+    return state
 
 
 class Measure(NamedTuple):
@@ -272,7 +266,8 @@ def _reader(unit: str | None, method_loq: float | None, minus_uncertainty: bool)
             return f"unit mismatch: result in {printed!r}, the rule needs {unit!r}"
         if q == "=" and minus_uncertainty and result.uncertainty:
             number = max(0.0, number - result.uncertainty)
-        x = tidy(number * factor)
+        x = number * factor
+        x = _TIDIED.get(x) or tidy(x)  # tidy(), its memo first
         if q == "=":
             return _new(Bounds, (x, x, False, False))
         if q == ">":
@@ -450,13 +445,13 @@ def _prepare_max(rule: Rule, minus_uncertainty: bool) -> Judge:
     """Value (as printed, or summed from parts) within the limit in canonical units."""
     code = _code(rule.analyte)
     read = _reader(rule.unit, _method_loq(rule, rule.unit), minus_uncertainty)
-    compare = _Comparison(rule)
+    compare = comparison(rule.op, rule.limit)
 
     def judge(ctx: RuleContext, explain: bool) -> RuleOutcome | Literal[True] | None:
         found = _measure(ctx.facts, code, read)
         if found is None:
             return None
-        state = compare.state(found.bounds)
+        state = compare(found.bounds)
         if state == "pass" and not explain:
             return True
         return _compare(rule, found, found.bounds, rule.unit, {}, state=state)
@@ -478,7 +473,7 @@ def _prepare_absent(rule: Rule, minus_uncertainty: bool) -> Judge:
             state == "pass"
             and not explain
             and (result.value is None or result.value.__class__ in _NUMBERS)
-            and code not in ctx.history
+            and (code not in ctx.history or not _positives_before(rule, result, ctx))
         ):
             return True
         return _absent_outcome(rule, result, state, why, ctx)
@@ -495,11 +490,7 @@ def _absent_outcome(
     shown = result.qualifier if result.value is None else f"{result.qualifier} {result.value:g}"
     details: dict[str, Any] = dict(_measured(Measure(None, None, (result,))))
     message = f"{rule.analyte} {shown}: {why}"
-    earlier = [
-        r
-        for r in ctx.history.get(rule.analyte or "", ())
-        if r is not result and _absence(rule, r)[0] == "fail"
-    ]
+    earlier = _positives_before(rule, result, ctx)
     if earlier and state != "fail":
         first = earlier[-1]
         story = (
@@ -528,6 +519,15 @@ def _absent_outcome(
     if state == "unknown":
         details["reason"] = why
     return RuleOutcome(rule, state, result.value, result.unit, message, details)  # type: ignore[arg-type]
+
+
+def _positives_before(rule: Rule, result: LabResult, ctx: RuleContext) -> list[LabResult]:
+    """The batch's other results of the rule's analyte that fail it (oldest first)."""
+    return [
+        r
+        for r in ctx.history.get(rule.analyte or "", ())
+        if r is not result and _absence(rule, r)[0] == "fail"
+    ]
 
 
 def _day(result: LabResult) -> str:
@@ -565,7 +565,7 @@ def _prepare_ratio(rule: Rule, minus_uncertainty: bool) -> Judge:
     code = _code(rule.analyte)
     unit = analyte(code).unit
     read = _reader(unit, _method_loq(rule, unit), minus_uncertainty)
-    compare = _Comparison(rule)
+    compare = comparison(rule.op, rule.limit)
     named = rule.denominator_set
 
     def judge(ctx: RuleContext, explain: bool) -> RuleOutcome | Literal[True] | None:
@@ -580,7 +580,7 @@ def _prepare_ratio(rule: Rule, minus_uncertainty: bool) -> Judge:
         if den is None:
             den = _measure(facts, den_code, read)
         share = _share(num, den)
-        state = compare.state(share)
+        state = compare(share)
         if state == "pass" and not explain:
             return True
         return _ratio_outcome(rule, num, den, share, state)
@@ -630,7 +630,7 @@ def _prepare_exposure(rule: Rule, minus_uncertainty: bool) -> Judge:
     code = _code(rule.analyte)
     unit = analyte(code).unit
     read = _reader(unit, _method_loq(rule, unit), minus_uncertainty)
-    compare = _Comparison(rule)
+    compare = comparison(rule.op, rule.limit)
     per_gram = _mass_per_gram(unit, rule)
 
     def judge(ctx: RuleContext, explain: bool) -> RuleOutcome | Literal[True] | None:
@@ -649,7 +649,7 @@ def _prepare_exposure(rule: Rule, minus_uncertainty: bool) -> Judge:
             )
         factor = per_gram if per_gram is not None else _per_gram(unit, rule)
         at = _scaled_bounds(found.bounds, daily, factor)
-        state = compare.state(at)
+        state = compare(at)
         if state == "pass" and not explain:
             return True
         extra = {"daily_intake_g": daily, "intake_basis": ctx.intake.basis}
@@ -693,7 +693,7 @@ def _prepare_per_serving(rule: Rule, minus_uncertainty: bool) -> Judge:
     known = code in ANALYTES
     unit = ANALYTES[code].unit if known else None
     read = _reader(unit, _method_loq(rule, unit), minus_uncertainty) if known else as_printed
-    compare = _Comparison(rule)
+    compare = comparison(rule.op, rule.limit)
     per_gram = _mass_per_gram(unit, rule) if known else None
 
     def judge(ctx: RuleContext, explain: bool) -> RuleOutcome | Literal[True] | None:
@@ -702,7 +702,7 @@ def _prepare_per_serving(rule: Rule, minus_uncertainty: bool) -> Judge:
         if result is not None and _per_serving_unit(result.unit):
             found = _measure(facts, code, as_printed)
             assert found is not None
-            state = compare.state(found.bounds)
+            state = compare(found.bounds)
             if state == "pass" and not explain:
                 return True
             return _compare(rule, found, None, rule.unit, {}, state=state)
@@ -714,7 +714,7 @@ def _prepare_per_serving(rule: Rule, minus_uncertainty: bool) -> Judge:
         serving = ctx.intake.serving_g
         factor = per_gram if per_gram is not None else _per_gram(unit, rule)
         at = _scaled_bounds(found.bounds, serving, factor)
-        state = compare.state(at)
+        state = compare(at)
         if state == "pass" and not explain:
             return True
         extra = {"serving_g": serving, "intake_basis": ctx.intake.serving_from}
@@ -751,10 +751,14 @@ def _per_serving_unit(unit: Any) -> bool:
 def _prepare_required(rule: Rule, minus_uncertainty: bool) -> Judge:
     """Tests that must be on the certificate; the missing ones make a verdict incomplete."""
     codes = rule.analytes
+    printed = frozenset(codes)  # all printed: all present, whatever composites say
 
     def judge(ctx: RuleContext, explain: bool) -> RuleOutcome | Literal[True] | None:
         facts = ctx.facts
-        missing = tuple(code for code in codes if not present(facts, code))
+        if printed <= facts.keys():
+            missing: tuple[str, ...] = ()
+        else:
+            missing = tuple(code for code in codes if not present(facts, code))
         if missing:
             return RuleOutcome(
                 rule, "missing", message=f"missing: {', '.join(missing)}", missing=missing
