@@ -15,10 +15,11 @@ Columns: ``clean`` is the clean panel without product facts (the common pass pat
 ``mix`` the generated batches, ``1st`` the first run over them (each batch new to the
 engine, as when a batch is judged once); ``clean`` and ``mix`` are the best of
 ``--repeat`` runs. Figures are CPU time (``time.process_time``: the machine may be
-shared), the oracle and the engine taking turns within each run. The oracle is ``tests/thresholds/reference_impl``, a frozen copy
-of the engine's plain evaluation (every rule worded, passes too); the last column is
-the oracle's time over the engine's on ``mix``. The registry needs evaluate() at about
-20-25 µs or less per batch. Figures are printed, never asserted.
+shared), the oracle and the engine taking turns within each run. The oracle is
+``tests/thresholds/reference_impl``, a frozen copy of the engine's plain evaluation
+(every rule worded, passes too); the last column is the oracle's time over the
+engine's on ``mix``. The registry needs evaluate() at about 20-25 µs or less per batch.
+Figures are printed, never asserted.
 """
 
 from __future__ import annotations

@@ -31,9 +31,10 @@ the rules that apply to each product form are remembered. A judge that passes re
 the same figures. ``tests/thresholds/test_differential.py`` holds the verdicts to a
 frozen copy of the engine (``tests/thresholds/reference_impl``).
 """
+
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -109,6 +110,7 @@ def evaluate(
             repeated.add(result.analyte)
             if _recency(result) > _recency(held):
                 facts[result.analyte] = result
+    earlier: Mapping[str, tuple[LabResult, ...]]
     if explain or (repeated is not None and not plan.absent.isdisjoint(repeated)):
         earlier = history(results)  # only presence tests read a retest's history
     else:
@@ -268,9 +270,7 @@ class Prepared:
         )
         self.any_forms = any(rule.applies_to for rule in rules)
 
-    def for_form(
-        self, form: str | None
-    ) -> tuple[tuple[tuple[Rule, Judge], ...], tuple[str, ...]]:
+    def for_form(self, form: str | None) -> tuple[tuple[tuple[Rule, Judge], ...], tuple[str, ...]]:
         """The (rule, judge) pairs that apply to a product of ``form`` and the ids of the
         other rules, as :func:`applies` decides."""
         if not self.any_forms:

@@ -169,7 +169,8 @@ def next_state(op: str, bounds: Bounds, limit: float) -> Literal["pass", "fail",
     return state
 
 
-Comparison = Callable[["Bounds | None"], 'Literal["pass", "fail", "unknown"] | None']
+Compared = Literal["pass", "fail", "unknown"]
+Comparison = Callable[["Bounds | None"], "Compared | None"]
 
 
 def comparison(op: Any, limit: Any) -> Comparison:
@@ -178,7 +179,7 @@ def comparison(op: Any, limit: Any) -> Comparison:
     An operator not in :data:`OPERATORS` raises ``KeyError`` when bounds are compared."""
     holds = OPERATORS.get(op) if isinstance(op, str) else None
 
-    def state(bounds: Bounds | None) -> Literal["pass", "fail", "unknown"] | None:
+    def state(bounds: Bounds | None) -> Compared | None:
         if bounds is None or limit is None:
             return None
         lo, hi, lo_open, hi_open = bounds
@@ -330,7 +331,7 @@ def _measure(facts: Facts, code: str, read: Reader, only: tuple[str, ...] = ()) 
     parts = [read(r) for r in results]
     for part in parts:
         if part.__class__ is str:
-            return Measure(None, part, results, summed)  # type: ignore[arg-type]
+            return Measure(None, part, results, summed)
     total: Bounds = parts[0]  # type: ignore[assignment]
     for part in parts[1:]:
         total = total.plus(part)  # type: ignore[arg-type]
@@ -532,6 +533,8 @@ def _positives_before(rule: Rule, result: LabResult, ctx: RuleContext) -> list[L
 
 def _day(result: LabResult) -> str:
     return result.tested.isoformat() if result.tested else "an undated certificate"
+
+
 def _absence(rule: Rule, result: LabResult) -> tuple[Literal["pass", "fail", "unknown"], str]:
     """A presence test's state and why: a call of absence passes in the mass the source
     names (or when the COA does not print the mass); a positive call or a count above 0
@@ -598,7 +601,7 @@ def _share(num: Measure, den: Measure | None) -> Bounds | None:
 
 
 def _ratio_outcome(
-    rule: Rule, num: Measure, den: Measure | None, share: Bounds | None, state: str | None
+    rule: Rule, num: Measure, den: Measure | None, share: Bounds | None, state: Compared | None
 ) -> RuleOutcome:
     shown_unit = f"% of {rule.denominator}"
     if num.bounds is not None and num.bounds.hi == 0:
@@ -800,6 +803,8 @@ def judge(rule: Rule, ctx: RuleContext) -> RuleOutcome | None:
     found = prepare(rule, ctx.minus_uncertainty)(ctx, True)
     assert found is not True
     return found or None
+
+
 def settle(outcome: RuleOutcome, *, form_known: bool) -> RuleOutcome:
     """A ``fail`` that the printed values and the rule's own text do not prove becomes
     inconclusive, with the reason and what it would take to fail:
@@ -901,7 +906,7 @@ def _scaled(
     found: Measure,
     grams: tuple[float | None, str],
     at: Bounds | None,
-    state: str | None,
+    state: Compared | None,
     extra: dict[str, Any],
     unit: str | None,
 ) -> RuleOutcome:
@@ -933,7 +938,7 @@ def _compare(
     extra: dict[str, Any],
     via: str = "",
     *,
-    state: str | None = None,
+    state: Compared | None = None,
 ) -> RuleOutcome:
     """The outcome of comparing ``bounds`` (``found``'s own when None) with the limit,
     in words; ``state``: the state the judge computed (None: nothing to compare)."""
@@ -964,7 +969,9 @@ def _compare(
                 "the printed parts taken as the whole",
                 None,
             )
-    return RuleOutcome(rule, state, _finite(bounds.point), unit, message, details)  # type: ignore[arg-type]
+    return RuleOutcome(rule, state, _finite(bounds.point), unit, message, details)
+
+
 _UNSETTLED: Mapping[str, str] = {
     "<": "only an upper bound is known and it is above the limit (reporting limit too high)",
     ">": "only a lower bound is known and it is below the limit",
