@@ -24,7 +24,10 @@ work):
 Beside them, the *bare read*: one SQL statement reading the same columns of the same
 results (``results`` joined to ``certificates``, readable ones) through a raw DBAPI
 cursor, fetched to the end; the best of three. Targets: >= 5,000 batches/s and
-re-judge / bare read <= 3. Figures are printed, never asserted.
+re-judge / bare read <= 3. Each step's CPU time (this process's, ``time.process_time``:
+the judging, and on SQLite the database work too) is printed beside the wall-clock
+time, with the batches per CPU second, since the machine may be busy with other work.
+Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -58,26 +61,28 @@ BARE_SQL = (
 )
 
 
-def bare_read(engine: sa.Engine) -> tuple[float, int]:
-    """Best of three: seconds to read every result a re-judgement reads, and the rows."""
-    best, rows = float("inf"), 0
+def bare_read(engine: sa.Engine) -> tuple[float, float, int]:
+    """Best of three: seconds (wall, CPU) to read every result a re-judgement reads, and
+    the rows."""
+    best, best_cpu, rows = float("inf"), float("inf"), 0
     for _ in range(3):
         raw = engine.raw_connection()
         try:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             cur = raw.cursor()
             cur.execute(BARE_SQL)
             rows = len(cur.fetchall())
             best = min(best, time.perf_counter() - start)
+            best_cpu = min(best_cpu, time.process_time() - cpu)
             raw.rollback()
         finally:
             raw.close()
-    return best, rows
+    return best, best_cpu, rows
 
 
-def rejudge_all(app: Any, change: dict[str, Any] | None) -> tuple[float, dict[str, Any]]:
+def rejudge_all(app: Any, change: dict[str, Any] | None) -> tuple[float, float, dict[str, Any]]:
     """Store ``change`` (or load the shipped profiles) and re-judge every batch; seconds
-    for the whole job (queue and steps) and the job's counts."""
+    (wall, CPU) for the whole job (queue and steps) and the job's counts."""
     from registry import tasks, thresholds, unit_of_work
     from registry.extensions import db
     from registry.models import Job
@@ -85,7 +90,7 @@ def rejudge_all(app: Any, change: dict[str, Any] | None) -> tuple[float, dict[st
 
     with app.app_context():
         session = db.session
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
 
         def queue() -> int:
             if change is None:
@@ -99,12 +104,12 @@ def rejudge_all(app: Any, change: dict[str, Any] | None) -> tuple[float, dict[st
 
         job_id = unit_of_work.commit(session, queue)
         assert tasks.run(job_id)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         job = session.get(Job, job_id, populate_existing=True)
         assert job is not None and job.status.value == "done", job
         counts = dict((job.result or {}).get("counts", {}), batches=job.done)
         session.remove()
-    return seconds, counts
+    return seconds, cpu, counts
 
 
 def tighter_utah() -> dict[str, Any]:
@@ -141,31 +146,42 @@ def measure(app: Any, label: str, n: int) -> bool:
     from registry.extensions import db
 
     with app.app_context():
-        bare_s, rows = bare_read(db.engine)
-    first_s, first = rejudge_all(app, None)
-    again_s, again = rejudge_all(app, tighter_utah())
-    full_s, full = rejudge_all(app, with_a_new_rule())
+        bare_s, bare_cpu, rows = bare_read(db.engine)
+    first_s, first_cpu, first = rejudge_all(app, None)
+    again_s, again_cpu, again = rejudge_all(app, tighter_utah())
+    full_s, full_cpu, full = rejudge_all(app, with_a_new_rule())
     rate, ratio = n / again_s, again_s / bare_s
     ok = rate >= TARGET_RATE and ratio <= TARGET_RATIO
     print(f"\n{label}: {n} batches, {rows} results")
-    print(f"  {'':28} {'seconds':>8} {'batches/s':>10} {'/bare':>6}  what changed")
-    print(f"  {'bare read of the results':28} {bare_s:8.2f} {n / bare_s:10.0f} {1:6.2f}")
     print(
-        f"  {'first judgement':28} {first_s:8.2f} {n / first_s:10.0f} {first_s / bare_s:6.2f}"
-        f"  {first.get('written', 0)} verdicts written"
+        f"  {'':28} {'seconds':>8} {'batches/s':>10} {'/bare':>6} {'CPU s':>7} {'per CPU s':>10}"
+        "  what changed"
     )
-    print(
-        f"  {'re-judge after a change':28} {again_s:8.2f} {rate:10.0f} {ratio:6.2f}"
-        f"  {again.get('written', 0)} rewritten, {again.get('changed', 0)} status changes, "
-        f"{again.get('batch.failed', 0)} now failing"
+
+    def line(name: str, wall: float, cpu: float, said: str) -> None:
+        print(
+            f"  {name:28} {wall:8.2f} {n / wall:10.0f} {wall / bare_s:6.2f} {cpu:7.2f}"
+            f" {n / cpu if cpu else float('inf'):10.0f}  {said}"
+        )
+
+    line("bare read of the results", bare_s, bare_cpu, "")
+    line("first judgement", first_s, first_cpu, f"{first.get('written', 0)} verdicts written")
+    line(
+        "re-judge after a change",
+        again_s,
+        again_cpu,
+        f"{again.get('written', 0)} rewritten, {again.get('changed', 0)} status changes, "
+        f"{again.get('batch.failed', 0)} now failing",
     )
-    print(
-        f"  {'re-judge, a rule added':28} {full_s:8.2f} {n / full_s:10.0f} {full_s / bare_s:6.2f}"
-        f"  {full.get('written', 0)} rewritten (every rule evaluated again)"
+    line(
+        "re-judge, a rule added",
+        full_s,
+        full_cpu,
+        f"{full.get('written', 0)} rewritten (every rule evaluated again)",
     )
     print(
         f"  target >= {TARGET_RATE:.0f} batches/s and <= {TARGET_RATIO:.0f}x the bare read: "
-        f"{'met' if ok else 'MISSED'}"
+        f"{'met' if ok else 'MISSED'} (wall clock)"
     )
     return ok
 

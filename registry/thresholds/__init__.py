@@ -75,13 +75,17 @@ judges was tested", never ``pass``.
 
 Speed
 -----
-:func:`evaluate` runs each profile compiled once into per-rule quick pass tests
-(``compiled.py``: units, conversion factors and composites resolved up front; a rule
-that passes costs a few comparisons); every other outcome is explained by ``rules.py``
-(``rules.judge``), and :func:`~registry.thresholds.evaluate.evaluate_by_rules` is the
-plain evaluation. ``tests/thresholds/test_differential.py`` holds the fast path to the
-plain one, and both to a frozen pre-issue-12 copy one-sidedly (no new fails).
-``bench/evaluate_engine.py`` prints µs per call per shipped profile.
+:func:`evaluate` has one path and each rule kind one implementation (``rules.py``): a
+profile is prepared once (cached per profile object) into one judge per rule, with the
+analyte's unit, conversion factors (memoised per printed spelling), composites, the
+per-gram factor and the comparison resolved up front. A judge computes the rule's
+bounds and state once; a rule that passes returns a shared marker and costs a few
+comparisons, any other outcome is worded from the same figures.
+``tests/thresholds/test_differential.py`` holds every verdict to a frozen copy of the
+engine (``tests/thresholds/reference_impl``, the oracle), and one-sidedly (no new
+fails) to a frozen pre-issue-12 copy (``tests/thresholds/reference_pre12``).
+``bench/evaluate_engine.py`` prints CPU µs per call per shipped profile, beside the
+oracle's.
 
 Shipped profiles and how sure each figure is (v2, as of 2026-12-03)
 -------------------------------------------------------------------
@@ -122,14 +126,14 @@ from registry.thresholds.model import (
     Verdict,
     VerdictStatus,
 )
-from registry.thresholds.rules import OPERATORS, RULE_FUNCTIONS, next_state
+from registry.thresholds.rules import OPERATORS, PREPARERS, next_state, prepare
 
 __all__ = [
     "ANALYTES",
     "COMPOSITES",
     "analytes_read",
     "OPERATORS",
-    "RULE_FUNCTIONS",
+    "PREPARERS",
     "Analyte",
     "Defaults",
     "LabResult",
@@ -146,6 +150,7 @@ __all__ = [
     "load_profile_file",
     "load_shipped_profiles",
     "next_state",
+    "prepare",
     "profile_digest",
     "profile_from_dict",
     "profile_to_dict",

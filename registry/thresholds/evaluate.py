@@ -24,21 +24,21 @@ result the profile reads: ``reason`` says "nothing this profile judges was teste
 else ``pass``. An inconclusive warning rule makes the verdict ``incomplete``, since
 nobody can then say whether the label is needed.
 
-Speed: :func:`evaluate` runs the profile compiled into per-rule checks
-(``compiled.py``, cached per profile) and asks ``rules.py`` for the full outcome only of
-the rules that do not simply pass; :func:`evaluate_by_rules` is the plain definition it
-must agree with (``tests/thresholds/test_differential.py``). Should the compiled path
-raise (a result of a type the contract does not allow, say), :func:`evaluate` answers
-with :func:`evaluate_by_rules`, so it gives the same verdict or raises the same error.
+Speed: a profile is prepared once (``Prepared``, cached per profile object): each rule
+becomes its judge (``rules.prepare``), with everything it reads resolved up front, and
+the rules that apply to each product form are remembered. A judge that passes returns
+``True`` and costs a few comparisons; any other outcome is worded by the same judge from
+the same figures. ``tests/thresholds/test_differential.py`` holds the verdicts to a
+frozen copy of the engine (``tests/thresholds/reference_impl``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from registry.thresholds.compiled import IntakeBasis, compiled
 from registry.thresholds.model import (
     NOTHING_JUDGED,
     LabResult,
@@ -50,13 +50,13 @@ from registry.thresholds.model import (
     form_applies,
 )
 from registry.thresholds.rules import (
-    Intake,
+    NO_HISTORY,
+    Judge,
     RuleContext,
     RuleOutcome,
-    judge,
-    resolve_intake,
+    intake_basis,
+    prepare,
     settle,
-    tidy,
 )
 
 
@@ -93,79 +93,32 @@ def evaluate(
     servings per day and form printed on the COA or given by the uploader, when known."""
     if not isinstance(results, list | tuple):
         results = list(results)
-    try:
-        return _evaluate_compiled(profile, results, product)
-    except Exception:  # noqa: BLE001 - the plain path gives the same verdict or the same error
-        FALLBACKS[0] += 1
-        return evaluate_by_rules(profile, results, product)
-
-
-#: How often :func:`evaluate` fell back to :func:`evaluate_by_rules` (tests watch it).
-FALLBACKS = [0]
-
-
-def history(results: Iterable[LabResult]) -> dict[str, tuple[LabResult, ...]]:
-    """Every result of each analyte tested more than once, oldest first (as
-    :func:`latest_results` ranks them): retests keep earlier positives in view."""
-    seen: dict[str, list[LabResult]] = {}
-    for result in results:
-        seen.setdefault(result.analyte, []).append(result)
-    return {
-        code: tuple(sorted(found, key=_recency)) for code, found in seen.items() if len(found) > 1
-    }
-
-
-def evaluate_by_rules(
-    profile: Profile, results: Iterable[LabResult], product: ProductInfo | None = None
-) -> Verdict:
-    """:func:`evaluate` as plainly defined: every rule judged by ``rules.judge``."""
-    product = product or ProductInfo()
-    results = list(results)
-    intake = resolve_intake(product)
-    ctx = RuleContext(
-        {r.analyte: r for r in latest_results(results)},
-        intake,
-        history(results),
-        profile.defaults,
-        profile.minus_uncertainty,
-    )
-    rules = [rule for rule in profile.rules if applies(rule, product)]
-    known = _form(product) is not None
-    outcomes = [(rule, _settled(judge(rule, ctx), known)) for rule in rules]
-    skipped = tuple(rule.id for rule in profile.rules if not applies(rule, product))
-    return _verdict(profile, outcomes, skipped, intake.to_dict())
-
-
-def _settled(outcome: RuleOutcome | None, form_known: bool) -> RuleOutcome | None:
-    return None if outcome is None else settle(outcome, form_known=form_known)
-
-
-_PLAIN_DATES = frozenset({date, type(None)})
-
-
-class _Unusual(Exception):
-    """A result the compiled path leaves to :func:`evaluate_by_rules`."""
-
-
-def _evaluate_compiled(
-    profile: Profile, results: list[LabResult] | tuple[LabResult, ...], product: ProductInfo | None
-) -> Verdict:
-    product = product or ProductInfo()
-    plan = compiled(profile)
+    product = product or _NO_PRODUCT
+    intake = intake_basis(product.serving_g, product.servings_per_day)
+    plan = prepared(profile)
     facts: dict[str, LabResult] = {}
     keep = facts.setdefault
-    repeated: set[str] = set()
+    repeated: set[str] | None = None
+    explain = False  # word every outcome, passes too (see below)
     for result in results:  # latest_results, inline
         if result.tested.__class__ not in _PLAIN_DATES:
-            raise _Unusual  # entries print it with isoformat(): leave odd types to rules.py
+            explain = True  # a verdict entry prints it with isoformat(): raise as that does
         held = keep(result.analyte, result)
         if held is not result:
+            if repeated is None:
+                repeated = set()
             repeated.add(result.analyte)
             if _recency(result) > _recency(held):
                 facts[result.analyte] = result
-    intake = _intake_basis(product.serving_g, product.servings_per_day)
+    earlier: Mapping[str, tuple[LabResult, ...]]
+    if explain or (repeated is not None and not plan.absent.isdisjoint(repeated)):
+        earlier = history(results)  # only presence tests read a retest's history
+    else:
+        earlier = NO_HISTORY
+    ctx = RuleContext(facts, intake, earlier, profile.defaults, profile.minus_uncertainty)
     form = _form(product)
-    pairs, skipped = plan.for_form(form)
+    form_known = form is not None
+    judges, skipped = plan.for_form(form)
     passed: list[str] = []
     failures: list[dict[str, Any]] = []
     warnings: list[dict[str, Any]] = []
@@ -174,70 +127,23 @@ def _evaluate_compiled(
     untested: list[str | None] = []
     outside: list[str] = []
     cleared: list[dict[str, Any]] = []
-    ctx: RuleContext | None = None
-    for rule, check in pairs:
-        if rule.kind == "absent" and rule.analyte in repeated:
-            got = False  # retests: rules.py reads the earlier results
-        else:
-            got = check(rule, facts, intake)
+    for rule, judge in judges:
+        got = judge(ctx, explain)
         if got is True:
             passed.append(rule.id)
-            continue
-        if got is None:
+        elif got is None:
             untested.append(rule.analyte)
-            continue
-        key = None
-        if not (rule.kind == "absent" and rule.analyte in repeated):
-            try:
-                key = (
-                    id(rule),
-                    intake,
-                    form is not None,
-                    tuple(facts.get(c) for c in plan.reads.get(id(rule), ())),
-                )
-                memo = plan.explained.get(key)
-            except TypeError:  # an unhashable field: explained afresh every time
-                key = memo = None
-            if memo is not None and memo[0] is rule:
-                _file(
-                    memo,
-                    rule,
-                    untested,
-                    passed,
-                    failures,
-                    warnings,
-                    inconclusive,
-                    missing,
-                    outside,
-                    cleared,
-                )
-                continue
-        if ctx is None:
-            ctx = RuleContext(
-                facts,
-                Intake(
-                    intake.serving_g,
-                    intake.servings_per_day,
-                    intake.serving_from,
-                    intake.per_day_from,
-                ),
-                history(results) if repeated else {},
-                profile.defaults,
-                profile.minus_uncertainty,
-            )
-        found = judge(rule, ctx)
-        if found is None:
-            untested.append(rule.analyte)
-            outcome = made = None
         else:
-            outcome = settle(found, form_known=form is not None)
-            made = _sort(
-                outcome, passed, failures, warnings, inconclusive, missing, outside, cleared
+            _sort(
+                settle(got, form_known=form_known),
+                passed,
+                failures,
+                warnings,
+                inconclusive,
+                missing,
+                outside,
+                cleared,
             )
-        if key is not None:
-            if len(plan.explained) >= _EXPLAINED_SIZE:
-                plan.explained.clear()
-            plan.explained[key] = (rule, outcome, None if made is None else _fresh(made))
     gone = _unique(missing) if missing else ()
     judged = bool(passed or failures or warnings or inconclusive or gone)
     return Verdict(
@@ -254,27 +160,25 @@ def _evaluate_compiled(
         passed=tuple(passed),
         not_tested=_unique(a for a in untested if a not in gone) if untested else (),
         not_applicable=(*skipped, *outside),
-        intake={
-            "serving_g": intake.serving_g,
-            "servings_per_day": intake.servings_per_day,
-            "daily_intake_g": intake.daily_g,
-            "basis": intake.basis,
-        },
-        assumptions=_assumptions(inconclusive),
+        intake=intake.to_dict(),
+        assumptions=_assumptions(inconclusive) if inconclusive else (),
         cleared=tuple(cleared),
     )
 
 
-_EXPLAINED_SIZE = 4096
+_NO_PRODUCT = ProductInfo()
+_PLAIN_DATES = frozenset({date, type(None)})
 
 
-def _file(held: tuple[Any, ...], rule: Rule, untested: list[str | None], *lists: Any) -> None:
-    """File a remembered outcome: (rule, outcome, its entry or None)."""
-    outcome, built = held[1], held[2]
-    if outcome is None:
-        untested.append(rule.analyte)
-    else:
-        _sort(outcome, *lists, built=None if built is None else _fresh(built))
+def history(results: Iterable[LabResult]) -> dict[str, tuple[LabResult, ...]]:
+    """Every result of each analyte tested more than once, oldest first (as
+    :func:`latest_results` ranks them): retests keep earlier positives in view."""
+    seen: dict[str, list[LabResult]] = {}
+    for result in results:
+        seen.setdefault(result.analyte, []).append(result)
+    return {
+        code: tuple(sorted(found, key=_recency)) for code, found in seen.items() if len(found) > 1
+    }
 
 
 def _sort(
@@ -286,90 +190,25 @@ def _sort(
     missing: list[str],
     outside: list[str],
     cleared: list[dict[str, Any]],
-    *,
-    built: dict[str, Any] | None = None,
-) -> dict[str, Any] | None:
-    """File one outcome into the verdict's lists (``built``: its entry, when made
-    before); returns the entry filed, if any."""
+) -> None:
+    """File one outcome into the verdict's lists."""
     rule = outcome.rule
-    made = None
     if outcome.state == "pass":
         passed.append(rule.id)
         if outcome.details.get("cleared_by_retest"):
-            made = built or entry(outcome)
-            cleared.append(made)
+            cleared.append(entry(outcome))
     elif outcome.state == "fail":
         if rule.severity in ("fail", "warning"):
-            made = built or entry(outcome)
-            (failures if rule.severity == "fail" else warnings).append(made)
+            (failures if rule.severity == "fail" else warnings).append(entry(outcome))
     elif outcome.state == "unknown":
-        made = built or entry(outcome)
-        inconclusive.append(made)
+        inconclusive.append(entry(outcome))
     elif outcome.state == "not_applicable":
         outside.append(rule.id)
     missing.extend(outcome.missing)
-    return made
 
 
 def _assumptions(inconclusive: Iterable[dict[str, Any]]) -> tuple[str, ...]:
     return _unique(f"{e['rule_id']}: {a}" for e in inconclusive for a in e.get("assumptions", ()))
-
-
-def _intake_basis(serving_g: Any, servings_per_day: Any) -> IntakeBasis:
-    """``rules.resolve_intake`` and ``Intake.to_dict`` in one named tuple. Only the
-    product's figures count."""
-    serving_from = "product" if serving_g is not None else "unknown"
-    per_day_from = "product" if servings_per_day is not None else "unknown"
-    daily = (
-        None
-        if serving_g is None or servings_per_day is None
-        else tidy(serving_g * servings_per_day)
-    )
-    said = (
-        serving_from
-        if serving_from == per_day_from
-        else (f"serving_g: {serving_from}; servings_per_day: {per_day_from}")
-    )
-    return IntakeBasis(serving_g, servings_per_day, serving_from, per_day_from, daily, said)
-
-
-def _verdict(
-    profile: Profile,
-    outcomes: list[tuple[Rule, RuleOutcome | None]],
-    skipped: tuple[str, ...],
-    intake: dict[str, Any],
-) -> Verdict:
-    passed: list[str] = []
-    failures: list[dict[str, Any]] = []
-    warnings: list[dict[str, Any]] = []
-    inconclusive: list[dict[str, Any]] = []
-    missing_: list[str] = []
-    outside: list[str] = []
-    cleared: list[dict[str, Any]] = []
-    for _, o in outcomes:
-        if o is not None:
-            _sort(o, passed, failures, warnings, inconclusive, missing_, outside, cleared)
-    missing = _unique(missing_)
-    untested = _unique(r.analyte for r, o in outcomes if o is None and r.analyte not in missing)
-    judged = bool(passed or failures or warnings or inconclusive or missing)
-    return Verdict(
-        profile=profile.code,
-        profile_version=profile.version,
-        status=status_of(
-            bool(failures), bool(missing or inconclusive), warned=bool(warnings), judged=judged
-        ),
-        reason=None if judged else NOTHING_JUDGED,
-        failures=tuple(failures),
-        missing=missing,
-        inconclusive=tuple(inconclusive),
-        warnings=tuple(warnings),
-        passed=tuple(passed),
-        not_tested=untested,
-        not_applicable=(*skipped, *outside),
-        intake=intake,
-        assumptions=_assumptions(inconclusive),
-        cleared=tuple(cleared),
-    )
 
 
 def status_of(
@@ -401,22 +240,63 @@ def entry(outcome: RuleOutcome) -> dict[str, Any]:
         "severity": rule.severity,
         "verified": rule.verified,
         "message": outcome.message,
-        **{k: v if v.__class__ not in _NESTED else _fresh(v) for k, v in outcome.details.items()},
+        **outcome.details,
     }
-
-
-_NESTED = frozenset({dict, list})
-
-
-def _fresh(value: Any) -> Any:
-    """A copy of nested dicts and lists, so that no two verdicts share an entry's parts
-    (outcomes are remembered between calls, see ``Compiled.explained``)."""
-    if value.__class__ is dict:
-        return {k: v if v.__class__ not in _NESTED else _fresh(v) for k, v in value.items()}
-    if value.__class__ is list:
-        return [v if v.__class__ not in _NESTED else _fresh(v) for v in value]
-    return value
 
 
 def _unique(items: Iterable[str | None]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for i in items if i is not None))
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A profile with each rule's judge (``rules.prepare``), the analytes its presence
+    tests read (the only rules that read a retest's history) and, per product form, the
+    (rule, judge) pairs that apply and the ids of the rules that do not."""
+
+    profile: Profile
+    judges: tuple[tuple[Rule, Judge], ...] = ()
+    absent: frozenset[str] = frozenset()
+    any_forms: bool = False
+    by_form: dict[Any, tuple[tuple[tuple[Rule, Judge], ...], tuple[str, ...]]] = field(
+        default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        rules, minus = self.profile.rules, self.profile.minus_uncertainty
+        self.judges = tuple((rule, prepare(rule, minus)) for rule in rules)
+        self.absent = frozenset(
+            r.analyte for r in rules if r.kind == "absent" and isinstance(r.analyte, str)
+        )
+        self.any_forms = any(rule.applies_to for rule in rules)
+
+    def for_form(self, form: str | None) -> tuple[tuple[tuple[Rule, Judge], ...], tuple[str, ...]]:
+        """The (rule, judge) pairs that apply to a product of ``form`` and the ids of the
+        other rules, as :func:`applies` decides."""
+        if not self.any_forms:
+            return self.judges, ()
+        found = self.by_form.get(form)
+        if found is None:
+            found = (
+                tuple(p for p in self.judges if form_applies(p[0].applies_to, form)),
+                tuple(r.id for r, _ in self.judges if not form_applies(r.applies_to, form)),
+            )
+            if len(self.by_form) >= 64:
+                self.by_form.clear()
+            self.by_form[form] = found
+        return found
+
+
+_PREPARED: dict[int, Prepared] = {}
+_PREPARED_SIZE = 256
+
+
+def prepared(profile: Profile) -> Prepared:
+    """``profile`` prepared, from the cache when this object was prepared before (the
+    cache holds the profile, so that its id is not reused while it is in there)."""
+    found = _PREPARED.get(id(profile))
+    if found is None or found.profile is not profile:
+        if len(_PREPARED) >= _PREPARED_SIZE:
+            _PREPARED.clear()
+        found = _PREPARED[id(profile)] = Prepared(profile)
+    return found

@@ -223,7 +223,7 @@ class Verdict:
     passed: tuple[str, ...] = ()  # ids of the rules that passed
     not_tested: tuple[str, ...] = ()  # analytes of optional rules with no result
     not_applicable: tuple[str, ...] = ()  # ids of rules skipped for the product's form
-    intake: dict[str, Any] = field(default_factory=dict)  # serving basis used, see Intake
+    intake: dict[str, Any] = field(default_factory=dict)  # serving basis, see IntakeBasis
     #: What the verdict could not take as printed, in plain words (an intake, a form, a
     #: total, an LOQ, ...): each made a rule inconclusive rather than failing.
     assumptions: tuple[str, ...] = ()

@@ -44,6 +44,18 @@ keeps failing unless the rule says its source lets a retest clear it.
 Each kind returns ``None`` when the batch has no result for the rule's analyte: whether
 that matters is the business of ``required`` rules, which list what must be tested.
 :func:`settle` then turns the fails that rest on an assumption into unknowns.
+
+Prepared once, judged fast: each kind is one function, ``_prepare_<kind>(rule,
+minus_uncertainty)``, that resolves what the rule reads up front (the analyte's unit, a
+converter with its factors memoised per printed unit spelling, the method LOQ on the
+analyte's own scale, the per-gram factor of exposure and per-serving rules, the
+comparison) and returns the rule's *judge*: ``judge(ctx, explain)``. A judge computes
+the bounds and the state once; when the rule passes and nothing but its id goes into
+the verdict it returns ``True`` without building anything, else (or with ``explain``)
+it words the same figures into a :class:`RuleOutcome`. ``evaluate.py`` prepares a
+profile once (cached per profile object); :func:`judge` prepares and explains one rule.
+A preparation that raises (a hand-built rule the loader would refuse) raises again each
+time the rule is judged, as judging it would.
 """
 
 from __future__ import annotations
@@ -52,8 +64,8 @@ import math
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import reduce
-from typing import Any, Literal
+from types import MappingProxyType
+from typing import Any, Final, Literal, NamedTuple
 
 from registry.thresholds.analytes import (
     ANALYTES,
@@ -72,6 +84,8 @@ Facts = Mapping[str, LabResult]
 OPERATORS: Mapping[str, Callable[[float, float], bool]] = {"<=": operator.le, "<": operator.lt}
 
 INF = math.inf
+_MISS: Any = object()
+_MEMO_SIZE: Final = 4096
 
 
 def tidy(x: float) -> float:
@@ -98,9 +112,9 @@ _TIDIED: dict[float, float] = {}
 _TIDY_MEMO_SIZE = 1 << 16
 
 
-@dataclass(frozen=True, slots=True)
-class Bounds:
-    """The interval a true value lies in; either end may be open."""
+class Bounds(NamedTuple):
+    """The interval a true value lies in; either end may be open. (A named tuple: a
+    judge builds one per rule and result, and a tuple is built fast.)"""
 
     lo: float
     hi: float
@@ -109,15 +123,18 @@ class Bounds:
 
     def scaled(self, k: float) -> Bounds:
         """The interval times a positive factor."""
-        return Bounds(tidy(self.lo * k), tidy(self.hi * k), self.lo_open, self.hi_open)
+        return _new(Bounds, (tidy(self.lo * k), tidy(self.hi * k), self.lo_open, self.hi_open))
 
     def plus(self, other: Bounds) -> Bounds:
         """The interval of a sum."""
-        return Bounds(
-            tidy(self.lo + other.lo),
-            tidy(self.hi + other.hi),
-            self.lo_open or other.lo_open,
-            self.hi_open or other.hi_open,
+        return _new(
+            Bounds,
+            (
+                tidy(self.lo + other.lo),
+                tidy(self.hi + other.hi),
+                self.lo_open or other.lo_open,
+                self.hi_open or other.hi_open,
+            ),
         )
 
     def over(self, den: Bounds) -> Bounds:
@@ -126,7 +143,9 @@ class Bounds:
             return Bounds(0.0, 0.0)
         hi = INF if den.lo == 0 else self.hi / den.lo
         lo = 0.0 if den.hi == 0 or math.isinf(den.hi) else self.lo / den.hi
-        return Bounds(tidy(lo), tidy(hi), self.lo_open or den.hi_open, self.hi_open or den.lo_open)
+        return _new(
+            Bounds, (tidy(lo), tidy(hi), self.lo_open or den.hi_open, self.hi_open or den.lo_open)
+        )
 
     @property
     def qualifier(self) -> str:
@@ -143,33 +162,65 @@ class Bounds:
         return self.lo if self.qualifier in ("=", ">") else self.hi
 
 
+_new: Final = tuple.__new__
+ZERO: Final = Bounds(0.0, 0.0)
+
+
 def next_state(op: str, bounds: Bounds, limit: float) -> Literal["pass", "fail", "unknown"]:
     """``pass`` when every value in ``bounds`` meets ``value OP limit``, ``fail`` when none
     does, else ``unknown``."""
-    holds = OPERATORS[op]
-    if holds(bounds.hi, limit) or (bounds.hi_open and bounds.hi <= limit):
-        return "pass"
-    if not holds(bounds.lo, limit) or (bounds.lo_open and bounds.lo >= limit):
-        return "fail"
-    return "unknown"
+    state = comparison(op, limit)(bounds)
+    assert state is not None
+    return state
 
 
-@dataclass(frozen=True, slots=True)
-class Measure:
-    """An analyte's value as bounds in one unit, or the reason it has none."""
+Compared = Literal["pass", "fail", "unknown"]
+Comparison = Callable[["Bounds | None"], "Compared | None"]
+
+
+def comparison(op: Any, limit: Any) -> Comparison:
+    """``value OP limit`` resolved once: the function giving the state of bounds (see
+    :func:`next_state`), or None when there is nothing to compare (no bounds, no limit).
+    An operator not in :data:`OPERATORS` raises ``KeyError`` when bounds are compared."""
+    holds = OPERATORS.get(op) if isinstance(op, str) else None
+
+    def state(bounds: Bounds | None) -> Compared | None:
+        if bounds is None or limit is None:
+            return None
+        lo, hi, lo_open, hi_open = bounds
+        le = holds or OPERATORS[op]
+        if le(hi, limit) or (hi_open and hi <= limit):
+            return "pass"
+        if not le(lo, limit) or (lo_open and lo >= limit):
+            return "fail"
+        return "unknown"
+
+    return state
+
+
+class Measure(NamedTuple):
+    """An analyte's value as bounds in one unit, or the reason it has none. ``summed``:
+    ``printed`` (as printed), ``sum`` (summed from its printed parts), ``lower`` (a
+    partial composite's sum: a lower bound) or ``named`` (the parts a rule names)."""
 
     bounds: Bounds | None
     reason: str | None
     results: tuple[LabResult, ...]
-    basis: str = "printed"
+    summed: str = "printed"
+
+    @property
+    def basis(self) -> str:
+        """Where the figure comes from, in words."""
+        if self.summed == "printed":
+            return "printed"
+        shown = ", ".join(r.analyte for r in self.results)
+        if self.summed == "named":
+            return f"sum of the alkaloids the rule names: {shown}"
+        lower = " (a lower bound: the whole is not printed)" if self.summed == "lower" else ""
+        return f"sum of printed {shown}{lower}"
 
 
-_SHAPES: Mapping[str, Callable[[float], Bounds]] = {
-    "=": lambda n: Bounds(n, n),
-    "<": lambda n: Bounds(0.0, n, hi_open=True),
-    "nd": lambda n: Bounds(0.0, n, hi_open=True),
-    ">": lambda n: Bounds(n, INF, lo_open=True),
-}
+_SHAPES: Final = frozenset({"=", "<", "nd", ">"})
 _NUMBERLESS: Mapping[str, Bounds] = {
     "not_detected": Bounds(0.0, 0.0),
     "detected": Bounds(0.0, INF, lo_open=True),
@@ -182,6 +233,66 @@ NO_LOQ = (
     "not detected, but no LOQ is printed and the profile does not say the standard "
     "method's LOQ is below the limit"
 )
+
+Reader = Callable[[LabResult], "Bounds | str"]
+
+
+def _reader(unit: str | None, method_loq: float | None, minus_uncertainty: bool) -> Reader:
+    """The function that turns one result into its bounds in ``unit`` (see
+    :func:`bounds_of`), with the conversion factors into ``unit`` memoised per printed
+    spelling."""
+    factors = _factors_into(unit)
+
+    def read(result: LabResult) -> Bounds | str:
+        q = result.qualifier
+        if q not in _SHAPES:  # presence calls carry no quantity, whatever number came along
+            return _NUMBERLESS.get(q) or f"unknown qualifier {q!r}"
+        number = result.loq if q == "nd" else result.value
+        if q == "<" and number is None:
+            number = result.loq
+        if number is None:
+            if q == "nd":
+                if method_loq is None:
+                    return UNKNOWN_LOQ
+                return _new(Bounds, (0.0, tidy(method_loq), False, True))
+            return _NUMBERLESS.get(q) or f"no value for qualifier {q!r}"
+        printed = result.unit
+        if printed is None:
+            return f"{number:g} has no unit (the rule needs {unit})"
+        try:
+            factor = factors.get(printed, _MISS)
+        except TypeError:  # unhashable: converted (and refused) as without the memo
+            factor = conversion_factor(printed, unit)
+        if factor is _MISS:
+            factor = conversion_factor(printed, unit)
+            if len(factors) >= _MEMO_SIZE:
+                factors.clear()
+            factors[printed] = factor
+        if factor is None:
+            return f"unit mismatch: result in {printed!r}, the rule needs {unit!r}"
+        if q == "=" and minus_uncertainty and result.uncertainty:
+            number = max(0.0, number - result.uncertainty)
+        x = number * factor
+        x = _TIDIED.get(x) or tidy(x)  # tidy(), its memo first
+        if q == "=":
+            return _new(Bounds, (x, x, False, False))
+        if q == ">":
+            return _new(Bounds, (x, INF, True, False))
+        return _new(Bounds, (0.0, x, False, True))
+
+    return read
+
+
+_FACTORS: dict[Any, dict[Any, float | None]] = {}
+
+
+def _factors_into(unit: str | None) -> dict[Any, float | None]:
+    found = _FACTORS.get(unit)
+    if found is None:
+        if len(_FACTORS) >= _MEMO_SIZE:
+            _FACTORS.clear()
+        found = _FACTORS[unit] = {}
+    return found
 
 
 def bounds_of(
@@ -196,70 +307,42 @@ def bounds_of(
     ``method_loq`` (in ``unit``) bounds an ``nd`` printed without an LOQ; without it
     such an ND is :data:`UNKNOWN_LOQ`. With ``minus_uncertainty`` an exact value with a
     printed expanded uncertainty U counts as ``value - U`` (not below zero)."""
-    q = result.qualifier
-    if q not in _SHAPES:  # presence calls carry no quantity, whatever number came along
-        return _NUMBERLESS.get(q) or f"unknown qualifier {q!r}"
-    number = result.loq if q == "nd" else result.value
-    if q == "<" and number is None:
-        number = result.loq
-    if number is None:
-        if q == "nd":
-            return (
-                UNKNOWN_LOQ if method_loq is None else Bounds(0.0, tidy(method_loq), hi_open=True)
-            )
-        return _NUMBERLESS.get(q) or f"no value for qualifier {q!r}"
-    if result.unit is None:
-        return f"{number:g} has no unit (the rule needs {unit})"
-    factor = conversion_factor(result.unit, unit)
-    if factor is None:
-        return f"unit mismatch: result in {result.unit!r}, the rule needs {unit!r}"
-    if q == "=" and minus_uncertainty and result.uncertainty:
-        number = max(0.0, number - result.uncertainty)
-    return _SHAPES[q](tidy(number * factor))
+    return _reader(unit, method_loq, minus_uncertainty)(result)
 
 
-def measure_result(result: LabResult, unit: str | None, **how: Any) -> Measure:
-    """:func:`bounds_of` as a :class:`Measure`."""
-    found = bounds_of(result, unit, **how)
-    if isinstance(found, str):
-        return Measure(None, found, (result,))
-    return Measure(found, None, (result,))
-
-
-def measure(
-    facts: Facts, code: str, unit: str | None, *, only: tuple[str, ...] = (), **how: Any
-) -> Measure | None:
-    """``code``'s bounds in ``unit``: as printed, else summed from its printed parts
-    (see ``analytes.COMPOSITES``; a ``partial`` composite's sum is a lower bound, so its
-    upper end is open to infinity); None when the batch has neither. ``only``: sum just
-    these parts, and only when every one of them is printed (a rule's named set)."""
-    if code in facts:
-        return measure_result(facts[code], unit, **how)
+def _measure(facts: Facts, code: str, read: Reader, only: tuple[str, ...] = ()) -> Measure | None:
+    """``code``'s bounds (``read`` gives them in its unit): as printed, else summed from
+    its printed parts (see ``analytes.COMPOSITES``; a ``partial`` composite's sum is a
+    lower bound, so its upper end is open to infinity); None when the batch has neither.
+    ``only``: sum just these parts, and only when every one of them is printed (a rule's
+    named set)."""
+    result = facts.get(code)
+    if result is not None:
+        found = read(result)
+        if found.__class__ is str:
+            return _new(Measure, (None, found, (result,), "printed"))
+        return _new(Measure, (found, None, (result,), "printed"))
     composite = COMPOSITES.get(code)
     if only:
         if any(part not in facts for part in only):
             return None
-        names, partial = only, False
+        names, summed = only, "named"
     elif composite is None or any(need not in facts for need in composite.needs):
         return None
     else:
-        names, partial = tuple(p for p in composite.parts if p in facts), composite.partial
-    parts = [measure_result(facts[p], unit, **how) for p in names]
-    shown = ", ".join(r.analyte for m in parts for r in m.results)
-    basis = (
-        f"sum of the alkaloids the rule names: {shown}"
-        if only
-        else f"sum of printed {shown}"
-        + (" (a lower bound: the whole is not printed)" if partial else "")
-    )
-    results = tuple(r for m in parts for r in m.results)
-    failed = [m.reason for m in parts if m.bounds is None]
-    if failed:
-        return Measure(None, failed[0], results, basis)
-    total = reduce(Bounds.plus, (m.bounds for m in parts if m.bounds is not None))
-    if partial:
-        total = Bounds(total.lo, INF, total.lo_open, False)
-    return Measure(total, None, results, basis)
+        names = tuple(p for p in composite.parts if p in facts)
+        summed = "lower" if composite.partial else "sum"
+    results = tuple(facts[p] for p in names)
+    parts = [read(r) for r in results]
+    for part in parts:
+        if part.__class__ is str:
+            return Measure(None, part, results, summed)
+    total: Bounds = parts[0]  # type: ignore[assignment]
+    for part in parts[1:]:
+        total = total.plus(part)  # type: ignore[arg-type]
+    if summed == "lower":
+        total = _new(Bounds, (total.lo, INF, total.lo_open, False))
+    return _new(Measure, (total, None, results, summed))
 
 
 def present(facts: Facts, code: str) -> bool:
@@ -268,29 +351,18 @@ def present(facts: Facts, code: str) -> bool:
     return code in facts or (composite is not None and all(n in facts for n in composite.needs))
 
 
-@dataclass(frozen=True, slots=True)
-class Intake:
+class IntakeBasis(NamedTuple):
     """The serving basis a verdict used, and where each figure came from (``product``:
-    printed on the COA or given by the uploader; ``unknown``)."""
+    printed on the COA or given by the uploader; ``unknown``): the figures as given,
+    grams per day (tidied; None when either factor is unknown) and the phrase saying
+    where the figures came from."""
 
-    serving_g: float | None
-    servings_per_day: float | None
-    serving_from: str
+    serving_g: Any
+    servings_per_day: Any
+    serving_from: str  # "product" or "unknown"
     per_day_from: str
-
-    @property
-    def basis(self) -> str:
-        """Where the figures came from, in one phrase."""
-        if self.serving_from == self.per_day_from:
-            return self.serving_from
-        return f"serving_g: {self.serving_from}; servings_per_day: {self.per_day_from}"
-
-    @property
-    def daily_g(self) -> float | None:
-        """Grams per day, or None when either factor is unknown."""
-        if self.serving_g is None or self.servings_per_day is None:
-            return None
-        return tidy(self.serving_g * self.servings_per_day)
+    daily_g: Any
+    basis: str
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready figures of the basis."""
@@ -302,28 +374,46 @@ class Intake:
         }
 
 
-def resolve_intake(product: ProductInfo, defaults: Defaults | None = None) -> Intake:
+def intake_basis(serving_g: Any, servings_per_day: Any) -> IntakeBasis:
+    """The basis of a product's serving size and servings per day (either may be None)."""
+    if serving_g is None and servings_per_day is None:
+        return NO_INTAKE
+    serving_from = "product" if serving_g is not None else "unknown"
+    per_day_from = "product" if servings_per_day is not None else "unknown"
+    daily = (
+        None
+        if serving_g is None or servings_per_day is None
+        else tidy(serving_g * servings_per_day)
+    )
+    said = (
+        serving_from
+        if serving_from == per_day_from
+        else (f"serving_g: {serving_from}; servings_per_day: {per_day_from}")
+    )
+    return IntakeBasis(serving_g, servings_per_day, serving_from, per_day_from, daily, said)
+
+
+NO_INTAKE: Final = IntakeBasis(None, None, "unknown", "unknown", None, "unknown")
+
+
+def resolve_intake(product: ProductInfo, defaults: Defaults | None = None) -> IntakeBasis:
     """Each factor from the product (the COA or the uploader) when known. A profile's
-    defaults are never used as the basis of a judgement (see :func:`judge_exposure`)."""
-    serving, serving_from = _pick(product.serving_g)
-    per_day, per_day_from = _pick(product.servings_per_day)
-    return Intake(serving, per_day, serving_from, per_day_from)
+    defaults are never used as the basis of a judgement (see ``_prepare_exposure``)."""
+    return intake_basis(product.serving_g, product.servings_per_day)
 
 
-def _pick(own: float | None) -> tuple[float | None, str]:
-    return (own, "product") if own is not None else (None, "unknown")
+NO_HISTORY: Mapping[str, tuple[LabResult, ...]] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class RuleContext:
+class RuleContext(NamedTuple):
     """What every rule may read: the batch's latest result per analyte, the intake, the
     earlier results of analytes tested more than once (oldest first, the latest last),
     the profile's illustrative intake and whether it judges ``value - U``."""
 
     facts: Facts
-    intake: Intake
-    history: Mapping[str, tuple[LabResult, ...]] = field(default_factory=dict)
-    defaults: Defaults = field(default_factory=Defaults)
+    intake: IntakeBasis
+    history: Mapping[str, tuple[LabResult, ...]] = NO_HISTORY
+    defaults: Defaults = Defaults()
     minus_uncertainty: bool = False
 
 
@@ -343,41 +433,76 @@ class RuleOutcome:
     missing: tuple[str, ...] = ()
 
 
-def _how(rule: Rule, ctx: RuleContext, unit: str | None) -> dict[str, Any]:
-    """How results are read for ``rule``: the method LOQ (only on the analyte's own
-    scale) and ``value - U``."""
+#: A prepared rule: ``judge(ctx, explain)`` gives ``True`` when the rule passes and the
+#: verdict needs only its id (never with ``explain``), None when the batch has no result
+#: for it, else its outcome (before :func:`settle`).
+Judge = Callable[[RuleContext, bool], "RuleOutcome | Literal[True] | None"]
+
+
+def _method_loq(rule: Rule, unit: str | None) -> float | None:
+    """The rule's method LOQ when ``unit`` is the analyte's own scale, else None."""
     own = rule.analyte in ANALYTES and normalize_unit(
         analyte(_code(rule.analyte)).unit
     ) == normalize_unit(unit)
-    return {
-        "method_loq": rule.method_loq if own else None,
-        "minus_uncertainty": ctx.minus_uncertainty,
-    }
+    return rule.method_loq if own else None
 
 
-def judge_max(rule: Rule, ctx: RuleContext) -> RuleOutcome | None:
+def _prepare_max(rule: Rule, minus_uncertainty: bool) -> Judge:
     """Value (as printed, or summed from parts) within the limit in canonical units."""
-    found = measure(ctx.facts, _code(rule.analyte), rule.unit, **_how(rule, ctx, rule.unit))
-    if found is None:
-        return None
-    return _compare(rule, found, found.bounds, rule.unit, {})
+    code = _code(rule.analyte)
+    read = _reader(rule.unit, _method_loq(rule, rule.unit), minus_uncertainty)
+    compare = comparison(rule.op, rule.limit)
+
+    def judge(ctx: RuleContext, explain: bool) -> RuleOutcome | Literal[True] | None:
+        facts = ctx.facts
+        result = facts.get(code)
+        if result is not None and not explain:  # a printed result: no Measure to pass
+            bounds = read(result)
+            if bounds.__class__ is not str and compare(bounds) == "pass":  # type: ignore[arg-type]
+                return True
+        found = _measure(facts, code, read)
+        if found is None:
+            return None
+        state = compare(found.bounds)
+        if state == "pass" and not explain:
+            return True
+        return _compare(rule, found, found.bounds, rule.unit, {}, state=state)
+
+    return judge
 
 
-def judge_absent(rule: Rule, ctx: RuleContext) -> RuleOutcome | None:
+def _prepare_absent(rule: Rule, minus_uncertainty: bool) -> Judge:
     """A presence test that must come back negative (see the module docstring), in the
     mass the source names, with earlier positives kept in view (retests)."""
-    result = ctx.facts.get(_code(rule.analyte))
-    if result is None:
-        return None
-    state, why = _absence(rule, result)
+    code = _code(rule.analyte)
+
+    def judge(ctx: RuleContext, explain: bool) -> RuleOutcome | Literal[True] | None:
+        result = ctx.facts.get(code)
+        if result is None:
+            return None
+        state, why = _absence(rule, result)
+        if (
+            state == "pass"
+            and not explain
+            and (result.value is None or result.value.__class__ in _NUMBERS)
+            and (code not in ctx.history or not _positives_before(rule, result, ctx))
+        ):
+            return True
+        return _absent_outcome(rule, result, state, why, ctx)
+
+    return judge
+
+
+_NUMBERS: Final = frozenset({float, int})
+
+
+def _absent_outcome(
+    rule: Rule, result: LabResult, state: str, why: str, ctx: RuleContext
+) -> RuleOutcome:
     shown = result.qualifier if result.value is None else f"{result.qualifier} {result.value:g}"
     details: dict[str, Any] = dict(_measured(Measure(None, None, (result,))))
     message = f"{rule.analyte} {shown}: {why}"
-    earlier = [
-        r
-        for r in ctx.history.get(rule.analyte or "", ())
-        if r is not result and _absence(rule, r)[0] == "fail"
-    ]
+    earlier = _positives_before(rule, result, ctx)
     if earlier and state != "fail":
         first = earlier[-1]
         story = (
@@ -405,7 +530,16 @@ def judge_absent(rule: Rule, ctx: RuleContext) -> RuleOutcome | None:
         )
     if state == "unknown":
         details["reason"] = why
-    return RuleOutcome(rule, state, result.value, result.unit, message, details)
+    return RuleOutcome(rule, state, result.value, result.unit, message, details)  # type: ignore[arg-type]
+
+
+def _positives_before(rule: Rule, result: LabResult, ctx: RuleContext) -> list[LabResult]:
+    """The batch's other results of the rule's analyte that fail it (oldest first)."""
+    return [
+        r
+        for r in ctx.history.get(rule.analyte or "", ())
+        if r is not result and _absence(rule, r)[0] == "fail"
+    ]
 
 
 def _day(result: LabResult) -> str:
@@ -435,73 +569,110 @@ def _absence(rule: Rule, result: LabResult) -> tuple[Literal["pass", "fail", "un
     return "unknown", "cannot show absence"
 
 
-def judge_ratio(rule: Rule, ctx: RuleContext) -> RuleOutcome | None:
+def _prepare_ratio(rule: Rule, minus_uncertainty: bool) -> Judge:
     """One analyte as a percentage of another (7-OH of total alkaloids).
 
     The denominator is the printed total; else the sum of the alkaloids the rule's own
     text names (``denominator_set``) when every one is printed; else the sum of the
     printed alkaloids, a lower bound on the total, which makes the share an upper bound:
     it passes when that bound meets the limit and is inconclusive otherwise."""
-    unit = analyte(_code(rule.analyte)).unit
-    how = _how(rule, ctx, unit)
-    num = measure(ctx.facts, _code(rule.analyte), unit, **how)
-    if num is None:
+    code = _code(rule.analyte)
+    unit = analyte(code).unit
+    read = _reader(unit, _method_loq(rule, unit), minus_uncertainty)
+    compare = comparison(rule.op, rule.limit)
+    named = rule.denominator_set
+
+    def judge(ctx: RuleContext, explain: bool) -> RuleOutcome | Literal[True] | None:
+        facts = ctx.facts
+        num = _measure(facts, code, read)
+        if num is None:
+            return None
+        den_code = _code(rule.denominator)
+        den = _measure(facts, den_code, read) if den_code in facts else None
+        if den is None and named:
+            den = _measure(facts, den_code, read, named)
+        if den is None:
+            den = _measure(facts, den_code, read)
+        share = _share(num, den)
+        state = compare(share)
+        if state == "pass" and not explain:
+            return True
+        return _ratio_outcome(rule, num, den, share, state)
+
+    return judge
+
+
+def _share(num: Measure, den: Measure | None) -> Bounds | None:
+    """The bounds of the numerator as % of the denominator; None when unknown."""
+    if num.bounds is not None and num.bounds.hi == 0:
+        return ZERO
+    if num.bounds is None or den is None or den.bounds is None:
         return None
-    den_code = _code(rule.denominator)
-    den = measure(ctx.facts, den_code, unit, **how) if den_code in ctx.facts else None
-    if den is None and rule.denominator_set:
-        den = measure(ctx.facts, den_code, unit, only=rule.denominator_set, **how)
-    if den is None:
-        den = measure(ctx.facts, den_code, unit, **how)
+    return num.bounds.over(den.bounds).scaled(100.0)
+
+
+def _ratio_outcome(
+    rule: Rule, num: Measure, den: Measure | None, share: Bounds | None, state: Compared | None
+) -> RuleOutcome:
     shown_unit = f"% of {rule.denominator}"
     if num.bounds is not None and num.bounds.hi == 0:
-        return _compare(rule, num, Bounds(0.0, 0.0), shown_unit, {})
-    if num.bounds is None or den is None or den.bounds is None:
+        return _compare(rule, num, share, shown_unit, {}, state=state)
+    if share is None or den is None or den.bounds is None:
         reason = num.reason or (den and den.reason) or f"no {rule.denominator} result to divide by"
         return _unknown(rule, shown_unit, reason, num)
-    ratio = num.bounds.over(den.bounds).scaled(100.0)
-    out = _compare(rule, num, ratio, shown_unit, {"denominator": _measure_dict(den)})
-    if out.state == "unknown" and math.isinf(den.bounds.hi) and not math.isinf(ratio.hi):
-        share = ratio.hi
+    out = _compare(rule, num, share, shown_unit, {"denominator": _measure_dict(den)}, state=state)
+    if out.state == "unknown" and math.isinf(den.bounds.hi) and not math.isinf(share.hi):
         return _assumed(
             out,
             (
-                f"{rule.analyte} is at most {share:.3g} % of the printed "
+                f"{rule.analyte} is at most {share.hi:.3g} % of the printed "
                 f"alkaloids; the total is not printed, so the {rule.limit:g} % "
                 f"limit cannot be judged"
             ),
             "the printed alkaloids taken as the whole alkaloid content",
             f"the printed alkaloids were the whole alkaloid content "
-            f"({rule.analyte} {share:.3g} % of them)",
+            f"({rule.analyte} {share.hi:.3g} % of them)",
         )
     return out
 
 
-def judge_exposure(rule: Rule, ctx: RuleContext) -> RuleOutcome | None:
+def _prepare_exposure(rule: Rule, minus_uncertainty: bool) -> Judge:
     """Value x grams per serving x servings per day within a daily amount, on the
     intake printed on the COA or given by the uploader only; without one the rule is
     inconclusive and shows what the profile's illustrative intake would give. A rule
     limited to products taken at no more than ``max_daily_g`` is not applicable above it."""
-    unit = analyte(_code(rule.analyte)).unit
-    found = measure(ctx.facts, _code(rule.analyte), unit, **_how(rule, ctx, unit))
-    if found is None:
-        return None
-    daily = ctx.intake.daily_g
-    if daily is not None and rule.max_daily_g is not None and daily > rule.max_daily_g:
-        return RuleOutcome(
-            rule,
-            "not_applicable",
-            None,
-            rule.unit,
-            f"{rule.analyte}: the source applies only to products taken at no more "
-            f"than {rule.max_daily_g:g} g/day; this one is taken at {daily:g} g/day",
-        )
-    extra = {"daily_intake_g": daily, "intake_basis": ctx.intake.basis}
-    per_gram = _per_gram(unit, rule)
-    out = _scaled(rule, found, (daily, "g/day"), per_gram, extra, unit)
-    if daily is None and out.state == "unknown" and found.bounds is not None:
-        return _illustrate(out, found, ctx.defaults.daily_intake_g, per_gram, unit)
-    return out
+    code = _code(rule.analyte)
+    unit = analyte(code).unit
+    read = _reader(unit, _method_loq(rule, unit), minus_uncertainty)
+    compare = comparison(rule.op, rule.limit)
+    per_gram = _mass_per_gram(unit, rule)
+
+    def judge(ctx: RuleContext, explain: bool) -> RuleOutcome | Literal[True] | None:
+        found = _measure(ctx.facts, code, read)
+        if found is None:
+            return None
+        daily = ctx.intake.daily_g
+        if daily is not None and rule.max_daily_g is not None and daily > rule.max_daily_g:
+            return RuleOutcome(
+                rule,
+                "not_applicable",
+                None,
+                rule.unit,
+                f"{rule.analyte}: the source applies only to products taken at no more "
+                f"than {rule.max_daily_g:g} g/day; this one is taken at {daily:g} g/day",
+            )
+        factor = per_gram if per_gram is not None else _per_gram(unit, rule)
+        at = _scaled_bounds(found.bounds, daily, factor)
+        state = compare(at)
+        if state == "pass" and not explain:
+            return True
+        extra = {"daily_intake_g": daily, "intake_basis": ctx.intake.basis}
+        out = _scaled(rule, found, (daily, "g/day"), at, state, extra, unit)
+        if daily is None and out.state == "unknown" and found.bounds is not None:
+            return _illustrate(out, found, ctx.defaults.daily_intake_g, factor, unit)
+        return out
+
+    return judge
 
 
 def _illustrate(
@@ -528,54 +699,121 @@ def _illustrate(
     return _assumed(out, reason, f"an intake of {grams:g} g/day", would, details)
 
 
-def judge_per_serving(rule: Rule, ctx: RuleContext) -> RuleOutcome | None:
+def _prepare_per_serving(rule: Rule, minus_uncertainty: bool) -> Judge:
     """Amount per serving (from a per-serving result, or value x serving size) within
     the limit."""
-    result = ctx.facts.get(_code(rule.analyte))
-    if result is not None and (normalize_unit(result.unit) or "").endswith("/serving"):
-        how = {"minus_uncertainty": ctx.minus_uncertainty}
-        return _compare(rule, measure_result(result, rule.unit, **how), None, rule.unit, {})
-    unit = analyte(_code(rule.analyte)).unit
-    found = measure(ctx.facts, _code(rule.analyte), unit, **_how(rule, ctx, unit))
+    code = _code(rule.analyte)
+    as_printed = _reader(rule.unit, None, minus_uncertainty)
+    known = code in ANALYTES
+    unit = ANALYTES[code].unit if known else None
+    read = _reader(unit, _method_loq(rule, unit), minus_uncertainty) if known else as_printed
+    compare = comparison(rule.op, rule.limit)
+    per_gram = _mass_per_gram(unit, rule) if known else None
+
+    def judge(ctx: RuleContext, explain: bool) -> RuleOutcome | Literal[True] | None:
+        facts = ctx.facts
+        result = facts.get(code)
+        if result is not None and _per_serving_unit(result.unit):
+            found = _measure(facts, code, as_printed)
+            assert found is not None
+            state = compare(found.bounds)
+            if state == "pass" and not explain:
+                return True
+            return _compare(rule, found, None, rule.unit, {}, state=state)
+        if not known:
+            analyte(code)  # raises KeyError, naming the code
+        found = _measure(facts, code, read)
+        if found is None:
+            return None
+        serving = ctx.intake.serving_g
+        factor = per_gram if per_gram is not None else _per_gram(unit, rule)
+        at = _scaled_bounds(found.bounds, serving, factor)
+        state = compare(at)
+        if state == "pass" and not explain:
+            return True
+        extra = {"serving_g": serving, "intake_basis": ctx.intake.serving_from}
+        out = _scaled(rule, found, (serving, "g/serving"), at, state, extra, unit)
+        if serving is None and out.state == "unknown" and found.bounds is not None:
+            return _assumed(
+                out,
+                "the serving size is not printed on the COA and was not given by the uploader",
+                "a serving size",
+                None,
+            )
+        return out
+
+    return judge
+
+
+_PER_SERVING: dict[Any, bool] = {}
+
+
+def _per_serving_unit(unit: Any) -> bool:
+    """Whether a printed unit is per serving (memoised per spelling)."""
+    try:
+        found = _PER_SERVING.get(unit)
+    except TypeError:  # unhashable: refused as normalize_unit refuses it
+        return (normalize_unit(unit) or "").endswith("/serving")
     if found is None:
-        return None
-    serving = ctx.intake.serving_g
-    extra = {"serving_g": serving, "intake_basis": ctx.intake.serving_from}
-    out = _scaled(rule, found, (serving, "g/serving"), _per_gram(unit, rule), extra, unit)
-    if serving is None and out.state == "unknown" and found.bounds is not None:
-        return _assumed(
-            out,
-            "the serving size is not printed on the COA and was not given by the uploader",
-            "a serving size",
-            None,
-        )
-    return out
+        found = (normalize_unit(unit) or "").endswith("/serving")
+        if len(_PER_SERVING) >= _MEMO_SIZE:
+            _PER_SERVING.clear()
+        _PER_SERVING[unit] = found
+    return found
 
 
-def judge_required(rule: Rule, ctx: RuleContext) -> RuleOutcome:
+def _prepare_required(rule: Rule, minus_uncertainty: bool) -> Judge:
     """Tests that must be on the certificate; the missing ones make a verdict incomplete."""
-    missing = tuple(code for code in rule.analytes if not present(ctx.facts, code))
-    if missing:
-        return RuleOutcome(
-            rule, "missing", message=f"missing: {', '.join(missing)}", missing=missing
-        )
-    return RuleOutcome(rule, "pass", message="every required test is present")
+    codes = rule.analytes
+    printed = frozenset(codes)  # all printed: all present, whatever composites say
+
+    def judge(ctx: RuleContext, explain: bool) -> RuleOutcome | Literal[True] | None:
+        facts = ctx.facts
+        if printed <= facts.keys():
+            missing: tuple[str, ...] = ()
+        else:
+            missing = tuple(code for code in codes if not present(facts, code))
+        if missing:
+            return RuleOutcome(
+                rule, "missing", message=f"missing: {', '.join(missing)}", missing=missing
+            )
+        if not explain:
+            return True
+        return RuleOutcome(rule, "pass", message="every required test is present")
+
+    return judge
 
 
-#: kind -> judge. Each is pure: (rule, context) -> outcome, None when not tested.
-RULE_FUNCTIONS: Mapping[str, Callable[[Rule, RuleContext], RuleOutcome | None]] = {
-    "max": judge_max,
-    "absent": judge_absent,
-    "ratio": judge_ratio,
-    "exposure": judge_exposure,
-    "per_serving": judge_per_serving,
-    "required": judge_required,
+#: kind -> preparation: ``prepare(rule, minus_uncertainty)`` gives the rule's judge.
+PREPARERS: Mapping[str, Callable[[Rule, bool], Judge]] = {
+    "max": _prepare_max,
+    "absent": _prepare_absent,
+    "ratio": _prepare_ratio,
+    "exposure": _prepare_exposure,
+    "per_serving": _prepare_per_serving,
+    "required": _prepare_required,
 }
+
+
+def prepare(rule: Rule, minus_uncertainty: bool = False) -> Judge:
+    """The judge of one rule (see the module docstring). A rule whose preparation
+    raises (an unknown kind, no analyte: the loader refuses both) gets a judge that
+    raises the same way each time it is asked."""
+    try:
+        return PREPARERS[rule.kind](rule, minus_uncertainty)
+    except Exception:  # noqa: BLE001 - raised again where the rule is judged
+
+        def unprepared(ctx: RuleContext, explain: bool) -> RuleOutcome | Literal[True] | None:
+            return PREPARERS[rule.kind](rule, minus_uncertainty)(ctx, explain)
+
+        return unprepared
 
 
 def judge(rule: Rule, ctx: RuleContext) -> RuleOutcome | None:
     """The outcome of one rule of any kind (before :func:`settle`)."""
-    return RULE_FUNCTIONS[rule.kind](rule, ctx)
+    found = prepare(rule, ctx.minus_uncertainty)(ctx, True)
+    assert found is not True
+    return found or None
 
 
 def settle(outcome: RuleOutcome, *, form_known: bool) -> RuleOutcome:
@@ -655,21 +893,42 @@ def _per_gram(unit: str | None, rule: Rule) -> float:
     return factor
 
 
+def _mass_per_gram(unit: str | None, rule: Rule) -> float | None:
+    """:func:`_per_gram` at preparation: None where it raises (the judge calls it again
+    where the rule is judged, so that it raises there)."""
+    try:
+        return _per_gram(unit, rule)
+    except Exception:  # noqa: BLE001 - raised again where the rule is judged
+        return None
+
+
+def _scaled_bounds(bounds: Bounds | None, amount: float | None, per_gram: float) -> Bounds | None:
+    """What a scaled rule compares: ``bounds`` times grams of product in the rule's
+    unit; [0, 0] when nothing was found and the grams are unknown; else None."""
+    if bounds is None:
+        return None
+    if amount is None:
+        return ZERO if bounds.hi == 0 else None
+    return bounds.scaled(per_gram * amount)
+
+
 def _scaled(
     rule: Rule,
     found: Measure,
     grams: tuple[float | None, str],
-    per_gram: float,
+    at: Bounds | None,
+    state: Compared | None,
     extra: dict[str, Any],
     unit: str | None,
 ) -> RuleOutcome:
-    """``found`` (in ``unit``) times grams of product, compared in the rule's unit."""
+    """``found`` (in ``unit``) times grams of product (``at``: :func:`_scaled_bounds`),
+    compared in the rule's unit, in words."""
     amount, per = grams
     if found.bounds is None:
         return _unknown(rule, rule.unit, found.reason or "", found, extra)
     if amount is None:
-        if found.bounds.hi == 0:
-            return _compare(rule, found, Bounds(0.0, 0.0), rule.unit, extra)
+        if at is not None:
+            return _compare(rule, found, at, rule.unit, extra, state=state)
         what = "daily intake" if per == "g/day" else "serving size"
         return _unknown(
             rule,
@@ -679,7 +938,7 @@ def _scaled(
             extra,
         )
     via = f"{_show(found.bounds)} {unit} x {amount:g} {per} = "
-    return _compare(rule, found, found.bounds.scaled(per_gram * amount), rule.unit, extra, via)
+    return _compare(rule, found, at, rule.unit, extra, via, state=state)
 
 
 def _compare(
@@ -689,11 +948,14 @@ def _compare(
     unit: str | None,
     extra: dict[str, Any],
     via: str = "",
+    *,
+    state: Compared | None = None,
 ) -> RuleOutcome:
+    """The outcome of comparing ``bounds`` (``found``'s own when None) with the limit,
+    in words; ``state``: the state the judge computed (None: nothing to compare)."""
     bounds = found.bounds if bounds is None else bounds
-    if bounds is None or rule.limit is None:
+    if bounds is None or rule.limit is None or state is None:
         return _unknown(rule, unit, found.reason or "no limit", found, extra)
-    state = next_state(rule.op, bounds, rule.limit)
     shown = f"{rule.analyte} {via}{_show(bounds)} {unit}"
     verdict = {"pass": "within", "fail": "breaks", "unknown": "cannot be judged against"}[state]
     message = f"{shown} {verdict} the limit {rule.op} {rule.limit:g} {unit}"
@@ -706,7 +968,7 @@ def _compare(
             out = RuleOutcome(rule, state, None, unit, message, details)
             return _assumed(out, NO_LOQ, "an ND with no printed LOQ read as zero", None)
         details["reason"] = _UNSETTLED.get(bounds.qualifier, _UNSETTLED["range"])
-        if "lower bound" in found.basis and found.bounds is not None:
+        if found.summed == "lower" and found.bounds is not None:
             out = RuleOutcome(rule, state, _finite(bounds.point), unit, message, details)
             return _assumed(
                 out,
@@ -752,7 +1014,7 @@ def _measured(found: Measure) -> dict[str, Any]:
 
 def _measure_dict(found: Measure) -> dict[str, Any]:
     items = [_result_dict(r) for r in found.results]
-    if found.basis == "printed" and len(items) == 1:
+    if found.summed == "printed" and len(items) == 1:
         return items[0]
     return {"basis": found.basis, "parts": items}
 

@@ -1,21 +1,22 @@
-"""Differential tests: the fast engine against the plain one, and both against the old one.
+"""Differential tests: the engine against the frozen oracle, and against the old engine.
 
 Two comparisons on random batches (analytes the shipped profiles read and their parts,
 every qualifier and some unknown ones, odd unit spellings, missing values and LOQs,
 several certificates with dates, product facts or none), for every shipped profile and
 random valid profiles:
 
-* ``evaluate`` (profiles compiled into quick pass tests) must give exactly the verdict
-  of ``evaluate_by_rules`` (every rule judged by ``rules.judge``): compared as ``repr``
-  of the ``Verdict`` and of ``to_dict()``, so key order, tuple-vs-list and ``1`` vs
-  ``1.0`` vs ``-0.0`` all count; an input on which one raises must raise the same
-  exception in the other.
-* ``tests/thresholds/reference_impl`` is a frozen copy of the engine as it was before
+* ``evaluate`` (one implementation of each rule kind, profiles prepared once into
+  per-rule judges) must give exactly the verdict of ``tests/thresholds/reference_impl``,
+  a frozen copy of the engine's plain evaluation from before the fast path and the plain
+  path were made one (issue 10): compared as ``repr`` of the ``Verdict`` and of
+  ``to_dict()``, so key order, wording, tuple-vs-list and ``1`` vs ``1.0`` vs ``-0.0``
+  all count; an input on which one raises must raise the same exception in the other.
+* ``tests/thresholds/reference_pre12`` is a frozen copy of the engine as it was before
   issue 12 ("fair verdicts"). Its semantics intentionally differ from today's (it
   judged exposures on a profile's default intake, took an ND without an LOQ as zero,
   divided 7-OH by a partial sum of alkaloids, let unverified rules and total arsenic
-  fail, let a retest erase a positive), so it is no longer an oracle of equality. What
-  still holds, and is checked: the engine never fails a rule the reference did not fail
+  fail, let a retest erase a positive), so it is no oracle of equality. What still
+  holds, and is checked: the engine never fails a rule the reference did not fail
   (every change only turns unproven fails into inconclusive ones, or lets a value equal
   to a "does not exceed" limit pass), except one case outside that: a presence test
   with an earlier positive that a negative retest does not clear, which the reference
@@ -51,10 +52,9 @@ from registry.thresholds import (
     profile_from_dict,
 )
 from registry.thresholds.analytes import mass_per_gram
-from registry.thresholds.compiled import compiled
-from registry.thresholds.evaluate import FALLBACKS, evaluate_by_rules
+from registry.thresholds.evaluate import prepared
 from registry.thresholds.model import QUALIFIERS
-from tests.thresholds import reference_impl
+from tests.thresholds import reference_impl, reference_pre12
 from tests.thresholds.builders import clean_batch, make_profile, make_rule, res, shipped
 
 EXAMPLES = int(os.environ.get("THRESHOLDS_DIFF_EXAMPLES", "300"))
@@ -208,26 +208,13 @@ def _outcome(call: Callable[[], Any]) -> tuple[str, str, str]:
     return ("verdict", repr(verdict), repr(verdict.to_dict()))
 
 
-def assert_same(
-    profile: Profile,
-    results: list[LabResult],
-    product: ProductInfo | None,
-    *,
-    compiled_path: bool = True,
-) -> None:
-    """The fast and the plain engine give identical verdicts (or raise alike); repeating
-    the call, or mutating a verdict already given, changes nothing. With
-    ``compiled_path``, a batch the plain engine judges must be judged without falling
-    back to ``evaluate_by_rules``. Against the frozen reference: see the module
-    docstring (:func:`assert_no_new_fails`)."""
-    expected = _outcome(lambda: evaluate_by_rules(profile, list(results), product))
-    fallbacks = FALLBACKS[0]
+def assert_same(profile: Profile, results: list[LabResult], product: ProductInfo | None) -> None:
+    """The engine and the frozen oracle give identical verdicts (or raise alike);
+    repeating the call, or mutating a verdict already given, changes nothing. Against
+    the pre-issue-12 reference: see the module docstring (:func:`assert_no_new_fails`)."""
+    expected = _outcome(lambda: reference_impl.evaluate(profile, list(results), product))
     got = _outcome(lambda: evaluate(profile, list(results), product))
     assert got == expected, (profile.code, results, product)
-    if compiled_path and got[0] == "verdict":
-        assert FALLBACKS[0] == fallbacks, (
-            "the compiled path raised on a batch the plain path judges"
-        )
     if got[0] == "verdict":
         first = evaluate(profile, iter(results), product)
         for entry in (*first.failures, *first.inconclusive, *first.warnings):
@@ -240,16 +227,16 @@ def assert_same(
 def assert_no_new_fails(
     profile: Profile, results: list[LabResult], product: ProductInfo | None
 ) -> None:
-    """The engine fails (or warns on) no rule the frozen reference did not, except a
-    positive kept after a retest; it raises only where the reference raises."""
+    """The engine fails (or warns on) no rule the pre-issue-12 reference did not, except
+    a positive kept after a retest; it raises only where that reference raises."""
     try:
-        new = evaluate_by_rules(profile, list(results), product)
+        new = evaluate(profile, list(results), product)
     except Exception as exc:  # noqa: BLE001 - compared with the reference below
         with pytest.raises(type(exc)):
-            reference_impl.evaluate(profile, list(results), product)
+            reference_pre12.evaluate(profile, list(results), product)
         return
     try:
-        old = reference_impl.evaluate(profile, list(results), product)
+        old = reference_pre12.evaluate(profile, list(results), product)
     except Exception:  # noqa: BLE001 - the engine may judge what the reference could not
         return
     for mine, theirs in ((new.failures, old.failures), (new.warnings, old.warnings)):
@@ -273,7 +260,7 @@ def _scribble(d: dict[str, Any]) -> None:
 
 @SETTINGS
 @given(results=batches(), product=PRODUCTS)
-def test_shipped_profiles_fast_path_judges_as_plain_path(
+def test_shipped_profiles_judged_as_the_oracle(
     results: list[LabResult], product: ProductInfo | None
 ) -> None:
     for profile in PROFILES:
@@ -363,14 +350,14 @@ def random_profiles(draw: st.DrawFn) -> Profile:
 
 @SETTINGS
 @given(profile=random_profiles(), results=batches(), product=PRODUCTS)
-def test_random_profiles_fast_path_judges_as_plain_path(
+def test_random_profiles_judged_as_the_oracle(
     profile: Profile, results: list[LabResult], product: ProductInfo | None
 ) -> None:
     assert_same(profile, results, product)
 
 
-# Batches aimed at the limits: where tidy()'s 12 digits, open and closed ends, the
-# quick pass test's margin and the order of the arithmetic decide the verdict.
+# Batches aimed at the limits: where tidy()'s 12 digits, open and closed ends and the
+# order of the arithmetic decide the verdict.
 _NEAR = [
     1.0,
     1 + 1e-13,
@@ -475,14 +462,14 @@ def near_limit_cases(draw: st.DrawFn) -> tuple[Profile, list[LabResult], Product
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(case=near_limit_cases())
-def test_near_limits_fast_path_judges_as_plain_path(
+def test_near_limits_judged_as_the_oracle(
     case: tuple[Profile, list[LabResult], ProductInfo | None],
 ) -> None:
     assert_same(*case)
 
 
-def test_a_profile_equal_to_a_compiled_one_keeps_its_own_figures() -> None:
-    """Equal profiles (2 == 2.0) may share compiled work, never each other's output."""
+def test_a_profile_equal_to_a_prepared_one_keeps_its_own_figures() -> None:
+    """Equal profiles (2 == 2.0) never get each other's output."""
     as_int = make_profile(make_rule("max", id="lead", analyte="lead", limit=2, unit="ug/g"))
     as_float = make_profile(make_rule("max", id="lead", analyte="lead", limit=2.0, unit="ug/g"))
     assert as_int == as_float
@@ -491,23 +478,14 @@ def test_a_profile_equal_to_a_compiled_one_keeps_its_own_figures() -> None:
         assert_same(profile, batch, None)
 
 
-def test_every_shipped_rule_is_compiled() -> None:
-    """No shipped rule is left to rules.judge (that would be correct, only slow)."""
+def test_every_shipped_rule_is_prepared() -> None:
+    """No shipped rule's preparation raises (its judge would raise on every batch)."""
     for profile in PROFILES:
-        assert all(check.__name__ == "check" for check in compiled(profile).checks), profile.code
+        judges = prepared(profile).judges
+        assert all(judge.__name__ == "judge" for _, judge in judges), profile.code
 
 
-@FEWER
-@given(results=batches(), product=PRODUCTS)
-def test_the_plain_path_fails_nothing_the_reference_passed(
-    results: list[LabResult], product: ProductInfo | None
-) -> None:
-    """evaluate_by_rules, the fallback, against the frozen reference (see the docstring)."""
-    for profile in PROFILES:
-        assert_no_new_fails(profile, results, product)
-
-
-#: Rules the loader would refuse, built by hand: left to rules.judge, or raising as it does.
+#: Rules the loader would refuse, built by hand: judged, or raising, as the oracle does.
 ODD_RULES = [
     make_rule("max", id="no-analyte", limit=1.0, unit="ug/g"),
     make_rule("max", id="no-limit", analyte="lead", unit="ug/g"),
@@ -543,13 +521,13 @@ ODD_RULES = [
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(results=batches(), product=PRODUCTS)
-def test_hand_built_rules_fast_path_judges_as_plain_path(
+def test_hand_built_rules_judged_as_the_oracle(
     rule: Any, results: list[LabResult], product: ProductInfo | None
 ) -> None:
     profile = make_profile(
         rule, make_rule("max", id="lead", analyte="lead", limit=1.0, unit="ug/g")
     )
-    assert_same(profile, results, product, compiled_path=False)
+    assert_same(profile, results, product)
 
 
 @pytest.mark.parametrize(
@@ -563,11 +541,7 @@ def test_hand_built_rules_fast_path_judges_as_plain_path(
         LabResult(["lead"], value=0.3, unit="ug/g"),  # type: ignore[arg-type]
     ],
 )
-def test_ill_typed_results_behave_as_the_plain_path(bad: LabResult) -> None:
+def test_ill_typed_results_behave_as_the_oracle(bad: LabResult) -> None:
     for profile in PROFILES:
-        assert_same(
-            profile, [*clean_batch(lead=None, salmonella=None), bad], None, compiled_path=False
-        )
-        assert_same(
-            profile, [*clean_batch(), bad], ProductInfo(2.5, 4, "leaf"), compiled_path=False
-        )
+        assert_same(profile, [*clean_batch(lead=None, salmonella=None), bad], None)
+        assert_same(profile, [*clean_batch(), bad], ProductInfo(2.5, 4, "leaf"))

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from registry.thresholds import Defaults, LabResult, ProductInfo, evaluate, latest_results
-from registry.thresholds.evaluate import evaluate_by_rules, status_of
+from registry.thresholds.evaluate import status_of
 from tests.thresholds.builders import make_profile, make_rule, res
 
 LEAD = make_rule("max", id="lead", analyte="lead", limit=1.0, unit="ug/g")
@@ -160,7 +160,7 @@ def test_a_broken_warning_rule_is_the_status_warning_not_fail() -> None:
 def test_a_profile_that_judges_nothing_is_incomplete_never_pass() -> None:
     profile = make_profile(make_rule("max", id="pb", analyte="lead", limit=1.0, unit="ug/g"))
     potency_only = [res("mitragynine", 1.4, unit="%")]
-    for verdict in (evaluate(profile, potency_only), evaluate_by_rules(profile, potency_only)):
+    for verdict in (evaluate(profile, potency_only), evaluate(profile, iter(potency_only))):
         assert (verdict.status, verdict.reason) == (
             "incomplete",
             "nothing this profile judges was tested",

