@@ -5,11 +5,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 5000
 HOST ?= 127.0.0.1
-# pytest-xdist processes for `make test` (0: one process, whose summary folds the skips
-# for a missing PostgreSQL/Redis/RabbitMQ into one line each; xdist lists them per test).
-# Each process has its own databases (a SQLite file in its temporary folder, a PostgreSQL
-# schema), so they share nothing. `.ci/run`, where nothing is skipped, runs 2.
-TEST_WORKERS ?= 0
+# pytest-xdist processes for `make test` (0 runs in one process). Each has its own
+# databases (a SQLite file in its temporary folder, a PostgreSQL schema): they share nothing.
+TEST_WORKERS ?= 2
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app wsgi
