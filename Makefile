@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 5000
 HOST ?= 127.0.0.1
+# pytest-xdist processes for `make test` (0 runs in one process). Each has its own
+# databases (a SQLite file in its temporary folder, a PostgreSQL schema): they share nothing.
+TEST_WORKERS ?= 2
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app wsgi
@@ -30,8 +33,8 @@ run: install  ## migrate the database (which puts the shipped profiles in force)
 	$(FLASK) db upgrade
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install  ## run every test (PostgreSQL too when REGISTRY_TEST_DATABASE_URL is set)
-	$(BIN)/python -m pytest
+test: install  ## run every test (PostgreSQL too when REGISTRY_TEST_DATABASE_URL is set) in TEST_WORKERS processes
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: install  ## print the benchmarks' figures (see bench/)
 	$(BIN)/python bench/run_all.py

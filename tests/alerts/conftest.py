@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -54,6 +55,44 @@ def load_profiles(app: Flask) -> None:
     with app.app_context():
         unit_of_work.commit(db.session, lambda: profiles.load_shipped(db.session))
     confirm_utah(app)
+
+
+def settled(app: Flask, timeout: float = 60.0) -> int:
+    """Wait until the alert runner has nothing left to do: every outbox event fanned out
+    and no delivery waiting (``pending``) or under way (``sending``).
+
+    A mail is in the SMTP sink before its delivery is recorded ``delivered``, so once
+    this returns, whatever the runner was ever going to send for the events so far has
+    been sent: a count taken now is final, with no sleep that guesses how long to wait.
+    Returns how many outbox events there are (all fanned out).
+    """
+    import sqlalchemy as sa
+
+    from registry.models import Delivery, DeliveryStatus, OutboxEvent
+
+    busy = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
+    deadline = time.monotonic() + timeout
+    while True:
+        with app.app_context():
+            try:
+                events = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxEvent))
+                undispatched = db.session.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(OutboxEvent)
+                    .where(OutboxEvent.dispatched_at.is_(None))
+                )
+                waiting = db.session.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(Delivery)
+                    .where(Delivery.status.in_(busy))
+                )
+            finally:
+                db.session.remove()
+        if not undispatched and not waiting:
+            return int(events or 0)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{undispatched} event(s) not fanned out, {waiting} waiting")
+        time.sleep(0.05)
 
 
 def bearer(app: Flask, role: str = "uploader") -> dict[str, str]:

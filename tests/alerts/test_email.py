@@ -4,14 +4,13 @@ unsubscribe (RFC 8058), rate-limited sign-ups."""
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from tests.alerts.conftest import FAST, bearer, load_profiles, upload, with_lead
+from tests.alerts.conftest import FAST, bearer, load_profiles, settled, upload, with_lead
 
 BASE = FAST["BASE_URL"]
 
@@ -61,7 +60,8 @@ def test_double_opt_in_digest_and_one_click_unsubscribe(mail_app, smtp) -> None:
     assert confirm_mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     upload(client, uploader, with_lead("2.1", lot="BEFORE-1"))  # before confirming
-    time.sleep(5.5)  # longer than the digest window
+    events = settled(mail_app)  # its event fanned out, nothing waiting to be sent
+    assert events >= 1, "the failing upload wrote its event"
     assert len(smtp.messages) == 1, "nothing is sent before confirmation"
 
     assert client.get(confirm + "x").status_code == 400  # tampered link
@@ -71,7 +71,7 @@ def test_double_opt_in_digest_and_one_click_unsubscribe(mail_app, smtp) -> None:
     first = upload(client, uploader, with_lead("2.1", lot="AFTER-1"))
     second = upload(client, uploader, with_lead("3.5", lot="AFTER-2"))
     digest = smtp.wait(2)[1]
-    time.sleep(1.0)
+    settled(mail_app)  # both deliveries recorded as sent
     assert len(smtp.messages) == 2, "two failures within the window make one mail"
     plain, html = text_and_html(digest)
     assert "Lead 2.1 µg/g is over" in plain and "limit of 1.2 µg/g" in plain
@@ -91,8 +91,9 @@ def test_double_opt_in_digest_and_one_click_unsubscribe(mail_app, smtp) -> None:
     assert "AFTER-3" in text_and_html(smtp.messages[2])[0] and again["batch"]
     one_click = client.post(path, data={"List-Unsubscribe": "One-Click"})
     assert one_click.status_code == 200
+    events = settled(mail_app)
     upload(client, uploader, with_lead("5.0", lot="AFTER-4"))
-    time.sleep(5.5)
+    assert settled(mail_app) > events, "the failing upload wrote its event"
     assert len(smtp.messages) == 3, "nothing after the one-click unsubscribe"
 
 

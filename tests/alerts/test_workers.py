@@ -31,6 +31,7 @@ from tests.alerts.conftest import (
     bearer,
     load_profiles,
     service_url,
+    settled,
     upload,
     with_lead,
 )
@@ -72,8 +73,12 @@ class Workers:
         self.procs: list[subprocess.Popen[bytes]] = []
 
     def start(self) -> subprocess.Popen[bytes]:
+        # A node name of its own: RabbitMQ lets one connection at a time hold a node's
+        # exclusive pidbox queue, so a second ``celery@<host>`` (another worker of this
+        # test, or of a test running beside it) would die at start-up.
+        node = f"test-{uuid.uuid4().hex[:8]}@%h"
         proc = subprocess.Popen(
-            [FLASK, "--app", "wsgi", "worker", "-c", "4"],
+            [FLASK, "--app", "wsgi", "worker", "-c", "4", "-n", node],
             cwd=REPO,
             env=self.env,
             stdout=subprocess.DEVNULL,
@@ -146,6 +151,7 @@ def test_two_workers_send_no_duplicate(celery_app, sink) -> None:
     upload(client, bearer(app), with_lead("2.1", lot="DUP-1"))
     upload(client, bearer(app), with_lead("2.5", lot="DUP-2"))
     sink.wait(80, timeout=90)
+    settled(app)  # every delivery's outcome recorded (the POSTs land before the records)
     time.sleep(3)  # room for any duplicate to arrive
     ids = [r.headers["webhook-id"] for r in sink.received]
     assert len(ids) == 80 and len(set(ids)) == 80
@@ -202,6 +208,7 @@ def test_worker_retries_until_accepted_and_a_410_disables(celery_app, sink) -> N
             ),
             60,
         )
+        settled(app)  # every outcome recorded
         time.sleep(3)  # room for any extra attempt to arrive
         assert len(sink.received) == 4 and len(gone.received) == 1
     finally:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from parsers import Document, parse
 from tests.corpus import REAL, truth
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,6 +23,14 @@ def real_corpus() -> Path:
 
 def real_truth() -> list[dict[str, Any]]:
     return truth(REAL)
+
+
+@cache
+def parse_once(path: Path) -> Document:
+    """``parse(path)``, once per pytest process: several modules check the same real
+    corpus file (results, metadata, OCR), and a parse is a function of the file alone
+    (a frozen ``Document``), so each file is read once and each check sees that reading."""
+    return parse(path)
 
 
 def needs_tesseract() -> None:

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers import parse
-from tests.parsers.conftest import needs_tesseract, real_corpus, real_truth
+from tests.parsers.conftest import needs_tesseract, parse_once, real_corpus, real_truth
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from scoring import META_FIELDS, Score, score_metadata  # noqa: E402
@@ -32,7 +31,7 @@ def text_layer_scores() -> Score:
     for record in real_truth():
         if "SCANNED" in record["file"]:
             continue
-        total.add(score_metadata(record, parse(folder / record["file"]).to_dict()))
+        total.add(score_metadata(record, parse_once(folder / record["file"]).to_dict()))
     return total
 
 
@@ -52,5 +51,5 @@ def test_overall_floor(text_layer_scores: Score) -> None:
 def test_scanned_certificate_metadata() -> None:
     needs_tesseract()
     record = next(r for r in real_truth() if "SCANNED" in r["file"])
-    score = score_metadata(record, parse(real_corpus() / record["file"]).to_dict())
+    score = score_metadata(record, parse_once(real_corpus() / record["file"]).to_dict())
     assert score.metadata >= SCAN_FLOOR, score.meta_wrong

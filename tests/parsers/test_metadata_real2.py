@@ -14,9 +14,8 @@ from typing import Any
 
 import pytest
 
-from parsers import parse
 from tests.corpus import REAL_2, truth
-from tests.parsers.conftest import needs_tesseract
+from tests.parsers.conftest import needs_tesseract, parse_once
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from scoring import Score, _field, score_metadata  # noqa: E402
@@ -108,7 +107,7 @@ OVERALL_FLOOR = 0.99
 def parsed() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
     """file -> (truth record, parsed document) for the text-layer files."""
     return {
-        r["file"]: (r, parse(REAL_2 / r["file"]).to_dict())
+        r["file"]: (r, parse_once(REAL_2 / r["file"]).to_dict())
         for r in truth(REAL_2)
         if r["file"] in GOLDEN
     }
@@ -161,5 +160,5 @@ def test_ocr_key_value_grid(file: str, vendor: str, product: str, batch: str) ->
     """``Customer | IC-C-0001 | Balchem Corporation | Batch No | BN...`` over ``Customer PO`` and
     ``Manufacturing / Packaging Date``: the name after the account code, the code beside its label."""
     needs_tesseract()
-    doc = parse(REAL_2 / file)
+    doc = parse_once(REAL_2 / file)
     assert (doc.vendor, doc.product, doc.batch) == (vendor, product, batch)

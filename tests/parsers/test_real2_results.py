@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from parsers import parse
 from tests.corpus import REAL_2, truth
+from tests.parsers.conftest import parse_once
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from scoring import Score, score_document  # noqa: E402
@@ -50,7 +50,7 @@ _RECORDS = {r["file"]: r for r in truth(REAL_2)}
 def scores() -> dict[str, Score]:
     out = {}
     for name in FLOORS:
-        doc = parse(REAL_2 / name).to_dict()
+        doc = parse_once(REAL_2 / name).to_dict()
         out[name] = score_document(_RECORDS[name], doc)
     return out
 
@@ -75,7 +75,7 @@ def test_limits_beside_nd_results_are_never_results(scores: dict[str, Score]) ->
         "cannabis-terplife-fl-2026-flower-3.5g.pdf",
         "hemp-tllabs-fl-2024-greenroads-cbd-tincture.pdf",
     ):
-        doc = parse(REAL_2 / name)
+        doc = parse_once(REAL_2 / name)
         limits = [r for r in doc.results if r.qualifier == "=" and r.value in _LIMITS]
         assert limits == [], limits
 
@@ -83,7 +83,7 @@ def test_limits_beside_nd_results_are_never_results(scores: dict[str, Score]) ->
 def test_presence_call_in_an_untitled_column_beside_a_pass_result() -> None:
     """``Aspergillus Flavus | Pass | 1 | 0.00 | 0.00 | CFU/g | No detection in 1 gram``: the
     Result column prints the verdict, the untitled last column the call: not detected."""
-    doc = parse(REAL_2 / "cannabis-greenleaflab-ca-2022-flower-magicmelon.pdf")
+    doc = parse_once(REAL_2 / "cannabis-greenleaflab-ca-2022-flower-magicmelon.pdf")
     got = {r.analyte: r for r in doc.results}
     for code in (
         "aspergillus_flavus",
@@ -99,6 +99,6 @@ def test_presence_call_in_an_untitled_column_beside_a_pass_result() -> None:
 def test_below_lod_takes_the_lod_column_never_the_action_limit() -> None:
     """``Total Yeast and Mold* | 100000 | 10000 | <LOD | Pass`` (Action Limit | LOD | Results):
     the bound is the LOD column's 10000, never the 100000 limit beside it."""
-    doc = parse(REAL_2 / "cannabis-terplife-fl-2026-flower-3.5g.pdf")
+    doc = parse_once(REAL_2 / "cannabis-terplife-fl-2026-flower-3.5g.pdf")
     ym = next(r for r in doc.results if r.analyte == "yeast_and_mold")
     assert (ym.qualifier, ym.value, ym.unit) == ("<", 10000.0, "CFU/g")

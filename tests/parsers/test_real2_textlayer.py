@@ -4,15 +4,14 @@ missed. Floors sit just under what the parser reaches; raise them as it improves
 from __future__ import annotations
 
 import sys
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from parsers import Document, parse
+from parsers import Document
 from tests.corpus import REAL_2, truth
-from tests.parsers.conftest import needs_tesseract
+from tests.parsers.conftest import needs_tesseract, parse_once
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from scoring import Score, score_document  # noqa: E402
@@ -23,9 +22,8 @@ GARBLED = (
 )
 
 
-@cache
 def _parsed(name: str) -> Document:
-    return parse(REAL_2 / name)
+    return parse_once(REAL_2 / name)
 
 
 def _record(name: str) -> dict[str, Any]:

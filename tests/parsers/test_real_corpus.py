@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from parsers import parse
-from tests.parsers.conftest import needs_tesseract, real_corpus, real_truth
+from tests.parsers.conftest import needs_tesseract, parse_once, real_corpus, real_truth
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from scoring import Score, score_document  # noqa: E402
@@ -25,7 +24,7 @@ _TEXT = [r for r in real_truth() if "SCANNED" not in r["file"]]
 @pytest.fixture(scope="module")
 def scores() -> dict[str, Score]:
     folder = real_corpus()
-    return {r["file"]: score_document(r, parse(folder / r["file"]).to_dict()) for r in _TEXT}
+    return {r["file"]: score_document(r, parse_once(folder / r["file"]).to_dict()) for r in _TEXT}
 
 
 def test_overall_floor(scores: dict[str, Score]) -> None:
@@ -82,12 +81,12 @@ def test_layout_floor(layout: str, scores: dict[str, Score]) -> None:
 
 
 def test_mcr_qc_pages_not_results() -> None:
-    doc = parse(real_corpus() / "cannabis-mcr-ma-2021-flower-8pg.pdf")
+    doc = parse_once(real_corpus() / "cannabis-mcr-ma-2021-flower-8pg.pdf")
     assert all(r.page is not None and r.page < 6 for r in doc.results)
 
 
 @pytest.mark.ocr
 def test_scanned_page_is_read_by_ocr() -> None:
     needs_tesseract()
-    doc = parse(real_corpus() / "hemp-acs-2024-cbd-gummies-SCANNED.pdf")
+    doc = parse_once(real_corpus() / "hemp-acs-2024-cbd-gummies-SCANNED.pdf")
     assert doc.ocr and doc.pages == 1

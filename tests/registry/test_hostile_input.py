@@ -258,7 +258,10 @@ def test_ingest_goes_on_after_a_file_that_cannot_be_recorded(app: Flask, tmp_pat
         folder.mkdir()
         for i, lot in enumerate(("OK-1", "BOOM-1", "OK-2", "OK-3")):
             (folder / f"{i}-{lot}.pdf").write_bytes(make_coa(lot=lot))
-        result = app.test_cli_runner().invoke(args=["ingest", str(folder), "--jobs", "1"])
+        # Wide enough that no path is wrapped (the temporary folder's length varies).
+        result = app.test_cli_runner().invoke(
+            args=["ingest", str(folder), "--jobs", "1"], env={"COLUMNS": "1000"}
+        )
         assert result.exit_code == 1, result.output
         assert re.search(r"failed\s*│\s*1", result.output), result.output
         assert "1-BOOM-1.pdf" in result.output and "refused by the test" in result.output

@@ -34,7 +34,11 @@ def test_ingest_a_folder(app, tmp_path: Path, shipped_profiles) -> None:
     (folder / "readme.txt").write_text("not picked up")
 
     app.config["DEFAULT_PROFILE"] = "eu-food-supplement"  # Utah's rules are unverified today
-    result = app.test_cli_runner().invoke(args=["ingest", str(folder), "--jobs", "2"])
+    # Wide enough that no path is wrapped: where rich breaks a line depends on how long
+    # the temporary folder's path is (longer under pytest-xdist).
+    result = app.test_cli_runner().invoke(
+        args=["ingest", str(folder), "--jobs", "2"], env={"COLUMNS": "1000"}
+    )
     assert result.exit_code == 1, (result.output, result.exception)  # unreadable + refused
     out = result.output
     assert isinstance(result.exception, SystemExit), result.exception

@@ -119,7 +119,31 @@ def test_twenty_concurrent_uploads_make_one_certificate(app, uploader) -> None:
         assert db.session.query(Result).count() == len(answers[0][1]["results"])
 
 
-def test_real_corpus_end_to_end(app, client, uploader, shipped_profiles) -> None:
+#: What the child process read from each real-corpus file (by SHA-256 and limits), kept for this
+#: pytest process: the corpus is read once, not once a database.
+_READ: dict[str, Any] = {}
+
+
+def test_real_corpus_end_to_end(app, client, uploader, shipped_profiles, monkeypatch) -> None:
+    """Every real-corpus file uploaded, read, recorded and judged on this database.
+
+    The first run (of either database) reads each file in the resource-limited child
+    process as any upload is read; the run on the other database records the same
+    readings, which do not depend on the database (``parsers`` knows nothing of it), so
+    the real corpus is not read a second time (the child process and its limits are
+    tested in ``tests/parsers_safety``; every other upload test reads its PDF anew).
+    """
+    import parsers
+
+    isolated = parsers.parse_isolated
+
+    def read_once(data: bytes, limits: Any) -> Any:
+        key = f"{hashlib.sha256(data).hexdigest()} {limits!r}"
+        if key not in _READ:
+            _READ[key] = isolated(data, limits)
+        return _READ[key]
+
+    monkeypatch.setattr(parsers, "parse_isolated", read_once)
     corpus = real_corpus()
     truth = json.loads((corpus / "truth.canonical.json").read_text())
     batched: dict[int, str] = {}

@@ -230,6 +230,8 @@ def test_an_uploader_sends_pdfs_through_the_form_and_sees_what_was_read(
     page.wait_for_url(re.compile(r"/review/upload$"))
     page.get_by_label("COA PDFs").set_input_files([str(good), str(junk)])
     page.get_by_role("button", name="Upload and read").click()
+    # The answer comes at the same URL: wait for it (a loaded machine reads the PDF slowly).
+    page.locator("ul.outcomes > li").nth(1).wait_for()
     outcomes = page.locator("ul.outcomes > li").all_inner_texts()
     assert len(outcomes) == 2, outcomes
     assert "new-lot.pdf" in outcomes[0] and "recorded as certificate" in outcomes[0]
