@@ -159,7 +159,7 @@ def evaluate(
         warnings=tuple(warnings),
         passed=tuple(passed),
         not_tested=_unique(a for a in untested if a not in gone) if untested else (),
-        not_applicable=(*skipped, *outside),
+        not_applicable=_in_profile_order(profile, skipped, outside),
         intake=intake.to_dict(),
         assumptions=_assumptions(inconclusive) if inconclusive else (),
         cleared=tuple(cleared),
@@ -300,3 +300,17 @@ def prepared(profile: Profile) -> Prepared:
             _PREPARED.clear()
         found = _PREPARED[id(profile)] = Prepared(profile)
     return found
+
+
+def _in_profile_order(
+    profile: Profile, skipped: tuple[str, ...], outside: list[str]
+) -> tuple[str, ...]:
+    """The rules left out, for their product form (``skipped``) or by their own outcome
+    (``outside``), in the profile's order: a rule edited from one reason to the other
+    leaves the list as a fresh judgement gives it (a re-judgement keeps such verdicts)."""
+    if not outside:
+        return skipped
+    if not skipped:
+        return tuple(outside)
+    out = {*skipped, *outside}
+    return tuple(rule.id for rule in profile.rules if rule.id in out)

@@ -183,7 +183,7 @@ def _verdict(
         warnings=tuple(warnings),
         passed=tuple(passed),
         not_tested=untested,
-        not_applicable=(*skipped, *outside),
+        not_applicable=_in_profile_order(profile, skipped, outside),
         intake=intake,
         assumptions=_assumptions(inconclusive),
         cleared=tuple(cleared),
@@ -238,3 +238,11 @@ def _fresh(value: Any) -> Any:
 
 def _unique(items: Iterable[str | None]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for i in items if i is not None))
+
+
+def _in_profile_order(profile, skipped, outside):
+    """Changed on purpose after the freeze (with the engine): the rules left out, for
+    their form or by their own outcome, in the profile's order, so that a rule edited
+    from one reason to the other leaves the list as a fresh judgement gives it."""
+    out = set(skipped) | set(outside)
+    return tuple(rule.id for rule in profile.rules if rule.id in out)
