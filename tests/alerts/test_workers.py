@@ -155,7 +155,12 @@ def test_two_workers_send_no_duplicate(celery_app, sink) -> None:
     time.sleep(3)  # room for any duplicate to arrive
     ids = [r.headers["webhook-id"] for r in sink.received]
     assert len(ids) == 80 and len(set(ids)) == 80
-    assert all(d.status.value == "delivered" and d.attempts == 1 for d in delivery_rows(app))
+    rows = delivery_rows(app)
+    assert all(d.status.value == "delivered" and d.attempts == 1 for d in rows), [
+        (d.id, d.status.value, d.attempts, d.last_error)
+        for d in rows
+        if d.attempts != 1 or d.status.value != "delivered"
+    ]
 
 
 def test_worker_killed_mid_delivery_delivers_after_restart(celery_app, sink) -> None:
