@@ -27,6 +27,15 @@ class Received:
     at: float
 
 
+class _Server(ThreadingHTTPServer):
+    """A receiver with a listen backlog like a production server's (Python's default is
+    5): eight worker threads posting at once on a loaded machine would otherwise find
+    the queue full, their SYNs dropped, and connects timing out into retries."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+
 @dataclass
 class WebhookSink:
     """Answers each POST with ``respond(n)`` (n counts from 1): a status code, or a
@@ -68,8 +77,7 @@ class WebhookSink:
                 pass
 
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/hook"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
