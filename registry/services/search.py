@@ -361,16 +361,14 @@ def _where(
     batch_cols: bool,
     like_words: int | None = None,
     first_term: int = 0,
-    walk: bool = False,
     count: bool = False,
 ) -> list[sa.ColumnElement[bool]]:
     """The predicates; those on batch columns only when ``batch_cols`` (else none may be).
 
     ``like_words``: how many of the words (the first ones) to match with ``LIKE``; all
     when None. ``first_term``: terms before it are answered elsewhere (the count's
-    driving posting list). ``walk`` (PostgreSQL): the words are checked row by row,
-    not looked up in their index (see :func:`_page_stmt`). ``count``: for the count,
-    whose order does not matter (see below).
+    driving posting list). ``count``: for the count, whose order does not matter (see
+    below).
 
     On PostgreSQL, a count with words takes no date range from the ``(tested, id)``
     index: the words' trigram index finds the candidates in table order, and a range of
@@ -412,7 +410,7 @@ def _where(
             out.append(tested >= sa.bindparam("tested_after"))
         if "tested_before" in p:
             out.append(tested <= sa.bindparam("tested_before"))
-        text = _text(walk)
+        text = _B.c.search_text
         for i in range(shape.words if like_words is None else like_words):
             out.append(text.like(sa.bindparam(f"w{i}"), escape="\\"))
     if "lab" in p:
@@ -430,13 +428,6 @@ def _where(
         t = _T.alias(f"t{i}")
         out.append(_exists(t, probe, t.c.term == sa.bindparam(f"t{i}"), t.c.batch_id == id_col))
     return out
-
-
-def _text(walk: bool) -> sa.ColumnElement[str]:
-    """``search_text``. A walk needs no disguise to keep the word indexes out: they are
-    GIN indexes, read only by bitmap scans, which a walk's statements run without
-    (``_WALK_ON``); the plain column is read from the index entries as it is."""
-    return _B.c.search_text
 
 
 def _no_index(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
@@ -469,9 +460,9 @@ def _with_ids(shape: _Shape) -> bool:
     return shape.dialect == "sqlite" and bool(shape.words or shape.terms or "lab" in shape.present)
 
 
-def _whole_words(walk: bool = False) -> sa.ColumnElement[bool]:
+def _whole_words() -> sa.ColumnElement[bool]:
     """PostgreSQL: every word is a whole word of the text (``ix_batches_search_tsv``)."""
-    tsv = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), _text(walk))
+    tsv = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), _B.c.search_text)
     query = sa.func.plainto_tsquery(sa.literal_column("'simple'::regconfig"), sa.bindparam("tsq"))
     return tsv.op("@@", is_comparison=True)(query)
 
@@ -543,9 +534,7 @@ def _parts(ranked: bool) -> list[tuple[int | None, bool]]:
     return [(tier, dated) for tier in tiers for dated in (True, False)]
 
 
-def _part_where(
-    shape: _Shape, tier: int | None, dated: bool, walk: bool = False
-) -> list[sa.ColumnElement[bool]]:
+def _part_where(shape: _Shape, tier: int | None, dated: bool) -> list[sa.ColumnElement[bool]]:
     tested: sa.ColumnElement[Any] = _B.c.tested
     if not dated and shape.dialect == "sqlite" and shape.present & {"lot", "vendor"}:
         # A lot or a vendor picks a handful of batches by its own index; SQLite, which
@@ -554,7 +543,7 @@ def _part_where(
         tested = _no_index(tested)
     out: list[sa.ColumnElement[bool]] = [tested.is_not(None) if dated else tested.is_(None)]
     if tier is not None:
-        out.append(_whole_words(walk) if tier == 0 else sa.not_(_whole_words(walk)))
+        out.append(_whole_words() if tier == 0 else sa.not_(_whole_words()))
     return out
 
 
@@ -563,21 +552,17 @@ _BY_IDS = _B.c.id.in_(
 )
 
 
-def _part_ids(
-    shape: _Shape, tier: int | None, dated: bool, by_ids: bool, walk: bool = False
-) -> sa.Select[Any]:
+def _part_ids(shape: _Shape, tier: int | None, dated: bool, by_ids: bool) -> sa.Select[Any]:
     inner = sa.select(_B.c.id, _B.c.tested).where(
-        *_where(shape, _B.c.id, batch_cols=True, walk=walk), *_part_where(shape, tier, dated, walk)
+        *_where(shape, _B.c.id, batch_cols=True), *_part_where(shape, tier, dated)
     )
     return inner.where(_BY_IDS) if by_ids else inner
 
 
 @lru_cache(maxsize=512)
-def _part_count_stmt(
-    shape: _Shape, tier: int | None, dated: bool, by_ids: bool, walk: bool = False
-) -> sa.Select[Any]:
+def _part_count_stmt(shape: _Shape, tier: int | None, dated: bool, by_ids: bool) -> sa.Select[Any]:
     """How many matches a part holds, at most ``cap``."""
-    sub = _part_ids(shape, tier, dated, by_ids, walk).limit(sa.bindparam("cap")).subquery()
+    sub = _part_ids(shape, tier, dated, by_ids).limit(sa.bindparam("cap")).subquery()
     return sa.select(sa.func.count()).select_from(sub)
 
 
@@ -610,25 +595,22 @@ def _page_stmt(
     after: bool,
     by_ids: bool,
     oldest: bool,
-    walk: bool = False,
     fetch: bool = False,
 ) -> sa.Select[Any]:
     """A page of one part. ``after``: the part's batches after the cursor's (params
     ``k_tested``, ``k_id``). ``oldest``: dated batches oldest test first (undated ones
-    by id). ``walk`` (PostgreSQL, words matching more than the cap, so at least one
-    batch in a thousand): the page walks the (tested, id) index checking the words row
-    by row on the ``search_text`` its entries carry (an index-only scan, a microsecond
-    or so an entry: a page of the rarest such words reads some tens of thousands); the
-    planner, misjudging how the trigram and whole-word conditions overlap, would
-    otherwise fetch and sort every match. ``fetch`` (PostgreSQL, fewer word matches):
-    the opposite, every match is fetched by the word indexes and sorted (a thousand at
-    most), not found by walking the date index past rare rows.
+    by id). ``fetch`` (PostgreSQL, word matches counted exactly, a thousand at most):
+    every match is fetched by the word indexes and sorted, not found by walking the
+    date index past rare rows. More word matches are walked along the (tested, id)
+    index, whose entries carry ``search_text`` (an index-only scan): the same statement,
+    run with table and bitmap scans set aside (:data:`_WALK_ON`), since the planner,
+    misjudging how often words occur, would otherwise fetch and sort every match.
 
     The page's ids are found on batches alone (the predicates probe what they need) and
     only those rows are joined to vendors, products and verdicts: a deep page skips its
     offset along the (tested, id) index without joining the rows it skips.
     """
-    inner = _part_ids(shape, tier, dated, by_ids, walk)
+    inner = _part_ids(shape, tier, dated, by_ids)
     by_id = _B.c.id.asc() if oldest else _B.c.id.desc()
     if dated:
         # coalesce(tested, tested): the same value, which no index orders.
@@ -917,7 +899,6 @@ def search_batches(
         per_page,
         oldest,
         ranked,
-        walk,
         fetch=shape.rank and not walk,
     )
     if walk:
@@ -950,7 +931,6 @@ def _read_page(
     per_page: int,
     oldest: bool,
     ranked: bool,
-    walk: bool,
     fetch: bool = False,
 ) -> tuple[list[Any], _Position | None]:
     """The page's rows, part after part, and the position of its last row when more
@@ -969,12 +949,12 @@ def _read_page(
         if after and pos is not None:
             values.update(k_tested=pos.tested, k_id=pos.id)
         got = conn.execute(
-            _page_stmt(shape, tier, dated, after, by_ids, oldest, walk, fetch), values
+            _page_stmt(shape, tier, dated, after, by_ids, oldest, fetch), values
         ).all()
         if skip and not got:
             # The offset lies beyond this part: skip its matches (at most the offset).
             skip -= conn.execute(
-                _part_count_stmt(shape, tier, dated, by_ids, walk),
+                _part_count_stmt(shape, tier, dated, by_ids),
                 {**params, "cap": skip, "ids": ids},
             ).scalar_one()
             continue

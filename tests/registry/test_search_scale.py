@@ -422,13 +422,8 @@ def test_a_word_with_more_matches_than_the_cap_walks_the_date_index(app, ids, mo
 
         monkeypatch.setattr(service, "TOTAL_CAP", 1)
         monkeypatch.setattr(service, "RANK_MAX", 1)
-        statements: list[str] = []
 
-        def seen(conn, cursor, statement, *args) -> None:
-            statements.append(statement)
-
-        sa.event.listen(db.engine, "before_cursor_execute", seen)
-        try:
+        def both_orders() -> None:
             for oldest in (False, True):
                 want = list(reversed(newest)) if oldest else newest
                 by_offset = [
@@ -460,8 +455,8 @@ def test_a_word_with_more_matches_than_the_cap_walks_the_date_index(app, ids, mo
                     if cursor is None:
                         break
                 assert got == want, oldest
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", seen)
+
+        statements = _statements(app, both_orders)
         if db.engine.dialect.name == "postgresql":
             assert any("set_config('enable_seqscan', 'off'" in s for s in statements)
             settings = db.session.execute(
@@ -489,21 +484,19 @@ def test_a_vendor_with_a_status_probes_the_summary_per_batch(app, ids) -> None:
             for i in everything
             if i["vendor"] == vendor and "utah-r70-580" in i["failing_profiles"]
         )
-        statements: list[str] = []
-
-        def seen(conn, cursor, statement, *args) -> None:
-            statements.append(statement)
-
-        sa.event.listen(db.engine, "before_cursor_execute", seen)
-        try:
-            page = service.search_batches(
-                db.session,
-                service.BatchFilters(vendor=vendor, status="fail"),
-                profile="utah-r70-580",
-                per_page=50,
-            )
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", seen)
+        found: list[Any] = []
+        statements = _statements(
+            app,
+            lambda: found.append(
+                service.search_batches(
+                    db.session,
+                    service.BatchFilters(vendor=vendor, status="fail"),
+                    profile="utah-r70-580",
+                    per_page=50,
+                )
+            ),
+        )
+        [page] = found
         assert sorted(i["id"] for i in page.items) == want and page.total == len(want)
         count = next(s for s in statements if "count(*)" in s)
         if db.engine.dialect.name == "postgresql":
