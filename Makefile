@@ -39,7 +39,7 @@ test: install  ## run every test (PostgreSQL too when REGISTRY_TEST_DATABASE_URL
 bench: install  ## print the benchmarks' figures (see bench/)
 	$(BIN)/python bench/run_all.py
 
-LINTED := registry parsers tests bench migrations wsgi.py
+LINTED := registry parsers tests bench migrations wsgi.py docs/profiles.py
 
 lint: install  ## ruff and mypy (typed on registry/, strict on registry/thresholds/ and parsers/; see setup.cfg)
 	$(BIN)/ruff check $(LINTED)
